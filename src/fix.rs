@@ -1,0 +1,412 @@
+//! What stages propose and what the pipeline records.
+//!
+//! A stage looks at text and proposes [`Fix`]es: each one logical repair made of one or
+//! more [`Edit`]s, attributed to one rule, with an [`Applicability`] that says whether it
+//! may be applied without a person looking at it. The [`Pipeline`](crate::Pipeline)
+//! applies fixes and records each applied edit as a [`Change`] in the coordinates of the
+//! *original* text; everything a person sees (diff, report, review) is built from changes.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+use crate::span::Span;
+
+/// How safe it is to apply a fix without a person looking at it (ruff's model).
+///
+/// The order is `Suggest < Review < Safe`: a threshold of `Review` applies `Review` and
+/// `Safe` fixes.
+///
+/// ```
+/// use recto::Applicability;
+/// assert!(Applicability::Safe > Applicability::Review);
+/// assert_eq!("review".parse::<Applicability>().unwrap(), Applicability::Review);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Applicability {
+    /// A plausible repair with real doubt (several candidates, weak evidence). Applied
+    /// only with `--unsafe`; offered in review rejected by default.
+    Suggest,
+    /// Very likely right, but a wrong application would lose or alter content. Applied
+    /// only with `--unsafe`; offered in review accepted by default.
+    Review,
+    /// Cannot reasonably be wrong. Applied by `clean`.
+    Safe,
+}
+
+impl Applicability {
+    /// Lower-case name, as used on the command line and in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Suggest => "suggest",
+            Applicability::Review => "review",
+            Applicability::Safe => "safe",
+        }
+    }
+}
+
+impl fmt::Display for Applicability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Applicability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "suggest" => Ok(Applicability::Suggest),
+            "review" => Ok(Applicability::Review),
+            "safe" => Ok(Applicability::Safe),
+            _ => Err(format!(
+                "unknown applicability {s:?} (expected safe, review or suggest)"
+            )),
+        }
+    }
+}
+
+impl Serialize for Applicability {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The id of a rule: `stage.name` for built-in rules (`unicode.ligature`),
+/// `FILE-STEM.ID` for rules from rule files (`web-residue.search-in`).
+///
+/// Built-in ids are `'static` and cost nothing to clone; ids of rules loaded at run time
+/// share one allocation.
+///
+/// ```
+/// use recto::RuleId;
+/// let id = RuleId::from_static("unicode.ligature");
+/// assert_eq!(id.as_str(), "unicode.ligature");
+/// assert_eq!(id, RuleId::new("unicode.ligature"));
+/// ```
+#[derive(Clone)]
+pub struct RuleId(RuleIdRepr);
+
+#[derive(Clone)]
+enum RuleIdRepr {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl RuleId {
+    /// A rule id known at compile time.
+    pub const fn from_static(id: &'static str) -> RuleId {
+        RuleId(RuleIdRepr::Static(id))
+    }
+
+    /// A rule id made at run time.
+    pub fn new(id: impl Into<Arc<str>>) -> RuleId {
+        RuleId(RuleIdRepr::Shared(id.into()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            RuleIdRepr::Static(s) => s,
+            RuleIdRepr::Shared(s) => s,
+        }
+    }
+
+    /// The stage or rule file the rule belongs to: the part before the first dot.
+    ///
+    /// ```
+    /// assert_eq!(recto::RuleId::new("layout.reflow").group(), "layout");
+    /// ```
+    pub fn group(&self) -> &str {
+        let s = self.as_str();
+        s.split_once('.').map_or(s, |(g, _)| g)
+    }
+}
+
+impl PartialEq for RuleId {
+    fn eq(&self, other: &RuleId) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for RuleId {}
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &RuleId) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for RuleId {
+    fn cmp(&self, other: &RuleId) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+impl std::hash::Hash for RuleId {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+impl Borrow<str> for RuleId {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+impl fmt::Debug for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for RuleId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Replace the bytes under `span` with `replacement`. An empty replacement deletes; an
+/// empty span inserts.
+///
+/// ```
+/// use recto::{Edit, Span};
+/// let e = Edit::new(Span::new(0, 3), "fi");
+/// assert_eq!(&*e.replacement, "fi");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// What is replaced, in the coordinates of the text the stage was given.
+    pub span: Span,
+    /// What replaces it.
+    pub replacement: Box<str>,
+}
+
+impl Edit {
+    /// An edit replacing `span` with `replacement`.
+    pub fn new(span: Span, replacement: impl Into<Box<str>>) -> Edit {
+        Edit {
+            span,
+            replacement: replacement.into(),
+        }
+    }
+
+    /// An edit deleting `span`.
+    ///
+    /// ```
+    /// assert!(recto::Edit::delete(recto::Span::new(1, 2)).replacement.is_empty());
+    /// ```
+    pub fn delete(span: Span) -> Edit {
+        Edit::new(span, "")
+    }
+
+    /// An edit inserting `text` at `at`.
+    pub fn insert(at: usize, text: impl Into<Box<str>>) -> Edit {
+        Edit::new(Span::empty(at), text)
+    }
+}
+
+/// One logical repair proposed by a stage: its edits are applied together or not at all.
+///
+/// ```
+/// use recto::{Applicability, Edit, Fix, RuleId, Span};
+/// let fix = Fix::new(RuleId::from_static("unicode.ligature"), Applicability::Safe)
+///     .with_edit(Edit::new(Span::new(0, 3), "fi"))
+///     .with_message("expand ligature ﬁ");
+/// assert_eq!(fix.span(), Span::new(0, 3));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Fix {
+    /// The rule that proposes the fix.
+    pub rule: RuleId,
+    /// The edits, sorted by position and pairwise non-overlapping.
+    pub edits: Vec<Edit>,
+    /// Whether the fix may be applied without review.
+    pub applicability: Applicability,
+    /// How sure the rule is, in `0.0..=1.0`.
+    pub confidence: f32,
+    /// Why, for a person: evidence and candidates.
+    pub message: Box<str>,
+}
+
+impl Fix {
+    /// A fix with no edits yet, full confidence and no message.
+    pub fn new(rule: RuleId, applicability: Applicability) -> Fix {
+        Fix {
+            rule,
+            edits: Vec::new(),
+            applicability,
+            confidence: 1.0,
+            message: "".into(),
+        }
+    }
+
+    /// A fix made of one edit.
+    ///
+    /// ```
+    /// use recto::{Applicability, Edit, Fix, RuleId, Span};
+    /// let f = Fix::single(RuleId::from_static("x.y"), Applicability::Safe, Edit::delete(Span::new(0, 1)));
+    /// assert_eq!(f.edits.len(), 1);
+    /// ```
+    pub fn single(rule: RuleId, applicability: Applicability, edit: Edit) -> Fix {
+        Fix::new(rule, applicability).with_edit(edit)
+    }
+
+    /// Adds an edit (kept sorted by position).
+    pub fn with_edit(mut self, edit: Edit) -> Fix {
+        let at = self.edits.partition_point(|e| e.span <= edit.span);
+        self.edits.insert(at, edit);
+        self
+    }
+
+    /// Sets the confidence, clamped to `0.0..=1.0`.
+    pub fn with_confidence(mut self, confidence: f32) -> Fix {
+        self.confidence = confidence.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Sets the message.
+    pub fn with_message(mut self, message: impl Into<Box<str>>) -> Fix {
+        self.message = message.into();
+        self
+    }
+
+    /// The span from the first edit's start to the last edit's end.
+    pub fn span(&self) -> Span {
+        match (self.edits.first(), self.edits.last()) {
+            (Some(a), Some(b)) => a.span.cover(b.span),
+            _ => Span::empty(0),
+        }
+    }
+
+    /// True when the edits are sorted, disjoint, on char boundaries of `text` and the
+    /// fix changes something.
+    pub fn is_well_formed(&self, text: &str) -> bool {
+        !self.edits.is_empty()
+            && self.edits.iter().all(|e| {
+                e.span.end <= text.len()
+                    && text.is_char_boundary(e.span.start)
+                    && text.is_char_boundary(e.span.end)
+            })
+            && self
+                .edits
+                .windows(2)
+                .all(|w| w[0].span.end <= w[1].span.start && !w[0].span.touches_empty(w[1].span))
+            && self
+                .edits
+                .iter()
+                .any(|e| &text[e.span.range()] != &*e.replacement)
+    }
+}
+
+impl Span {
+    /// Two insertions at one position, or an insertion at a replaced span's edge, have
+    /// no defined order: the pipeline treats them as a conflict.
+    pub(crate) const fn touches_empty(self, other: Span) -> bool {
+        (self.is_empty() || other.is_empty()) && self.end == other.start
+    }
+}
+
+/// A stable identifier of a change: a hash of its rules, the text it replaces, its
+/// replacement and a little surrounding text — never of its offsets — so a decision
+/// recorded for it survives edits elsewhere in the document.
+///
+/// Printed as 16 hex digits, with `-N` appended for the N-th identical change.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChangeId(pub(crate) Box<str>);
+
+impl ChangeId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Wraps an id read from a decisions file.
+    pub fn from_string(id: impl Into<Box<str>>) -> ChangeId {
+        ChangeId(id.into())
+    }
+}
+
+impl fmt::Display for ChangeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for ChangeId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// An applied edit in the coordinates of the original text.
+///
+/// The changes of an [`Outcome`](crate::Outcome) are sorted and pairwise disjoint (edits
+/// of later stages that touch an earlier change are merged into it), so any subset of them
+/// applies cleanly to the original with [`apply`](crate::apply).
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// Stable identifier; see [`ChangeId`].
+    pub id: ChangeId,
+    /// The replaced bytes of the original text.
+    pub original: Span,
+    /// The text that replaces them in the output.
+    pub replacement: String,
+    /// Every rule whose edits were merged into this change, in the order they applied.
+    pub rules: Vec<RuleId>,
+    /// The least safe applicability among the merged fixes.
+    pub applicability: Applicability,
+    /// The lowest confidence among the merged fixes.
+    pub confidence: f32,
+    /// The messages of the merged fixes, joined by `"; "`.
+    pub message: String,
+}
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing (the encoding that was detected).
+    Info,
+    /// Something in the input a person should look at (`(cid:12)`, U+FFFD).
+    Warning,
+}
+
+/// Something a stage noticed but did not, or could not, repair.
+///
+/// ```
+/// use recto::{Diagnostic, Severity, Span};
+/// let d = Diagnostic::new("unicode.replacement-char", Severity::Warning, "U+FFFD in input")
+///     .with_span(Span::new(4, 7));
+/// assert_eq!(d.span, Some(Span::new(4, 7)));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// What kind of finding, e.g. `decode.invalid-utf8`.
+    pub code: &'static str,
+    /// How serious.
+    pub severity: Severity,
+    /// Where, in original-text coordinates (after a stage reports it, the pipeline lifts
+    /// it from the stage's text to the original).
+    pub span: Option<Span>,
+    /// What, for a person.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no position.
+    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity,
+            span: None,
+            message: message.into(),
+        }
+    }
+
+    /// Sets the position.
+    pub fn with_span(mut self, span: Span) -> Diagnostic {
+        self.span = Some(span);
+        self
+    }
+}

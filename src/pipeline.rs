@@ -1,0 +1,697 @@
+//! The pipeline: runs stages in order, applies their fixes, and keeps the record.
+//!
+//! This is the one place where text changes. Each stage sees the text as the stages
+//! before it left it and proposes [`Fix`]es; the pipeline picks a non-overlapping set,
+//! applies it, and folds every applied edit into a list of [`Change`]s kept in the
+//! coordinates of the *original* text. The invariant everything else relies on:
+//!
+//! ```text
+//! apply(original, &outcome.changes) == outcome.output
+//! ```
+//!
+//! # Why changes are folded, not stacked
+//!
+//! DESIGN.md sketches an offset map per stage, composed at the end. We keep the same
+//! information in a different shape: after every stage the record *is* the composed map —
+//! a sorted list of pieces, each an original span and where its replacement sits in the
+//! current text. Folding a stage's edits into it is one linear merge, positions of later
+//! diagnostics and proposals are lifted with one binary search, and there is never a
+//! chain of maps to walk. An edit that touches an earlier change (overlaps it or meets
+//! it end to start) is merged into it, so the final changes are pairwise disjoint and
+//! any subset of them applies cleanly to the original — which is what review needs.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, RuleId};
+use crate::span::Span;
+use crate::stage::{Context, Document, Proposals, Stage};
+
+/// The result of running the pipeline over one text.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// The repaired text.
+    pub output: String,
+    /// Every applied change, in original coordinates, sorted and disjoint.
+    pub changes: Vec<Change>,
+    /// Fixes that were proposed but not applied because their applicability is below
+    /// the pipeline's threshold, in original coordinates.
+    pub proposals: Vec<Proposal>,
+    /// Everything the stages noticed, in original coordinates.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A fix that was proposed but not applied (its applicability is below the threshold).
+///
+/// Later stages ran on text without it, so it cannot be merged with the applied changes;
+/// it is kept as the stage saw it, with its position lifted to the original text.
+#[derive(Clone, Debug, Serialize)]
+pub struct Proposal {
+    /// Where the fix would apply, in original coordinates.
+    pub original: Span,
+    /// The text the stage would replace (as the stage saw it).
+    pub before: String,
+    /// What it would become.
+    pub after: String,
+    /// The proposing rule.
+    pub rule: RuleId,
+    /// Its applicability.
+    pub applicability: Applicability,
+    /// Its confidence.
+    pub confidence: f32,
+    /// Its message.
+    pub message: String,
+}
+
+/// Which rules may produce fixes: ruff-style `select` / `ignore` lists of rule-id
+/// prefixes. A prefix matches whole dot-separated segments (`layout` matches
+/// `layout.reflow`, not `layouts.x`).
+///
+/// ```
+/// use recto::pipeline::RuleFilter;
+/// let f = RuleFilter::new(vec!["unicode".into()], vec!["unicode.nfc".into()]);
+/// assert!(f.allows("unicode.ligature"));
+/// assert!(!f.allows("unicode.nfc"));
+/// assert!(!f.allows("layout.reflow"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct RuleFilter {
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+impl RuleFilter {
+    /// Allows rules matching a `select` prefix (all rules when `select` is empty) that
+    /// match no `ignore` prefix. The longest matching prefix wins, so
+    /// `ignore = ["layout"]`, `select = ["layout.reflow"]` keeps only reflow of layout.
+    pub fn new(select: Vec<String>, ignore: Vec<String>) -> RuleFilter {
+        RuleFilter { select, ignore }
+    }
+
+    /// True when a fix of `rule` may be applied or proposed.
+    pub fn allows(&self, rule: &str) -> bool {
+        fn best(prefixes: &[String], rule: &str) -> Option<usize> {
+            prefixes
+                .iter()
+                .filter(|p| {
+                    p.as_str() == "ALL"
+                        || rule == p.as_str()
+                        || (rule.starts_with(p.as_str())
+                            && rule.as_bytes().get(p.len()) == Some(&b'.'))
+                })
+                .map(|p| if p == "ALL" { 0 } else { p.len() })
+                .max()
+        }
+        let selected = if self.select.is_empty() {
+            Some(0)
+        } else {
+            best(&self.select, rule)
+        };
+        match (selected, best(&self.ignore, rule)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(s), Some(i)) => s > i,
+        }
+    }
+}
+
+/// A sequence of stages and the policy for applying their fixes.
+///
+/// ```
+/// use recto::{Applicability, Pipeline};
+/// let pipeline = Pipeline::default_stages();
+/// let outcome = pipeline.run("ﬁnancial");
+/// assert_eq!(outcome.output, "financial");
+/// assert_eq!(recto::apply("ﬁnancial", &outcome.changes), outcome.output);
+/// ```
+pub struct Pipeline {
+    stages: Vec<Box<dyn Stage>>,
+    threshold: Applicability,
+    filter: RuleFilter,
+    context: Context,
+}
+
+impl Pipeline {
+    /// An empty pipeline applying only safe fixes.
+    pub fn new(context: Context) -> Pipeline {
+        Pipeline {
+            stages: Vec::new(),
+            threshold: Applicability::Safe,
+            filter: RuleFilter::default(),
+            context,
+        }
+    }
+
+    /// The built-in stages in their order, with default options.
+    pub fn default_stages() -> Pipeline {
+        Pipeline::with_default_stages(Context::default())
+    }
+
+    /// The built-in stages in their order, with the given context.
+    pub fn with_default_stages(context: Context) -> Pipeline {
+        let mut p = Pipeline::new(context);
+        for stage in crate::stages::default_stages(&p.context) {
+            p.stages.push(stage);
+        }
+        p
+    }
+
+    /// Appends a stage.
+    pub fn push(&mut self, stage: Box<dyn Stage>) -> &mut Pipeline {
+        self.stages.push(stage);
+        self
+    }
+
+    /// Applies fixes of at least `threshold` (default `Safe`); the rest become proposals.
+    pub fn threshold(&mut self, threshold: Applicability) -> &mut Pipeline {
+        self.threshold = threshold;
+        self
+    }
+
+    /// Restricts which rules may act.
+    pub fn filter(&mut self, filter: RuleFilter) -> &mut Pipeline {
+        self.filter = filter;
+        self
+    }
+
+    /// The context the stages see.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// The names of the stages, in order.
+    pub fn stage_names(&self) -> Vec<&'static str> {
+        self.stages.iter().map(|s| s.name()).collect()
+    }
+
+    /// Runs every stage over `original` and returns the repaired text with its record.
+    pub fn run(&self, original: &str) -> Outcome {
+        let mut text = original.to_owned();
+        let mut record = Record::default();
+        let mut proposals = Vec::new();
+        let mut diagnostics = Vec::new();
+        let mut proposed = Proposals::default();
+        for stage in &self.stages {
+            proposed.clear();
+            stage.run(&Document::new(&text), &self.context, &mut proposed);
+            for mut d in proposed.diagnostics.drain(..) {
+                d.span = d.span.map(|s| record.lift(s));
+                diagnostics.push(d);
+            }
+            let (apply, rest) = self.select(&text, std::mem::take(&mut proposed.fixes));
+            for fix in rest {
+                let span = fix.span();
+                proposals.push(Proposal {
+                    original: record.lift(span),
+                    before: text[span.range()].to_owned(),
+                    after: render_fix(&text, &fix),
+                    rule: fix.rule,
+                    applicability: fix.applicability,
+                    confidence: fix.confidence,
+                    message: fix.message.into(),
+                });
+            }
+            if apply.is_empty() {
+                continue;
+            }
+            let edits = flatten(apply);
+            let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
+            record.fold(&edits);
+            text = next;
+        }
+        proposals.sort_by_key(|p| p.original);
+        diagnostics.sort_by_key(|d| d.span);
+        Outcome {
+            changes: record.into_changes(original, &text),
+            output: text,
+            proposals,
+            diagnostics,
+        }
+    }
+
+    /// Splits a stage's fixes into those to apply now (allowed, at or above the threshold,
+    /// well-formed, not overlapping a better fix) and those to only propose.
+    ///
+    /// Conflicts are resolved greedily by preference: safer first, then more confident,
+    /// then earlier, then longer. A losing fix is dropped, not proposed: the text it was
+    /// made for will not exist.
+    fn select(&self, text: &str, mut fixes: Vec<Fix>) -> (Vec<Fix>, Vec<Fix>) {
+        fixes.retain(|f| self.filter.allows(f.rule.as_str()) && f.is_well_formed(text));
+        let (mut apply, rest): (Vec<Fix>, Vec<Fix>) = fixes
+            .into_iter()
+            .partition(|f| f.applicability >= self.threshold);
+        apply.sort_by(|a, b| {
+            b.applicability
+                .cmp(&a.applicability)
+                .then(b.confidence.total_cmp(&a.confidence))
+                .then(a.span().start.cmp(&b.span().start))
+                .then(b.span().len().cmp(&a.span().len()))
+        });
+        let mut taken: Vec<Span> = Vec::new(); // sorted, edit spans of accepted fixes
+        let mut accepted = Vec::with_capacity(apply.len());
+        for fix in apply {
+            let clashes = fix.edits.iter().any(|e| {
+                let i = taken.partition_point(|t| t.end < e.span.start);
+                taken[i..]
+                    .iter()
+                    .take_while(|t| t.start <= e.span.end)
+                    .any(|&t| t.overlaps(e.span) || t.touches_empty(e.span) || e.span.touches_empty(t) || t == e.span)
+            });
+            if clashes {
+                continue;
+            }
+            for e in &fix.edits {
+                let i = taken.partition_point(|t| *t < e.span);
+                taken.insert(i, e.span);
+            }
+            accepted.push(fix);
+        }
+        (accepted, rest)
+    }
+}
+
+/// What the fix's span reads after the fix, for a proposal's `after`.
+fn render_fix(text: &str, fix: &Fix) -> String {
+    let span = fix.span();
+    let mut out = String::new();
+    let mut at = span.start;
+    for e in &fix.edits {
+        out.push_str(&text[at..e.span.start]);
+        out.push_str(&e.replacement);
+        at = e.span.end;
+    }
+    out.push_str(&text[at..span.end]);
+    out
+}
+
+/// The metadata an applied edit carries into the record.
+#[derive(Clone, Debug)]
+struct EditMeta {
+    rule: RuleId,
+    applicability: Applicability,
+    confidence: f32,
+    message: Box<str>,
+}
+
+/// Every edit of the accepted fixes, sorted by position.
+fn flatten(fixes: Vec<Fix>) -> Vec<(Edit, EditMeta)> {
+    let mut edits: Vec<(Edit, EditMeta)> = fixes
+        .into_iter()
+        .flat_map(|fix| {
+            let meta = EditMeta {
+                rule: fix.rule,
+                applicability: fix.applicability,
+                confidence: fix.confidence,
+                message: fix.message,
+            };
+            fix.edits.into_iter().map(move |e| (e, meta.clone()))
+        })
+        .collect();
+    edits.sort_by_key(|(e, _)| e.span);
+    edits
+}
+
+/// Applies sorted, disjoint edits to `text`.
+fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut at = 0;
+    for e in edits {
+        out.push_str(&text[at..e.span.start]);
+        out.push_str(&e.replacement);
+        at = e.span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Applies a subset of an outcome's changes to the original text.
+///
+/// `changes` must be sorted and disjoint, as the changes of an [`Outcome`] are; any
+/// subset of them (such as the ones a reviewer accepted) qualifies.
+///
+/// ```
+/// use recto::{apply, Pipeline};
+/// let original = "ﬁrst and ﬂoor";
+/// let outcome = Pipeline::default_stages().run(original);
+/// assert_eq!(apply(original, &outcome.changes), "first and floor");
+/// assert_eq!(apply(original, &outcome.changes[..1]), "first and ﬂoor");
+/// ```
+pub fn apply(original: &str, changes: &[Change]) -> String {
+    let mut out = String::with_capacity(original.len());
+    let mut at = 0;
+    for c in changes {
+        debug_assert!(c.original.start >= at, "changes must be sorted and disjoint");
+        out.push_str(&original[at..c.original.start]);
+        out.push_str(&c.replacement);
+        at = c.original.end;
+    }
+    out.push_str(&original[at..]);
+    out
+}
+
+/// One entry of the record: an original span and where its replacement is now.
+#[derive(Clone, Debug)]
+struct Piece {
+    orig: Span,
+    cur: Span,
+    rules: Vec<RuleId>,
+    applicability: Applicability,
+    confidence: f32,
+    message: String,
+}
+
+impl Piece {
+    fn absorb(&mut self, meta: &EditMeta) {
+        if !self.rules.contains(&meta.rule) {
+            self.rules.push(meta.rule.clone());
+        }
+        self.applicability = self.applicability.min(meta.applicability);
+        self.confidence = self.confidence.min(meta.confidence);
+        if !meta.message.is_empty() && !self.message.contains(&*meta.message) {
+            if !self.message.is_empty() {
+                self.message.push_str("; ");
+            }
+            self.message.push_str(&meta.message);
+        }
+    }
+
+    fn merge(&mut self, other: Piece) {
+        for r in other.rules {
+            if !self.rules.contains(&r) {
+                self.rules.push(r);
+            }
+        }
+        self.applicability = self.applicability.min(other.applicability);
+        self.confidence = self.confidence.min(other.confidence);
+        if !other.message.is_empty() && !self.message.contains(&other.message) {
+            if !self.message.is_empty() {
+                self.message.push_str("; ");
+            }
+            self.message.push_str(&other.message);
+        }
+    }
+}
+
+/// The composed map from the current text back to the original: sorted, disjoint pieces.
+#[derive(Debug, Default)]
+struct Record {
+    pieces: Vec<Piece>,
+}
+
+impl Record {
+    /// Maps a position of the current text to the original. A position strictly inside
+    /// a replacement maps to that replacement's original start (`Left`) or end (`Right`).
+    fn lift_pos(&self, x: usize, side: Side) -> usize {
+        // Pieces are sorted by cur; find the last piece starting at or before x.
+        let i = self.pieces.partition_point(|p| p.cur.start <= x);
+        if i == 0 {
+            return x;
+        }
+        let p = &self.pieces[i - 1];
+        if x >= p.cur.end {
+            // After piece p: shift by p's end offset.
+            return p.orig.end + (x - p.cur.end);
+        }
+        if x == p.cur.start {
+            return p.orig.start;
+        }
+        match side {
+            Side::Left => p.orig.start,
+            Side::Right => p.orig.end,
+        }
+    }
+
+    /// Maps a span of the current text to the smallest original span that produced it.
+    fn lift(&self, s: Span) -> Span {
+        let start = self.lift_pos(s.start, Side::Left);
+        let end = self.lift_pos(s.end, Side::Right).max(start);
+        Span::new(start, end)
+    }
+
+    /// Folds the edits one stage applied (sorted, disjoint, in current coordinates) into
+    /// the record. See the module docs for why touching edits merge.
+    fn fold(&mut self, edits: &[(Edit, EditMeta)]) {
+        let old = std::mem::take(&mut self.pieces);
+        let mut out: Vec<Piece> = Vec::with_capacity(old.len() + edits.len());
+        // `old_delta`: Σ(cur.len − orig.len) over old pieces left of the sweep (maps a
+        // current position outside pieces to the original). `new_shift`: Σ(replacement
+        // − span) over edits left of the sweep (maps a current position to the next text).
+        let mut old_delta: isize = 0;
+        let mut new_shift: isize = 0;
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < edits.len() {
+            // The next node in (start, edits-before-pieces) order opens a cluster.
+            let edit_first = j < edits.len()
+                && (i == old.len() || edits[j].0.span.start <= old[i].cur.start);
+            let delta_before = old_delta;
+            let mut cluster: Piece;
+            let cluster_cur_start: usize;
+            let mut cluster_cur_end: usize;
+            let mut edit_end: Option<usize>;
+            let mut growth: isize = 0; // Σ(replacement − span) of the cluster's edits
+            if edit_first {
+                let (e, meta) = &edits[j];
+                j += 1;
+                cluster = Piece {
+                    orig: Span::empty(0),
+                    cur: e.span,
+                    rules: vec![meta.rule.clone()],
+                    applicability: meta.applicability,
+                    confidence: meta.confidence,
+                    message: meta.message.to_string(),
+                };
+                cluster_cur_start = e.span.start;
+                cluster_cur_end = e.span.end;
+                edit_end = Some(e.span.end);
+                growth += e.replacement.len() as isize - e.span.len() as isize;
+            } else {
+                let p = old[i].clone();
+                i += 1;
+                cluster_cur_start = p.cur.start;
+                cluster_cur_end = p.cur.end;
+                old_delta += p.cur.len() as isize - p.orig.len() as isize;
+                cluster = p;
+                edit_end = None;
+            }
+            // Grow the cluster while the next node touches it: an edit may join anything
+            // it touches; an old piece joins only through an edit (pieces that merely
+            // abut stay separate, as they already were).
+            loop {
+                let next_edit = j < edits.len()
+                    && (i == old.len() || edits[j].0.span.start <= old[i].cur.start);
+                if next_edit {
+                    let (e, meta) = &edits[j];
+                    if e.span.start > cluster_cur_end {
+                        break;
+                    }
+                    j += 1;
+                    cluster.absorb(meta);
+                    cluster_cur_end = cluster_cur_end.max(e.span.end);
+                    edit_end = Some(edit_end.map_or(e.span.end, |x| x.max(e.span.end)));
+                    growth += e.replacement.len() as isize - e.span.len() as isize;
+                } else if i < old.len() && edit_end.is_some_and(|x| old[i].cur.start <= x) {
+                    let p = old[i].clone();
+                    i += 1;
+                    old_delta += p.cur.len() as isize - p.orig.len() as isize;
+                    cluster_cur_end = cluster_cur_end.max(p.cur.end);
+                    cluster.merge(p);
+                } else {
+                    break;
+                }
+            }
+            // Both ends of the cluster lie outside every old piece or on a piece's edge,
+            // where `cur − delta` is exact (see `lift_pos`).
+            cluster.orig = Span::new(
+                (cluster_cur_start as isize - delta_before) as usize,
+                (cluster_cur_end as isize - old_delta) as usize,
+            );
+            let start = (cluster_cur_start as isize + new_shift) as usize;
+            let end = (cluster_cur_end as isize + new_shift + growth) as usize;
+            cluster.cur = Span::new(start, end);
+            new_shift += growth;
+            out.push(cluster);
+        }
+        self.pieces = out;
+    }
+
+    /// The record as changes: replacements read from the final text, ids computed.
+    fn into_changes(self, original: &str, output: &str) -> Vec<Change> {
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        self.pieces
+            .into_iter()
+            .filter(|p| original[p.orig.range()] != output[p.cur.range()])
+            .map(|p| {
+                let replacement = output[p.cur.range()].to_owned();
+                let hash = change_hash(original, p.orig, &replacement, &p.rules);
+                let n = seen.entry(hash).or_insert(0);
+                *n += 1;
+                let id = if *n == 1 {
+                    format!("{hash:016x}")
+                } else {
+                    format!("{hash:016x}-{n}")
+                };
+                Change {
+                    id: ChangeId(id.into()),
+                    original: p.orig,
+                    replacement,
+                    rules: p.rules,
+                    applicability: p.applicability,
+                    confidence: p.confidence,
+                    message: p.message,
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// How many bytes of context on each side go into a change id.
+const ID_CONTEXT: usize = 24;
+
+/// The offset-free hash behind a [`ChangeId`]: rules, replaced text, replacement, and up
+/// to [`ID_CONTEXT`] bytes of original text on each side (cut at char boundaries).
+pub(crate) fn change_hash(original: &str, span: Span, replacement: &str, rules: &[RuleId]) -> u64 {
+    let mut lo = span.start.saturating_sub(ID_CONTEXT);
+    while !original.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let mut hi = (span.end + ID_CONTEXT).min(original.len());
+    while !original.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    let mut key = String::with_capacity(hi - lo + replacement.len() + 64);
+    for r in rules {
+        key.push_str(r.as_str());
+        key.push('\u{1}');
+    }
+    key.push_str(&original[lo..span.start]);
+    key.push('\u{2}');
+    key.push_str(&original[span.range()]);
+    key.push('\u{2}');
+    key.push_str(&original[span.end..hi]);
+    key.push('\u{3}');
+    key.push_str(replacement);
+    xxh3_64(key.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stage::Context;
+
+    /// A stage that proposes a fixed list of edits (one fix each) on whatever it sees.
+    struct Scripted(&'static str, Vec<(usize, usize, &'static str)>);
+
+    impl Stage for Scripted {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn run(&self, doc: &Document<'_>, _: &Context, out: &mut Proposals) {
+            for &(s, e, r) in &self.1 {
+                if e <= doc.text().len() {
+                    out.push(Fix::single(
+                        RuleId::from_static(self.0),
+                        Applicability::Safe,
+                        Edit::new(Span::new(s, e), r),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn run(original: &str, stages: Vec<Scripted>) -> Outcome {
+        let mut p = Pipeline::new(Context::default());
+        for s in stages {
+            p.push(Box::new(s));
+        }
+        p.run(original)
+    }
+
+    #[test]
+    fn later_edit_inside_earlier_change_merges_into_it() {
+        // "ab" -> "xyz" (stage a), then "y" -> "" (stage b): one change "ab" -> "xz".
+        let out = run(
+            "ab cd",
+            vec![
+                Scripted("a.one", vec![(0, 2, "xyz")]),
+                Scripted("b.two", vec![(1, 2, "")]),
+            ],
+        );
+        assert_eq!(out.output, "xz cd");
+        assert_eq!(out.changes.len(), 1);
+        assert_eq!(out.changes[0].original, Span::new(0, 2));
+        assert_eq!(out.changes[0].rules.len(), 2);
+        assert_eq!(apply("ab cd", &out.changes), out.output);
+    }
+
+    #[test]
+    fn edits_apart_from_earlier_changes_stay_separate_and_map_through_shifts() {
+        let out = run(
+            "aaa bbb ccc",
+            vec![
+                Scripted("a.one", vec![(0, 3, "A")]),
+                // In "A bbb ccc", "ccc" is at 6..9 → original 8..11.
+                Scripted("b.two", vec![(6, 9, "C")]),
+            ],
+        );
+        assert_eq!(out.output, "A bbb C");
+        assert_eq!(out.changes.len(), 2);
+        assert_eq!(out.changes[1].original, Span::new(8, 11));
+    }
+
+    #[test]
+    fn an_edit_bridging_two_changes_merges_all_three() {
+        let out = run(
+            "ab-cd",
+            vec![
+                Scripted("a.one", vec![(0, 1, "A"), (4, 5, "D")]),
+                Scripted("b.two", vec![(1, 4, "")]),
+            ],
+        );
+        assert_eq!(out.output, "AD");
+        assert_eq!(out.changes.len(), 1);
+        assert_eq!(out.changes[0].original, Span::new(0, 5));
+    }
+
+    #[test]
+    fn overlapping_fixes_in_one_stage_keep_the_first() {
+        let out = run("abcdef", vec![Scripted("a.one", vec![(0, 3, "X"), (2, 4, "Y")])]);
+        assert_eq!(out.output, "Xdef");
+    }
+
+    #[test]
+    fn change_ids_do_not_depend_on_offsets() {
+        let a = run("ﬁ one", vec![Scripted("a.one", vec![(0, 3, "fi")])]);
+        let b = run(
+            "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz ﬁ one",
+            vec![Scripted("a.one", vec![(37, 40, "fi")])],
+        );
+        // Context differs on the left here, so ids differ; same context ⇒ same id:
+        let c = run("xx ﬁ one", vec![Scripted("a.one", vec![(3, 6, "fi")])]);
+        let d = run("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy xx ﬁ one", vec![Scripted("a.one", vec![(39, 42, "fi")])]);
+        assert_ne!(a.changes[0].id, b.changes[0].id);
+        assert_eq!(apply("xx ﬁ one", &c.changes), "xx fi one");
+        assert_eq!(d.changes[0].original, Span::new(39, 42));
+        // d's 24-byte left context is "yyyyyyyyyyyyyyyyyyyy xx " vs c's "xx ": the ids
+        // differ only because the context differs; with identical context they agree.
+        let e = run("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy xx ﬁ one", vec![Scripted("a.one", vec![(58, 61, "fi")])]);
+        assert_eq!(d.changes[0].id, e.changes[0].id);
+    }
+
+    #[test]
+    fn rule_filter_prefixes_match_whole_segments() {
+        let f = RuleFilter::new(vec![], vec!["layout".into()]);
+        assert!(!f.allows("layout.reflow"));
+        assert!(f.allows("layouts.reflow"));
+        let g = RuleFilter::new(vec!["layout.reflow".into()], vec!["layout".into()]);
+        assert!(g.allows("layout.reflow"));
+        assert!(!g.allows("layout.dehyphenate"));
+    }
+}

@@ -1,0 +1,131 @@
+//! The contract between the pipeline and a stage.
+//!
+//! A stage is a pure function from text to proposals: it reads a [`Document`], consults
+//! the shared [`Context`], and pushes [`Fix`]es and [`Diagnostic`]s into [`Proposals`].
+//! It never edits text, never prints and never fails: input it cannot handle becomes a
+//! diagnostic.
+
+use crate::fix::{Diagnostic, Fix};
+
+/// The text a stage works on: the output of the stages before it.
+///
+/// ```
+/// let doc = recto::stage::Document::new("one\ntwo");
+/// assert_eq!(doc.text(), "one\ntwo");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Document<'a> {
+    text: &'a str,
+}
+
+impl<'a> Document<'a> {
+    /// Wraps text.
+    pub fn new(text: &'a str) -> Document<'a> {
+        Document { text }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// What to do with runs the garble stage finds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GarblePolicy {
+    /// Delete them (the removed text is in the report).
+    #[default]
+    Remove,
+    /// Replace them with a visible marker.
+    Mark,
+    /// Leave them; report only.
+    Keep,
+}
+
+/// Options that change what stages propose.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// What to do with garbled runs.
+    pub garble: GarblePolicy,
+    /// The marker for [`GarblePolicy::Mark`].
+    pub garble_marker: String,
+    /// Keep the original line breaks: repair words only, do not reflow.
+    pub keep_lines: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            garble: GarblePolicy::Remove,
+            garble_marker: "[…]".to_owned(),
+            keep_lines: false,
+        }
+    }
+}
+
+/// Everything a stage may consult besides the text: options and shared resources.
+///
+/// Built once per run and shared by all documents and threads.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// Options.
+    pub options: Options,
+}
+
+/// Where a stage puts what it finds.
+#[derive(Debug, Default)]
+pub struct Proposals {
+    /// Proposed fixes, in any order; the pipeline sorts and resolves overlaps.
+    pub fixes: Vec<Fix>,
+    /// Findings that are not fixes.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Proposals {
+    /// Proposes a fix.
+    pub fn push(&mut self, fix: Fix) {
+        self.fixes.push(fix);
+    }
+
+    /// Reports a finding.
+    pub fn diagnostic(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    /// Empties both lists, keeping their allocations.
+    pub fn clear(&mut self) {
+        self.fixes.clear();
+        self.diagnostics.clear();
+    }
+}
+
+/// One step of the pipeline.
+///
+/// ```
+/// use recto::stage::{Context, Document, Proposals, Stage};
+/// use recto::{Applicability, Edit, Fix, RuleId, Span};
+///
+/// /// Deletes a trailing space at the very end of the text.
+/// struct TrimEnd;
+/// impl Stage for TrimEnd {
+///     fn name(&self) -> &'static str { "example" }
+///     fn run(&self, doc: &Document<'_>, _: &Context, out: &mut Proposals) {
+///         let t = doc.text();
+///         if t.ends_with(' ') {
+///             out.push(Fix::single(RuleId::from_static("example.trim"), Applicability::Safe,
+///                 Edit::delete(Span::new(t.len() - 1, t.len()))));
+///         }
+///     }
+/// }
+///
+/// let mut p = recto::Pipeline::new(Context::default());
+/// p.push(Box::new(TrimEnd));
+/// assert_eq!(p.run("text ").output, "text");
+/// ```
+pub trait Stage: Send + Sync {
+    /// The stage's name (`unicode`, `layout`, …); also the prefix of its rule ids.
+    fn name(&self) -> &'static str;
+
+    /// Looks at `doc` and proposes fixes.
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals);
+}
