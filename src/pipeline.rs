@@ -257,7 +257,12 @@ impl Pipeline {
                 taken[i..]
                     .iter()
                     .take_while(|t| t.start <= e.span.end)
-                    .any(|&t| t.overlaps(e.span) || t.touches_empty(e.span) || e.span.touches_empty(t) || t == e.span)
+                    .any(|&t| {
+                        t.overlaps(e.span)
+                            || t.touches_empty(e.span)
+                            || e.span.touches_empty(t)
+                            || t == e.span
+                    })
             });
             if clashes {
                 continue;
@@ -342,7 +347,10 @@ pub fn apply(original: &str, changes: &[Change]) -> String {
     let mut out = String::with_capacity(original.len());
     let mut at = 0;
     for c in changes {
-        debug_assert!(c.original.start >= at, "changes must be sorted and disjoint");
+        debug_assert!(
+            c.original.start >= at,
+            "changes must be sorted and disjoint"
+        );
         out.push_str(&original[at..c.original.start]);
         out.push_str(&c.replacement);
         at = c.original.end;
@@ -443,8 +451,8 @@ impl Record {
         let (mut i, mut j) = (0, 0);
         while i < old.len() || j < edits.len() {
             // The next node in (start, edits-before-pieces) order opens a cluster.
-            let edit_first = j < edits.len()
-                && (i == old.len() || edits[j].0.span.start <= old[i].cur.start);
+            let edit_first =
+                j < edits.len() && (i == old.len() || edits[j].0.span.start <= old[i].cur.start);
             let delta_before = old_delta;
             let mut cluster: Piece;
             let cluster_cur_start: usize;
@@ -662,7 +670,10 @@ mod tests {
 
     #[test]
     fn overlapping_fixes_in_one_stage_keep_the_first() {
-        let out = run("abcdef", vec![Scripted("a.one", vec![(0, 3, "X"), (2, 4, "Y")])]);
+        let out = run(
+            "abcdef",
+            vec![Scripted("a.one", vec![(0, 3, "X"), (2, 4, "Y")])],
+        );
         assert_eq!(out.output, "Xdef");
     }
 
@@ -675,13 +686,19 @@ mod tests {
         );
         // Context differs on the left here, so ids differ; same context ⇒ same id:
         let c = run("xx ﬁ one", vec![Scripted("a.one", vec![(3, 6, "fi")])]);
-        let d = run("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy xx ﬁ one", vec![Scripted("a.one", vec![(39, 42, "fi")])]);
+        let d = run(
+            "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy xx ﬁ one",
+            vec![Scripted("a.one", vec![(39, 42, "fi")])],
+        );
         assert_ne!(a.changes[0].id, b.changes[0].id);
         assert_eq!(apply("xx ﬁ one", &c.changes), "xx fi one");
         assert_eq!(d.changes[0].original, Span::new(39, 42));
         // d's 24-byte left context is "yyyyyyyyyyyyyyyyyyyy xx " vs c's "xx ": the ids
         // differ only because the context differs; with identical context they agree.
-        let e = run("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy xx ﬁ one", vec![Scripted("a.one", vec![(58, 61, "fi")])]);
+        let e = run(
+            "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy xx ﬁ one",
+            vec![Scripted("a.one", vec![(58, 61, "fi")])],
+        );
         assert_eq!(d.changes[0].id, e.changes[0].id);
     }
 

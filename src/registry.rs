@@ -129,7 +129,11 @@ mod tests {
                 "{}: id must be stage.name",
                 r.id
             );
-            assert!(!r.summary.is_empty() && !r.summary.contains('\n'), "{}: summary", r.id);
+            assert!(
+                !r.summary.is_empty() && !r.summary.contains('\n'),
+                "{}: summary",
+                r.id
+            );
             assert!(
                 r.explanation.contains("Example") || r.explanation.contains("example"),
                 "{}: explanation needs an example",

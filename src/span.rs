@@ -218,6 +218,9 @@ mod tests {
         let y = text.find('y').unwrap();
         assert_eq!(index.line_col(text, y), LineCol { line: 2, col: 7 });
         assert_eq!(index.line_col(text, 0), LineCol { line: 1, col: 1 });
-        assert_eq!(index.line_col(text, text.len()), LineCol { line: 2, col: 8 });
+        assert_eq!(
+            index.line_col(text, text.len()),
+            LineCol { line: 2, col: 8 }
+        );
     }
 }

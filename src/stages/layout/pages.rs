@@ -1,0 +1,1 @@
+//! Pages of a document: split at form feeds, or inferred (not yet implemented).

@@ -1,0 +1,18 @@
+//! Layout pass: reflow (not yet implemented).
+
+use crate::registry::RuleInfo;
+use crate::stage::{Context, Document, Proposals, Stage};
+
+/// The rules of this pass.
+pub(crate) const RULES: &[RuleInfo] = &[];
+
+/// The reflow pass.
+pub(crate) struct Reflow;
+
+impl Stage for Reflow {
+    fn name(&self) -> &'static str {
+        "layout"
+    }
+
+    fn run(&self, _doc: &Document<'_>, _cx: &Context, _out: &mut Proposals) {}
+}
