@@ -58,7 +58,7 @@ const STACK_WORD: usize = 64;
 /// assert!(en.zipf("the") > en.zipf("bauxite"));
 /// assert!(en.contains("Moscow") && !en.contains("moscow"));
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Lexicon {
     base: &'static WordTable,
     /// User words, kept apart so that extending the 140k-word English table costs only
@@ -475,11 +475,10 @@ impl DocVocab {
         // Set when the previous token ended in a line-break hyphen: the next token is
         // the second half of a broken word.
         let mut after_break = false;
-        while i < bytes.len() {
-            // Spaces and punctuation between words, without a call per byte.
-            if bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
+        loop {
+            i = skip_separators(bytes, i);
+            if i >= bytes.len() {
+                break;
             }
             let Some(token) = scan_token(text, i) else {
                 i += 1;
@@ -575,10 +574,7 @@ fn scan_token(text: &str, i: usize) -> Option<Token> {
     };
     let mut j = i;
     loop {
-        // The hot loop: the common case is a run of plain ASCII letters.
-        while j < bytes.len() && bytes[j].is_ascii_alphabetic() {
-            j += 1;
-        }
+        j = skip_ascii_letters(bytes, j);
         let Some(&b) = bytes.get(j) else { break };
         if b.is_ascii_digit() {
             token.has_digit = true;
@@ -605,6 +601,75 @@ fn scan_token(text: &str, i: usize) -> Option<Token> {
     }
     token.end = j;
     Some(token)
+}
+
+// The scanner's two hot loops — over the letters of a word and over the spaces and
+// punctuation between words — look at 8 bytes at a time: a branch per byte would
+// mispredict at the end of nearly every run, and words are short. The classifiers
+// below mark each byte of a little-endian 8-byte load with 0x80 when it is in the class.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// 0x80 in each byte of `w` that is an ASCII letter.
+#[inline(always)]
+fn ascii_letters(w: u64) -> u64 {
+    // Fold case and clear the high bits so that the additions cannot carry between
+    // bytes; a byte then has its high bit set by `+ (0x80 - lo)` iff it is ≥ lo.
+    let x = (w | ONES * 0x20) & !HIGH;
+    let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
+    let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
+    at_least_a & !above_z & !w & HIGH
+}
+
+/// 0x80 in each byte of `w` that may start a token: an ASCII letter or digit, or any
+/// non-ASCII byte (the scalar code decides whether its character is a letter).
+#[inline(always)]
+fn word_bytes(w: u64) -> u64 {
+    let x = w & !HIGH;
+    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
+    let above_9 = x + ONES * (0x80 - u64::from(b'9') - 1);
+    let digits = at_least_0 & !above_9 & !w & HIGH;
+    ascii_letters(w) | digits | (w & HIGH)
+}
+
+#[inline(always)]
+fn load8(bytes: &[u8], i: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[i..i + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// The first index ≥ `i` that is not an ASCII letter.
+#[inline(always)]
+fn skip_ascii_letters(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let stop = !ascii_letters(load8(bytes, i)) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    i
+}
+
+/// The first index ≥ `i` that may start a token (see [`word_bytes`]).
+#[inline(always)]
+fn skip_separators(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let start = word_bytes(load8(bytes, i));
+        if start != 0 {
+            return i + (start.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    i
 }
 
 /// The joiner at `j` as its normal form (`'` or `-`) and its byte length: `'` `-` ’ ‐ ‑.
@@ -875,6 +940,33 @@ mod tests {
         assert_eq!(v.count("x-ray"), 1);
         assert_eq!(v.count("dash"), 1);
         assert_eq!(v.count("quoted"), 1);
+    }
+
+    #[test]
+    fn byte_classes_match_scalar_definitions() {
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b'.', b, b'.', b'x', b, 0xC3, b, b'7']);
+            let expect = |f: fn(u8) -> bool| {
+                let bytes = w.to_le_bytes();
+                (0..8).fold(0u64, |m, k| m | (u64::from(f(bytes[k])) << (8 * k + 7)))
+            };
+            assert_eq!(
+                ascii_letters(w),
+                expect(|b| b.is_ascii_alphabetic()),
+                "{b:#x}"
+            );
+            assert_eq!(
+                word_bytes(w),
+                expect(|b| b >= 0x80 || b.is_ascii_alphanumeric()),
+                "{b:#x}"
+            );
+        }
+        let text = b"abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ.  ...    \n\t  Zz";
+        assert_eq!(skip_ascii_letters(text, 0), 26);
+        assert_eq!(skip_ascii_letters(text, 28), 54);
+        assert_eq!(skip_separators(text, 26), 28);
+        assert_eq!(skip_separators(text, 54), text.len() - 2);
+        assert_eq!(skip_ascii_letters(text, text.len() - 2), text.len());
     }
 
     #[test]
