@@ -616,7 +616,7 @@ const HIGH: u64 = ONES * 0x80;
 fn ascii_letters(w: u64) -> u64 {
     // Fold case and clear the high bits so that the additions cannot carry between
     // bytes; a byte then has its high bit set by `+ (0x80 - lo)` iff it is ≥ lo.
-    let x = (w | ONES * 0x20) & !HIGH;
+    let x = (w | (ONES * 0x20)) & !HIGH;
     let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
     let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
     at_least_a & !above_z & !w & HIGH

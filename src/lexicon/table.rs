@@ -201,7 +201,8 @@ fn tag(seed: u64, key: &[u8]) -> u32 {
     let (a, b) = match n {
         0 => (0, 0),
         1..=3 => {
-            let v = u64::from(key[0]) << 16 | u64::from(key[n / 2]) << 8 | u64::from(key[n - 1]);
+            let v =
+                (u64::from(key[0]) << 16) | (u64::from(key[n / 2]) << 8) | u64::from(key[n - 1]);
             (v, 0)
         }
         4..=7 => (u64::from(load4(key, 0)), u64::from(load4(key, n - 4))),
