@@ -464,8 +464,8 @@ impl DocVocab {
     /// ```
     pub fn build(text: &str) -> DocVocab {
         let bytes = text.as_bytes();
-        // Vocabulary grows far slower than text (a 60 MB corpus may use 50k words), and
-        // a small table stays in cache, so start small and let the table grow.
+        // Vocabulary grows far slower than text (Heaps' law) and a small table stays in
+        // cache, so start small and let the table grow.
         let mut counter = Counter {
             vocab: DocVocab {
                 arena: String::new(),

@@ -2,8 +2,8 @@
 //! loading 136k dictionary words at start-up and counting every token of a document.
 //!
 //! A general-purpose map spends most of that time on things this use does not need:
-//! one heap string per key, SipHash-or-similar over a `Hash` impl that feeds bytes
-//! piecemeal, and a `memcmp` call per probe. Here the keys live in one byte buffer the
+//! one heap string per key, a general hasher fed through the `Hash` trait, and a
+//! `memcmp` call per probe. Here the keys live in one byte buffer the
 //! caller owns (the embedded dictionary text, or the document vocabulary's arena) and
 //! slots refer to them by offset; a slot carries 32 bits of the hash, so a probe
 //! compares bytes only on a near-certain match, and the comparison of short keys is
