@@ -1,1 +1,598 @@
-//! Mojibake: UTF-8 decoded as windows-1252 or latin-1 (not yet implemented).
+//! Mojibake: finds runs of text that were UTF-8 decoded as windows-1252 or latin-1 (once
+//! or more) and computes what they were meant to say.
+//!
+//! `cafÃ©` is `café` whose UTF-8 bytes `C3 A9` were read as two windows-1252 characters;
+//! `cafÃƒÂ©` is the same accident twice. Reversing it is mechanical — map each character
+//! back to the byte it was decoded from and decode the bytes as UTF-8 — so the hard part
+//! is *deciding*: `SÃO PAULO`, `NESCAFÉ®`, `HYVÄ”` and `3×²` are correct text made of
+//! the same characters. The decision rests on two observations:
+//!
+//! * **The original must look wrong.** Every mis-decoded character starts with a letter
+//!   in `Â`..`ô` followed by one to three characters from the 64 that bytes `80..BF`
+//!   decode to: C1 controls, typographic punctuation and Latin-1 symbols. Some of these
+//!   never follow a letter in real text (`¤ ¨ © ‰ ƒ` and C1 controls); others do at the end
+//!   of a word (`” ’ … — ®`), and are evidence only in context: inside a word (`CÃ”TE`),
+//!   after a lower-case letter (`voilÃ `), or as a word of their own. Each run gets a score
+//!   from this evidence ([`cont_weight`], [`context_bonus`]).
+//! * **The repair must look right.** The decoded characters must be text people write:
+//!   Latin, Greek, Cyrillic, punctuation, symbols ([`Class::Common`]). Other scripts
+//!   (CJK, Hebrew, Arabic, emoji, IPA, combining marks) are accepted only on strong
+//!   evidence, and C1 controls or unassigned characters never; a lower-case letter
+//!   produced inside an upper-case word is rejected too. This is what keeps `3×²` (which
+//!   would decode to a Hebrew ligature) and `NESCAFÉ®` (IPA `ɮ`) intact.
+//!
+//! Runs whose evidence alone is too weak (`Ð’ 1990` — `В 1990` in Cyrillic, or correct
+//! text?) are repaired only when a confidently repaired run lies nearby: mojibake comes
+//! in documents or segments, not in single characters.
+//!
+//! Learned from ftfy (Robyn Speer, Apache-2.0; `ftfy/badness.py`, `ftfy/chardata.py`,
+//! `ftfy/__init__.py`): that mojibake is recognised by *unlikely character sequences*
+//! rather than by character frequencies, the classification of the characters bytes
+//! `80..BF` become into "almost never in real text" versus "common", reading undefined
+//! windows-1252 bytes as C1 controls ("sloppy" decoding), and repeating the repair for
+//! doubly encoded text. No code or tables were copied; the categories, scores and the
+//! per-run, context-sensitive decision here are recto's own. Unlike ftfy, which re-decodes
+//! whole strings when it can, every repair here is one tight run, so a person can review
+//! it, and the plausibility test of the *result* is stricter (ftfy turns `3×²` into `3ײ`).
+//! `scripts/mojibake_oracle.py` generates the cases that compare the two.
+
+use crate::span::Span;
+
+/// One repaired run: `span` in the input text, `replacement` the restored text, `layers`
+/// how many times the run had been mis-decoded (1 or 2, at most 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MojibakeRepair {
+    pub span: Span,
+    pub replacement: String,
+    pub layers: u8,
+}
+
+/// Finds mojibake runs in `text` and their repairs, sorted by position and disjoint.
+///
+/// Linear in the length of `text`; text without a character in `U+00C0..=U+00FF` (all
+/// ASCII, most non-Latin scripts) is dismissed by one `memchr` pass.
+pub(crate) fn find_mojibake(text: &str) -> Vec<MojibakeRepair> {
+    let bytes = text.as_bytes();
+    // Every lead character (`Â`..`ô`, U+00C2..=U+00F4) is encoded in UTF-8 as `C3 xx`.
+    let mut candidates = Vec::new();
+    let mut resume = 0;
+    for at in memchr::memchr_iter(0xC3, bytes) {
+        if at < resume {
+            continue;
+        }
+        let (end, candidate) = candidate_at(text, at);
+        // A run that was rejected is skipped whole: retrying inside it would only find
+        // pieces of the same run (and make the scan quadratic).
+        resume = end;
+        candidates.extend(candidate);
+    }
+    resolve(candidates)
+}
+
+/// How far (in bytes) a confident repair lends its support to a weak one.
+const SUPPORT_WINDOW: usize = 400;
+
+/// Score at which a run is repaired on its own evidence, when its repair is
+/// [`Class::Common`] text.
+const THRESHOLD_COMMON: u32 = 2;
+/// Score needed when the repair is in another script ([`Class::Exotic`]).
+const THRESHOLD_EXOTIC: u32 = 3;
+
+/// A run that decodes, with the verdict on it.
+#[derive(Debug)]
+struct Candidate {
+    span: Span,
+    replacement: String,
+    layers: u8,
+    /// Whether the run's own evidence suffices.
+    confident: bool,
+    /// Whether the run may be repaired on the strength of a confident run nearby.
+    supportable: bool,
+}
+
+/// Keeps the confident candidates and the supportable ones near a confident one.
+fn resolve(candidates: Vec<Candidate>) -> Vec<MojibakeRepair> {
+    let confident: Vec<Span> = candidates
+        .iter()
+        .filter(|c| c.confident)
+        .map(|c| c.span)
+        .collect();
+    // Both lists are sorted by position, so one cursor finds the nearest confident run.
+    let mut next = 0;
+    let mut out = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        while next < confident.len() && confident[next].end <= c.span.start {
+            next += 1;
+        }
+        let keep = c.confident
+            || (c.supportable && {
+                let before = next
+                    .checked_sub(1)
+                    .is_some_and(|i| c.span.start - confident[i].end <= SUPPORT_WINDOW);
+                let after = confident
+                    .get(next)
+                    .is_some_and(|s| s.start.saturating_sub(c.span.end) <= SUPPORT_WINDOW);
+                before || after
+            });
+        if keep {
+            out.push(MojibakeRepair {
+                span: c.span,
+                replacement: c.replacement,
+                layers: c.layers,
+            });
+        }
+    }
+    out
+}
+
+/// Parses the run of mis-decoded characters starting at byte `at` (a `C3` lead byte) and
+/// judges it. Returns where the run ends, and no candidate if nothing there decodes or
+/// the result is never plausible.
+fn candidate_at(text: &str, at: usize) -> (usize, Option<Candidate>) {
+    let run = parse_run(&text[at..]);
+    let end = at + run.len;
+    (end, judge(text, Span::new(at, end), &run))
+}
+
+/// The mis-decoded characters at the start of some text, and the evidence they carry.
+struct Run {
+    /// Length in bytes (0 if the text does not start with a mis-decoded character).
+    len: usize,
+    sequences: u32,
+    /// Number of continuation characters.
+    conts: u32,
+    /// Sum over the sequences of their strongest evidence ([`cont_weight`]).
+    weight: u32,
+    /// The strongest evidence of any sequence.
+    strongest: u32,
+    /// Whether a continuation character is a C1 control, which real text never has.
+    c1: bool,
+    last_cont: char,
+}
+
+fn parse_run(s: &str) -> Run {
+    let mut run = Run {
+        len: 0,
+        sequences: 0,
+        conts: 0,
+        weight: 0,
+        strongest: 0,
+        c1: false,
+        last_cont: ' ',
+    };
+    while let Some(seq) = parse_sequence(&s[run.len..]) {
+        run.len += seq.len;
+        run.sequences += 1;
+        run.conts += seq.conts;
+        run.weight += seq.weight;
+        run.strongest = run.strongest.max(seq.weight);
+        run.c1 |= seq.c1;
+        run.last_cont = seq.last_cont;
+    }
+    run
+}
+
+fn judge(text: &str, span: Span, run: &Run) -> Option<Candidate> {
+    if run.sequences == 0 {
+        return None;
+    }
+    let prev = text[..span.start].chars().next_back();
+    let next = text[span.end..].chars().next();
+    // The deepest plausible layer wins; a shallower one when the deepest would put a
+    // lower-case letter inside an upper-case word (`HYVÃ„â€¦` is `HYVÄ…`, not `HYVą`).
+    let layers = decode_layers(&text[span.range()]);
+    let (depth, (replacement, class)) = layers.into_iter().enumerate().rev().find(|(_, (r, c))| {
+        *c != Class::Never && case_consistent(&text[..span.start], r, next)
+    })?;
+    let layers = depth as u8 + 1;
+    let lead = text[span.range()].chars().next()?;
+    // Several mis-decoded characters in a row are evidence in themselves: correct text
+    // does not alternate letters and symbols like `Ð¡Ð¾Ð²`.
+    let score = run.weight + (run.sequences - 1) + context_bonus(prev, lead, run.last_cont, next);
+    // A single pair at the end of an upper-case word (`IRMÃ”`, `„IRMÃ“`, `HYVÄ…`) is what
+    // correct text looks like unless its symbol never follows a letter.
+    // (`Â` is exempt: no word of any language ends in it, and `Â»`, `Â®` are the most
+    // common mojibake there is.)
+    let caps_word_end = lead != 'Â'
+        && prev.is_some_and(char::is_uppercase)
+        && !next.is_some_and(is_letter)
+        && run.sequences == 1
+        && run.strongest < 3;
+    let confident = !caps_word_end
+        && match class {
+            Class::Common => score >= THRESHOLD_COMMON,
+            // One letter-symbol pair decodes to some character of another script far too
+            // easily (`×¾` is U+05FE); ask for two symbols in a row, or a C1 control.
+            Class::Exotic => run.c1 || (score >= THRESHOLD_EXOTIC && run.conts >= 2),
+            Class::Never => false,
+        };
+    Some(Candidate {
+        span,
+        replacement,
+        layers,
+        confident,
+        supportable: score >= 1 && class == Class::Common && !caps_word_end,
+    })
+}
+
+/// Evidence from the characters around a run.
+fn context_bonus(prev: Option<char>, lead: char, last_cont: char, next: Option<char>) -> u32 {
+    let lead_upper = lead.is_uppercase();
+    let mut bonus = 0;
+    // `cafÃ©`, `voilÃ `: an upper-case letter right after a lower-case one.
+    if lead_upper && prev.is_some_and(char::is_lowercase) {
+        bonus += 2;
+    }
+    // `CÃ”TE`, `Ã®le`: punctuation inside a word (but not an apostrophe: `SÃO PAULO’s`).
+    if next.is_some_and(is_letter) && !last_cont.is_alphabetic() && last_cont != '’' {
+        bonus += 1;
+    }
+    // `Ã ` (à), `Ð’ 1990` (В): none of the lead letters is a word by itself; but a
+    // letter may be quoted (`“Ä”`, `«Ã»`).
+    let quoted = matches!(last_cont, '”' | '»') || matches!(prev, Some('“' | '‘' | '«' | '„'));
+    if !prev.is_some_and(is_letter) && !next.is_some_and(is_letter) && lead_upper && !quoted {
+        bonus += 1;
+    }
+    bonus
+}
+
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+/// Rejects a repair that puts a lower-case letter right after two upper-case ones
+/// (`JÄÄ…` would become `JÄą`).
+fn case_consistent(before: &str, replacement: &str, next: Option<char>) -> bool {
+    let Some(first) = replacement.chars().next() else {
+        return true;
+    };
+    if !first.is_lowercase() {
+        return true;
+    }
+    let mut prev = before.chars().rev();
+    let caps_before = prev.next().is_some_and(char::is_uppercase)
+        && prev.next().is_some_and(char::is_uppercase);
+    // `ÉCOLE` broken as `Ã‰COLE` never reaches here (É is upper-case); `Ã©` after
+    // capitals is fine when the word goes on in lower case (`ABCdé`) is too rare to matter.
+    !(caps_before && !next.is_some_and(char::is_lowercase))
+}
+
+/// One mis-decoded character: a lead and its continuation characters.
+struct Sequence {
+    /// Length in bytes of the mis-decoded text.
+    len: usize,
+    conts: u32,
+    /// The strongest evidence among its continuation characters.
+    weight: u32,
+    c1: bool,
+    last_cont: char,
+}
+
+/// Parses one mis-decoded character at the start of `s`: a lead in `Â`..`ô` and the
+/// continuation characters its byte calls for, which must together decode as UTF-8.
+fn parse_sequence(s: &str) -> Option<Sequence> {
+    let mut chars = s.chars();
+    let lead = chars.next()?;
+    let lead_byte = lead as u32;
+    let width = match lead_byte {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return None,
+    };
+    let mut buf = [lead_byte as u8, 0, 0, 0];
+    let mut len = lead.len_utf8();
+    let mut weight = 0;
+    let mut c1 = false;
+    let mut last_cont = ' ';
+    for slot in &mut buf[1..width] {
+        let c = chars.next()?;
+        let b = byte_behind(c).filter(|b| (0x80..=0xBF).contains(b))?;
+        *slot = b;
+        len += c.len_utf8();
+        weight = weight.max(cont_weight(c));
+        c1 |= ('\u{80}'..='\u{9F}').contains(&c);
+        last_cont = c;
+    }
+    // Rejects overlong forms, surrogates and values past U+10FFFF.
+    std::str::from_utf8(&buf[..width]).ok()?;
+    Some(Sequence {
+        len,
+        conts: width as u32 - 1,
+        weight,
+        c1,
+        last_cont,
+    })
+}
+
+/// Maps `s`, all of whose characters stand for single bytes, back to those bytes and
+/// decodes them; `None` unless `s` is entirely mis-decoded characters.
+fn decode_layer(s: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        bytes.push(match c {
+            '\0'..='\x7f' => return None,
+            _ => byte_behind(c)?,
+        });
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// The deepest number of layers of mis-decoding undone.
+const MAX_LAYERS: usize = 3;
+
+/// Undoes layer after layer of mis-decoding (at most [`MAX_LAYERS`]) and returns each
+/// result with its class, shallowest first.
+///
+/// A layer is undone only if the text it gives is no less plausible, or if the text it
+/// starts from is strong mojibake by itself: `NESCAFÃƒâ€°` decodes to `NESCAFÃ‰`, then
+/// `NESCAFÉ`, and stops there, because taking `É®` for one more layer would give the IPA
+/// letter `ɮ`; but `Ã˜Â¨` goes on through `Ø¨` (Latin-1 symbols) to Arabic `ب`.
+fn decode_layers(run: &str) -> Vec<(String, Class)> {
+    let mut layers = Vec::new();
+    let Some(first) = decode_layer(run) else {
+        return layers;
+    };
+    let class = classify(&first);
+    layers.push((first, class));
+    while layers.len() < MAX_LAYERS {
+        let (current, class) = &layers[layers.len() - 1];
+        let Some(deeper) = decode_layer(current) else {
+            break;
+        };
+        let deeper_class = classify(&deeper);
+        if deeper_class == Class::Never && *class == Class::Never {
+            // Stays an intermediate layer (`â€\u{9d}`): only the next one can tell.
+        } else if deeper_class > (*class).max(Class::Common) && !strong_alone(current) {
+            break;
+        }
+        layers.push((deeper, deeper_class));
+    }
+    layers
+}
+
+/// Whether `s`, entirely mis-decoded characters, is mojibake on its own evidence, with
+/// no context: two continuation characters and a strong one, or a C1 control.
+fn strong_alone(s: &str) -> bool {
+    let run = parse_run(s);
+    run.c1 || (run.conts >= 2 && run.weight + run.sequences - 1 >= THRESHOLD_EXOTIC)
+}
+
+/// How plausible decoded text is as something a person wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Class {
+    /// Latin, Greek and Cyrillic letters, punctuation, symbols.
+    Common,
+    /// Other scripts, emoji, IPA, combining marks: real, but also what random byte
+    /// pairs decode to, so they need stronger evidence.
+    Exotic,
+    /// Controls, unassigned or private characters: never the intended text.
+    Never,
+}
+
+/// The least plausible class among the characters of `s`.
+fn classify(s: &str) -> Class {
+    s.chars().map(class_of).max().unwrap_or(Class::Never)
+}
+
+fn class_of(c: char) -> Class {
+    match c as u32 {
+        0x20..=0x7E | 0xA0..=0x17F => Class::Common,
+        // Latin Extended-B: only the letters living languages use (Romanian ș ț, Vietnamese
+        // ơ ư, pinyin ǎ ǐ ǒ ǔ ǖ ǘ ǚ ǜ, Azerbaijani Ə); the rest is what
+        // `CAFÉ…`-like pairs decode to.
+        0x18F | 0x1A0 | 0x1A1 | 0x1AF | 0x1B0 | 0x1CD..=0x1DC | 0x218..=0x21B => Class::Common,
+        0x370..=0x3FF | 0x400..=0x4FF => Class::Common,
+        0x1E00..=0x1EFF => Class::Common,
+        // General punctuation, super/subscripts, currency, letterlike, number forms,
+        // arrows, mathematical operators, technical, enclosed alphanumerics, box
+        // drawing, shapes, symbols and dingbats.
+        0x2000..=0x2064 | 0x2070..=0x20C0 | 0x2100..=0x27BF => Class::Common,
+        0xFB00..=0xFB06 | 0xFEFF | 0xFFFD => Class::Common,
+        0x00..=0x1F | 0x7F..=0x9F => Class::Never,
+        0xE000..=0xF8FF | 0xF0000.. => Class::Never,
+        0xFDD0..=0xFDEF => Class::Never,
+        n if n & 0xFFFE == 0xFFFE => Class::Never,
+        _ => Class::Exotic,
+    }
+}
+
+/// Evidence that `c`, a continuation character right after a letter or another
+/// continuation character, is mojibake: 3 for characters that never stand there in real
+/// text, 2 for ones that rarely do, 1 for punctuation that ends words.
+fn cont_weight(c: char) -> u32 {
+    match c {
+        '’' | '”' | '…' | '–' | '—' | '™' | '®' | '»' | '·' | '\u{A0}' => 1,
+        'Š' | 'š' | 'Ž' | 'ž' | 'Œ' | 'œ' | 'Ÿ' | 'ª' | 'º' | 'µ' | '¹' | '²' | '³' | '°'
+        | '\u{AD}' | '•' | '«' | '“' | '‘' => 2,
+        _ => 3,
+    }
+}
+
+/// The byte that a windows-1252 or latin-1 decoder turned into `c`, for `c` outside
+/// ASCII; `None` if no such byte exists.
+fn byte_behind(c: char) -> Option<u8> {
+    let byte = match c {
+        // Latin-1 maps every byte to the code point of the same value; windows-1252
+        // agrees from A0 up, and "sloppy" decoders pass its five undefined bytes
+        // (81 8D 8F 90 9D) through as C1 controls, as latin-1 does for all of 80..9F.
+        '\u{80}'..='\u{FF}' => c as u8,
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    };
+    Some(byte)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Applies the repairs `find_mojibake` proposes for `text`.
+    fn repair(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for r in find_mojibake(text) {
+            assert!(r.span.start >= at, "repairs overlap or are unsorted in {text:?}");
+            out.push_str(&text[at..r.span.start]);
+            out.push_str(&r.replacement);
+            at = r.span.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// Undoes the escapes the hand-written case files use: `\u{9d}`, `\t`, `\n`, `\\`.
+    fn unescape(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find('\\') {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i + 1..];
+            let (c, used) = match tail.as_bytes().first() {
+                Some(b'u') => {
+                    let close = tail.find('}').expect("unterminated \\u{...}");
+                    let hex = &tail[2..close];
+                    let code = u32::from_str_radix(hex, 16).expect("bad hex in \\u{...}");
+                    (char::from_u32(code).expect("not a char"), close + 1)
+                }
+                Some(b't') => ('\t', 1),
+                Some(b'n') => ('\n', 1),
+                Some(b'\\') => ('\\', 1),
+                _ => panic!("unknown escape in {s:?}"),
+            };
+            out.push(c);
+            rest = &tail[used..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn data_lines(data: &str) -> impl Iterator<Item = &str> {
+        data.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    }
+
+    #[test]
+    fn must_not_touch() {
+        let data = include_str!("../../../tests/data/mojibake/must_not_touch.txt");
+        let mut failures = Vec::new();
+        for line in data_lines(data) {
+            let text = unescape(line);
+            let repairs = find_mojibake(&text);
+            if !repairs.is_empty() {
+                failures.push(format!("{text:?} -> {:?}", repair(&text)));
+            }
+        }
+        assert!(failures.is_empty(), "correct text changed:\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn must_fix() {
+        let data = include_str!("../../../tests/data/mojibake/must_fix.tsv");
+        let mut failures = Vec::new();
+        for line in data_lines(data) {
+            let (input, expected) = line.split_once('\t').expect("input<TAB>expected");
+            let (input, expected) = (unescape(input), unescape(expected));
+            let got = repair(&input);
+            if got != expected {
+                failures.push(format!("{input:?}: expected {expected:?}, got {got:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "not repaired:\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn spans_are_tight_and_layers_counted() {
+        let text = "a cafÃ© and a cafÃƒÂ© “ok”";
+        let repairs = find_mojibake(text);
+        assert_eq!(repairs.len(), 2);
+        assert_eq!(&text[repairs[0].span.range()], "Ã©");
+        assert_eq!((repairs[0].replacement.as_str(), repairs[0].layers), ("é", 1));
+        assert_eq!(&text[repairs[1].span.range()], "ÃƒÂ©");
+        assert_eq!((repairs[1].replacement.as_str(), repairs[1].layers), ("é", 2));
+    }
+
+    #[test]
+    fn ascii_and_other_scripts_have_no_candidates() {
+        assert!(find_mojibake("plain ASCII text, nothing to see").is_empty());
+        assert!(find_mojibake("Советский Союз — 中文 — Αθήνα").is_empty());
+    }
+
+    /// The differential oracle: cases generated by `scripts/mojibake_oracle.py`, each with
+    /// the true source and what ftfy makes of it. Clean inputs must come back unchanged
+    /// (all of them); broken ones must be restored at least as often as ftfy restores
+    /// them.
+    #[test]
+    fn oracle() {
+        let data = include_str!("../../../tests/data/mojibake/cases.jsonl");
+        let mut lines = data.lines();
+        let _header = lines.next();
+        let (mut clean, mut clean_changed, mut ftfy_clean_changed) = (0, Vec::new(), 0);
+        let (mut broken, mut ours, mut theirs) = (0, 0, 0);
+        let mut misses = Vec::new();
+        for line in lines {
+            let case: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+            let field = |k: &str| case[k].as_str().expect("string field").to_owned();
+            let (input, source, ftfy) = (field("input"), field("source"), field("ftfy"));
+            let got = repair(&input);
+            if field("kind") == "clean" {
+                clean += 1;
+                ftfy_clean_changed += usize::from(ftfy != source);
+                if got != source {
+                    clean_changed.push(format!("{input:?} -> {got:?}"));
+                }
+            } else {
+                broken += 1;
+                theirs += usize::from(ftfy == source);
+                if got == source {
+                    ours += 1;
+                } else if ftfy == source {
+                    misses.push(format!("[{}] {input:?}\n  got  {got:?}", field("how")));
+                }
+            }
+        }
+        eprintln!(
+            "oracle: {clean} clean (recto changed {}, ftfy {ftfy_clean_changed}); \
+             {broken} broken (recto restored {ours}, ftfy {theirs})",
+            clean_changed.len()
+        );
+        for m in misses.iter().take(20) {
+            eprintln!("ftfy right, recto wrong: {m}");
+        }
+        assert!(
+            clean_changed.is_empty(),
+            "clean text changed:\n{}",
+            clean_changed.join("\n")
+        );
+        assert!(
+            ours >= theirs,
+            "recto restored {ours} of {broken} broken cases, ftfy {theirs}"
+        );
+    }
+}
