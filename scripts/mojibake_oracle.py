@@ -87,7 +87,32 @@ PUNCT_WRAP = [
 ]
 
 
+# Letters that lead mis-decoded UTF-8 sequences, and the symbols that follow them in
+# mojibake, put together the way correct text does: at the end of an upper-case word
+# before closing punctuation or a footnote mark, after an accented lower-case letter, or
+# quoted alone. (`Â` is left out: no word ends in it.)
+LEADS_UPPER = "ÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ"
+LEADS_LOWER = "àáâãäåæçèéêëìíîï"
+CLOSERS = ["”", "’", "»", "…", "–", "—", "™", "®", "·", "\u00a0", "¹", "²", "³", "“", "›"]
+
+
+def adversarial(rng):
+    r = rng.random()
+    if r < 0.4:
+        word = "".join(rng.choice("BCDFGHJKLMNPRSTV") for _ in range(rng.randint(1, 4)))
+        return word + rng.choice(LEADS_UPPER) + rng.choice(CLOSERS)
+    if r < 0.7:
+        word = "".join(rng.choice("bcdfghlmnprstv") for _ in range(rng.randint(1, 4)))
+        return word + rng.choice(LEADS_LOWER) + rng.choice(CLOSERS) + rng.choice(CLOSERS)
+    if r < 0.85:
+        quote = rng.choice([("“", "”"), ("«", "»"), ("‘", "’"), ("„", "“")])
+        return quote[0] + rng.choice(LEADS_UPPER) + quote[1]
+    return rng.choice("x3nØ×") + rng.choice("×±²³½¼°") + rng.choice(["", "²", "³", " "])
+
+
 def fragment(rng):
+    if rng.random() < 0.12:
+        return adversarial(rng)
     r = rng.random()
     if r < 0.30:
         return " ".join(rng.choice(ENGLISH) for _ in range(rng.randint(2, 7)))
@@ -150,6 +175,11 @@ def broken_case(rng):
             else:
                 out.append(w)
         broken = " ".join(out)
+    if codec == "cp1252" and rng.random() < 0.15:
+        # Some software then turns the no-break spaces (byte A0 in `Ã\xa0` = `à`) into
+        # plain spaces.
+        broken = broken.replace("\u00a0", " ")
+        mode += "+nbsp-as-space"
     if broken == source:
         return None
     return {"kind": "broken", "how": f"{codec}x{layers}/{mode}", "input": broken, "source": source}

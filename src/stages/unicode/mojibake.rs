@@ -72,10 +72,10 @@ pub(crate) fn find_mojibake(text: &str) -> Vec<MojibakeRepair> {
 /// How far (in bytes) a confident repair lends its support to a weak one.
 const SUPPORT_WINDOW: usize = 400;
 
-/// Score at which a run is repaired on its own evidence, when its repair is
-/// [`Class::Common`] text.
-const THRESHOLD_COMMON: u32 = 2;
-/// Score needed when the repair is in another script ([`Class::Exotic`]).
+/// Score at which a run is mojibake on its own evidence.
+const THRESHOLD: u32 = 2;
+/// Score a run needs, without context, before it may decode to another script
+/// ([`Class::Exotic`]).
 const THRESHOLD_EXOTIC: u32 = 3;
 
 /// A run that decodes, with the verdict on it.
@@ -131,14 +131,19 @@ fn resolve(candidates: Vec<Candidate>) -> Vec<MojibakeRepair> {
 fn candidate_at(text: &str, at: usize) -> (usize, Option<Candidate>) {
     let run = parse_run(&text[at..]);
     let end = at + run.len;
-    (end, judge(text, Span::new(at, end), &run))
+    (end, judge(text, Span::new(at, end), run))
 }
 
-/// The mis-decoded characters at the start of some text, and the evidence they carry.
+/// The mis-decoded characters at the start of some text, what they decode to, and the
+/// evidence they carry.
 struct Run {
     /// Length in bytes (0 if the text does not start with a mis-decoded character).
     len: usize,
+    /// The text one layer down.
+    decoded: String,
     sequences: u32,
+    /// Sequences restored from a space that stood for a no-break space.
+    lossy: u32,
     /// Number of continuation characters.
     conts: u32,
     /// Sum over the sequences of their strongest evidence ([`cont_weight`]).
@@ -153,7 +158,9 @@ struct Run {
 fn parse_run(s: &str) -> Run {
     let mut run = Run {
         len: 0,
+        decoded: String::new(),
         sequences: 0,
+        lossy: 0,
         conts: 0,
         weight: 0,
         strongest: 0,
@@ -162,7 +169,9 @@ fn parse_run(s: &str) -> Run {
     };
     while let Some(seq) = parse_sequence(&s[run.len..]) {
         run.len += seq.len;
+        run.decoded.push(seq.decoded);
         run.sequences += 1;
+        run.lossy += u32::from(seq.lossy);
         run.conts += seq.conts;
         run.weight += seq.weight;
         run.strongest = run.strongest.max(seq.weight);
@@ -172,65 +181,136 @@ fn parse_run(s: &str) -> Run {
     run
 }
 
-fn judge(text: &str, span: Span, run: &Run) -> Option<Candidate> {
+fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
     if run.sequences == 0 {
         return None;
     }
-    let prev = text[..span.start].chars().next_back();
-    let next = text[span.end..].chars().next();
+    let before = &text[..span.start];
+    let around = Around {
+        prev: before.chars().next_back(),
+        next: text[span.end..].chars().next(),
+    };
+    let verdict = around.assess(&text[span.range()], &run);
+    let strong = strong_alone(&run);
     // The deepest plausible layer wins; a shallower one when the deepest would put a
     // lower-case letter inside an upper-case word (`HYVÃ„â€¦` is `HYVÄ…`, not `HYVą`).
-    let layers = decode_layers(&text[span.range()]);
-    let (depth, (replacement, class)) = layers.into_iter().enumerate().rev().find(|(_, (r, c))| {
-        *c != Class::Never && case_consistent(&text[..span.start], r, next)
-    })?;
-    let layers = depth as u8 + 1;
-    let lead = text[span.range()].chars().next()?;
-    // Several mis-decoded characters in a row are evidence in themselves: correct text
-    // does not alternate letters and symbols like `Ð¡Ð¾Ð²`.
-    let score = run.weight + (run.sequences - 1) + context_bonus(prev, lead, run.last_cont, next);
-    // A single pair at the end of an upper-case word (`IRMÃ”`, `„IRMÃ“`, `HYVÄ…`) is what
-    // correct text looks like unless its symbol never follows a letter.
-    // (`Â` is exempt: no word of any language ends in it, and `Â»`, `Â®` are the most
-    // common mojibake there is.)
-    let caps_word_end = lead != 'Â'
-        && prev.is_some_and(char::is_uppercase)
-        && !next.is_some_and(is_letter)
-        && run.sequences == 1
-        && run.strongest < 3;
-    let confident = !caps_word_end
-        && match class {
-            Class::Common => score >= THRESHOLD_COMMON,
-            // One letter-symbol pair decodes to some character of another script far too
-            // easily (`×¾` is U+05FE); ask for two symbols in a row, or a C1 control.
-            Class::Exotic => run.c1 || (score >= THRESHOLD_EXOTIC && run.conts >= 2),
-            Class::Never => false,
-        };
+    let layers = decode_layers(run.decoded, around);
+    let (depth, (replacement, class)) = layers
+        .into_iter()
+        .enumerate()
+        .rev()
+        .find(|(_, (r, c))| *c != Class::Never && case_consistent(before, r, around.next))?;
+    let confident = match class {
+        Class::Common => verdict.confident(),
+        // One letter-symbol pair decodes to some character of another script far too
+        // easily (`×¾` is U+05FE); ask for two symbols in a row, or a C1 control.
+        Class::Exotic => verdict.confident() && strong,
+        Class::Never => false,
+    };
     Some(Candidate {
         span,
         replacement,
-        layers,
+        layers: depth as u8 + 1,
         confident,
-        supportable: score >= 1 && class == Class::Common && !caps_word_end,
+        supportable: class == Class::Common && verdict.supportable,
     })
 }
 
+/// The characters just before and after a run.
+#[derive(Clone, Copy)]
+struct Around {
+    prev: Option<char>,
+    next: Option<char>,
+}
+
+/// How strongly a run (or a layer of one) reads as mojibake.
+struct Verdict {
+    score: u32,
+    /// Looks like correct text: the run never counts as mojibake on its own evidence.
+    exempt: bool,
+    supportable: bool,
+}
+
+impl Verdict {
+    fn confident(&self) -> bool {
+        !self.exempt && self.score >= THRESHOLD
+    }
+}
+
+impl Around {
+    /// Weighs the evidence of `run` (parsed from `text`) in this context.
+    fn assess(self, text: &str, run: &Run) -> Verdict {
+        let Around { prev, next } = self;
+        let lead = text.chars().next().unwrap_or(' ');
+        let alone =
+            run.sequences == 1 && !prev.is_some_and(is_letter) && !next.is_some_and(is_letter);
+        // A letter can be quoted (`“Ä”`, `„Ñ“`); `Â` never is, as no word ends in it.
+        let quoted = lead != 'Â'
+            && (matches!(run.last_cont, '”' | '»')
+                || matches!(prev, Some('“' | '‘' | '«' | '„' | '‹' | '‚')));
+        let score = if run.lossy == run.sequences {
+            // Only spaces that might once have been no-break spaces (`voilÃ tout`): the
+            // letter before is the only evidence (`Ã Õ` are Portuguese letters).
+            run.weight
+                + if prev.is_some_and(char::is_lowercase) {
+                    2
+                } else {
+                    0
+                }
+        } else {
+            // Several mis-decoded characters in a row are evidence in themselves: correct
+            // text does not alternate letters and symbols like `Ð¡Ð¾Ð²`.
+            run.weight
+                + (run.sequences - 1)
+                + context_bonus(prev, lead, run.last_cont, next, alone && !quoted)
+        };
+        // A single pair at the end of an upper-case word (`IRMÃ”`, `„IRMÃ“`, `HYVÄ…`,
+        // `JÄÄ’s`) is what correct text looks like unless its symbol never follows a
+        // letter.
+        let word_end = !next.is_some_and(is_letter) || run.last_cont == '’';
+        let caps_word_end = lead != 'Â'
+            && prev.is_some_and(char::is_uppercase)
+            && word_end
+            && run.sequences == 1
+            && run.strongest < 3;
+        // A lower-case accented letter and two punctuation marks at the end of a word
+        // (`fá»¹`, `è›–`) may be just that.
+        let punctuated_word_end = run.sequences == 1
+            && run.conts >= 2
+            && run.strongest < 3
+            && !next.is_some_and(is_letter);
+        Verdict {
+            score,
+            exempt: caps_word_end,
+            supportable: score >= 1 && !(caps_word_end || punctuated_word_end || alone && quoted),
+        }
+    }
+}
+
 /// Evidence from the characters around a run.
-fn context_bonus(prev: Option<char>, lead: char, last_cont: char, next: Option<char>) -> u32 {
-    let lead_upper = lead.is_uppercase();
+fn context_bonus(
+    prev: Option<char>,
+    lead: char,
+    last_cont: char,
+    next: Option<char>,
+    alone: bool,
+) -> u32 {
     let mut bonus = 0;
     // `cafÃ©`, `voilÃ `: an upper-case letter right after a lower-case one.
-    if lead_upper && prev.is_some_and(char::is_lowercase) {
+    if lead.is_uppercase() && prev.is_some_and(char::is_lowercase) {
         bonus += 2;
     }
     // `CÃ”TE`, `Ã®le`: punctuation inside a word (but not an apostrophe: `SÃO PAULO’s`).
     if next.is_some_and(is_letter) && !last_cont.is_alphabetic() && last_cont != '’' {
         bonus += 1;
     }
-    // `Ã ` (à), `Ð’ 1990` (В): none of the lead letters is a word by itself; but a
-    // letter may be quoted (`“Ä”`, `«Ã»`).
-    let quoted = matches!(last_cont, '”' | '»') || matches!(prev, Some('“' | '‘' | '«' | '„'));
-    if !prev.is_some_and(is_letter) && !next.is_some_and(is_letter) && lead_upper && !quoted {
+    // `Ã\u{a0}` (à), `Ð’ 1990` (В): none of the lead letters is a word by itself.
+    if alone && lead.is_uppercase() {
+        bonus += 1;
+    }
+    // `20Â»`, `Â°C`, `ÎLEÂ»`: `Â` before a Latin-1 symbol is that symbol, as no word
+    // ends in `Â`.
+    if lead == 'Â' {
         bonus += 1;
     }
     bonus
@@ -241,7 +321,7 @@ fn is_letter(c: char) -> bool {
 }
 
 /// Rejects a repair that puts a lower-case letter right after two upper-case ones
-/// (`JÄÄ…` would become `JÄą`).
+/// (`JÄÄ…` would become `JÄą`), unless the word goes on in lower case.
 fn case_consistent(before: &str, replacement: &str, next: Option<char>) -> bool {
     let Some(first) = replacement.chars().next() else {
         return true;
@@ -250,26 +330,32 @@ fn case_consistent(before: &str, replacement: &str, next: Option<char>) -> bool 
         return true;
     }
     let mut prev = before.chars().rev();
-    let caps_before = prev.next().is_some_and(char::is_uppercase)
-        && prev.next().is_some_and(char::is_uppercase);
-    // `ÉCOLE` broken as `Ã‰COLE` never reaches here (É is upper-case); `Ã©` after
-    // capitals is fine when the word goes on in lower case (`ABCdé`) is too rare to matter.
-    !(caps_before && !next.is_some_and(char::is_lowercase))
+    let caps_before =
+        prev.next().is_some_and(char::is_uppercase) && prev.next().is_some_and(char::is_uppercase);
+    !caps_before || next.is_some_and(char::is_lowercase)
 }
 
 /// One mis-decoded character: a lead and its continuation characters.
 struct Sequence {
     /// Length in bytes of the mis-decoded text.
     len: usize,
+    decoded: char,
     conts: u32,
     /// The strongest evidence among its continuation characters.
     weight: u32,
     c1: bool,
+    /// Restored from a space (see [`parse_sequence`]).
+    lossy: bool,
     last_cont: char,
 }
 
 /// Parses one mis-decoded character at the start of `s`: a lead in `Â`..`ô` and the
 /// continuation characters its byte calls for, which must together decode as UTF-8.
+///
+/// Also accepts the commonest lossy form: software that took the no-break space of
+/// `Ã\u{a0}` (`à`) or `Â\u{a0}` (a no-break space) for a space and replaced it, so
+/// `Ã␣␣` stands for `à␣` and `Â␣` for a no-break space. A single space after `Ã`
+/// (`Ã la`) is taken for the space after the word: only the `Ã` is repaired.
 fn parse_sequence(s: &str) -> Option<Sequence> {
     let mut chars = s.chars();
     let lead = chars.next()?;
@@ -284,78 +370,106 @@ fn parse_sequence(s: &str) -> Option<Sequence> {
     let mut len = lead.len_utf8();
     let mut weight = 0;
     let mut c1 = false;
+    let mut lossy = false;
     let mut last_cont = ' ';
-    for slot in &mut buf[1..width] {
+    for (i, slot) in buf[1..width].iter_mut().enumerate() {
         let c = chars.next()?;
-        let b = byte_behind(c).filter(|b| (0x80..=0xBF).contains(b))?;
+        let last = i + 2 == width;
+        let b = match byte_behind(c).filter(|b| (0x80..=0xBF).contains(b)) {
+            Some(b) => b,
+            None if c == ' ' && i == 0 => return lossy_nbsp(lead, s),
+            // `â‰ ` is `≠` (`E2 89 A0`) whose A0 became a space; only after a strong
+            // symbol, as `â€ ` could also be a word and a space.
+            None if c == ' ' && last && weight == 3 => {
+                lossy = true;
+                0xA0
+            }
+            None => return None,
+        };
         *slot = b;
         len += c.len_utf8();
         weight = weight.max(cont_weight(c));
         c1 |= ('\u{80}'..='\u{9F}').contains(&c);
         last_cont = c;
     }
+    // Two or three symbols in a row are ordinary mojibake only with a strong one among
+    // them (`â€œ`, `ä¸­`); `»¹` after a letter is a quote and a footnote mark.
+    if width > 2 && weight < 3 {
+        weight = 1;
+    }
     // Rejects overlong forms, surrogates and values past U+10FFFF.
-    std::str::from_utf8(&buf[..width]).ok()?;
+    let decoded = std::str::from_utf8(&buf[..width]).ok()?.chars().next()?;
     Some(Sequence {
         len,
+        decoded,
         conts: width as u32 - 1,
         weight,
         c1,
+        lossy,
         last_cont,
     })
 }
 
-/// Maps `s`, all of whose characters stand for single bytes, back to those bytes and
-/// decodes them; `None` unless `s` is entirely mis-decoded characters.
-fn decode_layer(s: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        bytes.push(match c {
-            '\0'..='\x7f' => return None,
-            _ => byte_behind(c)?,
-        });
-    }
-    String::from_utf8(bytes).ok()
+/// `Ã` or `Â` followed by a space that once was a no-break space (see [`parse_sequence`]).
+fn lossy_nbsp(lead: char, s: &str) -> Option<Sequence> {
+    let after = &s[lead.len_utf8() + 1..];
+    let (decoded, len) = match lead {
+        'Â' => ('\u{a0}', 3),
+        'Ã' if after.starts_with(' ') => ('à', 3),
+        'Ã' if after.starts_with(|c: char| c.is_lowercase()) => ('à', 2),
+        _ => return None,
+    };
+    Some(Sequence {
+        len,
+        decoded,
+        conts: 1,
+        weight: 1,
+        c1: false,
+        lossy: true,
+        last_cont: '\u{a0}',
+    })
 }
 
 /// The deepest number of layers of mis-decoding undone.
 const MAX_LAYERS: usize = 3;
 
-/// Undoes layer after layer of mis-decoding (at most [`MAX_LAYERS`]) and returns each
-/// result with its class, shallowest first.
+/// Undoes layer after layer of mis-decoding (at most [`MAX_LAYERS`]), starting from the
+/// first layer's result, and returns each result with its class, shallowest first.
 ///
-/// A layer is undone only if the text it gives is no less plausible, or if the text it
-/// starts from is strong mojibake by itself: `NESCAFÃƒâ€°` decodes to `NESCAFÃ‰`, then
-/// `NESCAFÉ`, and stops there, because taking `É®` for one more layer would give the IPA
-/// letter `ɮ`; but `Ã˜Â¨` goes on through `Ø¨` (Latin-1 symbols) to Arabic `ب`.
-fn decode_layers(run: &str) -> Vec<(String, Class)> {
-    let mut layers = Vec::new();
-    let Some(first) = decode_layer(run) else {
-        return layers;
-    };
+/// Each layer is judged like the run itself, in the run's context: `NESCAFÃƒâ€°Ã‚Â®`
+/// decodes to `NESCAFÃ‰Â®`, then `NESCAFÉ®`, and stops there, because `É®` at the end of
+/// an upper-case word is correct text (one more layer would give the IPA letter `ɮ`). A
+/// layer whose result is in another script needs strong evidence: `Ã˜Â¨` goes on
+/// through `Ø¨` to Arabic `ب`.
+fn decode_layers(first: String, around: Around) -> Vec<(String, Class)> {
     let class = classify(&first);
-    layers.push((first, class));
+    let mut layers = vec![(first, class)];
     while layers.len() < MAX_LAYERS {
         let (current, class) = &layers[layers.len() - 1];
-        let Some(deeper) = decode_layer(current) else {
-            break;
-        };
-        let deeper_class = classify(&deeper);
-        if deeper_class == Class::Never && *class == Class::Never {
-            // Stays an intermediate layer (`â€\u{9d}`): only the next one can tell.
-        } else if deeper_class > (*class).max(Class::Common) && !strong_alone(current) {
+        let run = parse_run(current);
+        if run.len != current.len() || run.lossy > 0 {
             break;
         }
-        layers.push((deeper, deeper_class));
+        let deeper_class = classify(&run.decoded);
+        // An intermediate layer (`â€\u{9d}`) is garbage either way: go on.
+        let intermediate = deeper_class == Class::Never && *class == Class::Never;
+        if !intermediate {
+            if !around.assess(current, &run).confident() {
+                break;
+            }
+            if deeper_class > (*class).max(Class::Common) && !strong_alone(&run) {
+                break;
+            }
+        }
+        layers.push((run.decoded, deeper_class));
     }
     layers
 }
 
-/// Whether `s`, entirely mis-decoded characters, is mojibake on its own evidence, with
-/// no context: two continuation characters and a strong one, or a C1 control.
-fn strong_alone(s: &str) -> bool {
-    let run = parse_run(s);
-    run.c1 || (run.conts >= 2 && run.weight + run.sequences - 1 >= THRESHOLD_EXOTIC)
+/// Whether a run is mojibake on its own evidence, without context: two continuation
+/// characters and a strong one, or a C1 control.
+fn strong_alone(run: &Run) -> bool {
+    run.c1 || (run.conts >= 2 && run.weight + run.sequences > THRESHOLD_EXOTIC)
 }
 
 /// How plausible decoded text is as something a person wrote.
@@ -382,7 +496,8 @@ fn class_of(c: char) -> Class {
         // ơ ư, pinyin ǎ ǐ ǒ ǔ ǖ ǘ ǚ ǜ, Azerbaijani Ə); the rest is what
         // `CAFÉ…`-like pairs decode to.
         0x18F | 0x1A0 | 0x1A1 | 0x1AF | 0x1B0 | 0x1CD..=0x1DC | 0x218..=0x21B => Class::Common,
-        0x370..=0x3FF | 0x400..=0x4FF => Class::Common,
+        // Greek and Cyrillic.
+        0x370..=0x4FF => Class::Common,
         0x1E00..=0x1EFF => Class::Common,
         // General punctuation, super/subscripts, currency, letterlike, number forms,
         // arrows, mathematical operators, technical, enclosed alphanumerics, box
@@ -402,9 +517,13 @@ fn class_of(c: char) -> Class {
 /// text, 2 for ones that rarely do, 1 for punctuation that ends words.
 fn cont_weight(c: char) -> u32 {
     match c {
-        '’' | '”' | '…' | '–' | '—' | '™' | '®' | '»' | '·' | '\u{A0}' => 1,
+        // Closing punctuation; opening quotes that close in German (`„…“`) and Danish
+        // (`»…«`).
+        '’' | '”' | '…' | '–' | '—' | '™' | '®' | '»' | '›' | '·' | '\u{A0}' | '«' | '“' | '‘' => {
+            1
+        }
         'Š' | 'š' | 'Ž' | 'ž' | 'Œ' | 'œ' | 'Ÿ' | 'ª' | 'º' | 'µ' | '¹' | '²' | '³' | '°'
-        | '\u{AD}' | '•' | '«' | '“' | '‘' => 2,
+        | '\u{AD}' | '•' | '‹' => 2,
         _ => 3,
     }
 }
@@ -458,7 +577,10 @@ mod tests {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for r in find_mojibake(text) {
-            assert!(r.span.start >= at, "repairs overlap or are unsorted in {text:?}");
+            assert!(
+                r.span.start >= at,
+                "repairs overlap or are unsorted in {text:?}"
+            );
             out.push_str(&text[at..r.span.start]);
             out.push_str(&r.replacement);
             at = r.span.end;
@@ -493,6 +615,22 @@ mod tests {
         out
     }
 
+    /// The first place where `got` and `want` differ, with a little context.
+    fn first_difference(got: &str, want: &str) -> String {
+        let common = got
+            .char_indices()
+            .zip(want.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(got.len().min(want.len()), |((i, _), _)| i);
+        let start = got[..common]
+            .char_indices()
+            .rev()
+            .nth(10)
+            .map_or(0, |(i, _)| i);
+        let clip = |s: &str| s[start..].chars().take(24).collect::<String>();
+        format!("got {:?}, want {:?}", clip(got), clip(want))
+    }
+
     fn data_lines(data: &str) -> impl Iterator<Item = &str> {
         data.lines()
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -509,7 +647,11 @@ mod tests {
                 failures.push(format!("{text:?} -> {:?}", repair(&text)));
             }
         }
-        assert!(failures.is_empty(), "correct text changed:\n{}", failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "correct text changed:\n{}",
+            failures.join("\n")
+        );
     }
 
     #[test]
@@ -524,7 +666,11 @@ mod tests {
                 failures.push(format!("{input:?}: expected {expected:?}, got {got:?}"));
             }
         }
-        assert!(failures.is_empty(), "not repaired:\n{}", failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "not repaired:\n{}",
+            failures.join("\n")
+        );
     }
 
     #[test]
@@ -533,9 +679,15 @@ mod tests {
         let repairs = find_mojibake(text);
         assert_eq!(repairs.len(), 2);
         assert_eq!(&text[repairs[0].span.range()], "Ã©");
-        assert_eq!((repairs[0].replacement.as_str(), repairs[0].layers), ("é", 1));
+        assert_eq!(
+            (repairs[0].replacement.as_str(), repairs[0].layers),
+            ("é", 1)
+        );
         assert_eq!(&text[repairs[1].span.range()], "ÃƒÂ©");
-        assert_eq!((repairs[1].replacement.as_str(), repairs[1].layers), ("é", 2));
+        assert_eq!(
+            (repairs[1].replacement.as_str(), repairs[1].layers),
+            ("é", 2)
+        );
     }
 
     #[test]
@@ -573,7 +725,11 @@ mod tests {
                 if got == source {
                     ours += 1;
                 } else if ftfy == source {
-                    misses.push(format!("[{}] {input:?}\n  got  {got:?}", field("how")));
+                    misses.push(format!(
+                        "[{}] {}",
+                        field("how"),
+                        first_difference(&got, &source)
+                    ));
                 }
             }
         }
