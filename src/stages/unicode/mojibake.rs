@@ -49,15 +49,25 @@ pub(crate) struct MojibakeRepair {
 
 /// Finds mojibake runs in `text` and their repairs, sorted by position and disjoint.
 ///
-/// Linear in the length of `text`; text without a character in `U+00C0..=U+00FF` (all
-/// ASCII, most non-Latin scripts) is dismissed by one `memchr` pass.
+/// Besides UTF-8 read as windows-1252 or latin-1, this repairs the related accident of
+/// windows-1252 read as latin-1: a C1 control character outside any run (`\u{93}` for
+/// `“`) becomes the windows-1252 character of its byte, as browsers do; C1 controls
+/// have no use in text.
+///
+/// Linear in the length of `text`; text without a character in `U+0080..=U+00FF` (all
+/// ASCII, most non-Latin scripts) is dismissed by one `memchr2` pass.
 pub(crate) fn find_mojibake(text: &str) -> Vec<MojibakeRepair> {
     let bytes = text.as_bytes();
-    // Every lead character (`Â`..`ô`, U+00C2..=U+00F4) is encoded in UTF-8 as `C3 xx`.
     let mut candidates = Vec::new();
     let mut resume = 0;
-    for at in memchr::memchr_iter(0xC3, bytes) {
+    // Every lead character (`Â`..`ô`, U+00C2..=U+00F4) is encoded in UTF-8 as `C3 xx`,
+    // every C1 control as `C2 80..=C2 9F`.
+    for at in memchr::memchr2_iter(0xC2, 0xC3, bytes) {
         if at < resume {
+            continue;
+        }
+        if bytes[at] == 0xC2 {
+            candidates.extend(c1_control_at(text, at));
             continue;
         }
         let (end, candidate) = candidate_at(text, at);
@@ -67,6 +77,28 @@ pub(crate) fn find_mojibake(text: &str) -> Vec<MojibakeRepair> {
         candidates.extend(candidate);
     }
     resolve(candidates)
+}
+
+/// A C1 control at `at` that windows-1252 defines (all but 81, 8D, 8F, 90 and 9D), as
+/// the character windows-1252 gives its byte.
+fn c1_control_at(text: &str, at: usize) -> Option<Candidate> {
+    let byte = *text.as_bytes().get(at + 1)?;
+    if !(0x80..=0x9F).contains(&byte) {
+        return None;
+    }
+    let replacement = char_of_cp1252(byte)?;
+    Some(Candidate {
+        span: Span::new(at, at + 2),
+        replacement: replacement.to_string(),
+        layers: 1,
+        confident: true,
+        supportable: true,
+    })
+}
+
+/// The character windows-1252 decodes byte `b` (`80..=9F`) to, if it defines one.
+fn char_of_cp1252(b: u8) -> Option<char> {
+    CP1252_80_9F[usize::from(b - 0x80)]
 }
 
 /// How far (in bytes) a confident repair lends its support to a weak one.
@@ -528,44 +560,57 @@ fn cont_weight(c: char) -> u32 {
     }
 }
 
+/// What windows-1252 decodes bytes `80..=9F` to; `None` for its five undefined bytes.
+const CP1252_80_9F: [Option<char>; 32] = [
+    Some('€'),
+    None,
+    Some('‚'),
+    Some('ƒ'),
+    Some('„'),
+    Some('…'),
+    Some('†'),
+    Some('‡'),
+    Some('ˆ'),
+    Some('‰'),
+    Some('Š'),
+    Some('‹'),
+    Some('Œ'),
+    None,
+    Some('Ž'),
+    None,
+    None,
+    Some('‘'),
+    Some('’'),
+    Some('“'),
+    Some('”'),
+    Some('•'),
+    Some('–'),
+    Some('—'),
+    Some('˜'),
+    Some('™'),
+    Some('š'),
+    Some('›'),
+    Some('œ'),
+    None,
+    Some('ž'),
+    Some('Ÿ'),
+];
+
 /// The byte that a windows-1252 or latin-1 decoder turned into `c`, for `c` outside
 /// ASCII; `None` if no such byte exists.
 fn byte_behind(c: char) -> Option<u8> {
-    let byte = match c {
+    match c {
         // Latin-1 maps every byte to the code point of the same value; windows-1252
         // agrees from A0 up, and "sloppy" decoders pass its five undefined bytes
         // (81 8D 8F 90 9D) through as C1 controls, as latin-1 does for all of 80..9F.
-        '\u{80}'..='\u{FF}' => c as u8,
-        '€' => 0x80,
-        '‚' => 0x82,
-        'ƒ' => 0x83,
-        '„' => 0x84,
-        '…' => 0x85,
-        '†' => 0x86,
-        '‡' => 0x87,
-        'ˆ' => 0x88,
-        '‰' => 0x89,
-        'Š' => 0x8A,
-        '‹' => 0x8B,
-        'Œ' => 0x8C,
-        'Ž' => 0x8E,
-        '‘' => 0x91,
-        '’' => 0x92,
-        '“' => 0x93,
-        '”' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        '˜' => 0x98,
-        '™' => 0x99,
-        'š' => 0x9A,
-        '›' => 0x9B,
-        'œ' => 0x9C,
-        'ž' => 0x9E,
-        'Ÿ' => 0x9F,
-        _ => return None,
-    };
-    Some(byte)
+        '\u{80}'..='\u{FF}' => Some(c as u8),
+        // The other windows-1252 characters are all in U+0152..=U+2122.
+        '\u{152}'..='\u{2122}' => CP1252_80_9F
+            .iter()
+            .position(|&x| x == Some(c))
+            .map(|i| 0x80 + i as u8),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -694,6 +739,23 @@ mod tests {
     fn ascii_and_other_scripts_have_no_candidates() {
         assert!(find_mojibake("plain ASCII text, nothing to see").is_empty());
         assert!(find_mojibake("Советский Союз — 中文 — Αθήνα").is_empty());
+    }
+
+    proptest::proptest! {
+        /// Whatever the input, repairs are sorted, disjoint, on character boundaries and
+        /// change something.
+        #[test]
+        fn repairs_are_well_formed(text in "[a-zA-Z .\u{80}-\u{FF}€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ中Жα]{0,40}") {
+            let mut at = 0;
+            for r in find_mojibake(&text) {
+                proptest::prop_assert!(r.span.start >= at && r.span.end > r.span.start);
+                proptest::prop_assert!(text.is_char_boundary(r.span.start));
+                proptest::prop_assert!(text.is_char_boundary(r.span.end));
+                proptest::prop_assert!(text[r.span.range()] != *r.replacement);
+                proptest::prop_assert!((1..=3).contains(&r.layers));
+                at = r.span.end;
+            }
+        }
     }
 
     /// The differential oracle: cases generated by `scripts/mojibake_oracle.py`, each with
