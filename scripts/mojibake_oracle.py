@@ -16,9 +16,14 @@ shapes that look most like mojibake). Broken cases encode the whole text or only
 segments as UTF-8 and decode the bytes as windows-1252 (undefined bytes kept as C1
 controls, as "sloppy" decoders and browsers do) or latin-1, once or twice.
 
-The Rust test `tests/mojibake.rs` reads the file; ftfy is the oracle it is compared
-against, so re-running this script requires `pip install ftfy` (Apache-2.0). The
-output is deterministic for a given ftfy version (recorded in the first line).
+A quarter of the fragments are names, addresses, company names and sentences from
+Faker (MIT) in 30 locales, upper-cased at times: real spellings rather than the
+hand-picked ones above.
+
+The unit test `oracle` in `src/stages/unicode/mojibake.rs` reads the file; ftfy is the
+oracle it is compared against. Re-running this script requires `pip install ftfy faker`
+(ftfy is Apache-2.0, Faker MIT); the output is deterministic for given versions of the
+two (recorded in the first line).
 
 Usage: python3 scripts/mojibake_oracle.py [--n 3000] [--seed 2026]
 """
@@ -28,6 +33,7 @@ import json
 import pathlib
 import random
 
+import faker
 import ftfy
 
 ENGLISH = (
@@ -110,9 +116,36 @@ def adversarial(rng):
     return rng.choice("x3nØ×") + rng.choice("×±²³½¼°") + rng.choice(["", "²", "³", " "])
 
 
+FAKER_LOCALES = [
+    "pt_BR", "pt_PT", "fr_FR", "de_DE", "cs_CZ", "pl_PL", "ro_RO", "hu_HU", "fi_FI",
+    "sv_SE", "da_DK", "no_NO", "es_ES", "it_IT", "tr_TR", "vi_VN", "ru_RU", "uk_UA",
+    "el_GR", "he_IL", "ar_AA", "zh_CN", "ja_JP", "sk_SK", "hr_HR", "sl_SI", "lt_LT",
+    "lv_LV", "et_EE", "is_IS",
+]
+
+
+def faker_pool(seed):
+    """Names, addresses, cities, companies and sentences from every locale."""
+    pool = []
+    for locale in FAKER_LOCALES:
+        fake = faker.Faker(locale)
+        fake.seed_instance(seed)
+        for make in (fake.name, fake.address, fake.city, fake.company, fake.sentence):
+            for _ in range(20):
+                text = make().replace("\n", ", ")
+                pool.append(text)
+                pool.append(text.upper())
+    return pool
+
+
+FAKER_POOL = []
+
+
 def fragment(rng):
     if rng.random() < 0.12:
         return adversarial(rng)
+    if rng.random() < 0.25:
+        return rng.choice(FAKER_POOL)
     r = rng.random()
     if r < 0.30:
         return " ".join(rng.choice(ENGLISH) for _ in range(rng.randint(2, 7)))
@@ -193,6 +226,7 @@ def main():
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
+    FAKER_POOL.extend(faker_pool(args.seed))
     cases = []
     while len(cases) < args.n:
         if rng.random() < 0.5:
@@ -209,7 +243,8 @@ def main():
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as f:
         f.write(json.dumps({"generator": "scripts/mojibake_oracle.py", "seed": args.seed,
-                            "ftfy": ftfy.__version__, "cases": len(cases)}) + "\n")
+                            "ftfy": ftfy.__version__, "faker": faker.VERSION,
+                            "cases": len(cases)}) + "\n")
         for case in cases:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
 

@@ -25,6 +25,11 @@
 //! text?) are repaired only when a confidently repaired run lies nearby: mojibake comes
 //! in documents or segments, not in single characters.
 //!
+//! Doubly (triply) encoded runs are peeled one layer at a time, each layer judged like
+//! the run itself, so `NESCAFÃƒâ€°Ã‚Â®` stops at `NESCAFÉ®`. Two lossy forms are
+//! restored: a no-break space that became a space (`fermÃ© Ã  cause`, `â‰  1`), and
+//! windows-1252 text read as latin-1, whose C1 controls (`\u{93}`) stand alone.
+//!
 //! Learned from ftfy (Robyn Speer, Apache-2.0; `ftfy/badness.py`, `ftfy/chardata.py`,
 //! `ftfy/__init__.py`): that mojibake is recognised by *unlikely character sequences*
 //! rather than by character frequencies, the classification of the characters bytes
@@ -187,6 +192,7 @@ struct Run {
     last_cont: char,
 }
 
+/// Parses the longest run of mis-decoded characters at the start of `s`.
 fn parse_run(s: &str) -> Run {
     let mut run = Run {
         len: 0,
@@ -199,7 +205,7 @@ fn parse_run(s: &str) -> Run {
         c1: false,
         last_cont: ' ',
     };
-    while let Some(seq) = parse_sequence(&s[run.len..]) {
+    while let Some(seq) = parse_sequence(&s[run.len..], run.sequences > 0) {
         run.len += seq.len;
         run.decoded.push(seq.decoded);
         run.sequences += 1;
@@ -213,6 +219,7 @@ fn parse_run(s: &str) -> Run {
     run
 }
 
+/// Decides what the run at `span` of `text` is: its repair and how sure it is.
 fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
     if run.sequences == 0 {
         return None;
@@ -224,6 +231,7 @@ fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
     };
     let verdict = around.assess(&text[span.range()], &run);
     let strong = strong_alone(&run);
+    let run_conts = run.conts;
     // The deepest plausible layer wins; a shallower one when the deepest would put a
     // lower-case letter inside an upper-case word (`HYVÃ„â€¦` is `HYVÄ…`, not `HYVą`).
     let layers = decode_layers(run.decoded, around);
@@ -244,7 +252,8 @@ fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
         replacement,
         layers: depth as u8 + 1,
         confident,
-        supportable: class == Class::Common && verdict.supportable,
+        // Another script needs at least two symbols in a row (`ç•ª`, `番`) to be helped.
+        supportable: verdict.supportable && (class == Class::Common || run_conts >= 2),
     })
 }
 
@@ -258,14 +267,15 @@ struct Around {
 /// How strongly a run (or a layer of one) reads as mojibake.
 struct Verdict {
     score: u32,
-    /// Looks like correct text: the run never counts as mojibake on its own evidence.
-    exempt: bool,
+    /// The run has the shape of correct text, so no score makes it mojibake by itself.
+    looks_correct: bool,
+    /// Whether a confident run nearby may decide for it.
     supportable: bool,
 }
 
 impl Verdict {
     fn confident(&self) -> bool {
-        !self.exempt && self.score >= THRESHOLD
+        !self.looks_correct && self.score >= THRESHOLD
     }
 }
 
@@ -276,19 +286,15 @@ impl Around {
         let lead = text.chars().next().unwrap_or(' ');
         let alone =
             run.sequences == 1 && !prev.is_some_and(is_letter) && !next.is_some_and(is_letter);
-        // A letter can be quoted (`“Ä”`, `„Ñ“`); `Â` never is, as no word ends in it.
-        let quoted = lead != 'Â'
-            && (matches!(run.last_cont, '”' | '»')
-                || matches!(prev, Some('“' | '‘' | '«' | '„' | '‹' | '‚')));
+        // A letter can be quoted (`“Ä”`, `„Ñ“`, `the letter Ä”`); `Â` never is, as no
+        // word ends in it.
+        let opened = lead != 'Â' && matches!(prev, Some('“' | '‘' | '«' | '„' | '‹' | '‚'));
+        let closed = lead != 'Â' && matches!(run.last_cont, '”' | '»');
+        let quoted = opened || closed;
         let score = if run.lossy == run.sequences {
             // Only spaces that might once have been no-break spaces (`voilÃ tout`): the
             // letter before is the only evidence (`Ã Õ` are Portuguese letters).
-            run.weight
-                + if prev.is_some_and(char::is_lowercase) {
-                    2
-                } else {
-                    0
-                }
+            run.weight + 2 * u32::from(prev.is_some_and(char::is_lowercase))
         } else {
             // Several mis-decoded characters in a row are evidence in themselves: correct
             // text does not alternate letters and symbols like `Ð¡Ð¾Ð²`.
@@ -298,23 +304,26 @@ impl Around {
         };
         // A single pair at the end of an upper-case word (`IRMÃ”`, `„IRMÃ“`, `HYVÄ…`,
         // `JÄÄ’s`) is what correct text looks like unless its symbol never follows a
-        // letter.
+        // letter. A letter there never is (`PEVNÄš` is `PEVNĚ`, `CAUÃŠ` is `CAUÊ`).
         let word_end = !next.is_some_and(is_letter) || run.last_cont == '’';
         let caps_word_end = lead != 'Â'
+            && !run.last_cont.is_alphabetic()
             && prev.is_some_and(char::is_uppercase)
             && word_end
             && run.sequences == 1
             && run.strongest < 3;
-        // A lower-case accented letter and two punctuation marks at the end of a word
-        // (`fá»¹`, `è›–`) may be just that.
+        // A lower-case accented letter and two closing punctuation marks at the end of a
+        // word (`fá»¹`, `è›–`) may be just that; `sá»‘` (`số`) ends in an opening one.
         let punctuated_word_end = run.sequences == 1
             && run.conts >= 2
             && run.strongest < 3
+            && !run.last_cont.is_alphabetic()
+            && !matches!(run.last_cont, '“' | '‘' | '«' | '‹' | '„' | '‚')
             && !next.is_some_and(is_letter);
         Verdict {
             score,
-            exempt: caps_word_end,
-            supportable: score >= 1 && !(caps_word_end || punctuated_word_end || alone && quoted),
+            looks_correct: caps_word_end,
+            supportable: score >= 1 && !(caps_word_end || punctuated_word_end || alone && opened),
         }
     }
 }
@@ -388,7 +397,7 @@ struct Sequence {
 /// `Ã\u{a0}` (`à`) or `Â\u{a0}` (a no-break space) for a space and replaced it, so
 /// `Ã␣␣` stands for `à␣` and `Â␣` for a no-break space. A single space after `Ã`
 /// (`Ã la`) is taken for the space after the word: only the `Ã` is repaired.
-fn parse_sequence(s: &str) -> Option<Sequence> {
+fn parse_sequence(s: &str, in_run: bool) -> Option<Sequence> {
     let mut chars = s.chars();
     let lead = chars.next()?;
     let lead_byte = lead as u32;
@@ -409,7 +418,7 @@ fn parse_sequence(s: &str) -> Option<Sequence> {
         let last = i + 2 == width;
         let b = match byte_behind(c).filter(|b| (0x80..=0xBF).contains(b)) {
             Some(b) => b,
-            None if c == ' ' && i == 0 => return lossy_nbsp(lead, s),
+            None if c == ' ' && i == 0 => return lossy_nbsp(lead, s, in_run),
             // `â‰ ` is `≠` (`E2 89 A0`) whose A0 became a space; only after a strong
             // symbol, as `â€ ` could also be a word and a space.
             None if c == ' ' && last && weight == 3 => {
@@ -442,13 +451,26 @@ fn parse_sequence(s: &str) -> Option<Sequence> {
     })
 }
 
-/// `Ã` or `Â` followed by a space that once was a no-break space (see [`parse_sequence`]).
-fn lossy_nbsp(lead: char, s: &str) -> Option<Sequence> {
+/// A lead followed by a space that once was a no-break space (see [`parse_sequence`]).
+/// `in_run`: a mis-decoded character comes right before.
+fn lossy_nbsp(lead: char, s: &str, in_run: bool) -> Option<Sequence> {
     let after = &s[lead.len_utf8() + 1..];
     let (decoded, len) = match lead {
         'Â' => ('\u{a0}', 3),
         'Ã' if after.starts_with(' ') => ('à', 3),
         'Ã' if after.starts_with(|c: char| c.is_lowercase()) => ('à', 2),
+        // `Š`, `Π`, `Р` and Arabic `٠` end in A0 too, but `Å`, `Î` and `Ð` before a space
+        // are also words or word ends (`PÅ `); only inside a run of mojibake
+        // (`ÐŸÐ ÐžÐ` is `ПРО`).
+        'Å' | 'Î' | 'Ð' | 'Ù'
+            if in_run || parse_sequence(after, false).is_some_and(|seq| !seq.lossy) =>
+        {
+            let decoded = std::str::from_utf8(&[lead as u8, 0xA0])
+                .ok()?
+                .chars()
+                .next()?;
+            (decoded, lead.len_utf8() + 1)
+        }
         _ => return None,
     };
     Some(Sequence {
