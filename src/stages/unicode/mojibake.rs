@@ -64,21 +64,20 @@ pub(crate) struct MojibakeRepair {
 pub(crate) fn find_mojibake(text: &str) -> Vec<MojibakeRepair> {
     let bytes = text.as_bytes();
     let mut candidates = Vec::new();
-    let mut resume = 0;
+    let mut pos = 0;
     // Every lead character (`Â`..`ô`, U+00C2..=U+00F4) is encoded in UTF-8 as `C3 xx`,
-    // every C1 control as `C2 80..=C2 9F`.
-    for at in memchr::memchr2_iter(0xC2, 0xC3, bytes) {
-        if at < resume {
-            continue;
-        }
+    // every C1 control as `C2 80..=C2 9F`; neither byte occurs inside a character.
+    while let Some(found) = memchr::memchr2(0xC2, 0xC3, &bytes[pos..]) {
+        let at = pos + found;
         if bytes[at] == 0xC2 {
             candidates.extend(c1_control_at(text, at));
+            pos = at + 1;
             continue;
         }
         let (end, candidate) = candidate_at(text, at);
         // A run that was rejected is skipped whole: retrying inside it would only find
         // pieces of the same run (and make the scan quadratic).
-        resume = end;
+        pos = end.max(at + 1);
         candidates.extend(candidate);
     }
     resolve(candidates)
@@ -626,11 +625,33 @@ fn byte_behind(c: char) -> Option<u8> {
         // agrees from A0 up, and "sloppy" decoders pass its five undefined bytes
         // (81 8D 8F 90 9D) through as C1 controls, as latin-1 does for all of 80..9F.
         '\u{80}'..='\u{FF}' => Some(c as u8),
-        // The other windows-1252 characters are all in U+0152..=U+2122.
-        '\u{152}'..='\u{2122}' => CP1252_80_9F
-            .iter()
-            .position(|&x| x == Some(c))
-            .map(|i| 0x80 + i as u8),
+        '€' => Some(0x80),
+        '‚' => Some(0x82),
+        'ƒ' => Some(0x83),
+        '„' => Some(0x84),
+        '…' => Some(0x85),
+        '†' => Some(0x86),
+        '‡' => Some(0x87),
+        'ˆ' => Some(0x88),
+        '‰' => Some(0x89),
+        'Š' => Some(0x8A),
+        '‹' => Some(0x8B),
+        'Œ' => Some(0x8C),
+        'Ž' => Some(0x8E),
+        '‘' => Some(0x91),
+        '’' => Some(0x92),
+        '“' => Some(0x93),
+        '”' => Some(0x94),
+        '•' => Some(0x95),
+        '–' => Some(0x96),
+        '—' => Some(0x97),
+        '˜' => Some(0x98),
+        '™' => Some(0x99),
+        'š' => Some(0x9A),
+        '›' => Some(0x9B),
+        'œ' => Some(0x9C),
+        'ž' => Some(0x9E),
+        'Ÿ' => Some(0x9F),
         _ => None,
     }
 }
@@ -755,6 +776,15 @@ mod tests {
             (repairs[1].replacement.as_str(), repairs[1].layers),
             ("é", 2)
         );
+    }
+
+    #[test]
+    fn byte_behind_inverts_windows_1252() {
+        for b in 0x80..=0x9F_u8 {
+            if let Some(c) = char_of_cp1252(b) {
+                assert_eq!(byte_behind(c), Some(b), "{c:?}");
+            }
+        }
     }
 
     #[test]
