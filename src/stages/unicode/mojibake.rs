@@ -219,7 +219,7 @@ fn parse_run(s: &str) -> Run {
 }
 
 /// Decides what the run at `span` of `text` is: its repair and how sure it is.
-fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
+fn judge(text: &str, span: Span, mut run: Run) -> Option<Candidate> {
     if run.sequences == 0 {
         return None;
     }
@@ -229,11 +229,9 @@ fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
         next: text[span.end..].chars().next(),
     };
     let verdict = around.assess(&text[span.range()], &run);
-    let strong = strong_alone(&run);
-    let run_conts = run.conts;
     // The deepest plausible layer wins; a shallower one when the deepest would put a
     // lower-case letter inside an upper-case word (`HYVÃ„â€¦` is `HYVÄ…`, not `HYVą`).
-    let layers = decode_layers(run.decoded, around);
+    let layers = decode_layers(std::mem::take(&mut run.decoded), around);
     let (depth, (replacement, class)) = layers
         .into_iter()
         .enumerate()
@@ -243,7 +241,7 @@ fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
         Class::Common => verdict.confident(),
         // One letter-symbol pair decodes to some character of another script far too
         // easily (`×¾` is U+05FE); ask for two symbols in a row, or a C1 control.
-        Class::Exotic => verdict.confident() && strong,
+        Class::Exotic => verdict.confident() && strong_alone(&run),
         Class::Never => false,
     };
     Some(Candidate {
@@ -252,7 +250,7 @@ fn judge(text: &str, span: Span, run: Run) -> Option<Candidate> {
         layers: depth as u8 + 1,
         confident,
         // Another script needs at least two symbols in a row (`ç•ª`, `番`) to be helped.
-        supportable: verdict.supportable && (class == Class::Common || run_conts >= 2),
+        supportable: verdict.supportable && (class == Class::Common || run.conts >= 2),
     })
 }
 
