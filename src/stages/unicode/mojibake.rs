@@ -409,6 +409,7 @@ fn parse_sequence(s: &str, in_run: bool) -> Option<Sequence> {
     let mut weight = 0;
     let mut c1 = false;
     let mut lossy = false;
+    let mut euro_prefix = false;
     let mut last_cont = ' ';
     for (i, slot) in buf[1..width].iter_mut().enumerate() {
         let c = chars.next()?;
@@ -417,14 +418,17 @@ fn parse_sequence(s: &str, in_run: bool) -> Option<Sequence> {
             Some(b) => b,
             None if c == ' ' && i == 0 => return lossy_nbsp(lead, s, in_run),
             // `â‰ ` is `≠` (`E2 89 A0`) whose A0 became a space; only after a strong
-            // symbol, as `â€ ` could also be a word and a space.
-            None if c == ' ' && last && weight == 3 => {
+            // symbol, as `é” ` could also be a word, a quote and a space. Alone, `â€ `
+            // is far more often `”` whose byte 9D was dropped than a dagger `†`, so it is
+            // taken for `†` only inside a run (`ãƒ†`, a layer of `テ`).
+            None if c == ' ' && last && weight == 3 && (in_run || !euro_prefix) => {
                 lossy = true;
                 0xA0
             }
             None => return None,
         };
         *slot = b;
+        euro_prefix = lead == 'â' && c == '€';
         len += c.len_utf8();
         weight = weight.max(cont_weight(c));
         c1 |= ('\u{80}'..='\u{9F}').contains(&c);
@@ -774,6 +778,12 @@ mod tests {
             (repairs[1].replacement.as_str(), repairs[1].layers),
             ("é", 2)
         );
+    }
+
+    #[test]
+    fn a_lone_euro_run_before_a_space_is_no_dagger() {
+        // `”` with its undefined byte 9D dropped, not `†` with A0 turned into a space.
+        assert!(find_mojibake("he said â€ and left").is_empty());
     }
 
     #[test]
