@@ -41,7 +41,31 @@
 //! it, and the plausibility test of the *result* is stricter (ftfy turns `3×²` into `3ײ`).
 //! `scripts/mojibake_oracle.py` generates the cases that compare the two.
 
+use crate::fix::Applicability;
+use crate::registry::RuleInfo;
 use crate::span::Span;
+
+/// The documentation of `unicode.mojibake`, for the unicode stage's `RULES`.
+pub(crate) const RULE: RuleInfo = RuleInfo::builtin(
+    "unicode.mojibake",
+    "unicode",
+    Applicability::Safe,
+    "Restores text that was UTF-8 read as windows-1252 or latin-1, once or more.",
+    "Text whose UTF-8 bytes were decoded as windows-1252 or latin-1 turns every accented \
+     letter, curly quote or dash into two or three odd characters: `é` becomes `Ã©`, `“` \
+     becomes `â€œ`, Cyrillic `Совет` becomes `Ð¡Ð¾Ð²ÐµÑ‚`; doing it twice gives `ÃƒÂ©`. \
+     The rule maps each such run back to its bytes and decodes them as UTF-8, as many \
+     times as the run was broken, and repairs each run separately.\n\n\
+     It acts only when the run cannot be correct text (a letter followed by symbols that \
+     never follow letters, like `©` or `‰`, or by punctuation in the middle of a word) \
+     and the result is text people write. Correct text that looks alike is left alone: \
+     `SÃO PAULO`, `NESCAFÉ®`, `“HYVÄ”`, `3×²`, names like `Mátyás Rákosi`. A weak run \
+     (`Ð’ 1990`) is repaired only near confident ones. Also repaired: no-break spaces \
+     that became spaces inside mojibake (`fermÃ© Ã  cause`), and stray C1 controls \
+     from windows-1252 read as latin-1 (`\\u{93}` is `“`).\n\n\
+     Example: `cafÃ©` → `café`, `cafÃƒÂ©` → `café` (two layers), \
+     `â€œquotedâ€\\u{9d}` → `“quoted”`.",
+);
 
 /// One repaired run: `span` in the input text, `replacement` the restored text, `layers`
 /// how many times the run had been mis-decoded (1 or 2, at most 3).
