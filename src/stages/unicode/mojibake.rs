@@ -341,10 +341,15 @@ impl Around {
             && !run.last_cont.is_alphabetic()
             && !matches!(run.last_cont, '“' | '‘' | '«' | '‹' | '„' | '‚')
             && !next.is_some_and(is_letter);
+        // `Â␣` for a no-break space follows a word or a number (`25Â °C`); after a space
+        // it is the letter itself (`Â Ă Î`).
+        let letter_alone =
+            run.lossy == run.sequences && lead == 'Â' && !prev.is_some_and(|c| !c.is_whitespace());
         Verdict {
             score,
             looks_correct: caps_word_end,
-            supportable: score >= 1 && !(caps_word_end || punctuated_word_end || alone && opened),
+            supportable: score >= 1
+                && !(caps_word_end || punctuated_word_end || alone && opened || letter_alone),
         }
     }
 }
