@@ -28,21 +28,7 @@ const CONTROL: RuleId = RuleId::from_static("unicode.control-char");
 
 /// The rules of this stage.
 pub(crate) const RULES: &[RuleInfo] = &[
-    RuleInfo::builtin(
-        "unicode.mojibake",
-        "unicode",
-        Applicability::Safe,
-        "Text that was UTF-8 decoded as windows-1252 or Latin-1 (once or twice) is restored.",
-        "When UTF-8 bytes are read as windows-1252 or Latin-1, every non-ASCII character \
-         turns into two or three Latin-1 characters (`é` → `Ã©`, `“` → `â€œ`); done twice, \
-         into four to nine. The rule finds runs whose characters map back to bytes that \
-         form valid, plausible UTF-8, and restores them run by run, so a document that is \
-         broken only in places is repaired only in those places. Text that merely \
-         contains such characters (`Mátyás Rákosi`, `SÃO PAULO`, `x² × y`) is left alone: \
-         a run is repaired only when the bytes decode to text that is clearly more \
-         plausible than what is there.\n\n\
-         Example: `cafÃƒÂ© and â€œquotesâ€\u{9d}` → `café and “quotes”`.",
-    ),
+    mojibake::RULE,
     RuleInfo::builtin(
         "unicode.ligature",
         "unicode",
