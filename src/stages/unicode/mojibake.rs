@@ -344,7 +344,7 @@ impl Around {
         // `Â␣` for a no-break space follows a word or a number (`25Â °C`); after a space
         // it is the letter itself (`Â Ă Î`).
         let letter_alone =
-            run.lossy == run.sequences && lead == 'Â' && !prev.is_some_and(|c| !c.is_whitespace());
+            run.lossy == run.sequences && lead == 'Â' && prev.is_none_or(|c| c.is_whitespace());
         Verdict {
             score,
             looks_correct: caps_word_end,
