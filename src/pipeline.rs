@@ -233,32 +233,40 @@ impl Pipeline {
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
         for stage in &self.stages {
-            proposed.clear();
-            stage.run(&Document::new(&text), &self.context, &mut proposed);
-            for mut d in proposed.diagnostics.drain(..) {
-                d.span = d.span.map(|s| record.lift(s));
-                diagnostics.push(d);
+            // A stage may ask to run again while it keeps applying fixes (see
+            // `Stage::max_rounds`); what it noticed and proposed is kept from its last
+            // round only, which saw the final text.
+            let (diag_mark, proposal_mark) = (diagnostics.len(), proposals.len());
+            for _round in 0..stage.max_rounds().max(1) {
+                diagnostics.truncate(diag_mark);
+                proposals.truncate(proposal_mark);
+                proposed.clear();
+                stage.run(&Document::new(&text), &self.context, &mut proposed);
+                for mut d in proposed.diagnostics.drain(..) {
+                    d.span = d.span.map(|s| record.lift(s));
+                    diagnostics.push(d);
+                }
+                let (apply, rest) = self.select(&text, std::mem::take(&mut proposed.fixes));
+                for fix in rest {
+                    let span = fix.span();
+                    proposals.push(Proposal {
+                        original: record.lift(span),
+                        before: text[span.range()].to_owned(),
+                        after: render_fix(&text, &fix),
+                        rule: fix.rule,
+                        applicability: fix.applicability,
+                        confidence: fix.confidence,
+                        message: fix.message.into(),
+                    });
+                }
+                if apply.is_empty() {
+                    break;
+                }
+                let edits = flatten(apply);
+                let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
+                record.fold(&edits);
+                text = next;
             }
-            let (apply, rest) = self.select(&text, std::mem::take(&mut proposed.fixes));
-            for fix in rest {
-                let span = fix.span();
-                proposals.push(Proposal {
-                    original: record.lift(span),
-                    before: text[span.range()].to_owned(),
-                    after: render_fix(&text, &fix),
-                    rule: fix.rule,
-                    applicability: fix.applicability,
-                    confidence: fix.confidence,
-                    message: fix.message.into(),
-                });
-            }
-            if apply.is_empty() {
-                continue;
-            }
-            let edits = flatten(apply);
-            let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
-            record.fold(&edits);
-            text = next;
         }
         proposals.sort_by_key(|p| p.original);
         diagnostics.sort_by_key(|d| d.span);

@@ -93,21 +93,47 @@ pub(crate) const RULES: &[RuleInfo] = &[
     ),
 ];
 
-/// The unicode stage.
-pub(crate) struct Unicode;
+/// The unicode stage, in two passes.
+///
+/// Invisible characters go first, in a pass of their own, because they can sit inside
+/// mojibake and hide it: `Ã\u{ad}©` is `é` once the soft hyphen is gone. Removing them in
+/// the same pass as the mojibake repair would leave that repair to the *next* run of
+/// recto, and cleaning must be idempotent. No-break spaces and C1 controls, on the other
+/// hand, are often *bytes* of mojibake (`Ã\u{a0}` is `à`), so the second pass looks for
+/// mojibake before it normalises them.
+pub(crate) enum Unicode {
+    /// Soft hyphens inside lines, zero-width characters, stray byte-order marks.
+    Invisible,
+    /// Mojibake, ligatures, spaces, NFC, C1 controls; diagnostics.
+    Characters,
+}
 
 impl Stage for Unicode {
     fn name(&self) -> &'static str {
         "unicode"
     }
 
+    /// A repaired run can form new mojibake with its neighbours (`Ã\u{a0}©©` → `à©©`,
+    /// itself three mis-decoded bytes); another round settles it.
+    fn max_rounds(&self) -> usize {
+        match self {
+            Unicode::Invisible => 1,
+            Unicode::Characters => 4,
+        }
+    }
+
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        report_cid_codes(text, out);
+        if matches!(self, Unicode::Characters) {
+            report_cid_codes(text, out);
+        }
         if text.is_ascii() {
             return;
         }
-        let repairs = mojibake::find_mojibake(text);
+        let repairs = match self {
+            Unicode::Invisible => Vec::new(),
+            Unicode::Characters => mojibake::find_mojibake(text),
+        };
         let mut claimed: Vec<Span> = Vec::with_capacity(repairs.len());
         for r in repairs {
             claimed.push(r.span);
@@ -118,11 +144,11 @@ impl Stage for Unicode {
                     Edit::new(r.span, r.replacement),
                 )
                 .with_message(format!(
-                    "UTF-8 decoded as windows-1252/Latin-1 {}",
+                    "UTF-8 read as windows-1252/Latin-1{}",
                     if r.layers > 1 {
-                        format!("{} times", r.layers)
+                        format!(", {} layers", r.layers)
                     } else {
-                        "once".to_owned()
+                        String::new()
                     }
                 )),
             );
@@ -145,8 +171,11 @@ impl Stage for Unicode {
                 }
                 end = start + off + c.len_utf8();
             }
-            if !in_mojibake(start) {
-                scan_run(text, seg_from, start, end, &in_mojibake, out, &mut problems);
+            match self {
+                Unicode::Invisible => remove_invisible(text, start, end, out),
+                Unicode::Characters => {
+                    scan_run(text, seg_from, start, end, &in_mojibake, out, &mut problems)
+                }
             }
             at = end;
         }
@@ -184,19 +213,6 @@ fn scan_run(
                 Fix::single(LIGATURE, Applicability::Safe, Edit::new(span, ligature(c)))
                     .with_message(format!("expanded ligature {c}")),
             ),
-            '\u{AD}' if !at_line_end(text, span.end) => out.push(Fix::single(
-                SOFT_HYPHEN,
-                Applicability::Safe,
-                Edit::delete(span),
-            )),
-            '\u{200B}' | '\u{2060}' | '\u{FEFF}' => out.push(
-                Fix::single(INVISIBLE, Applicability::Safe, Edit::delete(span))
-                    .with_message(format!("removed U+{:04X}", c as u32)),
-            ),
-            '\u{200C}' | '\u{200D}' if !joiner_is_meaningful(text, span) => out.push(
-                Fix::single(INVISIBLE, Applicability::Safe, Edit::delete(span))
-                    .with_message(format!("removed U+{:04X}", c as u32)),
-            ),
             '\u{A0}'
             | '\u{1680}'
             | '\u{2000}'..='\u{200A}'
@@ -214,6 +230,30 @@ fn scan_run(
             '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}' => {
                 problems.note(Problem::PrivateUse, span)
             }
+            _ => {}
+        }
+    }
+}
+
+/// Proposes the removal of soft hyphens inside lines and of invisible characters in
+/// the non-ASCII run `start..end`.
+fn remove_invisible(text: &str, start: usize, end: usize, out: &mut Proposals) {
+    for (off, c) in text[start..end].char_indices() {
+        let span = Span::new(start + off, start + off + c.len_utf8());
+        match c {
+            '\u{AD}' if !at_line_end(text, span.end) => out.push(Fix::single(
+                SOFT_HYPHEN,
+                Applicability::Safe,
+                Edit::delete(span),
+            )),
+            '\u{200B}' | '\u{2060}' | '\u{FEFF}' => out.push(
+                Fix::single(INVISIBLE, Applicability::Safe, Edit::delete(span))
+                    .with_message(format!("removed U+{:04X}", c as u32)),
+            ),
+            '\u{200C}' | '\u{200D}' if !joiner_is_meaningful(text, span) => out.push(
+                Fix::single(INVISIBLE, Applicability::Safe, Edit::delete(span))
+                    .with_message(format!("removed U+{:04X}", c as u32)),
+            ),
             _ => {}
         }
     }
@@ -386,10 +426,25 @@ mod tests {
 
     fn run(text: &str) -> crate::Outcome {
         let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Unicode));
+        p.push(Box::new(Unicode::Invisible));
+        p.push(Box::new(Unicode::Characters));
         let out = p.run(text);
         assert_eq!(crate::apply(text, &out.changes), out.output);
         out
+    }
+
+    #[test]
+    fn a_ligature_right_after_mojibake_is_still_expanded() {
+        // Found by proptest: the run "Ã\u{a0}ﬁ" starts with mojibake ("à"), and the
+        // ligature after it was skipped with it, so a second run changed the output.
+        assert_eq!(run("Ã\u{a0}ﬁ").output, "àfi");
+    }
+
+    #[test]
+    fn an_invisible_character_inside_mojibake_does_not_hide_it() {
+        // Found by proptest: the soft hyphen was removed in the same pass that missed
+        // "Ã©", so a second run of recto repaired it.
+        assert_eq!(run("AÃ\u{ad}© x").output, "Aé x");
     }
 
     #[test]

@@ -488,6 +488,9 @@ fn lossy_nbsp(lead: char, s: &str, in_run: bool) -> Option<Sequence> {
     let (decoded, len) = match lead {
         'Â' => ('\u{a0}', 3),
         'Ã' if after.starts_with(' ') => ('à', 3),
+        // The following space is itself still a no-break space: it stays (and becomes
+        // a space later), so the result is the same as for `Ã␣␣`.
+        'Ã' if after.starts_with('\u{a0}') => ('à', 2),
         'Ã' if after.starts_with(|c: char| c.is_lowercase()) => ('à', 2),
         // `Š`, `Π`, `Р` and Arabic `٠` end in A0 too, but `Å`, `Î` and `Ð` before a space
         // are also words or word ends (`PÅ `); only inside a run of mojibake
