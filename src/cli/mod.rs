@@ -5,6 +5,7 @@
 mod args;
 mod inputs;
 mod output;
+mod review;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -14,6 +15,7 @@ use anyhow::{Context as _, Result};
 use clap::Parser;
 use rayon::prelude::*;
 
+use recto::decisions::{self, Decisions};
 use recto::pipeline::RuleFilter;
 use recto::report::{self, DiffStyle, Subject};
 use recto::stage::{Context, GarblePolicy, Options};
@@ -26,11 +28,11 @@ use args::{
 use inputs::Processed;
 
 /// Exit code: nothing to report.
-const OK: i32 = 0;
+pub(crate) const OK: i32 = 0;
 /// Exit code: `check`/`diff` found something that would change.
 const FINDINGS: i32 = 1;
 /// Exit code: an error (bad usage, unreadable or binary input, failed write).
-const ERROR: i32 = 2;
+pub(crate) const ERROR: i32 = 2;
 
 pub fn main() -> i32 {
     let cli = Cli::parse();
@@ -56,8 +58,18 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Clean(args) => clean(args),
         Command::Check(args) => check(args),
         Command::Diff(args) => diff(args),
+        Command::Review(args) => review::review(args),
+        Command::Apply(args) => apply_decisions(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules(RulesCommand::List { format }) => list_rules(format),
+    }
+}
+
+fn threshold(args: &PipelineArgs) -> Applicability {
+    if args.unsafe_fixes {
+        Applicability::Suggest
+    } else {
+        Applicability::Safe
     }
 }
 
@@ -72,18 +84,14 @@ fn pipeline(args: &PipelineArgs) -> Pipeline {
         keep_lines: args.keep_lines,
     };
     let mut p = Pipeline::with_default_stages(Context { options });
-    p.threshold(if args.unsafe_fixes {
-        Applicability::Suggest
-    } else {
-        Applicability::Safe
-    });
+    p.threshold(threshold(args));
     p.filter(RuleFilter::new(args.select.clone(), args.ignore.clone()));
     p
 }
 
 /// Reads, decodes and cleans every input in parallel; results come back in input order.
 /// Per-input errors are printed and counted, not fatal.
-fn process_all(args: &PipelineArgs) -> Result<(Vec<Processed>, usize)> {
+pub(crate) fn process_all(args: &PipelineArgs) -> Result<(Vec<Processed>, usize)> {
     let (inputs, mut errors) = inputs::collect(&args.paths);
     let pipeline = pipeline(args);
     let work = || -> Vec<Result<Processed>> {
@@ -110,10 +118,15 @@ fn process_all(args: &PipelineArgs) -> Result<(Vec<Processed>, usize)> {
             }
         }
     }
-    if let Some(report) = &args.report {
-        write_report(report, &done)?;
-    }
     Ok((done, errors))
+}
+
+/// Writes the `--report` file, if one was asked for.
+fn write_report_if_asked(args: &PipelineArgs, done: &[Processed]) -> Result<()> {
+    match &args.report {
+        Some(path) => write_report(path, done),
+        None => Ok(()),
+    }
 }
 
 fn write_report(path: &Path, done: &[Processed]) -> Result<()> {
@@ -145,15 +158,51 @@ fn exit_code(errors: usize, findings: bool) -> i32 {
     }
 }
 
-fn clean(args: args::CleanArgs) -> Result<i32> {
-    let (done, errors) = process_all(&args.pipeline)?;
-    let several = done.len() + errors > 1 || args.pipeline.paths.iter().any(|p| p.is_dir());
-    if args.in_place {
-        for p in &done {
+fn clean(mut args: args::CleanArgs) -> Result<i32> {
+    let decisions = match &args.decisions {
+        Some(path) => Some(Decisions::load(path)?),
+        None => None,
+    };
+    let threshold = threshold(&args.pipeline);
+    if decisions.is_some() {
+        // Decisions may accept any proposed fix: propose them all, then choose.
+        args.pipeline.unsafe_fixes = true;
+    }
+    let (mut done, errors) = process_all(&args.pipeline)?;
+    if let Some(d) = &decisions {
+        for p in &mut done {
+            p.keep(d.select(&p.outcome.changes, decisions::applies_by_default(threshold)));
+        }
+    }
+    write_outputs(&args.output, &args.pipeline, &done, errors)
+}
+
+fn apply_decisions(mut args: args::ApplyArgs) -> Result<i32> {
+    let decisions = Decisions::load(&args.decisions)?;
+    args.pipeline.unsafe_fixes = true;
+    let (mut done, errors) = process_all(&args.pipeline)?;
+    for p in &mut done {
+        p.keep(decisions.select(&p.outcome.changes, |_| false));
+    }
+    write_outputs(&args.output, &args.pipeline, &done, errors)
+}
+
+/// Writes cleaned texts where `output` says: stdout (one input), under a directory, or
+/// in place.
+fn write_outputs(
+    output: &args::OutputArgs,
+    pipeline: &PipelineArgs,
+    done: &[Processed],
+    errors: usize,
+) -> Result<i32> {
+    write_report_if_asked(pipeline, done)?;
+    let several = done.len() + errors > 1 || pipeline.paths.iter().any(|p| p.is_dir());
+    if output.in_place {
+        for p in done {
             output::write_in_place(p)?;
         }
-    } else if let Some(dir) = &args.output_dir {
-        for p in &done {
+    } else if let Some(dir) = &output.output_dir {
+        for p in done {
             output::write_under(dir, p)?;
         }
     } else if several {
@@ -165,23 +214,37 @@ fn clean(args: args::CleanArgs) -> Result<i32> {
         stdout.write_all(p.outcome.output.as_bytes())?;
         stdout.flush()?;
     }
-    if !args.pipeline.quiet && (several || args.in_place || args.output_dir.is_some()) {
-        eprintln!("recto: {}", summary(&done, errors));
+    if !pipeline.quiet && (several || output.in_place || output.output_dir.is_some()) {
+        eprintln!("recto: {}", summary(done, errors));
     }
     Ok(exit_code(errors, false))
 }
 
 fn check(args: args::CheckArgs) -> Result<i32> {
     let (done, errors) = process_all(&args.pipeline)?;
+    write_report_if_asked(&args.pipeline, &done)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut findings = false;
+    let findings = done.iter().any(|p| {
+        p.outcome
+            .changes
+            .iter()
+            .any(|c| c.applicability >= args.fail_on)
+            || p.outcome
+                .proposals
+                .iter()
+                .any(|c| c.applicability >= args.fail_on)
+    });
+    if args.format == CheckFormat::Sarif {
+        let subjects: Vec<Subject<'_>> = done.iter().map(Processed::subject).collect();
+        report::write_sarif(&mut out, &subjects, &recto::registry::Registry::builtin())?;
+    }
     for p in &done {
         let subject = p.subject();
-        findings |= !p.outcome.changes.is_empty() || !p.outcome.proposals.is_empty();
         match args.format {
             CheckFormat::Text => report::write_check(&mut out, &subject)?,
             CheckFormat::Json => report::write_jsonl(&mut out, &subject)?,
             CheckFormat::Github => report::write_github(&mut out, &subject)?,
+            CheckFormat::Sarif => {}
         }
     }
     out.flush()?;
@@ -193,6 +256,7 @@ fn check(args: args::CheckArgs) -> Result<i32> {
 
 fn diff(args: args::DiffArgs) -> Result<i32> {
     let (done, errors) = process_all(&args.pipeline)?;
+    write_report_if_asked(&args.pipeline, &done)?;
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -313,5 +377,12 @@ fn list_rules(format: ListFormat) -> Result<i32> {
 impl Processed {
     fn subject(&self) -> Subject<'_> {
         Subject::new(&self.display, &self.original, &self.outcome)
+    }
+
+    /// Keeps only `changes` (a subset of the outcome's): the output becomes the original
+    /// with exactly those applied.
+    fn keep(&mut self, changes: Vec<recto::Change>) {
+        self.outcome.output = recto::apply(&self.original, &changes);
+        self.outcome.changes = changes;
     }
 }
