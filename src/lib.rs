@@ -17,6 +17,7 @@
 
 pub mod decisions;
 pub mod fix;
+pub mod jsonl;
 pub mod lexicon;
 pub mod pipeline;
 pub mod registry;

@@ -17,7 +17,8 @@ use recto::report::{self, DiffStyle, Subject};
 use recto::{Change, Outcome};
 
 use super::args::ReviewArgs;
-use super::{process_all, Processed, ERROR, OK};
+use super::session::Session;
+use super::{Processed, ERROR, OK};
 
 pub fn review(mut args: ReviewArgs) -> Result<i32> {
     let mut decisions = if args.decisions.exists() {
@@ -26,7 +27,14 @@ pub fn review(mut args: ReviewArgs) -> Result<i32> {
         Decisions::default()
     };
     args.pipeline.unsafe_fixes = true;
-    let (done, errors) = process_all(&args.pipeline)?;
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = super::collect(&mut session, &args.pipeline)?;
+    let mut done = Vec::new();
+    session.for_each_file(&inputs, |_, p| {
+        done.push(p);
+        Ok(())
+    })?;
+    let errors = session.finish(false)?.skipped;
     if let Some(html) = &args.html {
         return write_html(html, &done).map(|()| if errors > 0 { ERROR } else { OK });
     }
