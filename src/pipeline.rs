@@ -30,6 +30,11 @@ use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 use crate::stages::decode::{DecodeError, Encoding};
 
+/// How many rounds a stage that asks for more may run (see
+/// [`Proposals::request_another_round`]). Each layer of double-encoded mojibake that a
+/// repair reveals needs one; three layers is already far beyond real documents.
+const MAX_ROUNDS: usize = 4;
+
 /// The result of running the pipeline over one text.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
@@ -246,11 +251,11 @@ impl Pipeline {
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
         for stage in &self.stages {
-            // A stage may ask to run again while it keeps applying fixes (see
-            // `Stage::max_rounds`); what it noticed and proposed is kept from its last
-            // round only, which saw the final text.
+            // A stage may ask for another round after its fixes are applied (see
+            // `Proposals::request_another_round`); what it noticed and proposed is kept
+            // from its last round only, which saw the final text.
             let (diag_mark, proposal_mark) = (diagnostics.len(), proposals.len());
-            for _round in 0..stage.max_rounds().max(1) {
+            for _round in 0..MAX_ROUNDS {
                 diagnostics.truncate(diag_mark);
                 proposals.truncate(proposal_mark);
                 proposed.clear();
@@ -279,6 +284,9 @@ impl Pipeline {
                 let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
                 record.fold(&edits);
                 text = next;
+                if !proposed.wants_another_round() {
+                    break;
+                }
             }
         }
         proposals.sort_by_key(|p| p.original);
