@@ -5,10 +5,12 @@
 //! `io::Write`, so the binary, tests and other front ends share them.
 
 mod diff;
+mod html;
 mod json;
 mod text;
 
 pub use diff::{write_diff, DiffStyle};
+pub use html::{write_review_html, ReviewFile};
 pub use json::{change_record, diagnostic_record, proposal_record, write_jsonl};
 pub use text::{write_check, write_github};
 
