@@ -161,7 +161,15 @@
     for (const r of c.rules) head.append(el("span", "rule", r));
     head.append(el("span", "app app-" + c.applicability, c.applicability));
     head.append(el("span", "conf", "confidence " + c.confidence.toFixed(2)));
-    head.append(el("span", "state"));
+    const acts = el("span", "buttons");
+    acts.append(
+      button("Accept", "accept", "a"),
+      button("Reject", "reject", "r"),
+      button("Undecided", "undecide", "u"),
+      button("Accept rule", "accept-rule", "Accept all shown changes of " + c.rules[0] + " (A)"),
+      button("Reject rule", "reject-rule", "Reject all shown changes of " + c.rules[0] + " (R)"),
+    );
+    head.append(el("span", "state"), acts);
     art.append(head);
     const diff = el("div", "diff");
     diff.append(diffRow(c, "before"), diffRow(c, "after"));
@@ -175,15 +183,6 @@
       d.append(el("div", "explanation", info.explanation));
       art.append(d);
     }
-    const acts = el("div", "buttons");
-    acts.append(
-      button("Accept", "accept", "a"),
-      button("Reject", "reject", "r"),
-      button("Undecided", "undecide", "u"),
-      button("Accept rule", "accept-rule", "Accept all shown changes of " + c.rules[0] + " (A)"),
-      button("Reject rule", "reject-rule", "Reject all shown changes of " + c.rules[0] + " (R)"),
-    );
-    art.append(acts);
     paint(art, i);
     return art;
   }

@@ -74,7 +74,8 @@ before(() => {
   pages.small = makePage("small", {
     "report.txt":
       "The ﬁnancial report of the Com-\nmittee was ﬂawless.\n\n" +
-      "It was ofﬁcially adopted on 3 May, with eﬀort from every member.\n",
+      "It was ofﬁcially adopted on 3 May, with eﬀort from every member.\n" +
+      "A soft\u00adhyphen nobody can see.\n",
     "notes.txt": "A ﬁrst note.\nA second ﬁle.\n",
   });
   pages.hostile = makePage("hostile", {
@@ -109,6 +110,10 @@ test("the page loads without console errors or network requests", async () => {
   assert.equal(await first.locator(".before del").first().textContent(), "ﬁ");
   assert.equal(await first.locator(".after ins").first().textContent(), "fi");
   assert.match(await first.locator(".row.before").textContent(), /The ﬁnancial report/);
+  // An invisible character that is removed is named, not shown as nothing.
+  const soft = page.locator("article.card", { hasText: "unicode.soft-hyphen" });
+  assert.equal(await soft.locator(".before del").textContent(), "⟨U+00AD⟩");
+  assert.equal(await soft.locator(".after ins.empty").count(), 1);
   // Every change starts undecided: nothing in either list.
   const toml = parseToml(await decisions(page));
   assert.equal(toml.version, 1);
