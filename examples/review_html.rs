@@ -5,8 +5,8 @@
 //! cargo run --example review_html -- FILE... > review.html
 //! ```
 //!
-//! The browser test (`tests/browser/`) uses it to make pages; `recto review --html`
-//! does the same from the command line.
+//! The browser test (`tests/browser/`) uses it to make pages; it does what `recto review
+//! --html` does, without the command line around it.
 
 use std::io::{self, BufWriter, Write};
 

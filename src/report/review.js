@@ -488,7 +488,10 @@
 
   document.addEventListener("keydown", (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (ev.target.closest && ev.target.closest("input, select, textarea, dialog")) return;
+    const field = ev.target.closest && ev.target.closest("input, select, textarea");
+    // Escape leaves a filter so that the review keys work again.
+    if (field && ev.key === "Escape") return field.blur();
+    if (field || (ev.target.closest && ev.target.closest("dialog"))) return;
     const i = current();
     const c = i >= 0 ? changes[i] : null;
     const keys = {
