@@ -209,7 +209,20 @@ impl Pipeline {
     /// assert!(p.run_bytes(b"%PDF-1.7\n").is_err());
     /// ```
     pub fn run_bytes(&self, bytes: &[u8]) -> Result<Cleaned, DecodeError> {
-        let decoded = crate::stages::decode::decode(bytes)?;
+        self.finish_decoded(crate::stages::decode::decode(bytes)?)
+    }
+
+    /// Like [`run_bytes`](Pipeline::run_bytes), taking ownership of the bytes so that
+    /// UTF-8 input becomes the original text without a copy (large files: one copy of
+    /// the input fewer at the memory peak).
+    pub fn run_owned_bytes(&self, bytes: Vec<u8>) -> Result<Cleaned, DecodeError> {
+        self.finish_decoded(crate::stages::decode::decode_owned(bytes)?)
+    }
+
+    fn finish_decoded(
+        &self,
+        decoded: crate::stages::decode::Decoded,
+    ) -> Result<Cleaned, DecodeError> {
         let mut outcome = self.run(&decoded.text);
         if !decoded.diagnostics.is_empty() {
             // Decoding came first: its findings go first among equals.
