@@ -26,6 +26,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{snippet, Subject};
+use crate::decisions::{Decisions, Verdict};
 use crate::fix::Change;
 use crate::pipeline::Outcome;
 use crate::registry::Registry;
@@ -91,6 +92,9 @@ struct ChangeData<'a> {
     post: &'a str,
     /// A one-line `before → after` snippet for the decisions file.
     context: String,
+    /// `accepted` or `rejected` when a decisions file already decides the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided: Option<&'static str>,
 }
 
 /// Writes the self-contained review page for these files.
@@ -114,11 +118,22 @@ pub fn write_review_html(
     files: &[ReviewFile<'_>],
     registry: &Registry,
 ) -> io::Result<()> {
+    write_review_html_with_decisions(out, files, registry, &Decisions::default())
+}
+
+/// Writes the review page with the changes that `decisions` decides shown accepted or
+/// rejected, so a review can be continued where it was left.
+pub fn write_review_html_with_decisions(
+    out: &mut dyn Write,
+    files: &[ReviewFile<'_>],
+    registry: &Registry,
+    decisions: &Decisions,
+) -> io::Result<()> {
     let subjects: Vec<Subject<'_>> = files
         .iter()
         .map(|f| Subject::new(f.path, f.original, f.outcome))
         .collect();
-    let page = page_data(&subjects, registry);
+    let page = page_data(&subjects, registry, decisions);
     let json = serde_json::to_string(&page).map_err(io::Error::other)?;
     let nonce = nonce();
 
@@ -165,7 +180,11 @@ fn write_script_safe_json(out: &mut dyn Write, json: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn page_data<'a>(subjects: &'a [Subject<'a>], registry: &'a Registry) -> Page<'a> {
+fn page_data<'a>(
+    subjects: &'a [Subject<'a>],
+    registry: &'a Registry,
+    decisions: &Decisions,
+) -> Page<'a> {
     let mut rules = BTreeMap::new();
     let files = subjects
         .iter()
@@ -195,7 +214,7 @@ fn page_data<'a>(subjects: &'a [Subject<'a>], registry: &'a Registry) -> Page<'a
                             },
                         });
                     }
-                    change_data(s, c)
+                    change_data(s, c, decisions)
                 })
                 .collect(),
         })
@@ -203,7 +222,7 @@ fn page_data<'a>(subjects: &'a [Subject<'a>], registry: &'a Registry) -> Page<'a
     Page { files, rules }
 }
 
-fn change_data<'a>(s: &'a Subject<'a>, c: &'a Change) -> ChangeData<'a> {
+fn change_data<'a>(s: &'a Subject<'a>, c: &'a Change, decisions: &Decisions) -> ChangeData<'a> {
     let at = s.line_col(c.original.start);
     let before = s.slice(c.original);
     let pre = context_before(&s.original[..c.original.start], CONTEXT_CHARS);
@@ -221,6 +240,10 @@ fn change_data<'a>(s: &'a Subject<'a>, c: &'a Change) -> ChangeData<'a> {
         after: shorten(&c.replacement),
         post,
         context: decision_context(pre, before, &c.replacement, post),
+        decided: decisions.verdict(&c.id).map(|v| match v {
+            Verdict::Accepted => "accepted",
+            Verdict::Rejected => "rejected",
+        }),
     }
 }
 
@@ -364,6 +387,32 @@ mod tests {
         }
         assert!(lower.contains("content-security-policy"));
         assert!(lower.contains("default-src 'none'"));
+    }
+
+    #[test]
+    fn prior_decisions_are_carried_into_the_page() {
+        let original = "ﬁrst ﬂoor ﬀ";
+        let outcome = crate::clean_str(original);
+        let mut decisions = Decisions::default();
+        decisions.record(&outcome.changes[0], Verdict::Accepted, "a.txt", original);
+        decisions.record(&outcome.changes[2], Verdict::Rejected, "a.txt", original);
+        let file = ReviewFile {
+            path: "a.txt",
+            original,
+            outcome: &outcome,
+        };
+        let mut out = Vec::new();
+        write_review_html_with_decisions(&mut out, &[file], &Registry::builtin(), &decisions)
+            .unwrap();
+        let html = String::from_utf8(out).unwrap();
+        let value: serde_json::Value = serde_json::from_str(data_json(&html)).unwrap();
+        let decided: Vec<_> = value["files"][0]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.get("decided").and_then(|d| d.as_str()))
+            .collect();
+        assert_eq!(decided, [Some("accepted"), None, Some("rejected")]);
     }
 
     #[test]

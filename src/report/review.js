@@ -24,7 +24,16 @@
       changes.push(c);
     }
   });
+  // A decision is about a change id (that is what `recto apply` reads), so changes with
+  // one id — the same repair in the same context in two files — share it.
   const state = new Uint8Array(changes.length);
+  const sameId = new Map();
+  changes.forEach((c, i) => {
+    state[i] = Math.max(0, STATE_NAMES.indexOf(c.decided || "undecided"));
+    const group = sameId.get(c.id);
+    if (group) group.push(i);
+    else sameId.set(c.id, [i]);
+  });
   let decidedSinceDownload = false;
 
   // The view: indices into `changes` that pass the filters, how many of them have
@@ -289,9 +298,11 @@
   function decide(indices, s, { keepDecided = false } = {}) {
     for (const i of indices) {
       if (keepDecided && state[i] !== UNDECIDED) continue;
-      state[i] = s;
-      const art = cards.get(i);
-      if (art) paint(art, i);
+      for (const j of sameId.get(changes[i].id)) {
+        state[j] = s;
+        const art = cards.get(j);
+        if (art) paint(art, j);
+      }
     }
     decidedSinceDownload = true;
     summarize();
@@ -348,21 +359,20 @@
     }) + '"';
   }
 
-  // The decisions file: accepted, then rejected, each change once; undecided changes
-  // appear in neither list.
+  // The decisions file, as `recto review` on a terminal writes it (src/decisions.rs):
+  // accepted, then rejected, each id once; undecided changes appear in neither list.
   function decisionsToml() {
-    const out = ["# recto review decisions — `recto apply --decisions recto-decisions.toml PATHS…`", "version = 1"];
+    const out = [
+      "# recto review decisions — `recto apply --decisions FILE PATHS…` applies the accepted",
+      "# changes; `decisions = \"FILE\"` in recto.toml keeps rejected changes rejected.",
+      "version = 1",
+    ];
     for (const s of [ACCEPTED, REJECTED]) {
-      const seen = new Set();
       for (let i = 0; i < changes.length; i++) {
-        if (state[i] !== s) continue;
         const c = changes[i];
-        const path = data.files[c.file].path;
-        const key = path + "\u0000" + c.id;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push("", "[[" + STATE_NAMES[s] + "]]", "id = " + tomlString(c.id), "rule = " + tomlString(c.rules[0]),
-          "path = " + tomlString(path), "context = " + tomlString(c.context));
+        if (state[i] !== s || sameId.get(c.id)[0] !== i) continue;
+        out.push("", "[[" + STATE_NAMES[s] + "]]", "id = " + tomlString(c.id), "rule = " + tomlString(c.rules.join("+")),
+          "path = " + tomlString(data.files[c.file].path), "context = " + tomlString(c.context));
       }
     }
     return out.join("\n") + "\n";
@@ -380,8 +390,8 @@
     decidedSinceDownload = false;
   }
 
-  // Reads back a decisions file this page wrote (a subset of TOML: array-of-tables
-  // headers and `key = "basic string"` lines), so a review can be continued.
+  // Reads back a decisions file (the subset of TOML that recto writes: array-of-tables
+  // headers and `key = "string"` lines), so a review can be continued. Only ids decide.
   function importToml(text) {
     const unescape = (s) => s.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (_, e) => {
       if (e[0] === "u" || e[0] === "U") return String.fromCodePoint(parseInt(e.slice(1), 16));
@@ -392,19 +402,14 @@
     for (const line of text.split(/\r?\n/)) {
       const head = line.match(/^\s*\[\[\s*(accepted|rejected)\s*\]\]\s*$/);
       if (head) { entries.push((cur = { state: STATE_NAMES.indexOf(head[1]) })); continue; }
-      const kv = line.match(/^\s*(id|path)\s*=\s*"((?:[^"\\]|\\.)*)"\s*$/);
-      if (kv && cur) cur[kv[1]] = unescape(kv[2]);
+      const kv = line.match(/^\s*id\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*$/);
+      if (kv && cur) cur.id = kv[1] !== undefined ? unescape(kv[1]) : kv[2];
     }
-    const byKey = new Map();
-    changes.forEach((c, i) => {
-      byKey.set(data.files[c.file].path + "\u0000" + c.id, i);
-      if (!byKey.has("\u0000" + c.id)) byKey.set("\u0000" + c.id, i);
-    });
     let matched = 0;
     for (const e of entries) {
-      const i = byKey.get((e.path ?? "") + "\u0000" + e.id) ?? byKey.get("\u0000" + e.id);
-      if (i === undefined) continue;
-      state[i] = e.state;
+      const group = sameId.get(e.id);
+      if (!group) continue;
+      for (const i of group) state[i] = e.state;
       matched++;
     }
     summarize();

@@ -4,20 +4,20 @@
 // TOML parser), hostile document text renders as text, and a review of 10,000 changes
 // opens and filters quickly.
 //
-// Run through run.sh, which installs Chromium and playwright-core and builds the page
-// generator; RECTO_REVIEW_HTML names that generator (a program that takes the documents
-// as arguments and writes the page to standard output).
+// Run through run.sh, which installs Chromium and playwright-core and builds recto;
+// RECTO names the binary. Pages are made with `recto review --html`, and the decisions
+// the page exports are fed back to `recto apply` and `recto review`.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
-const GENERATOR = process.env.RECTO_REVIEW_HTML;
+const RECTO = process.env.RECTO;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // The flags this machine needs: no sandbox as root, and nothing that reaches for the
 // network in the background (its connections would be refused and logged).
@@ -30,14 +30,18 @@ const BIG = 10_000;
 let dir, browser;
 const pages = {};
 
-// Writes the documents into a fresh folder and renders one review page for them.
+// Writes the documents into a fresh folder and renders one review page for them with
+// `recto review --html` (which also reads recto-decisions.toml there, if any).
 function makePage(name, docs) {
   const sub = join(dir, name);
-  execFileSync("mkdir", ["-p", sub]);
+  mkdirSync(sub, { recursive: true });
   for (const [file, text] of Object.entries(docs)) writeFileSync(join(sub, file), text);
-  const html = execFileSync(GENERATOR, Object.keys(docs), { cwd: sub, maxBuffer: 1 << 30 });
+  return review(sub, Object.keys(docs), name);
+}
+
+function review(sub, files, name) {
   const out = join(dir, name + ".html");
-  writeFileSync(out, html);
+  execFileSync(RECTO, ["review", "--html", out, ...files], { cwd: sub });
   return out;
 }
 
@@ -69,7 +73,7 @@ const decisions = (page) => page.evaluate(() => window.rectoDecisions());
 const shownText = (page) => page.locator("#shown").textContent();
 
 before(() => {
-  assert.ok(GENERATOR, "set RECTO_REVIEW_HTML to the page generator (run.sh does)");
+  assert.ok(RECTO, "set RECTO to the recto binary (run.sh does)");
   dir = mkdtempSync(join(tmpdir(), "recto-review-"));
   pages.small = makePage("small", {
     "report.txt":
@@ -178,12 +182,40 @@ test("accepting and rejecting update the exported decisions", async () => {
   const saved = join(dir, "downloaded.toml");
   await download.saveAs(saved);
   assert.equal(readFileSync(saved, "utf8"), await decisions(page));
-  assert.match(readFileSync(saved, "utf8"), /^# recto review decisions — `recto apply --decisions recto-decisions.toml PATHS…`\nversion = 1\n/);
+  assert.match(readFileSync(saved, "utf8"), /^# recto review decisions — .*\n.*\nversion = 1\n/);
 
   // A new page that loads the file continues the review where it was left.
   const { page: again, context: context2 } = await open(pages.small);
   await again.locator("#import").setInputFiles(saved);
   await again.waitForFunction((expected) => window.rectoDecisions() === expected, await decisions(page));
+  await context2.close();
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("recto apply and recto review read the decisions the page exports", async () => {
+  const { page, problems, context } = await open(pages.small);
+  const sub = join(dir, "small");
+  // Accept the first change (ﬁnancial), reject the second (ﬂawless), leave the rest.
+  await page.keyboard.press("a");
+  await page.keyboard.press("r");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("d")]);
+  await download.saveAs(join(sub, "recto-decisions.toml"));
+  await context.close();
+
+  const applied = execFileSync(RECTO, ["apply", "--quiet", "--decisions", "recto-decisions.toml", "report.txt"],
+    { cwd: sub, encoding: "utf8" });
+  assert.ok(applied.includes("The financial report"), applied);
+  assert.ok(applied.includes("ﬂawless"), "the rejected change stays out: " + applied);
+  assert.ok(applied.includes("ofﬁcially"), "undecided changes stay out: " + applied);
+
+  // Reviewing again shows the decisions already made.
+  const again = review(sub, ["report.txt", "notes.txt"], "small-again");
+  const { page: page2, context: context2 } = await open(again);
+  assert.match(await page2.locator("#summary").textContent(), / 1 accepted · 1 rejected · /);
+  assert.equal(await page2.locator("article.card").nth(0).locator(".state").textContent(), "accepted");
+  assert.equal(await page2.locator("article.card").nth(1).locator(".state").textContent(), "rejected");
   await context2.close();
 
   assert.deepEqual(problems, []);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser test of the HTML review page: installs what it needs (Debian's Chromium,
-# playwright-core from the lockfile), builds the page generator and runs the test in
+# playwright-core from the lockfile), builds recto and runs the test in
 # headless Chromium. Usage: bash tests/browser/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,9 +17,9 @@ if ! command -v chromium >/dev/null; then
 fi
 
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-(cd "$root" && cargo build --locked --quiet --example review_html)
+(cd "$root" && cargo build --locked --quiet --bin recto)
 
 cd "$here"
-RECTO_REVIEW_HTML="$root/target/debug/examples/review_html" \
+RECTO="$root/target/debug/recto" \
 CHROMIUM="$(command -v chromium)" \
     node --test --test-reporter=spec review.test.mjs
