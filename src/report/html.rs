@@ -256,9 +256,13 @@ fn context_before(text: &str, n: usize) -> &str {
     }
 }
 
-/// At most `n` characters at the start of `text`, not reaching past a line break.
+/// At most `n` characters at the start of `text`, not reaching past a line break (nor
+/// the carriage return of a CRLF one).
 fn context_after(text: &str, n: usize) -> &str {
-    let line = text.find('\n').map_or(text, |at| &text[..at]);
+    let line = text.find('\n').map_or(text, |at| {
+        let line = &text[..at];
+        line.strip_suffix('\r').unwrap_or(line)
+    });
     match line.char_indices().nth(n) {
         Some((at, _)) => &line[..at],
         None => line,
@@ -432,6 +436,7 @@ mod tests {
         assert_eq!(context_before("ab", 3), "ab");
         assert_eq!(context_before("ééé", 2), "éé");
         assert_eq!(context_after("tail\nnext", 40), "tail");
+        assert_eq!(context_after("tail\r\nnext", 40), "tail");
         assert_eq!(context_after("abcdef", 3), "abc");
         assert_eq!(context_after("", 3), "");
     }

@@ -438,6 +438,10 @@
     art.classList.add("current");
     art.focus({ preventScroll: true });
     art.scrollIntoView({ block: "nearest" });
+    // The sticky header covers the top of the viewport; a card moved to "nearest" from
+    // below may sit under it.
+    const covered = $("top").getBoundingClientRect().bottom + 8 - art.getBoundingClientRect().top;
+    if (covered > 0) window.scrollBy(0, -covered);
   }
 
   const current = () => (cursor >= 0 && cursor < shown.length ? shown[cursor] : -1);
@@ -526,6 +530,8 @@
   // For tests and scripts: the decisions file as it would be downloaded.
   window.rectoDecisions = decisionsToml;
 
+  const names = data.files.map((f) => f.path.split("/").pop());
+  document.title = "recto review — " + (names.length <= 3 ? names.join(", ") : names.length + " files");
   fillSelects();
   summarize();
   applyFilters();
