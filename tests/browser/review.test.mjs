@@ -222,6 +222,22 @@ test("recto apply and recto review read the decisions the page exports", async (
   await context.close();
 });
 
+test("one decision covers every change of the same id", async () => {
+  // The same repair in the same context in two files has one id, and a decisions file
+  // lists an id once: deciding it in one file decides it in both.
+  const twins = makePage("twins", { "a.txt": "A ﬁne day.\n", "b.txt": "A ﬁne day.\n" });
+  const { page, problems, context } = await open(twins);
+  const cards = page.locator("article.card");
+  assert.equal(await cards.count(), 2);
+  await cards.nth(1).locator("button[data-act=reject]").click();
+  assert.equal(await cards.nth(0).locator(".state").textContent(), "rejected");
+  const toml = parseToml(await decisions(page));
+  assert.equal(toml.rejected.length, 1);
+  assert.equal(toml.accepted, undefined);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("hostile document text and paths render as text", async () => {
   const { page, problems, context } = await open(pages.hostile);
   assert.deepEqual(problems, [], "no alert, no error, no request for x");
