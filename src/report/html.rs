@@ -25,8 +25,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{snippet, Subject};
-use crate::decisions::{Decisions, Verdict};
+use super::Subject;
+use crate::decisions::{context_after, context_before, decision_context, Decisions, Verdict};
 use crate::fix::Change;
 use crate::pipeline::Outcome;
 use crate::registry::Registry;
@@ -48,8 +48,6 @@ const CONTEXT_CHARS: usize = 40;
 /// middle for display (a garbled block replaced whole can be long; the decision is about
 /// the change, not about reading all of it).
 const MAX_SHOWN_BYTES: usize = 2000;
-/// The length, in characters, of a decision's `context` in the decisions file.
-const DECISION_CONTEXT_CHARS: usize = 80;
 
 const TEMPLATE: &str = include_str!("review.html");
 const SCRIPT: &str = include_str!("review.js");
@@ -247,28 +245,6 @@ fn change_data<'a>(s: &'a Subject<'a>, c: &'a Change, decisions: &Decisions) -> 
     }
 }
 
-/// At most `n` characters at the end of `text`, not reaching back past a line break.
-fn context_before(text: &str, n: usize) -> &str {
-    let line = text.rfind('\n').map_or(text, |at| &text[at + 1..]);
-    match line.char_indices().rev().nth(n.saturating_sub(1)) {
-        Some((at, _)) => &line[at..],
-        None => line,
-    }
-}
-
-/// At most `n` characters at the start of `text`, not reaching past a line break (nor
-/// the carriage return of a CRLF one).
-fn context_after(text: &str, n: usize) -> &str {
-    let line = text.find('\n').map_or(text, |at| {
-        let line = &text[..at];
-        line.strip_suffix('\r').unwrap_or(line)
-    });
-    match line.char_indices().nth(n) {
-        Some((at, _)) => &line[..at],
-        None => line,
-    }
-}
-
 /// `text`, or its start and end around a `… N bytes …` marker when it is too long to show.
 fn shorten(text: &str) -> Cow<'_, str> {
     if text.len() <= MAX_SHOWN_BYTES {
@@ -297,22 +273,6 @@ fn ceil_char_boundary(s: &str, mut at: usize) -> usize {
         at += 1;
     }
     at
-}
-
-/// `pre before post → pre after post` in at most about [`DECISION_CONTEXT_CHARS`]
-/// characters: what a person reading the decisions file needs to recognise the change.
-/// The change itself gets the room it needs (up to a third each side of the arrow); the
-/// surrounding text is trimmed to what is left.
-fn decision_context(pre: &str, before: &str, after: &str, post: &str) -> String {
-    let part = DECISION_CONTEXT_CHARS / 3;
-    let before = snippet(before, part);
-    let after = snippet(after, part);
-    let used = before.chars().count() + after.chars().count() + 3;
-    // Each side's context appears twice, once before the arrow and once after it.
-    let side = DECISION_CONTEXT_CHARS.saturating_sub(used) / 4;
-    let pre = snippet(context_before(pre, side), side);
-    let post = snippet(context_after(post, side), side);
-    format!("{pre}{before}{post} → {pre}{after}{post}")
 }
 
 #[cfg(test)]
@@ -447,7 +407,10 @@ mod tests {
         assert_eq!(c, "The ﬁnancial report → The financial report");
         let long = "word ".repeat(100);
         let c = decision_context(&long, "ﬁ", "fi", &long);
-        assert!(c.chars().count() <= DECISION_CONTEXT_CHARS, "{c}");
+        assert!(
+            c.chars().count() <= crate::decisions::DECISION_CONTEXT_CHARS,
+            "{c}"
+        );
         assert!(c.contains("ﬁ") && c.contains("→ ") && c.contains("fi"));
         // Invisible characters are named, so the context says what changed.
         let c = decision_context("a", "\u{ad}", "", "b");
