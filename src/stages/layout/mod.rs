@@ -14,6 +14,7 @@ use crate::registry::RuleInfo;
 use crate::stage::{Context, Stage};
 
 pub(crate) mod columns;
+mod evidence;
 pub(crate) mod furniture;
 pub(crate) mod pages;
 pub(crate) mod reflow;
