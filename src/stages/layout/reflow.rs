@@ -343,13 +343,18 @@ impl Gap<'_> {
         // A blank line inside a paragraph (some extractors emit one between text
         // boxes): the first part runs to full width without ending a sentence and the
         // second continues in lower case.
-        let full = if wrapped {
+        if starts_block(b) || ends_sentence(a) || ends_with_closer(a) || !starts_lower(b) {
+            return Action::Break;
+        }
+        let continues = if wrapped {
             !self.fits(text, 0.0)
         } else {
-            // One paragraph per line: a long line, not a heading or list item.
-            self.a.chars >= 80
+            // One paragraph per line: a lower-case line after a blank line is as often
+            // a lead-in whose example was lost (`type⏎⏎to switch`) as a split paragraph,
+            // so it takes a bracket opened before the gap and closed after it.
+            leaves_open(a) && closes_unopened(b)
         };
-        if full && !ends_sentence(a) && !ends_with_closer(a) && starts_lower(b) {
+        if continues {
             Action::PageJoin
         } else {
             Action::Break
@@ -631,6 +636,39 @@ fn ends_with_closer(line: &str) -> bool {
     line.chars().next_back().is_some_and(|c| matches!(c, ')' | '"' | '”' | '»'))
 }
 
+/// The line opens a bracket it does not close.
+fn leaves_open(line: &str) -> bool {
+    let (mut round, mut square) = (0i32, 0i32);
+    for b in line.bytes() {
+        match b {
+            b'(' => round += 1,
+            b')' => round = (round - 1).max(0),
+            b'[' => square += 1,
+            b']' => square = (square - 1).max(0),
+            _ => {}
+        }
+    }
+    round > 0 || square > 0
+}
+
+/// The line closes a bracket it did not open.
+fn closes_unopened(line: &str) -> bool {
+    let (mut round, mut square) = (0i32, 0i32);
+    for b in line.bytes() {
+        match b {
+            b'(' => round += 1,
+            b')' => round -= 1,
+            b'[' => square += 1,
+            b']' => square -= 1,
+            _ => {}
+        }
+        if round < 0 || square < 0 {
+            return true;
+        }
+    }
+    false
+}
+
 fn starts_lower(line: &str) -> bool {
     line.chars().next().is_some_and(char::is_lowercase)
 }
@@ -773,7 +811,9 @@ mod tests {
     fn one_paragraph_per_line_text_is_left_alone() {
         let t = "\n\nJune 24, 1957\n\n**Minutes of the Meeting of the CPSU CC Plenum on\n\
                  the State of Soviet Foreign Policy**\n\nCitation:\n\n  indented line\n\n\
-                 modified: file1\n\nmodified: file2\n";
+                 modified: file1\n\nmodified: file2\n\nIf you leave out the commit name, git grep \
+                 will search any of the files it manages in your current directory. So\n\n\
+                 is a quick way to search just the files that are tracked by Git.\n";
         assert_eq!(run(t), t);
     }
 
