@@ -16,6 +16,7 @@
 //! reads files, runs the pipeline and hands each [`Outcome`] to a reporter.
 
 pub mod fix;
+pub mod lexicon;
 pub mod pipeline;
 pub mod registry;
 pub mod span;

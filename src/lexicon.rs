@@ -1,0 +1,819 @@
+//! Word knowledge shared by the stages that must tell words from non-words: the
+//! English dictionary with frequencies ([`Lexicon`]) and the document's own vocabulary
+//! ([`DocVocab`]).
+//!
+//! The dictionary ships in the repo (`rules/dict/`, rebuilt by `scripts/build_dict.py`,
+//! sources and licences in `rules/dict/SOURCES.md`) and is compiled into the binary, so
+//! nothing is read or downloaded at run time. Frequencies are on the Zipf scale:
+//! `log10` of occurrences per billion words, so "the" ≈ 7.6, an everyday word ≈ 4–5, a
+//! rare but real word ≈ 1–2, and `0.0` means "not a word we know".
+//!
+//! The document vocabulary answers a different question — "does this document itself
+//! use this word whole?" — which is the strongest evidence for repairs such as joining
+//! `bau- xite`: a term the dictionary has never seen is still a word if the author wrote
+//! it unbroken elsewhere.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The maps here hash short strings by the hundred thousand (the dictionary at start-up,
+/// every token of every document). foldhash is several times faster than std's SipHash
+/// on such keys while still seeding per map, which keeps a hostile document from forcing
+/// collisions. It has no dependencies.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Zipf frequencies are stored in tenths (the data files carry one decimal): 1 byte per
+/// word instead of 4.
+type Tenths = u8;
+
+const ENGLISH_WORDS: &str = include_str!("../rules/dict/en.words.txt");
+const ENGLISH_BIGRAMS: &str = include_str!("../rules/dict/en.bigrams.txt");
+
+/// Zipf frequency given to words from a user word list ([`Lexicon::with_words`]).
+///
+/// 3.0 is roughly the frequency of a well-known place name ("Accra", "Aarhus"): clearly
+/// a word to every stage that asks "is this a word?", yet below everyday vocabulary, so
+/// a user list of domain terms does not outweigh common words when a stage compares
+/// candidate repairs by frequency. A user word the dictionary already rates higher
+/// keeps its own frequency.
+pub const USER_WORD_ZIPF: f32 = 3.0;
+
+/// Words longer than this are looked up case-folded through a heap allocation instead
+/// of a stack buffer; real words are far shorter.
+const STACK_WORD: usize = 64;
+
+/// A dictionary of words with Zipf frequencies.
+///
+/// [`Lexicon::english`] is the built-in English dictionary; [`Lexicon::with_words`]
+/// extends it with a user's word list. Lookups apply English case rules and accept
+/// typographic apostrophes and possessives; see [`Lexicon::zipf`].
+///
+/// ```
+/// use recto::lexicon::Lexicon;
+/// let en = Lexicon::english();
+/// assert!(en.zipf("the") > en.zipf("bauxite"));
+/// assert!(en.contains("Moscow") && !en.contains("moscow"));
+/// ```
+#[derive(Debug)]
+pub struct Lexicon {
+    base: &'static WordTable,
+    /// User words, kept apart so that extending the 140k-word English table costs only
+    /// the size of the user's list.
+    extra: FastMap<Box<str>, Tenths>,
+}
+
+#[derive(Debug)]
+struct WordTable {
+    words: FastMap<&'static str, Tenths>,
+}
+
+/// Bigram log-probabilities, keyed by the two words as they appear in the data file.
+type BigramTable = FastMap<(&'static str, &'static str), f32>;
+
+/// Why a user word list could not be loaded.
+///
+/// ```
+/// use recto::lexicon::{Lexicon, LexiconError};
+/// let err = Lexicon::load_word_list("/no/such/list.txt".as_ref()).unwrap_err();
+/// assert!(matches!(err, LexiconError::Io { .. }));
+/// assert!(err.to_string().contains("/no/such/list.txt"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    /// The file could not be read.
+    #[error("cannot read word list {}: {source}", path.display())]
+    Io {
+        /// The word list.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A line is not a single word.
+    #[error("{}:{line}: {reason}", path.display())]
+    BadLine {
+        /// The word list.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong, quoting the line.
+        reason: String,
+    },
+}
+
+impl Lexicon {
+    /// The built-in English dictionary (about 136k words, see `rules/dict/SOURCES.md`).
+    ///
+    /// Parsed on first use (a few milliseconds) and shared afterwards.
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// assert!(en.contains("bauxite"));
+    /// ```
+    pub fn english() -> &'static Lexicon {
+        static ENGLISH: OnceLock<Lexicon> = OnceLock::new();
+        ENGLISH.get_or_init(|| Lexicon {
+            base: english_table(),
+            extra: FastMap::default(),
+        })
+    }
+
+    /// The Zipf frequency of `word` (log10 per billion words), `0.0` when unknown.
+    ///
+    /// Lookup order, first hit wins:
+    /// 1. the exact form;
+    /// 2. the lowercase form, so a sentence-initial "The" finds "the" — but never the
+    ///    other way: "moscow" does not find "Moscow", because a proper noun in lowercase
+    ///    is a sign of damage, not a word;
+    /// 3. for an all-caps word, the capitalised form, so a heading's "MOSCOW" finds
+    ///    "Moscow".
+    ///
+    /// Typographic apostrophes (’) are read as `'`, and a possessive `X's` / `Xs'`
+    /// the dictionary does not list is looked up as `X` / `Xs` (the dictionary omits
+    /// possessives; they would double its size).
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// assert!(en.zipf("The") > 7.0);
+    /// assert_eq!(en.zipf("moscow"), 0.0);
+    /// assert_eq!(en.zipf("MOSCOW"), en.zipf("Moscow"));
+    /// assert_eq!(en.zipf("Moscow’s"), en.zipf("Moscow"));
+    /// assert_eq!(en.zipf("xqzt"), 0.0);
+    /// ```
+    pub fn zipf(&self, word: &str) -> f32 {
+        self.lookup(word).map_or(0.0, |t| f32::from(t) / 10.0)
+    }
+
+    /// Whether `word` is known, under the lookup rules of [`Lexicon::zipf`].
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// assert!(en.contains("don't") && !en.contains("dnot"));
+    /// ```
+    pub fn contains(&self, word: &str) -> bool {
+        self.lookup(word).is_some()
+    }
+
+    /// A copy of this lexicon that also knows `extra` (e.g. a user's word list).
+    ///
+    /// Each user word gets [`USER_WORD_ZIPF`] unless the lexicon already rates it
+    /// higher. Words are taken as written: add "Rákosi" and "rákosi" is still unknown,
+    /// as with built-in proper nouns. Blank entries are ignored. The cost is the size of
+    /// `extra`, not of the dictionary.
+    ///
+    /// ```
+    /// use recto::lexicon::{Lexicon, USER_WORD_ZIPF};
+    /// let en = Lexicon::english();
+    /// assert!(!en.contains("Rákosi"));
+    /// let mine = en.with_words(["Rákosi", "the"]);
+    /// assert_eq!(mine.zipf("Rákosi"), USER_WORD_ZIPF);
+    /// assert_eq!(mine.zipf("the"), en.zipf("the"));
+    /// ```
+    pub fn with_words<I, S>(&self, extra: I) -> Lexicon
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let user = (USER_WORD_ZIPF * 10.0) as Tenths;
+        let mut out = Lexicon {
+            base: self.base,
+            extra: self.extra.clone(),
+        };
+        for word in extra {
+            let word = word.as_ref().trim();
+            if word.is_empty() {
+                continue;
+            }
+            let tenths = self.base.words.get(word).map_or(user, |&t| t.max(user));
+            let slot = out.extra.entry(word.into()).or_insert(tenths);
+            *slot = (*slot).max(tenths);
+        }
+        out
+    }
+
+    /// Reads a word list: one word per line; blank lines and `#` comments (whole-line,
+    /// or after the word) are ignored.
+    ///
+    /// Errors name the file and, for a malformed line (invalid UTF-8, or more than one
+    /// word), its 1-based line number.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let path = dir.path().join("words.txt");
+    /// std::fs::write(&path, "# my terms\nbauxite\nRákosi  # a name\n\n").unwrap();
+    /// let words = recto::lexicon::Lexicon::load_word_list(&path).unwrap();
+    /// assert_eq!(words, ["bauxite", "Rákosi"]);
+    /// ```
+    pub fn load_word_list(path: &Path) -> Result<Vec<String>, LexiconError> {
+        let bytes = std::fs::read(path).map_err(|source| LexiconError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let bad = |line: usize, reason: String| LexiconError::BadLine {
+            path: path.to_owned(),
+            line,
+            reason,
+        };
+        let mut words = Vec::new();
+        for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+            let line = std::str::from_utf8(raw)
+                .map_err(|_| bad(index + 1, "not valid UTF-8".to_owned()))?;
+            let content = line
+                .split_once('#')
+                .map_or(line, |(before, _)| before)
+                .trim();
+            if content.is_empty() {
+                continue;
+            }
+            if content.split_whitespace().nth(1).is_some() {
+                return Err(bad(
+                    index + 1,
+                    format!("expected one word per line, found {content:?}"),
+                ));
+            }
+            words.push(content.to_owned());
+        }
+        Ok(words)
+    }
+
+    /// `log10 P(b | a)`: how likely word `b` is to follow word `a` in English, or `None`
+    /// when the pair is not among the ~170k most frequent bigrams shipped.
+    ///
+    /// Both words are matched case-insensitively (the source is lowercase). The bigram
+    /// table is parsed on the first call, not by [`Lexicon::english`].
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// let of_the = en.bigram_logp("Of", "the").unwrap();
+    /// assert!(of_the < 0.0 && of_the > -2.0);
+    /// assert!(en.bigram_logp("the", "of").map_or(true, |p| p < of_the));
+    /// assert_eq!(en.bigram_logp("xqzt", "the"), None);
+    /// ```
+    pub fn bigram_logp(&self, a: &str, b: &str) -> Option<f32> {
+        let mut buf_a = [0u8; STACK_WORD];
+        let mut buf_b = [0u8; STACK_WORD];
+        with_lowercase(a, &mut buf_a, |a| {
+            with_lowercase(b, &mut buf_b, |b| bigram_table().get(&(a, b)).copied())
+        })
+    }
+
+    fn lookup(&self, word: &str) -> Option<Tenths> {
+        if word.contains('\u{2019}') {
+            return self.lookup_forms(&word.replace('\u{2019}', "'"));
+        }
+        self.lookup_forms(word)
+    }
+
+    fn lookup_forms(&self, word: &str) -> Option<Tenths> {
+        if let Some(t) = self.lookup_cased(word) {
+            return Some(t);
+        }
+        // Possessives: "Moscow's" → "Moscow", "students'" → "students".
+        let stem = word
+            .strip_suffix("'s")
+            .or_else(|| word.strip_suffix('\'').filter(|w| w.ends_with('s')))?;
+        if stem.is_empty() {
+            return None;
+        }
+        self.lookup_cased(stem)
+    }
+
+    fn lookup_cased(&self, word: &str) -> Option<Tenths> {
+        if let Some(t) = self.get(word) {
+            return Some(t);
+        }
+        let mut upper = 0usize;
+        let mut letters = 0usize;
+        for c in word.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
+        if upper == 0 {
+            return None;
+        }
+        let mut buf = [0u8; STACK_WORD];
+        if let Some(t) = with_lowercase(word, &mut buf, |lower| self.get(lower)) {
+            return Some(t);
+        }
+        if upper == letters && letters > 1 {
+            return self.get(&capitalise(word));
+        }
+        None
+    }
+
+    fn get(&self, word: &str) -> Option<Tenths> {
+        let base = self.base.words.get(word).copied();
+        if self.extra.is_empty() {
+            return base;
+        }
+        base.max(self.extra.get(word).copied())
+    }
+}
+
+/// Calls `f` with the lowercase form of `word`, built in `buf` when it is ASCII and
+/// fits, so hot lookups do not allocate.
+fn with_lowercase<R>(
+    word: &str,
+    buf: &mut [u8; STACK_WORD],
+    f: impl FnOnce(&str) -> R,
+) -> R {
+    if word.is_ascii() && word.len() <= STACK_WORD {
+        let buf = &mut buf[..word.len()];
+        buf.copy_from_slice(word.as_bytes());
+        buf.make_ascii_lowercase();
+        // ASCII in, ASCII out.
+        f(std::str::from_utf8(buf).unwrap_or_default())
+    } else {
+        f(&word.to_lowercase())
+    }
+}
+
+/// "MOSCOW" → "Moscow".
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect()
+    })
+}
+
+fn english_table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
+    TABLE.get_or_init(|| WordTable {
+        words: parse_words(ENGLISH_WORDS),
+    })
+}
+
+fn bigram_table() -> &'static BigramTable {
+    static TABLE: OnceLock<BigramTable> = OnceLock::new();
+    TABLE.get_or_init(|| parse_bigrams(ENGLISH_BIGRAMS))
+}
+
+/// Parses `word<TAB>zipf` lines. Keys borrow from the embedded text, so the table costs
+/// one hash-map slot per word and no string allocations.
+fn parse_words(text: &'static str) -> FastMap<&'static str, Tenths> {
+    let mut map = FastMap::with_capacity_and_hasher(
+        memchr::memchr_iter(b'\n', text.as_bytes()).count(),
+        Default::default(),
+    );
+    for line in text.lines() {
+        let parsed = line
+            .split_once('\t')
+            .and_then(|(word, zipf)| Some((word, parse_tenths(zipf)?)));
+        debug_assert!(parsed.is_some(), "bad dictionary line {line:?}");
+        if let Some((word, tenths)) = parsed {
+            map.insert(word, tenths);
+        }
+    }
+    map
+}
+
+/// Parses `first second<TAB>logp` lines.
+fn parse_bigrams(text: &'static str) -> BigramTable {
+    let mut map = FastMap::with_capacity_and_hasher(
+        memchr::memchr_iter(b'\n', text.as_bytes()).count(),
+        Default::default(),
+    );
+    for line in text.lines() {
+        let parsed = line
+            .split_once('\t')
+            .and_then(|(pair, logp)| Some((pair.split_once(' ')?, logp.parse::<f32>().ok()?)));
+        debug_assert!(parsed.is_some(), "bad bigram line {line:?}");
+        if let Some((pair, logp)) = parsed {
+            map.insert(pair, logp);
+        }
+    }
+    map
+}
+
+/// "7.6" → 76. Hand-rolled because float parsing dominated start-up time.
+fn parse_tenths(s: &str) -> Option<Tenths> {
+    let (int, frac) = s.split_once('.')?;
+    let digit = |b: u8| b.is_ascii_digit().then(|| b - b'0');
+    let mut value: u32 = 0;
+    for &b in int.as_bytes() {
+        value = value * 10 + u32::from(digit(b)?);
+    }
+    let &[f] = frac.as_bytes() else { return None };
+    Tenths::try_from(value * 10 + u32::from(digit(f)?)).ok()
+}
+
+/// The words a document uses whole, with their counts: its own dictionary.
+///
+/// A token is a run of letters (any script, with combining marks) whose inner
+/// apostrophes and hyphens are part of it: `don't`, `self-aware`, `Moscow’s`. Runs
+/// touching a digit (`H2O`, `3rd`) are not words and are skipped. Besides the whole
+/// token, the parts of a hyphenated compound (`self`, `aware`) and the stem of a
+/// possessive (`Moscow`) are counted too, since they also occur unbroken.
+///
+/// Only words *seen unbroken* count: the two fragments of a word hyphenated across a
+/// line (`bau-` / `xite`) are skipped, so `count("bau")` stays 0 and the layout stage
+/// can ask `count("bauxite")` for independent evidence. Typographic apostrophes and
+/// Unicode hyphens (’ ‐ ‑) are stored as `'` and `-`; queries are normalised the same way.
+///
+/// ```
+/// use recto::lexicon::DocVocab;
+/// let vocab = DocVocab::build("Bauxite is mined. The bau-\nxite of Weipa; bauxite’s uses.");
+/// assert_eq!(vocab.count("bauxite"), 1);
+/// assert_eq!(vocab.count_ci("bauxite"), 2);
+/// assert_eq!(vocab.count("bau"), 0);
+/// assert_eq!(vocab.count("bauxite's"), 1);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct DocVocab {
+    counts: FastMap<Box<str>, u32>,
+    folded: FastMap<Box<str>, u32>,
+}
+
+impl DocVocab {
+    /// Counts the words of `text` in one linear pass.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("to be or not to be");
+    /// assert_eq!(vocab.count("be"), 2);
+    /// ```
+    pub fn build(text: &str) -> DocVocab {
+        let mut counter = Counter::default();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        // Set when the previous token ended in a line-break hyphen: the next token is
+        // the second half of a broken word.
+        let mut after_break = false;
+        while i < bytes.len() {
+            let Some(token) = scan_token(text, i) else {
+                i += 1;
+                continue;
+            };
+            i = token.end;
+            let broken_here = ends_in_line_break_hyphen(bytes, token.end);
+            if !(token.has_digit || after_break || broken_here) {
+                counter.add_token(&text[token.start..token.end], token.needs_normalising);
+            }
+            after_break = broken_here;
+        }
+        counter.finish()
+    }
+
+    /// How often `word` occurs unbroken, matching case exactly.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("Apple apple apple");
+    /// assert_eq!(vocab.count("apple"), 2);
+    /// assert_eq!(vocab.count("APPLE"), 0);
+    /// ```
+    pub fn count(&self, word: &str) -> u32 {
+        match normalise(word) {
+            Some(word) => self.counts.get(word.as_str()),
+            None => self.counts.get(word),
+        }
+        .copied()
+        .unwrap_or(0)
+    }
+
+    /// How often `word` occurs unbroken in any capitalisation.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("Apple apple APPLE");
+    /// assert_eq!(vocab.count_ci("aPPle"), 3);
+    /// ```
+    pub fn count_ci(&self, word: &str) -> u32 {
+        let word = normalise(word).unwrap_or_else(|| word.to_owned());
+        self.folded
+            .get(word.to_lowercase().as_str())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every distinct word with its count, in no particular order.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("well-known");
+    /// let mut words: Vec<_> = vocab.iter().collect();
+    /// words.sort();
+    /// assert_eq!(words, [("known", 1), ("well", 1), ("well-known", 1)]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.counts.iter().map(|(word, &n)| (&**word, n))
+    }
+}
+
+/// One candidate token found by [`scan_token`].
+struct Token {
+    start: usize,
+    end: usize,
+    has_digit: bool,
+    /// Contains ’ ‐ or ‑, which are stored as ASCII.
+    needs_normalising: bool,
+}
+
+/// Scans the word-like run starting at byte `i`, or returns `None` when `i` does not
+/// start one (then the caller advances one byte; continuation bytes of a multi-byte
+/// non-letter are skipped that way, as they never start a token).
+fn scan_token(text: &str, i: usize) -> Option<Token> {
+    let bytes = text.as_bytes();
+    let first = bytes[i];
+    if first < 0x80 {
+        if !first.is_ascii_alphanumeric() {
+            return None;
+        }
+    } else if !text.is_char_boundary(i) || !is_letter(char_at(text, i)?) {
+        return None;
+    }
+    let mut token = Token {
+        start: i,
+        end: i,
+        has_digit: false,
+        needs_normalising: false,
+    };
+    let mut j = i;
+    loop {
+        // The ASCII fast path: the common case is a run of plain letters.
+        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+            token.has_digit |= bytes[j].is_ascii_digit();
+            j += 1;
+        }
+        if j >= bytes.len() {
+            break;
+        }
+        let b = bytes[j];
+        if b >= 0x80 {
+            if let Some(c) = char_at(text, j).filter(|&c| is_letter(c)) {
+                j += c.len_utf8();
+                continue;
+            }
+        }
+        // An apostrophe or hyphen joins only when a letter follows directly.
+        let joiner_len = joiner_len(text, j);
+        if joiner_len > 0 && next_is_letter(text, j + joiner_len) {
+            token.needs_normalising |= joiner_len > 1;
+            j += joiner_len;
+            continue;
+        }
+        break;
+    }
+    token.end = j;
+    Some(token)
+}
+
+/// Byte length of the joiner (`'` `-` ’ ‐ ‑) at `j`, or 0.
+fn joiner_len(text: &str, j: usize) -> usize {
+    match text.as_bytes()[j] {
+        b'\'' | b'-' => 1,
+        0xE2 => match char_at(text, j) {
+            Some('\u{2019}' | '\u{2010}' | '\u{2011}') => 3,
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+fn next_is_letter(text: &str, j: usize) -> bool {
+    match text.as_bytes().get(j) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphabetic(),
+        Some(_) => char_at(text, j).is_some_and(is_letter),
+    }
+}
+
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
+}
+
+/// Letters of any script, plus combining diacritics so that a decomposed "é" (e +
+/// U+0301) does not split a word.
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic() || ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// Whether the token ending at `end` is the first half of a word broken across lines:
+/// a hyphen (or soft hyphen), optional spaces, then a line break.
+fn ends_in_line_break_hyphen(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..];
+    let after = match rest {
+        [b'-', after @ ..] => after,
+        [0xC2, 0xAD, after @ ..] => after, // U+00AD soft hyphen
+        [0xE2, 0x80, 0x90 | 0x91, after @ ..] => after, // U+2010, U+2011
+        _ => return false,
+    };
+    let gap = after
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(after.len());
+    matches!(after.get(gap), Some(b'\n' | b'\r'))
+}
+
+/// Maps ’ ‐ ‑ to `'` `-`, or `None` when `word` has none of them.
+fn normalise(word: &str) -> Option<String> {
+    if !word.contains(['\u{2019}', '\u{2010}', '\u{2011}']) {
+        return None;
+    }
+    Some(
+        word.chars()
+            .map(|c| match c {
+                '\u{2019}' => '\'',
+                '\u{2010}' | '\u{2011}' => '-',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+#[derive(Default)]
+struct Counter {
+    counts: FastMap<Box<str>, u32>,
+}
+
+impl Counter {
+    fn add_token(&mut self, token: &str, needs_normalising: bool) {
+        let normalised;
+        let token = if needs_normalising {
+            normalised = normalise(token).unwrap_or_else(|| token.to_owned());
+            normalised.as_str()
+        } else {
+            token
+        };
+        self.add(token);
+        if token.contains('-') {
+            for part in token.split('-') {
+                self.add_token(part, false);
+            }
+        } else if let Some(stem) = token.strip_suffix("'s") {
+            self.add(stem);
+        }
+    }
+
+    fn add(&mut self, word: &str) {
+        // Look up before inserting so a word already seen costs no allocation.
+        match self.counts.get_mut(word) {
+            Some(n) => *n += 1,
+            None => {
+                self.counts.insert(word.into(), 1);
+            }
+        }
+    }
+
+    fn finish(self) -> DocVocab {
+        let mut folded: FastMap<Box<str>, u32> = FastMap::default();
+        for (word, &n) in &self.counts {
+            let key: Box<str> = if word.chars().any(char::is_uppercase) {
+                word.to_lowercase().into()
+            } else {
+                word.clone()
+            };
+            *folded.entry(key).or_insert(0) += n;
+        }
+        DocVocab {
+            counts: self.counts,
+            folded,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_line_parses() {
+        let lines = ENGLISH_WORDS.lines().count();
+        assert_eq!(english_table().words.len(), lines);
+        assert!(lines > 100_000, "dictionary suspiciously small: {lines}");
+        assert_eq!(bigram_table().len(), ENGLISH_BIGRAMS.lines().count());
+    }
+
+    #[test]
+    fn known_and_unknown_words() {
+        let en = Lexicon::english();
+        for word in [
+            "the",
+            "bauxite",
+            "heterogeneous",
+            "don't",
+            "colour",
+            "color",
+        ] {
+            assert!(en.contains(word), "{word} should be known");
+        }
+        for word in ["", "bau", "xite", "tbe", "hetero-geneous", "qzx"] {
+            assert!(!en.contains(word), "{word} should be unknown");
+        }
+        assert!(en.zipf("the") > en.zipf("house"));
+        assert!(en.zipf("house") > en.zipf("bauxite"));
+    }
+
+    #[test]
+    fn case_rules() {
+        let en = Lexicon::english();
+        assert_eq!(en.zipf("The"), en.zipf("the"));
+        assert_eq!(en.zipf("THE"), en.zipf("the"));
+        assert!(en.contains("Moscow"));
+        assert!(
+            !en.contains("moscow"),
+            "lowercase must not match a proper noun"
+        );
+        assert_eq!(en.zipf("MOSCOW"), en.zipf("Moscow"));
+        assert!(!en.contains("mOSCOW"));
+    }
+
+    #[test]
+    fn apostrophes_and_possessives() {
+        let en = Lexicon::english();
+        assert_eq!(en.zipf("don’t"), en.zipf("don't"));
+        assert_eq!(en.zipf("Moscow's"), en.zipf("Moscow"));
+        assert_eq!(en.zipf("students'"), en.zipf("students"));
+        assert!(!en.contains("'s"));
+        assert!(!en.contains("xqzt's"));
+    }
+
+    #[test]
+    fn user_words_extend_without_changing_the_base() {
+        let en = Lexicon::english();
+        let mine = en.with_words(["Weipa", "", "  "]);
+        assert_eq!(mine.zipf("Weipa"), USER_WORD_ZIPF);
+        assert!(!mine.contains("weipa"));
+        assert!(!en.contains("Weipa"));
+        let both = mine.with_words(vec!["Rákosi".to_owned()]);
+        assert!(both.contains("Weipa") && both.contains("Rákosi"));
+    }
+
+    #[test]
+    fn word_list_errors_name_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terms.txt");
+        std::fs::write(&path, "bauxite\n# fine\ntwo words\n").unwrap();
+        let err = Lexicon::load_word_list(&path).unwrap_err();
+        assert!(
+            matches!(err, LexiconError::BadLine { line: 3, .. }),
+            "{err:?}"
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.contains("terms.txt:3:") && shown.contains("two words"),
+            "{shown}"
+        );
+
+        std::fs::write(&path, b"ok\n\xff\xfe\n").unwrap();
+        let err = Lexicon::load_word_list(&path).unwrap_err();
+        assert!(
+            matches!(err, LexiconError::BadLine { line: 2, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn bigrams() {
+        let en = Lexicon::english();
+        let of_the = en.bigram_logp("of", "the").unwrap();
+        assert!((-2.0..0.0).contains(&of_the));
+        assert_eq!(en.bigram_logp("OF", "The"), Some(of_the));
+        assert_eq!(en.bigram_logp("of", "xqzt"), None);
+    }
+
+    #[test]
+    fn parse_tenths_rejects_malformed() {
+        assert_eq!(parse_tenths("7.6"), Some(76));
+        assert_eq!(parse_tenths("0.0"), Some(0));
+        for bad in ["7", "7.", "7.66", "-1.0", "x.1", "99.9"] {
+            assert_eq!(parse_tenths(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn doc_vocab_counts_tokens_and_parts() {
+        let v = DocVocab::build("The cat's self-aware cat. Cats, don’t; the end");
+        assert_eq!(v.count("cat"), 2, "possessive stem counts");
+        assert_eq!(v.count("cat's"), 1);
+        assert_eq!(v.count("self-aware"), 1);
+        assert_eq!(v.count("aware"), 1);
+        assert_eq!(v.count("don't"), 1);
+        assert_eq!(v.count("don’t"), 1, "queries are normalised too");
+        assert_eq!(v.count("the"), 1);
+        assert_eq!(v.count_ci("THE"), 2);
+    }
+
+    #[test]
+    fn doc_vocab_skips_line_break_fragments_and_digits() {
+        let v = DocVocab::build("alu-\nminium and alu- \r\nminium, H2O 3rd x-ray -dash- 'quoted'");
+        assert_eq!(v.count("alu"), 0);
+        assert_eq!(v.count("minium"), 0);
+        assert_eq!(v.count("and"), 1);
+        assert_eq!(v.count("H"), 0);
+        assert_eq!(v.count("rd"), 0);
+        assert_eq!(v.count("x-ray"), 1);
+        assert_eq!(v.count("dash"), 1);
+        assert_eq!(v.count("quoted"), 1);
+    }
+
+    #[test]
+    fn doc_vocab_handles_non_ascii() {
+        let v = DocVocab::build("Mátyás Rákosi — Rákosi’s «naïve» cafe\u{301} 東京");
+        assert_eq!(v.count("Rákosi"), 2);
+        assert_eq!(v.count("Mátyás"), 1);
+        assert_eq!(v.count("naïve"), 1);
+        assert_eq!(v.count("cafe\u{301}"), 1);
+        assert_eq!(v.count("東京"), 1);
+        assert_eq!(v.count_ci("RÁKOSI"), 2);
+    }
+}
