@@ -5,5 +5,7 @@ fn main() {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).unwrap();
     let outcome = recto::Pipeline::default_stages().run(&input);
-    std::io::stdout().write_all(outcome.output.as_bytes()).unwrap();
+    std::io::stdout()
+        .write_all(outcome.output.as_bytes())
+        .unwrap();
 }

@@ -12,14 +12,12 @@
 
 use std::collections::HashMap;
 
+use crate::lexicon::Lexicon;
+
 /// How common `word` is in English, as a Zipf value (log10 of occurrences per billion
-/// words; 0.0 when unknown). Case-insensitive.
-///
-/// Until the shipped lexicon lands this knows no words, so every decision falls back to
-/// the document's own vocabulary and to the shape of the words.
+/// words; 0.0 when unknown); see [`Lexicon::zipf`] for how case is matched.
 pub(crate) fn zipf(word: &str) -> f32 {
-    let _ = word;
-    0.0
+    Lexicon::english().zipf(word)
 }
 
 /// Occurrence counts, in one text, of a set of forms chosen in advance. Matching is

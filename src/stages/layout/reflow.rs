@@ -146,8 +146,7 @@ impl Stage for Reflow {
                 width: widths[i],
             };
             if let Some(wb) = &breaks[i] {
-                if let Some(fix) = wb.decide(text, &gap, &forms, wrapped, keep_lines) {
-                    out.push(fix);
+                if wb.propose(text, &gap, &forms, wrapped, keep_lines, out) {
                     continue;
                 }
             }
@@ -427,7 +426,11 @@ fn page_breaks_at_the_ends(text: &str, lines: &[Line], out: &mut Proposals) {
     }
     let tail = Span::new(last.raw_end, text.len());
     if text[tail.range()].contains('\x0c') {
-        let keep = if text[tail.range()].contains('\n') { "\n" } else { "" };
+        let keep = if text[tail.range()].contains('\n') {
+            "\n"
+        } else {
+            ""
+        };
         out.push(
             Fix::single(PARAGRAPH_BREAK, Applicability::Safe, Edit::new(tail, keep))
                 .with_message("page break after the text"),
@@ -551,67 +554,88 @@ impl WordBreak {
         Verdict::Unsure
     }
 
-    /// The fix for this break, or `None` when the gap should be treated as any other.
-    fn decide(
+    /// Proposes the fixes for this break; false when there is nothing to propose and
+    /// the gap is to be treated as any other.
+    ///
+    /// Where neither form is known, the safe fix removes only the line break and keeps
+    /// the hyphen (`bugward-compatibility` stays right, `sov-narkhoz` is one character
+    /// off), and removing the hyphen is a separate fix for review: nothing the text
+    /// contains is deleted without evidence.
+    fn propose(
         &self,
         text: &str,
         gap: &Gap<'_>,
         forms: &FormCounts,
         wrapped: bool,
         keep_lines: bool,
-    ) -> Option<Fix> {
-        let across_page = gap.page_break(text);
-        let across_blank = !across_page && gap.blank_lines(text) > 0;
-        let verdict = self.verdict(text, forms);
+        out: &mut Proposals,
+    ) -> bool {
+        let across_blank = !gap.page_break(text) && gap.blank_lines(text) > 0;
         // Across blank lines, or between lines of a text that is one paragraph per line,
-        // the hyphen is a line end only with positive evidence.
+        // a hyphen is taken for a line-end hyphen only on evidence.
         let needs_evidence = across_blank || !wrapped;
-        let (join, applicability, message) = match verdict {
-            Verdict::Join(m) => (true, Applicability::Safe, m),
-            Verdict::KeepHyphen(m) => (false, Applicability::Safe, m),
-            Verdict::Unsure if needs_evidence => return None,
-            Verdict::Unsure => (
-                true,
-                Applicability::Review,
-                format!(
-                    "'{}': neither form is known; most line-end hyphens split a word",
-                    self.joined_in(text)
-                ),
-            ),
-        };
-        if needs_evidence && !join && !across_page && !wrapped {
-            // A compound split between two paragraphs of a one-paragraph-per-line text
-            // is too unusual to act on.
-            return None;
-        }
-        let rule = if join { DEHYPHENATE } else { HYPHEN_KEPT };
-        let from = if join { self.mark.start } else { gap.a.end };
-        let edit = if keep_lines {
-            // Move the rest of the word up; the line break follows it.
-            let token = &text[gap.b.start..self.token_end];
-            let rest_start = text[self.token_end..gap.b.end]
-                .find(|c: char| c != ' ' && c != '\t')
-                .map_or(gap.b.end, |i| self.token_end + i);
-            if rest_start >= gap.b.end {
-                Edit::new(Span::new(from, self.token_end), token)
-            } else {
-                let between = &text[gap.a.end..gap.b.start];
-                Edit::new(
-                    Span::new(from, rest_start),
-                    [token, between.trim_start_matches([' ', '\t'])].concat(),
-                )
+        let (join, message) = match self.verdict(text, forms) {
+            Verdict::Join(m) => (true, m),
+            Verdict::KeepHyphen(m) => (false, m),
+            Verdict::Unsure if needs_evidence => return false,
+            Verdict::Unsure => {
+                let joined = self.joined_in(text);
+                out.push(
+                    Fix::single(DEHYPHENATE, Applicability::Review, Edit::delete(self.mark))
+                        .with_confidence(0.65)
+                        .with_message(format!(
+                            "'{joined}': neither form is known; most line-end hyphens split a word"
+                        )),
+                );
+                out.push(
+                    Fix::single(
+                        HYPHEN_KEPT,
+                        Applicability::Safe,
+                        self.close_gap(text, gap, gap.a.end, keep_lines),
+                    )
+                    .with_confidence(0.65)
+                    .with_message(format!(
+                        "'{joined}': neither form is known; the hyphen stays until reviewed"
+                    )),
+                );
+                return true;
             }
-        } else {
-            Edit::delete(Span::new(from, gap.b.start))
         };
-        Some(
-            Fix::single(rule, applicability, edit)
-                .with_confidence(if applicability == Applicability::Safe {
-                    0.95
-                } else {
-                    0.7
-                })
-                .with_message(message),
+        let (rule, from) = if join {
+            (DEHYPHENATE, self.mark.start)
+        } else {
+            (HYPHEN_KEPT, gap.a.end)
+        };
+        out.push(
+            Fix::single(
+                rule,
+                Applicability::Safe,
+                self.close_gap(text, gap, from, keep_lines),
+            )
+            .with_confidence(0.95)
+            .with_message(message),
+        );
+        true
+    }
+
+    /// The edit that closes the gap from `from` (the mark, or the end of the first line):
+    /// the word ends up whole on the first line.
+    fn close_gap(&self, text: &str, gap: &Gap<'_>, from: usize, keep_lines: bool) -> Edit {
+        if !keep_lines {
+            return Edit::delete(Span::new(from, gap.b.start));
+        }
+        // Move the rest of the word up; the line break follows it.
+        let token = &text[gap.b.start..self.token_end];
+        let rest_start = text[self.token_end..gap.b.end]
+            .find(|c: char| c != ' ' && c != '\t')
+            .map_or(gap.b.end, |i| self.token_end + i);
+        if rest_start >= gap.b.end {
+            return Edit::new(Span::new(from, self.token_end), token);
+        }
+        let between = &text[gap.a.end..gap.b.start];
+        Edit::new(
+            Span::new(from, rest_start),
+            [token, between.trim_start_matches([' ', '\t'])].concat(),
         )
     }
 }
@@ -633,7 +657,9 @@ fn is_closer(c: char) -> bool {
 /// The line ends with a closing bracket or quote: the end of a citation or aside, which
 /// rarely continues after a blank line.
 fn ends_with_closer(line: &str) -> bool {
-    line.chars().next_back().is_some_and(|c| matches!(c, ')' | '"' | '”' | '»'))
+    line.chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, ')' | '"' | '”' | '»'))
 }
 
 /// The line opens a bracket it does not close.
@@ -851,17 +877,40 @@ mod tests {
 
     #[test]
     fn block_starts() {
-        for yes in ["1. One", "12) Two", "(a) three", "• four", "- five", "-v, --verbose", "2The Presidium", "b) six"] {
+        for yes in [
+            "1. One",
+            "12) Two",
+            "(a) three",
+            "• four",
+            "- five",
+            "-v, --verbose",
+            "2The Presidium",
+            "b) six",
+        ] {
             assert!(starts_block(yes), "{yes}");
         }
-        for no in ["1957 was", "I think", "a man", "(see above)", "-", "3.5 million"] {
+        for no in [
+            "1957 was",
+            "I think",
+            "a man",
+            "(see above)",
+            "-",
+            "3.5 million",
+        ] {
             assert!(!starts_block(no), "{no}");
         }
     }
 
     #[test]
     fn sentence_ends() {
-        for yes in ["it.", "it.\u{201d}", "Dej.3", "(see above).", "Citation:", "no?"] {
+        for yes in [
+            "it.",
+            "it.\u{201d}",
+            "Dej.3",
+            "(see above).",
+            "Citation:",
+            "no?",
+        ] {
             assert!(ends_sentence(yes), "{yes}");
         }
         for no in ["the", "it,", "[be prevented from", "1957"] {
