@@ -19,6 +19,8 @@ pub(crate) mod furniture;
 pub(crate) mod pages;
 pub(crate) mod reflow;
 pub(crate) mod spacing;
+#[cfg(test)]
+mod testdata;
 
 /// The rules of every layout pass.
 pub(crate) static RULES: &[&[RuleInfo]] = &[

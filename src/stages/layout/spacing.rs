@@ -50,20 +50,23 @@ pub(crate) const RULES: &[RuleInfo] = &[
          character twice and every space as two. A token of four or more characters made \
          entirely of doubled characters (with at least two different ones) is halved, and \
          the doubled space between two such tokens becomes one. Safe for runs of two or \
-         more such words and for single ones of six characters or more; review otherwise.\n\n\
+         more such words and for single ones of eight characters or more; review for six; \
+         shorter single tokens are left alone.\n\n\
          Example: `TThhee  SSoovviieett` → `The Soviet`.",
     ),
     RuleInfo::builtin(
         "layout.missing-space",
         "layout",
-        Applicability::Safe,
+        Applicability::Review,
         "Inserts a space the extractor dropped between two words.",
         "A sentence end glued to the next sentence (`1957.Search`), a clause glued after a \
          comma (`(Top Secret),in`) or a word glued to an opening quote (`See“Informatsiya,”`) \
          gets its space back. Abbreviations and initials (`N.S. Khrushchev`, `e.g.`, \
          `U.S.A.`), numbers (`3.14`, `v1.2.3`), file names, URLs and code (`recto.toml`, \
          `www.example.com`, `os.Getenv`) are left alone: the glued words must both be \
-         known words in a token without path or code characters.\n\n\
+         known words in a token without path or code characters. For review: a space \
+         missing from the source itself (`See“Informatsiya,”` in a typed transcript) is \
+         the author's text, and only a reader can tell it from one the extractor lost.\n\n\
          Example: `in 1957.Search results` → `in 1957. Search results`.",
     ),
 ];
@@ -384,7 +387,13 @@ fn doubled_glyphs(text: &str, out: &mut Proposals) {
             }
             let span = Span::new(toks[i].0, toks[j - 1].1);
             let joined = words.join(" ");
-            let sure = words.len() >= 2 || joined.chars().count() >= 3;
+            let chars = joined.chars().count();
+            if words.len() == 1 && chars < 3 {
+                // `aabb`, `Oo`: too short to tell from a word.
+                i = j;
+                continue;
+            }
+            let sure = words.len() >= 2 || chars >= 4;
             out.push(
                 Fix::single(
                     DOUBLED_GLYPHS,
@@ -480,7 +489,7 @@ fn missing_spaces(text: &str, out: &mut Proposals) {
 
 fn push_space(out: &mut Proposals, at: usize, why: &str) {
     out.push(
-        Fix::single(MISSING_SPACE, Applicability::Safe, Edit::insert(at, " "))
+        Fix::single(MISSING_SPACE, Applicability::Review, Edit::insert(at, " "))
             .with_confidence(0.9)
             .with_message(format!("missing space: {why}")),
     );
@@ -570,8 +579,14 @@ fn clause_glue(text: &str, i: usize, left: &str, right: &str) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn data_cases() {
+        crate::stages::layout::testdata::check_cases("spacing", || Box::new(Spacing));
+    }
+
     fn run(text: &str) -> String {
         let mut p = crate::Pipeline::new(Context::default());
+        p.threshold(Applicability::Review);
         p.push(Box::new(Spacing));
         p.run(text).output
     }
