@@ -183,8 +183,8 @@ struct Line {
     end: usize,
     /// Where the line ends (its `\n`, or the end of the text).
     raw_end: usize,
-    /// Characters of content.
-    chars: usize,
+    /// Printed width of the content, in [`visual_width`] units.
+    width: u32,
 }
 
 impl Line {
@@ -209,18 +209,13 @@ impl Line {
                     .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\x0c' | b'\r'))
                     .count();
                 let end = raw_end - trail;
-                let content = &text[start..end];
-                let chars = if content.is_ascii() {
-                    content.len()
-                } else {
-                    content.chars().count()
-                };
+                let width = visual_width(&text[start..end]);
                 lines.push(Line {
                     indent_start: at + lead_ff,
                     start,
                     end,
                     raw_end,
-                    chars,
+                    width,
                 });
             }
             at = raw_end + 1;
@@ -254,21 +249,41 @@ fn is_hard_wrapped(lines: &[Line]) -> bool {
     if lines.len() < 3 {
         return false;
     }
-    let mut widths: Vec<usize> = lines.iter().map(|l| l.chars).collect();
+    let mut widths: Vec<u32> = lines.iter().map(|l| l.width).collect();
     widths.sort_unstable();
     let measure = widths[widths.len() * 9 / 10];
     let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
-    (40..=160).contains(&measure) && near_measure * 2 >= lines.len()
+    (400..=1600).contains(&measure) && near_measure * 2 >= lines.len()
 }
 
 /// For each gap, the width of the text around it: the widest of the nearby lines.
-fn local_widths(lines: &[Line]) -> Vec<usize> {
+///
+/// Some extractors run several printed lines into one now and then; such a line would
+/// make every line near it look short, so lines much wider than the document's usual
+/// full line do not count.
+fn local_widths(lines: &[Line]) -> Vec<u32> {
     const REACH: usize = 4;
+    let mut widths: Vec<u32> = lines
+        .iter()
+        .map(|l| l.width)
+        .filter(|&w| w >= 300)
+        .collect();
+    widths.sort_unstable();
+    let usual = widths
+        .get(widths.len() * 3 / 4)
+        .copied()
+        .unwrap_or(u32::MAX);
+    let cap = usual.saturating_add(usual / 4);
     (0..lines.len().saturating_sub(1))
         .map(|i| {
             let lo = i.saturating_sub(REACH);
             let hi = (i + 1 + REACH).min(lines.len() - 1);
-            lines[lo..=hi].iter().map(|l| l.chars).max().unwrap_or(0)
+            lines[lo..=hi]
+                .iter()
+                .map(|l| l.width)
+                .filter(|&w| w <= cap)
+                .max()
+                .unwrap_or(cap)
         })
         .collect()
 }
@@ -277,8 +292,8 @@ fn local_widths(lines: &[Line]) -> Vec<usize> {
 struct Gap<'l> {
     a: &'l Line,
     b: &'l Line,
-    /// The local text width, in characters.
-    width: usize,
+    /// The local text width, in [`visual_width`] units.
+    width: u32,
 }
 
 /// What a gap was in the source.
@@ -312,25 +327,29 @@ impl Gap<'_> {
     /// The first word of the second line would have fitted on the first: the break was
     /// made on purpose. `margin` widens the test for proportional fonts.
     fn fits(&self, text: &str, margin: f32) -> bool {
-        let first = self
-            .b
-            .text(text)
-            .split(' ')
-            .next()
-            .map_or(0, |w| w.chars().count());
-        let room = self.width as f32 * (1.0 - margin) - 2.0;
-        ((self.a.chars + 1 + first) as f32) <= room
+        let first = self.b.text(text).split(' ').next().map_or(0, visual_width);
+        let room = self.width as f32 * (1.0 - margin) - 2.0 * EM;
+        ((self.a.width + SPACE + first) as f32) <= room
+    }
+
+    fn b_very_short(&self) -> bool {
+        (self.b.width as f32) < self.width as f32 * 0.55
     }
 
     fn very_short(&self) -> bool {
-        (self.a.chars as f32) < self.width as f32 * 0.55
+        (self.a.width as f32) < self.width as f32 * 0.55
     }
 
     /// Two lines with nothing between them, in hard-wrapped text.
     fn adjacent(&self, text: &str) -> Action {
         let (a, b) = (self.a.text(text), self.b.text(text));
         let ends = ends_sentence(a);
-        if starts_block(b) && (ends || self.fits(text, 0.0)) {
+        if (starts_block(b) || starts_label(b)) && (ends || self.fits(text, 0.0)) {
+            return Action::Break;
+        }
+        // After a sentence, a short line that does not end one is a heading or a term
+        // (`update`, `SYNOPSIS`), not the end of a paragraph.
+        if ends && self.b_very_short() && !ends_sentence(b) && !ends_with_closer(b) {
             return Action::Break;
         }
         if self.very_short()
@@ -360,7 +379,9 @@ impl Gap<'_> {
             return Action::Break;
         }
         let continues = if wrapped {
-            !self.fits(text, 0.0) && (starts_lower(b) || a.ends_with(','))
+            // Text boxes end wherever the extractor likes, so the first part need not
+            // be full: only not a short line such as a heading.
+            !self.very_short() && (starts_lower(b) || a.ends_with(','))
         } else if !starts_lower(b) {
             false
         } else {
@@ -673,6 +694,48 @@ impl WordBreak {
     }
 }
 
+/// The width of an average lower-case letter in [`visual_width`] units.
+const EM: f32 = 10.0;
+/// The width of a space.
+const SPACE: u32 = 5;
+
+/// The printed width of `s` in tenths of an average lower-case letter, by a rough model
+/// of a proportional font: capitals are wider than lower case, `i l . ,` narrow, `m w`
+/// wide. Counting characters instead makes a line of capitals look short and ends its
+/// paragraph too early.
+fn visual_width(s: &str) -> u32 {
+    const fn ascii(b: u8) -> u8 {
+        match b {
+            b'i' | b'j' | b'l' | b'\'' | b'.' | b',' | b';' | b':' | b'!' | b'|' => 4,
+            b'f' | b't' | b'r' | b'I' | b'(' | b')' | b'[' | b']' | b'"' | b' ' | b'-' => 5,
+            b'm' | b'w' => 15,
+            b'M' | b'W' => 16,
+            b'a'..=b'z' | b'0'..=b'9' => 10,
+            b'A'..=b'Z' => 13,
+            _ => 9,
+        }
+    }
+    const TABLE: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = ascii(b as u8);
+            b += 1;
+        }
+        t
+    };
+    if s.is_ascii() {
+        return s.bytes().map(|b| u32::from(TABLE[usize::from(b)])).sum();
+    }
+    s.chars()
+        .map(|c| match u8::try_from(c) {
+            Ok(b) if b < 128 => u32::from(TABLE[usize::from(b)]),
+            _ if c.is_uppercase() => 13,
+            _ => 10,
+        })
+        .sum()
+}
+
 /// The line ends a sentence (or a heading or lead-in ending in a colon), ignoring
 /// closing quotes and brackets and a footnote number after the punctuation.
 fn ends_sentence(line: &str) -> bool {
@@ -768,6 +831,25 @@ fn starts_block(line: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// The line starts with a label: one to three words, the first capitalised, and a colon
+/// (`Molotov: Maybe you…`, `Note: Some files…`, `Original Language:`).
+fn starts_label(line: &str) -> bool {
+    let Some(colon) = line
+        .get(..line.len().min(32))
+        .and_then(|head| head.find(':'))
+    else {
+        return false;
+    };
+    let label = &line[..colon];
+    let rest = &line[colon + 1..];
+    label.chars().next().is_some_and(char::is_uppercase)
+        && label.split(' ').count() <= 3
+        && label
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '.' || c == '-')
+        && (rest.is_empty() || rest.starts_with(' '))
 }
 
 /// The line has internal runs of spaces, as table rows and aligned code do.
@@ -936,6 +1018,21 @@ mod tests {
             "3.5 million",
         ] {
             assert!(!starts_block(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn labels() {
+        for yes in [
+            "Molotov: Maybe you",
+            "Note: Some",
+            "Original Language:",
+            "Com. Aristov: yes",
+        ] {
+            assert!(starts_label(yes), "{yes}");
+        }
+        for no in ["the ratio 3:2", "Dir::Etc::SourceList", "See http://x"] {
+            assert!(!starts_label(no), "{no}");
         }
     }
 
