@@ -260,7 +260,8 @@ fn is_hard_wrapped(lines: &[Line]) -> bool {
 ///
 /// Some extractors run several printed lines into one now and then; such a line would
 /// make every line near it look short, so lines much wider than the document's usual
-/// full line do not count.
+/// full line do not count. Nor can the width fall far below the usual one: in a list of
+/// single words every line is as wide as its neighbours, yet none is full.
 fn local_widths(lines: &[Line]) -> Vec<u32> {
     const REACH: usize = 4;
     let mut widths: Vec<u32> = lines
@@ -274,6 +275,7 @@ fn local_widths(lines: &[Line]) -> Vec<u32> {
         .copied()
         .unwrap_or(u32::MAX);
     let cap = usual.saturating_add(usual / 4);
+    let floor = if usual == u32::MAX { 0 } else { usual * 3 / 4 };
     (0..lines.len().saturating_sub(1))
         .map(|i| {
             let lo = i.saturating_sub(REACH);
@@ -284,6 +286,8 @@ fn local_widths(lines: &[Line]) -> Vec<u32> {
                 .filter(|&w| w <= cap)
                 .max()
                 .unwrap_or(cap)
+                // A list of single words is no measure of the column.
+                .max(floor)
         })
         .collect()
 }
@@ -345,7 +349,15 @@ impl Gap<'_> {
         let (a, b) = (self.a.text(text), self.b.text(text));
         let ends = ends_sentence(a);
         if (starts_block(b) || starts_label(b)) && (ends || self.fits(text, 0.0)) {
-            return Action::Break;
+            // An option can also be mentioned in running text (`equivalent to the⏎-a
+            // option`): only a finished sentence or a short line ends the paragraph.
+            if !starts_option(b) || ends || self.very_short() {
+                return Action::Break;
+            }
+        }
+        // A heading in capitals wrapped onto a second line (`SEPARATE⏎CHANGES`).
+        if self.very_short() && self.b_very_short() && is_caps_heading(a) && is_caps_heading(b) {
+            return Action::Join;
         }
         // After a sentence, a short line that does not end one is a heading or a term
         // (`update`, `SYNOPSIS`), not the end of a paragraph.
@@ -831,6 +843,22 @@ fn starts_block(line: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// The line starts with a command-line option (`-v, --verbose`).
+fn starts_option(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.first() == Some(&b'-')
+        && b.get(1)
+            .is_some_and(|c| *c == b'-' || c.is_ascii_alphanumeric())
+}
+
+/// The line is all capitals and has no sentence punctuation: a heading.
+fn is_caps_heading(line: &str) -> bool {
+    line.chars().any(char::is_alphabetic)
+        && line
+            .chars()
+            .all(|c| c.is_uppercase() || c == ' ' || c == '-' || c == '&')
 }
 
 /// The line starts with a label: one to three words, the first capitalised, and a colon

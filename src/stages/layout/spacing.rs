@@ -38,7 +38,8 @@ pub(crate) const RULES: &[RuleInfo] = &[
          more spaces is a word gap. An all-capital run without such a gap is split into \
          words where both are known (in the document or the lexicon) and the run as a \
          whole is not. Runs made only of one-letter words (`a`, `I`, `A`, `O`) are left \
-         alone. Safe when a joined word is known, review otherwise.\n\n\
+         alone. Safe when a joined word is known or the run has six glyphs or more, review \
+         otherwise.\n\n\
          Example: `S E E A L S O` → `SEE ALSO`; `C o p y` → `Copy`.",
     ),
     RuleInfo::builtin(
@@ -155,8 +156,9 @@ fn letter_spaced_runs(text: &str) -> Vec<SpacedRun> {
         while i < toks.len() {
             let mut j = i;
             while j < toks.len()
-                && is_single_char(text, toks[j])
+                && (is_single_char(text, toks[j])
                     .is_some_and(|c| c.is_alphabetic() || is_word_punct(c))
+                    || (j > i && is_ligature(&text[toks[j].0..toks[j].1])))
                 && (j == i || gap_width(toks[j - 1], toks[j]) <= 3)
             {
                 j += 1;
@@ -184,6 +186,11 @@ fn has_spaced_glyphs(b: &[u8]) -> bool {
 
 fn gap_width(a: Token, b: Token) -> usize {
     b.0 - a.1
+}
+
+/// A ligature the extractor expanded into one multi-letter "glyph" (`P r e fi x`).
+fn is_ligature(token: &str) -> bool {
+    matches!(token, "fi" | "fl" | "ff" | "ffi" | "ffl" | "ft" | "st")
 }
 
 fn spaced_run(text: &str, toks: &[Token]) -> Option<SpacedRun> {
@@ -253,6 +260,13 @@ fn propose_letter_spacing(text: &str, runs: &[SpacedRun], out: &mut Proposals) {
             }
         }
         let joined = words.join(" ");
+        // Six glyphs or more set one by one are tracking, not words, whether or not the
+        // result is in a dictionary (`x U n i t s B y t e`, `F o r c e I P v 4`).
+        let glyphs = text[run.span.range()]
+            .split(' ')
+            .filter(|g| !g.is_empty())
+            .count();
+        let known = known || glyphs >= 6;
         let applicability = if known {
             Applicability::Safe
         } else {
@@ -598,6 +612,11 @@ mod tests {
         assert_eq!(run("S E C T I O N  T W O\n"), "SECTION TWO\n");
         assert_eq!(run("S E E A L S O\n"), "SEE ALSO\n");
         assert_eq!(run("D e b u g : : A c q u i r e\n"), "Debug::Acquire\n");
+        assert_eq!(
+            run("O u t p u t L i n e P r e fi x\n"),
+            "OutputLinePrefix\n"
+        );
+        assert_eq!(run("F o r c e I P v 4\n"), "ForceIPv4\n");
     }
 
     #[test]
