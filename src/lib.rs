@@ -19,6 +19,7 @@ pub mod fix;
 pub mod lexicon;
 pub mod pipeline;
 pub mod registry;
+pub mod report;
 pub mod span;
 pub mod stage;
 pub mod stages;
