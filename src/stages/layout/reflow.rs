@@ -239,6 +239,16 @@ impl Line {
 /// lines still cluster just under the measure, which one-paragraph-per-line text (lines
 /// as long as their paragraphs) does not.
 fn is_hard_wrapped(lines: &[Line]) -> bool {
+    // Wrapping leaves a measure: several lines of about the same width, some thirty
+    // characters or more. A few lines of any width are as likely a list, an address or
+    // sentences set one per line as a wrapped paragraph.
+    let mut widths: Vec<u32> = lines.iter().map(|l| l.width).collect();
+    widths.sort_unstable();
+    let measure = widths[widths.len() * 9 / 10];
+    let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
+    if measure < 300 || near_measure < 3 {
+        return false;
+    }
     let adjacent = lines
         .windows(2)
         .filter(|w| w[0].raw_end + 1 == w[1].indent_start)
@@ -246,13 +256,6 @@ fn is_hard_wrapped(lines: &[Line]) -> bool {
     if adjacent * 4 > lines.len() {
         return true;
     }
-    if lines.len() < 3 {
-        return false;
-    }
-    let mut widths: Vec<u32> = lines.iter().map(|l| l.width).collect();
-    widths.sort_unstable();
-    let measure = widths[widths.len() * 9 / 10];
-    let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
     (400..=1600).contains(&measure) && near_measure * 2 >= lines.len()
 }
 
@@ -922,16 +925,23 @@ mod tests {
     }
 
     #[test]
+    fn short_lines_without_a_measure_stay() {
+        let t = "The financial report.\nSecond line.\n";
+        assert_eq!(run(t), t);
+    }
+
+    #[test]
     fn breaks_after_a_short_line_that_ends_a_sentence() {
         let t = "and we must by all means be careful that this policy gives the results\n\
                  that we want.\n\
                  In connection with this, I consider that when com. Khrushchev, in a\n\
-                 conversation with the editor.\n";
+                 conversation with the editor of the American newspaper, The New York\n\
+                 Times.\n";
         assert_eq!(
             run(t),
             "and we must by all means be careful that this policy gives the results that \
              we want.\n\nIn connection with this, I consider that when com. Khrushchev, in a \
-             conversation with the editor.\n"
+             conversation with the editor of the American newspaper, The New York Times.\n"
         );
     }
 
@@ -1002,7 +1012,9 @@ mod tests {
 
     #[test]
     fn list_items_keep_their_lines() {
-        let t = "The following options are accepted by the program and can be combined:\n\
+        let t = "The program reads the files named on its command line, or its standard\n\
+                 input when none is named, and writes what it finds to standard output.\n\
+                 The following options are accepted by the program and can be combined:\n\
                  1. the first option, which does one thing and then another thing\n\
                  2. the second option.\n\
                  • a bullet item\n";
