@@ -29,10 +29,14 @@ pub(crate) fn zipf(word: &str) -> f32 {
 /// `soviet-yugoslav`).
 #[derive(Debug, Default)]
 pub(crate) struct FormCounts {
-    counts: HashMap<Box<str>, u32>,
+    counts: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
     /// Bit `n` is set when some wanted form is `n` bytes long (`n < 64`); longer forms
     /// set bit 63. A token whose length bit is clear cannot match and is never hashed.
     lengths: u64,
+    /// Bit `b` is set when some wanted form starts with the ASCII byte `b` in lower
+    /// case (bit 127 stands for every non-ASCII start). With the length test this skips
+    /// nearly every token before it is lowercased.
+    initials: u128,
 }
 
 impl FormCounts {
@@ -41,8 +45,9 @@ impl FormCounts {
         if form.is_empty() {
             return;
         }
-        let key = lowercase(form, &mut String::new()).into();
+        let key: Box<str> = lowercase(form, &mut String::new()).into();
         self.lengths |= length_bit(form.len());
+        self.initials |= initial_bit(form.as_bytes()[0]);
         self.counts.entry(key).or_insert(0);
     }
 
@@ -70,7 +75,9 @@ impl FormCounts {
     }
 
     fn bump(&mut self, token: &str, buf: &mut String) {
-        if self.lengths & length_bit(token.len()) == 0 {
+        if self.lengths & length_bit(token.len()) == 0
+            || self.initials & initial_bit(token.as_bytes()[0]) == 0
+        {
             return;
         }
         if let Some(n) = self.counts.get_mut(lowercase(token, buf)) {
@@ -84,6 +91,14 @@ impl FormCounts {
             .get(lowercase(form, &mut String::new()))
             .copied()
             .unwrap_or(0)
+    }
+}
+
+fn initial_bit(b: u8) -> u128 {
+    if b.is_ascii() {
+        1u128 << b.to_ascii_lowercase()
+    } else {
+        1u128 << 127
     }
 }
 

@@ -138,33 +138,43 @@ impl Stage for Reflow {
         forms.scan(text);
 
         let keep_lines = cx.options.keep_lines;
+        // The paragraph the first line of each gap ends, as decided so far.
+        let mut continued = false;
+        let mut open = Brackets::of(lines[0].text(text)).opens;
         for (i, pair) in lines.windows(2).enumerate() {
             let (a, b) = (&pair[0], &pair[1]);
             let gap = Gap {
                 a,
                 b,
                 width: widths[i],
+                continued,
+                open,
             };
-            if let Some(wb) = &breaks[i] {
-                if wb.propose(text, &gap, &forms, wrapped, keep_lines, out) {
-                    continue;
+            let joined = match &breaks[i] {
+                Some(wb) if wb.propose(text, &gap, &forms, wrapped, keep_lines, out) => true,
+                _ if keep_lines => false,
+                _ => {
+                    let action = if gap.page_break(text) {
+                        gap.across_page(text)
+                    } else if gap.blank_lines(text) > 0 {
+                        gap.across_blank(text, wrapped)
+                    } else if wrapped {
+                        gap.adjacent(text)
+                    } else {
+                        Action::Keep
+                    };
+                    if let Some(fix) = action.fix(text, &gap, wrapped) {
+                        out.push(fix);
+                    }
+                    matches!(action, Action::Join | Action::PageJoin)
                 }
-            }
-            if keep_lines {
-                continue;
-            }
-            let action = if gap.page_break(text) {
-                gap.across_page(text)
-            } else if gap.blank_lines(text) > 0 {
-                gap.across_blank(text, wrapped)
-            } else if wrapped {
-                gap.adjacent(text)
-            } else {
-                Action::Keep
             };
-            if let Some(fix) = action.fix(text, &gap, wrapped) {
-                out.push(fix);
-            }
+            let next = Brackets::of(b.text(text));
+            (continued, open) = if joined {
+                (true, open.saturating_sub(next.closes) + next.opens)
+            } else {
+                (false, next.opens)
+            };
         }
         if !keep_lines {
             page_breaks_at_the_ends(text, &lines, out);
@@ -301,6 +311,10 @@ struct Gap<'l> {
     b: &'l Line,
     /// The local text width, in [`visual_width`] units.
     width: u32,
+    /// The first line continues a paragraph begun on an earlier line.
+    continued: bool,
+    /// Brackets the paragraph has opened and not closed by the end of the first line.
+    open: u32,
 }
 
 /// What a gap was in the source.
@@ -339,6 +353,12 @@ impl Gap<'_> {
         ((self.a.width + SPACE + first) as f32) <= room
     }
 
+    /// The paragraph has an open bracket and the second line closes one it did not
+    /// open: both belong to one sentence.
+    fn closes_open_bracket(&self, b: &str) -> bool {
+        self.open > 0 && Brackets::of(b).closes > 0 && !starts_block(b)
+    }
+
     fn b_very_short(&self) -> bool {
         (self.b.width as f32) < self.width as f32 * 0.55
     }
@@ -357,6 +377,14 @@ impl Gap<'_> {
             if !starts_option(b) || ends || self.very_short() {
                 return Action::Break;
             }
+        }
+        if self.closes_open_bracket(b) {
+            return Action::Join;
+        }
+        // A short line in the middle of a paragraph that goes on in lower case: the
+        // page or column ended there (`[be pre-⏎vented from⏎⟨page⟩⏎working]`).
+        if self.continued && !ends && !ends_with_closer(a) && starts_lower(b) {
+            return Action::Join;
         }
         // A heading in capitals wrapped onto a second line (`SEPARATE⏎CHANGES`).
         if self.very_short() && self.b_very_short() && is_caps_heading(a) && is_caps_heading(b) {
@@ -396,14 +424,13 @@ impl Gap<'_> {
         let continues = if wrapped {
             // Text boxes end wherever the extractor likes, so the first part need not
             // be full: only not a short line such as a heading.
-            !self.very_short() && (starts_lower(b) || a.ends_with(','))
-        } else if !starts_lower(b) {
-            false
+            ((!self.very_short() || self.continued) && (starts_lower(b) || a.ends_with(',')))
+                || self.closes_open_bracket(b)
         } else {
             // One paragraph per line: a lower-case line after a blank line is as often
             // a lead-in whose example was lost (`type⏎⏎to switch`) as a split paragraph,
             // so it takes a bracket opened before the gap and closed after it.
-            leaves_open(a) && closes_unopened(b)
+            starts_lower(b) && self.closes_open_bracket(b)
         };
         if continues {
             Action::PageJoin
@@ -420,7 +447,10 @@ impl Gap<'_> {
             return Action::Break;
         }
         let full = !self.fits(text, 0.0);
-        if (full && !ends) || (!ends && !ends_with_closer(a) && starts_lower(b)) {
+        if (full && !ends)
+            || (!ends && !ends_with_closer(a) && starts_lower(b))
+            || self.closes_open_bracket(b)
+        {
             Action::PageJoin
         } else {
             Action::Break
@@ -773,37 +803,31 @@ fn ends_with_closer(line: &str) -> bool {
         .is_some_and(|c| matches!(c, ')' | '"' | '”' | '»'))
 }
 
-/// The line opens a bracket it does not close.
-fn leaves_open(line: &str) -> bool {
-    let (mut round, mut square) = (0i32, 0i32);
-    for b in line.bytes() {
-        match b {
-            b'(' => round += 1,
-            b')' => round = (round - 1).max(0),
-            b'[' => square += 1,
-            b']' => square = (square - 1).max(0),
-            _ => {}
-        }
-    }
-    round > 0 || square > 0
+/// The round and square brackets of a line that it does not pair up itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Brackets {
+    /// Closing brackets with no opening one before them on the line.
+    closes: u32,
+    /// Opening brackets still open at the end of the line.
+    opens: u32,
 }
 
-/// The line closes a bracket it did not open.
-fn closes_unopened(line: &str) -> bool {
-    let (mut round, mut square) = (0i32, 0i32);
-    for b in line.bytes() {
-        match b {
-            b'(' => round += 1,
-            b')' => round -= 1,
-            b'[' => square += 1,
-            b']' => square -= 1,
-            _ => {}
+impl Brackets {
+    fn of(line: &str) -> Brackets {
+        let mut b = Brackets {
+            closes: 0,
+            opens: 0,
+        };
+        for c in line.bytes() {
+            match c {
+                b'(' | b'[' => b.opens += 1,
+                b')' | b']' if b.opens > 0 => b.opens -= 1,
+                b')' | b']' => b.closes += 1,
+                _ => {}
+            }
         }
-        if round < 0 || square < 0 {
-            return true;
-        }
+        b
     }
-    false
 }
 
 fn starts_lower(line: &str) -> bool {
@@ -885,7 +909,7 @@ fn starts_label(line: &str) -> bool {
 
 /// The line has internal runs of spaces, as table rows and aligned code do.
 fn is_tabular(line: &str) -> bool {
-    line.contains("   ")
+    memchr::memmem::find(line.as_bytes(), b"   ").is_some()
 }
 
 #[cfg(test)]

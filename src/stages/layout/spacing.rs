@@ -82,11 +82,21 @@ impl Stage for Spacing {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        let runs = letter_spaced_runs(text);
+        let (mut spaced, mut doubled) = (Vec::new(), Vec::new());
+        for (base, line) in lines(text) {
+            let shape = shape(line.as_bytes());
+            if shape.spaced {
+                spaced.push((base, line));
+            }
+            if shape.doubled {
+                doubled.push((base, line));
+            }
+        }
+        let runs = letter_spaced_runs(text, &spaced);
         if !runs.is_empty() {
             propose_letter_spacing(text, &runs, out);
         }
-        doubled_glyphs(text, out);
+        doubled_glyphs(text, &doubled, out);
         missing_spaces(text, out);
     }
 }
@@ -116,11 +126,53 @@ fn tokens(line: &str, base: usize) -> impl Iterator<Item = Token> + '_ {
 /// Lines of `text` with their start offsets (without the `\n`).
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
-    text.split('\n').map(move |line| {
+    std::iter::from_fn(move || {
+        if at > text.len() {
+            return None;
+        }
         let start = at;
-        at += line.len() + 1;
-        (start, line)
+        let end =
+            memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+        at = end + 1;
+        Some((start, &text[start..end]))
     })
+}
+
+/// What one pass over a line's bytes says it may contain.
+struct Shape {
+    /// Three single-glyph tokens in a row (`x y z`).
+    spaced: bool,
+    /// A token that starts with two doubled characters (`TThh…`).
+    doubled: bool,
+}
+
+/// Looks at each token of the line once: its length and its first four bytes. Nearly
+/// every line of ordinary text is rejected here without building anything.
+fn shape(b: &[u8]) -> Shape {
+    let mut shape = Shape {
+        spaced: false,
+        doubled: false,
+    };
+    let mut singles = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if matches!(b[i], b' ' | b'\t') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        let tok = &b[start..i];
+        // One character: one byte, or one multi-byte UTF-8 sequence.
+        let single =
+            tok.len() == 1 || (tok[0] >= 0xC0 && tok[1..].iter().all(|&c| c & 0xC0 == 0x80));
+        singles = if single { singles + 1 } else { 0 };
+        shape.spaced |= singles >= 3;
+        shape.doubled |= tok.len() >= 4 && tok[0] == tok[1] && tok[2] == tok[3];
+    }
+    shape
 }
 
 // ---------------------------------------------------------------------------------------
@@ -144,13 +196,9 @@ fn is_word_punct(c: char) -> bool {
     matches!(c, ':' | '.' | '_' | '-' | '/' | '\'' | '’') || c.is_ascii_digit()
 }
 
-fn letter_spaced_runs(text: &str) -> Vec<SpacedRun> {
+fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> Vec<SpacedRun> {
     let mut runs = Vec::new();
-    for (base, line) in lines(text) {
-        // Cheap rejection: a letter-spaced run needs "x y z" somewhere.
-        if !has_spaced_glyphs(line.as_bytes()) {
-            continue;
-        }
+    for &(base, line) in lines {
         let toks: Vec<Token> = tokens(line, base).collect();
         let mut i = 0;
         while i < toks.len() {
@@ -174,14 +222,6 @@ fn letter_spaced_runs(text: &str) -> Vec<SpacedRun> {
         }
     }
     runs
-}
-
-/// True when the line has two single glyphs separated by a space, each bounded by a
-/// space: `· x y ·`.
-fn has_spaced_glyphs(b: &[u8]) -> bool {
-    b.windows(5)
-        .any(|w| w[0] == b' ' && w[2] == b' ' && w[4] == b' ' && w[1] != b' ' && w[3] != b' ')
-        || b.len() >= 3 && b[1] == b' ' && b[0] != b' ' && b[2] != b' '
 }
 
 fn gap_width(a: Token, b: Token) -> usize {
@@ -337,7 +377,7 @@ fn segment<'w>(w: &'w str, forms: &FormCounts) -> Option<Vec<&'w str>> {
             continue;
         };
         let s = s1.min(s2);
-        if best.as_ref().map_or(true, |(_, b)| s > *b) {
+        if best.as_ref().is_none_or(|(_, b)| s > *b) {
             best = Some((vec![&w[..c1], &w[c1..]], s));
         }
     }
@@ -349,7 +389,7 @@ fn segment<'w>(w: &'w str, forms: &FormCounts) -> Option<Vec<&'w str>> {
                     continue;
                 };
                 let s = s1.min(s2).min(s3);
-                if best.as_ref().map_or(true, |(_, b)| s > *b) {
+                if best.as_ref().is_none_or(|(_, b)| s > *b) {
                     best = Some((vec![&w[..c1], &w[c1..c2], &w[c2..]], s));
                 }
             }
@@ -381,30 +421,31 @@ fn undoubled(tok: &str) -> Option<String> {
     Some(half)
 }
 
-fn doubled_glyphs(text: &str, out: &mut Proposals) {
-    for (base, line) in lines(text) {
-        let toks: Vec<Token> = tokens(line, base).collect();
-        let mut i = 0;
-        while i < toks.len() {
-            let Some(first) = undoubled(&text[toks[i].0..toks[i].1]) else {
-                i += 1;
+fn doubled_glyphs(text: &str, lines: &[(usize, &str)], out: &mut Proposals) {
+    for &(base, line) in lines {
+        let mut toks = tokens(line, base).peekable();
+        while let Some(first_tok) = toks.next() {
+            let Some(first) = undoubled(&text[first_tok.0..first_tok.1]) else {
                 continue;
             };
             let mut words = vec![first];
-            let mut j = i + 1;
-            while j < toks.len() && gap_width(toks[j - 1], toks[j]) == 2 {
-                match undoubled(&text[toks[j].0..toks[j].1]) {
-                    Some(w) => words.push(w),
-                    None => break,
+            let mut last = first_tok;
+            while let Some(&next) = toks.peek() {
+                if gap_width(last, next) != 2 {
+                    break;
                 }
-                j += 1;
+                let Some(w) = undoubled(&text[next.0..next.1]) else {
+                    break;
+                };
+                words.push(w);
+                last = next;
+                toks.next();
             }
-            let span = Span::new(toks[i].0, toks[j - 1].1);
+            let span = Span::new(first_tok.0, last.1);
             let joined = words.join(" ");
             let chars = joined.chars().count();
             if words.len() == 1 && chars < 3 {
                 // `aabb`, `Oo`: too short to tell from a word.
-                i = j;
                 continue;
             }
             let sure = words.len() >= 2 || chars >= 4;
@@ -424,7 +465,6 @@ fn doubled_glyphs(text: &str, out: &mut Proposals) {
                     &text[span.range()]
                 )),
             );
-            i = j;
         }
     }
 }
