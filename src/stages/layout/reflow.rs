@@ -416,8 +416,8 @@ impl Gap<'_> {
     fn across_blank(&self, text: &str, wrapped: bool) -> Action {
         let (a, b) = (self.a.text(text), self.b.text(text));
         // A blank line inside a paragraph (some extractors emit one between text
-        // boxes): the first part runs to full width without ending a sentence and the
-        // second continues in lower case.
+        // boxes): the first part does not end a sentence and the second continues it in
+        // lower case, after a comma, or by closing a bracket the first part opened.
         if starts_block(b) || ends_sentence(a) || ends_with_closer(a) {
             return Action::Break;
         }
