@@ -53,8 +53,10 @@ pub(crate) const RULES: &[RuleInfo] = &[
          the hyphen and the break. When the joined word is known — it occurs unbroken \
          elsewhere in the same document, or it is in the lexicon while the hyphenated form \
          is not seen — the hyphen and the break are removed. Soft hyphens (U+00AD) and `¬` \
-         at a line end always mark such a break. With --keep-lines the rest of the word \
-         moves up to the first line and the line break stays after it.\n\n\
+         at a line end always mark such a break. When neither form is known anywhere, the \
+         safe fix only closes the line break and keeps the hyphen (`layout.hyphen-kept`); \
+         removing the hyphen is proposed separately, for review. With --keep-lines the \
+         rest of the word moves up to the first line and the line break stays after it.\n\n\
          Example: `good baux-⏎ite.` → `good bauxite.` (`bauxite` occurs 2× unbroken).",
     ),
     RuleInfo::builtin(
@@ -87,10 +89,13 @@ pub(crate) const RULES: &[RuleInfo] = &[
         "layout",
         Applicability::Safe,
         "Rejoins a paragraph split by a page break or a blank line.",
-        "When a page break (form feed) or a blank line falls inside a paragraph — the \
-         first part stops without sentence-final punctuation at full line width, or the \
-         second part starts in lower case — the two parts are joined with a space. Not \
-         applied with --keep-lines.\n\n\
+        "When a page break (form feed) or a blank line falls inside a paragraph, the two \
+         parts are joined with a space. It does when the first part stops without \
+         sentence-final punctuation and the second continues in lower case (or after a \
+         comma, or at full line width across a page break), or when the second closes a \
+         bracket the first left open. In text that is already one paragraph per line only \
+         the bracket counts: a lower-case paragraph there is as often a lead-in whose \
+         example was lost. Not applied with --keep-lines.\n\n\
          Example: `[be prevented from⏎⏎working] in Hungary` → `[be prevented from working] \
          in Hungary`.",
     ),
