@@ -1,1 +1,563 @@
-//! Pages of a document: split at form feeds, or inferred (not yet implemented).
+//! Pages of a document: split at form feeds, or inferred from page furniture.
+//!
+//! Extractors disagree about pages. poppler and pdfminer end every page with a form feed;
+//! pypdf, PyMuPDF and OCR tools usually concatenate pages with nothing between them. The
+//! layout passes need pages for one thing — to know which lines sit at a page's top or
+//! bottom edge — so when there are no form feeds we infer the boundaries from what page
+//! edges carry: a *running line* (the same short line recurring every page or so) and
+//! *page numbers* that count up.
+//!
+//! Everything here is a pure function of the text: a line scan with `memchr`, a hash map
+//! of line keys, and linear passes over them.
+
+use std::collections::HashMap;
+
+use memchr::memchr_iter;
+
+use crate::span::Span;
+
+/// One page of a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// The page's text, without the form feed that ends it.
+    pub(crate) span: Span,
+    /// True when the boundary before this page was inferred rather than a form feed.
+    pub(crate) inferred: bool,
+}
+
+/// One line of text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Line {
+    /// The line without its line break.
+    pub(crate) span: Span,
+    /// The line with its line break (`\n`), when it has one.
+    pub(crate) full: Span,
+}
+
+impl Line {
+    /// The line's text with surrounding whitespace removed.
+    pub(crate) fn trimmed<'a>(&self, text: &'a str) -> &'a str {
+        text[self.span.range()].trim()
+    }
+
+    /// True when the line holds nothing but whitespace.
+    pub(crate) fn is_blank(&self, text: &str) -> bool {
+        text.as_bytes()[self.span.range()]
+            .iter()
+            .all(|b| b.is_ascii_whitespace())
+            && text[self.span.range()].trim().is_empty()
+    }
+}
+
+/// The lines of `text[span]`, split at `\n`. A final line without a line break is a line;
+/// an empty remainder after a final `\n` is not.
+pub(crate) fn lines(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
+    let bytes = &text.as_bytes()[span.range()];
+    let mut start = span.start;
+    let mut breaks = memchr_iter(b'\n', bytes).map(move |i| i + span.start);
+    let end = span.end;
+    std::iter::from_fn(move || {
+        if start >= end {
+            return None;
+        }
+        let line = match breaks.next() {
+            Some(nl) => Line {
+                span: Span::new(start, nl),
+                full: Span::new(start, nl + 1),
+            },
+            None => Line {
+                span: Span::new(start, end),
+                full: Span::new(start, end),
+            },
+        };
+        start = line.full.end;
+        Some(line)
+    })
+}
+
+/// The pages of `text`: at form feeds when it has any, otherwise inferred from recurring
+/// running lines and page numbers. Always at least one page.
+///
+/// A trailing form feed does not start an empty last page.
+pub(crate) fn pages(text: &str) -> Vec<Page> {
+    if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
+        split_at_form_feeds(text)
+    } else {
+        infer(text)
+    }
+}
+
+fn split_at_form_feeds(text: &str) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    for ff in memchr_iter(b'\x0c', text.as_bytes()) {
+        pages.push(Page {
+            span: Span::new(start, ff),
+            inferred: false,
+        });
+        start = ff + 1;
+    }
+    if start < text.len() {
+        pages.push(Page {
+            span: Span::new(start, text.len()),
+            inferred: false,
+        });
+    }
+    pages
+}
+
+/// The value of a line that is nothing but a page number: `9`, `- 9 -`, `— 9 —`, `[9]`,
+/// `Page 9`, `Page 9 of 40`, `9 of 40`, `9/40`, or a roman numeral (`ix`, `XIV`).
+///
+/// ```text
+/// "- 12 -" → 12      "Page 3 of 9" → 3      "xiv" → 14      "1957." → None
+/// ```
+pub(crate) fn page_number(line: &str) -> Option<u32> {
+    let s = line.trim();
+    if s.is_empty() || s.len() > 24 {
+        return None;
+    }
+    // Decorations around the number: dashes (with or without spaces) or brackets.
+    let s = strip_pair(s, &["-", "–", "—"]).unwrap_or(s);
+    let s = s
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(s)
+        .trim();
+    let s = s
+        .strip_prefix("Page ")
+        .or_else(|| s.strip_prefix("page "))
+        .or_else(|| s.strip_prefix("PAGE "))
+        .or_else(|| s.strip_prefix("p. "))
+        .unwrap_or(s)
+        .trim_start();
+    // "9 of 40", "9/40": the page's own number is the first one.
+    let first = match s.split_once(" of ").or_else(|| s.split_once('/')) {
+        Some((a, b)) if b.trim().bytes().all(|c| c.is_ascii_digit()) && !b.trim().is_empty() => {
+            a.trim()
+        }
+        _ => s,
+    };
+    if !first.is_empty() && first.len() <= 5 && first.bytes().all(|c| c.is_ascii_digit()) {
+        return first.parse().ok();
+    }
+    if first.len() == s.len() {
+        roman(first)
+    } else {
+        None
+    }
+}
+
+/// `s` without one of `marks` on both ends (`- 9 -` → `9`).
+fn strip_pair<'a>(s: &'a str, marks: &[&str]) -> Option<&'a str> {
+    marks.iter().find_map(|m| {
+        s.strip_prefix(m)
+            .and_then(|r| r.strip_suffix(m))
+            .map(str::trim)
+    })
+}
+
+/// The value of a well-formed roman numeral in one case (`xiv`, `XIV`), up to 3999.
+fn roman(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 12 {
+        return None;
+    }
+    let lower = s.bytes().all(|b| b.is_ascii_lowercase());
+    let upper = s.bytes().all(|b| b.is_ascii_uppercase());
+    if !lower && !upper {
+        return None;
+    }
+    let digit = |b: u8| match b.to_ascii_lowercase() {
+        b'i' => Some(1),
+        b'v' => Some(5),
+        b'x' => Some(10),
+        b'l' => Some(50),
+        b'c' => Some(100),
+        b'd' => Some(500),
+        b'm' => Some(1000),
+        _ => None,
+    };
+    let values: Option<Vec<u32>> = s.bytes().map(digit).collect();
+    let values = values?;
+    let mut total = 0;
+    for (i, &v) in values.iter().enumerate() {
+        match values.get(i + 1) {
+            Some(&next) if next > v => total -= v as i64,
+            _ => total += v as i64,
+        }
+    }
+    let total = u32::try_from(total).ok().filter(|&t| t > 0 && t < 4000)?;
+    // Only the canonical spelling: rejects "iiii", "vx", "mix"-like accidents.
+    (to_roman(total).eq_ignore_ascii_case(s)).then_some(total)
+}
+
+fn to_roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (v, s) in TABLE {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// A hash of a line's *key*: the trimmed line with whitespace runs collapsed, digit runs
+/// replaced by one `#` and ASCII letters lower-cased, so that `GNU make manual page   3`
+/// and `GNU make manual page 4` share a key. Computed without allocating.
+pub(crate) fn line_key(line: &str) -> u64 {
+    // FNV-1a: tiny, and keys are short.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    let mut prev = b' ';
+    for &b in line.trim().as_bytes() {
+        let b = if b.is_ascii_digit() {
+            b'#'
+        } else if b.is_ascii_whitespace() {
+            b' '
+        } else {
+            b.to_ascii_lowercase()
+        };
+        if (b == b'#' || b == b' ') && b == prev {
+            continue;
+        }
+        mix(b);
+        prev = b;
+    }
+    h
+}
+
+/// The last run of ASCII digits in `line`, as a number.
+pub(crate) fn last_number(line: &str) -> Option<u32> {
+    let bytes = line.as_bytes();
+    let end = bytes.iter().rposition(u8::is_ascii_digit)? + 1;
+    let start = bytes[..end]
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    if end - start > 5 {
+        return None;
+    }
+    line[start..end].parse().ok()
+}
+
+/// Fewest non-blank lines between two occurrences of the same running line: a page has
+/// at least this much text. Guards against taking a repeated content line (a refrain, a
+/// repeated option description) for furniture.
+const MIN_PAGE_LINES: usize = 8;
+
+/// Running lines are short: a title, an author, a chapter name.
+const MAX_RUNNING_LINE: usize = 100;
+
+/// How a page-edge line relates to the page boundary next to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Opens a page: the boundary goes before it.
+    Header,
+    /// Closes a page: the boundary goes after it.
+    Footer,
+    /// Could be either.
+    Unknown,
+}
+
+/// Infers page boundaries in text without form feeds.
+///
+/// Marker lines are (a) page numbers that count up by one, at least [`MIN_PAGE_LINES`]
+/// apart, three or more in a row, and (b) running lines: short lines whose key recurs
+/// three or more times, [`MIN_PAGE_LINES`] apart, that either sit next to such page
+/// numbers, carry a number that counts up themselves (`Title 3`), or open or close the
+/// document (a running head is usually on page 1 too). Adjacent markers form one group —
+/// the footer of one page and the header of the next — and the boundary goes before the
+/// group's first header line, or after its last footer line.
+fn infer(text: &str) -> Vec<Page> {
+    let all: Vec<Line> = lines(text, Span::new(0, text.len())).collect();
+    let nonblank: Vec<usize> = (0..all.len())
+        .filter(|&i| !all[i].is_blank(text))
+        .collect();
+    let n = nonblank.len();
+    let whole = vec![Page {
+        span: Span::new(0, text.len()),
+        inferred: false,
+    }];
+    if n < 2 * MIN_PAGE_LINES {
+        return whole;
+    }
+    let line = |k: usize| all[nonblank[k]].trimmed(text);
+
+    // (a) Page numbers counting up.
+    let numbers: Vec<(usize, u32)> = (0..n)
+        .filter_map(|k| page_number(line(k)).map(|v| (k, v)))
+        .collect();
+    let in_chain = counting_chains(&numbers, 3, MIN_PAGE_LINES);
+    let mut role = vec![None::<Role>; n];
+    let numbers_end_document = numbers
+        .iter()
+        .zip(&in_chain)
+        .filter(|(_, &c)| c)
+        .any(|(&(k, _), _)| k + 3 >= n);
+    for (&(k, _), &c) in numbers.iter().zip(&in_chain) {
+        if c {
+            role[k] = Some(if numbers_end_document {
+                Role::Footer
+            } else {
+                Role::Unknown
+            });
+        }
+    }
+
+    // (b) Running lines.
+    let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
+    for k in 0..n {
+        let s = line(k);
+        if s.len() <= MAX_RUNNING_LINE && s.bytes().any(|b| b.is_ascii_alphabetic()) {
+            groups.entry(line_key(s)).or_default().push(k);
+        }
+    }
+    let is_number = role.iter().map(Option::is_some).collect::<Vec<_>>();
+    let near_number =
+        |k: usize| (k.saturating_sub(2)..(k + 3).min(n)).any(|j| j != k && is_number[j]);
+    for occurrences in groups.values() {
+        if occurrences.len() < 3 || occurrences.windows(2).any(|w| w[1] - w[0] < MIN_PAGE_LINES)
+        {
+            continue;
+        }
+        let beside_numbers = occurrences.iter().filter(|&&k| near_number(k)).count();
+        let numbered: Vec<(usize, u32)> = occurrences
+            .iter()
+            .filter_map(|&k| last_number(line(k)).map(|v| (k, v)))
+            .collect();
+        let counting = numbered.len() == occurrences.len()
+            && counting_chains(&numbered, 3, MIN_PAGE_LINES).iter().filter(|&&c| c).count() * 3
+                >= occurrences.len() * 2;
+        let opens = occurrences[0] < 3;
+        let closes = occurrences[occurrences.len() - 1] + 3 >= n;
+        if beside_numbers * 3 >= occurrences.len() * 2 || counting || opens || closes {
+            let r = if opens || !closes {
+                Role::Header
+            } else {
+                Role::Footer
+            };
+            for &k in occurrences {
+                role[k] = Some(r);
+            }
+        }
+    }
+
+    // Boundaries, one per group of adjacent markers.
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut k = 0;
+    while k < n {
+        if role[k].is_none() {
+            k += 1;
+            continue;
+        }
+        let first = k;
+        while k + 1 < n && role[k + 1].is_some() {
+            k += 1;
+        }
+        let last = k;
+        k += 1;
+        let cut = match (first..=last).find(|&j| role[j] == Some(Role::Header)) {
+            Some(h) => Some(all[nonblank[h]].full.start),
+            None => (first..=last)
+                .rev()
+                .find(|&j| role[j] == Some(Role::Footer))
+                .map(|f| all[nonblank[f]].full.end),
+        }
+        .unwrap_or(all[nonblank[first]].full.start);
+        if cut > start && text[start..cut].bytes().any(|b| !b.is_ascii_whitespace()) {
+            pages.push(Page {
+                span: Span::new(start, cut),
+                inferred: !pages.is_empty(),
+            });
+            start = cut;
+        }
+    }
+    if pages.is_empty() {
+        return whole;
+    }
+    if start < text.len() {
+        pages.push(Page {
+            span: Span::new(start, text.len()),
+            inferred: true,
+        });
+    }
+    pages
+}
+
+/// For each `(position, value)` (in position order): whether it belongs to a chain of at
+/// least `min_len` entries whose values count up by one, each at least `min_gap`
+/// positions after the one before.
+pub(crate) fn counting_chains(entries: &[(usize, u32)], min_len: usize, min_gap: usize) -> Vec<bool> {
+    // Longest chain ending at each entry, through the latest entry with value - 1.
+    let mut best_by_value: HashMap<u32, usize> = HashMap::new();
+    let mut len = vec![1usize; entries.len()];
+    let mut prev = vec![None::<usize>; entries.len()];
+    for (i, &(pos, value)) in entries.iter().enumerate() {
+        if let Some(&j) = value.checked_sub(1).and_then(|v| best_by_value.get(&v)) {
+            if pos - entries[j].0 >= min_gap {
+                len[i] = len[j] + 1;
+                prev[i] = Some(j);
+            }
+        }
+        match best_by_value.get(&value) {
+            Some(&j) if len[j] > len[i] => {}
+            _ => {
+                best_by_value.insert(value, i);
+            }
+        }
+    }
+    let mut member = vec![false; entries.len()];
+    for end in 0..entries.len() {
+        if len[end] >= min_len {
+            let mut at = Some(end);
+            while let Some(i) = at {
+                if member[i] {
+                    break;
+                }
+                member[i] = true;
+                at = prev[i];
+            }
+        }
+    }
+    member
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_texts(text: &str) -> Vec<&str> {
+        pages(text).iter().map(|p| &text[p.span.range()]).collect()
+    }
+
+    #[test]
+    fn splits_at_form_feeds_and_keeps_them_out() {
+        assert_eq!(page_texts("one\n\x0ctwo\n\x0c"), ["one\n", "two\n"]);
+        assert_eq!(page_texts("one\x0ctwo"), ["one", "two"]);
+        assert_eq!(page_texts("\x0cone"), ["", "one"]);
+    }
+
+    #[test]
+    fn text_without_furniture_is_one_page() {
+        let text = "A paragraph.\n\nAnother one.\n";
+        assert_eq!(page_texts(text), [text]);
+    }
+
+    #[test]
+    fn lines_split_at_line_breaks() {
+        let text = "a\n\nbc";
+        let got: Vec<&str> = lines(text, Span::new(0, text.len()))
+            .map(|l| &text[l.full.range()])
+            .collect();
+        assert_eq!(got, ["a\n", "\n", "bc"]);
+    }
+
+    #[test]
+    fn recognises_page_numbers() {
+        for (s, v) in [
+            ("9", 9),
+            ("  - 9 -  ", 9),
+            ("-12-", 12),
+            ("— 3 —", 3),
+            ("[4]", 4),
+            ("Page 9", 9),
+            ("Page 9 of 40", 9),
+            ("9 of 40", 9),
+            ("9/40", 9),
+            ("xiv", 14),
+            ("IV", 4),
+        ] {
+            assert_eq!(page_number(s), Some(v), "{s:?}");
+        }
+        for s in ["1957.", "9a", "Page", "iiii", "mix it", "Vi", "", "- -", "123456"] {
+            assert_eq!(page_number(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn line_keys_ignore_numbers_spacing_and_case() {
+        assert_eq!(
+            line_key("GNU make manual page     12"),
+            line_key("  gnu make manual page 3")
+        );
+        assert_ne!(line_key("GNU make manual page"), line_key("GNU tar manual page"));
+    }
+
+    fn body(page: usize) -> String {
+        (0..10)
+            .map(|i| format!("Body line {i} of page {page} goes on here.\n"))
+            .collect()
+    }
+
+    #[test]
+    fn infers_pages_from_a_header_and_footer_numbers() {
+        // PyMuPDF style: header at the top of each page, page number at the bottom.
+        let text: String = (1..=4)
+            .map(|p| format!("Report title\n{}{p}\n", body(p)))
+            .collect();
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 4);
+        for (i, page) in got.iter().enumerate() {
+            assert!(page.starts_with("Report title\n"), "{page:?}");
+            assert!(page.ends_with(&format!("\n{}\n", i + 1)), "{page:?}");
+        }
+    }
+
+    #[test]
+    fn infers_pages_from_headers_carrying_the_number() {
+        // pypdf style: "Title N" opens each page.
+        let text: String = (1..=3).map(|p| format!("Title {p}\n{}", body(p))).collect();
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 3);
+        assert!(got[2].starts_with("Title 3\n"));
+    }
+
+    #[test]
+    fn infers_pages_from_page_numbers_alone() {
+        let text: String = (1..=3).map(|p| format!("{}- {p} -\n", body(p))).collect();
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 3);
+        assert!(got[0].ends_with("- 1 -\n"));
+    }
+
+    #[test]
+    fn a_repeated_content_line_does_not_make_pages() {
+        // Recurs three times, but not at the document's edges and beside no page number.
+        let text: String = (1..=3)
+            .map(|p| format!("{}Will process triggers.\n{}", body(p), body(p)))
+            .collect();
+        assert_eq!(pages(&text).len(), 1);
+    }
+
+    #[test]
+    fn numbers_that_do_not_count_up_make_no_pages() {
+        let text: String = [5, 2, 9].iter().map(|p| format!("{}{p}\n", body(*p))).collect();
+        assert_eq!(pages(&text).len(), 1);
+    }
+
+    #[test]
+    fn counting_chains_need_distance_and_succession() {
+        let e = [(0, 1), (20, 2), (40, 3), (41, 4), (70, 9)];
+        assert_eq!(counting_chains(&e, 3, 8), [true, true, true, false, false]);
+    }
+}
