@@ -106,18 +106,29 @@ fn split_at_form_feeds(text: &str) -> Vec<Page> {
     pages
 }
 
-/// The value of a line that is nothing but a page number: `9`, `- 9 -`, `— 9 —`, `[9]`,
+/// A line that is nothing but a page number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PageNumber {
+    /// The page's number.
+    pub(crate) value: u32,
+    /// True for forms that can only be page numbers (`- 9 -`, `Page 9`, `9 of 40`), false
+    /// for a bare `9` or `ix`, which could also be content.
+    pub(crate) decorated: bool,
+}
+
+/// Reads a line that is nothing but a page number: `9`, `- 9 -`, `— 9 —`, `[9]`,
 /// `Page 9`, `Page 9 of 40`, `9 of 40`, `9/40`, or a roman numeral (`ix`, `XIV`).
 ///
 /// ```text
 /// "- 12 -" → 12      "Page 3 of 9" → 3      "xiv" → 14      "1957." → None
 /// ```
-pub(crate) fn page_number(line: &str) -> Option<u32> {
+pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
     let s = line.trim();
     if s.is_empty() || s.len() > 24 {
         return None;
     }
     // Decorations around the number: dashes (with or without spaces) or brackets.
+    let bare = s;
     let s = strip_pair(s, &["-", "–", "—"]).unwrap_or(s);
     let s = s
         .strip_prefix('[')
@@ -138,14 +149,18 @@ pub(crate) fn page_number(line: &str) -> Option<u32> {
         }
         _ => s,
     };
-    if !first.is_empty() && first.len() <= 5 && first.bytes().all(|c| c.is_ascii_digit()) {
-        return first.parse().ok();
-    }
-    if first.len() == s.len() {
+    let decorated = first.len() != bare.len();
+    let value = if !first.is_empty()
+        && first.len() <= 5
+        && first.bytes().all(|c| c.is_ascii_digit())
+    {
+        first.parse().ok()
+    } else if first.len() == s.len() {
         roman(first)
     } else {
         None
-    }
+    }?;
+    Some(PageNumber { value, decorated })
 }
 
 /// `s` without one of `marks` on both ends (`- 9 -` → `9`).
@@ -303,10 +318,13 @@ fn infer(text: &str) -> Vec<Page> {
     let line = |k: usize| all[nonblank[k]].trimmed(text);
 
     // (a) Page numbers counting up.
-    let numbers: Vec<(usize, u32)> = (0..n)
-        .filter_map(|k| page_number(line(k)).map(|v| (k, v)))
+    // Bare numbers must count up three times; `Page 1`, `Page 2` can only be page numbers.
+    let found: Vec<(usize, PageNumber)> = (0..n)
+        .filter_map(|k| page_number(line(k)).map(|p| (k, p)))
         .collect();
-    let in_chain = counting_chains(&numbers, 3, MIN_PAGE_LINES);
+    let numbers: Vec<(usize, u32)> = found.iter().map(|&(k, p)| (k, p.value)).collect();
+    let min_chain = if found.iter().all(|(_, p)| p.decorated) { 2 } else { 3 };
+    let in_chain = counting_chains(&numbers, min_chain, MIN_PAGE_LINES..=usize::MAX);
     let mut role = vec![None::<Role>; n];
     let numbers_end_document = numbers
         .iter()
@@ -335,20 +353,57 @@ fn infer(text: &str) -> Vec<Page> {
     let near_number =
         |k: usize| (k.saturating_sub(2)..(k + 3).min(n)).any(|j| j != k && is_number[j]);
     for occurrences in groups.values() {
-        if occurrences.len() < 3 || occurrences.windows(2).any(|w| w[1] - w[0] < MIN_PAGE_LINES)
+        if occurrences.len() < 2 || occurrences.windows(2).any(|w| w[1] - w[0] < MIN_PAGE_LINES)
         {
             continue;
         }
         let beside_numbers = occurrences.iter().filter(|&&k| near_number(k)).count();
+        let opens = occurrences[0] < 3;
+        let closes = occurrences[occurrences.len() - 1] + 3 >= n;
+        if occurrences.len() == 2 {
+            // Twice is enough for a two-page document when the line opens it and both
+            // copies carry the page's number, in the line or on the line next to it.
+            if !opens {
+                continue;
+            }
+            let numbers_beside: Vec<Option<(usize, u32)>> = occurrences
+                .iter()
+                .map(|&k| {
+                    [k.wrapping_sub(1), k + 1]
+                        .into_iter()
+                        .filter(|&j| j < n)
+                        .find_map(|j| page_number(line(j)).map(|p| (j, p.value)))
+                })
+                .collect();
+            let trailing: Vec<Option<u32>> =
+                occurrences.iter().map(|&k| last_number(line(k))).collect();
+            let counts = |a: Option<u32>, b: Option<u32>| matches!((a, b), (Some(a), Some(b)) if b == a + 1);
+            if let [Some((j1, v1)), Some((j2, v2))] = numbers_beside[..] {
+                if counts(Some(v1), Some(v2)) {
+                    role[j1] = Some(Role::Unknown);
+                    role[j2] = Some(Role::Unknown);
+                } else {
+                    continue;
+                }
+            } else if !counts(trailing[0], trailing[1]) {
+                continue;
+            }
+            for &k in occurrences {
+                role[k] = Some(Role::Header);
+            }
+            continue;
+        }
         let numbered: Vec<(usize, u32)> = occurrences
             .iter()
             .filter_map(|&k| last_number(line(k)).map(|v| (k, v)))
             .collect();
         let counting = numbered.len() == occurrences.len()
-            && counting_chains(&numbered, 3, MIN_PAGE_LINES).iter().filter(|&&c| c).count() * 3
+            && counting_chains(&numbered, 3, MIN_PAGE_LINES..=usize::MAX)
+                .iter()
+                .filter(|&&c| c)
+                .count()
+                * 3
                 >= occurrences.len() * 2;
-        let opens = occurrences[0] < 3;
-        let closes = occurrences[occurrences.len() - 1] + 3 >= n;
         if beside_numbers * 3 >= occurrences.len() * 2 || counting || opens || closes {
             let r = if opens || !closes {
                 Role::Header
@@ -405,16 +460,20 @@ fn infer(text: &str) -> Vec<Page> {
 }
 
 /// For each `(position, value)` (in position order): whether it belongs to a chain of at
-/// least `min_len` entries whose values count up by one, each at least `min_gap`
-/// positions after the one before.
-pub(crate) fn counting_chains(entries: &[(usize, u32)], min_len: usize, min_gap: usize) -> Vec<bool> {
+/// least `min_len` entries whose values count up by one, each `gap` positions after the
+/// one before.
+pub(crate) fn counting_chains(
+    entries: &[(usize, u32)],
+    min_len: usize,
+    gap: std::ops::RangeInclusive<usize>,
+) -> Vec<bool> {
     // Longest chain ending at each entry, through the latest entry with value - 1.
     let mut best_by_value: HashMap<u32, usize> = HashMap::new();
     let mut len = vec![1usize; entries.len()];
     let mut prev = vec![None::<usize>; entries.len()];
     for (i, &(pos, value)) in entries.iter().enumerate() {
         if let Some(&j) = value.checked_sub(1).and_then(|v| best_by_value.get(&v)) {
-            if pos - entries[j].0 >= min_gap {
+            if gap.contains(&(pos - entries[j].0)) {
                 len[i] = len[j] + 1;
                 prev[i] = Some(j);
             }
@@ -487,11 +546,40 @@ mod tests {
             ("xiv", 14),
             ("IV", 4),
         ] {
-            assert_eq!(page_number(s), Some(v), "{s:?}");
+            assert_eq!(page_number(s).map(|p| p.value), Some(v), "{s:?}");
         }
         for s in ["1957.", "9a", "Page", "iiii", "mix it", "Vi", "", "- -", "123456"] {
             assert_eq!(page_number(s), None, "{s:?}");
         }
+    }
+
+    #[test]
+    fn tells_decorated_page_numbers() {
+        assert!(page_number("- 4 -").unwrap().decorated);
+        assert!(page_number("Page 4").unwrap().decorated);
+        assert!(!page_number("4").unwrap().decorated);
+        assert!(!page_number("iv").unwrap().decorated);
+    }
+
+    #[test]
+    fn two_pages_are_inferred_from_decorated_numbers() {
+        let text = format!("Guide\n{}Page 1\nGuide\n{}Page 2\n", body(1), body(2));
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[1].starts_with("Guide\n"));
+    }
+
+    #[test]
+    fn two_pages_are_inferred_from_a_title_with_bare_numbers() {
+        let text = format!("Notes\n1\n{}Notes\n2\n{}", body(1), body(2));
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[1].starts_with("Notes\n2\n"));
+        let text = format!("Notes 1\n{}Notes 2\n{}", body(1), body(2));
+        assert_eq!(pages(&text).len(), 2);
+        // Not counting up: no pages.
+        let text = format!("Notes\n1\n{}Notes\n7\n{}", body(1), body(2));
+        assert_eq!(pages(&text).len(), 1);
     }
 
     #[test]
@@ -558,6 +646,6 @@ mod tests {
     #[test]
     fn counting_chains_need_distance_and_succession() {
         let e = [(0, 1), (20, 2), (40, 3), (41, 4), (70, 9)];
-        assert_eq!(counting_chains(&e, 3, 8), [true, true, true, false, false]);
+        assert_eq!(counting_chains(&e, 3, 8..=usize::MAX), [true, true, true, false, false]);
     }
 }
