@@ -1,10 +1,73 @@
-//! Layout pass: columns (not yet implemented).
+//! Layout pass: side-by-side columns and layout padding in `pdftotext -layout` output.
+//!
+//! `pdftotext -layout` reproduces the page as a character grid: two text columns come
+//! out side by side, each output line holding a line of the left column, a run of spaces
+//! (the gutter), and a line of the right column; centred and right-aligned lines are
+//! pushed into place with long runs of spaces. Read as text, every line interleaves two
+//! unrelated sentences.
+//!
+//! This pass finds, on each page, a gutter: a band of character columns that (almost) no
+//! line writes into, near the middle of the page, with text on both sides of it on many
+//! lines. The page is rewritten as the left column's lines followed by the right
+//! column's; lines that cross the gutter (a centred running head, a page number, a
+//! heading set across both columns) stay where they are and separate the blocks before
+//! and after them. Then layout padding collapses (see [`PADDING`]).
+//!
+//! Everything here runs only on documents that look like layout output (see
+//! [`looks_like_layout`]); plain text never pays for it and is never touched by it.
 
+use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
+use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
+use super::pages::{self, Line};
+
+const COLUMNS: RuleId = RuleId::from_static("layout.columns");
+const PADDING: RuleId = RuleId::from_static("layout.padding");
+
 /// The rules of this pass.
-pub(crate) const RULES: &[RuleInfo] = &[];
+pub(crate) const RULES: &[RuleInfo] = &[
+    RuleInfo::builtin(
+        "layout.columns",
+        "layout",
+        Applicability::Safe,
+        "Unweave a page printed as two side-by-side columns: left column first, then right.",
+        "`pdftotext -layout` prints a two-column page as one grid, so each line holds a line \
+         of the left column, a gutter of spaces, and a line of the right column. When a page \
+         has a gutter — a band of character columns near the middle that no line writes into, \
+         with text on both sides on many lines, and left-column lines that reach close to \
+         it — the page is rewritten as the left column's lines followed by the right \
+         column's. Lines that cross the gutter (a centred running head, a page number, a \
+         title across both columns) stay in place between the blocks. Padding inside the \
+         rewritten page collapses as for layout.padding. One fix per page.\n\n\
+         Safe when the gutter has text on both sides on at least 40% of the page's lines; \
+         Review when the evidence is thinner. A table whose first column is narrow is not \
+         a gutter: the gutter must lie in the middle half of the page and the left column \
+         must be filled.\n\n\
+         Example: `make - GNU make utility to   or doing anything else. If` becomes \
+         `make - GNU make utility to` … followed later by `or doing anything else. If`.",
+    ),
+    RuleInfo::builtin(
+        "layout.padding",
+        "layout",
+        Applicability::Safe,
+        "Collapse layout padding: centring runs, gaps inside lines, trailing spaces.",
+        "In text that looks like `pdftotext -layout` output (several lines pushed right by \
+         long runs of spaces), spaces that only placed text on the page grid go: a leading \
+         run of eight or more spaces (centring, right alignment), runs of two or more spaces \
+         between words (a header's title and its page number), and trailing spaces. \
+         Indentation of fewer than eight spaces stays: it marks paragraphs and list \
+         bodies. Lines whose gaps line up with a neighbour's (an option table, aligned \
+         code) keep their inner spacing, since there the alignment is content. Plain text \
+         is never touched.\n\n\
+         Example: `GNU make manual page                          3` becomes \
+         `GNU make manual page 3`.",
+    ),
+];
+
+/// A leading run at least this long is centring or alignment, not indentation.
+const CENTRING: usize = 8;
 
 /// The columns pass.
 pub(crate) struct Columns;
@@ -14,5 +77,366 @@ impl Stage for Columns {
         "layout"
     }
 
-    fn run(&self, _doc: &Document<'_>, _cx: &Context, _out: &mut Proposals) {}
+    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+        let text = doc.text();
+        if !looks_like_layout(text) {
+            return;
+        }
+        for page in pages::pages(text) {
+            let lines: Vec<Line> = pages::lines(text, page.span).collect();
+            let grid = Grid::new(text, &lines);
+            match find_gutter(&grid) {
+                Some(gutter) => {
+                    if let Some(fix) = unweave(text, page.span, &lines, &grid, gutter) {
+                        out.push(fix);
+                    }
+                }
+                None => pad(text, &lines, &grid, out),
+            }
+        }
+    }
+}
+
+/// True when `text` has the long space runs of layout output: at least three lines, and
+/// one in a hundred, with a run of 8+ spaces between words or 20+ before the first.
+fn looks_like_layout(text: &str) -> bool {
+    let mut padded = 0usize;
+    let mut nonblank = 0usize;
+    for line in text.split(['\n', '\x0c']) {
+        let bytes = line.as_bytes();
+        let Some(first) = bytes.iter().position(|&b| b != b' ') else {
+            continue;
+        };
+        nonblank += 1;
+        let trailing = bytes.iter().rev().take_while(|&&b| b == b' ').count();
+        let inner = bytes[first..bytes.len() - trailing]
+            .split(|&b| b != b' ')
+            .any(|run| run.len() >= 8);
+        if first >= 20 || inner {
+            padded += 1;
+        }
+    }
+    padded >= 3 && padded * 100 >= nonblank
+}
+
+/// A page's lines as rows of characters, trailing whitespace dropped.
+struct Grid {
+    rows: Vec<Vec<char>>,
+}
+
+impl Grid {
+    fn new(text: &str, lines: &[Line]) -> Grid {
+        Grid {
+            rows: lines
+                .iter()
+                .map(|l| text[l.span.range()].trim_end().chars().collect())
+                .collect(),
+        }
+    }
+
+    fn is_ink(&self, row: usize, x: usize) -> bool {
+        self.rows[row].get(x).is_some_and(|c| !c.is_whitespace())
+    }
+}
+
+/// The gutter of a page: character columns `start..end` that no column line writes into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Gutter {
+    start: usize,
+    end: usize,
+    /// Lines with text on both sides of the gutter.
+    both: usize,
+    /// Non-blank lines of the page.
+    nonblank: usize,
+}
+
+impl Gutter {
+    /// True when the row writes into the gutter.
+    fn crossed_by(&self, grid: &Grid, row: usize) -> bool {
+        (self.start..self.end).any(|x| grid.is_ink(row, x))
+    }
+
+    /// Where to cut `row` into its left- and right-column parts: `(left_end,
+    /// right_start)`, or `None` when the row spans both columns.
+    ///
+    /// Most rows leave the gutter blank. A left-column line may run into it (a long word
+    /// at the end of a ragged line), sometimes up to one space before the right column;
+    /// such a row is cut at the right column's margin or at the space run nearest the
+    /// gutter — but only when it starts near the left margin, so a centred running head
+    /// that happens to have a space there is never cut.
+    fn cut(&self, grid: &Grid, row: usize) -> Option<(usize, usize)> {
+        if !self.crossed_by(grid, row) {
+            return Some((self.start, self.end));
+        }
+        let r = &grid.rows[row];
+        let first = r.iter().position(|c| !c.is_whitespace())?;
+        if first * 2 >= self.start {
+            return None;
+        }
+        if r.len() > self.end && r[self.end - 1] == ' ' && !r[self.end].is_whitespace() {
+            return Some((self.end - 1, self.end));
+        }
+        // A run of two or more spaces that meets the gutter; the right part keeps its
+        // indentation from the right column's margin.
+        let mut x = first;
+        while x < r.len() {
+            if r[x] != ' ' {
+                x += 1;
+                continue;
+            }
+            let gap_start = x;
+            while x < r.len() && r[x] == ' ' {
+                x += 1;
+            }
+            if x - gap_start >= 2 && x >= self.start && gap_start <= self.end && x < r.len() {
+                return Some((gap_start, x.min(self.end)));
+            }
+        }
+        None
+    }
+}
+
+/// Finds the gutter of a two-column page, if it has one.
+fn find_gutter(grid: &Grid) -> Option<Gutter> {
+    let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
+    let nonblank = grid.rows.iter().filter(|r| !r.is_empty()).count();
+    if nonblank < 8 || width < 40 {
+        return None;
+    }
+    // Ink per column, and lines with ink on both sides of a blank column.
+    let mut ink = vec![0usize; width];
+    let mut both = vec![0usize; width];
+    for row in &grid.rows {
+        let Some(first) = row.iter().position(|c| !c.is_whitespace()) else {
+            continue;
+        };
+        for (x, c) in row.iter().enumerate() {
+            if !c.is_whitespace() {
+                ink[x] += 1;
+            } else if x > first {
+                both[x] += 1;
+            }
+        }
+    }
+    // Lines crossing the gutter (running head, page number, a spanning title) are few.
+    let tolerance = (nonblank / 15).max(2);
+    let (lo, hi) = (width / 4, width * 3 / 4);
+    let mut best: Option<Gutter> = None;
+    let mut x = lo;
+    while x < hi {
+        if ink[x] > tolerance {
+            x += 1;
+            continue;
+        }
+        let start = x;
+        while x < hi && ink[x] <= tolerance {
+            x += 1;
+        }
+        let end = x;
+        let score = both[start..end].iter().copied().max().unwrap_or(0);
+        if best.map_or(true, |b| score > b.both) {
+            best = Some(Gutter {
+                start,
+                end,
+                both: score,
+                nonblank,
+            });
+        }
+    }
+    let gutter = best?;
+    if gutter.both * 10 < nonblank * 3 || gutter.both < 4 {
+        return None;
+    }
+    // The left column must be a column of text, not a table's narrow first column: the
+    // median left-hand line reaches most of the way to the gutter.
+    let mut left_ends: Vec<usize> = (0..grid.rows.len())
+        .filter(|&r| !gutter.crossed_by(grid, r))
+        .filter_map(|r| {
+            let row = &grid.rows[r][..grid.rows[r].len().min(gutter.start)];
+            row.iter().rposition(|c| !c.is_whitespace()).map(|e| e + 1)
+        })
+        .collect();
+    let right = (0..grid.rows.len())
+        .filter(|&r| !gutter.crossed_by(grid, r) && grid.rows[r].len() > gutter.end)
+        .count();
+    if left_ends.len() * 10 < nonblank * 3 || right * 10 < nonblank * 3 {
+        return None;
+    }
+    left_ends.sort_unstable();
+    if left_ends[left_ends.len() / 2] * 3 < gutter.start * 2 {
+        return None;
+    }
+    Some(gutter)
+}
+
+/// The fix rewriting a two-column page as its left column, then its right column.
+fn unweave(text: &str, span: Span, lines: &[Line], grid: &Grid, gutter: Gutter) -> Option<Fix> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len() + 2);
+    let mut left: Vec<String> = Vec::new();
+    let mut right: Vec<String> = Vec::new();
+    let flush = |out: &mut Vec<String>, left: &mut Vec<String>, right: &mut Vec<String>| {
+        for column in [&mut *left, &mut *right] {
+            while column.last().is_some_and(String::is_empty) {
+                column.pop();
+            }
+            let start = column.iter().take_while(|l| l.is_empty()).count();
+            out.extend(column.drain(..).skip(start));
+        }
+    };
+    for (r, row) in grid.rows.iter().enumerate() {
+        if row.is_empty() {
+            for column in [&mut left, &mut right] {
+                if column.last().is_some_and(|l| !l.is_empty()) {
+                    column.push(String::new());
+                }
+            }
+            if left.is_empty() && right.is_empty() && out.last().is_some_and(|l| !l.is_empty()) {
+                out.push(String::new());
+            }
+        } else if let Some((left_end, right_start)) = gutter.cut(grid, r) {
+            let l = &row[..left_end.min(row.len())];
+            if l.iter().any(|c| !c.is_whitespace()) {
+                left.push(collapse(l, false));
+            }
+            let rt = row.get(right_start..).unwrap_or(&[]);
+            if rt.iter().any(|c| !c.is_whitespace()) {
+                right.push(collapse(rt, false));
+            }
+        } else {
+            flush(&mut out, &mut left, &mut right);
+            out.push(collapse(row, false));
+        }
+    }
+    flush(&mut out, &mut left, &mut right);
+    // Keep the page's own ending: its last line break, or none.
+    let original = &text[span.range()];
+    let mut new = out.join("\n");
+    let ending = original.len() - original.trim_end_matches(['\n', ' ']).len();
+    if ending > 0 {
+        new.push('\n');
+    }
+    if new == original || lines.is_empty() {
+        return None;
+    }
+    let app = if gutter.both * 10 >= gutter.nonblank * 4 && gutter.both >= 8 {
+        Applicability::Safe
+    } else {
+        Applicability::Review
+    };
+    Some(
+        Fix::new(COLUMNS, app)
+            .with_edit(Edit::new(span, new))
+            .with_confidence(if app == Applicability::Safe { 0.9 } else { 0.6 })
+            .with_message(format!(
+                "two columns side by side: gutter at character columns {}–{}, text on both sides on {} of {} lines",
+                gutter.start + 1,
+                gutter.end,
+                gutter.both,
+                gutter.nonblank
+            )),
+    )
+}
+
+/// A row with layout padding collapsed: no trailing spaces, a leading run of
+/// [`CENTRING`] or more removed, inner runs of spaces reduced to one unless `aligned`.
+fn collapse(row: &[char], aligned: bool) -> String {
+    let end = row
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(0, |e| e + 1);
+    let lead = row[..end].iter().take_while(|c| **c == ' ').count();
+    let mut s = String::with_capacity(end);
+    if lead < CENTRING {
+        s.extend(&row[..lead]);
+    }
+    let mut prev_space = false;
+    for &c in &row[lead..end] {
+        if c == ' ' && prev_space && !aligned {
+            continue;
+        }
+        prev_space = c == ' ';
+        s.push(c);
+    }
+    s
+}
+
+/// Proposes collapsing the padding of a one-column page, one fix per line.
+fn pad(text: &str, lines: &[Line], grid: &Grid, out: &mut Proposals) {
+    let gaps: Vec<Vec<usize>> = grid.rows.iter().map(|r| gap_ends(r)).collect();
+    for (r, line) in lines.iter().enumerate() {
+        let row = &grid.rows[r];
+        let aligned = !gaps[r].is_empty()
+            && [r.wrapping_sub(1), r + 1]
+                .into_iter()
+                .filter_map(|n| gaps.get(n))
+                .any(|g| g.iter().any(|x| gaps[r].contains(x)));
+        let current = &text[line.span.range()];
+        let new = collapse(row, aligned);
+        if new == current {
+            continue;
+        }
+        out.push(
+            Fix::new(PADDING, Applicability::Safe)
+                .with_edit(Edit::new(line.span, new))
+                .with_confidence(0.95)
+                .with_message("layout padding: spaces that only placed text on the page grid"),
+        );
+    }
+}
+
+/// Where the text after each inner run of two or more spaces begins.
+fn gap_ends(row: &[char]) -> Vec<usize> {
+    let Some(first) = row.iter().position(|c| *c != ' ') else {
+        return Vec::new();
+    };
+    let mut ends = Vec::new();
+    let mut run = 0;
+    for (x, &c) in row.iter().enumerate().skip(first) {
+        if c == ' ' {
+            run += 1;
+        } else {
+            if run >= 2 {
+                ends.push(x);
+            }
+            run = 0;
+        }
+    }
+    ends
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Pipeline;
+
+    fn clean(text: &str) -> String {
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Columns));
+        p.run(text).output
+    }
+
+    #[test]
+    fn plain_text_is_not_layout() {
+        assert!(!looks_like_layout("A paragraph.\n    indented code\n"));
+        let centred = "                         Title\n".repeat(3);
+        assert!(looks_like_layout(&centred));
+    }
+
+    #[test]
+    fn collapse_keeps_indentation_and_drops_centring() {
+        let row: Vec<char> = "   two  words  ".chars().collect();
+        assert_eq!(collapse(&row, false), "   two words");
+        assert_eq!(collapse(&row, true), "   two  words");
+        let row: Vec<char> = "            Title      3".chars().collect();
+        assert_eq!(collapse(&row, false), "Title 3");
+    }
+
+    #[test]
+    fn aligned_gaps_are_content() {
+        let text = "                         Manual\n                         Manual\n                         Manual\n-a        all\n-b        brief\nplain  gap here\n";
+        let out = clean(text);
+        assert!(out.contains("-a        all\n-b        brief\n"), "{out}");
+        assert!(out.contains("plain gap here"), "{out}");
+        assert!(out.starts_with("Manual\n"), "{out}");
+    }
 }
