@@ -41,8 +41,8 @@ pub(crate) const RULES: &[RuleInfo] = &[
          column's. Lines that cross the gutter (a centred running head, a page number, a \
          title across both columns) stay in place between the blocks. Padding inside the \
          rewritten page collapses as for layout.padding. One fix per page.\n\n\
-         Safe when the gutter has text on both sides on at least 40% of the page's lines; \
-         Review when the evidence is thinner. A table whose first column is narrow is not \
+         Safe when at least 40% of the page's lines have text left of the gutter and 40% \
+         right of it; Review when the evidence is thinner. A table whose first column is narrow is not \
          a gutter: the gutter must lie in the middle half of the page and the left column \
          must be filled.\n\n\
          Example: `make - GNU make utility to   or doing anything else. If` becomes \
@@ -144,13 +144,33 @@ impl Grid {
 struct Gutter {
     start: usize,
     end: usize,
-    /// Lines with text on both sides of the gutter.
-    both: usize,
+    /// Lines with text left of the gutter.
+    left: usize,
+    /// Lines with text right of the gutter.
+    right: usize,
     /// Non-blank lines of the page.
     nonblank: usize,
 }
 
 impl Gutter {
+    /// How many rows, not crossing the gutter, have text left of it and right of it.
+    fn sides(&self, grid: &Grid) -> (usize, usize) {
+        let (mut left, mut right) = (0, 0);
+        for (r, row) in grid.rows.iter().enumerate() {
+            if row.is_empty() || self.crossed_by(grid, r) {
+                continue;
+            }
+            left += usize::from(row[..self.start.min(row.len())].iter().any(|c| !c.is_whitespace()));
+            right += usize::from(row.len() > self.end);
+        }
+        (left, right)
+    }
+
+    /// The evidence for the gutter: the rows on its thinner side.
+    fn support(&self) -> usize {
+        self.left.min(self.right)
+    }
+
     /// True when the row writes into the gutter.
     fn crossed_by(&self, grid: &Grid, row: usize) -> bool {
         (self.start..self.end).any(|x| grid.is_ink(row, x))
@@ -170,8 +190,16 @@ impl Gutter {
         }
         let r = &grid.rows[row];
         let first = r.iter().position(|c| !c.is_whitespace())?;
+        if first + 2 >= self.end {
+            // A right-column line set out a little (a bullet, a hanging number).
+            return Some((first, first));
+        }
         if first * 2 >= self.start {
             return None;
+        }
+        if r.len() <= self.end {
+            // A left-column line running into the gutter, nothing on its right.
+            return Some((r.len(), r.len()));
         }
         if r.len() > self.end && r[self.end - 1] == ' ' && !r[self.end].is_whitespace() {
             return Some((self.end - 1, self.end));
@@ -197,24 +225,21 @@ impl Gutter {
 }
 
 /// Finds the gutter of a two-column page, if it has one.
+///
+/// Rows of the two columns do not always share a baseline, so many rows hold text on one
+/// side only; what marks a gutter is that many rows have text left of it, many have text
+/// right of it, and (almost) none write into it.
 fn find_gutter(grid: &Grid) -> Option<Gutter> {
     let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
     let nonblank = grid.rows.iter().filter(|r| !r.is_empty()).count();
     if nonblank < 8 || width < 40 {
         return None;
     }
-    // Ink per column, and lines with ink on both sides of a blank column.
     let mut ink = vec![0usize; width];
-    let mut both = vec![0usize; width];
     for row in &grid.rows {
-        let Some(first) = row.iter().position(|c| !c.is_whitespace()) else {
-            continue;
-        };
         for (x, c) in row.iter().enumerate() {
             if !c.is_whitespace() {
                 ink[x] += 1;
-            } else if x > first {
-                both[x] += 1;
             }
         }
     }
@@ -232,19 +257,30 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
         while x < hi && ink[x] <= tolerance {
             x += 1;
         }
-        let end = x;
-        let score = both[start..end].iter().copied().max().unwrap_or(0);
-        if best.map_or(true, |b| score > b.both) {
-            best = Some(Gutter {
-                start,
-                end,
-                both: score,
-                nonblank,
-            });
+        // Widen to the whole blank band: the right column starts where ink rises.
+        let mut end = x;
+        while end < width && ink[end] <= tolerance {
+            end += 1;
+        }
+        let candidate = Gutter {
+            start,
+            end,
+            left: 0,
+            right: 0,
+            nonblank,
+        };
+        let (left, right) = candidate.sides(grid);
+        let candidate = Gutter {
+            left,
+            right,
+            ..candidate
+        };
+        if best.map_or(true, |b| candidate.support() > b.support()) {
+            best = Some(candidate);
         }
     }
     let gutter = best?;
-    if gutter.both * 10 < nonblank * 3 || gutter.both < 4 {
+    if gutter.support() * 10 < nonblank * 3 || gutter.support() < 4 {
         return None;
     }
     // The left column must be a column of text, not a table's narrow first column: the
@@ -256,12 +292,6 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
             row.iter().rposition(|c| !c.is_whitespace()).map(|e| e + 1)
         })
         .collect();
-    let right = (0..grid.rows.len())
-        .filter(|&r| !gutter.crossed_by(grid, r) && grid.rows[r].len() > gutter.end)
-        .count();
-    if left_ends.len() * 10 < nonblank * 3 || right * 10 < nonblank * 3 {
-        return None;
-    }
     left_ends.sort_unstable();
     if left_ends[left_ends.len() / 2] * 3 < gutter.start * 2 {
         return None;
@@ -318,7 +348,7 @@ fn unweave(text: &str, span: Span, lines: &[Line], grid: &Grid, gutter: Gutter) 
     if new == original || lines.is_empty() {
         return None;
     }
-    let app = if gutter.both * 10 >= gutter.nonblank * 4 && gutter.both >= 8 {
+    let app = if gutter.support() * 10 >= gutter.nonblank * 4 && gutter.support() >= 8 {
         Applicability::Safe
     } else {
         Applicability::Review
@@ -328,11 +358,12 @@ fn unweave(text: &str, span: Span, lines: &[Line], grid: &Grid, gutter: Gutter) 
             .with_edit(Edit::new(span, new))
             .with_confidence(if app == Applicability::Safe { 0.9 } else { 0.6 })
             .with_message(format!(
-                "two columns side by side: gutter at character columns {}–{}, text on both sides on {} of {} lines",
+                "two columns side by side: gutter at character columns {}–{}; of {} lines, {} have text left of it and {} right of it",
                 gutter.start + 1,
                 gutter.end,
-                gutter.both,
-                gutter.nonblank
+                gutter.nonblank,
+                gutter.left,
+                gutter.right
             )),
     )
 }
