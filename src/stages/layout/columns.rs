@@ -283,17 +283,22 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
     if gutter.support() * 10 < nonblank * 3 || gutter.support() < 4 {
         return None;
     }
-    // The left column must be a column of text, not a table's narrow first column: the
-    // median left-hand line reaches most of the way to the gutter.
-    let mut left_ends: Vec<usize> = (0..grid.rows.len())
+    // The left column must be a column of text, not a table's first column: it is wide,
+    // and a good share of its lines (a quarter: option lists have many short ones) run
+    // to within a few characters of the gutter.
+    if gutter.start < 30 {
+        return None;
+    }
+    let full = (0..grid.rows.len())
         .filter(|&r| !gutter.crossed_by(grid, r))
-        .filter_map(|r| {
+        .filter(|&r| {
             let row = &grid.rows[r][..grid.rows[r].len().min(gutter.start)];
-            row.iter().rposition(|c| !c.is_whitespace()).map(|e| e + 1)
+            row.iter()
+                .rposition(|c| !c.is_whitespace())
+                .is_some_and(|e| e + 12 >= gutter.start)
         })
-        .collect();
-    left_ends.sort_unstable();
-    if left_ends[left_ends.len() / 2] * 3 < gutter.start * 2 {
+        .count();
+    if full * 4 < gutter.left {
         return None;
     }
     Some(gutter)
