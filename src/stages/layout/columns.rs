@@ -42,7 +42,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          title across both columns) stay in place between the blocks. Padding inside the \
          rewritten page collapses as for layout.padding. One fix per page.\n\n\
          Safe when at least 40% of the page's lines have text left of the gutter and 40% \
-         right of it; Review when the evidence is thinner. A table whose first column is narrow is not \
+         right of it, or (a page whose right column ends early) when at least 20% do and \
+         another page of the document has a strong gutter in the same place; Review \
+         otherwise. A table whose first column is narrow is not \
          a gutter: the gutter must lie in the middle half of the page and the left column \
          must be filled.\n\n\
          Example: `make - GNU make utility to   or doing anything else. If` becomes \
@@ -82,16 +84,29 @@ impl Stage for Columns {
         if !looks_like_layout(text) {
             return;
         }
-        for page in pages::pages(text) {
-            let lines: Vec<Line> = pages::lines(text, page.span).collect();
-            let grid = Grid::new(text, &lines);
-            match find_gutter(&grid) {
-                Some(gutter) => {
-                    if let Some(fix) = unweave(text, page.span, &lines, &grid, gutter) {
-                        out.push(fix);
-                    }
-                }
-                None => pad(text, &lines, &grid, out),
+        let pages: Vec<(Span, Vec<Line>, Grid)> = pages::pages(text)
+            .into_iter()
+            .map(|page| {
+                let lines: Vec<Line> = pages::lines(text, page.span).collect();
+                let grid = Grid::new(text, &lines);
+                (page.span, lines, grid)
+            })
+            .collect();
+        let gutters: Vec<Option<Gutter>> = pages.iter().map(|(_, _, g)| find_gutter(g)).collect();
+        for (i, (span, lines, grid)) in pages.iter().enumerate() {
+            let Some(gutter) = gutters[i] else {
+                pad(text, lines, grid, out);
+                continue;
+            };
+            // A page whose right column is short (the last page of a section) is still
+            // safe to unweave when other pages of the document have a strong gutter in
+            // the same place.
+            let confirmed = gutter.is_strong()
+                || gutters.iter().enumerate().any(|(j, g)| {
+                    j != i && g.is_some_and(|g| g.is_strong() && g.start.abs_diff(gutter.start) <= 6)
+                });
+            if let Some(fix) = unweave(text, *span, lines, grid, gutter, confirmed) {
+                out.push(fix);
             }
         }
     }
@@ -164,6 +179,12 @@ impl Gutter {
             right += usize::from(row.len() > self.end);
         }
         (left, right)
+    }
+
+    /// True when the gutter alone is convincing: 40% of the page's lines, and at least
+    /// eight, lie on each side of it.
+    fn is_strong(&self) -> bool {
+        self.support() * 10 >= self.nonblank * 4 && self.support() >= 8
     }
 
     /// The evidence for the gutter: the rows on its thinner side.
@@ -280,7 +301,7 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
         }
     }
     let gutter = best?;
-    if gutter.support() * 10 < nonblank * 3 || gutter.support() < 4 {
+    if gutter.support() * 5 < nonblank || gutter.support() < 6 {
         return None;
     }
     // The left column must be a column of text, not a table's first column: it is wide,
@@ -305,7 +326,14 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
 }
 
 /// The fix rewriting a two-column page as its left column, then its right column.
-fn unweave(text: &str, span: Span, lines: &[Line], grid: &Grid, gutter: Gutter) -> Option<Fix> {
+fn unweave(
+    text: &str,
+    span: Span,
+    lines: &[Line],
+    grid: &Grid,
+    gutter: Gutter,
+    confirmed: bool,
+) -> Option<Fix> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len() + 2);
     let mut left: Vec<String> = Vec::new();
     let mut right: Vec<String> = Vec::new();
@@ -353,7 +381,7 @@ fn unweave(text: &str, span: Span, lines: &[Line], grid: &Grid, gutter: Gutter) 
     if new == original || lines.is_empty() {
         return None;
     }
-    let app = if gutter.support() * 10 >= gutter.nonblank * 4 && gutter.support() >= 8 {
+    let app = if confirmed {
         Applicability::Safe
     } else {
         Applicability::Review
