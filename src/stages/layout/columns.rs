@@ -42,9 +42,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          title across both columns) stay in place between the blocks. Padding inside the \
          rewritten page collapses as for layout.padding. One fix per page.\n\n\
          Safe when at least 40% of the page's lines have text left of the gutter and 40% \
-         right of it, or (a page whose right column ends early) when at least 20% do and \
-         another page of the document has a strong gutter in the same place; Review \
-         otherwise. A table whose first column is narrow is not \
+         right of it, or (a page whose right column ends early) when another page of the document \
+         has a strong gutter in the same place; Review when 20% of the lines lie on each \
+         side but no other page confirms it. A table whose first column is narrow is not \
          a gutter: the gutter must lie in the middle half of the page and the left column \
          must be filled.\n\n\
          Example: `make - GNU make utility to   or doing anything else. If` becomes \
@@ -101,10 +101,14 @@ impl Stage for Columns {
             // A page whose right column is short (the last page of a section) is still
             // safe to unweave when other pages of the document have a strong gutter in
             // the same place.
-            let confirmed = gutter.is_strong()
-                || gutters.iter().enumerate().any(|(j, g)| {
-                    j != i && g.is_some_and(|g| g.is_strong() && g.start.abs_diff(gutter.start) <= 6)
-                });
+            let echoed = gutters.iter().enumerate().any(|(j, g)| {
+                j != i && g.is_some_and(|g| g.is_strong() && g.start.abs_diff(gutter.start) <= 6)
+            });
+            if !gutter.is_plausible() && !echoed {
+                pad(text, lines, grid, out);
+                continue;
+            }
+            let confirmed = gutter.is_strong() || echoed;
             if let Some(fix) = unweave(text, *span, lines, grid, gutter, confirmed) {
                 out.push(fix);
             }
@@ -185,6 +189,12 @@ impl Gutter {
     /// eight, lie on each side of it.
     fn is_strong(&self) -> bool {
         self.support() * 10 >= self.nonblank * 4 && self.support() >= 8
+    }
+
+    /// True when the gutter is worth proposing on its own: 20% of the page's lines, and at
+    /// least six, lie on each side of it.
+    fn is_plausible(&self) -> bool {
+        self.support() * 5 >= self.nonblank && self.support() >= 6
     }
 
     /// The evidence for the gutter: the rows on its thinner side.
@@ -283,6 +293,10 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
         while end < width && ink[end] <= tolerance {
             end += 1;
         }
+        // One blank column is a space between words, not a gutter.
+        if end - start < 2 {
+            continue;
+        }
         let candidate = Gutter {
             start,
             end,
@@ -301,7 +315,7 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
         }
     }
     let gutter = best?;
-    if gutter.support() * 5 < nonblank || gutter.support() < 6 {
+    if gutter.support() < 2 {
         return None;
     }
     // The left column must be a column of text, not a table's first column: it is wide,

@@ -78,10 +78,12 @@ pub(crate) fn lines(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
 /// The pages of `text`: at form feeds when it has any, otherwise inferred from recurring
 /// running lines and page numbers. Always at least one page.
 ///
-/// A trailing form feed does not start an empty last page.
+/// A trailing form feed does not start an empty last page. A form feed lost from the
+/// text (two pages run together) is restored when the running line that opens, or closes,
+/// most pages recurs inside one; see [`restore_lost_breaks`].
 pub(crate) fn pages(text: &str) -> Vec<Page> {
     if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
-        split_at_form_feeds(text)
+        restore_lost_breaks(text, split_at_form_feeds(text))
     } else {
         infer(text)
     }
@@ -104,6 +106,76 @@ fn split_at_form_feeds(text: &str) -> Vec<Page> {
         });
     }
     pages
+}
+
+/// Splits pages that hold two pages' worth of furniture.
+///
+/// A line that opens three or more pages (their first non-blank line: a running head), or
+/// closes them (their last: a folio), and recurs at least [`MIN_PAGE_LINES`] non-blank
+/// lines inside another page marks a page boundary whose form feed was lost.
+fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
+    if pages.len() < 3 {
+        return pages;
+    }
+    let furniture = |l: &Line| {
+        let s = l.trimmed(text);
+        s.len() <= MAX_RUNNING_LINE
+            && (s.bytes().any(|b| b.is_ascii_alphabetic())
+                || page_number(s).is_some_and(|p| p.decorated))
+    };
+    let mut openers: HashMap<u64, usize> = HashMap::new();
+    let mut closers: HashMap<u64, usize> = HashMap::new();
+    let nonblank: Vec<Vec<Line>> = pages
+        .iter()
+        .map(|p| lines(text, p.span).filter(|l| !l.is_blank(text)).collect())
+        .collect();
+    for lines in &nonblank {
+        if let (Some(first), Some(last)) = (lines.first(), lines.last()) {
+            if furniture(first) {
+                *openers.entry(line_key(first.trimmed(text))).or_default() += 1;
+            }
+            if furniture(last) {
+                *closers.entry(line_key(last.trimmed(text))).or_default() += 1;
+            }
+        }
+    }
+    openers.retain(|_, n| *n >= 3);
+    closers.retain(|_, n| *n >= 3);
+    if openers.is_empty() && closers.is_empty() {
+        return pages;
+    }
+    let mut out = Vec::with_capacity(pages.len());
+    for (page, lines) in pages.iter().zip(&nonblank) {
+        let mut cuts: Vec<usize> = Vec::new();
+        let inside = MIN_PAGE_LINES..lines.len().saturating_sub(MIN_PAGE_LINES);
+        for (k, line) in lines.iter().enumerate() {
+            if !inside.contains(&k) || !furniture(line) {
+                continue;
+            }
+            let key = line_key(line.trimmed(text));
+            if openers.contains_key(&key) {
+                cuts.push(line.full.start);
+            } else if closers.contains_key(&key) {
+                cuts.push(line.full.end);
+            }
+        }
+        let mut start = page.span.start;
+        for cut in cuts {
+            if text[start..cut].trim().is_empty() {
+                continue;
+            }
+            out.push(Page {
+                span: Span::new(start, cut),
+                inferred: page.inferred,
+            });
+            start = cut;
+        }
+        out.push(Page {
+            span: Span::new(start, page.span.end),
+            inferred: start != page.span.start || page.inferred,
+        });
+    }
+    out
 }
 
 /// A line that is nothing but a page number.
@@ -514,6 +586,15 @@ mod tests {
         assert_eq!(page_texts("one\n\x0ctwo\n\x0c"), ["one\n", "two\n"]);
         assert_eq!(page_texts("one\x0ctwo"), ["one", "two"]);
         assert_eq!(page_texts("\x0cone"), ["", "one"]);
+    }
+
+    #[test]
+    fn restores_a_lost_form_feed() {
+        let page = |p: usize| format!("Manual\n{}- {p} -\n", body(p));
+        let text = format!("{}\x0c{}{}\x0c{}\x0c", page(1), page(2), page(3), page(4));
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got[2].starts_with("Manual\n") && got[2].ends_with("- 3 -\n"));
     }
 
     #[test]
