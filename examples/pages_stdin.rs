@@ -3,7 +3,9 @@ use std::io::{Read, Write};
 
 fn main() {
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).expect("utf-8 stdin");
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .expect("utf-8 stdin");
     let out = recto::Pipeline::default_stages().run(&input).output;
     std::io::stdout().write_all(out.as_bytes()).expect("stdout");
 }

@@ -179,7 +179,11 @@ impl Gutter {
             if row.is_empty() || self.crossed_by(grid, r) {
                 continue;
             }
-            left += usize::from(row[..self.start.min(row.len())].iter().any(|c| !c.is_whitespace()));
+            left += usize::from(
+                row[..self.start.min(row.len())]
+                    .iter()
+                    .any(|c| !c.is_whitespace()),
+            );
             right += usize::from(row.len() > self.end);
         }
         (left, right)
@@ -232,9 +236,6 @@ impl Gutter {
             // A left-column line running into the gutter, nothing on its right.
             return Some((r.len(), r.len()));
         }
-        if r.len() > self.end && r[self.end - 1] == ' ' && !r[self.end].is_whitespace() {
-            return Some((self.end - 1, self.end));
-        }
         // A run of two or more spaces that meets the gutter; the right part keeps its
         // indentation from the right column's margin.
         let mut x = first;
@@ -251,6 +252,10 @@ impl Gutter {
                 return Some((gap_start, x.min(self.end)));
             }
         }
+        // Only a single space before the right column's margin.
+        if r.len() > self.end && r[self.end - 1] == ' ' && !r[self.end].is_whitespace() {
+            return Some((self.end - 1, self.end));
+        }
         None
     }
 }
@@ -263,7 +268,7 @@ impl Gutter {
 fn find_gutter(grid: &Grid) -> Option<Gutter> {
     let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
     let nonblank = grid.rows.iter().filter(|r| !r.is_empty()).count();
-    if nonblank < 8 || width < 40 {
+    if nonblank < 4 || width < 40 {
         return None;
     }
     let mut ink = vec![0usize; width];
@@ -486,6 +491,17 @@ fn gap_ends(row: &[char]) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::pipeline::Pipeline;
+
+    #[test]
+    fn data_cases() {
+        super::pages::check_data_cases("columns", true, |text| {
+            let mut p = Pipeline::new(Context::default());
+            p.push(Box::new(Columns));
+            let outcome = p.run(text);
+            assert_eq!(crate::apply(text, &outcome.changes), outcome.output);
+            outcome.output
+        });
+    }
 
     fn clean(text: &str) -> String {
         let mut p = Pipeline::new(Context::default());

@@ -12,7 +12,7 @@
 //! Whole lines are deleted with their line break. Form feeds stay: the reflow pass reads
 //! them as page breaks to rejoin paragraphs split across pages.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
@@ -60,8 +60,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
         "Delete a bare page number at the top or bottom of a page.",
         "A line that is nothing but a page number — `9`, `- 9 -`, `[9]`, `Page 9`, \
          `Page 9 of 40`, `9 of 40`, `9/40`, a roman numeral — among the first or last three \
-         non-blank lines of a page. Safe when the numbers count up from page to page (a \
-         number missing on one page is allowed); Review for a lone number that fits no \
+         non-blank lines of a page. Safe when the numbers count up with the pages (another \
+         page's number differs by as much as the pages do; numbers missing on some pages \
+         are allowed); Review for a lone number that fits no \
          sequence, which may be content (an exit status, a list item).\n\n\
          Example: `- 2 -` at the bottom of page 2 and `- 3 -` at the bottom of page 3 are \
          deleted; a `3` in the middle of a page is not a candidate.",
@@ -103,27 +104,40 @@ struct EdgeLine {
 
 impl EdgeLine {
     fn rank(&self) -> usize {
-        self.top.into_iter().chain(self.bottom).min().unwrap_or(EDGE)
+        self.top
+            .into_iter()
+            .chain(self.bottom)
+            .min()
+            .unwrap_or(EDGE)
     }
 }
 
 /// The fixes deleting the furniture of `text`.
 fn furniture(text: &str) -> Vec<Fix> {
     let pages = pages::pages(text);
-    let edges = edge_lines(text, &pages);
+    let (edges, interior) = edge_lines(text, &pages);
     let mut fixes = Vec::new();
     let numbered_pages = page_numbers(text, &edges, &mut fixes);
     let mut with_text: Vec<usize> = edges.iter().map(|e| e.page).collect();
     with_text.dedup();
     if with_text.len() >= 2 {
-        running_lines(text, &edges, &numbered_pages, with_text.len(), &mut fixes);
+        running_lines(
+            text,
+            &edges,
+            &interior,
+            &numbered_pages,
+            with_text.len(),
+            &mut fixes,
+        );
     }
     fixes
 }
 
-/// The first and last [`EDGE`] non-blank lines of every page.
-fn edge_lines(text: &str, pages: &[pages::Page]) -> Vec<EdgeLine> {
+/// The first and last [`EDGE`] non-blank lines of every page, and the keys of the lines
+/// between them.
+fn edge_lines(text: &str, pages: &[pages::Page]) -> (Vec<EdgeLine>, HashSet<u64>) {
     let mut edges = Vec::new();
+    let mut interior = HashSet::new();
     let mut nonblank = Vec::new();
     for (page, p) in pages.iter().enumerate() {
         nonblank.clear();
@@ -139,10 +153,15 @@ fn edge_lines(text: &str, pages: &[pages::Page]) -> Vec<EdgeLine> {
                     top,
                     bottom,
                 });
+            } else {
+                let s = line.trimmed(text);
+                if s.len() <= MAX_RUNNING_LINE {
+                    interior.insert(pages::line_key(s));
+                }
             }
         }
     }
-    edges
+    (edges, interior)
 }
 
 /// Proposes deleting bare page numbers at page edges; returns, for each edge line, whether
@@ -154,9 +173,18 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
         .enumerate()
         .filter_map(|(i, e)| pages::page_number(e.line.trimmed(text)).map(|p| (i, e.page, p)))
         .collect();
-    // A number may be missing on one page (a full-page figure, a chapter opening).
-    let entries: Vec<(usize, u32)> = candidates.iter().map(|&(_, p, n)| (p, n.value)).collect();
-    let in_sequence = pages::counting_chains(&entries, 2, 1..=2);
+    // In sequence: another page's number is as far from this one as the pages are —
+    // the same number minus page index — so numbers missing on some pages (a full-page
+    // figure, a chapter opening, an extractor that dropped them) do not matter.
+    let mut offsets: HashMap<i64, usize> = HashMap::new();
+    let offset = |page: usize, value: u32| i64::from(value) - page as i64;
+    for &(_, page, n) in &candidates {
+        *offsets.entry(offset(page, n.value)).or_default() += 1;
+    }
+    let in_sequence: Vec<bool> = candidates
+        .iter()
+        .map(|&(_, page, n)| offsets[&offset(page, n.value)] >= 2)
+        .collect();
     let mut counted = vec![false; edges.len()];
     for (&(i, _, number), &ok) in candidates.iter().zip(&in_sequence) {
         let e = &edges[i];
@@ -216,6 +244,7 @@ struct Cluster {
 fn running_lines(
     text: &str,
     edges: &[EdgeLine],
+    interior: &HashSet<u64>,
     numbered: &[bool],
     page_count: usize,
     fixes: &mut Vec<Fix>,
@@ -242,7 +271,12 @@ fn running_lines(
     keys.sort_unstable_by_key(|k| clusters[k].exact[0]);
     for key in keys {
         let cluster = &clusters[&key];
-        let members: Vec<usize> = cluster.exact.iter().chain(&cluster.fuzzy).copied().collect();
+        let members: Vec<usize> = cluster
+            .exact
+            .iter()
+            .chain(&cluster.fuzzy)
+            .copied()
+            .collect();
         let pages_of = |ids: &[usize]| {
             let mut p: Vec<usize> = ids.iter().map(|&i| edges[i].page).collect();
             p.dedup();
@@ -263,8 +297,14 @@ fn running_lines(
             .exact
             .iter()
             .all(|&i| edges[i].rank() == edges[cluster.exact[0]].rank() && edges[i].rank() <= 1);
-        let strong = one_side
-            && (exact_pages >= 3 || (exact_pages == page_count && same_place));
+        // A line that also occurs inside a page is content that happens to recur; it is
+        // only proposed, and only when it recurs at page edges often.
+        let inside = interior.contains(&key);
+        if inside && exact_pages < 3 {
+            continue;
+        }
+        let strong =
+            !inside && one_side && (exact_pages >= 3 || (exact_pages == page_count && same_place));
 
         let keep_title = title_on_first_page(text, edges, numbered, &members);
         let (rule, where_) = if header {
@@ -422,6 +462,17 @@ mod tests {
     use super::*;
     use crate::pipeline::Pipeline;
 
+    #[test]
+    fn data_cases() {
+        super::pages::check_data_cases("furniture", true, |text| {
+            let mut p = Pipeline::new(Context::default());
+            p.push(Box::new(Furniture));
+            let outcome = p.run(text);
+            assert_eq!(crate::apply(text, &outcome.changes), outcome.output);
+            outcome.output
+        });
+    }
+
     fn clean(text: &str) -> String {
         let mut p = Pipeline::new(Context::default());
         p.push(Box::new(Furniture));
@@ -430,9 +481,17 @@ mod tests {
 
     /// Six distinct lines of prose (body lines must not share a key).
     fn body(page: usize) -> String {
-        const WORDS: [&str; 8] = ["alpha", "bravo", "cocoa", "delta", "ember", "fjord", "gamma", "hotel"];
+        const WORDS: [&str; 8] = [
+            "alpha", "bravo", "cocoa", "delta", "ember", "fjord", "gamma", "hotel",
+        ];
         (0..6)
-            .map(|i| format!("The {} and the {} went on.\n", WORDS[(page + i) % 8], WORDS[(page * 3 + i * 5) % 8].repeat(i + 1)))
+            .map(|i| {
+                format!(
+                    "The {} and the {} went on.\n",
+                    WORDS[(page + i) % 8],
+                    WORDS[(page * 3 + i * 5) % 8].repeat(i + 1)
+                )
+            })
             .collect()
     }
 
@@ -482,6 +541,22 @@ mod tests {
     }
 
     #[test]
+    fn a_line_that_also_occurs_inside_a_page_is_content() {
+        let text = format!(
+            "See below.\n{}\x0cSee below.\n{}See below.\n{}\x0c{}\x0c",
+            body(1),
+            body(2),
+            body(3),
+            body(4)
+        );
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Furniture));
+        let outcome = p.run(&text);
+        assert_eq!(outcome.output, text);
+        assert!(outcome.proposals.is_empty());
+    }
+
+    #[test]
     fn keeps_the_title_on_page_one_when_running_heads_carry_numbers() {
         let mut text = format!("A Study of Things\n\n{}\x0c", body(1));
         for p in 2..=4 {
@@ -496,7 +571,11 @@ mod tests {
     fn matches_headers_misread_by_ocr_for_review() {
         let mut text = String::new();
         for p in 1..=4 {
-            let head = if p == 3 { "GNU rnake manual page" } else { "GNU make manual page" };
+            let head = if p == 3 {
+                "GNU rnake manual page"
+            } else {
+                "GNU make manual page"
+            };
             text.push_str(&format!("{head}\n{}\x0c", body(p)));
         }
         let mut p = Pipeline::new(Context::default());

@@ -222,16 +222,14 @@ pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
         _ => s,
     };
     let decorated = first.len() != bare.len();
-    let value = if !first.is_empty()
-        && first.len() <= 5
-        && first.bytes().all(|c| c.is_ascii_digit())
-    {
-        first.parse().ok()
-    } else if first.len() == s.len() {
-        roman(first)
-    } else {
-        None
-    }?;
+    let value =
+        if !first.is_empty() && first.len() <= 5 && first.bytes().all(|c| c.is_ascii_digit()) {
+            first.parse().ok()
+        } else if first.len() == s.len() {
+            roman(first)
+        } else {
+            None
+        }?;
     Some(PageNumber { value, decorated })
 }
 
@@ -376,9 +374,7 @@ enum Role {
 /// group's first header line, or after its last footer line.
 fn infer(text: &str) -> Vec<Page> {
     let all: Vec<Line> = lines(text, Span::new(0, text.len())).collect();
-    let nonblank: Vec<usize> = (0..all.len())
-        .filter(|&i| !all[i].is_blank(text))
-        .collect();
+    let nonblank: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank(text)).collect();
     let n = nonblank.len();
     let whole = vec![Page {
         span: Span::new(0, text.len()),
@@ -395,7 +391,11 @@ fn infer(text: &str) -> Vec<Page> {
         .filter_map(|k| page_number(line(k)).map(|p| (k, p)))
         .collect();
     let numbers: Vec<(usize, u32)> = found.iter().map(|&(k, p)| (k, p.value)).collect();
-    let min_chain = if found.iter().all(|(_, p)| p.decorated) { 2 } else { 3 };
+    let min_chain = if found.iter().all(|(_, p)| p.decorated) {
+        2
+    } else {
+        3
+    };
     let in_chain = counting_chains(&numbers, min_chain, MIN_PAGE_LINES..=usize::MAX);
     let mut role = vec![None::<Role>; n];
     let numbers_end_document = numbers
@@ -425,8 +425,7 @@ fn infer(text: &str) -> Vec<Page> {
     let near_number =
         |k: usize| (k.saturating_sub(2)..(k + 3).min(n)).any(|j| j != k && is_number[j]);
     for occurrences in groups.values() {
-        if occurrences.len() < 2 || occurrences.windows(2).any(|w| w[1] - w[0] < MIN_PAGE_LINES)
-        {
+        if occurrences.len() < 2 || occurrences.windows(2).any(|w| w[1] - w[0] < MIN_PAGE_LINES) {
             continue;
         }
         let beside_numbers = occurrences.iter().filter(|&&k| near_number(k)).count();
@@ -449,7 +448,8 @@ fn infer(text: &str) -> Vec<Page> {
                 .collect();
             let trailing: Vec<Option<u32>> =
                 occurrences.iter().map(|&k| last_number(line(k))).collect();
-            let counts = |a: Option<u32>, b: Option<u32>| matches!((a, b), (Some(a), Some(b)) if b == a + 1);
+            let counts =
+                |a: Option<u32>, b: Option<u32>| matches!((a, b), (Some(a), Some(b)) if b == a + 1);
             if let [Some((j1, v1)), Some((j2, v2))] = numbers_beside[..] {
                 if counts(Some(v1), Some(v2)) {
                     role[j1] = Some(Role::Unknown);
@@ -558,8 +558,8 @@ pub(crate) fn counting_chains(
         }
     }
     let mut member = vec![false; entries.len()];
-    for end in 0..entries.len() {
-        if len[end] >= min_len {
+    for (end, &chain) in len.iter().enumerate() {
+        if chain >= min_len {
             let mut at = Some(end);
             while let Some(i) = at {
                 if member[i] {
@@ -573,9 +573,70 @@ pub(crate) fn counting_chains(
     member
 }
 
+/// The data-driven tests of the layout passes: every `tests/data/layout/<dir>/NAME.in.txt`
+/// run through `run` must give `NAME.out.txt`, and, when `idempotent`, running again must
+/// change nothing.
+/// With `RECTO_BLESS=1` in the environment the outputs are written instead (review them
+/// before committing).
+#[cfg(test)]
+pub(crate) fn check_data_cases(dir: &str, idempotent: bool, run: impl Fn(&str) -> String) {
+    use std::fs;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/layout")
+        .join(dir);
+    let bless = std::env::var_os("RECTO_BLESS").is_some();
+    let mut inputs: Vec<_> = fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(".in.txt"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty(), "no cases in {}", root.display());
+    let mut failures = Vec::new();
+    for input in inputs {
+        let name = input.to_string_lossy().replace(".in.txt", "");
+        let text = fs::read_to_string(&input).expect("readable case");
+        let got = run(&text);
+        let expected_path = format!("{name}.out.txt");
+        if bless {
+            fs::write(&expected_path, &got).expect("writable case");
+            continue;
+        }
+        let expected = fs::read_to_string(&expected_path).expect("expected output");
+        if got != expected {
+            failures.push(format!("{name}: got\n{got}\n--- expected\n{expected}"));
+        } else if idempotent && run(&got) != got {
+            failures.push(format!("{name}: a second run changes the output"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pages rendered for the data cases: each page's text, then a line saying how the
+    /// page began.
+    fn render(text: &str) -> String {
+        pages(text)
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let how = match (i, p.inferred) {
+                    (0, _) => "document start",
+                    (_, true) => "inferred",
+                    (_, false) => "form feed",
+                };
+                format!("{}<<< page {} ({how})\n", &text[p.span.range()], i + 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn data_cases() {
+        check_data_cases("pages", false, render);
+    }
 
     fn page_texts(text: &str) -> Vec<&str> {
         pages(text).iter().map(|p| &text[p.span.range()]).collect()
@@ -629,7 +690,9 @@ mod tests {
         ] {
             assert_eq!(page_number(s).map(|p| p.value), Some(v), "{s:?}");
         }
-        for s in ["1957.", "9a", "Page", "iiii", "mix it", "Vi", "", "- -", "123456"] {
+        for s in [
+            "1957.", "9a", "Page", "iiii", "mix it", "Vi", "", "- -", "123456",
+        ] {
             assert_eq!(page_number(s), None, "{s:?}");
         }
     }
@@ -669,7 +732,10 @@ mod tests {
             line_key("GNU make manual page     12"),
             line_key("  gnu make manual page 3")
         );
-        assert_ne!(line_key("GNU make manual page"), line_key("GNU tar manual page"));
+        assert_ne!(
+            line_key("GNU make manual page"),
+            line_key("GNU tar manual page")
+        );
     }
 
     fn body(page: usize) -> String {
@@ -720,13 +786,19 @@ mod tests {
 
     #[test]
     fn numbers_that_do_not_count_up_make_no_pages() {
-        let text: String = [5, 2, 9].iter().map(|p| format!("{}{p}\n", body(*p))).collect();
+        let text: String = [5, 2, 9]
+            .iter()
+            .map(|p| format!("{}{p}\n", body(*p)))
+            .collect();
         assert_eq!(pages(&text).len(), 1);
     }
 
     #[test]
     fn counting_chains_need_distance_and_succession() {
         let e = [(0, 1), (20, 2), (40, 3), (41, 4), (70, 9)];
-        assert_eq!(counting_chains(&e, 3, 8..=usize::MAX), [true, true, true, false, false]);
+        assert_eq!(
+            counting_chains(&e, 3, 8..=usize::MAX),
+            [true, true, true, false, false]
+        );
     }
 }
