@@ -119,42 +119,79 @@ impl Stage for Columns {
 /// True when `text` has the long space runs of layout output: at least three lines, and
 /// one in a hundred, with a run of 8+ spaces between words or 20+ before the first.
 fn looks_like_layout(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_break = |b: u8| b == b'\n' || b == b'\x0c';
+    // Plain text has no run of eight spaces at all: one vectorised search settles it.
     let mut padded = 0usize;
-    let mut nonblank = 0usize;
-    for line in text.split(['\n', '\x0c']) {
-        let bytes = line.as_bytes();
-        let Some(first) = bytes.iter().position(|&b| b != b' ') else {
+    let mut last_line = usize::MAX;
+    for at in memchr::memmem::find_iter(bytes, b"        ") {
+        let line_start = bytes[..at]
+            .iter()
+            .rposition(|&b| is_break(b))
+            .map_or(0, |i| i + 1);
+        if line_start == last_line {
+            continue;
+        }
+        let line_end = bytes[at..]
+            .iter()
+            .position(|&b| is_break(b))
+            .map_or(bytes.len(), |i| at + i);
+        last_line = line_start;
+        let line = &bytes[line_start..line_end];
+        let Some(first) = line.iter().position(|&b| b != b' ') else {
             continue;
         };
-        nonblank += 1;
-        let trailing = bytes.iter().rev().take_while(|&&b| b == b' ').count();
-        let inner = bytes[first..bytes.len() - trailing]
+        let last = line.iter().rposition(|&b| b != b' ').unwrap_or(first);
+        let inner = line[first..=last]
             .split(|&b| b != b' ')
             .any(|run| run.len() >= 8);
         if first >= 20 || inner {
             padded += 1;
         }
     }
-    padded >= 3 && padded * 100 >= nonblank
+    if padded < 3 {
+        return false;
+    }
+    let lines = memchr::memchr2_iter(b'\n', b'\x0c', bytes).count() + 1;
+    padded * 100 >= lines
 }
 
-/// A page's lines as rows of characters, trailing whitespace dropped.
+/// A page's lines as rows of characters, trailing whitespace dropped. One buffer per
+/// page: rows are slices of it.
 struct Grid {
-    rows: Vec<Vec<char>>,
+    cells: Vec<char>,
+    bounds: Vec<(usize, usize)>,
 }
 
 impl Grid {
     fn new(text: &str, lines: &[Line]) -> Grid {
-        Grid {
-            rows: lines
-                .iter()
-                .map(|l| text[l.span.range()].trim_end().chars().collect())
-                .collect(),
-        }
+        let mut cells = Vec::with_capacity(lines.iter().map(|l| l.span.len()).sum());
+        let bounds = lines
+            .iter()
+            .map(|l| {
+                let start = cells.len();
+                cells.extend(text[l.span.range()].trim_end().chars());
+                (start, cells.len())
+            })
+            .collect();
+        Grid { cells, bounds }
+    }
+
+    fn row(&self, r: usize) -> &[char] {
+        let (start, end) = self.bounds[r];
+        &self.cells[start..end]
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &[char]> + '_ {
+        (0..self.bounds.len()).map(|r| self.row(r))
+    }
+
+    fn len(&self) -> usize {
+        self.bounds.len()
     }
 
     fn is_ink(&self, row: usize, x: usize) -> bool {
-        self.rows[row].get(x).is_some_and(|c| !c.is_whitespace())
+        self.row(row).get(x).is_some_and(|c| !c.is_whitespace())
     }
 }
 
@@ -175,7 +212,7 @@ impl Gutter {
     /// How many rows, not crossing the gutter, have text left of it and right of it.
     fn sides(&self, grid: &Grid) -> (usize, usize) {
         let (mut left, mut right) = (0, 0);
-        for (r, row) in grid.rows.iter().enumerate() {
+        for (r, row) in grid.rows().enumerate() {
             if row.is_empty() || self.crossed_by(grid, r) {
                 continue;
             }
@@ -223,7 +260,7 @@ impl Gutter {
         if !self.crossed_by(grid, row) {
             return Some((self.start, self.end));
         }
-        let r = &grid.rows[row];
+        let r = grid.row(row);
         let first = r.iter().position(|c| !c.is_whitespace())?;
         if first + 2 >= self.end {
             // A right-column line set out a little (a bullet, a hanging number).
@@ -266,13 +303,13 @@ impl Gutter {
 /// side only; what marks a gutter is that many rows have text left of it, many have text
 /// right of it, and (almost) none write into it.
 fn find_gutter(grid: &Grid) -> Option<Gutter> {
-    let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
-    let nonblank = grid.rows.iter().filter(|r| !r.is_empty()).count();
+    let width = grid.rows().map(<[char]>::len).max().unwrap_or(0);
+    let nonblank = grid.rows().filter(|r| !r.is_empty()).count();
     if nonblank < 4 || width < 40 {
         return None;
     }
     let mut ink = vec![0usize; width];
-    for row in &grid.rows {
+    for row in grid.rows() {
         for (x, c) in row.iter().enumerate() {
             if !c.is_whitespace() {
                 ink[x] += 1;
@@ -329,10 +366,10 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
     if gutter.start < 30 {
         return None;
     }
-    let full = (0..grid.rows.len())
+    let full = (0..grid.len())
         .filter(|&r| !gutter.crossed_by(grid, r))
         .filter(|&r| {
-            let row = &grid.rows[r][..grid.rows[r].len().min(gutter.start)];
+            let row = &grid.row(r)[..grid.row(r).len().min(gutter.start)];
             row.iter()
                 .rposition(|c| !c.is_whitespace())
                 .is_some_and(|e| e + 12 >= gutter.start)
@@ -365,7 +402,7 @@ fn unweave(
             out.extend(column.drain(..).skip(start));
         }
     };
-    for (r, row) in grid.rows.iter().enumerate() {
+    for (r, row) in grid.rows().enumerate() {
         if row.is_empty() {
             for column in [&mut left, &mut right] {
                 if column.last().is_some_and(|l| !l.is_empty()) {
@@ -445,15 +482,18 @@ fn collapse(row: &[char], aligned: bool) -> String {
 
 /// Proposes collapsing the padding of a one-column page, one fix per line.
 fn pad(text: &str, lines: &[Line], grid: &Grid, out: &mut Proposals) {
-    let gaps: Vec<Vec<usize>> = grid.rows.iter().map(|r| gap_ends(r)).collect();
     for (r, line) in lines.iter().enumerate() {
-        let row = &grid.rows[r];
-        let aligned = !gaps[r].is_empty()
+        let current = &text[line.span.range()];
+        if !has_padding(current) {
+            continue;
+        }
+        let row = grid.row(r);
+        let gaps = gap_ends(row);
+        let aligned = !gaps.is_empty()
             && [r.wrapping_sub(1), r + 1]
                 .into_iter()
-                .filter_map(|n| gaps.get(n))
-                .any(|g| g.iter().any(|x| gaps[r].contains(x)));
-        let current = &text[line.span.range()];
+                .filter(|&n| n < grid.len())
+                .any(|n| gap_ends(grid.row(n)).iter().any(|x| gaps.contains(x)));
         let new = collapse(row, aligned);
         if new == current {
             continue;
@@ -465,6 +505,15 @@ fn pad(text: &str, lines: &[Line], grid: &Grid, out: &mut Proposals) {
                 .with_message("layout padding: spaces that only placed text on the page grid"),
         );
     }
+}
+
+/// True when `line` may hold padding: a centring run, two spaces inside, or trailing
+/// whitespace.
+fn has_padding(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.last().is_some_and(|c| c.is_ascii_whitespace())
+        || b.starts_with(&[b' '; CENTRING])
+        || memchr::memmem::find(b.trim_ascii_start(), b"  ").is_some()
 }
 
 /// Where the text after each inner run of two or more spaces begins.

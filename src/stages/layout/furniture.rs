@@ -18,7 +18,7 @@ use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::stage::{Context, Document, Proposals, Stage};
 
-use super::pages::{self, Line};
+use super::pages::{self, KeyMap, KeySet, Line};
 
 const RUNNING_HEADER: RuleId = RuleId::from_static("layout.running-header");
 const RUNNING_FOOTER: RuleId = RuleId::from_static("layout.running-footer");
@@ -115,7 +115,7 @@ impl EdgeLine {
 /// The fixes deleting the furniture of `text`.
 fn furniture(text: &str) -> Vec<Fix> {
     let pages = pages::pages(text);
-    let (edges, interior) = edge_lines(text, &pages);
+    let edges = edge_lines(text, &pages);
     let mut fixes = Vec::new();
     let numbered_pages = page_numbers(text, &edges, &mut fixes);
     let mut with_text: Vec<usize> = edges.iter().map(|e| e.page).collect();
@@ -123,8 +123,8 @@ fn furniture(text: &str) -> Vec<Fix> {
     if with_text.len() >= 2 {
         running_lines(
             text,
+            &pages,
             &edges,
-            &interior,
             &numbered_pages,
             with_text.len(),
             &mut fixes,
@@ -133,35 +133,63 @@ fn furniture(text: &str) -> Vec<Fix> {
     fixes
 }
 
-/// The first and last [`EDGE`] non-blank lines of every page, and the keys of the lines
-/// between them.
-fn edge_lines(text: &str, pages: &[pages::Page]) -> (Vec<EdgeLine>, HashSet<u64>) {
+/// The first and last [`EDGE`] non-blank lines of every page.
+fn edge_lines(text: &str, pages: &[pages::Page]) -> Vec<EdgeLine> {
     let mut edges = Vec::new();
-    let mut interior = HashSet::new();
+    for_each_nonblank(text, pages, |page, i, n, line| {
+        let top = (i < EDGE).then_some(i);
+        let bottom = (n - 1 - i < EDGE).then_some(n - 1 - i);
+        if top.is_some() || bottom.is_some() {
+            edges.push(EdgeLine {
+                page,
+                line,
+                top,
+                bottom,
+            });
+        }
+    });
+    edges
+}
+
+/// Calls `f(page, index, count, line)` for every non-blank line of every page.
+fn for_each_nonblank(
+    text: &str,
+    pages: &[pages::Page],
+    mut f: impl FnMut(usize, usize, usize, Line),
+) {
     let mut nonblank = Vec::new();
     for (page, p) in pages.iter().enumerate() {
         nonblank.clear();
         nonblank.extend(pages::lines(text, p.span).filter(|l| !l.is_blank(text)));
         let n = nonblank.len();
         for (i, &line) in nonblank.iter().enumerate() {
-            let top = (i < EDGE).then_some(i);
-            let bottom = (n - 1 - i < EDGE).then_some(n - 1 - i);
-            if top.is_some() || bottom.is_some() {
-                edges.push(EdgeLine {
-                    page,
-                    line,
-                    top,
-                    bottom,
-                });
-            } else {
-                let s = line.trimmed(text);
-                if s.len() <= MAX_RUNNING_LINE {
-                    interior.insert(pages::line_key(s));
-                }
-            }
+            f(page, i, n, line);
         }
     }
-    (edges, interior)
+}
+
+/// Which of `keys` occur on lines inside pages (not at their edges).
+fn inside_pages(text: &str, pages: &[pages::Page], edges: &[EdgeLine], keys: &KeySet) -> KeySet {
+    // Only lines that begin like a candidate can share its key: skip hashing the rest.
+    let prefixes: KeySet = edges
+        .iter()
+        .filter(|e| keys.contains(&pages::line_key(e.line.trimmed(text))))
+        .map(|e| pages::line_prefix(e.line.trimmed(text)))
+        .collect();
+    let mut found = KeySet::default();
+    for_each_nonblank(text, pages, |_, i, n, line| {
+        if i >= EDGE
+            && n - 1 - i >= EDGE
+            && line.span.len() <= MAX_RUNNING_LINE * 2
+            && prefixes.contains(&pages::line_prefix(line.trimmed(text)))
+        {
+            let key = pages::line_key(line.trimmed(text));
+            if keys.contains(&key) {
+                found.insert(key);
+            }
+        }
+    });
+    found
 }
 
 /// Proposes deleting bare page numbers at page edges; returns, for each edge line, whether
@@ -243,8 +271,8 @@ struct Cluster {
 /// Proposes deleting running headers and footers.
 fn running_lines(
     text: &str,
+    pages: &[pages::Page],
     edges: &[EdgeLine],
-    interior: &HashSet<u64>,
     numbered: &[bool],
     page_count: usize,
     fixes: &mut Vec<Fix>,
@@ -255,7 +283,7 @@ fn running_lines(
             && s.chars().filter(|c| c.is_alphabetic()).count() >= 4
             && pages::page_number(s).is_none()
     };
-    let mut clusters: HashMap<u64, Cluster> = HashMap::new();
+    let mut clusters: KeyMap<Cluster> = KeyMap::default();
     for (i, e) in edges.iter().enumerate() {
         if candidate(e) {
             clusters
@@ -266,6 +294,17 @@ fn running_lines(
         }
     }
     attach_fuzzy_matches(text, edges, &mut clusters);
+    clusters.retain(|_, c| {
+        let first = edges[c.exact[0]].page;
+        c.exact
+            .iter()
+            .chain(&c.fuzzy)
+            .any(|&i| edges[i].page != first)
+    });
+    if clusters.is_empty() {
+        return;
+    }
+    let interior = inside_pages(text, pages, edges, &clusters.keys().copied().collect());
 
     let mut keys: Vec<u64> = clusters.keys().copied().collect();
     keys.sort_unstable_by_key(|k| clusters[k].exact[0]);
@@ -279,6 +318,7 @@ fn running_lines(
             .collect();
         let pages_of = |ids: &[usize]| {
             let mut p: Vec<usize> = ids.iter().map(|&i| edges[i].page).collect();
+            p.sort_unstable();
             p.dedup();
             p.len()
         };
@@ -313,11 +353,15 @@ fn running_lines(
             (RUNNING_FOOTER, "bottom")
         };
         let shown = edges[cluster.exact[0]].line.trimmed(text);
-        for &i in &members {
+        let tagged = cluster
+            .exact
+            .iter()
+            .map(|&i| (i, true))
+            .chain(cluster.fuzzy.iter().map(|&i| (i, false)));
+        for (i, exact) in tagged {
             if Some(i) == keep_title {
                 continue;
             }
-            let exact = cluster.exact.contains(&i);
             let (app, confidence) = if strong && exact {
                 (Applicability::Safe, 0.95)
             } else {
@@ -357,20 +401,22 @@ fn title_on_first_page(
         .iter()
         .map(|&i| pages::last_number(edges[i].line.trimmed(text)))
         .collect();
-    let numbers_vary = trailing
+    let mut numbers = trailing.iter().flatten();
+    let numbers_vary = numbers
+        .next()
+        .is_some_and(|first| numbers.any(|n| n != first));
+    let numbered_at: HashSet<(usize, bool, usize)> = edges
         .iter()
-        .flatten()
-        .any(|n| trailing.iter().flatten().any(|m| m != n));
+        .zip(numbered)
+        .filter(|(_, &n)| n)
+        .map(|(f, _)| (f.page, is_top(f), f.rank()))
+        .collect();
     let carries = |at: usize| {
-        let i = members[at];
-        let e = &edges[i];
+        let e = &edges[members[at]];
         (numbers_vary && trailing[at].is_some())
-            || edges.iter().enumerate().any(|(j, f)| {
-                numbered[j]
-                    && f.page == e.page
-                    && is_top(f) == is_top(e)
-                    && f.rank().abs_diff(e.rank()) == 1
-            })
+            || [e.rank().wrapping_sub(1), e.rank() + 1]
+                .iter()
+                .any(|&r| numbered_at.contains(&(e.page, is_top(e), r)))
     };
     let later: Vec<usize> = (0..members.len())
         .filter(|&at| edges[members[at]].page != 0)
@@ -382,7 +428,7 @@ fn title_on_first_page(
 
 /// Attaches edge lines whose key occurs once to a recurring cluster they nearly match
 /// (edit distance at most one in ten characters): running heads misread by OCR.
-fn attach_fuzzy_matches(text: &str, edges: &[EdgeLine], clusters: &mut HashMap<u64, Cluster>) {
+fn attach_fuzzy_matches(text: &str, edges: &[EdgeLine], clusters: &mut KeyMap<Cluster>) {
     // Only clusters already recurring on three or more edges, and at most a few of them:
     // the pass stays linear in the number of pages.
     let mut strong: Vec<(u64, String)> = clusters

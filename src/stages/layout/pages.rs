@@ -10,11 +10,37 @@
 //! Everything here is a pure function of the text: a line scan with `memchr`, a hash map
 //! of line keys, and linear passes over them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::memchr_iter;
 
 use crate::span::Span;
+
+/// A hasher for keys that are hashes already ([`line_key`]): it passes them through.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by [`line_key`]s.
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+/// A set of [`line_key`]s.
+pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
 /// One page of a document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,10 +68,7 @@ impl Line {
 
     /// True when the line holds nothing but whitespace.
     pub(crate) fn is_blank(&self, text: &str) -> bool {
-        text.as_bytes()[self.span.range()]
-            .iter()
-            .all(|b| b.is_ascii_whitespace())
-            && text[self.span.range()].trim().is_empty()
+        text[self.span.range()].trim().is_empty()
     }
 }
 
@@ -123,8 +146,8 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
             && (s.bytes().any(|b| b.is_ascii_alphabetic())
                 || page_number(s).is_some_and(|p| p.decorated))
     };
-    let mut openers: HashMap<u64, usize> = HashMap::new();
-    let mut closers: HashMap<u64, usize> = HashMap::new();
+    let mut openers: KeyMap<usize> = KeyMap::default();
+    let mut closers: KeyMap<usize> = KeyMap::default();
     let nonblank: Vec<Vec<Line>> = pages
         .iter()
         .map(|p| lines(text, p.span).filter(|l| !l.is_blank(text)).collect())
@@ -144,18 +167,28 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     if openers.is_empty() && closers.is_empty() {
         return pages;
     }
+    // Hash only lines that begin like a running line.
+    let prefixes: KeySet = nonblank
+        .iter()
+        .flat_map(|lines| lines.first().into_iter().chain(lines.last()))
+        .filter(|l| {
+            let key = line_key(l.trimmed(text));
+            openers.contains_key(&key) || closers.contains_key(&key)
+        })
+        .map(|l| line_prefix(l.trimmed(text)))
+        .collect();
     let mut out = Vec::with_capacity(pages.len());
     for (page, lines) in pages.iter().zip(&nonblank) {
         let mut cuts: Vec<usize> = Vec::new();
         let inside = MIN_PAGE_LINES..lines.len().saturating_sub(MIN_PAGE_LINES);
-        for (k, line) in lines.iter().enumerate() {
-            if !inside.contains(&k) || !furniture(line) {
+        for line in lines.get(inside).unwrap_or_default() {
+            if !prefixes.contains(&line_prefix(line.trimmed(text))) {
                 continue;
             }
             let key = line_key(line.trimmed(text));
-            if openers.contains_key(&key) {
+            if openers.contains_key(&key) && furniture(line) {
                 cuts.push(line.full.start);
-            } else if closers.contains_key(&key) {
+            } else if closers.contains_key(&key) && furniture(line) {
                 cuts.push(line.full.end);
             }
         }
@@ -197,6 +230,32 @@ pub(crate) struct PageNumber {
 pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
     let s = line.trim();
     if s.is_empty() || s.len() > 24 {
+        return None;
+    }
+    // Most lines start with a letter that cannot begin a page number.
+    if !matches!(
+        s.as_bytes()[0],
+        b'0'..=b'9'
+            | b'-'
+            | b'['
+            | b'P'
+            | b'p'
+            | b'i'
+            | b'v'
+            | b'x'
+            | b'l'
+            | b'c'
+            | b'd'
+            | b'm'
+            | b'I'
+            | b'V'
+            | b'X'
+            | b'L'
+            | b'C'
+            | b'D'
+            | b'M'
+            | 0xe2
+    ) {
         return None;
     }
     // Decorations around the number: dashes (with or without spaces) or brackets.
@@ -304,16 +363,31 @@ fn to_roman(mut n: u32) -> String {
 
 /// A hash of a line's *key*: the trimmed line with whitespace runs collapsed, digit runs
 /// replaced by one `#` and ASCII letters lower-cased, so that `GNU make manual page   3`
-/// and `GNU make manual page 4` share a key. Computed without allocating.
+/// and `GNU make manual page 4` share a key. Computed without allocating; only the first
+/// [`KEY_BYTES`] bytes of the key count (running lines are far shorter).
 pub(crate) fn line_key(line: &str) -> u64 {
-    // FNV-1a: tiny, and keys are short.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut mix = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
+    let mut buf = [0u8; KEY_BYTES];
+    let n = normalise_into(line, &mut buf);
+    xxhash_rust::xxh3::xxh3_64(&buf[..n])
+}
+
+/// The first eight bytes of a line's key, packed: a cheap filter before [`line_key`].
+pub(crate) fn line_prefix(line: &str) -> u64 {
+    let mut buf = [0u8; 8];
+    normalise_into(line, &mut buf);
+    u64::from_le_bytes(buf)
+}
+
+const KEY_BYTES: usize = 256;
+
+/// Writes the key of `line` into `buf` (as much as fits); returns its length.
+fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
+    let mut n = 0;
     let mut prev = b' ';
     for &b in line.trim().as_bytes() {
+        if n == buf.len() {
+            break;
+        }
         let b = if b.is_ascii_digit() {
             b'#'
         } else if b.is_ascii_whitespace() {
@@ -324,10 +398,11 @@ pub(crate) fn line_key(line: &str) -> u64 {
         if (b == b'#' || b == b' ') && b == prev {
             continue;
         }
-        mix(b);
+        buf[n] = b;
+        n += 1;
         prev = b;
     }
-    h
+    n
 }
 
 /// The last run of ASCII digits in `line`, as a number.
@@ -414,10 +489,20 @@ fn infer(text: &str) -> Vec<Page> {
     }
 
     // (b) Running lines.
-    let mut groups: HashMap<u64, Vec<usize>> = HashMap::new();
-    for k in 0..n {
+    // Lines whose key begins like another line's, then keys among those: most lines are
+    // neither hashed in full nor given a list of occurrences.
+    let prefixes: Vec<Option<u64>> = (0..n)
+        .map(|k| (line(k).len() <= MAX_RUNNING_LINE).then(|| line_prefix(line(k))))
+        .collect();
+    let mut prefix_counts: KeyMap<u32> = KeyMap::default();
+    for p in prefixes.iter().flatten() {
+        *prefix_counts.entry(*p).or_default() += 1;
+    }
+    let mut groups: KeyMap<Vec<usize>> = KeyMap::default();
+    for (k, p) in prefixes.iter().enumerate() {
+        let Some(p) = p else { continue };
         let s = line(k);
-        if s.len() <= MAX_RUNNING_LINE && s.bytes().any(|b| b.is_ascii_alphabetic()) {
+        if prefix_counts[p] >= 2 && s.bytes().any(|b| b.is_ascii_alphabetic()) {
             groups.entry(line_key(s)).or_default().push(k);
         }
     }
