@@ -16,8 +16,10 @@
 //! reads files, runs the pipeline and hands each [`Outcome`] to a reporter.
 
 pub mod fix;
+pub mod lexicon;
 pub mod pipeline;
 pub mod registry;
+pub mod report;
 pub mod span;
 pub mod stage;
 pub mod stages;
