@@ -93,6 +93,13 @@ impl Stage for Columns {
             })
             .collect();
         let gutters: Vec<Option<Gutter>> = pages.iter().map(|(_, _, g)| find_gutter(g)).collect();
+        let mut strong: Vec<usize> = gutters
+            .iter()
+            .flatten()
+            .filter(|g| g.is_strong())
+            .map(|g| g.start)
+            .collect();
+        strong.sort_unstable();
         for (i, (span, lines, grid)) in pages.iter().enumerate() {
             let Some(gutter) = gutters[i] else {
                 pad(text, lines, grid, out);
@@ -100,10 +107,9 @@ impl Stage for Columns {
             };
             // A page whose right column is short (the last page of a section) is still
             // safe to unweave when other pages of the document have a strong gutter in
-            // the same place.
-            let echoed = gutters.iter().enumerate().any(|(j, g)| {
-                j != i && g.is_some_and(|g| g.is_strong() && g.start.abs_diff(gutter.start) <= 6)
-            });
+            // the same place. (A strong page needs no echo, so it may find itself.)
+            let near = strong.partition_point(|&s| s + 6 < gutter.start);
+            let echoed = strong.get(near).is_some_and(|&s| s <= gutter.start + 6);
             if !gutter.is_plausible() && !echoed {
                 pad(text, lines, grid, out);
                 continue;
@@ -352,7 +358,7 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
             right,
             ..candidate
         };
-        if best.map_or(true, |b| candidate.support() > b.support()) {
+        if best.is_none_or(|b| candidate.support() > b.support()) {
             best = Some(candidate);
         }
     }

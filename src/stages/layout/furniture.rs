@@ -102,7 +102,33 @@ struct EdgeLine {
     bottom: Option<usize>,
 }
 
+/// Which edge of its page a line is at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Side {
+    Top,
+    Bottom,
+}
+
+impl Side {
+    fn as_str(self) -> &'static str {
+        match self {
+            Side::Top => "top",
+            Side::Bottom => "bottom",
+        }
+    }
+}
+
 impl EdgeLine {
+    /// The nearer edge (a line of a short page may be near both).
+    fn side(&self) -> Side {
+        match (self.top, self.bottom) {
+            (Some(t), Some(b)) if b < t => Side::Bottom,
+            (Some(_), _) => Side::Top,
+            _ => Side::Bottom,
+        }
+    }
+
+    /// Distance from the nearer edge in non-blank lines (0 = the outermost line).
     fn rank(&self) -> usize {
         self.top
             .into_iter()
@@ -223,7 +249,7 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
                 .with_confidence(0.9)
                 .with_message(format!(
                     "{shown:?} at the {} of page {} can only be a page number",
-                    side(e),
+                    e.side().as_str(),
                     e.page + 1
                 ))
         } else if ok {
@@ -232,7 +258,7 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
                 .with_confidence(0.95)
                 .with_message(format!(
                     "page number {shown:?} ({value}) at the {} of page {}, in sequence with its neighbours",
-                    side(e),
+                    e.side().as_str(),
                     e.page + 1
                 ))
         } else if e.rank() < 2 {
@@ -240,7 +266,7 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
                 .with_confidence(0.6)
                 .with_message(format!(
                     "{shown:?} alone at the {} of page {} looks like a page number, but fits no sequence",
-                    side(e),
+                    e.side().as_str(),
                     e.page + 1
                 ))
         } else {
@@ -249,14 +275,6 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
         fixes.push(fix.with_edit(Edit::delete(e.line.full)));
     }
     counted
-}
-
-fn side(e: &EdgeLine) -> &'static str {
-    match (e.top, e.bottom) {
-        (Some(t), Some(b)) if b < t => "bottom",
-        (Some(_), _) => "top",
-        _ => "bottom",
-    }
 }
 
 /// A group of edge lines sharing a key.
@@ -327,7 +345,10 @@ fn running_lines(
             continue;
         }
         let exact_pages = pages_of(&cluster.exact);
-        let tops = members.iter().filter(|&&i| is_top(&edges[i])).count();
+        let tops = members
+            .iter()
+            .filter(|&&i| edges[i].side() == Side::Top)
+            .count();
         let bottoms = members.len() - tops;
         let header = tops >= bottoms;
         let one_side = tops == 0 || bottoms == 0;
@@ -382,10 +403,6 @@ fn running_lines(
     }
 }
 
-fn is_top(e: &EdgeLine) -> bool {
-    side(e) == "top"
-}
-
 /// The first-page occurrence to keep as the document's title, if any: when at least two
 /// thirds of the later occurrences carry the page's number (within the line, where the
 /// number changes from page to page, or as a counted page number next to it) and the
@@ -405,18 +422,18 @@ fn title_on_first_page(
     let numbers_vary = numbers
         .next()
         .is_some_and(|first| numbers.any(|n| n != first));
-    let numbered_at: HashSet<(usize, bool, usize)> = edges
+    let numbered_at: HashSet<(usize, Side, usize)> = edges
         .iter()
         .zip(numbered)
         .filter(|(_, &n)| n)
-        .map(|(f, _)| (f.page, is_top(f), f.rank()))
+        .map(|(f, _)| (f.page, f.side(), f.rank()))
         .collect();
     let carries = |at: usize| {
         let e = &edges[members[at]];
         (numbers_vary && trailing[at].is_some())
             || [e.rank().wrapping_sub(1), e.rank() + 1]
                 .iter()
-                .any(|&r| numbered_at.contains(&(e.page, is_top(e), r)))
+                .any(|&r| numbered_at.contains(&(e.page, e.side(), r)))
     };
     let later: Vec<usize> = (0..members.len())
         .filter(|&at| edges[members[at]].page != 0)
@@ -446,9 +463,17 @@ fn attach_fuzzy_matches(text: &str, edges: &[EdgeLine], clusters: &mut KeyMap<Cl
         .filter(|(_, c)| c.exact.len() == 1)
         .map(|(&k, _)| k)
         .collect();
+    // Normalising only shortens a line (it collapses spaces and digits), so a line much
+    // shorter than every candidate, or far longer, cannot match one.
+    let shortest = strong.iter().map(|(_, r)| r.len()).min().unwrap_or(0);
+    let longest = strong.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
     for key in singles {
         let i = clusters[&key].exact[0];
-        let s = normalise(edges[i].line.trimmed(text));
+        let raw = edges[i].line.trimmed(text);
+        if raw.len() + shortest / 10 + 1 < shortest || raw.len() > 4 * longest {
+            continue;
+        }
+        let s = normalise(raw);
         let found = strong.iter().find(|(_, rep)| {
             let limit = (rep.len().max(s.len()) / 10).max(1);
             rep.len().abs_diff(s.len()) <= limit && within_distance(rep, &s, limit)
