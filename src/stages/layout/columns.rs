@@ -84,15 +84,24 @@ impl Stage for Columns {
         if !looks_like_layout(text) {
             return;
         }
-        let pages: Vec<(Span, Vec<Line>, Grid)> = pages::pages(text)
+        // A grid only for pages where a gutter is possible: a few lines must have a gap
+        // inside or text pushed right (a right-column line), beyond a header and folio.
+        let pages: Vec<(Span, Vec<Line>, Option<Grid>)> = pages::pages(text)
             .into_iter()
             .map(|page| {
                 let lines: Vec<Line> = pages::lines(text, page.span).collect();
-                let grid = Grid::new(text, &lines);
+                let gapped = lines
+                    .iter()
+                    .filter(|l| has_gap(&text[l.span.range()]))
+                    .count();
+                let grid = (gapped >= 4).then(|| Grid::new(text, &lines));
                 (page.span, lines, grid)
             })
             .collect();
-        let gutters: Vec<Option<Gutter>> = pages.iter().map(|(_, _, g)| find_gutter(g)).collect();
+        let gutters: Vec<Option<Gutter>> = pages
+            .iter()
+            .map(|(_, _, g)| g.as_ref().and_then(find_gutter))
+            .collect();
         let mut strong: Vec<usize> = gutters
             .iter()
             .flatten()
@@ -101,8 +110,8 @@ impl Stage for Columns {
             .collect();
         strong.sort_unstable();
         for (i, (span, lines, grid)) in pages.iter().enumerate() {
-            let Some(gutter) = gutters[i] else {
-                pad(text, lines, grid, out);
+            let (Some(gutter), Some(grid)) = (gutters[i], grid) else {
+                pad(text, lines, out);
                 continue;
             };
             // A page whose right column is short (the last page of a section) is still
@@ -111,7 +120,7 @@ impl Stage for Columns {
             let near = strong.partition_point(|&s| s + 6 < gutter.start);
             let echoed = strong.get(near).is_some_and(|&s| s <= gutter.start + 6);
             if !gutter.is_plausible() && !echoed {
-                pad(text, lines, grid, out);
+                pad(text, lines, out);
                 continue;
             }
             let confirmed = gutter.is_strong() || echoed;
@@ -487,20 +496,21 @@ fn collapse(row: &[char], aligned: bool) -> String {
 }
 
 /// Proposes collapsing the padding of a one-column page, one fix per line.
-fn pad(text: &str, lines: &[Line], grid: &Grid, out: &mut Proposals) {
+fn pad(text: &str, lines: &[Line], out: &mut Proposals) {
+    let row = |r: usize| -> Vec<char> { text[lines[r].span.range()].trim_end().chars().collect() };
     for (r, line) in lines.iter().enumerate() {
         let current = &text[line.span.range()];
         if !has_padding(current) {
             continue;
         }
-        let row = grid.row(r);
-        let gaps = gap_ends(row);
+        let chars = row(r);
+        let gaps = gap_ends(&chars);
         let aligned = !gaps.is_empty()
             && [r.wrapping_sub(1), r + 1]
                 .into_iter()
-                .filter(|&n| n < grid.len())
-                .any(|n| gap_ends(grid.row(n)).iter().any(|x| gaps.contains(x)));
-        let new = collapse(row, aligned);
+                .filter(|&n| n < lines.len())
+                .any(|n| gap_ends(&row(n)).iter().any(|x| gaps.contains(x)));
+        let new = collapse(&chars, aligned);
         if new == current {
             continue;
         }
@@ -511,6 +521,14 @@ fn pad(text: &str, lines: &[Line], grid: &Grid, out: &mut Proposals) {
                 .with_message("layout padding: spaces that only placed text on the page grid"),
         );
     }
+}
+
+/// True when `line` has a run of two spaces after its first word, or starts far right:
+/// the marks of two columns side by side.
+fn has_gap(line: &str) -> bool {
+    let b = line.trim_ascii_end().as_bytes();
+    let text = b.trim_ascii_start();
+    b.len() - text.len() >= 10 || memchr::memmem::find(text, b"  ").is_some()
 }
 
 /// True when `line` may hold padding: a centring run, two spaces inside, or trailing
