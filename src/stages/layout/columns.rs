@@ -345,11 +345,14 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
         while x < hi && ink[x] <= tolerance {
             x += 1;
         }
-        // Widen to the whole blank band: the right column starts where ink rises.
+        // Widen to the whole blank band: the right column starts where ink rises. A short
+        // right column never raises it much, so the band may run into it; its margin is
+        // then where two or more lines begin inside the band.
         let mut end = x;
         while end < width && ink[end] <= tolerance {
             end += 1;
         }
+        end = right_margin(grid, start, end).unwrap_or(end);
         // One blank column is a space between words, not a gutter.
         if end - start < 2 {
             continue;
@@ -393,7 +396,37 @@ fn find_gutter(grid: &Grid) -> Option<Gutter> {
     if full * 4 < gutter.left {
         return None;
     }
+    // The right column is text too, as wide as the left in its full lines (the longest
+    // quarter: option names and last lines of paragraphs are short): comments aligned
+    // after code, or a column of short values, are not a second column.
+    let mut right_widths: Vec<usize> = (0..grid.len())
+        .filter(|&r| !gutter.crossed_by(grid, r))
+        .map(|r| {
+            let right = grid.row(r).get(gutter.end..).unwrap_or(&[]);
+            right.len() - right.iter().take_while(|c| c.is_whitespace()).count()
+        })
+        .filter(|&w| w > 0)
+        .collect();
+    right_widths.sort_unstable();
+    if right_widths[right_widths.len() * 3 / 4] * 2 < gutter.start {
+        return None;
+    }
     Some(gutter)
+}
+
+/// The leftmost column inside `start..end` where two or more lines begin (after a space),
+/// not counting lines that run in from the left of `start`.
+fn right_margin(grid: &Grid, start: usize, end: usize) -> Option<usize> {
+    let mut begins = vec![0u8; end.saturating_sub(start)];
+    for row in grid.rows() {
+        let from = row.get(start..).unwrap_or(&[]);
+        if let Some(at) = from.iter().position(|c| !c.is_whitespace()) {
+            if at >= 2 && start + at < end {
+                begins[at] = begins[at].saturating_add(1);
+            }
+        }
+    }
+    begins.iter().position(|&n| n >= 2).map(|at| start + at)
 }
 
 /// The fix rewriting a two-column page as its left column, then its right column.
@@ -596,6 +629,31 @@ mod tests {
         assert_eq!(collapse(&row, true), "   two  words");
         let row: Vec<char> = "            Title      3".chars().collect();
         assert_eq!(collapse(&row, false), "Title 3");
+    }
+
+    #[test]
+    fn comments_aligned_after_code_are_not_a_column() {
+        let code = [
+            ("let total = values.iter().sum::<u64>();", "// the sum"),
+            ("let count = values.len() as u64;", "// how many"),
+            ("let mean = total / count.max(1);", "// no zero"),
+            ("let spread = max_of(values) - min_of(values);", "// range"),
+            ("println!(\"{mean} {spread}\");", "// report"),
+            ("let rest = values.split_off(count / 2);", "// halves"),
+            ("let first = values.first().copied();", "// maybe"),
+            ("let last = rest.last().copied();", "// maybe"),
+        ];
+        let mut text = String::new();
+        for _ in 0..3 {
+            text.push_str(&format!("{:>40}\n\n", "Listing"));
+            for (line, comment) in code {
+                text.push_str(&format!("    {line:<48}{comment}\n"));
+            }
+            text.push('\x0c');
+        }
+        // Not unwoven, and the alignment (content) kept; the centring of the title goes.
+        let out = clean(&text);
+        assert!(out.starts_with("Listing\n\n    let total = values.iter().sum::<u64>();         // the sum\n    let count"), "{out}");
     }
 
     #[test]

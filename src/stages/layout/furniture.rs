@@ -364,8 +364,14 @@ fn running_lines(
         if inside && exact_pages < 3 {
             continue;
         }
-        let strong =
-            !inside && one_side && (exact_pages >= 3 || (exact_pages == page_count && same_place));
+        // Numbers in running heads are page numbers: they keep step with the pages. Lines
+        // whose numbers do not (`Chapter 3` opening the page a chapter begins on) are
+        // headings, only proposed.
+        let pages_in_step = numbers_keep_step(text, edges, &cluster.exact);
+        let strong = !inside
+            && one_side
+            && pages_in_step
+            && (exact_pages >= 3 || (exact_pages == page_count && same_place));
 
         let keep_title = title_on_first_page(text, edges, numbered, &members);
         let (rule, where_) = if header {
@@ -407,6 +413,29 @@ fn running_lines(
 /// thirds of the later occurrences carry the page's number (within the line, where the
 /// number changes from page to page, or as a counted page number next to it) and the
 /// first-page one does not, it is a title set above the text rather than a running head.
+/// False when the lines carry numbers that change from line to line without keeping step
+/// with their pages (number minus page index the same for two thirds of them).
+fn numbers_keep_step(text: &str, edges: &[EdgeLine], members: &[usize]) -> bool {
+    let numbers: Vec<(usize, u32)> = members
+        .iter()
+        .filter_map(|&i| pages::last_number(edges[i].line.trimmed(text)).map(|n| (i, n)))
+        .collect();
+    let Some(&(_, first)) = numbers.first() else {
+        return true;
+    };
+    if numbers.iter().all(|&(_, n)| n == first) {
+        return true;
+    }
+    let mut offsets: HashMap<i64, usize> = HashMap::new();
+    for &(i, n) in &numbers {
+        *offsets
+            .entry(i64::from(n) - edges[i].page as i64)
+            .or_default() += 1;
+    }
+    let best = offsets.values().copied().max().unwrap_or(0);
+    best * 3 >= numbers.len() * 2
+}
+
 fn title_on_first_page(
     text: &str,
     edges: &[EdgeLine],
@@ -625,6 +654,19 @@ mod tests {
         let outcome = p.run(&text);
         assert_eq!(outcome.output, text);
         assert!(outcome.proposals.is_empty());
+    }
+
+    #[test]
+    fn chapter_headings_opening_pages_are_not_running_heads() {
+        // Chapters 1 to 4 begin on pages 1, 3, 6 and 9.
+        let mut pages: Vec<String> = (0..10)
+            .map(|p| format!("{}Remark {}.\n", body(p), "z".repeat(p + 1)))
+            .collect();
+        for (chapter, page) in [(1, 0), (2, 2), (3, 5), (4, 8)] {
+            pages[page] = format!("Chapter {chapter}\n{}", pages[page]);
+        }
+        let text = pages.join("\x0c");
+        assert_eq!(clean(&text), text);
     }
 
     #[test]
