@@ -18,6 +18,7 @@
 pub mod fix;
 pub mod pipeline;
 pub mod registry;
+pub mod rulefile;
 pub mod span;
 pub mod stage;
 pub mod stages;

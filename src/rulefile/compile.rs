@@ -1,0 +1,698 @@
+//! The active rule files compiled into one matcher, and matches turned into fixes.
+//!
+//! # Order and precedence
+//!
+//! Every rule looks at the same text — the text the layout stage left — and no rule sees
+//! another's fixes, so a rule file reads the same whatever else is enabled. Where two
+//! matches overlap, one wins: the leftmost, then the longest, then the one whose rule
+//! comes first (rule files in the order given to [`RuleSet::compile`], rules in file
+//! order). That is aho-corasick's leftmost-longest semantics, which the literal rules get
+//! from their shared automaton, extended to regex rules. Fixes are resolved per edit, not
+//! per match, so a bold heading's `**` and the hard breaks inside it all apply.
+//!
+//! # Speed
+//!
+//! All literal and swap patterns share one aho-corasick automaton (two, when some are
+//! case-insensitive: aho-corasick folds case per automaton, not per pattern), so literal
+//! rules cost one pass whatever their number. Regexes are compiled once, at parse time;
+//! with many of them a [`RegexSet`] pass first finds which can match at all.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+use super::parse::REGEX_SIZE_LIMIT;
+use super::{MatchOptions, Matcher, RuleFile, RuleFileError, Template, TemplatePart};
+use crate::fix::{Applicability, Edit, Fix, RuleId};
+use crate::span::Span;
+
+/// The stage names; a rule file may not take one as its name, or its rule ids would
+/// pass for built-in ones.
+const RESERVED_NAMES: &[&str] = &["decode", "unicode", "garble", "layout", "rules", "words"];
+
+/// With more regex rules than this, a [`RegexSet`] pass decides which to run. Below it,
+/// each regex's own literal prefilter is faster than the set's combined automaton.
+const REGEX_SET_MIN: usize = 16;
+
+/// Rule files compiled for matching.
+///
+/// ```
+/// use recto::rulefile::{builtin_set, RuleSet};
+/// let set = RuleSet::compile(vec![builtin_set("markdown").unwrap()]).unwrap();
+/// let fixes = set.fixes("**Citation:**\n");
+/// assert_eq!(fixes.len(), 1);
+/// assert_eq!(fixes[0].rule.as_str(), "markdown.bold-line");
+/// ```
+#[derive(Default)]
+pub struct RuleSet {
+    rules: Vec<RuleMeta>,
+    names: Vec<String>,
+    exact: Option<Literals>,
+    folded: Option<Literals>,
+    regexes: Vec<RegexRule>,
+    prefilter: Option<RegexSet>,
+}
+
+/// What a fix of a rule carries.
+struct RuleMeta {
+    id: RuleId,
+    applicability: Applicability,
+    confidence: f32,
+    message: Box<str>,
+    options: MatchOptions,
+}
+
+/// An automaton over literal patterns and, per pattern, its rule and replacement.
+struct Literals {
+    automaton: AhoCorasick,
+    targets: Vec<(usize, Box<str>)>,
+}
+
+struct RegexRule {
+    rule: usize,
+    regex: Regex,
+    template: Template,
+    /// A case-insensitive literal the automaton could not fold: its replacement follows
+    /// the matched case, as in the automaton.
+    literal: bool,
+}
+
+/// A match that became a fix, before overlaps are resolved.
+struct Candidate {
+    span: Span,
+    rule: usize,
+    fix: Fix,
+}
+
+impl fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("sets", &self.names)
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+impl RuleSet {
+    /// An empty set: proposes nothing.
+    pub fn empty() -> RuleSet {
+        RuleSet::default()
+    }
+
+    /// Compiles rule files; earlier files take precedence where matches tie (see the
+    /// module docs). Two files with one name, or a file named like a stage, are errors.
+    pub fn compile(files: Vec<RuleFile>) -> Result<RuleSet, RuleFileError> {
+        let mut set = RuleSet::default();
+        let mut exact: Vec<(String, usize, Box<str>)> = Vec::new();
+        let mut folded: Vec<(String, usize, Box<str>)> = Vec::new();
+        for file in files {
+            let clash = |message: String| RuleFileError {
+                path: file.path.clone(),
+                line: None,
+                rule: None,
+                message,
+            };
+            if RESERVED_NAMES.contains(&file.name.as_str()) {
+                return Err(clash(format!(
+                    "a rule file may not be named {:?}, the name of a built-in stage",
+                    file.name
+                )));
+            }
+            if set.names.contains(&file.name) {
+                return Err(clash(format!(
+                    "two rule files are named {:?}; rule ids would collide (rename one)",
+                    file.name
+                )));
+            }
+            set.names.push(file.name.clone());
+            for rule in file.rules {
+                let index = set.rules.len();
+                set.rules.push(RuleMeta {
+                    id: rule.id,
+                    applicability: rule.applicability,
+                    confidence: rule.confidence,
+                    message: rule.description.into(),
+                    options: rule.options,
+                });
+                let ci = rule.options.case_insensitive;
+                let mut literal = |pattern: String, replacement: String| {
+                    if !ci {
+                        exact.push((pattern, index, replacement.into()));
+                    } else if pattern.is_ascii() {
+                        folded.push((pattern, index, replacement.into()));
+                    } else {
+                        // aho-corasick folds ASCII only; the regex engine folds Unicode.
+                        let regex = super::parse::compile_regex(&regex::escape(&pattern), true)
+                            .expect("an escaped literal is a valid regex");
+                        set.regexes.push(RegexRule {
+                            rule: index,
+                            regex,
+                            template: Template(vec![TemplatePart::Text(replacement)]),
+                            literal: true,
+                        });
+                    }
+                };
+                match rule.matcher {
+                    Matcher::Literal {
+                        pattern,
+                        replacement,
+                    } => literal(pattern, replacement),
+                    Matcher::Swap(pairs) => {
+                        for (from, to) in pairs {
+                            literal(from, to);
+                        }
+                    }
+                    Matcher::Regex {
+                        regex, template, ..
+                    } => set.regexes.push(RegexRule {
+                        rule: index,
+                        regex,
+                        template,
+                        literal: false,
+                    }),
+                }
+            }
+        }
+        set.exact = Literals::build(exact, false)?;
+        set.folded = Literals::build(folded, true)?;
+        if set.regexes.len() >= REGEX_SET_MIN {
+            let patterns = set.regexes.iter().map(|r| r.regex.as_str());
+            // Case-insensitive rules carry their flag in the builder, not the pattern;
+            // folding every pattern keeps the prefilter a superset of the real matches.
+            set.prefilter = RegexSetBuilder::new(patterns)
+                .multi_line(true)
+                .case_insensitive(true)
+                .size_limit(REGEX_SIZE_LIMIT * 16)
+                .build()
+                .ok();
+        }
+        Ok(set)
+    }
+
+    /// The built-in sets that are on by default, compiled once per process.
+    pub fn builtin_defaults() -> std::sync::Arc<RuleSet> {
+        static SET: std::sync::OnceLock<std::sync::Arc<RuleSet>> = std::sync::OnceLock::new();
+        SET.get_or_init(|| {
+            let files = super::BUILTIN_SETS
+                .iter()
+                .filter(|s| s.default_enabled)
+                .map(super::BuiltinSet::load)
+                .collect();
+            std::sync::Arc::new(
+                RuleSet::compile(files).expect("the built-in sets compile together"),
+            )
+        })
+        .clone()
+    }
+
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when the set has no rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The names of the compiled rule files, in precedence order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The fixes the rules propose for `text`: sorted by position, their edits pairwise
+    /// disjoint (overlaps are resolved as the module docs say).
+    pub fn fixes(&self, text: &str) -> Vec<Fix> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        let mut candidates = Vec::new();
+        for literals in [&self.exact, &self.folded].into_iter().flatten() {
+            self.literal_candidates(literals, text, &mut candidates);
+        }
+        let matching = self.prefilter.as_ref().map(|set| set.matches(text));
+        for (i, r) in self.regexes.iter().enumerate() {
+            if matching.as_ref().is_some_and(|m| !m.matched(i)) {
+                continue;
+            }
+            self.regex_candidates(r, text, &mut candidates);
+        }
+        resolve(candidates)
+    }
+
+    /// Applies every fix, whatever its applicability (for examples and tests).
+    pub(crate) fn apply_all(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        let mut edits: Vec<Edit> = self.fixes(text).into_iter().flat_map(|f| f.edits).collect();
+        edits.sort_by_key(|e| e.span);
+        for e in edits {
+            out.push_str(&text[at..e.span.start]);
+            out.push_str(&e.replacement);
+            at = e.span.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    fn literal_candidates(&self, literals: &Literals, text: &str, out: &mut Vec<Candidate>) {
+        let mut at = 0;
+        while at < text.len() {
+            let Some(m) = literals
+                .automaton
+                .find(Input::new(text).span(at..text.len()))
+            else {
+                break;
+            };
+            let (rule, replacement) = &literals.targets[m.pattern().as_usize()];
+            let meta = &self.rules[*rule];
+            let span = Span::new(m.start(), m.end());
+            if !accepts(meta.options, text, span) {
+                // A rejected match may hide one that starts inside it.
+                at = next_boundary(text, m.start());
+                continue;
+            }
+            at = m.end();
+            let replacement = if meta.options.case_insensitive {
+                follow_case(&text[span.range()], replacement)
+            } else {
+                replacement.to_string()
+            };
+            let edits = match line_deletion(meta.options, text, span, &replacement) {
+                Some(whole) => vec![Edit::delete(whole)],
+                None => vec![Edit::new(span, replacement)],
+            };
+            self.push(out, *rule, span, edits, text);
+        }
+    }
+
+    fn regex_candidates(&self, r: &RegexRule, text: &str, out: &mut Vec<Candidate>) {
+        let meta = &self.rules[r.rule];
+        let mut locs = r.regex.capture_locations();
+        let mut at = 0;
+        while at <= text.len() {
+            let Some(m) = r.regex.captures_read_at(&mut locs, text, at) else {
+                break;
+            };
+            let span = Span::new(m.start(), m.end());
+            let next = if span.is_empty() {
+                next_boundary(text, span.end)
+            } else {
+                span.end
+            };
+            if !accepts(meta.options, text, span) {
+                at = next_boundary(text, span.start);
+                continue;
+            }
+            at = next;
+            let group = |i: usize| locs.get(i).map(|(s, e)| Span::new(s, e));
+            let mut edits = template_edits(&r.template, text, span, group);
+            if r.literal {
+                for e in &mut edits {
+                    e.replacement = follow_case(&text[span.range()], &e.replacement).into();
+                }
+            }
+            let replacement_is_empty = edits
+                .iter()
+                .map(|e| e.replacement.len() as isize - e.span.len() as isize)
+                .sum::<isize>()
+                == -(span.len() as isize);
+            let edits = match line_deletion(meta.options, text, span, "")
+                .filter(|_| replacement_is_empty)
+            {
+                Some(whole) => vec![Edit::delete(whole)],
+                None => edits,
+            };
+            self.push(out, r.rule, span, edits, text);
+        }
+    }
+
+    fn push(
+        &self,
+        out: &mut Vec<Candidate>,
+        rule: usize,
+        span: Span,
+        edits: Vec<Edit>,
+        text: &str,
+    ) {
+        let edits: Vec<Edit> = edits
+            .into_iter()
+            .filter(|e| text[e.span.range()] != *e.replacement)
+            .collect();
+        if edits.is_empty() {
+            return;
+        }
+        let meta = &self.rules[rule];
+        let mut fix = Fix::new(meta.id.clone(), meta.applicability)
+            .with_confidence(meta.confidence)
+            .with_message(meta.message.clone());
+        fix.edits = edits;
+        out.push(Candidate { span, rule, fix });
+    }
+}
+
+impl Literals {
+    fn build(
+        patterns: Vec<(String, usize, Box<str>)>,
+        fold: bool,
+    ) -> Result<Option<Literals>, RuleFileError> {
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(fold)
+            .build(patterns.iter().map(|(p, _, _)| p))
+            .map_err(|e| RuleFileError {
+                path: "<rules>".into(),
+                line: None,
+                rule: None,
+                message: format!("too many literal patterns: {e}"),
+            })?;
+        let targets = patterns.into_iter().map(|(_, r, t)| (r, t)).collect();
+        Ok(Some(Literals { automaton, targets }))
+    }
+}
+
+/// Keeps the winners of overlapping candidates (leftmost, longest, first rule) and
+/// returns their fixes in position order.
+fn resolve(mut candidates: Vec<Candidate>) -> Vec<Fix> {
+    candidates.sort_by(|a, b| {
+        a.span
+            .start
+            .cmp(&b.span.start)
+            .then(b.span.len().cmp(&a.span.len()))
+            .then(a.rule.cmp(&b.rule))
+    });
+    // Claimed edit spans, by start; disjoint, so their ends rise with their starts.
+    let mut claimed: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut fixes = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let conflict = c.fix.edits.iter().any(|e| {
+            claimed
+                .range(..=e.span.end)
+                .rev()
+                .take_while(|(_, &end)| end >= e.span.start)
+                .any(|(&s, &end)| {
+                    let t = Span::new(s, end);
+                    t.overlaps(e.span)
+                        || t.touches_empty(e.span)
+                        || e.span.touches_empty(t)
+                        || t == e.span
+                })
+        });
+        if conflict {
+            continue;
+        }
+        for e in &c.fix.edits {
+            claimed.insert(e.span.start, e.span.end);
+        }
+        fixes.push(c.fix);
+    }
+    fixes.sort_by_key(|f| f.span());
+    fixes
+}
+
+/// Whether a match at `span` satisfies the rule's whole-word and whole-line options.
+fn accepts(options: MatchOptions, text: &str, span: Span) -> bool {
+    if options.whole_word {
+        let matched = &text[span.range()];
+        let starts_word = matched.chars().next().is_some_and(is_word_char);
+        let ends_word = matched.chars().next_back().is_some_and(is_word_char);
+        if starts_word
+            && text[..span.start]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char)
+        {
+            return false;
+        }
+        if ends_word && text[span.end..].chars().next().is_some_and(is_word_char) {
+            return false;
+        }
+    }
+    if options.whole_line {
+        let before = text.as_bytes()[..span.start].iter().rev();
+        let after = text.as_bytes()[span.end..].iter();
+        let blank_to_eol = |mut it: Box<dyn Iterator<Item = &u8> + '_>| {
+            it.by_ref()
+                .take_while(|&&b| b != b'\n')
+                .all(|&b| b == b' ' || b == b'\t')
+        };
+        if !blank_to_eol(Box::new(before)) || !blank_to_eol(Box::new(after)) {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// For a whole-line rule whose match is deleted: the whole line with its line break, and
+/// — when the line before it is blank or there is none — the blank lines after it too, so
+/// that deleting residue between paragraphs leaves one paragraph break, not three, and
+/// deleting residue right after a paragraph does not glue it to the next.
+fn line_deletion(options: MatchOptions, text: &str, span: Span, replacement: &str) -> Option<Span> {
+    if !options.whole_line || !replacement.is_empty() {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..span.start]).map_or(0, |i| i + 1);
+    let Some(nl) = memchr::memchr(b'\n', &bytes[span.end..]) else {
+        return Some(Span::new(start, text.len()));
+    };
+    let mut end = span.end + nl + 1;
+    let prev_blank = start == 0 || {
+        let prev_start = memchr::memrchr(b'\n', &bytes[..start - 1]).map_or(0, |i| i + 1);
+        is_blank(&bytes[prev_start..start - 1])
+    };
+    if prev_blank {
+        while end < bytes.len() {
+            let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
+            if !is_blank(&bytes[end..line_end]) {
+                break;
+            }
+            end = (line_end + 1).min(bytes.len());
+        }
+    }
+    Some(Span::new(start, end))
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(|&b| b == b' ' || b == b'\t')
+}
+
+/// The edits that turn the match at `span` into the template's expansion, keeping in
+/// place every group the template reproduces in order. `**$1**` → `$1` deletes the two
+/// markers and leaves the emphasised text alone, so fixes inside it (a hard break in a
+/// bold heading) do not collide with it.
+fn template_edits(
+    template: &Template,
+    text: &str,
+    span: Span,
+    group: impl Fn(usize) -> Option<Span>,
+) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut at = span.start;
+    let mut pending = String::new();
+    let emit = |edits: &mut Vec<Edit>, from: usize, to: usize, pending: &mut String| {
+        let replacement = std::mem::take(pending);
+        match edits.last_mut() {
+            // Edits that meet are one edit: a fix's edits may not touch.
+            Some(last) if last.span.end == from => {
+                let mut joined = last.replacement.to_string();
+                joined.push_str(&replacement);
+                *last = Edit::new(Span::new(last.span.start, to), joined);
+            }
+            _ => edits.push(Edit::new(Span::new(from, to), replacement)),
+        }
+    };
+    for part in &template.0 {
+        match part {
+            TemplatePart::Text(s) => pending.push_str(s),
+            TemplatePart::Group(g) => match group(*g) {
+                None => {}
+                Some(g) if g.start >= at && !g.is_empty() => {
+                    if g.start > at || !pending.is_empty() {
+                        emit(&mut edits, at, g.start, &mut pending);
+                    }
+                    at = g.end;
+                }
+                Some(g) => pending.push_str(&text[g.range()]),
+            },
+        }
+    }
+    if span.end > at || !pending.is_empty() {
+        emit(&mut edits, at, span.end, &mut pending);
+    }
+    edits
+}
+
+/// The replacement of a case-insensitive literal in the case of the matched text:
+/// `TEH` → `THE`, `Teh` → `The`, `teh` → `the`.
+fn follow_case(matched: &str, replacement: &str) -> String {
+    let mut letters = matched.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = letters.next() else {
+        return replacement.to_owned();
+    };
+    let rest_upper = letters.clone().all(char::is_uppercase);
+    let has_rest = letters.next().is_some();
+    if first.is_uppercase() && has_rest && rest_upper {
+        replacement.to_uppercase()
+    } else if first.is_uppercase() {
+        let mut chars = replacement.chars();
+        match chars.next() {
+            Some(c) => c.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    } else {
+        replacement.to_owned()
+    }
+}
+
+fn next_boundary(text: &str, at: usize) -> usize {
+    let mut i = at + 1;
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(rules: &str) -> RuleSet {
+        let text = format!("[meta]\ndescription = \"test\"\n{rules}");
+        RuleSet::compile(vec![RuleFile::parse("t.toml", &text).unwrap()]).unwrap()
+    }
+
+    fn literal(id: &str, pattern: &str, replacement: &str, extra: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"{id}\"\ndescription = \"d\"\nkind = \"literal\"\n\
+             pattern = {pattern:?}\nreplacement = {replacement:?}\n{extra}\n"
+        )
+    }
+
+    fn regex(id: &str, pattern: &str, replacement: &str, extra: &str) -> String {
+        format!(
+            "[[rule]]\nid = \"{id}\"\ndescription = \"d\"\nkind = \"regex\"\n\
+             pattern = '{pattern}'\nreplacement = {replacement:?}\n{extra}\n"
+        )
+    }
+
+    #[test]
+    fn literals_of_all_rules_match_leftmost_longest() {
+        let s = set(&(literal("a", "ab", "X", "") + &literal("b", "abc", "Y", "")));
+        assert_eq!(s.apply_all("abc ab"), "Y X");
+        let f = s.fixes("abc ab");
+        assert_eq!(f[0].rule.as_str(), "t.b");
+        assert_eq!(f[1].rule.as_str(), "t.a");
+    }
+
+    #[test]
+    fn a_tie_goes_to_the_rule_listed_first() {
+        let s = set(&(literal("first", "ab", "X", "") + &regex("second", "a.", "Y", "")));
+        assert_eq!(s.fixes("ab")[0].rule.as_str(), "t.first");
+        let s = set(&(regex("first", "a.", "Y", "") + &literal("second", "ab", "X", "")));
+        assert_eq!(s.fixes("ab")[0].rule.as_str(), "t.first");
+    }
+
+    #[test]
+    fn whole_word_rejects_matches_inside_words_and_finds_the_next() {
+        let s = set(&literal("teh", "teh", "the", "whole-word = true"));
+        assert_eq!(s.apply_all("tehran teh; _teh teh"), "tehran the; _teh the");
+    }
+
+    #[test]
+    fn case_insensitive_literals_follow_the_matched_case() {
+        let s = set(&literal(
+            "teh",
+            "teh",
+            "the",
+            "case-insensitive = true\nwhole-word = true",
+        ));
+        assert_eq!(s.apply_all("teh Teh TEH"), "the The THE");
+        // Non-ASCII literals fold through the regex engine.
+        let s = set(&literal("e", "été", "summer", "case-insensitive = true"));
+        assert_eq!(s.apply_all("ÉTÉ été"), "SUMMER summer");
+    }
+
+    #[test]
+    fn whole_line_deletion_takes_the_line_break_and_keeps_paragraphs_apart() {
+        let s = set(&literal("x", "Search in", "", "whole-line = true"));
+        assert_eq!(s.apply_all("Search in\n\nText"), "Text");
+        assert_eq!(s.apply_all("A\n\n  Search in \n\nB"), "A\n\nB");
+        // After a paragraph line: the blank lines that separate it from the next stay.
+        assert_eq!(s.apply_all("A\nSearch in\n\nB"), "A\n\nB");
+        assert_eq!(s.apply_all("A\n\nSearch in"), "A\n\n");
+        assert_eq!(
+            s.apply_all("Search in here\nnot Search in"),
+            "Search in here\nnot Search in"
+        );
+    }
+
+    #[test]
+    fn regex_fixes_keep_reproduced_groups_in_place() {
+        let s = set(&regex("bold", r"\*\*([^*]+)\*\*", "$1", ""));
+        let f = s.fixes("a **bold** b");
+        assert_eq!(
+            f[0].edits,
+            vec![
+                Edit::delete(Span::new(2, 4)),
+                Edit::delete(Span::new(8, 10))
+            ]
+        );
+        // A group the template moves is copied; the one it keeps in order stays put.
+        let s = set(&regex("swap", r"(\w+) (\w+)", "$2 $1", ""));
+        assert_eq!(s.apply_all("ab cd"), "cd ab");
+        assert_eq!(
+            s.fixes("ab cd")[0].edits,
+            vec![Edit::delete(Span::new(0, 3)), Edit::insert(5, " ab")]
+        );
+    }
+
+    #[test]
+    fn fixes_inside_a_kept_group_apply_alongside_it() {
+        let s =
+            set(&(regex("bold", r"\*\*([^*]+)\*\*", "$1", "") + &regex("hb", r" {2,}$", "", "")));
+        assert_eq!(s.apply_all("**a  \nb**"), "a\nb");
+    }
+
+    #[test]
+    fn empty_regex_matches_do_not_loop() {
+        let s = set(&regex("start", "^", "> ", ""));
+        assert_eq!(s.apply_all("a\nb"), "> a\n> b");
+    }
+
+    #[test]
+    fn many_regexes_use_the_prefilter_and_agree_with_running_each() {
+        let mut rules = String::new();
+        for i in 0..REGEX_SET_MIN + 2 {
+            rules += &regex(&format!("r{i}"), &format!("x{i}y"), &format!("<{i}>"), "");
+        }
+        let s = set(&rules);
+        assert!(s.prefilter.is_some());
+        assert_eq!(s.apply_all("x3y x17y x99y"), "<3> <17> x99y");
+    }
+
+    #[test]
+    fn follow_case_handles_single_letters_and_caseless_text() {
+        assert_eq!(follow_case("I", "me"), "Me");
+        assert_eq!(follow_case("12", "x"), "x");
+        assert_eq!(follow_case("TeH", "the"), "The");
+    }
+
+    #[test]
+    fn files_named_like_stages_or_each_other_are_rejected() {
+        let f = |name: &str| RuleFile::parse(name, "[meta]\ndescription = \"x\"\n").unwrap();
+        let e = RuleSet::compile(vec![f("layout.toml")]).unwrap_err();
+        assert!(e.to_string().contains("built-in stage"), "{e}");
+        let e = RuleSet::compile(vec![f("a/x.toml"), f("b/x.toml")]).unwrap_err();
+        assert!(e.to_string().starts_with("b/x.toml: two rule files"), "{e}");
+    }
+}
