@@ -284,7 +284,7 @@ impl RuleSet {
                 Some(whole) => vec![Edit::delete(whole)],
                 None => vec![Edit::new(span, replacement)],
             };
-            self.push(out, *rule, span, edits, text);
+            self.push(out, *rule, edits, text);
         }
     }
 
@@ -325,18 +325,11 @@ impl RuleSet {
                 Some(whole) => vec![Edit::delete(whole)],
                 None => edits,
             };
-            self.push(out, r.rule, span, edits, text);
+            self.push(out, r.rule, edits, text);
         }
     }
 
-    fn push(
-        &self,
-        out: &mut Vec<Candidate>,
-        rule: usize,
-        span: Span,
-        edits: Vec<Edit>,
-        text: &str,
-    ) {
+    fn push(&self, out: &mut Vec<Candidate>, rule: usize, edits: Vec<Edit>, text: &str) {
         let edits: Vec<Edit> = edits
             .into_iter()
             .filter(|e| text[e.span.range()] != *e.replacement)
@@ -349,7 +342,13 @@ impl RuleSet {
             .with_confidence(meta.confidence)
             .with_message(meta.message.clone());
         fix.edits = edits;
-        out.push(Candidate { span, rule, fix });
+        // Precedence goes by what the fix changes, not by what the pattern matched: a
+        // regex that consumes a character of context must not win for it.
+        out.push(Candidate {
+            span: fix.span(),
+            rule,
+            fix,
+        });
     }
 }
 
@@ -600,6 +599,16 @@ mod tests {
         assert_eq!(s.fixes("ab")[0].rule.as_str(), "t.first");
         let s = set(&(regex("first", "a.", "Y", "") + &literal("second", "ab", "X", "")));
         assert_eq!(s.fixes("ab")[0].rule.as_str(), "t.first");
+    }
+
+    #[test]
+    fn precedence_goes_by_the_changed_text_not_the_consumed_context() {
+        let s = set(&(regex("ctx", r"(\s)\*\*(\w+)\*\*", "$1$2", "")
+            + &regex("plain", r"\*\*(\w+)\*\*", "[$1]", "")));
+        assert_eq!(s.fixes("a\n**b**")[0].rule.as_str(), "t.ctx");
+        let s = set(&(regex("plain", r"\*\*(\w+)\*\*", "[$1]", "")
+            + &regex("ctx", r"(\s)\*\*(\w+)\*\*", "$1$2", "")));
+        assert_eq!(s.fixes("a\n**b**")[0].rule.as_str(), "t.plain");
     }
 
     #[test]
