@@ -15,6 +15,7 @@
 //! The library knows nothing about files or terminals; the `recto` binary (`src/cli`)
 //! reads files, runs the pipeline and hands each [`Outcome`] to a reporter.
 
+pub mod config;
 pub mod fix;
 pub mod pipeline;
 pub mod registry;

@@ -34,7 +34,7 @@ impl<'a> Document<'a> {
 }
 
 /// What to do with runs the garble stage finds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum GarblePolicy {
     /// Delete them (the removed text is in the report).
     #[default]

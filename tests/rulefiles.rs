@@ -175,3 +175,48 @@ fn seed_004_loses_its_markdown_markers_and_keeps_its_text() {
         assert!(fixed_by.contains(&rule), "{rule} made no change");
     }
 }
+
+/// The whole journey of a user's rule file: its examples pass, the project's
+/// configuration enables it, and its fixes come out attributed to its rules.
+#[test]
+fn a_user_rule_file_is_tested_enabled_by_config_and_attributed() {
+    let project = data("project");
+    let rules = RuleFile::load(project.join("rules/smith-letters.toml")).unwrap();
+    let failures = test_examples(&rules);
+    assert!(failures.is_empty(), "{failures:?}");
+
+    let letter = project.join("letters/1956-11.txt");
+    let (path, config) = recto::config::Config::discover(&letter).unwrap().unwrap();
+    assert_eq!(path, project.join("recto.toml"));
+    let options = config.for_file(Some(&letter));
+    assert!(options.unsafe_fixes, "the letters/** override applies");
+    let mut pipeline = recto::Pipeline::with_default_stages(options.context().unwrap());
+    pipeline.threshold(Applicability::Suggest);
+    let input = fs::read_to_string(&letter).unwrap();
+    let out = pipeline.run(&input);
+    assert_eq!(
+        out.output,
+        "Such was the first \"letter\", written 1956-11-3 — in Budapest.\n"
+    );
+    let mut rules: Vec<&str> = out.changes.iter().map(|c| c.rules[0].as_str()).collect();
+    rules.sort();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        [
+            "smith-letters.dates",
+            "smith-letters.long-s",
+            "smith-letters.stamp",
+            "typography.quotes"
+        ]
+    );
+    assert_eq!(recto::apply(&input, &out.changes), out.output);
+}
+
+#[test]
+fn every_builtin_set_passes_its_examples() {
+    for set in BUILTIN_SETS {
+        let failures = test_examples(&set.load());
+        assert!(failures.is_empty(), "{}: {failures:?}", set.name);
+    }
+}

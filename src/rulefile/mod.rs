@@ -41,6 +41,7 @@ mod compile;
 mod parse;
 
 pub use compile::RuleSet;
+pub(crate) use parse::is_name;
 
 /// A parsed and validated rule file.
 #[derive(Clone, Debug)]
