@@ -295,7 +295,7 @@ impl Fix {
             && self
                 .edits
                 .iter()
-                .any(|e| &text[e.span.range()] != &*e.replacement)
+                .any(|e| text[e.span.range()] != *e.replacement)
     }
 }
 

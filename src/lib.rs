@@ -16,9 +16,12 @@
 //! reads files, runs the pipeline and hands each [`Outcome`] to a reporter.
 
 pub mod config;
+pub mod decisions;
 pub mod fix;
+pub mod lexicon;
 pub mod pipeline;
 pub mod registry;
+pub mod report;
 pub mod rulefile;
 pub mod span;
 pub mod stage;

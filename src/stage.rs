@@ -143,4 +143,12 @@ pub trait Stage: Send + Sync {
 
     /// Looks at `doc` and proposes fixes.
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals);
+
+    /// How many times in a row the pipeline may run this stage while it keeps applying
+    /// fixes. Most stages need one round; a stage whose repairs can reveal more of its
+    /// own work (a mojibake repair that completes a second layer of mojibake with its
+    /// neighbours) asks for more, so that cleaning is idempotent.
+    fn max_rounds(&self) -> usize {
+        1
+    }
 }

@@ -1,0 +1,989 @@
+//! Word knowledge shared by the stages that must tell words from non-words: the
+//! English dictionary with frequencies ([`Lexicon`]) and the document's own vocabulary
+//! ([`DocVocab`]).
+//!
+//! The dictionary ships in the repo (`rules/dict/`, rebuilt by `scripts/build_dict.py`,
+//! sources and licences in `rules/dict/SOURCES.md`) and is compiled into the binary, so
+//! nothing is read or downloaded at run time. Frequencies are on the Zipf scale:
+//! `log10` of occurrences per billion words, so "the" ≈ 7.6, an everyday word ≈ 4–5, a
+//! rare but real word ≈ 1–2, and `0.0` means "not a word we know".
+//!
+//! The document vocabulary answers a different question — "does this document itself
+//! use this word whole?" — which is the strongest evidence for repairs such as joining
+//! `bau- xite`: a term the dictionary has never seen is still a word if the author wrote
+//! it unbroken elsewhere.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use table::StrTable;
+
+mod table;
+
+/// For the maps off the hot paths (user words, the case-folded document vocabulary):
+/// foldhash is several times faster than std's SipHash on short strings while still
+/// seeding per map, and has no dependencies. The hot paths use [`StrTable`].
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Zipf frequencies are stored in tenths (the data files carry one decimal): 1 byte per
+/// word instead of 4.
+type Tenths = u8;
+
+const ENGLISH_WORDS: &str = include_str!("../rules/dict/en.words.txt");
+const ENGLISH_BIGRAMS: &str = include_str!("../rules/dict/en.bigrams.txt");
+
+/// Zipf frequency given to words from a user word list ([`Lexicon::with_words`]).
+///
+/// 3.0 is roughly the frequency of a well-known place name ("Accra", "Aarhus"): clearly
+/// a word to every stage that asks "is this a word?", yet below everyday vocabulary, so
+/// a user list of domain terms does not outweigh common words when a stage compares
+/// candidate repairs by frequency. A user word the dictionary already rates higher
+/// keeps its own frequency.
+pub const USER_WORD_ZIPF: f32 = 3.0;
+
+/// Words longer than this are looked up case-folded through a heap allocation instead
+/// of a stack buffer; real words are far shorter.
+const STACK_WORD: usize = 64;
+
+/// A dictionary of words with Zipf frequencies.
+///
+/// [`Lexicon::english`] is the built-in English dictionary; [`Lexicon::with_words`]
+/// extends it with a user's word list. Lookups apply English case rules and accept
+/// typographic apostrophes and possessives; see [`Lexicon::zipf`].
+///
+/// ```
+/// use recto::lexicon::Lexicon;
+/// let en = Lexicon::english();
+/// assert!(en.zipf("the") > en.zipf("bauxite"));
+/// assert!(en.contains("Moscow") && !en.contains("moscow"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Lexicon {
+    base: &'static WordTable,
+    /// User words, kept apart so that extending the 136k-word English table costs only
+    /// the size of the user's list.
+    extra: FastMap<Box<str>, Tenths>,
+}
+
+/// The embedded dictionary: keys are `word` slices of [`ENGLISH_WORDS`].
+#[derive(Debug)]
+struct WordTable {
+    words: StrTable<Tenths>,
+}
+
+/// Bigram `log10 P` in hundredths, keyed by `first second` slices of [`ENGLISH_BIGRAMS`].
+type BigramTable = StrTable<i16>;
+
+/// Why a user word list could not be loaded.
+///
+/// ```
+/// use recto::lexicon::{Lexicon, LexiconError};
+/// let err = Lexicon::load_word_list("/no/such/list.txt".as_ref()).unwrap_err();
+/// assert!(matches!(err, LexiconError::Io { .. }));
+/// assert!(err.to_string().contains("/no/such/list.txt"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    /// The file could not be read.
+    #[error("cannot read word list {}: {source}", path.display())]
+    Io {
+        /// The word list.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A line is not a single word.
+    #[error("{}:{line}: {reason}", path.display())]
+    BadLine {
+        /// The word list.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong, quoting the line.
+        reason: String,
+    },
+}
+
+impl Lexicon {
+    /// The built-in English dictionary (about 136k words, see `rules/dict/SOURCES.md`).
+    ///
+    /// Parsed on first use (about 15 ms of CPU in a release build) and shared afterwards.
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// assert!(en.contains("bauxite"));
+    /// ```
+    pub fn english() -> &'static Lexicon {
+        static ENGLISH: OnceLock<Lexicon> = OnceLock::new();
+        ENGLISH.get_or_init(|| Lexicon {
+            base: english_table(),
+            extra: FastMap::default(),
+        })
+    }
+
+    /// The Zipf frequency of `word` (log10 per billion words), `0.0` when unknown.
+    ///
+    /// Lookup order, first hit wins:
+    /// 1. the exact form;
+    /// 2. the lowercase form, so a sentence-initial "The" finds "the" — but never the
+    ///    other way: "moscow" does not find "Moscow", because a proper noun in lowercase
+    ///    is a sign of damage, not a word;
+    /// 3. for an all-caps word, the capitalised form, so a heading's "MOSCOW" finds
+    ///    "Moscow".
+    ///
+    /// Typographic apostrophes (’) are read as `'`, and a possessive `X's` / `Xs'`
+    /// the dictionary does not list is looked up as `X` / `Xs` (the dictionary omits
+    /// possessives; they would add a quarter to its size).
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// assert!(en.zipf("The") > 7.0);
+    /// assert_eq!(en.zipf("moscow"), 0.0);
+    /// assert_eq!(en.zipf("MOSCOW"), en.zipf("Moscow"));
+    /// assert_eq!(en.zipf("Moscow’s"), en.zipf("Moscow"));
+    /// assert_eq!(en.zipf("xqzt"), 0.0);
+    /// ```
+    pub fn zipf(&self, word: &str) -> f32 {
+        self.lookup(word).map_or(0.0, |t| f32::from(t) / 10.0)
+    }
+
+    /// Whether `word` is known, under the lookup rules of [`Lexicon::zipf`].
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// assert!(en.contains("don't") && !en.contains("dnot"));
+    /// ```
+    pub fn contains(&self, word: &str) -> bool {
+        self.lookup(word).is_some()
+    }
+
+    /// A copy of this lexicon that also knows `extra` (e.g. a user's word list).
+    ///
+    /// Each user word gets [`USER_WORD_ZIPF`] unless the lexicon already rates it
+    /// higher. Words are taken as written: add "Rákosi" and "rákosi" is still unknown,
+    /// as with built-in proper nouns. Blank entries are ignored. The cost is the size of
+    /// `extra`, not of the dictionary.
+    ///
+    /// ```
+    /// use recto::lexicon::{Lexicon, USER_WORD_ZIPF};
+    /// let en = Lexicon::english();
+    /// assert!(!en.contains("Rákosi"));
+    /// let mine = en.with_words(["Rákosi", "the"]);
+    /// assert_eq!(mine.zipf("Rákosi"), USER_WORD_ZIPF);
+    /// assert_eq!(mine.zipf("the"), en.zipf("the"));
+    /// ```
+    pub fn with_words<I, S>(&self, extra: I) -> Lexicon
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let user = (USER_WORD_ZIPF * 10.0) as Tenths;
+        let mut out = Lexicon {
+            base: self.base,
+            extra: self.extra.clone(),
+        };
+        for word in extra {
+            let word = word.as_ref().trim();
+            if word.is_empty() {
+                continue;
+            }
+            let tenths = self.base.get(word).map_or(user, |t| t.max(user));
+            let slot = out.extra.entry(word.into()).or_insert(tenths);
+            *slot = (*slot).max(tenths);
+        }
+        out
+    }
+
+    /// Reads a word list: one word per line; blank lines and `#` comments (whole-line,
+    /// or after the word) are ignored, so a word cannot contain `#`. A byte-order mark
+    /// and Windows line ends are accepted.
+    ///
+    /// Errors name the file and, for a malformed line (invalid UTF-8, or more than one
+    /// word), its 1-based line number.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let path = dir.path().join("words.txt");
+    /// std::fs::write(&path, "# my terms\nbauxite\nRákosi  # a name\n\n").unwrap();
+    /// let words = recto::lexicon::Lexicon::load_word_list(&path).unwrap();
+    /// assert_eq!(words, ["bauxite", "Rákosi"]);
+    /// ```
+    pub fn load_word_list(path: &Path) -> Result<Vec<String>, LexiconError> {
+        let bytes = std::fs::read(path).map_err(|source| LexiconError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let bad = |line: usize, reason: String| LexiconError::BadLine {
+            path: path.to_owned(),
+            line,
+            reason,
+        };
+        let mut words = Vec::new();
+        for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+            let line = std::str::from_utf8(raw)
+                .map_err(|_| bad(index + 1, "not valid UTF-8".to_owned()))?;
+            let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+            let content = line
+                .split_once('#')
+                .map_or(line, |(before, _)| before)
+                .trim();
+            if content.is_empty() {
+                continue;
+            }
+            if content.split_whitespace().nth(1).is_some() {
+                return Err(bad(
+                    index + 1,
+                    format!("expected one word per line, found {content:?}"),
+                ));
+            }
+            words.push(content.to_owned());
+        }
+        Ok(words)
+    }
+
+    /// `log10 P(b | a)`: how likely word `b` is to follow word `a` in English, or `None`
+    /// when the pair is not among the ~165k most frequent bigrams shipped.
+    ///
+    /// Both words are matched case-insensitively (the source is lowercase). The bigram
+    /// table is parsed on the first call, not by [`Lexicon::english`].
+    ///
+    /// ```
+    /// let en = recto::lexicon::Lexicon::english();
+    /// let of_the = en.bigram_logp("Of", "the").unwrap();
+    /// assert!(of_the < 0.0 && of_the > -2.0);
+    /// assert!(en.bigram_logp("the", "of").map_or(true, |p| p < of_the));
+    /// assert_eq!(en.bigram_logp("xqzt", "the"), None);
+    /// ```
+    pub fn bigram_logp(&self, a: &str, b: &str) -> Option<f32> {
+        let table = bigram_table();
+        let store = ENGLISH_BIGRAMS.as_bytes();
+        let hundredths = if a.is_ascii() && b.is_ascii() && a.len() + b.len() < STACK_WORD {
+            let mut buf = [0u8; STACK_WORD];
+            let pair = &mut buf[..a.len() + 1 + b.len()];
+            pair[..a.len()].copy_from_slice(a.as_bytes());
+            pair[a.len()] = b' ';
+            pair[a.len() + 1..].copy_from_slice(b.as_bytes());
+            pair.make_ascii_lowercase();
+            table.get(store, pair)
+        } else {
+            let pair = format!("{} {}", a.to_lowercase(), b.to_lowercase());
+            table.get(store, pair.as_bytes())
+        }?;
+        Some(f32::from(hundredths) / 100.0)
+    }
+
+    fn lookup(&self, word: &str) -> Option<Tenths> {
+        if word.contains('\u{2019}') {
+            return self.lookup_forms(&word.replace('\u{2019}', "'"));
+        }
+        self.lookup_forms(word)
+    }
+
+    fn lookup_forms(&self, word: &str) -> Option<Tenths> {
+        if let Some(t) = self.lookup_cased(word) {
+            return Some(t);
+        }
+        // Possessives: "Moscow's" → "Moscow", "students'" → "students".
+        let stem = word
+            .strip_suffix("'s")
+            .or_else(|| word.strip_suffix("'S"))
+            .or_else(|| word.strip_suffix('\'').filter(|w| w.ends_with(['s', 'S'])))?;
+        if stem.is_empty() {
+            return None;
+        }
+        self.lookup_cased(stem)
+    }
+
+    fn lookup_cased(&self, word: &str) -> Option<Tenths> {
+        if let Some(t) = self.get(word) {
+            return Some(t);
+        }
+        let mut upper = 0usize;
+        let mut letters = 0usize;
+        for c in word.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        }
+        if upper == 0 {
+            return None;
+        }
+        let mut buf = [0u8; STACK_WORD];
+        if let Some(t) = with_lowercase(word, &mut buf, |lower| self.get(lower)) {
+            return Some(t);
+        }
+        if upper == letters && letters > 1 {
+            return self.get(&capitalise(word));
+        }
+        None
+    }
+
+    fn get(&self, word: &str) -> Option<Tenths> {
+        let base = self.base.get(word);
+        if self.extra.is_empty() {
+            return base;
+        }
+        base.max(self.extra.get(word).copied())
+    }
+}
+
+impl WordTable {
+    fn get(&self, word: &str) -> Option<Tenths> {
+        self.words.get(ENGLISH_WORDS.as_bytes(), word.as_bytes())
+    }
+}
+
+/// Calls `f` with the lowercase form of `word`, built in `buf` when it is ASCII and
+/// fits, so hot lookups do not allocate.
+fn with_lowercase<R>(word: &str, buf: &mut [u8; STACK_WORD], f: impl FnOnce(&str) -> R) -> R {
+    if word.is_ascii() && word.len() <= STACK_WORD {
+        let buf = &mut buf[..word.len()];
+        buf.copy_from_slice(word.as_bytes());
+        buf.make_ascii_lowercase();
+        // ASCII in, ASCII out.
+        f(std::str::from_utf8(buf).unwrap_or_default())
+    } else {
+        f(&word.to_lowercase())
+    }
+}
+
+/// "MOSCOW" → "Moscow".
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect()
+    })
+}
+
+fn english_table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
+    TABLE.get_or_init(|| WordTable {
+        words: parse_words(ENGLISH_WORDS),
+    })
+}
+
+fn bigram_table() -> &'static BigramTable {
+    static TABLE: OnceLock<BigramTable> = OnceLock::new();
+    TABLE.get_or_init(|| parse_bigrams(ENGLISH_BIGRAMS))
+}
+
+/// Parses `word<TAB>zipf` lines. Keys stay in the embedded text, so loading allocates
+/// only the table itself.
+fn parse_words(text: &'static str) -> StrTable<Tenths> {
+    parse_table(text, |value| Tenths::try_from(parse_fixed(value, 1)?).ok())
+}
+
+/// Parses `first second<TAB>logp` lines (`logp` ≤ 0, two decimals).
+fn parse_bigrams(text: &'static str) -> BigramTable {
+    parse_table(text, |value| {
+        let hundredths = parse_fixed(value.strip_prefix(b"-").unwrap_or(value), 2)?;
+        i16::try_from(hundredths).ok().map(|h| -h)
+    })
+}
+
+/// Parses `key<TAB>value` lines into a table whose keys are slices of `text`. A
+/// malformed line (a unit test checks the shipped files have none) is skipped.
+fn parse_table<V: Copy + Default>(
+    text: &'static str,
+    value: impl Fn(&[u8]) -> Option<V>,
+) -> StrTable<V> {
+    let bytes = text.as_bytes();
+    let mut table = StrTable::with_capacity(memchr::memchr_iter(b'\n', bytes).count());
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n);
+        let line = &bytes[start..end];
+        if let Some(tab) = memchr::memchr(b'\t', line) {
+            if let Some(v) = value(&line[tab + 1..]) {
+                table.insert_stored(bytes, start, tab, v);
+            }
+        }
+        start = end + 1;
+    }
+    table
+}
+
+/// A non-negative decimal with exactly `decimals` digits after the point, as an
+/// integer: `parse_fixed(b"7.6", 1) == Some(76)`. Hand-rolled because float parsing
+/// dominated start-up time.
+fn parse_fixed(s: &[u8], decimals: usize) -> Option<u32> {
+    let point = s.iter().position(|&b| b == b'.')?;
+    if point == 0 || point > 4 || s.len() != point + 1 + decimals {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for &b in s[..point].iter().chain(&s[point + 1..]) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(b - b'0');
+    }
+    Some(value)
+}
+
+/// The words a document uses whole, with their counts: its own dictionary.
+///
+/// A token is a run of letters (any script, with combining marks) whose inner
+/// apostrophes and hyphens are part of it: `don't`, `self-aware`, `Moscow’s`. Runs
+/// touching a digit (`H2O`, `3rd`) are not words and are skipped. Besides the whole
+/// token, the parts of a hyphenated compound (`self`, `aware`) and the stem of a
+/// possessive (`Moscow`) are counted too, since they also occur unbroken.
+///
+/// Only words *seen unbroken* count: the two fragments of a word hyphenated across a
+/// line (`bau-` / `xite`) are skipped, so `count("bau")` stays 0 and the layout stage
+/// can ask `count("bauxite")` for independent evidence. Typographic apostrophes and
+/// Unicode hyphens (’ ‐ ‑) are stored as `'` and `-`; queries are normalised the same way.
+///
+/// ```
+/// use recto::lexicon::DocVocab;
+/// let vocab = DocVocab::build("Bauxite is mined. The bau-\nxite of Weipa; bauxite’s uses.");
+/// assert_eq!(vocab.count("bauxite"), 1);
+/// assert_eq!(vocab.count_ci("bauxite"), 2);
+/// assert_eq!(vocab.count("bau"), 0);
+/// assert_eq!(vocab.count("bauxite's"), 1);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct DocVocab {
+    /// Every distinct word once, back to back; `counts` refers into it.
+    arena: String,
+    counts: StrTable<u32>,
+    /// Lowercased word → summed count, for [`DocVocab::count_ci`]. Built after the scan
+    /// from the distinct words, so folding costs nothing per token.
+    folded: FastMap<Box<str>, u32>,
+}
+
+impl DocVocab {
+    /// Counts the words of `text` in one linear pass.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("to be or not to be");
+    /// assert_eq!(vocab.count("be"), 2);
+    /// ```
+    pub fn build(text: &str) -> DocVocab {
+        let bytes = text.as_bytes();
+        // Vocabulary grows far slower than text (Heaps' law) and a small table stays in
+        // cache, so start small and let the table grow.
+        let mut counter = Counter {
+            vocab: DocVocab {
+                arena: String::new(),
+                counts: StrTable::with_capacity((bytes.len() / 256).clamp(256, 4096)),
+                folded: FastMap::default(),
+            },
+            scratch: String::new(),
+        };
+        let mut i = 0;
+        // Set when the previous token ended in a line-break hyphen: the next token is
+        // the second half of a broken word.
+        let mut after_break = false;
+        loop {
+            i = skip_separators(bytes, i);
+            if i >= bytes.len() {
+                break;
+            }
+            let Some(token) = scan_token(text, i) else {
+                i += 1;
+                continue;
+            };
+            i = token.end;
+            let broken_here = ends_in_line_break_hyphen(bytes, token.end);
+            if !(token.has_digit || after_break || broken_here) {
+                counter.add_token(&text[token.start..token.end], &token);
+            }
+            after_break = broken_here;
+        }
+        counter.finish()
+    }
+
+    /// How often `word` occurs unbroken, matching case exactly.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("Apple apple apple");
+    /// assert_eq!(vocab.count("apple"), 2);
+    /// assert_eq!(vocab.count("APPLE"), 0);
+    /// ```
+    pub fn count(&self, word: &str) -> u32 {
+        let get = |w: &str| self.counts.get(self.arena.as_bytes(), w.as_bytes());
+        match normalise(word) {
+            Some(word) => get(&word),
+            None => get(word),
+        }
+        .unwrap_or(0)
+    }
+
+    /// How often `word` occurs unbroken in any capitalisation.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("Apple apple APPLE");
+    /// assert_eq!(vocab.count_ci("aPPle"), 3);
+    /// ```
+    pub fn count_ci(&self, word: &str) -> u32 {
+        let word = normalise(word).unwrap_or_else(|| word.to_owned());
+        self.folded
+            .get(word.to_lowercase().as_str())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every distinct word with its count, in no particular order.
+    ///
+    /// ```
+    /// let vocab = recto::lexicon::DocVocab::build("well-known");
+    /// let mut words: Vec<_> = vocab.iter().collect();
+    /// words.sort();
+    /// assert_eq!(words, [("known", 1), ("well", 1), ("well-known", 1)]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        self.counts
+            .iter()
+            .map(|(start, len, n)| (&self.arena[start..start + len], n))
+    }
+}
+
+/// One word-like run found by [`scan_token`].
+struct Token {
+    start: usize,
+    end: usize,
+    has_digit: bool,
+    has_hyphen: bool,
+    has_apostrophe: bool,
+    /// Contains ’ ‐ or ‑, which are stored as ASCII.
+    needs_normalising: bool,
+}
+
+/// Scans the word-like run starting at byte `i`, or returns `None` when `i` does not
+/// start one (then the caller advances one byte; continuation bytes of a multi-byte
+/// non-letter are skipped that way, as they never start a token).
+#[inline]
+fn scan_token(text: &str, i: usize) -> Option<Token> {
+    let bytes = text.as_bytes();
+    let first = bytes[i];
+    if first < 0x80 {
+        if !first.is_ascii_alphanumeric() {
+            return None;
+        }
+    } else if !text.is_char_boundary(i) || !is_letter(char_at(text, i)?) {
+        return None;
+    }
+    let mut token = Token {
+        start: i,
+        end: i,
+        has_digit: false,
+        has_hyphen: false,
+        has_apostrophe: false,
+        needs_normalising: false,
+    };
+    let mut j = i;
+    loop {
+        j = skip_ascii_letters(bytes, j);
+        let Some(&b) = bytes.get(j) else { break };
+        if b.is_ascii_digit() {
+            token.has_digit = true;
+            j += 1;
+            continue;
+        }
+        if b >= 0x80 {
+            if let Some(c) = char_at(text, j).filter(|&c| is_letter(c)) {
+                j += c.len_utf8();
+                continue;
+            }
+        }
+        // An apostrophe or hyphen joins only when a letter follows directly.
+        let Some((joiner, len)) = joiner_at(text, j) else {
+            break;
+        };
+        if !next_is_letter(text, j + len) {
+            break;
+        }
+        token.has_hyphen |= joiner == '-';
+        token.has_apostrophe |= joiner == '\'';
+        token.needs_normalising |= len > 1;
+        j += len;
+    }
+    token.end = j;
+    Some(token)
+}
+
+// The scanner's two hot loops — over the letters of a word and over the spaces and
+// punctuation between words — look at 8 bytes at a time: a branch per byte would
+// mispredict at the end of nearly every run, and words are short. The classifiers
+// below mark each byte of a little-endian 8-byte load with 0x80 when it is in the class.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// 0x80 in each byte of `w` that is an ASCII letter.
+#[inline(always)]
+fn ascii_letters(w: u64) -> u64 {
+    // Fold case and clear the high bits so that the additions cannot carry between
+    // bytes; a byte then has its high bit set by `+ (0x80 - lo)` iff it is ≥ lo.
+    let x = (w | (ONES * 0x20)) & !HIGH;
+    let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
+    let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
+    at_least_a & !above_z & !w & HIGH
+}
+
+/// 0x80 in each byte of `w` that may start a token: an ASCII letter or digit, or any
+/// non-ASCII byte (the scalar code decides whether its character is a letter).
+#[inline(always)]
+fn word_bytes(w: u64) -> u64 {
+    let x = w & !HIGH;
+    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
+    let above_9 = x + ONES * (0x80 - u64::from(b'9') - 1);
+    let digits = at_least_0 & !above_9 & !w & HIGH;
+    ascii_letters(w) | digits | (w & HIGH)
+}
+
+#[inline(always)]
+fn load8(bytes: &[u8], i: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[i..i + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// The first index ≥ `i` that is not an ASCII letter.
+#[inline(always)]
+fn skip_ascii_letters(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let stop = !ascii_letters(load8(bytes, i)) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    i
+}
+
+/// The first index ≥ `i` that may start a token (see [`word_bytes`]).
+#[inline(always)]
+fn skip_separators(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let start = word_bytes(load8(bytes, i));
+        if start != 0 {
+            return i + (start.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    i
+}
+
+/// The joiner at `j` as its normal form (`'` or `-`) and its byte length: `'` `-` ’ ‐ ‑.
+#[inline]
+fn joiner_at(text: &str, j: usize) -> Option<(char, usize)> {
+    match text.as_bytes()[j] {
+        b'\'' => Some(('\'', 1)),
+        b'-' => Some(('-', 1)),
+        0xE2 => match char_at(text, j)? {
+            '\u{2019}' => Some(('\'', 3)),
+            '\u{2010}' | '\u{2011}' => Some(('-', 3)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn next_is_letter(text: &str, j: usize) -> bool {
+    match text.as_bytes().get(j) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphabetic(),
+        Some(_) => char_at(text, j).is_some_and(is_letter),
+    }
+}
+
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..)?.chars().next()
+}
+
+/// Letters of any script, plus combining diacritics so that a decomposed "é" (e +
+/// U+0301) does not split a word.
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic() || ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// Whether the token ending at `end` is the first half of a word broken across lines:
+/// a hyphen (or soft hyphen), optional spaces, then a line break.
+#[inline]
+fn ends_in_line_break_hyphen(bytes: &[u8], end: usize) -> bool {
+    let after = match &bytes[end..] {
+        [b'-', after @ ..] => after,
+        [0xC2, 0xAD, after @ ..] => after, // U+00AD soft hyphen
+        [0xE2, 0x80, 0x90 | 0x91, after @ ..] => after, // U+2010, U+2011
+        _ => return false,
+    };
+    let gap = after
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(after.len());
+    matches!(after.get(gap), Some(b'\n' | b'\r'))
+}
+
+/// Maps ’ ‐ ‑ to `'` `-`, or `None` when `word` has none of them.
+fn normalise(word: &str) -> Option<String> {
+    if !word.contains(['\u{2019}', '\u{2010}', '\u{2011}']) {
+        return None;
+    }
+    let mut out = String::with_capacity(word.len());
+    normalise_into(word, &mut out);
+    Some(out)
+}
+
+fn normalise_into(word: &str, out: &mut String) {
+    out.extend(word.chars().map(|c| match c {
+        '\u{2019}' => '\'',
+        '\u{2010}' | '\u{2011}' => '-',
+        c => c,
+    }));
+}
+
+struct Counter {
+    vocab: DocVocab,
+    /// Reused for tokens that need normalising, so they cost no allocation either.
+    scratch: String,
+}
+
+impl Counter {
+    #[inline]
+    fn add_token(&mut self, token: &str, shape: &Token) {
+        if !shape.needs_normalising {
+            return self.add_normalised(token, shape);
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        normalise_into(token, &mut scratch);
+        self.add_normalised(&scratch, shape);
+        self.scratch = scratch;
+    }
+
+    #[inline]
+    fn add_normalised(&mut self, token: &str, shape: &Token) {
+        self.add(token);
+        if shape.has_hyphen {
+            for part in token.split('-') {
+                self.add(part);
+                if shape.has_apostrophe {
+                    self.add_possessive_stem(part);
+                }
+            }
+        } else if shape.has_apostrophe {
+            self.add_possessive_stem(token);
+        }
+    }
+
+    fn add_possessive_stem(&mut self, word: &str) {
+        if let Some(stem) = word.strip_suffix("'s") {
+            self.add(stem);
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, word: &str) {
+        let vocab = &mut self.vocab;
+        *vocab.counts.entry(&mut vocab.arena, word) += 1;
+    }
+
+    fn finish(mut self) -> DocVocab {
+        let mut folded: FastMap<Box<str>, u32> = FastMap::default();
+        for (word, n) in self.vocab.iter() {
+            let key: Box<str> = if word.chars().any(char::is_uppercase) {
+                word.to_lowercase().into()
+            } else {
+                word.into()
+            };
+            *folded.entry(key).or_insert(0) += n;
+        }
+        self.vocab.folded = folded;
+        self.vocab
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_line_parses() {
+        let lines = ENGLISH_WORDS.lines().count();
+        assert_eq!(english_table().words.len(), lines);
+        assert!(lines > 100_000, "dictionary suspiciously small: {lines}");
+        assert_eq!(bigram_table().len(), ENGLISH_BIGRAMS.lines().count());
+    }
+
+    #[test]
+    fn known_and_unknown_words() {
+        let en = Lexicon::english();
+        for word in [
+            "the",
+            "bauxite",
+            "heterogeneous",
+            "don't",
+            "colour",
+            "color",
+        ] {
+            assert!(en.contains(word), "{word} should be known");
+        }
+        for word in ["", "bau", "xite", "tbe", "hetero-geneous", "qzx"] {
+            assert!(!en.contains(word), "{word} should be unknown");
+        }
+        assert!(en.zipf("the") > en.zipf("house"));
+        assert!(en.zipf("house") > en.zipf("bauxite"));
+    }
+
+    #[test]
+    fn case_rules() {
+        let en = Lexicon::english();
+        assert_eq!(en.zipf("The"), en.zipf("the"));
+        assert_eq!(en.zipf("THE"), en.zipf("the"));
+        assert!(en.contains("Moscow"));
+        assert!(
+            !en.contains("moscow"),
+            "lowercase must not match a proper noun"
+        );
+        assert_eq!(en.zipf("MOSCOW"), en.zipf("Moscow"));
+        assert!(!en.contains("mOSCOW"));
+    }
+
+    #[test]
+    fn apostrophes_and_possessives() {
+        let en = Lexicon::english();
+        assert_eq!(en.zipf("don’t"), en.zipf("don't"));
+        assert_eq!(en.zipf("Moscow's"), en.zipf("Moscow"));
+        assert_eq!(en.zipf("students'"), en.zipf("students"));
+        assert_eq!(en.zipf("MOSCOW'S"), en.zipf("Moscow"));
+        assert!(!en.contains("'s"));
+        assert!(!en.contains("xqzt's"));
+    }
+
+    #[test]
+    fn user_words_extend_without_changing_the_base() {
+        let en = Lexicon::english();
+        let mine = en.with_words(["Weipa", "", "  "]);
+        assert_eq!(mine.zipf("Weipa"), USER_WORD_ZIPF);
+        assert!(!mine.contains("weipa"));
+        assert!(!en.contains("Weipa"));
+        let both = mine.with_words(vec!["Rákosi".to_owned()]);
+        assert!(both.contains("Weipa") && both.contains("Rákosi"));
+    }
+
+    #[test]
+    fn word_list_errors_name_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("terms.txt");
+        std::fs::write(&path, "bauxite\n# fine\ntwo words\n").unwrap();
+        let err = Lexicon::load_word_list(&path).unwrap_err();
+        assert!(
+            matches!(err, LexiconError::BadLine { line: 3, .. }),
+            "{err:?}"
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.contains("terms.txt:3:") && shown.contains("two words"),
+            "{shown}"
+        );
+
+        std::fs::write(&path, "\u{feff}one\r\ntwo # note\r\n").unwrap();
+        assert_eq!(Lexicon::load_word_list(&path).unwrap(), ["one", "two"]);
+
+        std::fs::write(&path, b"ok\n\xff\xfe\n").unwrap();
+        let err = Lexicon::load_word_list(&path).unwrap_err();
+        assert!(
+            matches!(err, LexiconError::BadLine { line: 2, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn bigrams() {
+        let en = Lexicon::english();
+        let of_the = en.bigram_logp("of", "the").unwrap();
+        assert!((-2.0..0.0).contains(&of_the));
+        assert_eq!(en.bigram_logp("OF", "The"), Some(of_the));
+        assert_eq!(en.bigram_logp("of", "xqzt"), None);
+    }
+
+    #[test]
+    fn parsers_reject_malformed_values() {
+        assert_eq!(parse_fixed(b"7.6", 1), Some(76));
+        assert_eq!(parse_fixed(b"0.0", 1), Some(0));
+        assert_eq!(parse_fixed(b"2.09", 2), Some(209));
+        for bad in ["7", "7.", ".6", "7.66", "-1.0", "x.1", "1.x", "12345.6"] {
+            assert_eq!(parse_fixed(bad.as_bytes(), 1), None, "{bad}");
+        }
+        assert_eq!(parse_words("a\t1.5\nb\t300.0\nc\t2\nd\n").len(), 1);
+        let text = "a b\t-0.25\na c\t0.00\na d\t-x\n";
+        let bigrams = parse_bigrams(text);
+        assert_eq!(bigrams.len(), 2);
+        assert_eq!(bigrams.get(text.as_bytes(), b"a b"), Some(-25));
+    }
+
+    #[test]
+    fn doc_vocab_counts_tokens_and_parts() {
+        let v = DocVocab::build("The cat's self-aware cat. Cats, don’t; the end");
+        assert_eq!(v.count("cat"), 2, "possessive stem counts");
+        assert_eq!(v.count("cat's"), 1);
+        assert_eq!(v.count("self-aware"), 1);
+        assert_eq!(v.count("aware"), 1);
+        assert_eq!(v.count("don't"), 1);
+        assert_eq!(v.count("don’t"), 1, "queries are normalised too");
+        assert_eq!(v.count("the"), 1);
+        assert_eq!(v.count_ci("THE"), 2);
+    }
+
+    #[test]
+    fn doc_vocab_skips_line_break_fragments_and_digits() {
+        let v = DocVocab::build("alu-\nminium and alu- \r\nminium, H2O 3rd x-ray -dash- 'quoted'");
+        assert_eq!(v.count("alu"), 0);
+        assert_eq!(v.count("minium"), 0);
+        assert_eq!(v.count("and"), 1);
+        assert_eq!(v.count("H"), 0);
+        assert_eq!(v.count("rd"), 0);
+        assert_eq!(v.count("x-ray"), 1);
+        assert_eq!(v.count("dash"), 1);
+        assert_eq!(v.count("quoted"), 1);
+    }
+
+    #[test]
+    fn byte_classes_match_scalar_definitions() {
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b'.', b, b'.', b'x', b, 0xC3, b, b'7']);
+            let expect = |f: fn(u8) -> bool| {
+                let bytes = w.to_le_bytes();
+                (0..8).fold(0u64, |m, k| m | (u64::from(f(bytes[k])) << (8 * k + 7)))
+            };
+            assert_eq!(
+                ascii_letters(w),
+                expect(|b| b.is_ascii_alphabetic()),
+                "{b:#x}"
+            );
+            assert_eq!(
+                word_bytes(w),
+                expect(|b| b >= 0x80 || b.is_ascii_alphanumeric()),
+                "{b:#x}"
+            );
+        }
+        let text = b"abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ.  ...    \n\t  Zz";
+        assert_eq!(skip_ascii_letters(text, 0), 26);
+        assert_eq!(skip_ascii_letters(text, 28), 54);
+        assert_eq!(skip_separators(text, 26), 28);
+        assert_eq!(skip_separators(text, 54), text.len() - 2);
+        assert_eq!(skip_ascii_letters(text, text.len() - 2), text.len());
+    }
+
+    #[test]
+    fn doc_vocab_handles_non_ascii() {
+        let v = DocVocab::build("Mátyás Rákosi — Rákosi’s «naïve» cafe\u{301} 東京");
+        assert_eq!(v.count("Rákosi"), 2);
+        assert_eq!(v.count("Mátyás"), 1);
+        assert_eq!(v.count("naïve"), 1);
+        assert_eq!(v.count("cafe\u{301}"), 1);
+        assert_eq!(v.count("東京"), 1);
+        assert_eq!(v.count_ci("RÁKOSI"), 2);
+    }
+}
