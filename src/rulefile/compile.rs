@@ -2,12 +2,14 @@
 //!
 //! # Order and precedence
 //!
-//! Every rule looks at the same text — the text the layout stage left — and no rule sees
-//! another's fixes, so a rule file reads the same whatever else is enabled. Where two
-//! matches overlap, one wins: the leftmost, then the longest, then the one whose rule
-//! comes first (rule files in the order given to [`RuleSet::compile`], rules in file
-//! order). That is aho-corasick's leftmost-longest semantics, which the literal rules get
-//! from their shared automaton, extended to regex rules. Fixes are resolved per edit, not
+//! In one pass every rule looks at the same text and no rule sees another's fixes, so a
+//! rule file reads the same whatever else is enabled (the rules stage runs further passes
+//! while fixes apply; see `stages::rules`). Where two matches overlap, one wins: the
+//! leftmost, then the longest, then the one whose rule comes first (rule files in the
+//! order given to [`RuleSet::compile`], rules in file order). That is aho-corasick's
+//! leftmost-longest semantics, which the literal rules get from their shared automaton,
+//! extended to regex rules; "leftmost" and "longest" measure what a fix changes, not the
+//! context its regex consumed. Fixes are resolved per edit, not
 //! per match, so a bold heading's `**` and the hard breaks inside it all apply.
 //!
 //! # Speed
@@ -27,10 +29,6 @@ use super::parse::REGEX_SIZE_LIMIT;
 use super::{MatchOptions, Matcher, RuleFile, RuleFileError, Template, TemplatePart};
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::span::Span;
-
-/// The stage names; a rule file may not take one as its name, or its rule ids would
-/// pass for built-in ones.
-const RESERVED_NAMES: &[&str] = &["decode", "unicode", "garble", "layout", "rules", "words"];
 
 /// Up to this many bytes of literal patterns, the automaton is a DFA (see
 /// `Literals::build`).
@@ -108,30 +106,29 @@ impl RuleSet {
     }
 
     /// Compiles rule files; earlier files take precedence where matches tie (see the
-    /// module docs). Two files with one name, or a file named like a stage, are errors.
+    /// module docs). Two files with one name are an error: their rule ids would collide.
     pub fn compile(files: Vec<RuleFile>) -> Result<RuleSet, RuleFileError> {
         let mut set = RuleSet::default();
         let mut exact: Vec<(String, usize, Box<str>)> = Vec::new();
         let mut folded: Vec<(String, usize, Box<str>)> = Vec::new();
+        let mut paths: Vec<std::path::PathBuf> = Vec::new();
         for file in files {
-            let clash = |message: String| RuleFileError {
-                path: file.path.clone(),
-                line: None,
-                rule: None,
-                message,
-            };
-            if RESERVED_NAMES.contains(&file.name.as_str()) {
-                return Err(clash(format!(
-                    "a rule file may not be named {:?}, the name of a built-in stage",
-                    file.name
-                )));
+            if let Some(first) = paths
+                .iter()
+                .find(|p| p.file_stem() == file.path.file_stem())
+            {
+                return Err(RuleFileError {
+                    path: file.path.clone(),
+                    line: None,
+                    rule: None,
+                    message: format!(
+                        "{} is also the name of {}; rule ids would collide (rename one file)",
+                        file.name,
+                        first.display()
+                    ),
+                });
             }
-            if set.names.contains(&file.name) {
-                return Err(clash(format!(
-                    "two rule files are named {:?}; rule ids would collide (rename one)",
-                    file.name
-                )));
-            }
+            paths.push(file.path.clone());
             set.names.push(file.name.clone());
             for rule in file.rules {
                 let index = set.rules.len();
@@ -462,14 +459,14 @@ fn accepts(options: MatchOptions, text: &str, span: Span) -> bool {
         }
     }
     if options.whole_line {
-        let before = text.as_bytes()[..span.start].iter().rev();
-        let after = text.as_bytes()[span.end..].iter();
-        let blank_to_eol = |mut it: Box<dyn Iterator<Item = &u8> + '_>| {
-            it.by_ref()
-                .take_while(|&&b| b != b'\n')
-                .all(|&b| b == b' ' || b == b'\t')
-        };
-        if !blank_to_eol(Box::new(before)) || !blank_to_eol(Box::new(after)) {
+        let bytes = text.as_bytes();
+        let spaces_only = |b: &u8| *b == b' ' || *b == b'\t';
+        let line_before = bytes[..span.start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b != b'\n');
+        let line_after = bytes[span.end..].iter().take_while(|&&b| b != b'\n');
+        if !line_before.clone().all(spaces_only) || !line_after.clone().all(spaces_only) {
             return false;
         }
     }
@@ -726,11 +723,14 @@ mod tests {
     }
 
     #[test]
-    fn files_named_like_stages_or_each_other_are_rejected() {
+    fn files_named_like_stages_or_like_each_other_are_rejected() {
         let f = |name: &str| RuleFile::parse(name, "[meta]\ndescription = \"x\"\n").unwrap();
-        let e = RuleSet::compile(vec![f("layout.toml")]).unwrap_err();
+        let e = RuleFile::parse("layout.toml", "[meta]\ndescription = \"x\"\n").unwrap_err();
         assert!(e.to_string().contains("built-in stage"), "{e}");
         let e = RuleSet::compile(vec![f("a/x.toml"), f("b/x.toml")]).unwrap_err();
-        assert!(e.to_string().starts_with("b/x.toml: two rule files"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "b/x.toml: x is also the name of a/x.toml; rule ids would collide (rename one file)"
+        );
     }
 }

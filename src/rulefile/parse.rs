@@ -18,6 +18,10 @@ use super::{
 use crate::fix::{Applicability, RuleId};
 use crate::span::LineIndex;
 
+/// The stage names, which rule files may not take: their rule ids would pass for
+/// built-in ones.
+const RESERVED_NAMES: &[&str] = &["decode", "unicode", "garble", "layout", "rules", "words"];
+
 /// The compiled size a rule's regex may reach. Rule files come from users and from
 /// other people's repositories: a regex like `\w{1000}{1000}` must be an error, not a
 /// gigabyte of automaton.
@@ -130,6 +134,13 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<RuleFile, RuleFileError> 
                 "the file name {stem:?} cannot prefix rule ids: use letters, digits, '-' and '_' \
                  (the rule set is named after the file)"
             ),
+        ));
+    }
+    if RESERVED_NAMES.contains(&stem) {
+        return Err(cx.err(
+            None,
+            None,
+            format!("a rule file may not be named {stem:?}, the name of a built-in stage: its rule ids would pass for built-in ones"),
         ));
     }
     let raw: RawFile = toml::from_str(text).map_err(|e| {

@@ -24,6 +24,14 @@ impl Stage for Rules {
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         out.fixes.extend(cx.rules.fixes(doc.text()));
     }
+
+    /// One rule's fix can complete another's pattern: a bold `**Search in**` line is a
+    /// residue line once its markers go. Running again while fixes apply follows that
+    /// through, so cleaning stays idempotent; the bound stops a rule whose replacement
+    /// matches itself (`a` → `aa`).
+    fn max_rounds(&self) -> usize {
+        4
+    }
 }
 
 #[cfg(test)]
@@ -60,6 +68,16 @@ mod tests {
             ]
         );
         assert_eq!(apply(input, &out.changes), out.output);
+    }
+
+    #[test]
+    fn a_fix_that_completes_another_rules_pattern_is_followed_through() {
+        let out = pipeline(&["web-residue", "markdown"]).run("**Search in**\n\nText\n");
+        assert_eq!(out.output, "Text\n");
+        assert_eq!(out.changes.len(), 1);
+        let mut rules: Vec<&str> = out.changes[0].rules.iter().map(|r| r.as_str()).collect();
+        rules.sort();
+        assert_eq!(rules, ["markdown.bold-line", "web-residue.search-in"]);
     }
 
     #[test]
