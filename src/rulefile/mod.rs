@@ -13,6 +13,7 @@
 //! [[rule]]
 //! id = "teh"
 //! description = "teh → the"
+//! explanation = "Optional: why, and when it does not fire (for `recto explain`)."
 //! kind = "literal"
 //! pattern = "teh"
 //! replacement = "the"
@@ -58,6 +59,8 @@ pub struct RuleFile {
 pub struct Rule {
     id: RuleId,
     description: String,
+    /// Why the rule is shaped as it is, for `recto explain` (optional).
+    explanation: Option<String>,
     matcher: Matcher,
     applicability: Applicability,
     confidence: f32,
@@ -241,10 +244,12 @@ impl Rule {
     fn info(&self, file: &RuleFile) -> RuleInfo {
         use std::fmt::Write;
         let mut ex = String::new();
-        let _ = writeln!(ex, "{}", self.description);
+        if let Some(why) = &self.explanation {
+            let _ = writeln!(ex, "{why}\n");
+        }
         let _ = writeln!(
             ex,
-            "\nFrom the rule set `{}` ({}): {}.",
+            "From the rule set `{}` ({}): {}.",
             file.name,
             file.path.display(),
             file.description.trim_end_matches('.')

@@ -47,6 +47,7 @@ struct RawMeta {
 struct RawRule {
     id: Spanned<String>,
     description: Spanned<String>,
+    explanation: Option<String>,
     kind: Spanned<Kind>,
     pattern: Option<Spanned<String>>,
     swap: Option<Spanned<BTreeMap<String, String>>>,
@@ -288,6 +289,7 @@ fn rule(cx: &Ctx<'_>, raw: RawRule) -> Result<Rule, RuleFileError> {
     Ok(Rule {
         id: RuleId::new(format!("{}.{id}", cx.stem)),
         description: raw.description.into_inner().trim().to_owned(),
+        explanation: raw.explanation.map(|e| e.trim().to_owned()),
         matcher,
         applicability,
         confidence,
