@@ -350,12 +350,17 @@ impl Config {
         for o in raw.overrides.iter().flatten() {
             let at = o.span().start;
             let o = o.get_ref();
-            for (present, key) in [
-                (o.overrides.is_some(), "overrides"),
-                (o.decisions.is_some(), "decisions"),
-                (o.format.is_some(), "format"),
+            let nested = o
+                .overrides
+                .as_ref()
+                .and_then(|v| v.first())
+                .map(|t| t.span().start);
+            for (at, key) in [
+                (nested, "overrides"),
+                (o.decisions.as_ref().map(|d| d.span().start), "decisions"),
+                (o.format.as_ref().map(|f| f.span().start), "format"),
             ] {
-                if present {
+                if let Some(at) = at {
                     return Err(cx.err(Some(at), format!("`{key}` cannot be overridden per file")));
                 }
             }
