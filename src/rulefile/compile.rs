@@ -282,8 +282,7 @@ impl RuleSet {
             let meta = &self.rules[*rule];
             let span = Span::new(m.start(), m.end());
             if !accepts(meta.options, text, span) {
-                // A rejected match may hide one that starts inside it.
-                at = next_boundary(text, m.start());
+                at = resume_after(meta.options, text, span);
                 continue;
             }
             at = m.end();
@@ -318,7 +317,7 @@ impl RuleSet {
                 span.end
             };
             if !accepts(meta.options, text, span) {
-                at = next_boundary(text, span.start);
+                at = resume_after(meta.options, text, span);
                 continue;
             }
             at = next;
@@ -471,6 +470,23 @@ fn accepts(options: MatchOptions, text: &str, span: Span) -> bool {
         }
     }
     true
+}
+
+/// Where to search again after a match at `span` failed the rule's options. A rejected
+/// match may hide one that starts inside it, so the search resumes at its next
+/// character — except where the match failed a whole-line rule by starting after text on
+/// its line: no later start on that line can pass, and skipping to the next line keeps
+/// the scan linear (`a.*` over one long line would otherwise be quadratic).
+fn resume_after(options: MatchOptions, text: &str, span: Span) -> usize {
+    let bytes = text.as_bytes();
+    if options.whole_line {
+        let line_start = memchr::memrchr(b'\n', &bytes[..span.start]).map_or(0, |i| i + 1);
+        if !is_blank(&bytes[line_start..span.start]) {
+            return memchr::memchr(b'\n', &bytes[span.start..])
+                .map_or(text.len() + 1, |i| span.start + i + 1);
+        }
+    }
+    next_boundary(text, span.start)
 }
 
 fn is_word_char(c: char) -> bool {
@@ -696,6 +712,15 @@ mod tests {
         let s =
             set(&(regex("bold", r"\*\*([^*]+)\*\*", "$1", "") + &regex("hb", r" {2,}$", "", "")));
         assert_eq!(s.apply_all("**a  \nb**"), "a\nb");
+    }
+
+    #[test]
+    fn whole_line_rejections_skip_to_the_next_line() {
+        let s = set(&regex("x", "a.*", "", "whole-line = true"));
+        assert_eq!(s.apply_all("ba aaa\n  a b\nxa\n"), "ba aaa\nxa\n");
+        // Linear: one long line of candidates is one rejection, not one per character.
+        let long = "b".to_owned() + &"a".repeat(200_000);
+        assert_eq!(s.fixes(&long).len(), 0);
     }
 
     #[test]
