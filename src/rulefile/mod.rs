@@ -569,6 +569,23 @@ input = "a x"
             .starts_with("t.toml:11: rule t.x: example failed"));
     }
 
+    /// ocr-common is safe only while every misreading it fixes is no word and every
+    /// fix is one: checked against the shipped English lexicon.
+    #[test]
+    fn ocr_common_turns_non_words_into_words() {
+        let lexicon = crate::lexicon::Lexicon::english();
+        let file = builtin_set("ocr-common").unwrap();
+        for rule in file.rules() {
+            let Matcher::Swap(pairs) = &rule.matcher else {
+                panic!("{}: ocr-common holds swaps only", rule.id());
+            };
+            for (from, to) in pairs {
+                assert!(!lexicon.contains(from), "{}: {from:?} is a word", rule.id());
+                assert!(lexicon.contains(to), "{}: {to:?} is no word", rule.id());
+            }
+        }
+    }
+
     #[test]
     fn rule_infos_explain_the_rule_with_its_examples() {
         let file = builtin_set("ocr-common").unwrap();
