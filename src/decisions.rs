@@ -233,26 +233,55 @@ impl Decisions {
     }
 }
 
-/// A one-line `before → after` snippet of a change, with a few characters of context.
+/// A one-line `before → after` snippet of a change with a little of its line around it.
 fn context(change: &Change, original: &str) -> String {
-    const SIDE: usize = 16;
-    let mut lo = change.original.start.saturating_sub(SIDE);
-    while !original.is_char_boundary(lo) {
-        lo += 1;
+    decision_context(
+        context_before(&original[..change.original.start], DECISION_CONTEXT_CHARS),
+        &original[change.original.range()],
+        &change.replacement,
+        context_after(&original[change.original.end..], DECISION_CONTEXT_CHARS),
+    )
+}
+
+/// The length, in characters, of a decision's `context`.
+pub(crate) const DECISION_CONTEXT_CHARS: usize = 80;
+
+/// At most `n` characters at the end of `text`, not reaching back past a line break.
+pub(crate) fn context_before(text: &str, n: usize) -> &str {
+    let line = text.rfind('\n').map_or(text, |at| &text[at + 1..]);
+    match line.char_indices().rev().nth(n.saturating_sub(1)) {
+        Some((at, _)) => &line[at..],
+        None => line,
     }
-    let mut hi = (change.original.end + SIDE).min(original.len());
-    while !original.is_char_boundary(hi) {
-        hi -= 1;
+}
+
+/// At most `n` characters at the start of `text`, not reaching past a line break (nor
+/// the carriage return of a CRLF one).
+pub(crate) fn context_after(text: &str, n: usize) -> &str {
+    let line = text.find('\n').map_or(text, |at| {
+        let line = &text[..at];
+        line.strip_suffix('\r').unwrap_or(line)
+    });
+    match line.char_indices().nth(n) {
+        Some((at, _)) => &line[..at],
+        None => line,
     }
-    let before = &original[lo..hi];
-    let after = format!(
-        "{}{}{}",
-        &original[lo..change.original.start],
-        change.replacement,
-        &original[change.original.end..hi]
-    );
-    let flat = |s: &str| crate::report::snippet(s, 60);
-    format!("{} → {}", flat(before), flat(&after))
+}
+
+/// `pre before post → pre after post` in at most about [`DECISION_CONTEXT_CHARS`]
+/// characters: what a person reading the decisions file needs to recognise the change.
+/// The change itself gets the room it needs (up to a third each side of the arrow); the
+/// surrounding text is trimmed to what is left.
+pub(crate) fn decision_context(pre: &str, before: &str, after: &str, post: &str) -> String {
+    let part = DECISION_CONTEXT_CHARS / 3;
+    let before = crate::report::snippet(before, part);
+    let after = crate::report::snippet(after, part);
+    let used = before.chars().count() + after.chars().count() + 3;
+    // Each side's context appears twice, once before the arrow and once after it.
+    let side = DECISION_CONTEXT_CHARS.saturating_sub(used) / 4;
+    let pre = crate::report::snippet(context_before(pre, side), side);
+    let post = crate::report::snippet(context_after(post, side), side);
+    format!("{pre}{before}{post} → {pre}{after}{post}")
 }
 
 /// Whether `clean` applies a change when no decision covers it: its applicability

@@ -18,6 +18,7 @@
 pub mod config;
 pub mod decisions;
 pub mod fix;
+pub mod jsonl;
 pub mod lexicon;
 pub mod pipeline;
 pub mod registry;

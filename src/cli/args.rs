@@ -83,6 +83,10 @@ pub struct PipelineArgs {
     #[arg(long)]
     pub keep_lines: bool,
 
+    /// Only walk files matching GLOB (`*.txt`); `!GLOB` excludes. Repeatable.
+    #[arg(long = "glob", short = 'g', value_name = "GLOB")]
+    pub globs: Vec<String>,
+
     /// Write a JSON Lines report of every change and diagnostic to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -160,6 +164,49 @@ pub struct CleanArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub jsonl: JsonlArgs,
+}
+
+/// JSON Lines corpora.
+#[derive(Debug, Args)]
+pub struct JsonlArgs {
+    /// Inputs are JSON Lines: clean one string field of each record, pass the rest through
+    /// byte for byte. gzip and zstd inputs are recognised by their magic bytes.
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// The field to clean (dotted path for nested fields: `doc.text`).
+    #[arg(long, value_name = "PATH", default_value = "text", requires = "jsonl")]
+    pub field: String,
+
+    /// A field identifying each record in the report (dotted path).
+    #[arg(long, value_name = "PATH", requires = "jsonl")]
+    pub id_field: Option<String>,
+
+    /// What to do with a record that is not JSON or lacks the field: pass it through
+    /// unchanged, or drop it. Either way it is reported with its line number.
+    #[arg(long, value_enum, default_value_t = Malformed::Pass, requires = "jsonl")]
+    pub on_malformed: Malformed,
+
+    /// Compress the output: by default, files under -o keep their input's compression
+    /// and standard output is not compressed.
+    #[arg(long, value_enum, requires = "jsonl")]
+    pub compress: Option<Compression>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Malformed {
+    Pass,
+    Drop,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

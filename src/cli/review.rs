@@ -17,7 +17,8 @@ use recto::report::{self, DiffStyle, Subject};
 use recto::{Change, Outcome};
 
 use super::args::ReviewArgs;
-use super::{process_all, Processed, ERROR, OK};
+use super::session::Session;
+use super::{Processed, ERROR, OK};
 
 pub fn review(mut args: ReviewArgs) -> Result<i32> {
     let mut decisions = if args.decisions.exists() {
@@ -26,9 +27,16 @@ pub fn review(mut args: ReviewArgs) -> Result<i32> {
         Decisions::default()
     };
     args.pipeline.unsafe_fixes = true;
-    let (done, errors) = process_all(&args.pipeline)?;
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = super::collect(&mut session, &args.pipeline)?;
+    let mut done = Vec::new();
+    session.for_each_file(&inputs, |_, p| {
+        done.push(p);
+        Ok(())
+    })?;
+    let errors = session.finish(false)?.skipped;
     if let Some(html) = &args.html {
-        return write_html(html, &done).map(|()| if errors > 0 { ERROR } else { OK });
+        return write_html(html, &done, &decisions).map(|()| if errors > 0 { ERROR } else { OK });
     }
     let stdin = io::stdin();
     if !stdin.is_terminal() {
@@ -172,7 +180,24 @@ fn write_decisions(path: &std::path::Path, decisions: &Decisions) -> Result<()> 
         .with_context(|| format!("{}: cannot write decisions", path.display()))
 }
 
-fn write_html(path: &std::path::Path, done: &[Processed]) -> Result<()> {
-    let _ = (path, done);
-    anyhow::bail!("--html is not available in this build yet")
+fn write_html(path: &std::path::Path, done: &[Processed], decisions: &Decisions) -> Result<()> {
+    let files: Vec<report::ReviewFile<'_>> = done
+        .iter()
+        .map(|p| report::ReviewFile {
+            path: &p.display,
+            original: &p.original,
+            outcome: &p.outcome,
+        })
+        .collect();
+    let write = || -> io::Result<()> {
+        let mut out = io::BufWriter::new(std::fs::File::create(path)?);
+        report::write_review_html_with_decisions(
+            &mut out,
+            &files,
+            &recto::registry::Registry::builtin(),
+            decisions,
+        )?;
+        out.flush()
+    };
+    write().with_context(|| format!("{}: cannot write the review page", path.display()))
 }

@@ -22,15 +22,15 @@ impl Stage for Rules {
     }
 
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
-        out.fixes.extend(cx.rules.fixes(doc.text()));
-    }
-
-    /// One rule's fix can complete another's pattern: a bold `**Search in**` line is a
-    /// residue line once its markers go. Running again while fixes apply follows that
-    /// through, so cleaning stays idempotent; the bound stops a rule whose replacement
-    /// matches itself (`a` → `aa`).
-    fn max_rounds(&self) -> usize {
-        4
+        let fixes = cx.rules.fixes(doc.text());
+        // One rule's fix can complete another's pattern: a bold `**Search in**` line is
+        // a residue line once its markers go. Another round follows that through, so
+        // cleaning stays idempotent (the pipeline bounds the rounds, which stops a rule
+        // whose replacement matches itself, `a` → `aa`).
+        if !fixes.is_empty() {
+            out.request_another_round();
+        }
+        out.fixes.extend(fixes);
     }
 }
 
