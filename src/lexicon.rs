@@ -312,11 +312,7 @@ impl Lexicon {
 
 /// Calls `f` with the lowercase form of `word`, built in `buf` when it is ASCII and
 /// fits, so hot lookups do not allocate.
-fn with_lowercase<R>(
-    word: &str,
-    buf: &mut [u8; STACK_WORD],
-    f: impl FnOnce(&str) -> R,
-) -> R {
+fn with_lowercase<R>(word: &str, buf: &mut [u8; STACK_WORD], f: impl FnOnce(&str) -> R) -> R {
     if word.is_ascii() && word.len() <= STACK_WORD {
         let buf = &mut buf[..word.len()];
         buf.copy_from_slice(word.as_bytes());

@@ -95,19 +95,35 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
                 };
             }
             discount_letter_spacing(text, &mut tokens);
-            let paragraph_start = text[..start].trim_end_matches([' ', '\t', '\r']).is_empty()
-                || text[..start]
-                    .trim_end_matches([' ', '\t', '\r'])
-                    .ends_with("\n\n")
-                || text[..start.saturating_sub(1)]
-                    .trim_end_matches([' ', '\t', '\r', '\x0c'])
-                    .ends_with('\n');
-            segment(text, &tokens, paragraph_start, &mut found);
+            let paragraph_start = blank_line_before(text, start);
+            let paragraph = paragraph_start && blank_line_after(text, end);
+            match whole_paragraph(text, &tokens).filter(|_| paragraph) {
+                Some(run) => found.push(run),
+                None => segment(text, &tokens, paragraph_start, &mut found),
+            }
         }
         start = end + 1;
     }
     merge_adjacent_lines(text, &mut found);
     found
+}
+
+/// Whether the line starting at `start` is the first of the text or follows a blank one.
+fn blank_line_before(text: &str, start: usize) -> bool {
+    let Some(before) = start.checked_sub(1).map(|b| &text[..b]) else {
+        return true;
+    };
+    let prev_line = before.rfind('\n').map_or(before, |i| &before[i + 1..]);
+    prev_line.trim().is_empty()
+}
+
+/// Whether the line ending at `end` is the last of the text or precedes a blank one.
+fn blank_line_after(text: &str, end: usize) -> bool {
+    if end >= text.len() {
+        return true;
+    }
+    let next = end + 1;
+    text[next..line_end(text, next)].trim().is_empty()
 }
 
 fn line_end(text: &str, from: usize) -> usize {
@@ -397,6 +413,10 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
         // Acronyms: `AVPRF`, `CWIHP`, `GSSAPI`.
         return Evidence::text(0.2);
     }
+    if first_upper && letters == 2 {
+        // Too short for a name, except a few (`Hu`, `Xi`): `Um at varng thw`.
+        return Evidence::text(0.5);
+    }
     if letters >= 4 && cx.recurs(word) {
         return Evidence::text(-1.0);
     }
@@ -555,6 +575,10 @@ fn syntax_llr(token: &str, core: &str) -> f32 {
     if unbalanced {
         llr += 1.5;
     }
+    if token.contains("[(") {
+        // A string opened inside an array: `TJ` operand syntax (`for[ta* [(ri`).
+        llr += 1.5;
+    }
     let bytes = inner.as_bytes();
     if bytes
         .windows(3)
@@ -563,6 +587,28 @@ fn syntax_llr(token: &str, core: &str) -> f32 {
         llr += 1.5;
     }
     llr
+}
+
+/// A short paragraph that is garble as a whole: most tokens unlike text, several with
+/// shapes prose does not have. Scrambled paragraphs keep some real words (`treaty
+/// with`, `claims on Hungary`: the scrambler cuts from real text), which would split a
+/// token-level segmentation, but a paragraph that is mostly soup is soup throughout.
+fn whole_paragraph(text: &str, tokens: &[Token<'_>]) -> Option<GarbleRun> {
+    const MAX_TOKENS: usize = 40;
+    const MIN_SCORE: f32 = 3.0;
+    const MIN_SHAPES: usize = 2;
+    if tokens.is_empty() || tokens.len() > MAX_TOKENS {
+        return None;
+    }
+    let score: f32 = tokens.iter().map(|t| t.llr).sum();
+    let shapes = tokens.iter().filter(|t| t.shape).count();
+    let unlike = tokens.iter().filter(|t| t.llr > 0.0).count();
+    // One shape suffices when nearly every token is unlike text (`Alb tua d -1vTJht`).
+    let enough_shapes = shapes >= MIN_SHAPES || (shapes == 1 && unlike * 4 >= tokens.len() * 3);
+    if score < MIN_SCORE || !enough_shapes || unlike * 2 < tokens.len() {
+        return None;
+    }
+    Some(run_of(text, tokens))
 }
 
 /// Single letters next to single letters are a letter-spaced heading
@@ -615,10 +661,44 @@ fn segment(text: &str, tokens: &[Token<'_>], paragraph_start: bool, out: &mut Ve
         while j < n && states[j] {
             j += 1;
         }
-        let (first, last) = snap(text, tokens, i, j, paragraph_start);
-        report(text, &tokens[first..last], out);
-        i = j;
+        let next = j;
+        let (from, to) = trim(tokens, i, j);
+        if from < to {
+            let (first, last) = snap(text, tokens, from, to, paragraph_start);
+            report(text, &tokens[first..last], out);
+        }
+        i = next;
     }
+}
+
+/// Narrows a segment `[i, j)` to start and end on tokens unlike text: the path may
+/// carry a neutral token (a number) at its ends for free, and next to an operator run
+/// it may carry up to two weakly unlike ones that are prose (`[Ne vydumyvaete], /F3 11
+/// Tf…`), since the run's evidence pays for them.
+fn trim(tokens: &[Token<'_>], mut i: usize, mut j: usize) -> (usize, usize) {
+    const NEAR: usize = 2;
+    const WEAK: f32 = 1.5;
+    let weak = |t: &Token<'_>| t.operator.is_none() && !t.shape && t.llr < WEAK;
+    while i < j && tokens[i].operator.is_none() && tokens[i].llr <= 0.0 {
+        i += 1;
+    }
+    while j > i && tokens[j - 1].operator.is_none() && tokens[j - 1].llr <= 0.0 {
+        j -= 1;
+    }
+    if let Some(k) = (i..j.min(i + NEAR + 1)).find(|&k| tokens[k].operator.is_some()) {
+        if tokens[i..k].iter().all(weak) {
+            i = k;
+        }
+    }
+    if let Some(k) = (j.saturating_sub(NEAR + 1).max(i)..j)
+        .rev()
+        .find(|&k| tokens[k].operator.is_some())
+    {
+        if tokens[k + 1..j].iter().all(weak) {
+            j = k + 1;
+        }
+    }
+    (i, j)
 }
 
 /// Widens a segment `[i, j)` over at most two short tokens that separate it from the
@@ -633,7 +713,7 @@ fn snap(
 ) -> (usize, usize) {
     const MAX_GAP: usize = 2;
     const SHORT: usize = 4;
-    const LEANS: f32 = 0.5;
+    const LEANS: f32 = -0.5;
     let short = |t: &Token<'_>| {
         let s = &text[t.span.range()];
         t.operator.is_none()
@@ -668,17 +748,25 @@ fn snap(
     (first, last)
 }
 
+/// Pushes the run of segment `seg` if its evidence is enough.
 fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
+    let score: f32 = seg.iter().map(|t| t.llr).sum();
+    let has_operator = seg.iter().any(|t| t.operator.is_some());
+    let shapes = seg.iter().filter(|t| t.shape).count();
+    if score < MIN_SCORE || (!has_operator && (seg.len() < MIN_TOKENS || shapes < MIN_STRONG)) {
+        return;
+    }
+    out.push(run_of(text, seg));
+}
+
+/// The run that covers the tokens of `seg`.
+fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
     let score: f32 = seg.iter().map(|t| t.llr).sum();
     let operator_evidence: f32 = seg
         .iter()
         .filter_map(|t| t.operator.map(|r| r.evidence))
         .sum();
     let has_operator = operator_evidence > 0.0;
-    let strong = seg.iter().filter(|t| t.shape).count();
-    if score < MIN_SCORE || (!has_operator && (seg.len() < MIN_TOKENS || strong < MIN_STRONG)) {
-        return;
-    }
     let span = Span::new(seg[0].span.start, seg[seg.len() - 1].span.end);
     let soup_tokens = seg.iter().filter(|t| t.operator.is_none()).count();
     let soup_chars: usize = seg
@@ -714,13 +802,13 @@ fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
         ),
     };
     let _ = text;
-    out.push(GarbleRun {
+    GarbleRun {
         span,
         kind,
         confidence: confidence(score),
         decoded,
         evidence,
-    });
+    }
 }
 
 /// Maps a segment's summed evidence to a confidence: 0.5 at 8, 0.9 at about 12.
