@@ -4,7 +4,8 @@
 //! `IN_DIR/*.noisy.txt`, runs the pipeline with only garble rules selected and every
 //! applicability applied, and writes `OUT_DIR/NAME.spans.json`: the removed runs as
 //! `[[start, end), …]` in code points of the noisy text, without the whitespace each
-//! removal takes along. Then: `score.py --spans OUT_DIR`.
+//! removal takes along. Then: `score.py --spans OUT_DIR`. With `GARBLE_SPANS_VERBOSE`
+//! set, every change is listed on stderr with its applicability and confidence.
 
 use std::path::Path;
 
@@ -23,6 +24,7 @@ fn main() -> std::io::Result<()> {
     pipeline
         .threshold(Applicability::Suggest)
         .filter(RuleFilter::new(vec!["garble".into()], vec![]));
+    let verbose = std::env::var_os("GARBLE_SPANS_VERBOSE").is_some();
     let mut total = 0;
     for entry in std::fs::read_dir(input)? {
         let path = entry?.path();
@@ -40,6 +42,13 @@ fn main() -> std::io::Result<()> {
             .iter()
             .filter(|c| c.rules.iter().any(|r| r.group() == "garble"))
             .map(|c| {
+                if verbose {
+                    let shown: String = text[c.original.range()].chars().take(60).collect();
+                    eprintln!(
+                        "{name}\t{}\t{:.2}\t{:?}",
+                        c.applicability, c.confidence, shown
+                    );
+                }
                 let s = &text[c.original.range()];
                 let start = c.original.start + (s.len() - s.trim_start().len());
                 let end = c.original.end - (s.len() - s.trim_end().len());

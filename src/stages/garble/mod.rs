@@ -44,7 +44,7 @@ pub(crate) const RULES: &[RuleInfo] = &[
     RuleInfo::builtin(
         "garble.decoded-tj",
         "garble",
-        Applicability::Review,
+        Applicability::Safe,
         "replace a leaked, well-formed TJ/Tj operand with the text it shows",
         "Where leaked content-stream syntax contains a complete text-showing operand — \
          `[(…) n (…)]TJ` or `(…)Tj` with plain strings — the strings are the text the \
@@ -52,8 +52,8 @@ pub(crate) const RULES: &[RuleInfo] = &[
          `TJ` array a kerning value below −200 (thousandths of an em) is a word space; \
          smaller ones are letter spacing. Hex strings and strings with octal escapes are \
          glyph ids of a font subset and cannot be decoded without the font: such runs are \
-         removed by `garble.content-stream`. Proposed for review: the decoded text may \
-         repeat text the extractor also got right.\n\n\
+         removed by `garble.content-stream`. Like that rule, applied when the run's \
+         grammar evidence is strong, proposed for review otherwise.\n\n\
          Example: `as [(Ho)-28(w)-333(ev)28(er,)]TJ the` becomes `as How ever, the`.",
     ),
     RuleInfo::builtin(
@@ -138,9 +138,7 @@ fn propose(text: &str, run: &GarbleRun, cx: &Context, out: &mut Proposals) {
         (_, false) => (DECODED_TJ, run.decoded.as_str()),
         (_, true) => (rule_of(run), ""),
     };
-    let applicability = if rule == DECODED_TJ {
-        Applicability::Review
-    } else if run.confidence >= SAFE_CONFIDENCE {
+    let applicability = if run.confidence >= SAFE_CONFIDENCE {
         Applicability::Safe
     } else {
         Applicability::Review
@@ -194,7 +192,8 @@ fn edit(text: &str, run: Span, replacement: &str) -> Edit {
         return Edit::new(run, replacement);
     }
     let bytes = text.as_bytes();
-    let is_blank = |b: u8| b == b' ' || b == b'\t' || b == b'\x0c' || b == b'\r';
+    // Not form feeds: they are page breaks, which the layout stage reads.
+    let is_blank = |b: u8| b == b' ' || b == b'\t' || b == b'\r';
     let mut before = run.start;
     while before > 0 && is_blank(bytes[before - 1]) {
         before -= 1;

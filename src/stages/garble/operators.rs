@@ -488,6 +488,10 @@ fn operator_weight(op: &Op, before: &[Token]) -> f32 {
         }
     };
     match (satisfied, op.distinctive, &op.operands) {
+        // Six numbers before `Tm` or `cm`, a font name and size before `Tf`: prose
+        // does not write these by accident.
+        (true, _, Operands::Numbers(6)) => Evidence::STRUCTURAL + 1.0,
+        (true, true, Operands::NameNumber) => Evidence::STRUCTURAL + 0.5,
         (true, true, _) => Evidence::STRUCTURAL,
         (false, true, _) => Evidence::BARE_DISTINCTIVE,
         (true, false, Operands::Numbers(c)) if *c >= 3 => Evidence::STRUCTURAL,

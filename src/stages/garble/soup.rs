@@ -24,14 +24,14 @@ use super::operators::{self, OperatorRun};
 use super::{GarbleRun, RunKind};
 
 /// Log-probability of entering the garble state at a token (from text).
-const ENTER: f32 = -3.0;
+const ENTER: f32 = -2.0;
 /// Log-probability of leaving it.
 const LEAVE: f32 = -0.5;
 /// Log-probability of staying in it: runs are long.
-const STAY: f32 = -0.3;
+const STAY: f32 = -0.2;
 
 /// A segment is reported only with at least this much summed evidence…
-const MIN_SCORE: f32 = 5.0;
+const MIN_SCORE: f32 = 3.5;
 /// …and, unless it holds an operator run, at least this many tokens, this many of them
 /// with a shape prose does not have (see [`Evidence::shape`]).
 const MIN_TOKENS: usize = 3;
@@ -805,15 +805,30 @@ fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
     GarbleRun {
         span,
         kind,
-        confidence: confidence(score),
+        confidence: match kind {
+            RunKind::ContentStream => operator_confidence(operator_evidence),
+            RunKind::LetterSoup => soup_confidence(score, seg.iter().filter(|t| t.shape).count()),
+        },
         decoded,
         evidence,
     }
 }
 
-/// Maps a segment's summed evidence to a confidence: 0.5 at 8, 0.9 at about 12.
-fn confidence(score: f32) -> f32 {
-    1.0 / (1.0 + (-(score - 8.0) / 2.0).exp())
+/// The confidence of a content-stream run from its grammar evidence: one operator with
+/// its operands (3) is a coin toss short of sure, two pieces of grammar (≥ 5) are sure.
+fn operator_confidence(evidence: f32) -> f32 {
+    logistic((evidence - 2.4) / 0.7)
+}
+
+/// The confidence of a soup run from its summed evidence and how many of its tokens
+/// have shapes prose does not have: about 0.9 at a score of 8 with two shapes.
+fn soup_confidence(score: f32, shapes: usize) -> f32 {
+    let shape_factor = if shapes >= 2 { 1.0 } else { 0.9 };
+    logistic((score - 4.5) / 1.5) * shape_factor
+}
+
+fn logistic(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
 }
 
 /// Joins runs that fill consecutive lines into one (a run across several short lines).
