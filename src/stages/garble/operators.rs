@@ -77,7 +77,58 @@ pub(crate) fn find(text: &str) -> Vec<OperatorRun> {
         line_start = line_end + 1;
     }
     runs.retain(|r| r.structural && r.evidence >= MIN_EVIDENCE);
+    for run in &mut runs {
+        absorb_syntax_lines(text, run);
+    }
     runs
+}
+
+/// Widens a run over whole neighbouring lines that are nothing but content-stream
+/// tokens with an operator among them — `q`, `Q`, `0.5 0 0 0.5 72 400 cm` — which the
+/// line prefilter skips when they hold no delimiter or text operator. A line of
+/// numbers alone is a page number or a table row, not part of the run.
+fn absorb_syntax_lines(text: &str, run: &mut OperatorRun) {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut all_syntax = |start: usize, end: usize| {
+        tokens.clear();
+        tokenize(&bytes[start..end], start, &mut tokens);
+        tokens.iter().all(Token::is_syntax)
+            && tokens.iter().any(|t| matches!(t.kind, Kind::Operator(_)))
+    };
+    loop {
+        let line_start = bytes[..run.span.start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        if !only_whitespace(&bytes[line_start..run.span.start]) || line_start == 0 {
+            break;
+        }
+        let prev_end = line_start - 1;
+        let prev_start = bytes[..prev_end]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        if !all_syntax(prev_start, prev_end) {
+            break;
+        }
+        run.span.start = prev_start
+            + (bytes[prev_start..prev_end].len() - text[prev_start..prev_end].trim_start().len());
+    }
+    loop {
+        let line_end =
+            memchr::memchr(b'\n', &bytes[run.span.end..]).map_or(bytes.len(), |i| run.span.end + i);
+        if !only_whitespace(&bytes[run.span.end..line_end]) || line_end == bytes.len() {
+            break;
+        }
+        let next_start = line_end + 1;
+        let next_end =
+            memchr::memchr(b'\n', &bytes[next_start..]).map_or(bytes.len(), |i| next_start + i);
+        if !all_syntax(next_start, next_end) {
+            break;
+        }
+        run.span.end = next_start + text[next_start..next_end].trim_end().len();
+    }
 }
 
 fn only_whitespace(bytes: &[u8]) -> bool {
@@ -411,7 +462,6 @@ fn line_runs(text: &str, tokens: &[Token]) -> Vec<OperatorRun> {
         }
         // A string left open at the run's end belongs to it only when glued to it
         // (`-361(c`); `… ]TJ (or off)` is prose after the run.
-        let mut j = j;
         while j > i + 1
             && matches!(tokens[j - 1].kind, Kind::Str { closed: false, .. })
             && tokens[j - 2].end < tokens[j - 1].start

@@ -284,7 +284,7 @@ fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
     if core.contains("://") || core.starts_with("www.") || is_email(core) {
         return Evidence::text(-1.0);
     }
-    if is_manual_reference(core) || is_technical(core) {
+    if is_manual_reference(core) || is_technical(core) || is_formula(core) {
         return Evidence::text(ev.llr - 0.5);
     }
     let bare = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '*');
@@ -352,7 +352,11 @@ fn is_technical(core: &str) -> bool {
     {
         return true;
     }
-    if core.contains(['/', '_', '=', '\\']) || core.contains("::") {
+    if core.contains([
+        '/', '_', '=', '\\', '{', '}', '<', '>', '$', '|', '&', '#', '@', '"',
+    ]) || core.contains("::")
+        || core.contains("()")
+    {
         return true;
     }
     // `name.ext`: a short lowercase extension after a dot between letters.
@@ -364,6 +368,27 @@ fn is_technical(core: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     })
+}
+
+/// A chemical formula: element symbols with counts, `H2O`, `C6H12O6`, `NaCl`.
+fn is_formula(core: &str) -> bool {
+    let bytes = core.as_bytes();
+    let mut i = 0;
+    let mut elements = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_uppercase() {
+            return false;
+        }
+        i += 1;
+        if i < bytes.len() && bytes[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        elements += 1;
+    }
+    elements >= 2 && bytes.iter().any(u8::is_ascii_digit) || (elements == 2 && core.len() == 4)
 }
 
 fn is_email(s: &str) -> bool {
@@ -457,7 +482,7 @@ fn run_together(word: &str, lexicon: &Lexicon) -> f32 {
         "less", "ment", "meta", "micro", "multi", "ness", "over", "post", "semi", "ship", "self",
         "super", "under", "ward", "wards", "wise", "ings", "ness",
     ];
-    if word.len() < 7 || !word.is_ascii() {
+    if word.len() < 7 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
         return 0.0;
     }
     let lower = word.to_ascii_lowercase();
@@ -505,6 +530,12 @@ impl Scorer<'_> {
 fn digits_llr(core: &str) -> f32 {
     let mut best: f32 = 0.0;
     for piece in core.split(|c: char| !c.is_ascii_alphanumeric()) {
+        // Hex literals and hashes: `0x1f`, `9f86d081`.
+        let hex = piece.starts_with("0x")
+            || (piece.len() >= 6 && piece.bytes().all(|b| b.is_ascii_hexdigit()));
+        if hex {
+            continue;
+        }
         let bytes = piece.as_bytes();
         let Some(first_digit) = bytes.iter().position(u8::is_ascii_digit) else {
             continue;
@@ -651,6 +682,7 @@ fn segment(text: &str, tokens: &[Token<'_>], paragraph_start: bool, out: &mut Ve
         states[i] = state_garble;
         state_garble = if state_garble { back[i].1 } else { back[i].0 };
     }
+    let mut segments: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < n {
         if !states[i] {
@@ -661,14 +693,39 @@ fn segment(text: &str, tokens: &[Token<'_>], paragraph_start: bool, out: &mut Ve
         while j < n && states[j] {
             j += 1;
         }
-        let next = j;
         let (from, to) = trim(tokens, i, j);
         if from < to {
-            let (first, last) = snap(text, tokens, from, to, paragraph_start);
-            report(text, &tokens[first..last], out);
+            segments.push((from, to));
         }
-        i = next;
+        i = j;
     }
+    for (from, to) in bridge(tokens, segments) {
+        let (first, last) = snap(text, tokens, from, to, paragraph_start);
+        report(text, &tokens[first..last], out);
+    }
+}
+
+/// Joins segments separated by at most three tokens when each side holds strong
+/// evidence on its own: a scrambled run keeps a few real words (`… dernr)43(docum
+/// iodginelow on the 27alin tlt(.`), and the Viterbi path may step out for them.
+fn bridge(tokens: &[Token<'_>], segments: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    const MAX_GAP: usize = 3;
+    const STRONG_SIDE: f32 = 3.0;
+    let score = |(a, b): (usize, usize)| tokens[a..b].iter().map(|t| t.llr).sum::<f32>();
+    let mut joined: Vec<(usize, usize)> = Vec::with_capacity(segments.len());
+    for seg in segments {
+        match joined.last_mut() {
+            Some(prev)
+                if seg.0 - prev.1 <= MAX_GAP
+                    && score(*prev) >= STRONG_SIDE
+                    && score(seg) >= STRONG_SIDE =>
+            {
+                prev.1 = seg.1;
+            }
+            _ => joined.push(seg),
+        }
+    }
+    joined
 }
 
 /// Narrows a segment `[i, j)` to start and end on tokens unlike text: the path may
@@ -748,12 +805,30 @@ fn snap(
     (first, last)
 }
 
+/// A run of unknown words this long without a single English function word and with
+/// at most one odd shape is another language (`Las negociaciones se concluyeron en
+/// Moscú…`), not soup: soup is cut from the English around it and keeps its `of`, `the`
+/// and `is`.
+const FOREIGN_TOKENS: usize = 6;
+
+fn has_function_word(text: &str, seg: &[Token<'_>]) -> bool {
+    const FUNCTION_ZIPF: f32 = 5.5;
+    let lexicon = Lexicon::english();
+    seg.iter().any(|t| {
+        let word = core(&text[t.span.range()]);
+        word.len() <= 5 && lexicon.zipf(word) >= FUNCTION_ZIPF
+    })
+}
+
 /// Pushes the run of segment `seg` if its evidence is enough.
 fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
     let score: f32 = seg.iter().map(|t| t.llr).sum();
     let has_operator = seg.iter().any(|t| t.operator.is_some());
     let shapes = seg.iter().filter(|t| t.shape).count();
     if score < MIN_SCORE || (!has_operator && (seg.len() < MIN_TOKENS || shapes < MIN_STRONG)) {
+        return;
+    }
+    if !has_operator && shapes < 2 && seg.len() >= FOREIGN_TOKENS && !has_function_word(text, seg) {
         return;
     }
     out.push(run_of(text, seg));
