@@ -6,9 +6,11 @@ dictionary does not know (names, transliterations, inflections) so that the garb
 stage can tell them from letter soup. It is a character trigram count table over a
 folded alphabet, trained on data shipped in this repository only:
 
-* rules/dict/en.words.txt (the lexicon: word<TAB>zipf) -- every word once, weighted by
-  max(1, round(zipf)), so that common words count a few times more than rare ones but
-  the rare vocabulary of archival and technical prose is not drowned out;
+* rules/dict/en.words.txt (the lexicon: word<TAB>zipf) -- every word weighted by
+  1 + 10^(zipf - 3): roughly its frequency in running text for common words (so `of`,
+  `to`, `the` look like text, which the stage's prefilter relies on), and at least one
+  count for every rare word (so the rare vocabulary of archival and technical prose is
+  not drowned out);
 * the repository's clean seed documents seeds/000, 001, 003 and 004, every token as it
   occurs -- they carry the names, transliterations and archival references of the kind
   of text recto repairs. Seed 002 is excluded: it is the garbled one.
@@ -73,7 +75,7 @@ def main():
     counts = collections.Counter()
     for line in WORDS.read_text(encoding="utf-8").splitlines():
         word, zipf = line.split("\t")
-        weight = max(1, round(float(zipf)))
+        weight = 1 + round(10 ** (float(zipf) - 3))
         for w in words_of(word):
             add(counts, w, weight)
     seed_dir = ROOT / "seeds"

@@ -32,6 +32,26 @@ pub(crate) fn fold(c: char) -> Option<u8> {
     }
 }
 
+/// [`fold`] for ASCII bytes, as a table.
+static ASCII_SYMBOL: [Option<u8>; 256] = {
+    let mut t = [None; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_lowercase() {
+            Some(c - b'a' + 1)
+        } else if c.is_ascii_uppercase() {
+            Some(c - b'A' + 1)
+        } else if c == b'\'' {
+            Some(APOSTROPHE)
+        } else {
+            None
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Smoothed natural-log trigram probabilities, indexed `[a][b][c]` for P(c | a b).
 pub(crate) struct CharModel {
     logp: Box<[f32]>,
@@ -91,10 +111,32 @@ impl CharModel {
     /// boundary), and the number of symbols scored. Characters outside the alphabet
     /// are skipped.
     pub(crate) fn score(&self, word: &str) -> (f32, usize) {
+        if word.is_ascii() {
+            // The common case, without UTF-8 decoding.
+            self.score_symbols(word.bytes().filter_map(|b| ASCII_SYMBOL[b as usize]))
+        } else {
+            self.score_symbols(word.chars().filter_map(fold))
+        }
+    }
+
+    /// [`CharModel::score`]'s mean for a word of ASCII letters only.
+    pub(crate) fn score_ascii_letters(&self, word: &[u8]) -> f32 {
+        let (mut a, mut b) = (BOUNDARY as usize, BOUNDARY as usize);
+        let mut sum = 0.0;
+        for &byte in word {
+            let c = ((byte | 0x20) - b'a' + 1) as usize;
+            sum += self.logp[(a * SYMBOLS + b) * SYMBOLS + c];
+            (a, b) = (b, c);
+        }
+        sum += self.logp[(a * SYMBOLS + b) * SYMBOLS + BOUNDARY as usize];
+        sum / (word.len() + 1) as f32
+    }
+
+    fn score_symbols(&self, symbols: impl Iterator<Item = u8>) -> (f32, usize) {
         let (mut a, mut b) = (BOUNDARY, BOUNDARY);
         let mut sum = 0.0;
         let mut n = 0;
-        for c in word.chars().filter_map(fold).chain([BOUNDARY]) {
+        for c in symbols.chain([BOUNDARY]) {
             sum += self.logp[index(a, b, c)];
             n += 1;
             (a, b) = (b, c);

@@ -54,7 +54,7 @@ pub(crate) fn find(text: &str) -> Vec<OperatorRun> {
         let line_end =
             memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i);
         let line = &bytes[line_start..line_end];
-        if line.iter().any(|&b| TRIGGER[b as usize]) {
+        if worth_tokenizing(line) {
             tokens.clear();
             tokenize(line, line_start, &mut tokens);
             for run in line_runs(text, &tokens) {
@@ -135,17 +135,22 @@ fn only_whitespace(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| is_space(b))
 }
 
-/// Bytes whose presence makes a line worth tokenizing.
-static TRIGGER: [bool; 256] = {
-    let mut t = [false; 256];
-    let bytes = b"()<>[]/TEB";
-    let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
+/// Whether a line holds something content-stream syntax cannot do without and prose
+/// seldom has: a text operator's name (`BT`, `ET`, `T*`, `Tf`, `TJ`…), a string or hex
+/// string closed against a number or another string (`)-28(`, `>4<`, `)]`), an array
+/// opened on a string (`[(`, `[<`), or a name (`/F3`). Parentheses, brackets and paths
+/// of prose and manual pages do not pass, so most lines are never tokenized.
+fn worth_tokenizing(line: &[u8]) -> bool {
+    line.windows(2).any(|w| match w[0] {
+        b')' | b'>' => w[1].is_ascii_digit() || matches!(w[1], b'-' | b'(' | b'<' | b']' | b'T'),
+        b'[' => matches!(w[1], b'(' | b'<'),
+        b'/' => w[1].is_ascii_uppercase(),
+        b'T' => b"*fJjdDmLcwzsr".contains(&w[1]),
+        b'B' | b'E' => w[1] == b'T',
+        _ => false,
+    }) || line.ends_with(b"BT")
+        || line.ends_with(b"ET")
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -265,7 +270,64 @@ static OPERATORS: &[Op] = &[
 ];
 
 fn lookup_operator(word: &[u8]) -> Option<&'static Op> {
-    OPERATORS.iter().find(|o| o.name.as_bytes() == word)
+    // Called for every word of every tokenized line: operator names are short, so most
+    // words are rejected by their length before any comparison.
+    if word.len() > 3 {
+        return None;
+    }
+    let index = match word {
+        b"BT" => 0,
+        b"ET" => 1,
+        b"T*" => 2,
+        b"Tf" => 3,
+        b"Td" => 4,
+        b"TD" => 5,
+        b"Tm" => 6,
+        b"TL" => 7,
+        b"Tc" => 8,
+        b"Tw" => 9,
+        b"Tz" => 10,
+        b"Ts" => 11,
+        b"Tr" => 12,
+        b"TJ" => 13,
+        b"Tj" => 14,
+        b"'" => 15,
+        b"\"" => 16,
+        b"EMC" => 17,
+        b"BDC" => 18,
+        b"BMC" => 19,
+        b"q" => 20,
+        b"Q" => 21,
+        b"cm" => 22,
+        b"re" => 23,
+        b"m" => 24,
+        b"l" => 25,
+        b"c" => 26,
+        b"v" => 27,
+        b"y" => 28,
+        b"w" => 29,
+        b"h" => 30,
+        b"f" => 31,
+        b"f*" => 32,
+        b"F" => 33,
+        b"S" => 34,
+        b"s" => 35,
+        b"B" => 36,
+        b"b" => 37,
+        b"n" => 38,
+        b"W" => 39,
+        b"W*" => 40,
+        b"gs" => 41,
+        b"Do" => 42,
+        b"rg" => 43,
+        b"RG" => 44,
+        b"g" => 45,
+        b"G" => 46,
+        b"k" => 47,
+        b"K" => 48,
+        _ => return None,
+    };
+    Some(&OPERATORS[index])
 }
 
 fn is_space(b: u8) -> bool {
@@ -720,6 +782,14 @@ mod tests {
         let t = "x [(Ho)-28(w)-333(ev)28(er,)-333(the)]TJ y";
         let runs = find(t);
         assert_eq!(runs[0].decoded, "How ever, the");
+    }
+
+    #[test]
+    fn every_operator_is_found_by_its_name() {
+        for op in OPERATORS {
+            assert_eq!(lookup_operator(op.name.as_bytes()), Some(op));
+        }
+        assert_eq!(lookup_operator(b"the"), None);
     }
 
     #[test]

@@ -16,7 +16,10 @@
 //! Cost: lines whose tokens all look like words by the character model alone, with no
 //! odd shape and no operator run, are skipped before any dictionary lookup.
 
-use crate::lexicon::{DocVocab, Lexicon};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::lexicon::Lexicon;
 use crate::span::Span;
 
 use super::model::CharModel;
@@ -39,7 +42,7 @@ const MIN_STRONG: usize = 1;
 
 /// Mean log-probability per character below which a token is worth a dictionary lookup
 /// (prefilter): ordinary words score above it.
-const PLAIN_WORD_LOGP: f32 = -2.4;
+const PLAIN_WORD_LOGP: f32 = -3.0;
 
 /// Finds garble runs in `text`: letter soup and content-stream syntax.
 pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
@@ -49,10 +52,11 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         text,
         lexicon: Lexicon::english(),
         model,
-        vocab: std::cell::OnceCell::new(),
+        recurring: RefCell::default(),
     };
     let mut found: Vec<GarbleRun> = Vec::new();
     let mut tokens = Vec::new();
+    let mut trial = Vec::new();
     let mut next_op = 0;
     let mut start = 0;
     while start < text.len() {
@@ -70,6 +74,11 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
                 .iter()
                 .take_while(|r| r.span.start < end)
                 .count();
+        if next_op == ops_end && !has_cluster(&text[start..end], model) {
+            // Prose: nothing worth scoring on this line.
+            start = end + 1;
+            continue;
+        }
         tokens.clear();
         tokenize(
             text,
@@ -79,33 +88,115 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             &mut tokens,
         );
         next_op = ops_end;
-        let suspicious = tokens
-            .iter()
-            .filter(|t| t.operator.is_some() || !looks_plain(&text[t.span.range()], model))
-            .count();
-        if suspicious >= 2 || tokens.iter().any(|t| t.operator.is_some()) {
-            for t in tokens.iter_mut() {
-                t.llr = match &t.operator {
-                    Some(run) => 4.0 + run.evidence,
-                    None => {
-                        let ev = token_evidence(&text[t.span.range()], &scorer);
-                        t.shape = ev.shape;
-                        ev.llr
-                    }
-                };
-            }
-            discount_letter_spacing(text, &mut tokens);
+        for (from, to) in windows(text, model, &mut tokens) {
             let paragraph_start = blank_line_before(text, start);
             let paragraph = paragraph_start && blank_line_after(text, end);
-            match whole_paragraph(text, &tokens).filter(|_| paragraph) {
-                Some(run) => found.push(run),
-                None => segment(text, &tokens, paragraph_start, &mut found),
+            let whole = from == 0 && to == tokens.len();
+            let window = &mut tokens[from..to];
+            if !score_window(text, &scorer, window) {
+                continue;
+            }
+            let decide = |window: &[Token<'_>], out: &mut Vec<GarbleRun>| match whole_paragraph(
+                text, window,
+            )
+            .filter(|_| paragraph && whole)
+            {
+                Some(run) => out.push(run),
+                None => segment(text, window, paragraph_start && from == 0, out),
+            };
+            // Whether the document reuses a word costs a scan of the document, so it is
+            // asked only where something would otherwise be reported.
+            trial.clear();
+            decide(window, &mut trial);
+            if !trial.is_empty() && discount_recurring(text, &scorer, window) {
+                decide(window, &mut found);
+            } else {
+                found.append(&mut trial);
             }
         }
         start = end + 1;
     }
     merge_adjacent_lines(text, &mut found);
     found
+}
+
+/// Two tokens that do not look plain this close together make a cluster worth a look…
+const CLUSTER: usize = 3;
+/// …with this many tokens of context on each side.
+const CONTEXT: usize = 8;
+
+/// Whether a line has two tokens close together that do not look plain: the test
+/// every line of prose must pass, so it runs on the bytes without building tokens.
+fn has_cluster(line: &str, model: &CharModel) -> bool {
+    let mut previous: Option<usize> = None;
+    line.split_ascii_whitespace()
+        .enumerate()
+        .filter_map(|(i, token)| match look(token, model) {
+            Look::Plain => None,
+            look => Some((i, look)),
+        })
+        .any(|(i, look)| {
+            let near = look == Look::Strange || previous.is_some_and(|p| i - p <= CLUSTER);
+            previous = Some(i);
+            near
+        })
+}
+
+/// The ranges of a unit's tokens worth scoring in full: around each operator run and
+/// each cluster of tokens that do not look plain (see [`looks_plain`]). Prose is
+/// skipped after one table lookup per letter — no dictionary lookup, no allocation.
+fn windows(text: &str, model: &CharModel, tokens: &mut [Token<'_>]) -> Vec<(usize, usize)> {
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    let mut previous: Option<usize> = None;
+    for i in 0..tokens.len() {
+        let t = &tokens[i];
+        let look = match t.operator {
+            Some(_) => Look::Strange,
+            None => look(&text[t.span.range()], model),
+        };
+        if look == Look::Plain {
+            continue;
+        }
+        let anchor = match previous {
+            _ if look == Look::Strange => Some(i),
+            Some(p) if i - p <= CLUSTER => Some(p),
+            _ => None,
+        };
+        previous = Some(i);
+        let Some(first) = anchor else { continue };
+        let (from, to) = (
+            first.saturating_sub(CONTEXT),
+            (i + CONTEXT + 1).min(tokens.len()),
+        );
+        match windows.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => windows.push((from, to)),
+        }
+    }
+    windows
+}
+
+/// Scores every token of a window in full; false when no segment of it could reach
+/// the reporting threshold.
+fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]) -> bool {
+    for t in window.iter_mut() {
+        t.llr = match &t.operator {
+            Some(run) => 4.0 + run.evidence,
+            None => {
+                let ev = token_evidence(&text[t.span.range()], scorer);
+                t.shape = ev.shape;
+                t.unknown_word = ev.unknown_word;
+                ev.llr
+            }
+        };
+    }
+    discount_letter_spacing(text, window);
+    let has_operator = window.iter().any(|t| t.operator.is_some());
+    let most: f32 = window.iter().map(|t| t.llr.max(0.0)).sum();
+    if !has_operator && most < MIN_SCORE {
+        return false;
+    }
+    true
 }
 
 /// Whether the line starting at `start` is the first of the text or follows a blank one.
@@ -136,6 +227,7 @@ struct Token<'r> {
     operator: Option<&'r OperatorRun>,
     llr: f32,
     shape: bool,
+    unknown_word: bool,
 }
 
 /// Splits `start..end` at whitespace, keeping each operator run whole.
@@ -160,6 +252,7 @@ fn tokenize<'r>(
                 operator: Some(run),
                 llr: 0.0,
                 shape: true,
+                unknown_word: false,
             });
             i = run.span.end;
             continue;
@@ -183,6 +276,7 @@ fn tokenize<'r>(
             operator: None,
             llr: 0.0,
             shape: false,
+            unknown_word: false,
         });
         i = j;
         while i < end && !text.is_char_boundary(i) {
@@ -191,14 +285,70 @@ fn tokenize<'r>(
     }
 }
 
+/// How a token looks to the prefilter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Look {
+    /// A word or number: needs no closer look.
+    Plain,
+    /// Unusual (a rare letter sequence, a name): worth a look next to another.
+    Odd,
+    /// A shape prose hardly has (digits inside letters, a capital inside a lowercase
+    /// word, misplaced brackets, an operator name): worth a look by itself.
+    Strange,
+}
+
+fn look(token: &str, model: &CharModel) -> Look {
+    if looks_plain(token, model) {
+        return Look::Plain;
+    }
+    let core = core(token);
+    let strange = syntax_llr(token, core) > 0.0
+        || digits_llr(core) > 0.0
+        || hyphen_number(core) > 0.0
+        || has_inner_capital(core)
+        || (core.contains('T') && OPERATOR_NAMES.iter().any(|op| token.contains(op)));
+    if strange && !is_technical(core) {
+        Look::Strange
+    } else {
+        Look::Odd
+    }
+}
+
 /// True when a token needs no closer look: a plain word or number whose letters the
 /// character model finds ordinary.
 fn looks_plain(token: &str, model: &CharModel) -> bool {
     let core = core(token);
-    if core.is_empty() || is_numeric(core) {
-        return true;
+    if token.len() != core.len()
+        && token
+            .bytes()
+            .any(|b| matches!(b, b'(' | b')' | b'[' | b']'))
+        && syntax_llr(token, core) > 0.0
+    {
+        return false;
     }
     let bytes = core.as_bytes();
+    if bytes.len() > 1
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1..].iter().all(u8::is_ascii_lowercase)
+    {
+        // The common case: an ASCII word, lowercase but for its first letter. Short
+        // ones are plain here (`of`, `the`): a short fragment matters only next to
+        // stronger evidence, which opens the window by itself.
+        return bytes.len() <= 3 || model.score_ascii_letters(bytes) > PLAIN_WORD_LOGP;
+    }
+    if bytes.is_empty() {
+        return true;
+    }
+    if is_numeric(core) || !core.chars().any(char::is_alphanumeric) {
+        return true;
+    }
+    // Acronyms, initials and options: `GNU`, `N`, `-v`.
+    if bytes.len() <= 6 && bytes.iter().all(u8::is_ascii_uppercase)
+        || bytes.len() == 1
+        || bytes.len() <= 3 && bytes[0] == b'-'
+    {
+        return true;
+    }
     let plain_shape = bytes
         .iter()
         .all(|&b| b.is_ascii_alphabetic() || b == b'\'' || b == b'-')
@@ -211,11 +361,42 @@ fn looks_plain(token: &str, model: &CharModel) -> bool {
 
 /// The token without the punctuation that prose puts around words.
 fn core(token: &str) -> &str {
-    token
-        .trim_start_matches(['"', '\'', '“', '‘', '(', '[', '{', '<', '*', '_', '«', '„'])
-        .trim_end_matches([
-            '"', '\'', '”', '’', ')', ']', '}', '>', '.', ',', ';', ':', '!', '?', '*', '_', '»',
-        ])
+    const OPEN: [char; 12] = ['"', '\'', '“', '‘', '(', '[', '{', '<', '*', '_', '«', '„'];
+    const CLOSE: [char; 17] = [
+        '"', '\'', '”', '’', ')', ']', '}', '>', '.', ',', ';', ':', '!', '?', '*', '_', '»',
+    ];
+    // Byte loops for the ASCII marks; the rare non-ASCII quote takes the char path.
+    let bytes = token.as_bytes();
+    let (mut start, mut end) = (0, bytes.len());
+    if bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return token;
+    }
+    while start < end {
+        let b = bytes[start];
+        if b.is_ascii() && OPEN.contains(&(b as char)) {
+            start += 1;
+        } else if !b.is_ascii() && token[start..].starts_with(OPEN) {
+            start += token[start..].chars().next().map_or(1, char::len_utf8);
+        } else {
+            break;
+        }
+    }
+    while end > start {
+        let b = bytes[end - 1];
+        if b.is_ascii() && CLOSE.contains(&(b as char)) {
+            end -= 1;
+        } else if !b.is_ascii() && token[start..end].ends_with(CLOSE) {
+            end -= token[start..end]
+                .chars()
+                .next_back()
+                .map_or(1, char::len_utf8);
+        } else {
+            break;
+        }
+    }
+    &token[start..end]
 }
 
 /// Digits with the separators of numbers, dates, references and footnote markers.
@@ -259,11 +440,18 @@ struct Evidence {
     /// together) — as opposed to merely being unknown, which names and foreign words
     /// are too.
     shape: bool,
+    /// An alphabetic word of four letters or more the dictionary does not know: if the
+    /// document uses it again, it is the document's own term, not a scrambled fragment.
+    unknown_word: bool,
 }
 
 impl Evidence {
     const fn text(llr: f32) -> Evidence {
-        Evidence { llr, shape: false }
+        Evidence {
+            llr,
+            shape: false,
+            unknown_word: false,
+        }
     }
 
     fn add_shape(&mut self, llr: f32) {
@@ -281,7 +469,7 @@ fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
     if core.is_empty() || is_numeric(core) {
         return ev;
     }
-    if core.contains("://") || core.starts_with("www.") || is_email(core) {
+    if has_pair(core, b':', b'/') || core.starts_with("www.") || is_email(core) {
         return Evidence::text(-1.0);
     }
     if is_manual_reference(core) || is_technical(core) || is_formula(core) {
@@ -292,7 +480,7 @@ fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
         ev.add_shape(2.5);
         return ev;
     }
-    if OPERATOR_NAMES.iter().any(|op| bare.contains(op)) {
+    if bare.contains('T') && OPERATOR_NAMES.iter().any(|op| bare.contains(op)) {
         ev.add_shape(1.5);
     }
     ev.add_shape(digits_llr(core));
@@ -304,6 +492,7 @@ fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
         let w = word_evidence(core, token, cx);
         ev.llr += w.llr;
         ev.shape |= w.shape;
+        ev.unknown_word = w.unknown_word;
         return ev;
     }
     // Compounds: score the parts, `Gheorghiu-Dej`, `sovetsko-iugoslavskogo`.
@@ -354,8 +543,8 @@ fn is_technical(core: &str) -> bool {
     }
     if core.contains([
         '/', '_', '=', '\\', '{', '}', '<', '>', '$', '|', '&', '#', '@', '"',
-    ]) || core.contains("::")
-        || core.contains("()")
+    ]) || has_pair(core, b':', b':')
+        || has_pair(core, b'(', b')')
     {
         return true;
     }
@@ -389,6 +578,12 @@ fn is_formula(core: &str) -> bool {
         elements += 1;
     }
     elements >= 2 && bytes.iter().any(u8::is_ascii_digit) || (elements == 2 && core.len() == 4)
+}
+
+/// Whether `a` is directly followed by `b` somewhere in `s` (without building a
+/// substring searcher, as `str::contains` does).
+fn has_pair(s: &str, a: u8, b: u8) -> bool {
+    s.as_bytes().windows(2).any(|w| w[0] == a && w[1] == b)
 }
 
 fn is_email(s: &str) -> bool {
@@ -442,9 +637,6 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
         // Too short for a name, except a few (`Hu`, `Xi`): `Um at varng thw`.
         return Evidence::text(0.5);
     }
-    if letters >= 4 && cx.recurs(word) {
-        return Evidence::text(-1.0);
-    }
     let mut ev = Evidence::text(if first_upper {
         -0.3
     } else if !word.is_ascii() {
@@ -468,6 +660,7 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
     if letters > 20 {
         ev.add_shape(1.0);
     }
+    ev.unknown_word = letters >= 4;
     ev
 }
 
@@ -505,22 +698,45 @@ fn run_together(word: &str, lexicon: &Lexicon) -> f32 {
     0.0
 }
 
-/// What token scoring consults: the dictionary, the character model and, built on
-/// first need, the document's own vocabulary.
+/// What token scoring consults: the dictionary, the character model and the
+/// document itself.
 struct Scorer<'t> {
     text: &'t str,
     lexicon: &'static Lexicon,
     model: &'static CharModel,
-    vocab: std::cell::OnceCell<DocVocab>,
+    /// Words already looked up with [`Scorer::recurs`].
+    recurring: RefCell<HashMap<&'t str, bool>>,
 }
 
-impl Scorer<'_> {
-    /// Whether `word` occurs at least twice in the document.
-    fn recurs(&self, word: &str) -> bool {
-        self.vocab
-            .get_or_init(|| DocVocab::build(self.text))
-            .count(word)
-            >= 2
+impl<'t> Scorer<'t> {
+    /// Whether `word` occurs as a whole word at least twice in the document.
+    ///
+    /// A scan of the text per word, so it is asked only about the unknown words of
+    /// lines that might hold garble; answers are cached.
+    fn recurs(&self, word: &'t str) -> bool {
+        if let Some(&known) = self.recurring.borrow().get(word) {
+            return known;
+        }
+        let bytes = self.text.as_bytes();
+        let is_letter = |i: usize| {
+            self.text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        };
+        let count = memchr::memmem::find_iter(bytes, word.as_bytes())
+            .filter(|&at| {
+                let end = at + word.len();
+                !is_letter(at)
+                    && !self.text[end..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            })
+            .take(2)
+            .count();
+        self.recurring.borrow_mut().insert(word, count >= 2);
+        count >= 2
     }
 }
 
@@ -606,7 +822,7 @@ fn syntax_llr(token: &str, core: &str) -> f32 {
     if unbalanced {
         llr += 1.5;
     }
-    if token.contains("[(") {
+    if has_pair(token, b'[', b'(') {
         // A string opened inside an array: `TJ` operand syntax (`for[ta* [(ri`).
         llr += 1.5;
     }
@@ -640,6 +856,26 @@ fn whole_paragraph(text: &str, tokens: &[Token<'_>]) -> Option<GarbleRun> {
         return None;
     }
     Some(run_of(text, tokens))
+}
+
+/// An unknown word the document uses again is its own term — a name, a command, a
+/// transliteration — not a fragment: `Gheorghiu`, `perlreftut`, `dpkg`.
+/// Returns whether any token changed.
+fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Token<'_>]) -> bool {
+    const RECURRING: f32 = -1.0;
+    let mut changed = false;
+    for t in tokens
+        .iter_mut()
+        .filter(|t| t.unknown_word && t.llr > RECURRING)
+    {
+        let word = core(&text[t.span.range()]);
+        if scorer.recurs(word) {
+            t.llr = RECURRING;
+            t.shape = false;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// Single letters next to single letters are a letter-spaced heading
@@ -986,7 +1222,7 @@ fn explain() {
         text: &text,
         lexicon: Lexicon::english(),
         model: CharModel::english(),
-        vocab: std::cell::OnceCell::new(),
+        recurring: RefCell::default(),
     };
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let scored: Vec<String> = line
