@@ -1,1 +1,70 @@
-fn main() {}
+//! Throughput of the pipeline on realistic input: the concatenated noisy texts of the
+//! shared benchmark (`../shared/bench/dev`) when present, else the seed documents
+//! repeated to a similar size. Criterion reports bytes per second per core (the
+//! pipeline runs on one thread here).
+//!
+//! `cargo bench --bench pipeline` — groups:
+//! * `default`: the full default pipeline (safe fixes), as `recto clean` runs it;
+//! * `decode+unicode`: the first two stages only, the ASCII-fast-path floor;
+//! * `stage/NAME`: each stage alone on the same text, to see where the time goes.
+
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use recto::stage::Context;
+use recto::Pipeline;
+
+fn corpus() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("../shared/bench/dev"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if files.is_empty() {
+        files = std::fs::read_dir(root.join("seeds"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+    }
+    files.sort();
+    let mut text = String::new();
+    while text.len() < 4_000_000 {
+        for f in &files {
+            text.push_str(&std::fs::read_to_string(f).unwrap());
+            text.push_str("\n\u{c}");
+        }
+    }
+    text
+}
+
+fn bench(c: &mut Criterion) {
+    let text = corpus();
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.sample_size(10);
+    let default = Pipeline::default_stages();
+    group.bench_function("default", |b| b.iter(|| default.run(&text)));
+    let mut first_two = Pipeline::new(Context::default());
+    for stage in recto::stages::default_stages(&Context::default())
+        .into_iter()
+        .take(2)
+    {
+        first_two.push(stage);
+    }
+    group.bench_function("decode+unicode", |b| b.iter(|| first_two.run(&text)));
+    for stage in recto::stages::default_stages(&Context::default()) {
+        let name = stage.name();
+        let mut alone = Pipeline::new(Context::default());
+        alone.push(stage);
+        group.bench_function(format!("stage/{name}"), |b| b.iter(|| alone.run(&text)));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -50,6 +50,13 @@ SCOWL_ALWAYS_UP_TO = 70
 # unattested word sits below every attested one, and commoner classes above rarer ones.
 DEFAULT_ZIPF_BY_SIZE = {10: 1.3, 20: 1.3, 35: 1.3, 40: 1.2, 50: 1.2, 55: 1.1, 60: 1.1, 70: 1.0}
 
+# SymSpell lists contractions ("don't", "I'll") with one placeholder count, 300 000,
+# identical for all of them and far too low (zipf 2.7 for "don't"). Contractions that
+# carry it get an estimate by SCOWL size class instead: the commonest ones (class 10:
+# "don't", "can't") sit with everyday words, rarer ones ("who've") lower.
+SYMSPELL_PLACEHOLDER = 300_000
+CONTRACTION_ZIPF_BY_SIZE = {10: 5.0, 20: 4.5, 35: 4.5, 40: 4.0, 50: 3.5, 55: 3.0, 60: 3.0, 70: 2.5}
+
 # SymSpell's bigram counts are 64 times its unigram counts' scale (see build_bigrams).
 BIGRAM_SCALE = 64
 
@@ -81,9 +88,10 @@ def fetch(cache):
 
 
 def read_scowl(scowl_dir):
-    """Returns {word: smallest size class it appears in}."""
+    """Returns ({word: smallest size class it appears in}, {contractions})."""
     lists = os.path.join(scowl_dir, "usr", "share", "dict", "scowl")
     words = {}
+    contractions = set()
     for spelling in SCOWL_SPELLINGS:
         for cls in SCOWL_CLASSES:
             for path in glob.glob(os.path.join(lists, f"{spelling}-{cls}.*")):
@@ -98,7 +106,9 @@ def read_scowl(scowl_dir):
                             continue
                         if size < words.get(w, 1000):
                             words[w] = size
-    return words
+                        if cls == "contractions":
+                            contractions.add(w)
+    return words, contractions
 
 
 def read_counts(path, fields):
@@ -117,7 +127,7 @@ def zipf(count, total):
     return math.log10(count / total * 1e9)
 
 
-def build_words(scowl, unigrams):
+def build_words(scowl, contractions, unigrams):
     total = sum(unigrams.values())
     # Capitalised and lowercase SCOWL forms share the source's (case-folded) count.
     forms_by_lower = {}
@@ -133,7 +143,9 @@ def build_words(scowl, unigrams):
             # says nothing about the rare lowercase entry SCOWL also lists. Keeping it
             # would make a lowercase "moscow" look like a word.
             continue
-        if count is not None:
+        if w in contractions and size in CONTRACTION_ZIPF_BY_SIZE and count in (None, SYMSPELL_PLACEHOLDER):
+            entries[w] = CONTRACTION_ZIPF_BY_SIZE[size]
+        elif count is not None:
             entries[w] = zipf(count, total)
         elif size <= SCOWL_ALWAYS_UP_TO:
             entries[w] = DEFAULT_ZIPF_BY_SIZE[size]
@@ -178,12 +190,12 @@ def main():
     os.makedirs(cache, exist_ok=True)
 
     scowl_dir, sym_dir = fetch(cache)
-    scowl = read_scowl(scowl_dir)
+    scowl, contractions = read_scowl(scowl_dir)
     data = os.path.join(sym_dir, "symspellpy")
     unigrams = read_counts(os.path.join(data, "frequency_dictionary_en_82_765.txt"), 2)
     bigrams = read_counts(os.path.join(data, "frequency_bigramdictionary_en_243_342.txt"), 3)
 
-    entries, total = build_words(scowl, unigrams)
+    entries, total = build_words(scowl, contractions, unigrams)
     os.makedirs(os.path.join(OUT, "LICENSES"), exist_ok=True)
     with open(os.path.join(OUT, "en.words.txt"), "w", encoding="utf-8", newline="\n") as f:
         for w in sorted(entries, key=lambda s: s.encode()):
@@ -197,9 +209,9 @@ def main():
     lic = glob.glob(os.path.join(sym_dir, "*.dist-info", "licenses", "LICENSE"))[0]
     shutil.copy(lic, os.path.join(OUT, "LICENSES", "symspellpy-MIT.txt"))
 
-    attested = sum(1 for w in entries if w.lower() in unigrams)
-    print(f"en.words.txt: {len(entries)} entries ({attested} attested, "
-          f"{len(entries) - attested} with a size-class default); corpus total {total}")
+    attested = sum(1 for w in entries if unigrams.get(w.lower(), SYMSPELL_PLACEHOLDER) != SYMSPELL_PLACEHOLDER)
+    print(f"en.words.txt: {len(entries)} entries ({attested} with a real count, "
+          f"{len(entries) - attested} with a size-class estimate); corpus total {total}")
     print(f"en.bigrams.txt: {len(bigram_lines)} of {len(bigrams)} bigrams")
 
 

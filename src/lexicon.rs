@@ -17,10 +17,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// The maps here hash short strings by the hundred thousand (the dictionary at start-up,
-/// every token of every document). foldhash is several times faster than std's SipHash
-/// on such keys while still seeding per map, which keeps a hostile document from forcing
-/// collisions. It has no dependencies.
+use table::StrTable;
+
+mod table;
+
+/// For the maps off the hot paths (user words, the case-folded document vocabulary):
+/// foldhash is several times faster than std's SipHash on short strings while still
+/// seeding per map, and has no dependencies. The hot paths use [`StrTable`].
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Zipf frequencies are stored in tenths (the data files carry one decimal): 1 byte per
@@ -55,21 +58,22 @@ const STACK_WORD: usize = 64;
 /// assert!(en.zipf("the") > en.zipf("bauxite"));
 /// assert!(en.contains("Moscow") && !en.contains("moscow"));
 /// ```
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Lexicon {
     base: &'static WordTable,
-    /// User words, kept apart so that extending the 140k-word English table costs only
+    /// User words, kept apart so that extending the 136k-word English table costs only
     /// the size of the user's list.
     extra: FastMap<Box<str>, Tenths>,
 }
 
+/// The embedded dictionary: keys are `word` slices of [`ENGLISH_WORDS`].
 #[derive(Debug)]
 struct WordTable {
-    words: FastMap<&'static str, Tenths>,
+    words: StrTable<Tenths>,
 }
 
-/// Bigram log-probabilities, keyed by the two words as they appear in the data file.
-type BigramTable = FastMap<(&'static str, &'static str), f32>;
+/// Bigram `log10 P` in hundredths, keyed by `first second` slices of [`ENGLISH_BIGRAMS`].
+type BigramTable = StrTable<i16>;
 
 /// Why a user word list could not be loaded.
 ///
@@ -104,7 +108,7 @@ pub enum LexiconError {
 impl Lexicon {
     /// The built-in English dictionary (about 136k words, see `rules/dict/SOURCES.md`).
     ///
-    /// Parsed on first use (a few milliseconds) and shared afterwards.
+    /// Parsed on first use (about 15 ms of CPU in a release build) and shared afterwards.
     ///
     /// ```
     /// let en = recto::lexicon::Lexicon::english();
@@ -130,7 +134,7 @@ impl Lexicon {
     ///
     /// Typographic apostrophes (’) are read as `'`, and a possessive `X's` / `Xs'`
     /// the dictionary does not list is looked up as `X` / `Xs` (the dictionary omits
-    /// possessives; they would double its size).
+    /// possessives; they would add a quarter to its size).
     ///
     /// ```
     /// let en = recto::lexicon::Lexicon::english();
@@ -184,7 +188,7 @@ impl Lexicon {
             if word.is_empty() {
                 continue;
             }
-            let tenths = self.base.words.get(word).map_or(user, |&t| t.max(user));
+            let tenths = self.base.get(word).map_or(user, |t| t.max(user));
             let slot = out.extra.entry(word.into()).or_insert(tenths);
             *slot = (*slot).max(tenths);
         }
@@ -192,7 +196,8 @@ impl Lexicon {
     }
 
     /// Reads a word list: one word per line; blank lines and `#` comments (whole-line,
-    /// or after the word) are ignored.
+    /// or after the word) are ignored, so a word cannot contain `#`. A byte-order mark
+    /// and Windows line ends are accepted.
     ///
     /// Errors name the file and, for a malformed line (invalid UTF-8, or more than one
     /// word), its 1-based line number.
@@ -218,6 +223,7 @@ impl Lexicon {
         for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let line = std::str::from_utf8(raw)
                 .map_err(|_| bad(index + 1, "not valid UTF-8".to_owned()))?;
+            let line = line.strip_prefix('\u{feff}').unwrap_or(line);
             let content = line
                 .split_once('#')
                 .map_or(line, |(before, _)| before)
@@ -237,7 +243,7 @@ impl Lexicon {
     }
 
     /// `log10 P(b | a)`: how likely word `b` is to follow word `a` in English, or `None`
-    /// when the pair is not among the ~170k most frequent bigrams shipped.
+    /// when the pair is not among the ~165k most frequent bigrams shipped.
     ///
     /// Both words are matched case-insensitively (the source is lowercase). The bigram
     /// table is parsed on the first call, not by [`Lexicon::english`].
@@ -250,11 +256,21 @@ impl Lexicon {
     /// assert_eq!(en.bigram_logp("xqzt", "the"), None);
     /// ```
     pub fn bigram_logp(&self, a: &str, b: &str) -> Option<f32> {
-        let mut buf_a = [0u8; STACK_WORD];
-        let mut buf_b = [0u8; STACK_WORD];
-        with_lowercase(a, &mut buf_a, |a| {
-            with_lowercase(b, &mut buf_b, |b| bigram_table().get(&(a, b)).copied())
-        })
+        let table = bigram_table();
+        let store = ENGLISH_BIGRAMS.as_bytes();
+        let hundredths = if a.is_ascii() && b.is_ascii() && a.len() + b.len() < STACK_WORD {
+            let mut buf = [0u8; STACK_WORD];
+            let pair = &mut buf[..a.len() + 1 + b.len()];
+            pair[..a.len()].copy_from_slice(a.as_bytes());
+            pair[a.len()] = b' ';
+            pair[a.len() + 1..].copy_from_slice(b.as_bytes());
+            pair.make_ascii_lowercase();
+            table.get(store, pair)
+        } else {
+            let pair = format!("{} {}", a.to_lowercase(), b.to_lowercase());
+            table.get(store, pair.as_bytes())
+        }?;
+        Some(f32::from(hundredths) / 100.0)
     }
 
     fn lookup(&self, word: &str) -> Option<Tenths> {
@@ -271,7 +287,8 @@ impl Lexicon {
         // Possessives: "Moscow's" → "Moscow", "students'" → "students".
         let stem = word
             .strip_suffix("'s")
-            .or_else(|| word.strip_suffix('\'').filter(|w| w.ends_with('s')))?;
+            .or_else(|| word.strip_suffix("'S"))
+            .or_else(|| word.strip_suffix('\'').filter(|w| w.ends_with(['s', 'S'])))?;
         if stem.is_empty() {
             return None;
         }
@@ -302,11 +319,17 @@ impl Lexicon {
     }
 
     fn get(&self, word: &str) -> Option<Tenths> {
-        let base = self.base.words.get(word).copied();
+        let base = self.base.get(word);
         if self.extra.is_empty() {
             return base;
         }
         base.max(self.extra.get(word).copied())
+    }
+}
+
+impl WordTable {
+    fn get(&self, word: &str) -> Option<Tenths> {
+        self.words.get(ENGLISH_WORDS.as_bytes(), word.as_bytes())
     }
 }
 
@@ -347,53 +370,58 @@ fn bigram_table() -> &'static BigramTable {
     TABLE.get_or_init(|| parse_bigrams(ENGLISH_BIGRAMS))
 }
 
-/// Parses `word<TAB>zipf` lines. Keys borrow from the embedded text, so the table costs
-/// one hash-map slot per word and no string allocations.
-fn parse_words(text: &'static str) -> FastMap<&'static str, Tenths> {
-    let mut map = FastMap::with_capacity_and_hasher(
-        memchr::memchr_iter(b'\n', text.as_bytes()).count(),
-        Default::default(),
-    );
-    for line in text.lines() {
-        let parsed = line
-            .split_once('\t')
-            .and_then(|(word, zipf)| Some((word, parse_tenths(zipf)?)));
-        debug_assert!(parsed.is_some(), "bad dictionary line {line:?}");
-        if let Some((word, tenths)) = parsed {
-            map.insert(word, tenths);
-        }
-    }
-    map
+/// Parses `word<TAB>zipf` lines. Keys stay in the embedded text, so loading allocates
+/// only the table itself.
+fn parse_words(text: &'static str) -> StrTable<Tenths> {
+    parse_table(text, |value| Tenths::try_from(parse_fixed(value, 1)?).ok())
 }
 
-/// Parses `first second<TAB>logp` lines.
+/// Parses `first second<TAB>logp` lines (`logp` ≤ 0, two decimals).
 fn parse_bigrams(text: &'static str) -> BigramTable {
-    let mut map = FastMap::with_capacity_and_hasher(
-        memchr::memchr_iter(b'\n', text.as_bytes()).count(),
-        Default::default(),
-    );
-    for line in text.lines() {
-        let parsed = line
-            .split_once('\t')
-            .and_then(|(pair, logp)| Some((pair.split_once(' ')?, logp.parse::<f32>().ok()?)));
-        debug_assert!(parsed.is_some(), "bad bigram line {line:?}");
-        if let Some((pair, logp)) = parsed {
-            map.insert(pair, logp);
-        }
-    }
-    map
+    parse_table(text, |value| {
+        let hundredths = parse_fixed(value.strip_prefix(b"-").unwrap_or(value), 2)?;
+        i16::try_from(hundredths).ok().map(|h| -h)
+    })
 }
 
-/// "7.6" → 76. Hand-rolled because float parsing dominated start-up time.
-fn parse_tenths(s: &str) -> Option<Tenths> {
-    let (int, frac) = s.split_once('.')?;
-    let digit = |b: u8| b.is_ascii_digit().then(|| b - b'0');
-    let mut value: u32 = 0;
-    for &b in int.as_bytes() {
-        value = value * 10 + u32::from(digit(b)?);
+/// Parses `key<TAB>value` lines into a table whose keys are slices of `text`. A
+/// malformed line (a unit test checks the shipped files have none) is skipped.
+fn parse_table<V: Copy + Default>(
+    text: &'static str,
+    value: impl Fn(&[u8]) -> Option<V>,
+) -> StrTable<V> {
+    let bytes = text.as_bytes();
+    let mut table = StrTable::with_capacity(memchr::memchr_iter(b'\n', bytes).count());
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n);
+        let line = &bytes[start..end];
+        if let Some(tab) = memchr::memchr(b'\t', line) {
+            if let Some(v) = value(&line[tab + 1..]) {
+                table.insert_stored(bytes, start, tab, v);
+            }
+        }
+        start = end + 1;
     }
-    let &[f] = frac.as_bytes() else { return None };
-    Tenths::try_from(value * 10 + u32::from(digit(f)?)).ok()
+    table
+}
+
+/// A non-negative decimal with exactly `decimals` digits after the point, as an
+/// integer: `parse_fixed(b"7.6", 1) == Some(76)`. Hand-rolled because float parsing
+/// dominated start-up time.
+fn parse_fixed(s: &[u8], decimals: usize) -> Option<u32> {
+    let point = s.iter().position(|&b| b == b'.')?;
+    if point == 0 || point > 4 || s.len() != point + 1 + decimals {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for &b in s[..point].iter().chain(&s[point + 1..]) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(b - b'0');
+    }
+    Some(value)
 }
 
 /// The words a document uses whole, with their counts: its own dictionary.
@@ -419,7 +447,11 @@ fn parse_tenths(s: &str) -> Option<Tenths> {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct DocVocab {
-    counts: FastMap<Box<str>, u32>,
+    /// Every distinct word once, back to back; `counts` refers into it.
+    arena: String,
+    counts: StrTable<u32>,
+    /// Lowercased word → summed count, for [`DocVocab::count_ci`]. Built after the scan
+    /// from the distinct words, so folding costs nothing per token.
     folded: FastMap<Box<str>, u32>,
 }
 
@@ -431,13 +463,26 @@ impl DocVocab {
     /// assert_eq!(vocab.count("be"), 2);
     /// ```
     pub fn build(text: &str) -> DocVocab {
-        let mut counter = Counter::default();
         let bytes = text.as_bytes();
+        // Vocabulary grows far slower than text (Heaps' law) and a small table stays in
+        // cache, so start small and let the table grow.
+        let mut counter = Counter {
+            vocab: DocVocab {
+                arena: String::new(),
+                counts: StrTable::with_capacity((bytes.len() / 256).clamp(256, 4096)),
+                folded: FastMap::default(),
+            },
+            scratch: String::new(),
+        };
         let mut i = 0;
         // Set when the previous token ended in a line-break hyphen: the next token is
         // the second half of a broken word.
         let mut after_break = false;
-        while i < bytes.len() {
+        loop {
+            i = skip_separators(bytes, i);
+            if i >= bytes.len() {
+                break;
+            }
             let Some(token) = scan_token(text, i) else {
                 i += 1;
                 continue;
@@ -445,7 +490,7 @@ impl DocVocab {
             i = token.end;
             let broken_here = ends_in_line_break_hyphen(bytes, token.end);
             if !(token.has_digit || after_break || broken_here) {
-                counter.add_token(&text[token.start..token.end], token.needs_normalising);
+                counter.add_token(&text[token.start..token.end], &token);
             }
             after_break = broken_here;
         }
@@ -460,11 +505,11 @@ impl DocVocab {
     /// assert_eq!(vocab.count("APPLE"), 0);
     /// ```
     pub fn count(&self, word: &str) -> u32 {
+        let get = |w: &str| self.counts.get(self.arena.as_bytes(), w.as_bytes());
         match normalise(word) {
-            Some(word) => self.counts.get(word.as_str()),
-            None => self.counts.get(word),
+            Some(word) => get(&word),
+            None => get(word),
         }
-        .copied()
         .unwrap_or(0)
     }
 
@@ -491,15 +536,19 @@ impl DocVocab {
     /// assert_eq!(words, [("known", 1), ("well", 1), ("well-known", 1)]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        self.counts.iter().map(|(word, &n)| (&**word, n))
+        self.counts
+            .iter()
+            .map(|(start, len, n)| (&self.arena[start..start + len], n))
     }
 }
 
-/// One candidate token found by [`scan_token`].
+/// One word-like run found by [`scan_token`].
 struct Token {
     start: usize,
     end: usize,
     has_digit: bool,
+    has_hyphen: bool,
+    has_apostrophe: bool,
     /// Contains ’ ‐ or ‑, which are stored as ASCII.
     needs_normalising: bool,
 }
@@ -507,6 +556,7 @@ struct Token {
 /// Scans the word-like run starting at byte `i`, or returns `None` when `i` does not
 /// start one (then the caller advances one byte; continuation bytes of a multi-byte
 /// non-letter are skipped that way, as they never start a token).
+#[inline]
 fn scan_token(text: &str, i: usize) -> Option<Token> {
     let bytes = text.as_bytes();
     let first = bytes[i];
@@ -521,19 +571,19 @@ fn scan_token(text: &str, i: usize) -> Option<Token> {
         start: i,
         end: i,
         has_digit: false,
+        has_hyphen: false,
+        has_apostrophe: false,
         needs_normalising: false,
     };
     let mut j = i;
     loop {
-        // The ASCII fast path: the common case is a run of plain letters.
-        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
-            token.has_digit |= bytes[j].is_ascii_digit();
+        j = skip_ascii_letters(bytes, j);
+        let Some(&b) = bytes.get(j) else { break };
+        if b.is_ascii_digit() {
+            token.has_digit = true;
             j += 1;
+            continue;
         }
-        if j >= bytes.len() {
-            break;
-        }
-        let b = bytes[j];
         if b >= 0x80 {
             if let Some(c) = char_at(text, j).filter(|&c| is_letter(c)) {
                 j += c.len_utf8();
@@ -541,27 +591,102 @@ fn scan_token(text: &str, i: usize) -> Option<Token> {
             }
         }
         // An apostrophe or hyphen joins only when a letter follows directly.
-        let joiner_len = joiner_len(text, j);
-        if joiner_len > 0 && next_is_letter(text, j + joiner_len) {
-            token.needs_normalising |= joiner_len > 1;
-            j += joiner_len;
-            continue;
+        let Some((joiner, len)) = joiner_at(text, j) else {
+            break;
+        };
+        if !next_is_letter(text, j + len) {
+            break;
         }
-        break;
+        token.has_hyphen |= joiner == '-';
+        token.has_apostrophe |= joiner == '\'';
+        token.needs_normalising |= len > 1;
+        j += len;
     }
     token.end = j;
     Some(token)
 }
 
-/// Byte length of the joiner (`'` `-` ’ ‐ ‑) at `j`, or 0.
-fn joiner_len(text: &str, j: usize) -> usize {
+// The scanner's two hot loops — over the letters of a word and over the spaces and
+// punctuation between words — look at 8 bytes at a time: a branch per byte would
+// mispredict at the end of nearly every run, and words are short. The classifiers
+// below mark each byte of a little-endian 8-byte load with 0x80 when it is in the class.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// 0x80 in each byte of `w` that is an ASCII letter.
+#[inline(always)]
+fn ascii_letters(w: u64) -> u64 {
+    // Fold case and clear the high bits so that the additions cannot carry between
+    // bytes; a byte then has its high bit set by `+ (0x80 - lo)` iff it is ≥ lo.
+    let x = (w | (ONES * 0x20)) & !HIGH;
+    let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
+    let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
+    at_least_a & !above_z & !w & HIGH
+}
+
+/// 0x80 in each byte of `w` that may start a token: an ASCII letter or digit, or any
+/// non-ASCII byte (the scalar code decides whether its character is a letter).
+#[inline(always)]
+fn word_bytes(w: u64) -> u64 {
+    let x = w & !HIGH;
+    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
+    let above_9 = x + ONES * (0x80 - u64::from(b'9') - 1);
+    let digits = at_least_0 & !above_9 & !w & HIGH;
+    ascii_letters(w) | digits | (w & HIGH)
+}
+
+#[inline(always)]
+fn load8(bytes: &[u8], i: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[i..i + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// The first index ≥ `i` that is not an ASCII letter.
+#[inline(always)]
+fn skip_ascii_letters(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let stop = !ascii_letters(load8(bytes, i)) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    i
+}
+
+/// The first index ≥ `i` that may start a token (see [`word_bytes`]).
+#[inline(always)]
+fn skip_separators(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let start = word_bytes(load8(bytes, i));
+        if start != 0 {
+            return i + (start.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] < 0x80 && !bytes[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    i
+}
+
+/// The joiner at `j` as its normal form (`'` or `-`) and its byte length: `'` `-` ’ ‐ ‑.
+#[inline]
+fn joiner_at(text: &str, j: usize) -> Option<(char, usize)> {
     match text.as_bytes()[j] {
-        b'\'' | b'-' => 1,
-        0xE2 => match char_at(text, j) {
-            Some('\u{2019}' | '\u{2010}' | '\u{2011}') => 3,
-            _ => 0,
+        b'\'' => Some(('\'', 1)),
+        b'-' => Some(('-', 1)),
+        0xE2 => match char_at(text, j)? {
+            '\u{2019}' => Some(('\'', 3)),
+            '\u{2010}' | '\u{2011}' => Some(('-', 3)),
+            _ => None,
         },
-        _ => 0,
+        _ => None,
     }
 }
 
@@ -585,9 +710,9 @@ fn is_letter(c: char) -> bool {
 
 /// Whether the token ending at `end` is the first half of a word broken across lines:
 /// a hyphen (or soft hyphen), optional spaces, then a line break.
+#[inline]
 fn ends_in_line_break_hyphen(bytes: &[u8], end: usize) -> bool {
-    let rest = &bytes[end..];
-    let after = match rest {
+    let after = match &bytes[end..] {
         [b'-', after @ ..] => after,
         [0xC2, 0xAD, after @ ..] => after, // U+00AD soft hyphen
         [0xE2, 0x80, 0x90 | 0x91, after @ ..] => after, // U+2010, U+2011
@@ -605,65 +730,77 @@ fn normalise(word: &str) -> Option<String> {
     if !word.contains(['\u{2019}', '\u{2010}', '\u{2011}']) {
         return None;
     }
-    Some(
-        word.chars()
-            .map(|c| match c {
-                '\u{2019}' => '\'',
-                '\u{2010}' | '\u{2011}' => '-',
-                c => c,
-            })
-            .collect(),
-    )
+    let mut out = String::with_capacity(word.len());
+    normalise_into(word, &mut out);
+    Some(out)
 }
 
-#[derive(Default)]
+fn normalise_into(word: &str, out: &mut String) {
+    out.extend(word.chars().map(|c| match c {
+        '\u{2019}' => '\'',
+        '\u{2010}' | '\u{2011}' => '-',
+        c => c,
+    }));
+}
+
 struct Counter {
-    counts: FastMap<Box<str>, u32>,
+    vocab: DocVocab,
+    /// Reused for tokens that need normalising, so they cost no allocation either.
+    scratch: String,
 }
 
 impl Counter {
-    fn add_token(&mut self, token: &str, needs_normalising: bool) {
-        let normalised;
-        let token = if needs_normalising {
-            normalised = normalise(token).unwrap_or_else(|| token.to_owned());
-            normalised.as_str()
-        } else {
-            token
-        };
+    #[inline]
+    fn add_token(&mut self, token: &str, shape: &Token) {
+        if !shape.needs_normalising {
+            return self.add_normalised(token, shape);
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        normalise_into(token, &mut scratch);
+        self.add_normalised(&scratch, shape);
+        self.scratch = scratch;
+    }
+
+    #[inline]
+    fn add_normalised(&mut self, token: &str, shape: &Token) {
         self.add(token);
-        if token.contains('-') {
+        if shape.has_hyphen {
             for part in token.split('-') {
-                self.add_token(part, false);
+                self.add(part);
+                if shape.has_apostrophe {
+                    self.add_possessive_stem(part);
+                }
             }
-        } else if let Some(stem) = token.strip_suffix("'s") {
+        } else if shape.has_apostrophe {
+            self.add_possessive_stem(token);
+        }
+    }
+
+    fn add_possessive_stem(&mut self, word: &str) {
+        if let Some(stem) = word.strip_suffix("'s") {
             self.add(stem);
         }
     }
 
+    #[inline]
     fn add(&mut self, word: &str) {
-        // Look up before inserting so a word already seen costs no allocation.
-        match self.counts.get_mut(word) {
-            Some(n) => *n += 1,
-            None => {
-                self.counts.insert(word.into(), 1);
-            }
-        }
+        let vocab = &mut self.vocab;
+        *vocab.counts.entry(&mut vocab.arena, word) += 1;
     }
 
-    fn finish(self) -> DocVocab {
+    fn finish(mut self) -> DocVocab {
         let mut folded: FastMap<Box<str>, u32> = FastMap::default();
-        for (word, &n) in &self.counts {
+        for (word, n) in self.vocab.iter() {
             let key: Box<str> = if word.chars().any(char::is_uppercase) {
                 word.to_lowercase().into()
             } else {
-                word.clone()
+                word.into()
             };
             *folded.entry(key).or_insert(0) += n;
         }
-        DocVocab {
-            counts: self.counts,
-            folded,
-        }
+        self.vocab.folded = folded;
+        self.vocab
     }
 }
 
@@ -719,6 +856,7 @@ mod tests {
         assert_eq!(en.zipf("don’t"), en.zipf("don't"));
         assert_eq!(en.zipf("Moscow's"), en.zipf("Moscow"));
         assert_eq!(en.zipf("students'"), en.zipf("students"));
+        assert_eq!(en.zipf("MOSCOW'S"), en.zipf("Moscow"));
         assert!(!en.contains("'s"));
         assert!(!en.contains("xqzt's"));
     }
@@ -750,6 +888,9 @@ mod tests {
             "{shown}"
         );
 
+        std::fs::write(&path, "\u{feff}one\r\ntwo # note\r\n").unwrap();
+        assert_eq!(Lexicon::load_word_list(&path).unwrap(), ["one", "two"]);
+
         std::fs::write(&path, b"ok\n\xff\xfe\n").unwrap();
         let err = Lexicon::load_word_list(&path).unwrap_err();
         assert!(
@@ -768,12 +909,18 @@ mod tests {
     }
 
     #[test]
-    fn parse_tenths_rejects_malformed() {
-        assert_eq!(parse_tenths("7.6"), Some(76));
-        assert_eq!(parse_tenths("0.0"), Some(0));
-        for bad in ["7", "7.", "7.66", "-1.0", "x.1", "99.9"] {
-            assert_eq!(parse_tenths(bad), None, "{bad}");
+    fn parsers_reject_malformed_values() {
+        assert_eq!(parse_fixed(b"7.6", 1), Some(76));
+        assert_eq!(parse_fixed(b"0.0", 1), Some(0));
+        assert_eq!(parse_fixed(b"2.09", 2), Some(209));
+        for bad in ["7", "7.", ".6", "7.66", "-1.0", "x.1", "1.x", "12345.6"] {
+            assert_eq!(parse_fixed(bad.as_bytes(), 1), None, "{bad}");
         }
+        assert_eq!(parse_words("a\t1.5\nb\t300.0\nc\t2\nd\n").len(), 1);
+        let text = "a b\t-0.25\na c\t0.00\na d\t-x\n";
+        let bigrams = parse_bigrams(text);
+        assert_eq!(bigrams.len(), 2);
+        assert_eq!(bigrams.get(text.as_bytes(), b"a b"), Some(-25));
     }
 
     #[test]
@@ -800,6 +947,33 @@ mod tests {
         assert_eq!(v.count("x-ray"), 1);
         assert_eq!(v.count("dash"), 1);
         assert_eq!(v.count("quoted"), 1);
+    }
+
+    #[test]
+    fn byte_classes_match_scalar_definitions() {
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b'.', b, b'.', b'x', b, 0xC3, b, b'7']);
+            let expect = |f: fn(u8) -> bool| {
+                let bytes = w.to_le_bytes();
+                (0..8).fold(0u64, |m, k| m | (u64::from(f(bytes[k])) << (8 * k + 7)))
+            };
+            assert_eq!(
+                ascii_letters(w),
+                expect(|b| b.is_ascii_alphabetic()),
+                "{b:#x}"
+            );
+            assert_eq!(
+                word_bytes(w),
+                expect(|b| b >= 0x80 || b.is_ascii_alphanumeric()),
+                "{b:#x}"
+            );
+        }
+        let text = b"abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ.  ...    \n\t  Zz";
+        assert_eq!(skip_ascii_letters(text, 0), 26);
+        assert_eq!(skip_ascii_letters(text, 28), 54);
+        assert_eq!(skip_separators(text, 26), 28);
+        assert_eq!(skip_separators(text, 54), text.len() - 2);
+        assert_eq!(skip_ascii_letters(text, text.len() - 2), text.len());
     }
 
     #[test]

@@ -28,6 +28,12 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, RuleId};
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
+use crate::stages::decode::{DecodeError, Encoding};
+
+/// How many rounds a stage that asks for more may run (see
+/// [`Proposals::request_another_round`]). Each layer of double-encoded mojibake that a
+/// repair reveals needs one; three layers is already far beyond real documents.
+const MAX_ROUNDS: usize = 4;
 
 /// The result of running the pipeline over one text.
 #[derive(Clone, Debug, Default)]
@@ -41,6 +47,17 @@ pub struct Outcome {
     pub proposals: Vec<Proposal>,
     /// Everything the stages noticed, in original coordinates.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A decoded document and what the pipeline made of it.
+#[derive(Clone, Debug)]
+pub struct Cleaned {
+    /// The decoded text: the original that the changes refer to.
+    pub original: String,
+    /// How the bytes were decoded.
+    pub encoding: Encoding,
+    /// The pipeline's outcome.
+    pub outcome: Outcome,
 }
 
 /// A fix that was proposed but not applied (its applicability is below the threshold).
@@ -186,6 +203,46 @@ impl Pipeline {
         self.stages.iter().map(|s| s.name()).collect()
     }
 
+    /// Decodes `bytes` (see [`decode`](crate::stages::decode::decode)) and runs the
+    /// pipeline over the text. Decoding diagnostics join the outcome's.
+    ///
+    /// ```
+    /// let p = recto::Pipeline::default_stages();
+    /// let cleaned = p.run_bytes(b"\xef\xbb\xbf\xef\xac\x81ne\r\n").unwrap();
+    /// assert_eq!(cleaned.original, "\u{fb01}ne\r\n");
+    /// assert_eq!(cleaned.outcome.output, "fine\n");
+    /// assert!(p.run_bytes(b"%PDF-1.7\n").is_err());
+    /// ```
+    pub fn run_bytes(&self, bytes: &[u8]) -> Result<Cleaned, DecodeError> {
+        self.finish_decoded(crate::stages::decode::decode(bytes)?)
+    }
+
+    /// Like [`run_bytes`](Pipeline::run_bytes), taking ownership of the bytes so that
+    /// UTF-8 input becomes the original text without a copy (large files: one copy of
+    /// the input fewer at the memory peak).
+    pub fn run_owned_bytes(&self, bytes: Vec<u8>) -> Result<Cleaned, DecodeError> {
+        self.finish_decoded(crate::stages::decode::decode_owned(bytes)?)
+    }
+
+    fn finish_decoded(
+        &self,
+        decoded: crate::stages::decode::Decoded,
+    ) -> Result<Cleaned, DecodeError> {
+        let mut outcome = self.run(&decoded.text);
+        if !decoded.diagnostics.is_empty() {
+            // Decoding came first: its findings go first among equals.
+            let mut diagnostics = decoded.diagnostics;
+            diagnostics.append(&mut outcome.diagnostics);
+            diagnostics.sort_by_key(|d| d.span);
+            outcome.diagnostics = diagnostics;
+        }
+        Ok(Cleaned {
+            original: decoded.text,
+            encoding: decoded.encoding,
+            outcome,
+        })
+    }
+
     /// Runs every stage over `original` and returns the repaired text with its record.
     pub fn run(&self, original: &str) -> Outcome {
         let mut text = original.to_owned();
@@ -194,32 +251,43 @@ impl Pipeline {
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
         for stage in &self.stages {
-            proposed.clear();
-            stage.run(&Document::new(&text), &self.context, &mut proposed);
-            for mut d in proposed.diagnostics.drain(..) {
-                d.span = d.span.map(|s| record.lift(s));
-                diagnostics.push(d);
+            // A stage may ask for another round after its fixes are applied (see
+            // `Proposals::request_another_round`); what it noticed and proposed is kept
+            // from its last round only, which saw the final text.
+            let (diag_mark, proposal_mark) = (diagnostics.len(), proposals.len());
+            for _round in 0..MAX_ROUNDS {
+                diagnostics.truncate(diag_mark);
+                proposals.truncate(proposal_mark);
+                proposed.clear();
+                stage.run(&Document::new(&text), &self.context, &mut proposed);
+                for mut d in proposed.diagnostics.drain(..) {
+                    d.span = d.span.map(|s| record.lift(s));
+                    diagnostics.push(d);
+                }
+                let (apply, rest) = self.select(&text, std::mem::take(&mut proposed.fixes));
+                for fix in rest {
+                    let span = fix.span();
+                    proposals.push(Proposal {
+                        original: record.lift(span),
+                        before: text[span.range()].to_owned(),
+                        after: render_fix(&text, &fix),
+                        rule: fix.rule,
+                        applicability: fix.applicability,
+                        confidence: fix.confidence,
+                        message: fix.message.into(),
+                    });
+                }
+                if apply.is_empty() {
+                    break;
+                }
+                let edits = flatten(apply);
+                let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
+                record.fold(&edits);
+                text = next;
+                if !proposed.wants_another_round() {
+                    break;
+                }
             }
-            let (apply, rest) = self.select(&text, std::mem::take(&mut proposed.fixes));
-            for fix in rest {
-                let span = fix.span();
-                proposals.push(Proposal {
-                    original: record.lift(span),
-                    before: text[span.range()].to_owned(),
-                    after: render_fix(&text, &fix),
-                    rule: fix.rule,
-                    applicability: fix.applicability,
-                    confidence: fix.confidence,
-                    message: fix.message.into(),
-                });
-            }
-            if apply.is_empty() {
-                continue;
-            }
-            let edits = flatten(apply);
-            let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
-            record.fold(&edits);
-            text = next;
         }
         proposals.sort_by_key(|p| p.original);
         diagnostics.sort_by_key(|d| d.span);
@@ -456,8 +524,10 @@ impl Record {
             let delta_before = old_delta;
             let mut cluster: Piece;
             let cluster_cur_start: usize;
-            let mut cluster_cur_end: usize;
-            let mut edit_end: Option<usize>;
+            // The cluster's end, and whether a member ending there is empty (an insertion
+            // or a deletion point); the same for the edits alone.
+            let mut end = Reach::default();
+            let mut edit_end: Option<Reach> = None;
             let mut growth: isize = 0; // Σ(replacement − span) of the cluster's edits
             if edit_first {
                 let (e, meta) = &edits[j];
@@ -471,44 +541,46 @@ impl Record {
                     message: meta.message.to_string(),
                 };
                 cluster_cur_start = e.span.start;
-                cluster_cur_end = e.span.end;
-                edit_end = Some(e.span.end);
+                end.extend(e.span);
+                edit_end = Some(Reach::of(e.span));
                 growth += e.replacement.len() as isize - e.span.len() as isize;
             } else {
                 let p = old[i].clone();
                 i += 1;
                 cluster_cur_start = p.cur.start;
-                cluster_cur_end = p.cur.end;
+                end.extend(p.cur);
                 old_delta += p.cur.len() as isize - p.orig.len() as isize;
                 cluster = p;
-                edit_end = None;
             }
-            // Grow the cluster while the next node touches it: an edit may join anything
-            // it touches; an old piece joins only through an edit (pieces that merely
-            // abut stay separate, as they already were).
+            // Grow the cluster while the next node touches it. Nodes that share a byte
+            // always merge; nodes that merely meet merge only when one of them is empty,
+            // because only then is the order of the two in the original ambiguous. An
+            // old piece joins only through an edit: pieces that abut stay separate, as
+            // they already were.
             loop {
                 let next_edit = j < edits.len()
                     && (i == old.len() || edits[j].0.span.start <= old[i].cur.start);
                 if next_edit {
                     let (e, meta) = &edits[j];
-                    if e.span.start > cluster_cur_end {
+                    if !end.joins(e.span) {
                         break;
                     }
                     j += 1;
                     cluster.absorb(meta);
-                    cluster_cur_end = cluster_cur_end.max(e.span.end);
-                    edit_end = Some(edit_end.map_or(e.span.end, |x| x.max(e.span.end)));
+                    end.extend(e.span);
+                    edit_end.get_or_insert_with(Reach::default).extend(e.span);
                     growth += e.replacement.len() as isize - e.span.len() as isize;
-                } else if i < old.len() && edit_end.is_some_and(|x| old[i].cur.start <= x) {
+                } else if i < old.len() && edit_end.is_some_and(|r| r.joins(old[i].cur)) {
                     let p = old[i].clone();
                     i += 1;
                     old_delta += p.cur.len() as isize - p.orig.len() as isize;
-                    cluster_cur_end = cluster_cur_end.max(p.cur.end);
+                    end.extend(p.cur);
                     cluster.merge(p);
                 } else {
                     break;
                 }
             }
+            let cluster_cur_end = end.at;
             // Both ends of the cluster lie outside every old piece or on a piece's edge,
             // where `cur − delta` is exact (see `lift_pos`).
             cluster.orig = Span::new(
@@ -551,6 +623,35 @@ impl Record {
                 }
             })
             .collect()
+    }
+}
+
+/// How far a cluster reaches, and whether a member ending exactly there is empty.
+#[derive(Clone, Copy, Debug, Default)]
+struct Reach {
+    at: usize,
+    empty_at_end: bool,
+}
+
+impl Reach {
+    fn of(span: Span) -> Reach {
+        Reach {
+            at: span.end,
+            empty_at_end: span.is_empty(),
+        }
+    }
+
+    fn extend(&mut self, span: Span) {
+        if span.end > self.at {
+            *self = Reach::of(span);
+        } else if span.end == self.at {
+            self.empty_at_end |= span.is_empty();
+        }
+    }
+
+    /// True when a node at `span` (starting at or after the cluster's start) must merge.
+    fn joins(self, span: Span) -> bool {
+        span.start < self.at || (span.start == self.at && (span.is_empty() || self.empty_at_end))
     }
 }
 
@@ -655,7 +756,7 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_bridging_two_changes_merges_all_three() {
+    fn an_edit_that_only_meets_earlier_changes_stays_a_change_of_its_own() {
         let out = run(
             "ab-cd",
             vec![
@@ -664,8 +765,43 @@ mod tests {
             ],
         );
         assert_eq!(out.output, "AD");
+        let spans: Vec<Span> = out.changes.iter().map(|c| c.original).collect();
+        assert_eq!(spans, [Span::new(0, 1), Span::new(1, 4), Span::new(4, 5)]);
+        // Any subset applies: reject the deletion, keep the capitals.
+        assert_eq!(
+            apply("ab-cd", &[out.changes[0].clone(), out.changes[2].clone()]),
+            "Ab-cD"
+        );
+    }
+
+    #[test]
+    fn an_edit_overlapping_two_changes_merges_all_three() {
+        let out = run(
+            "ab-cd",
+            vec![
+                Scripted("a.one", vec![(0, 1, "A"), (4, 5, "D")]),
+                Scripted("b.two", vec![(0, 5, "x")]),
+            ],
+        );
+        assert_eq!(out.output, "x");
         assert_eq!(out.changes.len(), 1);
         assert_eq!(out.changes[0].original, Span::new(0, 5));
+    }
+
+    #[test]
+    fn an_insertion_at_a_deletion_point_merges_with_it() {
+        // Stage a deletes "bb"; stage b inserts at the same point: the order of the two
+        // in the original would be ambiguous, so they become one change.
+        let out = run(
+            "a bb c",
+            vec![
+                Scripted("a.one", vec![(2, 4, "")]),
+                Scripted("b.two", vec![(2, 2, "X")]),
+            ],
+        );
+        assert_eq!(out.output, "a X c");
+        assert_eq!(out.changes.len(), 1);
+        assert_eq!(out.changes[0].original, Span::new(2, 4));
     }
 
     #[test]

@@ -159,7 +159,7 @@ impl std::fmt::Display for LineCol {
 /// use recto::span::{LineIndex, LineCol};
 /// let text = "ab\nçd\n";
 /// let index = LineIndex::new(text);
-/// assert_eq!(index.line_col(text, 4), LineCol { line: 2, col: 2 });
+/// assert_eq!(index.line_col(text, 5), LineCol { line: 2, col: 2 });
 /// ```
 #[derive(Clone, Debug)]
 pub struct LineIndex {
@@ -208,7 +208,7 @@ mod tests {
         assert!(s.overlaps(Span::empty(3)));
         assert!(!s.overlaps(Span::empty(2)));
         assert!(!s.overlaps(Span::empty(6)));
-        assert!(Span::empty(2).overlaps(Span::empty(2)) == false);
+        assert!(!Span::empty(2).overlaps(Span::empty(2)));
     }
 
     #[test]

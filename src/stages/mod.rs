@@ -28,7 +28,8 @@ pub(crate) static RULES: &[&[RuleInfo]] = &[
 pub fn default_stages(cx: &Context) -> Vec<Box<dyn Stage>> {
     let mut stages: Vec<Box<dyn Stage>> = vec![
         Box::new(decode::Decode),
-        Box::new(unicode::Unicode),
+        Box::new(unicode::Unicode::Invisible),
+        Box::new(unicode::Unicode::Characters),
         Box::new(garble::Garble),
     ];
     stages.extend(layout::passes(cx));

@@ -1,0 +1,299 @@
+//! The command line: parse flags, find inputs, run the pipeline, hand outcomes to
+//! reporters, write outputs. Exit codes: 0 success, 1 findings (`check`, `diff`),
+//! 2 error. A closed output pipe ends the run quietly with 0.
+
+mod args;
+mod inputs;
+mod jsonl;
+mod output;
+mod review;
+mod session;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use anyhow::Result;
+use clap::Parser;
+
+use recto::decisions::{self, Decisions};
+use recto::report::{self, DiffStyle, Subject};
+
+use args::{
+    CheckFormat, Cli, ColorChoice, Command, DiffFormat, ListFormat, PipelineArgs, RulesCommand,
+};
+use inputs::{Input, Processed};
+use session::{Session, Stats};
+
+/// Exit code: nothing to report.
+pub(crate) const OK: i32 = 0;
+/// Exit code: `check`/`diff` found something that would change.
+const FINDINGS: i32 = 1;
+/// Exit code: an error (bad usage, unreadable or binary input, failed write).
+pub(crate) const ERROR: i32 = 2;
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => OK,
+        Err(e) => {
+            eprintln!("recto: {e:#}");
+            ERROR
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Clean(args) => clean(args),
+        Command::Check(args) => check(args),
+        Command::Diff(args) => diff(args),
+        Command::Review(args) => review::review(args),
+        Command::Apply(args) => apply_decisions(args),
+        Command::Explain { rule } => explain(&rule),
+        Command::Rules(RulesCommand::List { format }) => list_rules(format),
+    }
+}
+
+/// Collects the inputs of a command; paths that cannot be walked are skipped (and
+/// reported) like unreadable files.
+fn collect(session: &mut Session, args: &PipelineArgs) -> Result<Vec<Input>> {
+    let (inputs, errors) = inputs::collect(&args.paths, &args.globs)?;
+    for e in errors {
+        session.skip(e);
+    }
+    Ok(inputs)
+}
+
+fn exit_code(stats: &Stats, findings: bool) -> i32 {
+    if stats.skipped > 0 {
+        ERROR
+    } else if findings {
+        FINDINGS
+    } else {
+        OK
+    }
+}
+
+/// Where cleaned texts go: standard output (one input), under a directory, or in place.
+#[derive(Clone, Copy)]
+enum Destination<'a> {
+    Stdout,
+    Dir(&'a Path),
+    InPlace,
+}
+
+impl<'a> Destination<'a> {
+    fn choose(
+        output: &'a args::OutputArgs,
+        inputs: &[Input],
+        pipeline: &PipelineArgs,
+    ) -> Result<Self> {
+        let several = inputs.len() > 1 || pipeline.paths.iter().any(|p| p.is_dir());
+        Ok(if output.in_place {
+            Destination::InPlace
+        } else if let Some(dir) = &output.output_dir {
+            Destination::Dir(dir)
+        } else if several {
+            anyhow::bail!(
+                "several inputs: choose where the outputs go with -o/--output-dir DIR or --in-place"
+            );
+        } else {
+            Destination::Stdout
+        })
+    }
+
+    fn write(self, p: &Processed) -> Result<()> {
+        match self {
+            Destination::Stdout => {
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(p.outcome.output.as_bytes())?;
+                stdout.flush()?;
+                Ok(())
+            }
+            Destination::Dir(dir) => output::write_under(dir, p),
+            Destination::InPlace => output::write_in_place(p),
+        }
+    }
+}
+
+fn clean(mut args: args::CleanArgs) -> Result<i32> {
+    let decisions = match &args.decisions {
+        Some(path) => Some(Decisions::load(path)?),
+        None => None,
+    };
+    let threshold = session::threshold(&args.pipeline);
+    if decisions.is_some() {
+        // Decisions may accept any proposed fix: propose them all, then choose.
+        args.pipeline.unsafe_fixes = true;
+    }
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
+    if args.jsonl.jsonl {
+        jsonl::clean(&mut session, &inputs, &args, decisions.as_ref(), threshold)?;
+    } else {
+        let to = Destination::choose(&args.output, &inputs, &args.pipeline)?;
+        session.for_each_file(&inputs, |_, mut p| {
+            if let Some(d) = &decisions {
+                p.keep(d.select(&p.outcome.changes, decisions::applies_by_default(threshold)));
+            }
+            to.write(&p)
+        })?;
+    }
+    let summary = args.jsonl.jsonl
+        || inputs.len() > 1
+        || args.output.output_dir.is_some()
+        || args.output.in_place;
+    let stats = session.finish(summary)?;
+    Ok(exit_code(&stats, false))
+}
+
+fn apply_decisions(mut args: args::ApplyArgs) -> Result<i32> {
+    let decisions = Decisions::load(&args.decisions)?;
+    args.pipeline.unsafe_fixes = true;
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
+    let to = Destination::choose(&args.output, &inputs, &args.pipeline)?;
+    session.for_each_file(&inputs, |_, mut p| {
+        p.keep(decisions.select(&p.outcome.changes, |_| false));
+        to.write(&p)
+    })?;
+    let summary = inputs.len() > 1 || args.output.output_dir.is_some() || args.output.in_place;
+    let stats = session.finish(summary)?;
+    Ok(exit_code(&stats, false))
+}
+
+fn check(args: args::CheckArgs) -> Result<i32> {
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut findings = false;
+    // SARIF is one document for the whole run: gather, then write.
+    let mut sarif: Vec<Processed> = Vec::new();
+    session.for_each_file(&inputs, |_, p| {
+        findings |= p
+            .outcome
+            .changes
+            .iter()
+            .any(|c| c.applicability >= args.fail_on)
+            || p.outcome
+                .proposals
+                .iter()
+                .any(|c| c.applicability >= args.fail_on);
+        let subject = p.subject();
+        match args.format {
+            CheckFormat::Text => report::write_check(&mut out, &subject)?,
+            CheckFormat::Json => report::write_jsonl(&mut out, &subject)?,
+            CheckFormat::Github => report::write_github(&mut out, &subject)?,
+            CheckFormat::Sarif => sarif.push(p),
+        }
+        Ok(())
+    })?;
+    if args.format == CheckFormat::Sarif {
+        let subjects: Vec<Subject<'_>> = sarif.iter().map(Processed::subject).collect();
+        report::write_sarif(&mut out, &subjects, &recto::registry::Registry::builtin())?;
+    }
+    out.flush()?;
+    let stats = session.finish(args.format == CheckFormat::Text)?;
+    Ok(exit_code(&stats, findings))
+}
+
+fn diff(args: args::DiffArgs) -> Result<i32> {
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal;
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let style = DiffStyle {
+        color,
+        context: args.context,
+    };
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut findings = false;
+    session.for_each_file(&inputs, |_, p| {
+        let subject = p.subject();
+        findings |= !p.outcome.changes.is_empty();
+        match args.format {
+            DiffFormat::Text => report::write_diff(&mut out, &subject, style)?,
+            DiffFormat::Json => report::write_jsonl(&mut out, &subject)?,
+            DiffFormat::Github => report::write_github(&mut out, &subject)?,
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    let stats = session.finish(false)?;
+    Ok(exit_code(&stats, findings))
+}
+
+fn explain(rule: &str) -> Result<i32> {
+    let Some(info) = recto::registry::lookup(rule) else {
+        let known = recto::registry::builtin();
+        let close: Vec<&str> = known
+            .iter()
+            .map(|r| &*r.id)
+            .filter(|id| id.contains(rule) || rule.contains(*id))
+            .collect();
+        if close.is_empty() {
+            anyhow::bail!("unknown rule {rule:?} (see `recto rules list`)");
+        }
+        anyhow::bail!("unknown rule {rule:?}; did you mean {}?", close.join(", "));
+    };
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "{} ({} stage, {})\n",
+        info.id, info.stage, info.applicability
+    )?;
+    writeln!(out, "{}\n", info.summary)?;
+    writeln!(out, "{}", info.explanation)?;
+    Ok(OK)
+}
+
+fn list_rules(format: ListFormat) -> Result<i32> {
+    let rules = recto::registry::builtin();
+    let mut out = io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &rules)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in rules {
+                writeln!(
+                    out,
+                    "{:width$}  {:7}  {}",
+                    r.id,
+                    r.applicability.as_str(),
+                    r.summary
+                )?;
+            }
+        }
+    }
+    Ok(OK)
+}
+
+impl Processed {
+    fn subject(&self) -> Subject<'_> {
+        Subject::new(&self.display, &self.original, &self.outcome)
+    }
+
+    /// Keeps only `changes` (a subset of the outcome's): the output becomes the original
+    /// with exactly those applied.
+    fn keep(&mut self, changes: Vec<recto::Change>) {
+        self.outcome.output = recto::apply(&self.original, &changes);
+        self.outcome.changes = changes;
+    }
+}
