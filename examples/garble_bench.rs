@@ -3,7 +3,8 @@
 //! `cargo run --release --example garble_bench -- DIR [SUFFIX]` concatenates every
 //! `DIR/*SUFFIX` (default `.noisy.txt`; use `.clean.txt` for text without garble) and
 //! prints MB/s of the garble stage's `run` and of `Pipeline::run`, best of five
-//! (`GARBLE_BENCH_STAGE_ONLY=1` skips the pipeline, for profiling).
+//! (`GARBLE_BENCH_STAGE_ONLY=1` skips the pipeline, for profiling;
+//! `GARBLE_BENCH_RUNS=N` times N runs instead of five).
 
 use std::time::{Duration, Instant};
 
@@ -46,11 +47,15 @@ fn main() -> std::io::Result<()> {
     // Warm up: the dictionary and the character model load on first use.
     let mut out = Proposals::default();
     garble.run(&Document::new(&text), &cx, &mut out);
-    let stage = best_of(5, || {
+    let runs: usize = std::env::var("GARBLE_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let stage = best_of(runs, || {
         out.clear();
         garble.run(&Document::new(&text), &cx, &mut out);
     });
-    let whole = best_of(if stage_only { 0 } else { 5 }, || {
+    let whole = best_of(if stage_only { 0 } else { runs }, || {
         pipeline.run(&text);
     });
     println!(

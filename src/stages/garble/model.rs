@@ -119,19 +119,6 @@ impl CharModel {
         }
     }
 
-    /// [`CharModel::score`]'s mean for a word of ASCII letters only.
-    pub(crate) fn score_ascii_letters(&self, word: &[u8]) -> f32 {
-        let (mut a, mut b) = (BOUNDARY as usize, BOUNDARY as usize);
-        let mut sum = 0.0;
-        for &byte in word {
-            let c = ((byte | 0x20) - b'a' + 1) as usize;
-            sum += self.logp[(a * SYMBOLS + b) * SYMBOLS + c];
-            (a, b) = (b, c);
-        }
-        sum += self.logp[(a * SYMBOLS + b) * SYMBOLS + BOUNDARY as usize];
-        sum / (word.len() + 1) as f32
-    }
-
     fn score_symbols(&self, symbols: impl Iterator<Item = u8>) -> (f32, usize) {
         let (mut a, mut b) = (BOUNDARY, BOUNDARY);
         let mut sum = 0.0;

@@ -40,10 +40,6 @@ const MIN_SCORE: f32 = 3.5;
 const MIN_TOKENS: usize = 3;
 const MIN_STRONG: usize = 1;
 
-/// Mean log-probability per character below which a token is worth a dictionary lookup
-/// (prefilter): ordinary words score above it.
-const PLAIN_WORD_LOGP: f32 = -3.0;
-
 /// Finds garble runs in `text`: letter soup and content-stream syntax.
 pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let operator_runs = operators::find(text);
@@ -74,7 +70,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
                 .iter()
                 .take_while(|r| r.span.start < end)
                 .count();
-        if next_op == ops_end && !has_cluster(&text[start..end], model) {
+        if next_op == ops_end && !has_candidate(&text[start..end], scorer.lexicon) {
             // Prose: nothing worth scoring on this line.
             start = end + 1;
             continue;
@@ -88,7 +84,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             &mut tokens,
         );
         next_op = ops_end;
-        for (from, to) in windows(text, model, &mut tokens) {
+        for (from, to) in windows(text, scorer.lexicon, &tokens) {
             let paragraph_start = blank_line_before(text, start);
             let paragraph = paragraph_start && blank_line_after(text, end);
             let whole = from == 0 && to == tokens.len();
@@ -120,52 +116,66 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     found
 }
 
-/// Two tokens that do not look plain this close together make a cluster worth a look…
-const CLUSTER: usize = 3;
-/// …with this many tokens of context on each side.
+/// Tokens of context scored on each side of a token that may carry a shape.
 const CONTEXT: usize = 8;
 
-/// Whether a line has two tokens close together that do not look plain: the test
-/// every line of prose must pass, so it runs on the bytes without building tokens.
-fn has_cluster(line: &str, model: &CharModel) -> bool {
-    let mut previous: Option<usize> = None;
-    line.split_ascii_whitespace()
-        .enumerate()
-        .filter_map(|(i, token)| match look(token, model) {
-            Look::Plain => None,
-            look => Some((i, look)),
-        })
-        .any(|(i, look)| {
-            let near = look == Look::Strange || previous.is_some_and(|p| i - p <= CLUSTER);
-            previous = Some(i);
-            near
-        })
+/// Whether a line has a token that may carry a shape (see [`may_have_shape`]): the
+/// test every line of prose must pass, so it is one pass over the bytes that asks
+/// [`may_have_shape`] only about tokens it cannot clear by their bytes alone — those
+/// with a digit, bracket or other rare byte, a capital inside a lowercase run, or
+/// seven letters or more.
+fn has_candidate(line: &str, lexicon: &Lexicon) -> bool {
+    const CHECK_LETTERS: usize = 7;
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        let (mut letters, mut lower_run, mut check) = (0usize, 0u32, false);
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            let b = bytes[i];
+            if b.is_ascii_lowercase() {
+                letters += 1;
+                lower_run += 1;
+            } else if b.is_ascii_uppercase() {
+                letters += 1;
+                // An inner capital, or a text operator's name (`TJ`, `Tf`, `T*`).
+                check |= lower_run >= 2
+                    || (b == b'T'
+                        && matches!(
+                            bytes.get(i + 1),
+                            Some(b'J' | b'j' | b'*' | b'f' | b'd' | b'm')
+                        ));
+                lower_run = 0;
+            } else if matches!(b, b'.' | b',' | b':' | b'!' | b'?' | b'\'' | b'"') {
+                lower_run = 0;
+            } else {
+                check = true;
+            }
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        if (check || letters >= CHECK_LETTERS) && may_have_shape(&line[start..i], lexicon) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The ranges of a unit's tokens worth scoring in full: around each operator run and
-/// each cluster of tokens that do not look plain (see [`looks_plain`]). Prose is
-/// skipped after one table lookup per letter — no dictionary lookup, no allocation.
-fn windows(text: &str, model: &CharModel, tokens: &mut [Token<'_>]) -> Vec<(usize, usize)> {
+/// each token that may carry a shape.
+fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
     let mut windows: Vec<(usize, usize)> = Vec::new();
-    let mut previous: Option<usize> = None;
-    for i in 0..tokens.len() {
-        let t = &tokens[i];
-        let look = match t.operator {
-            Some(_) => Look::Strange,
-            None => look(&text[t.span.range()], model),
-        };
-        if look == Look::Plain {
+    for (i, t) in tokens.iter().enumerate() {
+        if t.operator.is_none() && !may_have_shape(&text[t.span.range()], lexicon) {
             continue;
         }
-        let anchor = match previous {
-            _ if look == Look::Strange => Some(i),
-            Some(p) if i - p <= CLUSTER => Some(p),
-            _ => None,
-        };
-        previous = Some(i);
-        let Some(first) = anchor else { continue };
         let (from, to) = (
-            first.saturating_sub(CONTEXT),
+            i.saturating_sub(CONTEXT),
             (i + CONTEXT + 1).min(tokens.len()),
         );
         match windows.last_mut() {
@@ -174,6 +184,46 @@ fn windows(text: &str, model: &CharModel, tokens: &mut [Token<'_>]) -> Vec<(usiz
         }
     }
     windows
+}
+
+/// The prefilter: whether a token may have a shape prose does not have (see
+/// [`Evidence::shape`]). Every reported run holds an operator run or such a token, so
+/// lines without one are skipped; this is the only test most words meet.
+///
+/// A word of ASCII letters, lowercase after its first, costs a few byte comparisons,
+/// and a dictionary lookup only when it is long enough to be words run together.
+fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
+    const RUN_TOGETHER: usize = 7;
+    const TOO_LONG: usize = 20;
+    let core = core(token);
+    let bytes = core.as_bytes();
+    let Some((&first, rest)) = bytes.split_first() else {
+        return false;
+    };
+    let odd_edges = token.len() != core.len()
+        && token
+            .bytes()
+            .any(|b| matches!(b, b'(' | b')' | b'[' | b']'))
+        && syntax_llr(token, core) > 0.0;
+    if first.is_ascii_alphabetic() && rest.iter().all(u8::is_ascii_lowercase) {
+        return odd_edges
+            || bytes.len() > TOO_LONG
+            || (bytes.len() >= RUN_TOGETHER
+                && first.is_ascii_lowercase()
+                && lexicon.zipf(core) == 0.0);
+    }
+    if odd_edges {
+        return true;
+    }
+    if is_technical(core) || is_numeric(core) {
+        return false;
+    }
+    syntax_llr(token, core) > 0.0
+        || digits_llr(core) > 0.0
+        || hyphen_number(core) > 0.0
+        || has_inner_capital(core)
+        || core.chars().count() > TOO_LONG
+        || (core.contains('T') && OPERATOR_NAMES.iter().any(|op| token.contains(op)))
 }
 
 /// Scores every token of a window in full; false when no segment of it could reach
@@ -283,80 +333,6 @@ fn tokenize<'r>(
             i += 1;
         }
     }
-}
-
-/// How a token looks to the prefilter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Look {
-    /// A word or number: needs no closer look.
-    Plain,
-    /// Unusual (a rare letter sequence, a name): worth a look next to another.
-    Odd,
-    /// A shape prose hardly has (digits inside letters, a capital inside a lowercase
-    /// word, misplaced brackets, an operator name): worth a look by itself.
-    Strange,
-}
-
-fn look(token: &str, model: &CharModel) -> Look {
-    if looks_plain(token, model) {
-        return Look::Plain;
-    }
-    let core = core(token);
-    let strange = syntax_llr(token, core) > 0.0
-        || digits_llr(core) > 0.0
-        || hyphen_number(core) > 0.0
-        || has_inner_capital(core)
-        || (core.contains('T') && OPERATOR_NAMES.iter().any(|op| token.contains(op)));
-    if strange && !is_technical(core) {
-        Look::Strange
-    } else {
-        Look::Odd
-    }
-}
-
-/// True when a token needs no closer look: a plain word or number whose letters the
-/// character model finds ordinary.
-fn looks_plain(token: &str, model: &CharModel) -> bool {
-    let core = core(token);
-    if token.len() != core.len()
-        && token
-            .bytes()
-            .any(|b| matches!(b, b'(' | b')' | b'[' | b']'))
-        && syntax_llr(token, core) > 0.0
-    {
-        return false;
-    }
-    let bytes = core.as_bytes();
-    if bytes.len() > 1
-        && bytes[0].is_ascii_alphabetic()
-        && bytes[1..].iter().all(u8::is_ascii_lowercase)
-    {
-        // The common case: an ASCII word, lowercase but for its first letter. Short
-        // ones are plain here (`of`, `the`): a short fragment matters only next to
-        // stronger evidence, which opens the window by itself.
-        return bytes.len() <= 3 || model.score_ascii_letters(bytes) > PLAIN_WORD_LOGP;
-    }
-    if bytes.is_empty() {
-        return true;
-    }
-    if is_numeric(core) || !core.chars().any(char::is_alphanumeric) {
-        return true;
-    }
-    // Acronyms, initials and options: `GNU`, `N`, `-v`.
-    if bytes.len() <= 6 && bytes.iter().all(u8::is_ascii_uppercase)
-        || bytes.len() == 1
-        || bytes.len() <= 3 && bytes[0] == b'-'
-    {
-        return true;
-    }
-    let plain_shape = bytes
-        .iter()
-        .all(|&b| b.is_ascii_alphabetic() || b == b'\'' || b == b'-')
-        || !core.is_ascii()
-            && core
-                .chars()
-                .all(|c| c.is_alphabetic() || c == '\'' || c == '-');
-    plain_shape && !has_inner_capital(core) && model.score(core).0 > PLAIN_WORD_LOGP
 }
 
 /// The token without the punctuation that prose puts around words.
