@@ -205,6 +205,15 @@ fn edit(text: &str, run: Span, replacement: &str) -> Edit {
     let starts_line = before == 0 || bytes[before - 1] == b'\n';
     let ends_line = after == bytes.len() || bytes[after] == b'\n';
     let span = match (starts_line, ends_line) {
+        // A paragraph of its own: take one of the blank lines around it too, so the
+        // paragraphs before and after stay one blank line apart.
+        (true, true)
+            if blank_line_at(bytes, after + 1)
+                && before >= 1
+                && blank_line_ends_at(bytes, before - 1) =>
+        {
+            Span::new(before, next_line(bytes, after + 1))
+        }
         (true, true) if after < bytes.len() => Span::new(before, after + 1),
         // The last line: take the line break before it instead.
         (true, true) if before > 0 => Span::new(before - 1, after),
@@ -215,6 +224,28 @@ fn edit(text: &str, run: Span, replacement: &str) -> Edit {
         (false, false) => run,
     };
     Edit::delete(span)
+}
+
+/// Whether the line starting at `at` holds only blanks (and is not past the end).
+fn blank_line_at(bytes: &[u8], at: usize) -> bool {
+    at < bytes.len()
+        && bytes[at..next_line(bytes, at)]
+            .iter()
+            .all(u8::is_ascii_whitespace)
+}
+
+/// Whether the line ending at the line break at `at` (exclusive) holds only blanks.
+fn blank_line_ends_at(bytes: &[u8], at: usize) -> bool {
+    let start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    bytes[start..at].iter().all(u8::is_ascii_whitespace)
+}
+
+/// The start of the line after the one containing `at` (or the end of the text).
+fn next_line(bytes: &[u8], at: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1)
 }
 
 #[cfg(test)]
@@ -234,6 +265,7 @@ mod tests {
             "sentence.\nnext"
         );
         assert_eq!(removed("one\nGARB X\ntwo", "GARB X"), "one\ntwo");
+        assert_eq!(removed("one\n\nGARB X\n\ntwo", "GARB X"), "one\n\ntwo");
         assert_eq!(removed("one\nGARB X", "GARB X"), "one");
         assert_eq!(
             removed("half of GARB X the sentence", "GARB X"),
