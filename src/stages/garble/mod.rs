@@ -64,11 +64,13 @@ pub(crate) const RULES: &[RuleInfo] = &[
         "Extractors that misread a font's encoding or the order of glyphs produce runs \
          of word fragments, glued words, digits inside words and stray operator names: \
          `hifos46Am rcldTJ arocum archean igniblaadce;f-6ctiura`. Every token is scored \
-         against a model of English text (a character 4-gram model trained on the \
-         shipped word-frequency list and the repository's clean seed documents, plus \
-         the dictionary), and a two-state hidden Markov model segments each line into \
-         text and garble, so a run is found only where several tokens in a row are \
-         unlike text, and the real sentence before it keeps its last character. Names, \
+         against a model of English text (the dictionary, a character trigram model \
+         trained on the shipped word-frequency list and the repository's clean seed \
+         documents, and shapes prose does not have: digits inside words, capitals \
+         inside lowercase words, operator names, misplaced brackets, words run \
+         together), and a two-state hidden Markov model segments each line into text \
+         and garble, so a run is found only where several tokens in a row are unlike \
+         text, and the real sentence before it keeps its last character. Names, \
          transliterations (`Gheorghiu-Dej`, `[dogovorit'sia]`), archival references \
          (`F. 3, Op. 12, D. 1005`), numbers, URLs, command-line options and other \
          languages are pronounceable or regular, so they stay. Runs with strong \
@@ -273,6 +275,59 @@ mod tests {
         );
         assert_eq!(removed("GARB X rest", "GARB X"), "rest");
         assert_eq!(removed("glued.GARB X rest", "GARB X"), "glued. rest");
+    }
+
+    const LEAK: &str = "The effects of the crises\n)-4<04>4<112d>]TJ ET Q q 0 0 0 rg BT 295.7 47.2 Td /F3 11 Tf[<1f>1( )1(!)]TJ\nin Eastern Europe.";
+
+    fn proposals(text: &str, policy: GarblePolicy) -> Proposals {
+        let mut cx = Context::default();
+        cx.options.garble = policy;
+        cx.options.garble_marker = "[garbled]".to_owned();
+        let mut out = Proposals::default();
+        Garble.run(&Document::new(text), &cx, &mut out);
+        out
+    }
+
+    #[test]
+    fn remove_policy_deletes_the_run_with_its_line_break() {
+        let out = proposals(LEAK, GarblePolicy::Remove);
+        assert_eq!(out.fixes.len(), 1);
+        let fix = &out.fixes[0];
+        assert_eq!(fix.rule, CONTENT_STREAM);
+        assert_eq!(fix.applicability, Applicability::Safe);
+        let e = &fix.edits[0];
+        let after = format!("{}{}", &LEAK[..e.span.start], &LEAK[e.span.end..]);
+        assert_eq!(after, "The effects of the crises\nin Eastern Europe.");
+    }
+
+    #[test]
+    fn mark_policy_replaces_the_run_with_the_marker() {
+        let out = proposals(LEAK, GarblePolicy::Mark);
+        assert_eq!(out.fixes.len(), 1);
+        assert_eq!(&*out.fixes[0].edits[0].replacement, "[garbled]");
+        assert!(LEAK[out.fixes[0].edits[0].span.range()].starts_with(")-4<04>"));
+    }
+
+    #[test]
+    fn keep_policy_reports_without_fixing() {
+        let out = proposals(LEAK, GarblePolicy::Keep);
+        assert!(out.fixes.is_empty());
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].code, "garble.kept");
+        assert_eq!(out.diagnostics[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn well_formed_tj_operands_are_kept_as_text() {
+        let text =
+            "as\n[(Ho)-28(w)-333(ev)28(er,)-333(the)]TJ 0 -12 Td [(rule)-333(holds)]TJ\nthen.";
+        let out = proposals(text, GarblePolicy::Remove);
+        assert_eq!(out.fixes.len(), 1);
+        assert_eq!(out.fixes[0].rule, DECODED_TJ);
+        assert_eq!(
+            &*out.fixes[0].edits[0].replacement,
+            "How ever, the rule holds"
+        );
     }
 
     #[test]

@@ -10,11 +10,15 @@
 //!
 //! The Viterbi pass charges for entering and leaving the garble state, so one odd token
 //! — a name, an identifier, a transliteration — never fires alone: a segment needs
-//! several unlike-text tokens in a row. Its boundaries fall between tokens, so the
-//! sentence before a run keeps its last character.
+//! several unlike-text tokens in a row, one of them with a shape prose does not have.
+//! Its boundaries fall between tokens, so the sentence before a run keeps its last
+//! character. Names, transliterations and foreign words are unknown to the dictionary
+//! too, which is why unknown-ness alone weighs little: what soup has and they lack is
+//! shape, and English function words among the fragments.
 //!
-//! Cost: lines whose tokens all look like words by the character model alone, with no
-//! odd shape and no operator run, are skipped before any dictionary lookup.
+//! Cost: since every reported segment holds a shape or an operator run, a line is
+//! scored only around tokens that may have a shape ([`may_have_shape`]); a line of
+//! prose costs one pass over its bytes and a dictionary lookup per long word.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
