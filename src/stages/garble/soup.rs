@@ -127,9 +127,9 @@ const CONTEXT: usize = 8;
 /// test every line of prose must pass, so it is one pass over the bytes that asks
 /// [`may_have_shape`] only about tokens it cannot clear by their bytes alone — those
 /// with a digit, bracket or other rare byte, a capital inside a lowercase run, or
-/// seven letters or more.
+/// nine letters or more.
 fn has_candidate(line: &str, lexicon: &Lexicon) -> bool {
-    const CHECK_LETTERS: usize = 7;
+    const CHECK_LETTERS: usize = 9;
     let bytes = line.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -195,9 +195,11 @@ fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, u
 /// lines without one are skipped; this is the only test most words meet.
 ///
 /// A word of ASCII letters, lowercase after its first, costs a few byte comparisons,
-/// and a dictionary lookup only when it is long enough to be words run together.
+/// and a dictionary lookup only when it is long enough to be words run together. The
+/// gate is nine letters, not the seven [`run_together`] scores: a shorter run-together
+/// word is scored when another token opens the window, which soup always has nearby.
 fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
-    const RUN_TOGETHER: usize = 7;
+    const RUN_TOGETHER: usize = 9;
     const TOO_LONG: usize = 20;
     let core = core(token);
     let bytes = core.as_bytes();
