@@ -1,0 +1,213 @@
+//! The character model of text: how word-like is a letter sequence?
+//!
+//! A character trigram model over a folded alphabet (a–z, apostrophe, "other letter",
+//! word boundary), trained by `scripts/train_garble_model.py` on the lexicon's word list
+//! and the repository's clean seed documents (`rules/garble/SOURCES.md`). The counts
+//! ship as text; at first use they become a dense table of smoothed log-probabilities,
+//! so scoring a word is one table lookup per character.
+//!
+//! Smoothing is Witten–Bell interpolation down to a uniform distribution: a trigram
+//! seen after a context with many different continuations borrows more from the bigram.
+
+use std::sync::OnceLock;
+
+const COUNTS: &str = include_str!("../../../rules/garble/en.char3.txt");
+
+/// Word boundary, a–z, apostrophe, any other letter.
+const SYMBOLS: usize = 29;
+const BOUNDARY: u8 = 0;
+const APOSTROPHE: u8 = 27;
+const OTHER_LETTER: u8 = 28;
+
+/// Folds a character into the model's alphabet; `None` for characters that are not part
+/// of words (digits, punctuation, space).
+#[inline]
+pub(crate) fn fold(c: char) -> Option<u8> {
+    match c {
+        'a'..='z' => Some(c as u8 - b'a' + 1),
+        'A'..='Z' => Some(c as u8 - b'A' + 1),
+        '\'' | '\u{2019}' => Some(APOSTROPHE),
+        c if !c.is_ascii() && c.is_alphabetic() => Some(OTHER_LETTER),
+        _ => None,
+    }
+}
+
+/// [`fold`] for ASCII bytes, as a table.
+static ASCII_SYMBOL: [Option<u8>; 256] = {
+    let mut t = [None; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_lowercase() {
+            Some(c - b'a' + 1)
+        } else if c.is_ascii_uppercase() {
+            Some(c - b'A' + 1)
+        } else if c == b'\'' {
+            Some(APOSTROPHE)
+        } else {
+            None
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Smoothed natural-log trigram probabilities, indexed `[a][b][c]` for P(c | a b).
+pub(crate) struct CharModel {
+    logp: Box<[f32]>,
+}
+
+impl CharModel {
+    /// The shipped English model, built on first use.
+    pub(crate) fn english() -> &'static CharModel {
+        static MODEL: OnceLock<CharModel> = OnceLock::new();
+        MODEL.get_or_init(|| CharModel::from_counts(COUNTS))
+    }
+
+    fn from_counts(data: &str) -> CharModel {
+        let mut tri = vec![0f64; SYMBOLS * SYMBOLS * SYMBOLS];
+        for line in data.lines().filter(|l| !l.starts_with('#')) {
+            let Some((gram, count)) = line.split_once('\t') else {
+                continue;
+            };
+            let symbols: Vec<u8> = gram.chars().filter_map(fold_training).collect();
+            let (Ok(count), &[a, b, c]) = (count.parse::<f64>(), symbols.as_slice()) else {
+                continue;
+            };
+            tri[index(a, b, c)] += count;
+        }
+        let mut bi = vec![0f64; SYMBOLS * SYMBOLS];
+        for a in 0..SYMBOLS {
+            for bc in 0..SYMBOLS * SYMBOLS {
+                bi[bc] += tri[a * SYMBOLS * SYMBOLS + bc];
+            }
+        }
+        let uniform = 1.0 / SYMBOLS as f64;
+        let bigram: Vec<f64> = (0..SYMBOLS)
+            .flat_map(|b| {
+                let row = &bi[b * SYMBOLS..(b + 1) * SYMBOLS];
+                witten_bell(row, vec![uniform; SYMBOLS])
+            })
+            .collect();
+        let mut logp = vec![0f32; SYMBOLS * SYMBOLS * SYMBOLS];
+        for a in 0..SYMBOLS {
+            for b in 0..SYMBOLS {
+                let at = (a * SYMBOLS + b) * SYMBOLS;
+                let lower = bigram[b * SYMBOLS..(b + 1) * SYMBOLS].to_vec();
+                for (c, p) in witten_bell(&tri[at..at + SYMBOLS], lower)
+                    .into_iter()
+                    .enumerate()
+                {
+                    logp[at + c] = p.ln() as f32;
+                }
+            }
+        }
+        CharModel {
+            logp: logp.into_boxed_slice(),
+        }
+    }
+
+    /// The mean log-probability per symbol of `word` (its letters and the closing
+    /// boundary), and the number of symbols scored. Characters outside the alphabet
+    /// are skipped.
+    pub(crate) fn score(&self, word: &str) -> (f32, usize) {
+        if word.is_ascii() {
+            // The common case, without UTF-8 decoding.
+            self.score_symbols(word.bytes().filter_map(|b| ASCII_SYMBOL[b as usize]))
+        } else {
+            self.score_symbols(word.chars().filter_map(fold))
+        }
+    }
+
+    fn score_symbols(&self, symbols: impl Iterator<Item = u8>) -> (f32, usize) {
+        let (mut a, mut b) = (BOUNDARY, BOUNDARY);
+        let mut sum = 0.0;
+        let mut n = 0;
+        for c in symbols.chain([BOUNDARY]) {
+            sum += self.logp[index(a, b, c)];
+            n += 1;
+            (a, b) = (b, c);
+        }
+        (sum / n as f32, n)
+    }
+}
+
+/// The training script writes `_` for the boundary and `~` for other letters.
+fn fold_training(c: char) -> Option<u8> {
+    match c {
+        '_' => Some(BOUNDARY),
+        '~' => Some(OTHER_LETTER),
+        c => fold(c),
+    }
+}
+
+#[inline]
+fn index(a: u8, b: u8, c: u8) -> usize {
+    (a as usize * SYMBOLS + b as usize) * SYMBOLS + c as usize
+}
+
+/// Interpolates the counts of one context with a lower-order distribution.
+fn witten_bell(counts: &[f64], lower: Vec<f64>) -> Vec<f64> {
+    let total: f64 = counts.iter().sum();
+    let types = counts.iter().filter(|&&c| c > 0.0).count() as f64;
+    if total == 0.0 {
+        return lower;
+    }
+    let lambda = total / (total + types);
+    counts
+        .iter()
+        .zip(lower)
+        .map(|(&c, p)| lambda * c / total + (1.0 - lambda) * p)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_score_above_letter_soup() {
+        let m = CharModel::english();
+        for (word, soup) in [
+            ("establishment", "orqpetcom"),
+            ("Gheorghiu", "rcldtj"),
+            ("Shifrtelegramma", "ctiuraregardingmisrepanotaitih"),
+            ("dogovorit'sia", "tlt"),
+        ] {
+            assert!(m.score(word).0 > m.score(soup).0, "{word} vs {soup}");
+        }
+    }
+
+    #[test]
+    fn probabilities_of_each_context_sum_to_one() {
+        let m = CharModel::english();
+        for (a, b) in [(0u8, 0u8), (1, 2), (20, 8), (28, 28)] {
+            let sum: f32 = (0..SYMBOLS as u8)
+                .map(|c| m.logp[index(a, b, c)].exp())
+                .sum();
+            assert!((sum - 1.0).abs() < 1e-3, "{a} {b}: {sum}");
+        }
+    }
+}
+
+/// Prints the score of every word of `$GARBLE_WORDS` (a file), for calibration.
+#[cfg(test)]
+#[test]
+#[ignore]
+fn print_scores() {
+    let path = std::env::var("GARBLE_WORDS").expect("set GARBLE_WORDS to a file");
+    let text = std::fs::read_to_string(path).unwrap();
+    let m = CharModel::english();
+    let mut scores: Vec<f32> = text.split_whitespace().map(|w| m.score(w).0).collect();
+    scores.sort_by(f32::total_cmp);
+    let q = |p: f32| scores[((scores.len() - 1) as f32 * p) as usize];
+    println!(
+        "n={} q10={:.2} q25={:.2} q50={:.2} q75={:.2} q90={:.2}",
+        scores.len(),
+        q(0.1),
+        q(0.25),
+        q(0.5),
+        q(0.75),
+        q(0.9)
+    );
+}

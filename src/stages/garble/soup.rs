@@ -1,0 +1,1222 @@
+//! Letter soup: runs of tokens that are not words, found by segmenting each line into
+//! text and garble with a two-state hidden Markov model.
+//!
+//! Every whitespace-separated token gets a log-likelihood ratio — how much more likely
+//! it is under "garble" than under "text" — from the dictionary, the character model
+//! ([`CharModel`]) and a few shapes prose does not have (digits inside words, a case
+//! change inside a lowercase word, an operator name glued to letters, a bracket opened
+//! at a word's end). Leaked content-stream runs ([`operators`]) enter as single tokens
+//! with overwhelming garble evidence, so a run that mixes both kinds is one segment.
+//!
+//! The Viterbi pass charges for entering and leaving the garble state, so one odd token
+//! — a name, an identifier, a transliteration — never fires alone: a segment needs
+//! several unlike-text tokens in a row, one of them with a shape prose does not have.
+//! Its boundaries fall between tokens, so the sentence before a run keeps its last
+//! character. Names, transliterations and foreign words are unknown to the dictionary
+//! too, which is why unknown-ness alone weighs little: what soup has and they lack is
+//! shape, and English function words among the fragments.
+//!
+//! Cost: since every reported segment holds a shape or an operator run, a line is
+//! scored only around tokens that may have a shape ([`may_have_shape`]); a line of
+//! prose costs one pass over its bytes and a dictionary lookup per long word.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::lexicon::Lexicon;
+use crate::span::Span;
+
+use super::model::CharModel;
+use super::operators::{self, OperatorRun};
+use super::{GarbleRun, RunKind};
+
+/// Log-probability of entering the garble state at a token (from text).
+const ENTER: f32 = -2.0;
+/// Log-probability of leaving it.
+const LEAVE: f32 = -0.5;
+/// Log-probability of staying in it: runs are long.
+const STAY: f32 = -0.2;
+
+/// A segment is reported only with at least this much summed evidence…
+const MIN_SCORE: f32 = 3.5;
+/// …and, unless it holds an operator run, at least this many tokens, this many of them
+/// with a shape prose does not have (see [`Evidence::shape`]).
+const MIN_TOKENS: usize = 3;
+const MIN_STRONG: usize = 1;
+
+/// Finds garble runs in `text`: letter soup and content-stream syntax.
+pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
+    let operator_runs = operators::find(text);
+    let model = CharModel::english();
+    let scorer = Scorer {
+        text,
+        lexicon: Lexicon::english(),
+        model,
+        recurring: RefCell::default(),
+    };
+    let mut found: Vec<GarbleRun> = Vec::new();
+    let mut tokens = Vec::new();
+    let mut trial = Vec::new();
+    let mut next_op = 0;
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = line_end(text, start);
+        // A unit is a line, or several when an operator run crosses line breaks.
+        while let Some(r) = operator_runs[next_op..].iter().find(|r| r.span.start < end) {
+            if r.span.end <= end {
+                break;
+            }
+            end = line_end(text, r.span.end);
+            let _ = r;
+        }
+        let ops_end = next_op
+            + operator_runs[next_op..]
+                .iter()
+                .take_while(|r| r.span.start < end)
+                .count();
+        if next_op == ops_end && !has_candidate(&text[start..end], scorer.lexicon) {
+            // Prose: nothing worth scoring on this line.
+            start = end + 1;
+            continue;
+        }
+        tokens.clear();
+        tokenize(
+            text,
+            start,
+            end,
+            &operator_runs[next_op..ops_end],
+            &mut tokens,
+        );
+        next_op = ops_end;
+        for (from, to) in windows(text, scorer.lexicon, &tokens) {
+            let paragraph_start = blank_line_before(text, start);
+            let paragraph = paragraph_start && blank_line_after(text, end);
+            let whole = from == 0 && to == tokens.len();
+            let window = &mut tokens[from..to];
+            if !score_window(text, &scorer, window) {
+                continue;
+            }
+            let decide = |window: &[Token<'_>], out: &mut Vec<GarbleRun>| match whole_paragraph(
+                text, window,
+            )
+            .filter(|_| paragraph && whole)
+            {
+                Some(run) => out.push(run),
+                None => segment(text, window, paragraph_start && from == 0, out),
+            };
+            // Whether the document reuses a word costs a scan of the document, so it is
+            // asked only where something would otherwise be reported.
+            trial.clear();
+            decide(window, &mut trial);
+            if !trial.is_empty() && discount_recurring(text, &scorer, window) {
+                decide(window, &mut found);
+            } else {
+                found.append(&mut trial);
+            }
+        }
+        start = end + 1;
+    }
+    merge_adjacent_lines(text, &mut found);
+    found
+}
+
+/// Tokens of context scored on each side of a token that may carry a shape.
+const CONTEXT: usize = 8;
+
+/// Whether a line has a token that may carry a shape (see [`may_have_shape`]): the
+/// test every line of prose must pass, so it is one pass over the bytes that asks
+/// [`may_have_shape`] only about tokens it cannot clear by their bytes alone — those
+/// with a digit, bracket or other rare byte, a capital inside a lowercase run, or
+/// nine letters or more.
+fn has_candidate(line: &str, lexicon: &Lexicon) -> bool {
+    const CHECK_LETTERS: usize = 9;
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        let (mut letters, mut lower_run, mut check) = (0usize, 0u32, false);
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            let b = bytes[i];
+            if b.is_ascii_lowercase() {
+                letters += 1;
+                lower_run += 1;
+            } else if b.is_ascii_uppercase() {
+                letters += 1;
+                // An inner capital, or a text operator's name (`TJ`, `Tf`, `T*`).
+                check |= lower_run >= 2
+                    || (b == b'T'
+                        && matches!(
+                            bytes.get(i + 1),
+                            Some(b'J' | b'j' | b'*' | b'f' | b'd' | b'm')
+                        ));
+                lower_run = 0;
+            } else if matches!(b, b'.' | b',' | b':' | b'!' | b'?' | b'\'' | b'"') {
+                lower_run = 0;
+            } else {
+                check = true;
+            }
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        if (check || letters >= CHECK_LETTERS) && may_have_shape(&line[start..i], lexicon) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The ranges of a unit's tokens worth scoring in full: around each operator run and
+/// each token that may carry a shape.
+fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.operator.is_none() && !may_have_shape(&text[t.span.range()], lexicon) {
+            continue;
+        }
+        let (from, to) = (
+            i.saturating_sub(CONTEXT),
+            (i + CONTEXT + 1).min(tokens.len()),
+        );
+        match windows.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => windows.push((from, to)),
+        }
+    }
+    windows
+}
+
+/// The prefilter: whether a token may have a shape prose does not have (see
+/// [`Evidence::shape`]). Every reported run holds an operator run or such a token, so
+/// lines without one are skipped; this is the only test most words meet.
+///
+/// A word of ASCII letters, lowercase after its first, costs a few byte comparisons,
+/// and a dictionary lookup only when it is long enough to be words run together. The
+/// gate is nine letters, not the seven [`run_together`] scores: a shorter run-together
+/// word is scored when another token opens the window, which soup always has nearby.
+fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
+    const RUN_TOGETHER: usize = 9;
+    const TOO_LONG: usize = 20;
+    let core = core(token);
+    let bytes = core.as_bytes();
+    let Some((&first, rest)) = bytes.split_first() else {
+        return false;
+    };
+    let odd_edges = token.len() != core.len()
+        && token
+            .bytes()
+            .any(|b| matches!(b, b'(' | b')' | b'[' | b']'))
+        && syntax_llr(token, core) > 0.0;
+    if first.is_ascii_alphabetic() && rest.iter().all(u8::is_ascii_lowercase) {
+        return odd_edges
+            || bytes.len() > TOO_LONG
+            || (bytes.len() >= RUN_TOGETHER
+                && first.is_ascii_lowercase()
+                && lexicon.zipf(core) == 0.0);
+    }
+    if odd_edges {
+        return true;
+    }
+    if is_technical(core) || is_numeric(core) {
+        return false;
+    }
+    syntax_llr(token, core) > 0.0
+        || digits_llr(core) > 0.0
+        || hyphen_number(core) > 0.0
+        || has_inner_capital(core)
+        || core.chars().count() > TOO_LONG
+        || (core.contains('T') && OPERATOR_NAMES.iter().any(|op| token.contains(op)))
+}
+
+/// Scores every token of a window in full; false when no segment of it could reach
+/// the reporting threshold.
+fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]) -> bool {
+    for t in window.iter_mut() {
+        t.llr = match &t.operator {
+            Some(run) => 4.0 + run.evidence,
+            None => {
+                let ev = token_evidence(&text[t.span.range()], scorer);
+                t.shape = ev.shape;
+                t.unknown_word = ev.unknown_word;
+                ev.llr
+            }
+        };
+    }
+    discount_letter_spacing(text, window);
+    let has_operator = window.iter().any(|t| t.operator.is_some());
+    let most: f32 = window.iter().map(|t| t.llr.max(0.0)).sum();
+    if !has_operator && most < MIN_SCORE {
+        return false;
+    }
+    true
+}
+
+/// Whether the line starting at `start` is the first of the text or follows a blank one.
+fn blank_line_before(text: &str, start: usize) -> bool {
+    let Some(before) = start.checked_sub(1).map(|b| &text[..b]) else {
+        return true;
+    };
+    let prev_line = before.rfind('\n').map_or(before, |i| &before[i + 1..]);
+    prev_line.trim().is_empty()
+}
+
+/// Whether the line ending at `end` is the last of the text or precedes a blank one.
+fn blank_line_after(text: &str, end: usize) -> bool {
+    if end >= text.len() {
+        return true;
+    }
+    let next = end + 1;
+    text[next..line_end(text, next)].trim().is_empty()
+}
+
+fn line_end(text: &str, from: usize) -> usize {
+    memchr::memchr(b'\n', &text.as_bytes()[from..]).map_or(text.len(), |i| from + i)
+}
+
+#[derive(Debug)]
+struct Token<'r> {
+    span: Span,
+    operator: Option<&'r OperatorRun>,
+    llr: f32,
+    shape: bool,
+    unknown_word: bool,
+}
+
+/// Splits `start..end` at whitespace, keeping each operator run whole.
+fn tokenize<'r>(
+    text: &str,
+    start: usize,
+    end: usize,
+    runs: &'r [OperatorRun],
+    out: &mut Vec<Token<'r>>,
+) {
+    let bytes = text.as_bytes();
+    let mut runs = runs.iter().peekable();
+    let mut i = start;
+    while i < end {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if let Some(run) = runs.next_if(|r| r.span.start <= i) {
+            out.push(Token {
+                span: run.span,
+                operator: Some(run),
+                llr: 0.0,
+                shape: true,
+                unknown_word: false,
+            });
+            i = run.span.end;
+            continue;
+        }
+        let limit = runs.peek().map_or(end, |r| r.span.start);
+        let mut j = i;
+        while j < limit && !bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        // Unicode spaces end a token too; they are rare, so check only non-ASCII tokens.
+        let word = &text[i..j];
+        let j = if word.is_ascii() {
+            j
+        } else {
+            word.char_indices()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(j, |(k, _)| i + k.max(1))
+        };
+        out.push(Token {
+            span: Span::new(i, j),
+            operator: None,
+            llr: 0.0,
+            shape: false,
+            unknown_word: false,
+        });
+        i = j;
+        while i < end && !text.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+}
+
+/// The token without the punctuation that prose puts around words.
+fn core(token: &str) -> &str {
+    const OPEN: [char; 12] = ['"', '\'', '“', '‘', '(', '[', '{', '<', '*', '_', '«', '„'];
+    const CLOSE: [char; 17] = [
+        '"', '\'', '”', '’', ')', ']', '}', '>', '.', ',', ';', ':', '!', '?', '*', '_', '»',
+    ];
+    // Byte loops for the ASCII marks; the rare non-ASCII quote takes the char path.
+    let bytes = token.as_bytes();
+    let (mut start, mut end) = (0, bytes.len());
+    if bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return token;
+    }
+    while start < end {
+        let b = bytes[start];
+        if b.is_ascii() && OPEN.contains(&(b as char)) {
+            start += 1;
+        } else if !b.is_ascii() && token[start..].starts_with(OPEN) {
+            start += token[start..].chars().next().map_or(1, char::len_utf8);
+        } else {
+            break;
+        }
+    }
+    while end > start {
+        let b = bytes[end - 1];
+        if b.is_ascii() && CLOSE.contains(&(b as char)) {
+            end -= 1;
+        } else if !b.is_ascii() && token[start..end].ends_with(CLOSE) {
+            end -= token[start..end]
+                .chars()
+                .next_back()
+                .map_or(1, char::len_utf8);
+        } else {
+            break;
+        }
+    }
+    &token[start..end]
+}
+
+/// Digits with the separators of numbers, dates, references and footnote markers.
+fn is_numeric(s: &str) -> bool {
+    s.chars().any(|c| c.is_numeric())
+        && s.chars()
+            .all(|c| c.is_numeric() || matches!(c, '.' | ',' | ':' | '-' | '/' | '–' | '%' | '+'))
+}
+
+/// A capital after two lowercase letters (`toNagy`, `rightsNo`): prose capitalises
+/// only at a word's start, acronyms are all capitals, and names such as `McDonald` or
+/// `TsKhSD` have a single lowercase letter before the capital.
+fn has_inner_capital(s: &str) -> bool {
+    let mut lower_run = 0;
+    for c in s.chars() {
+        if c.is_lowercase() {
+            lower_run += 1;
+        } else if c.is_uppercase() {
+            if lower_run >= 2 {
+                return true;
+            }
+            lower_run = 0;
+        } else {
+            lower_run = 0;
+        }
+    }
+    false
+}
+
+/// Text-showing and text-state operator names: never words, and glued to letters they
+/// are the marks of a scrambled content stream (`rcldTJ`, `WorTf`).
+const OPERATOR_NAMES: [&str; 6] = ["TJ", "Tj", "T*", "Tf", "Td", "Tm"];
+
+/// The evidence of one token.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Evidence {
+    /// log P(token | garble) − log P(token | text).
+    llr: f32,
+    /// The token has a shape prose does not have (digits inside letters, a capital
+    /// inside a lowercase word, an operator name, a misplaced bracket, words run
+    /// together) — as opposed to merely being unknown, which names and foreign words
+    /// are too.
+    shape: bool,
+    /// An alphabetic word of four letters or more the dictionary does not know: if the
+    /// document uses it again, it is the document's own term, not a scrambled fragment.
+    unknown_word: bool,
+}
+
+impl Evidence {
+    const fn text(llr: f32) -> Evidence {
+        Evidence {
+            llr,
+            shape: false,
+            unknown_word: false,
+        }
+    }
+
+    fn add_shape(&mut self, llr: f32) {
+        if llr > 0.0 {
+            self.llr += llr;
+            self.shape = true;
+        }
+    }
+}
+
+fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
+    let core = core(token);
+    let mut ev = Evidence::default();
+    ev.add_shape(syntax_llr(token, core));
+    if core.is_empty() || is_numeric(core) {
+        return ev;
+    }
+    if has_pair(core, b':', b'/') || core.starts_with("www.") || is_email(core) {
+        return Evidence::text(-1.0);
+    }
+    if is_manual_reference(core) || is_technical(core) || is_formula(core) {
+        return Evidence::text(ev.llr - 0.5);
+    }
+    let bare = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '*');
+    if OPERATOR_NAMES.contains(&bare) {
+        ev.add_shape(2.5);
+        return ev;
+    }
+    if bare.contains('T') && OPERATOR_NAMES.iter().any(|op| bare.contains(op)) {
+        ev.add_shape(1.5);
+    }
+    ev.add_shape(digits_llr(core));
+    ev.add_shape(hyphen_number(core));
+    let letters_only = core
+        .chars()
+        .all(|c| c.is_alphabetic() || c == '\'' || c == '’');
+    if letters_only {
+        let w = word_evidence(core, token, cx);
+        ev.llr += w.llr;
+        ev.shape |= w.shape;
+        ev.unknown_word = w.unknown_word;
+        return ev;
+    }
+    // Compounds: score the parts, `Gheorghiu-Dej`, `sovetsko-iugoslavskogo`.
+    let mut parts = 0;
+    let mut sum = Evidence::default();
+    for part in core
+        .split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '’'))
+        .filter(|p| !p.is_empty())
+    {
+        let w = word_evidence(part, part, cx);
+        sum.llr += w.llr;
+        sum.shape |= w.shape;
+        parts += 1;
+    }
+    if parts > 0 {
+        ev.llr += sum.llr / parts as f32;
+        ev.shape |= sum.shape;
+    }
+    ev
+}
+
+/// `grep(1)`, `pcre2(3)`, `read(2p)`: a manual page and its section (the core has lost
+/// its closing parenthesis to [`core`]).
+fn is_manual_reference(core: &str) -> bool {
+    let Some((name, section)) = core.split_once('(') else {
+        return false;
+    };
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | ':'))
+        && section.starts_with(|c: char| c.is_ascii_digit())
+        && section.len() <= 3
+        && section.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Options, paths, identifiers and file names: `--ungzip`, `~/.ssh/id_ed25519.pub`,
+/// `Debug::pkgProblemResolver`, `.gitignore`, `lesskey.ini`, `KEY=value`. Their
+/// letters are not words, by design.
+fn is_technical(core: &str) -> bool {
+    let mut chars = core.chars();
+    let (first, second) = (chars.next(), chars.next());
+    if matches!(first, Some('~' | '/' | '$' | '%' | '@' | '+'))
+        || (matches!(first, Some('-' | '.'))
+            && second.is_some_and(|c| c.is_alphabetic() || c == '-'))
+    {
+        return true;
+    }
+    if core.contains([
+        '/', '_', '=', '\\', '{', '}', '<', '>', '$', '|', '&', '#', '@', '"',
+    ]) || has_pair(core, b':', b':')
+        || has_pair(core, b'(', b')')
+    {
+        return true;
+    }
+    // `name.ext`: a short lowercase extension after a dot between letters.
+    core.rsplit_once('.').is_some_and(|(stem, ext)| {
+        stem.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && ext.starts_with(|c: char| c.is_ascii_lowercase())
+            && (1..=4).contains(&ext.len())
+            && ext
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
+/// A chemical formula: element symbols with counts, `H2O`, `C6H12O6`, `NaCl`.
+fn is_formula(core: &str) -> bool {
+    let bytes = core.as_bytes();
+    let mut i = 0;
+    let mut elements = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_uppercase() {
+            return false;
+        }
+        i += 1;
+        if i < bytes.len() && bytes[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        elements += 1;
+    }
+    elements >= 2 && bytes.iter().any(u8::is_ascii_digit) || (elements == 2 && core.len() == 4)
+}
+
+/// Whether `a` is directly followed by `b` somewhere in `s` (without building a
+/// substring searcher, as `str::contains` does).
+fn has_pair(s: &str, a: u8, b: u8) -> bool {
+    s.as_bytes().windows(2).any(|w| w[0] == a && w[1] == b)
+}
+
+fn is_email(s: &str) -> bool {
+    s.split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+}
+
+/// The evidence of one alphabetic word.
+///
+/// The character model cannot tell soup from names: soup is cut from English words,
+/// so its fragments are as English-like as `Gheorghiu` or `mirovaia`. What tells them
+/// apart is shape. Soup is lowercase fragments too short to be words (`ge`, `ium`,
+/// `xt`) and words run together (`enginerewar`, `contityindividual`); names are
+/// capitalised, and a name or a transliterated term recurs in its document, while a
+/// scrambled fragment almost never does.
+fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
+    let letters = word.chars().count();
+    let zipf = cx.lexicon.zipf(word);
+    if zipf > 0.0 {
+        return Evidence::text(match letters {
+            1 => {
+                if zipf >= 5.0 || token.ends_with('.') {
+                    -0.5
+                } else {
+                    0.5
+                }
+            }
+            2 if zipf >= 4.0 => -0.8,
+            2 if zipf >= 3.0 => -0.3,
+            2 => 0.6,
+            3 if zipf >= 3.0 => -1.2,
+            3 => -0.3,
+            _ => -1.5,
+        });
+    }
+    let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+    let all_upper = word.chars().all(|c| !c.is_lowercase());
+    if letters == 1 {
+        // An initial (`V. N. Chernukha`) or a list marker.
+        return Evidence::text(if token.ends_with('.') || token.ends_with(')') {
+            -0.5
+        } else {
+            0.8
+        });
+    }
+    if all_upper {
+        // Acronyms: `AVPRF`, `CWIHP`, `GSSAPI`.
+        return Evidence::text(0.2);
+    }
+    if first_upper && letters == 2 {
+        // Too short for a name, except a few (`Hu`, `Xi`): `Um at varng thw`.
+        return Evidence::text(0.5);
+    }
+    let mut ev = Evidence::text(if first_upper {
+        -0.3
+    } else if !word.is_ascii() {
+        // Lowercase with diacritics: another language (`résultats`), not a fragment.
+        0.0
+    } else if letters <= 3 {
+        1.0
+    } else {
+        0.6
+    });
+    if has_inner_capital(word) {
+        ev.add_shape(1.5);
+    }
+    let (logp, _) = cx.model.score(word);
+    if logp < -3.6 {
+        ev.llr += 0.8;
+    }
+    if !first_upper {
+        ev.add_shape(run_together(word, cx.lexicon));
+    }
+    if letters > 20 {
+        ev.add_shape(1.0);
+    }
+    ev.unknown_word = letters >= 4;
+    ev
+}
+
+/// Evidence that an unknown lowercase word is words run together: a common word of
+/// five letters or more at one end and, at the other, a piece of four letters or more
+/// that is not a word (`enginerewar`), or `the` glued to a fragment (`statthe`). A
+/// piece that is an affix (`non`+`recursive`) makes an ordinary derived word, and a
+/// short piece before a word is how identifiers are made (`gitignore`).
+fn run_together(word: &str, lexicon: &Lexicon) -> f32 {
+    const AFFIXES: &[&str] = &[
+        "able", "ation", "anti", "auto", "counter", "dom", "ful", "hood", "ible", "ical", "inter",
+        "less", "ment", "meta", "micro", "multi", "ness", "over", "post", "semi", "ship", "self",
+        "super", "under", "ward", "wards", "wise", "ings", "ness",
+    ];
+    if word.len() < 7 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return 0.0;
+    }
+    let lower = word.to_ascii_lowercase();
+    if let Some(head) = lower.strip_suffix("the") {
+        if head.len() >= 3 && lexicon.zipf(&lower) == 0.0 && !head.ends_with(['e', 'a']) {
+            return 1.2;
+        }
+    }
+    for cut in 4..=lower.len() - 4 {
+        let (head, tail) = lower.split_at(cut);
+        for (long, short) in [(head, tail), (tail, head)] {
+            if long.len() < 5 || lexicon.zipf(long) < 3.0 || AFFIXES.contains(&short) {
+                continue;
+            }
+            if lexicon.zipf(short) == 0.0 {
+                return 1.2;
+            }
+        }
+    }
+    0.0
+}
+
+/// What token scoring consults: the dictionary, the character model and the
+/// document itself.
+struct Scorer<'t> {
+    text: &'t str,
+    lexicon: &'static Lexicon,
+    model: &'static CharModel,
+    /// Words already looked up with [`Scorer::recurs`].
+    recurring: RefCell<HashMap<&'t str, bool>>,
+}
+
+impl<'t> Scorer<'t> {
+    /// Whether `word` occurs as a whole word at least twice in the document.
+    ///
+    /// A scan of the text per word, so it is asked only about the unknown words of
+    /// lines that might hold garble; answers are cached.
+    fn recurs(&self, word: &'t str) -> bool {
+        if let Some(&known) = self.recurring.borrow().get(word) {
+            return known;
+        }
+        let bytes = self.text.as_bytes();
+        let is_letter = |i: usize| {
+            self.text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        };
+        let count = memchr::memmem::find_iter(bytes, word.as_bytes())
+            .filter(|&at| {
+                let end = at + word.len();
+                !is_letter(at)
+                    && !self.text[end..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric)
+            })
+            .take(2)
+            .count();
+        self.recurring.borrow_mut().insert(word, count >= 2);
+        count >= 2
+    }
+}
+
+/// Digits inside letters: `hifos46Am`, `sitt0.0y3lenkov`, `27alin`. A number with a
+/// short suffix (`1950s`, `2nd`, `53ob`), a name with a number (`x86`, `F60`,
+/// `ed25519`) are ordinary.
+fn digits_llr(core: &str) -> f32 {
+    let mut best: f32 = 0.0;
+    for piece in core.split(|c: char| !c.is_ascii_alphanumeric()) {
+        // Hex literals and hashes: `0x1f`, `9f86d081`.
+        let hex = piece.starts_with("0x")
+            || (piece.len() >= 6 && piece.bytes().all(|b| b.is_ascii_hexdigit()));
+        if hex {
+            continue;
+        }
+        let bytes = piece.as_bytes();
+        let Some(first_digit) = bytes.iter().position(u8::is_ascii_digit) else {
+            continue;
+        };
+        let last_digit = bytes.iter().rposition(u8::is_ascii_digit).unwrap_or(0);
+        let letter_before = bytes[..last_digit].iter().any(u8::is_ascii_alphabetic);
+        let letter_after = bytes[first_digit..].iter().any(u8::is_ascii_alphabetic);
+        let inside = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_ascii_digit())
+            .any(|(k, _)| {
+                bytes[..k].iter().any(u8::is_ascii_alphabetic)
+                    && bytes[k..].iter().any(u8::is_ascii_alphabetic)
+            });
+        let trailing_letters = bytes.len() - 1 - last_digit;
+        best = best.max(if inside {
+            2.0
+        } else if !letter_before && letter_after && trailing_letters >= 4 {
+            1.0
+        } else {
+            0.0
+        });
+    }
+    best
+}
+
+/// A lowercase word hyphenated to a number (`pohavon-27`, `f-6ctiura`): kerning values
+/// of a scrambled `TJ` array. `utf-8`, `COVID-19`, `MiG-21` are short or capitalised.
+fn hyphen_number(core: &str) -> f32 {
+    let bytes = core.as_bytes();
+    let glued = bytes.windows(2).enumerate().any(|(k, w)| {
+        w[0] == b'-'
+            && w[1].is_ascii_digit()
+            && k >= 4
+            && bytes[k - 4..k].iter().all(u8::is_ascii_lowercase)
+    });
+    if glued {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Brackets where prose never has them: opened at a word's end (`tlt(.`), or
+/// unbalanced inside it (`toth[(undignified`), and a semicolon glued between letters
+/// (`igniblaadce;f-6`). Balanced editorial insertions (`B[el]g[ra]de`, `S[talin]:`)
+/// and `lesskey(1)` are ordinary.
+fn syntax_llr(token: &str, core: &str) -> f32 {
+    let mut llr = 0.0;
+    let mut depth_round = 0i32;
+    let mut depth_square = 0i32;
+    for c in token.chars() {
+        match c {
+            '(' => depth_round += 1,
+            ')' => depth_round -= 1,
+            '[' => depth_square += 1,
+            ']' => depth_square -= 1,
+            _ => {}
+        }
+    }
+    let inner = core.trim_matches(|c: char| !c.is_alphanumeric());
+    let unbalanced = (inner.contains(['(', ')', '[', ']'])
+        && (depth_round != 0 || depth_square != 0))
+        || token.ends_with('(')
+        || token.ends_with("(.")
+        || token.ends_with('[');
+    if unbalanced {
+        llr += 1.5;
+    }
+    if has_pair(token, b'[', b'(') {
+        // A string opened inside an array: `TJ` operand syntax (`for[ta* [(ri`).
+        llr += 1.5;
+    }
+    let bytes = inner.as_bytes();
+    if bytes
+        .windows(3)
+        .any(|w| w[1] == b';' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric())
+    {
+        llr += 1.5;
+    }
+    llr
+}
+
+/// A short paragraph that is garble as a whole: most tokens unlike text, several with
+/// shapes prose does not have. Scrambled paragraphs keep some real words (`treaty
+/// with`, `claims on Hungary`: the scrambler cuts from real text), which would split a
+/// token-level segmentation, but a paragraph that is mostly soup is soup throughout.
+fn whole_paragraph(text: &str, tokens: &[Token<'_>]) -> Option<GarbleRun> {
+    const MAX_TOKENS: usize = 40;
+    const MIN_SCORE: f32 = 3.0;
+    const MIN_SHAPES: usize = 2;
+    if tokens.is_empty() || tokens.len() > MAX_TOKENS {
+        return None;
+    }
+    let score: f32 = tokens.iter().map(|t| t.llr).sum();
+    let shapes = tokens.iter().filter(|t| t.shape).count();
+    let unlike = tokens.iter().filter(|t| t.llr > 0.0).count();
+    // One shape suffices when nearly every token is unlike text (`Alb tua d -1vTJht`).
+    let enough_shapes = shapes >= MIN_SHAPES || (shapes == 1 && unlike * 4 >= tokens.len() * 3);
+    if score < MIN_SCORE || !enough_shapes || unlike * 2 < tokens.len() {
+        return None;
+    }
+    Some(run_of(text, tokens))
+}
+
+/// An unknown word the document uses again is its own term — a name, a command, a
+/// transliteration — not a fragment: `Gheorghiu`, `perlreftut`, `dpkg`.
+/// Returns whether any token changed.
+fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Token<'_>]) -> bool {
+    const RECURRING: f32 = -1.0;
+    let mut changed = false;
+    for t in tokens
+        .iter_mut()
+        .filter(|t| t.unknown_word && t.llr > RECURRING)
+    {
+        let word = core(&text[t.span.range()]);
+        if scorer.recurs(word) {
+            t.llr = RECURRING;
+            t.shape = false;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Single letters next to single letters are a letter-spaced heading
+/// (`D e b u g : : p k g`), which the layout stage joins, not soup.
+fn discount_letter_spacing(text: &str, tokens: &mut [Token<'_>]) {
+    let single = |t: &Token<'_>| t.operator.is_none() && text[t.span.range()].chars().count() == 1;
+    let flags: Vec<bool> = tokens.iter().map(single).collect();
+    for (i, t) in tokens.iter_mut().enumerate() {
+        let neighbour = (i > 0 && flags[i - 1]) || flags.get(i + 1).copied().unwrap_or(false);
+        if flags[i] && neighbour {
+            t.llr = t.llr.min(-0.5);
+        }
+    }
+}
+
+/// Viterbi over one unit's tokens; pushes the garble segments worth reporting.
+fn segment(text: &str, tokens: &[Token<'_>], paragraph_start: bool, out: &mut Vec<GarbleRun>) {
+    let n = tokens.len();
+    if n == 0 {
+        return;
+    }
+    // back[i] = (best predecessor state for text, for garble) at token i.
+    let mut back: Vec<(bool, bool)> = Vec::with_capacity(n);
+    let (mut text_score, mut garble_score) = (0.0f32, ENTER + tokens[0].llr);
+    back.push((false, false));
+    for t in &tokens[1..] {
+        let text_from_text = text_score;
+        let text_from_garble = garble_score + LEAVE;
+        let garble_from_text = text_score + ENTER;
+        let garble_from_garble = garble_score + STAY;
+        let text_prev_garble = text_from_garble > text_from_text;
+        let garble_prev_garble = garble_from_garble >= garble_from_text;
+        text_score = text_from_text.max(text_from_garble);
+        garble_score = garble_from_text.max(garble_from_garble) + t.llr;
+        back.push((text_prev_garble, garble_prev_garble));
+    }
+    let mut state_garble = garble_score + LEAVE > text_score;
+    let mut states = vec![false; n];
+    for i in (0..n).rev() {
+        states[i] = state_garble;
+        state_garble = if state_garble { back[i].1 } else { back[i].0 };
+    }
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if !states[i] {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && states[j] {
+            j += 1;
+        }
+        let (from, to) = trim(tokens, i, j);
+        if from < to {
+            segments.push((from, to));
+        }
+        i = j;
+    }
+    for (from, to) in bridge(tokens, segments) {
+        let (first, last) = snap(text, tokens, from, to, paragraph_start);
+        report(text, &tokens[first..last], out);
+    }
+}
+
+/// Joins segments separated by at most three tokens when each side holds strong
+/// evidence on its own: a scrambled run keeps a few real words (`… dernr)43(docum
+/// iodginelow on the 27alin tlt(.`), and the Viterbi path may step out for them.
+fn bridge(tokens: &[Token<'_>], segments: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    const MAX_GAP: usize = 3;
+    const STRONG_SIDE: f32 = 3.0;
+    let score = |(a, b): (usize, usize)| tokens[a..b].iter().map(|t| t.llr).sum::<f32>();
+    let mut joined: Vec<(usize, usize)> = Vec::with_capacity(segments.len());
+    for seg in segments {
+        match joined.last_mut() {
+            Some(prev)
+                if seg.0 - prev.1 <= MAX_GAP
+                    && score(*prev) >= STRONG_SIDE
+                    && score(seg) >= STRONG_SIDE =>
+            {
+                prev.1 = seg.1;
+            }
+            _ => joined.push(seg),
+        }
+    }
+    joined
+}
+
+/// Narrows a segment `[i, j)` to start and end on tokens unlike text: the path may
+/// carry a neutral token (a number) at its ends for free, and next to an operator run
+/// it may carry up to two weakly unlike ones that are prose (`[Ne vydumyvaete], /F3 11
+/// Tf…`), since the run's evidence pays for them.
+fn trim(tokens: &[Token<'_>], mut i: usize, mut j: usize) -> (usize, usize) {
+    const NEAR: usize = 2;
+    const WEAK: f32 = 1.5;
+    let weak = |t: &Token<'_>| t.operator.is_none() && !t.shape && t.llr < WEAK;
+    while i < j && tokens[i].operator.is_none() && tokens[i].llr <= 0.0 {
+        i += 1;
+    }
+    while j > i && tokens[j - 1].operator.is_none() && tokens[j - 1].llr <= 0.0 {
+        j -= 1;
+    }
+    if let Some(k) = (i..j.min(i + NEAR + 1)).find(|&k| tokens[k].operator.is_some()) {
+        if tokens[i..k].iter().all(weak) {
+            i = k;
+        }
+    }
+    if let Some(k) = (j.saturating_sub(NEAR + 1).max(i)..j)
+        .rev()
+        .find(|&k| tokens[k].operator.is_some())
+    {
+        if tokens[k + 1..j].iter().all(weak) {
+            j = k + 1;
+        }
+    }
+    (i, j)
+}
+
+/// Widens a segment `[i, j)` over at most two short tokens that separate it from the
+/// start of its sentence or the end of its line, when those tokens lean towards garble
+/// themselves: `… period. Um at varng thw …` starts at `Um`.
+fn snap(
+    text: &str,
+    tokens: &[Token<'_>],
+    i: usize,
+    j: usize,
+    paragraph_start: bool,
+) -> (usize, usize) {
+    const MAX_GAP: usize = 2;
+    const SHORT: usize = 4;
+    const LEANS: f32 = -0.5;
+    let short = |t: &Token<'_>| {
+        let s = &text[t.span.range()];
+        t.operator.is_none()
+            && s.len() <= SHORT
+            && !(s.len() == 1 && s.chars().all(char::is_uppercase))
+    };
+    let mut first = i;
+    for k in 1..=MAX_GAP.min(i) {
+        let gap = &tokens[i - k..i];
+        if !gap.iter().all(short) {
+            break;
+        }
+        let starts_sentence = if i - k == 0 {
+            paragraph_start
+        } else {
+            text[tokens[i - k - 1].span.range()].ends_with(['.', '?', '!'])
+        };
+        if starts_sentence && gap.iter().map(|t| t.llr).sum::<f32>() > LEANS {
+            first = i - k;
+            break;
+        }
+    }
+    let mut last = j;
+    let gap = &tokens[j..];
+    if !gap.is_empty()
+        && gap.len() <= MAX_GAP
+        && gap.iter().all(short)
+        && gap.iter().map(|t| t.llr).sum::<f32>() > LEANS
+    {
+        last = tokens.len();
+    }
+    (first, last)
+}
+
+/// A run of unknown words this long without a single English function word and with
+/// at most one odd shape is another language (`Las negociaciones se concluyeron en
+/// Moscú…`), not soup: soup is cut from the English around it and keeps its `of`, `the`
+/// and `is`.
+const FOREIGN_TOKENS: usize = 6;
+
+fn has_function_word(text: &str, seg: &[Token<'_>]) -> bool {
+    const FUNCTION_ZIPF: f32 = 5.5;
+    let lexicon = Lexicon::english();
+    seg.iter().any(|t| {
+        let word = core(&text[t.span.range()]);
+        word.len() <= 5 && lexicon.zipf(word) >= FUNCTION_ZIPF
+    })
+}
+
+/// Pushes the run of segment `seg` if its evidence is enough.
+fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
+    let score: f32 = seg.iter().map(|t| t.llr).sum();
+    let has_operator = seg.iter().any(|t| t.operator.is_some());
+    let shapes = seg.iter().filter(|t| t.shape).count();
+    if score < MIN_SCORE || (!has_operator && (seg.len() < MIN_TOKENS || shapes < MIN_STRONG)) {
+        return;
+    }
+    if !has_operator && shapes < 2 && seg.len() >= FOREIGN_TOKENS && !has_function_word(text, seg) {
+        return;
+    }
+    out.push(run_of(text, seg));
+}
+
+/// The run that covers the tokens of `seg`.
+fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
+    let score: f32 = seg.iter().map(|t| t.llr).sum();
+    let operator_evidence: f32 = seg
+        .iter()
+        .filter_map(|t| t.operator.map(|r| r.evidence))
+        .sum();
+    let has_operator = operator_evidence > 0.0;
+    let span = Span::new(seg[0].span.start, seg[seg.len() - 1].span.end);
+    let soup_tokens = seg.iter().filter(|t| t.operator.is_none()).count();
+    let soup_chars: usize = seg
+        .iter()
+        .filter(|t| t.operator.is_none())
+        .map(|t| t.span.len())
+        .sum();
+    let kind = if has_operator && soup_chars * 2 < span.len() {
+        RunKind::ContentStream
+    } else {
+        RunKind::LetterSoup
+    };
+    let decoded = seg
+        .iter()
+        .filter_map(|t| t.operator.map(|r| r.decoded.as_str()))
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Decoded operands are kept only when the run is nothing but content stream.
+    let decoded = if soup_tokens == 0 {
+        decoded
+    } else {
+        String::new()
+    };
+    let unlike = seg.iter().filter(|t| t.llr > 0.0).count();
+    let evidence = match kind {
+        RunKind::ContentStream => format!(
+            "content-stream operators with their operands (evidence {operator_evidence:.1}, score {score:.1})"
+        ),
+        RunKind::LetterSoup => format!(
+            "{unlike} of {} tokens unlike text (score {score:.1})",
+            seg.len()
+        ),
+    };
+    let _ = text;
+    GarbleRun {
+        span,
+        kind,
+        confidence: match kind {
+            RunKind::ContentStream => operator_confidence(operator_evidence),
+            RunKind::LetterSoup => soup_confidence(score, seg.iter().filter(|t| t.shape).count()),
+        },
+        decoded,
+        evidence,
+    }
+}
+
+/// The confidence of a content-stream run from its grammar evidence: one operator with
+/// its operands (3) is a coin toss short of sure, two pieces of grammar (≥ 5) are sure.
+fn operator_confidence(evidence: f32) -> f32 {
+    logistic((evidence - 2.4) / 0.7)
+}
+
+/// The confidence of a soup run from its summed evidence and how many of its tokens
+/// have shapes prose does not have: about 0.9 at a score of 8 with two shapes.
+fn soup_confidence(score: f32, shapes: usize) -> f32 {
+    let shape_factor = if shapes >= 2 { 1.0 } else { 0.9 };
+    logistic((score - 4.5) / 1.5) * shape_factor
+}
+
+fn logistic(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Joins runs that fill consecutive lines into one (a run across several short lines).
+fn merge_adjacent_lines(text: &str, runs: &mut Vec<GarbleRun>) {
+    let bytes = text.as_bytes();
+    let mut merged: Vec<GarbleRun> = Vec::with_capacity(runs.len());
+    for run in runs.drain(..) {
+        if let Some(prev) = merged.last_mut() {
+            let between = &bytes[prev.span.end..run.span.start];
+            let one_break = between.iter().filter(|&&b| b == b'\n').count() == 1
+                && between.iter().all(u8::is_ascii_whitespace);
+            if one_break && prev.decoded.is_empty() && run.decoded.is_empty() {
+                prev.span.end = run.span.end;
+                prev.confidence = prev.confidence.max(run.confidence);
+                if prev.kind != run.kind {
+                    prev.kind = RunKind::LetterSoup;
+                }
+                prev.evidence = format!("{}; {}", prev.evidence, run.evidence);
+                continue;
+            }
+        }
+        merged.push(run);
+    }
+    *runs = merged;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<&str> {
+        find(text).iter().map(|r| &text[r.span.range()]).collect()
+    }
+
+    #[test]
+    fn soup_after_a_sentence_is_found_and_the_sentence_keeps_its_end() {
+        let t = "The meetings figure in the historiography on this period. Um at varng thw \
+                 (BotTa3[goslav])TJ T* [(tlt O ns and dernr)43(docum iodginelow on the 27alin tlt(.";
+        let f = found(t);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].starts_with("Um at"), "{f:?}");
+        assert!(f[0].ends_with("tlt(."));
+    }
+
+    #[test]
+    fn a_whole_line_of_soup_is_found() {
+        let t = "A sentence.\n\nAs a and bel waped bea loy hifos46Am rcldTJ arocum archean \
+                 igniblaadce;f-6ctiuraregardingmisrepanotaitih ontotf sitt0.0y3lenkov\n\nNext.";
+        assert_eq!(
+            found(t),
+            [
+                "As a and bel waped bea loy hifos46Am rcldTJ arocum archean \
+              igniblaadce;f-6ctiuraregardingmisrepanotaitih ontotf sitt0.0y3lenkov"
+            ]
+        );
+    }
+
+    #[test]
+    fn names_references_and_commands_are_text() {
+        for t in [
+            "Gheorghe Gheorghiu-Dej [dogovorit'sia] Mátyás Rákosi Shifrtelegramma Lavrent'ev",
+            "TsKhSD, F. 3, Op. 12, D. 1005, Ll. 53-53ob; AVPRF, f. 0144, op. 30, p. 118, d. 15, l. 76",
+            "tar -xzvf archive.tar.gz --no-install-recommends s/regex/repl/g ~/.ssh/id_rsa.pub",
+            "Vtoraia mirovaia voina: Aktual'nye problemy, Kholodnaia voina: novye podkhody",
+        ] {
+            assert!(found(t).is_empty(), "{t}: {:?}", found(t));
+        }
+    }
+}
+
+/// Prints every token's evidence for the lines of `$GARBLE_EXPLAIN` (a file):
+/// `cargo test --lib garble::soup::explain -- --ignored --nocapture`.
+#[cfg(test)]
+#[test]
+#[ignore]
+fn explain() {
+    let path = std::env::var("GARBLE_EXPLAIN").expect("set GARBLE_EXPLAIN to a file");
+    let text = std::fs::read_to_string(path).unwrap();
+    let scorer = Scorer {
+        text: &text,
+        lexicon: Lexicon::english(),
+        model: CharModel::english(),
+        recurring: RefCell::default(),
+    };
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let scored: Vec<String> = line
+            .split_whitespace()
+            .map(|t| {
+                let ev = token_evidence(t, &scorer);
+                format!("{t}[{:.1}{}]", ev.llr, if ev.shape { "!" } else { "" })
+            })
+            .collect();
+        println!("{}\n  => {:?}\n", scored.join(" "), found(line));
+    }
+    fn found(text: &str) -> Vec<&str> {
+        find(text).iter().map(|r| &text[r.span.range()]).collect()
+    }
+}
