@@ -59,7 +59,14 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decode+unicode", |b| b.iter(|| first_two.run(&text)));
     let mut stages_seen = std::collections::HashMap::new();
     for stage in recto::stages::default_stages(&Context::default()) {
-        let name = format!("{}#{}", stage.name(), stages_seen.entry(stage.name()).and_modify(|n| *n += 1).or_insert(1));
+        let name = format!(
+            "{}#{}",
+            stage.name(),
+            stages_seen
+                .entry(stage.name())
+                .and_modify(|n| *n += 1)
+                .or_insert(1)
+        );
         let mut alone = Pipeline::new(Context::default());
         alone.push(stage);
         group.bench_function(format!("stage/{name}"), |b| b.iter(|| alone.run(&text)));

@@ -280,9 +280,9 @@ impl Pipeline {
                 if apply.is_empty() {
                     break;
                 }
-                let edits = flatten(apply);
-                let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
-                record.fold(&edits);
+                let nodes = nodes(&apply);
+                let next = apply_edits(&text, &sorted_edits(apply));
+                record.fold(&nodes);
                 text = next;
                 if !proposed.wants_another_round() {
                     break;
@@ -389,21 +389,45 @@ struct EditMeta {
     message: std::sync::Arc<str>,
 }
 
-/// Every edit of the accepted fixes, sorted by position.
-fn flatten(fixes: Vec<Fix>) -> Vec<(Edit, EditMeta)> {
-    let mut edits: Vec<(Edit, EditMeta)> = fixes
-        .into_iter()
-        .flat_map(|fix| {
-            let meta = EditMeta {
-                rule: fix.rule,
+/// What the record folds: one node per applied fix, covering all of its edits.
+///
+/// A fix's edits are one repair (`**bold**` loses both markers), so they become one
+/// change: accepting one marker's deletion without the other would make no sense. The
+/// text between them is inside the change; another fix's edit in there (a hard break
+/// inside the bold heading) overlaps the node and merges into the same change.
+struct Node {
+    span: Span,
+    /// Σ(replacement − span) over the fix's edits.
+    growth: isize,
+    meta: EditMeta,
+}
+
+fn nodes(fixes: &[Fix]) -> Vec<Node> {
+    let mut nodes: Vec<Node> = fixes
+        .iter()
+        .map(|fix| Node {
+            span: fix.span(),
+            growth: fix
+                .edits
+                .iter()
+                .map(|e| e.replacement.len() as isize - e.span.len() as isize)
+                .sum(),
+            meta: EditMeta {
+                rule: fix.rule.clone(),
                 applicability: fix.applicability,
                 confidence: fix.confidence,
-                message: fix.message.into(),
-            };
-            fix.edits.into_iter().map(move |e| (e, meta.clone()))
+                message: fix.message.clone().into(),
+            },
         })
         .collect();
-    edits.sort_by_key(|(e, _)| e.span);
+    nodes.sort_by_key(|n| n.span);
+    nodes
+}
+
+/// Every edit of the accepted fixes, sorted by position.
+fn sorted_edits(fixes: Vec<Fix>) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = fixes.into_iter().flat_map(|f| f.edits).collect();
+    edits.sort_by_key(|e| e.span);
     edits
 }
 
@@ -529,7 +553,7 @@ impl Record {
 
     /// Folds the edits one stage applied (sorted, disjoint, in current coordinates) into
     /// the record. See the module docs for why touching edits merge.
-    fn fold(&mut self, edits: &[(Edit, EditMeta)]) {
+    fn fold(&mut self, edits: &[Node]) {
         // Pieces are moved, not cloned: a document with many changes folds every stage.
         let mut old: Vec<Option<Piece>> = std::mem::take(&mut self.pieces)
             .into_iter()
@@ -546,7 +570,7 @@ impl Record {
         while i < old.len() || j < edits.len() {
             // The next node in (start, edits-before-pieces) order opens a cluster.
             let edit_first =
-                j < edits.len() && (i == old.len() || edits[j].0.span.start <= cur(&old, i).start);
+                j < edits.len() && (i == old.len() || edits[j].span.start <= cur(&old, i).start);
             let delta_before = old_delta;
             let mut cluster: Piece;
             let cluster_cur_start: usize;
@@ -556,20 +580,24 @@ impl Record {
             let mut edit_end: Option<Reach> = None;
             let mut growth: isize = 0; // Σ(replacement − span) of the cluster's edits
             if edit_first {
-                let (e, meta) = &edits[j];
+                let Node {
+                    span,
+                    growth: g,
+                    meta,
+                } = &edits[j];
                 j += 1;
                 cluster = Piece {
                     orig: Span::empty(0),
-                    cur: e.span,
+                    cur: *span,
                     rules: vec![meta.rule.clone()],
                     applicability: meta.applicability,
                     confidence: meta.confidence,
                     message: meta.message.to_string(),
                 };
-                cluster_cur_start = e.span.start;
-                end.extend(e.span);
-                edit_end = Some(Reach::of(e.span));
-                growth += e.replacement.len() as isize - e.span.len() as isize;
+                cluster_cur_start = span.start;
+                end.extend(*span);
+                edit_end = Some(Reach::of(*span));
+                growth += g;
             } else {
                 let p = old[i].take().expect("not yet taken");
                 i += 1;
@@ -585,17 +613,21 @@ impl Record {
             // they already were.
             loop {
                 let next_edit = j < edits.len()
-                    && (i == old.len() || edits[j].0.span.start <= cur(&old, i).start);
+                    && (i == old.len() || edits[j].span.start <= cur(&old, i).start);
                 if next_edit {
-                    let (e, meta) = &edits[j];
-                    if !end.joins(e.span) {
+                    let Node {
+                        span,
+                        growth: g,
+                        meta,
+                    } = &edits[j];
+                    if !end.joins(*span) {
                         break;
                     }
                     j += 1;
                     cluster.absorb(meta);
-                    end.extend(e.span);
-                    edit_end.get_or_insert_with(Reach::default).extend(e.span);
-                    growth += e.replacement.len() as isize - e.span.len() as isize;
+                    end.extend(*span);
+                    edit_end.get_or_insert_with(Reach::default).extend(*span);
+                    growth += g;
                 } else if i < old.len() && edit_end.is_some_and(|r| r.joins(cur(&old, i))) {
                     let p = old[i].take().expect("not yet taken");
                     i += 1;

@@ -38,11 +38,18 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// List every rule with its stage, applicability and summary.
+    /// List every rule with its stage, applicability and summary (built-in rules, the
+    /// built-in rule sets, and the rule files the configuration names).
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+    },
+    /// Run the examples of rule files; exit 1 when one fails.
+    Test {
+        /// Rule files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -71,13 +78,22 @@ pub struct PipelineArgs {
     #[arg(long, value_delimiter = ',', value_name = "PREFIXES")]
     pub ignore: Vec<String>,
 
-    /// What to do with garbled runs (leaked PDF syntax, letter soup).
-    #[arg(long, value_enum, default_value_t = GarbleArg::Remove)]
-    pub garble: GarbleArg,
+    /// What to do with garbled runs (leaked PDF syntax, letter soup) [default: remove].
+    #[arg(long, value_enum)]
+    pub garble: Option<GarbleArg>,
 
-    /// The marker that replaces garbled runs with `--garble mark`.
-    #[arg(long, default_value = "[…]", value_name = "TEXT")]
-    pub garble_marker: String,
+    /// The marker that replaces garbled runs with `--garble mark` [default: […]].
+    #[arg(long, value_name = "TEXT")]
+    pub garble_marker: Option<String>,
+
+    /// Use this configuration file instead of looking for `recto.toml` (or
+    /// `[tool.recto]` in `pyproject.toml`) from each input upward.
+    #[arg(short = 'c', long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore configuration files.
+    #[arg(long)]
+    pub no_config: bool,
 
     /// Keep the original line breaks: repair words only, do not reflow paragraphs.
     #[arg(long)]

@@ -128,9 +128,10 @@ fn clean_one(
     let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<Line>>>(2);
     let read_display = display.to_owned();
     let reader_thread = std::thread::spawn(move || read_batches(reader, tx, &read_display));
+    let pipeline = session.pipeline_for(input, decisions.is_some())?;
     for batch in rx {
         let batch = batch.with_context(|| format!("{display}: cannot read"))?;
-        let pipeline = &session.pipeline;
+        let pipeline = &*pipeline;
         let results: Vec<Cleaned> = session.install(|| {
             batch
                 .par_iter()

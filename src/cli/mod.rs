@@ -59,6 +59,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Apply(args) => apply_decisions(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules(RulesCommand::List { format }) => list_rules(format),
+        Command::Rules(RulesCommand::Test { files }) => test_rules(&files),
     }
 }
 
@@ -124,23 +125,32 @@ impl<'a> Destination<'a> {
     }
 }
 
-fn clean(mut args: args::CleanArgs) -> Result<i32> {
-    let decisions = match &args.decisions {
+fn clean(args: args::CleanArgs) -> Result<i32> {
+    let threshold = session::threshold(&args.pipeline);
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
+    // A decisions file from the flag, or named by the configuration that applies to
+    // the first input.
+    let decisions_path = match &args.decisions {
+        Some(path) => Some(path.clone()),
+        None => match inputs.first() {
+            Some(first) => session
+                .config_for(first)?
+                .and_then(|c| c.decisions().map(Path::to_path_buf)),
+            None => None,
+        },
+    };
+    let decisions = match &decisions_path {
         Some(path) => Some(Decisions::load(path)?),
         None => None,
     };
-    let threshold = session::threshold(&args.pipeline);
-    if decisions.is_some() {
-        // Decisions may accept any proposed fix: propose them all, then choose.
-        args.pipeline.unsafe_fixes = true;
-    }
-    let mut session = Session::new(&args.pipeline)?;
-    let inputs = collect(&mut session, &args.pipeline)?;
+    // Decisions may accept any proposed fix: propose them all, then choose.
+    let force_unsafe = decisions.is_some();
     if args.jsonl.jsonl {
         jsonl::clean(&mut session, &inputs, &args, decisions.as_ref(), threshold)?;
     } else {
         let to = Destination::choose(&args.output, &inputs, &args.pipeline)?;
-        session.for_each_file(&inputs, |_, mut p| {
+        session.for_each_file(&inputs, force_unsafe, |_, mut p| {
             if let Some(d) = &decisions {
                 p.keep(d.select(&p.outcome.changes, decisions::applies_by_default(threshold)));
             }
@@ -155,13 +165,12 @@ fn clean(mut args: args::CleanArgs) -> Result<i32> {
     Ok(exit_code(&stats, false))
 }
 
-fn apply_decisions(mut args: args::ApplyArgs) -> Result<i32> {
+fn apply_decisions(args: args::ApplyArgs) -> Result<i32> {
     let decisions = Decisions::load(&args.decisions)?;
-    args.pipeline.unsafe_fixes = true;
     let mut session = Session::new(&args.pipeline)?;
     let inputs = collect(&mut session, &args.pipeline)?;
     let to = Destination::choose(&args.output, &inputs, &args.pipeline)?;
-    session.for_each_file(&inputs, |_, mut p| {
+    session.for_each_file(&inputs, true, |_, mut p| {
         p.keep(decisions.select(&p.outcome.changes, |_| false));
         to.write(&p)
     })?;
@@ -177,7 +186,7 @@ fn check(args: args::CheckArgs) -> Result<i32> {
     let mut findings = false;
     // SARIF is one document for the whole run: gather, then write.
     let mut sarif: Vec<Processed> = Vec::new();
-    session.for_each_file(&inputs, |_, p| {
+    session.for_each_file(&inputs, false, |_, p| {
         findings |= p
             .outcome
             .changes
@@ -222,7 +231,7 @@ fn diff(args: args::DiffArgs) -> Result<i32> {
     let inputs = collect(&mut session, &args.pipeline)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut findings = false;
-    session.for_each_file(&inputs, |_, p| {
+    session.for_each_file(&inputs, false, |_, p| {
         let subject = p.subject();
         findings |= !p.outcome.changes.is_empty();
         match args.format {
@@ -237,10 +246,30 @@ fn diff(args: args::DiffArgs) -> Result<i32> {
     Ok(exit_code(&stats, findings))
 }
 
+/// Every rule a user can meet: the built-in rules, every built-in rule set (on or off)
+/// and the rule files named by the configuration found from the current directory.
+fn registry() -> Result<recto::registry::Registry> {
+    let mut registry = recto::registry::Registry::builtin();
+    for set in recto::rulefile::BUILTIN_SETS {
+        for info in set.load().rule_infos() {
+            registry.add(info);
+        }
+    }
+    let here = std::env::current_dir().unwrap_or_default();
+    if let Some((_, config)) = recto::config::Config::discover(&here)? {
+        for file in config.for_file(None).rule_files {
+            for info in recto::rulefile::RuleFile::load(&file)?.rule_infos() {
+                registry.add(info);
+            }
+        }
+    }
+    Ok(registry)
+}
+
 fn explain(rule: &str) -> Result<i32> {
-    let Some(info) = recto::registry::lookup(rule) else {
-        let known = recto::registry::builtin();
-        let close: Vec<&str> = known
+    let registry = registry()?;
+    let Some(info) = registry.get(rule) else {
+        let close: Vec<&str> = registry
             .iter()
             .map(|r| &*r.id)
             .filter(|id| id.contains(rule) || rule.contains(*id))
@@ -262,7 +291,8 @@ fn explain(rule: &str) -> Result<i32> {
 }
 
 fn list_rules(format: ListFormat) -> Result<i32> {
-    let rules = recto::registry::builtin();
+    let registry = registry()?;
+    let rules: Vec<_> = registry.iter().collect();
     let mut out = io::stdout().lock();
     match format {
         ListFormat::Json => {
@@ -283,6 +313,26 @@ fn list_rules(format: ListFormat) -> Result<i32> {
         }
     }
     Ok(OK)
+}
+
+/// `recto rules test FILE…`: runs every example; prints each failure; exit 1 if any.
+fn test_rules(files: &[std::path::PathBuf]) -> Result<i32> {
+    let mut out = io::stdout().lock();
+    let (mut examples, mut failed) = (0, 0);
+    for path in files {
+        let file = recto::rulefile::RuleFile::load(path)?;
+        examples += file
+            .rules()
+            .iter()
+            .map(|r| r.examples().len())
+            .sum::<usize>();
+        for failure in recto::rulefile::test_examples(&file)? {
+            failed += 1;
+            writeln!(out, "{failure}")?;
+        }
+    }
+    writeln!(out, "{examples} examples, {failed} failed")?;
+    Ok(if failed > 0 { FINDINGS } else { OK })
 }
 
 impl Processed {

@@ -20,17 +20,17 @@ use super::args::ReviewArgs;
 use super::session::Session;
 use super::{Processed, ERROR, OK};
 
-pub fn review(mut args: ReviewArgs) -> Result<i32> {
+pub fn review(args: ReviewArgs) -> Result<i32> {
     let mut decisions = if args.decisions.exists() {
         Decisions::load(&args.decisions)?
     } else {
         Decisions::default()
     };
-    args.pipeline.unsafe_fixes = true;
     let mut session = Session::new(&args.pipeline)?;
     let inputs = super::collect(&mut session, &args.pipeline)?;
     let mut done = Vec::new();
-    session.for_each_file(&inputs, |_, p| {
+    // Review proposes every fix, whatever its applicability.
+    session.for_each_file(&inputs, true, |_, p| {
         done.push(p);
         Ok(())
     })?;

@@ -15,9 +15,12 @@ use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use recto::pipeline::RuleFilter;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use recto::config::{Config, EffectiveOptions};
 use recto::report;
-use recto::stage::{Context, GarblePolicy, Options};
+use recto::stage::GarblePolicy;
 use recto::{Applicability, Outcome, Pipeline};
 
 use super::args::{GarbleArg, PipelineArgs};
@@ -109,12 +112,79 @@ struct ReportFile {
 }
 
 pub struct Session {
-    pub pipeline: Pipeline,
+    configs: Configs,
+    /// One pipeline per distinct set of effective options.
+    pipelines: HashMap<EffectiveOptions, Arc<Pipeline>>,
+    flags: Flags,
     pool: rayon::ThreadPool,
     report: Option<ReportFile>,
     pub stats: Stats,
     progress: Option<ProgressBar>,
     pub quiet: bool,
+}
+
+/// The flags that override a configuration.
+#[derive(Clone, Debug)]
+struct Flags {
+    unsafe_fixes: bool,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    garble: Option<GarblePolicy>,
+    garble_marker: Option<String>,
+    keep_lines: bool,
+}
+
+impl Flags {
+    fn apply(&self, o: &mut EffectiveOptions) {
+        o.unsafe_fixes |= self.unsafe_fixes;
+        if !self.select.is_empty() {
+            o.select = self.select.clone();
+        }
+        o.ignore.extend(self.ignore.iter().cloned());
+        if let Some(g) = self.garble {
+            o.garble = g;
+        }
+        if let Some(m) = &self.garble_marker {
+            o.garble_marker = m.clone();
+        }
+        o.keep_lines |= self.keep_lines;
+    }
+}
+
+/// Where configuration comes from.
+enum Configs {
+    /// `--no-config`.
+    Off,
+    /// `-c FILE`.
+    Explicit(Arc<Config>),
+    /// `recto.toml` (or `pyproject.toml`) found from each input upward, cached by
+    /// directory.
+    Discover(HashMap<PathBuf, Option<Arc<Config>>>),
+}
+
+impl Configs {
+    fn for_input(&mut self, input: &Input) -> Result<Option<Arc<Config>>> {
+        match self {
+            Configs::Off => Ok(None),
+            Configs::Explicit(c) => Ok(Some(c.clone())),
+            Configs::Discover(cache) => {
+                let dir = match input.path() {
+                    Some(p) => std::path::absolute(p)
+                        .unwrap_or_else(|_| p.to_owned())
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default(),
+                    None => std::env::current_dir().unwrap_or_default(),
+                };
+                if let Some(found) = cache.get(&dir) {
+                    return Ok(found.clone());
+                }
+                let found = Config::discover(&dir)?.map(|(_, c)| Arc::new(c));
+                cache.insert(dir, found.clone());
+                Ok(found)
+            }
+        }
+    }
 }
 
 /// The applicability threshold the flags ask for.
@@ -126,23 +196,44 @@ pub fn threshold(args: &PipelineArgs) -> Applicability {
     }
 }
 
+fn build_pipeline(options: &EffectiveOptions) -> Result<Pipeline> {
+    let context = options.context()?;
+    let mut pipeline = Pipeline::with_default_stages(context);
+    pipeline.threshold(if options.unsafe_fixes {
+        Applicability::Suggest
+    } else {
+        Applicability::Safe
+    });
+    pipeline.filter(options.filter());
+    Ok(pipeline)
+}
+
 impl Session {
     pub fn new(args: &PipelineArgs) -> Result<Session> {
-        let options = Options {
-            garble: match args.garble {
+        let flags = Flags {
+            unsafe_fixes: args.unsafe_fixes,
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+            garble: args.garble.map(|g| match g {
                 GarbleArg::Remove => GarblePolicy::Remove,
                 GarbleArg::Mark => GarblePolicy::Mark,
                 GarbleArg::Keep => GarblePolicy::Keep,
-            },
+            }),
             garble_marker: args.garble_marker.clone(),
             keep_lines: args.keep_lines,
         };
-        let mut pipeline = Pipeline::with_default_stages(Context {
-            options,
-            ..Context::default()
-        });
-        pipeline.threshold(threshold(args));
-        pipeline.filter(RuleFilter::new(args.select.clone(), args.ignore.clone()));
+        let configs = if args.no_config {
+            Configs::Off
+        } else if let Some(path) = &args.config {
+            Configs::Explicit(Arc::new(Config::load(path)?))
+        } else {
+            Configs::Discover(HashMap::new())
+        };
+        let mut base = EffectiveOptions::default();
+        flags.apply(&mut base);
+        // The pipeline for inputs without configuration, built up front.
+        let mut pipelines = HashMap::new();
+        pipelines.insert(base.clone(), Arc::new(build_pipeline(&base)?));
         let mut pool = rayon::ThreadPoolBuilder::new();
         if let Some(n) = args.jobs {
             pool = pool.num_threads(n.max(1));
@@ -159,13 +250,37 @@ impl Session {
             None => None,
         };
         Ok(Session {
-            pipeline,
+            configs,
+            pipelines,
+            flags,
             pool,
             report,
             stats: Stats::new(),
             progress: None,
             quiet: args.quiet,
         })
+    }
+
+    /// The configuration that applies to `input`, if any.
+    pub fn config_for(&mut self, input: &Input) -> Result<Option<Arc<Config>>> {
+        self.configs.for_input(input)
+    }
+
+    /// The pipeline for `input`: its configuration's options (with overrides for its
+    /// path), then the flags. `force_unsafe` proposes every fix (for decisions).
+    pub fn pipeline_for(&mut self, input: &Input, force_unsafe: bool) -> Result<Arc<Pipeline>> {
+        let mut options = match self.configs.for_input(input)? {
+            Some(config) => config.for_file(input.path()),
+            None => EffectiveOptions::default(),
+        };
+        self.flags.apply(&mut options);
+        options.unsafe_fixes |= force_unsafe;
+        if let Some(p) = self.pipelines.get(&options) {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(build_pipeline(&options)?);
+        self.pipelines.insert(options, p.clone());
+        Ok(p)
     }
 
     pub fn threads(&self) -> usize {
@@ -263,6 +378,7 @@ impl Session {
     pub fn for_each_file(
         &mut self,
         inputs: &[Input],
+        force_unsafe: bool,
         mut each: impl FnMut(&mut Session, Processed) -> Result<()>,
     ) -> Result<()> {
         if let Some(input) = inputs
@@ -279,11 +395,15 @@ impl Session {
         }
         let chunk = (self.threads() * 4).max(1);
         for group in inputs.chunks(chunk) {
-            let pipeline = &self.pipeline;
+            let pipelines = group
+                .iter()
+                .map(|i| self.pipeline_for(i, force_unsafe))
+                .collect::<Result<Vec<_>>>()?;
             let results: Vec<Result<Processed>> = self.pool.install(|| {
                 group
                     .par_iter()
-                    .map(|i| inputs::process(i, pipeline))
+                    .zip(&pipelines)
+                    .map(|(i, p)| inputs::process(i, p))
                     .collect()
             });
             for r in results {

@@ -128,6 +128,11 @@ impl Stage for Reflow {
         }
         let wrapped = is_hard_wrapped(&lines);
         let widths = local_widths(&lines);
+        // Whether the document is hard-wrapped, and where paragraphs break, are decided
+        // from the document as a whole; once this pass has joined lines, the evidence
+        // can read differently (indented continuation lines become paragraph starts).
+        // Another round settles it, so that cleaning is idempotent.
+        let proposed_before = out.fixes.len();
 
         // Hyphenated line ends first, so that the document is scanned once for the
         // evidence all of them need.
@@ -183,6 +188,9 @@ impl Stage for Reflow {
         }
         if !keep_lines {
             page_breaks_at_the_ends(text, &lines, out);
+        }
+        if out.fixes.len() > proposed_before {
+            out.request_another_round();
         }
     }
 }
