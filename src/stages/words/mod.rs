@@ -1,0 +1,519 @@
+//! The words stage: repairs damage to single words — OCR misreadings (`cach` → `each`),
+//! words glued together (`thesame` → `the same`) and words broken apart (`tech nology`
+//! → `technology`).
+//!
+//! It runs last, on whole words and (once layout has reflowed them) whole paragraphs,
+//! but it relies on neither: tokens are whitespace-delimited, so hard-wrapped lines work
+//! the same.
+//!
+//! Every repair needs two kinds of evidence: the token is *not* a word — neither in the
+//! dictionary nor used elsewhere in the document — and the repair *is* one, clearly
+//! more likely than its alternatives. Frequency comes from the [`Lexicon`], local usage
+//! from the document's own vocabulary ([`DocVocab`]), and context from English bigrams
+//! around the token. Where the evidence is strong the fix is `Safe`; otherwise it is
+//! offered for review with its candidates and their evidence in the message.
+//!
+//! What is never touched follows from the tokenizer ([`tokens`]): words with diacritics,
+//! apostrophes or inner hyphens, anything in square brackets, code, paths, URLs, e-mail
+//! addresses, options, numbers with units — and, here, capitalised words that are not
+//! at the start of a sentence (names), all-caps and mixed-case words (acronyms,
+//! identifiers), and every word of a user's word list (see [`Words::new`]).
+
+mod confusion;
+mod split;
+mod tokens;
+
+use std::fmt::Write as _;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::fix::{Applicability, Edit, Fix, RuleId};
+use crate::lexicon::{DocVocab, Lexicon};
+use crate::registry::RuleInfo;
+use crate::span::Span;
+use crate::stage::{Context, Document, Proposals, Stage};
+
+use confusion::Candidate;
+use tokens::{Shape, Token};
+
+const OCR_CONFUSION: &str = "words.ocr-confusion";
+const SPLIT_GLUED: &str = "words.split-glued";
+const JOIN_BROKEN: &str = "words.join-broken";
+
+/// The rules of this stage.
+pub(crate) const RULES: &[RuleInfo] = &[
+    RuleInfo::builtin(
+        OCR_CONFUSION,
+        "words",
+        Applicability::Safe,
+        "A non-word that one OCR misreading away is a known word becomes that word.",
+        "OCR engines confuse glyphs that look alike at scanning resolution: `rn` and `m`, \
+         `cl` and `d`, `e` and `c`, `n` and `u`, `0` and `o`, `1` and `l`, and they drop \
+         or double letters. A token that is neither in the dictionary nor used elsewhere \
+         in the document is matched against a weighted table of such confusions \
+         (`rules/words/confusions.tsv`). The fix is applied automatically only when \
+         exactly one candidate is a common word and clearly more likely than any other, \
+         counting its frequency, how often the document uses it and its neighbours; \
+         otherwise it is offered for review with the candidates and their evidence. \
+         Capitalised words in mid-sentence (names), acronyms, words with diacritics and \
+         anything in brackets or code are never changed.\n\n\
+         Example: `Sce the previons section` → `See the previous section`.",
+    ),
+    RuleInfo::builtin(
+        SPLIT_GLUED,
+        "words",
+        Applicability::Safe,
+        "A non-word made of known words glued together is split into them.",
+        "Some extractors lose the spaces between words, for a few words (`thesame`) or a \
+         whole line (`wanttosaysomethingfurther`). A token that is not a word and does \
+         not occur elsewhere in the document is segmented into the most probable \
+         sequence of known words. The split is applied only when the words around each \
+         new space are a known English word pair (or one of them is a very common short \
+         word); a split into words that merely exist, as in the compounds and \
+         identifiers `subprocesses` and `gitworkflows`, is not made.\n\n\
+         Example: `at the end ofthe day` → `at the end of the day`.",
+    ),
+    RuleInfo::builtin(
+        JOIN_BROKEN,
+        "words",
+        Applicability::Safe,
+        "Two fragments separated by a space are joined when together they form a known \
+         word and apart they do not.",
+        "Extractors split words at ligatures, accents and kerning gaps: `tech nology`, \
+         `Bara ffe`, `Universit ´e`. Two neighbouring fragments are joined when the \
+         joined form is a known word — in the dictionary or used whole elsewhere in the \
+         document — and at least one fragment is not a word by itself, so `a part` is \
+         never joined into `apart`. A spacing accent is composed with its letter.\n\n\
+         Example: `modern tech nology` → `modern technology`.",
+    ),
+];
+
+/// Candidates whose score trails the best by less than this are real alternatives: the
+/// fix then needs review.
+const CLEAR_MARGIN: f32 = 1.5;
+
+/// The least Zipf frequency of an automatic OCR repair: an everyday word (≈ 1 per
+/// million words). Rarer words are too often what the author really wrote.
+const SAFE_ZIPF: f32 = 3.0;
+
+/// The words stage. Holds the dictionary it trusts.
+pub(crate) struct Words {
+    lexicon: Lexicon,
+}
+
+impl Default for Words {
+    fn default() -> Words {
+        Words::new(Lexicon::english().clone())
+    }
+}
+
+impl Words {
+    /// A words stage that trusts `lexicon`.
+    ///
+    /// This is the hook for user word lists: pass `Lexicon::english().with_words(list)`
+    /// and every listed word is known, so it is never "repaired" (and may be the target
+    /// of a repair).
+    pub(crate) fn new(lexicon: Lexicon) -> Words {
+        Words { lexicon }
+    }
+}
+
+impl Stage for Words {
+    fn name(&self) -> &'static str {
+        "words"
+    }
+
+    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+        let text = doc.text();
+        let tokens = tokens::tokenize(text);
+        if tokens.is_empty() {
+            return;
+        }
+        let vocab = DocVocab::build(text);
+        let checker = Checker {
+            text,
+            lexicon: &self.lexicon,
+            vocab: &vocab,
+            tokens: &tokens,
+        };
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Some(fix) = checker.join(i) {
+                out.push(fix);
+                i += 2;
+                continue;
+            }
+            if let Some(fix) = checker.repair(i) {
+                out.push(fix);
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The per-document state shared by the three repairs.
+struct Checker<'a> {
+    text: &'a str,
+    lexicon: &'a Lexicon,
+    vocab: &'a DocVocab,
+    tokens: &'a [Token],
+}
+
+/// A scored OCR candidate.
+struct Scored {
+    candidate: Candidate,
+    zipf: f32,
+    in_document: u32,
+    score: f32,
+}
+
+impl<'a> Checker<'a> {
+    fn core(&self, i: usize) -> &'a str {
+        &self.text[self.tokens[i].core.range()]
+    }
+
+    /// A word the dictionary knows, or that the document uses more than once.
+    fn is_known(&self, word: &str) -> bool {
+        self.lexicon.contains(word) || self.vocab.count(word) >= 2
+    }
+
+    /// The core of the neighbour at `i`, if it is a plain word (for bigram context).
+    fn neighbour(&self, i: Option<usize>) -> Option<&'a str> {
+        let t = self.tokens.get(i?)?;
+        matches!(t.shape, Shape::Lower | Shape::Capitalized).then(|| &self.text[t.core.range()])
+    }
+
+    /// `words.ocr-confusion` or `words.split-glued` for the token at `i`.
+    fn repair(&self, i: usize) -> Option<Fix> {
+        let token = self.tokens[i];
+        if token.protected {
+            return None;
+        }
+        let word = self.core(i);
+        let may_be_name = token.shape == Shape::Capitalized && !token.sentence_start;
+        match token.shape {
+            Shape::Lower | Shape::Capitalized | Shape::ConfusableDigit if !may_be_name => {}
+            // Glued lines start anywhere and carry names inside (`thatAlicehas`).
+            Shape::MixedCase | Shape::Capitalized if word.len() >= 12 => {
+                return self.split(i);
+            }
+            _ => return None,
+        }
+        if word.len() < 3 || self.lexicon.contains(word) {
+            return None;
+        }
+        let seen = self.vocab.count_ci(word);
+        let ocr = self.ocr(i, word, seen);
+        if let Some(fix) = &ocr {
+            if fix.applicability == Applicability::Safe {
+                return ocr;
+            }
+        }
+        if token.shape != Shape::ConfusableDigit && seen <= 1 {
+            if let Some(fix) = self.split(i) {
+                return Some(fix);
+            }
+        }
+        ocr
+    }
+
+    fn ocr(&self, i: usize, word: &str, seen: u32) -> Option<Fix> {
+        let token = self.tokens[i];
+        let mut scored: Vec<Scored> = Vec::new();
+        let before = self.neighbour(i.checked_sub(1));
+        let after = self.neighbour(Some(i + 1));
+        confusion::candidates(word, |candidate| {
+            if let Some(s) = scored
+                .iter_mut()
+                .find(|s| s.candidate.word == candidate.word)
+            {
+                if candidate.cost < s.candidate.cost {
+                    s.score += s.candidate.cost - candidate.cost;
+                    s.candidate = candidate;
+                }
+                return;
+            }
+            let zipf = self.lexicon.zipf(&candidate.word);
+            let in_document = self.vocab.count_ci(&candidate.word);
+            if zipf == 0.0 && in_document == 0 {
+                return;
+            }
+            // A misreading the OCR engine repeats is still a misreading, but only if
+            // the document uses the real word clearly more often.
+            if seen >= 2 && in_document < 3 * seen {
+                return;
+            }
+            let mut score = zipf - candidate.cost + (1.0 + in_document as f32).log2().min(3.0);
+            for pair in [
+                before.map(|b| (b, candidate.word.as_str())),
+                after.map(|a| (candidate.word.as_str(), a)),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let Some(logp) = self.lexicon.bigram_logp(pair.0, pair.1) {
+                    score += (logp + 4.0).max(0.0) / 2.0;
+                }
+            }
+            scored.push(Scored {
+                candidate,
+                zipf,
+                in_document,
+                score,
+            });
+        });
+        if scored.is_empty() {
+            return None;
+        }
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let best = &scored[0];
+        let margin = scored
+            .get(1)
+            .map_or(f32::INFINITY, |s| best.score - s.score);
+        let strong = best.zipf >= SAFE_ZIPF || best.in_document >= 2;
+        let strong = strong && (token.shape != Shape::Capitalized || best.zipf >= 4.0);
+        let applicability = if strong && margin >= CLEAR_MARGIN && word.len() >= 3 {
+            Applicability::Safe
+        } else if margin >= CLEAR_MARGIN / 2.0 && (best.zipf >= 2.0 || best.in_document >= 1) {
+            Applicability::Review
+        } else {
+            Applicability::Suggest
+        };
+        let mut message = format!(
+            "'{word}' is not a word; {}: '{}' ({})",
+            best.candidate.how,
+            best.candidate.word,
+            evidence(best)
+        );
+        if scored.len() > 1 {
+            message.push_str("; alternatives: ");
+            for (k, s) in scored.iter().skip(1).take(4).enumerate() {
+                if k > 0 {
+                    message.push_str(", ");
+                }
+                let _ = write!(
+                    message,
+                    "'{}' ({}, {})",
+                    s.candidate.word,
+                    s.candidate.how,
+                    evidence(s)
+                );
+            }
+        }
+        let edit = minimal_edit(token.core, word, &best.candidate.word);
+        Some(
+            Fix::single(RuleId::from_static(OCR_CONFUSION), applicability, edit)
+                .with_confidence(confidence(margin))
+                .with_message(message),
+        )
+    }
+
+    /// `words.split-glued` for the token at `i`.
+    fn split(&self, i: usize) -> Option<Fix> {
+        let token = self.tokens[i];
+        let word = self.core(i);
+        if self.vocab.count_ci(word) >= 2 || self.lexicon.contains(word) {
+            return None;
+        }
+        let split = split::segment(word, self.lexicon, self.vocab)?;
+        let boundaries = split.boundaries();
+        let supported = split.attested + split.function_word;
+        let unsupported = boundaries - supported;
+        let applicability = if boundaries == 1 {
+            match (split.attested, split.function_word) {
+                (1, _) => Applicability::Safe,
+                (_, 1) => Applicability::Review,
+                _ => return None,
+            }
+        } else if unsupported == 0 && split.attested * 2 >= boundaries {
+            Applicability::Safe
+        } else if token.shape != Shape::MixedCase && boundaries >= 4 && supported * 2 >= boundaries
+        {
+            // A whole glued line: that five or more common words tile a token exactly
+            // is evidence in itself, and rarer pairs among attested ones are expected.
+            Applicability::Safe
+        } else if supported * 2 > boundaries {
+            Applicability::Review
+        } else {
+            return None;
+        };
+        let mut fix = Fix::new(RuleId::from_static(SPLIT_GLUED), applicability);
+        for &cut in &split.cuts {
+            fix = fix.with_edit(Edit::insert(token.core.start + cut, " "));
+        }
+        let message = format!(
+            "'{word}' is not a word; split into '{}': {} of {} new spaces between a known \
+             word pair{}",
+            split.parts.join(" "),
+            split.attested,
+            boundaries,
+            if split.function_word > 0 {
+                format!(", {} next to a common short word", split.function_word)
+            } else {
+                String::new()
+            }
+        );
+        Some(
+            fix.with_confidence(if applicability == Applicability::Safe {
+                0.9
+            } else {
+                0.6
+            })
+            .with_message(message),
+        )
+    }
+
+    /// `words.join-broken` for the tokens at `i` and `i + 1`.
+    fn join(&self, i: usize) -> Option<Fix> {
+        let (first, second) = (self.tokens[i], *self.tokens.get(i + 1)?);
+        let gap = Span::new(first.chunk.end, second.chunk.start);
+        if first.protected
+            || second.protected
+            || gap.len() != 1
+            || first.has_trailing_punct()
+            || second.has_leading_punct()
+            || !matches!(first.shape, Shape::Lower | Shape::Capitalized)
+        {
+            return None;
+        }
+        let head = self.core(i);
+        if let Some(fix) = self.join_accent(head, gap, second) {
+            return Some(fix);
+        }
+        if second.shape != Shape::Lower {
+            return None;
+        }
+        let tail = self.core(i + 1);
+        let head_known = self.lexicon.contains(head);
+        let tail_known = self.lexicon.contains(tail);
+        if head_known && tail_known {
+            return None;
+        }
+        let joined = format!("{head}{tail}");
+        if joined.len() < 5 {
+            return None;
+        }
+        let zipf = self.lexicon.zipf(&joined);
+        let in_document = self.vocab.count(&joined);
+        // A name the dictionary lacks (`Bara ffe`) counts as known when the document
+        // writes it whole and neither fragment is a word.
+        let applicability = if zipf >= SAFE_ZIPF
+            || in_document >= 2
+            || (in_document == 1 && !head_known && !tail_known)
+        {
+            Applicability::Safe
+        } else if zipf > 0.0 || in_document == 1 {
+            Applicability::Review
+        } else {
+            return None;
+        };
+        let not_words = match (head_known, tail_known) {
+            (false, false) => format!("neither '{head}' nor '{tail}' is a word"),
+            (false, true) => format!("'{head}' is not a word"),
+            _ => format!("'{tail}' is not a word"),
+        };
+        Some(
+            Fix::single(
+                RuleId::from_static(JOIN_BROKEN),
+                applicability,
+                Edit::delete(gap),
+            )
+            .with_confidence(if applicability == Applicability::Safe {
+                0.9
+            } else {
+                0.6
+            })
+            .with_message(format!(
+                "joined '{joined}' (zipf {zipf:.1}, {in_document}× whole in this document); \
+                 {not_words}"
+            )),
+        )
+    }
+
+    /// `Universit ´e` → `Université`: a spacing accent torn off its letter.
+    fn join_accent(&self, head: &str, gap: Span, second: Token) -> Option<Fix> {
+        let rest = &self.text[second.chunk.range()];
+        let mut chars = rest.chars();
+        let combining = match chars.next()? {
+            '\u{b4}' => '\u{301}',
+            '\u{a8}' => '\u{308}',
+            '\u{2c6}' => '\u{302}',
+            '\u{2dc}' => '\u{303}',
+            '\u{b8}' => '\u{327}',
+            '\u{2c7}' => '\u{30c}',
+            _ => return None,
+        };
+        let letter = chars.next().filter(char::is_ascii_alphabetic)?;
+        let composed: String = [letter, combining]
+            .iter()
+            .collect::<String>()
+            .nfc()
+            .collect();
+        if composed.chars().count() != 1 {
+            return None; // no precomposed letter: not an accent that was torn off
+        }
+        // The rest of the word after the accented letter.
+        let tail_start = second.chunk.start + rest.len() - chars.as_str().len();
+        let tail_len = chars
+            .as_str()
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(chars.as_str().len());
+        let tail_end = tail_start + tail_len;
+        let joined = format!("{head}{composed}{}", &self.text[tail_start..tail_end]);
+        let known = self.is_known(&joined) || self.vocab.count(&joined) >= 1;
+        // A spacing accent standing alone before a letter is itself the damage; with a
+        // head that is no word by itself, the join cannot reasonably be wrong.
+        let applicability = if known || !self.lexicon.contains(head) {
+            Applicability::Safe
+        } else {
+            Applicability::Review
+        };
+        let replaced = Span::new(gap.start, tail_start);
+        Some(
+            Fix::single(
+                RuleId::from_static(JOIN_BROKEN),
+                applicability,
+                Edit::new(replaced, composed),
+            )
+            .with_confidence(if known { 0.9 } else { 0.6 })
+            .with_message(format!(
+                "joined '{joined}': a spacing accent stood apart from its letter{}",
+                if known { "; the word is known" } else { "" }
+            )),
+        )
+    }
+}
+
+fn evidence(s: &Scored) -> String {
+    format!("zipf {:.1}, {}× in document", s.zipf, s.in_document)
+}
+
+/// Confidence from the margin between the best candidate and the next.
+fn confidence(margin: f32) -> f32 {
+    if margin.is_infinite() {
+        0.95
+    } else {
+        (0.5 + margin / 6.0).min(0.95)
+    }
+}
+
+/// The edit that turns `from` (at `span`) into `to`, touching only the bytes that
+/// differ, so the report shows `cach` → `each` as `c` → `e`.
+fn minimal_edit(span: Span, from: &str, to: &str) -> Edit {
+    let (a, b) = (from.as_bytes(), to.as_bytes());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Candidates are ASCII, so every offset is a character boundary.
+    Edit::new(
+        Span::new(span.start + prefix, span.end - suffix),
+        &to[prefix..b.len() - suffix],
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+//! Behaviour of the words stage, mostly as data: `tests/data/words/cases.tsv` holds
+//! `input<TAB>expected` pairs (`\n` for a line break); a pair whose two sides are equal
+//! is a case that must not change.
+
+use super::*;
+use crate::pipeline::Pipeline;
+
+const CASES: &str = include_str!("../../../tests/data/words/cases.tsv");
+
+fn clean(text: &str) -> String {
+    let mut pipeline = Pipeline::new(Context::default());
+    pipeline.push(Box::new(Words::default()));
+    pipeline.run(text).output
+}
+
+fn proposals(text: &str) -> Vec<Fix> {
+    let mut out = Proposals::default();
+    Words::default().run(&Document::new(text), &Context::default(), &mut out);
+    out.fixes
+}
+
+#[test]
+fn data_cases() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (n, line) in CASES.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (input, expected) = line
+            .split_once('\t')
+            .unwrap_or_else(|| panic!("cases.tsv:{}: no tab", n + 1));
+        let (input, expected) = (input.replace("\\n", "\n"), expected.replace("\\n", "\n"));
+        count += 1;
+        let got = clean(&input);
+        if got != expected {
+            failures.push(format!(
+                "cases.tsv:{}:\n  input:    {input:?}\n  expected: {expected:?}\n  got:      {got:?}",
+                n + 1
+            ));
+        }
+    }
+    assert!(count > 20, "too few cases read");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_fix_is_well_formed_and_explains_itself() {
+    let text = "Sce the previons section; at the end ofthe day the tech nology wll help.";
+    let fixes = proposals(text);
+    assert!(fixes.len() >= 4);
+    for fix in &fixes {
+        assert!(fix.is_well_formed(text), "{fix:?}");
+        assert!(fix.message.contains("word"), "{fix:?}");
+    }
+}
+
+#[test]
+fn ambiguous_ocr_repair_lists_its_candidates_for_review() {
+    // "wll" may be "will", "well" or "wall", and nothing around it says which: not
+    // applied, but proposed with all three.
+    let fixes = proposals("Look at the wll.");
+    assert_eq!(fixes.len(), 1);
+    assert_ne!(fixes[0].applicability, Applicability::Safe);
+    for word in ["will", "well", "wall"] {
+        assert!(fixes[0].message.contains(word), "{}", fixes[0].message);
+    }
+}
+
+#[test]
+fn user_words_are_never_repaired() {
+    let text = "The previons value.";
+    let mut out = Proposals::default();
+    Words::new(Lexicon::english().with_words(["previons"])).run(
+        &Document::new(text),
+        &Context::default(),
+        &mut out,
+    );
+    assert!(out.fixes.is_empty(), "{:?}", out.fixes);
+    assert!(!proposals(text).is_empty());
+}
+
+#[test]
+fn repeated_misreading_is_repaired_when_the_real_word_dominates() {
+    let each = "each ".repeat(8);
+    let text = format!("{each} cach one and cach other.");
+    assert!(!clean(&text).contains("cach"));
+    // A word the document uses as often as its "repair" is the author's.
+    assert_eq!(clean("cach each cach each"), "cach each cach each");
+}
+
+#[test]
+fn minimal_edit_touches_only_the_difference() {
+    let edit = minimal_edit(Span::new(10, 14), "cach", "each");
+    assert_eq!(edit.span, Span::new(10, 11));
+    assert_eq!(&*edit.replacement, "e");
+    let edit = minimal_edit(Span::new(0, 5), "hhold", "hold");
+    assert_eq!(edit.span.len(), 1);
+    assert!(edit.replacement.is_empty());
+}
+
+#[test]
+fn rules_are_documented() {
+    assert_eq!(RULES.len(), 3);
+    for rule in RULES {
+        assert!(rule.id.starts_with("words."));
+        assert!(rule.explanation.contains("Example"));
+    }
+}
