@@ -45,11 +45,6 @@ pub(super) struct Token {
 }
 
 impl Token {
-    /// A candidate for repair at all: a plain word, not protected.
-    pub(super) fn is_word(&self) -> bool {
-        !self.protected && self.shape != Shape::Other
-    }
-
     /// The chunk has punctuation before its core.
     pub(super) fn has_leading_punct(&self) -> bool {
         self.core.start > self.chunk.start
