@@ -37,6 +37,11 @@ pub(super) struct Candidate {
     pub(super) how: String,
     /// The penalty of the mistake undone (see the table).
     pub(super) cost: f32,
+    /// The repair adds a letter the engine lost. Such repairs are never automatic: a
+    /// lost letter is also how a rare or technical word differs from a common one
+    /// (`repo`/`repro`, `umask`/`unmask`, `sid`/`said`), and how an author's own
+    /// spelling (`occured`) differs from the dictionary's.
+    pub(super) restores_letter: bool,
 }
 
 /// The parsed confusion table.
@@ -84,6 +89,7 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(Candidate)) {
                 word: word.clone(),
                 how: format!("{}→{}", confusion.from, confusion.to),
                 cost: confusion.cost,
+                restores_letter: false,
             });
         }
     }
@@ -101,6 +107,7 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(Candidate)) {
                 word: word.clone(),
                 how: format!("-{}", letter as char),
                 cost: DOUBLING_COST,
+                restores_letter: false,
             });
         } else {
             // A doubled letter printed once: double it.
@@ -111,6 +118,7 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(Candidate)) {
                 word: word.clone(),
                 how: format!("+{}", letter as char),
                 cost: DOUBLING_COST,
+                restores_letter: true,
             });
         }
     }
@@ -132,6 +140,7 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(Candidate)) {
                 word: word.clone(),
                 how: format!("+{}", letter as char),
                 cost: LOST_LETTER_COST,
+                restores_letter: true,
             });
         }
     }

@@ -186,7 +186,7 @@ impl<'a> Checker<'a> {
     /// `words.ocr-confusion` or `words.split-glued` for the token at `i`.
     fn repair(&self, i: usize) -> Option<Fix> {
         let token = self.tokens[i];
-        if token.protected {
+        if token.protected || token.after_hyphen {
             return None;
         }
         let word = self.core(i);
@@ -270,9 +270,15 @@ impl<'a> Checker<'a> {
         let margin = scored
             .get(1)
             .map_or(f32::INFINITY, |s| best.score - s.score);
-        let strong = best.zipf >= SAFE_ZIPF || best.in_document >= 2;
-        let strong = strong && (token.shape != Shape::Capitalized || best.zipf >= 4.0);
-        let applicability = if strong && margin >= CLEAR_MARGIN && word.len() >= 3 {
+        // Safe needs a word that is common, or that this document uses; a short token
+        // is as likely an abbreviation or a command (`sid`, `csh`) as a misreading.
+        let strong = (best.zipf >= SAFE_ZIPF && (best.in_document >= 1 || best.zipf >= 4.5))
+            || best.in_document >= 2;
+        let strong = strong
+            && !best.candidate.restores_letter
+            && (word.len() >= 4 || best.in_document >= 3)
+            && (token.shape != Shape::Capitalized || best.zipf >= 4.0);
+        let applicability = if strong && margin >= CLEAR_MARGIN {
             Applicability::Safe
         } else if margin >= CLEAR_MARGIN / 2.0 && (best.zipf >= 2.0 || best.in_document >= 1) {
             Applicability::Review
@@ -317,22 +323,19 @@ impl<'a> Checker<'a> {
         }
         let split = split::segment(word, self.lexicon, self.vocab)?;
         let boundaries = split.boundaries();
-        let supported = split.attested + split.function_word;
-        let unsupported = boundaries - supported;
-        let applicability = if boundaries == 1 {
-            match (split.attested, split.function_word) {
-                (1, _) => Applicability::Safe,
-                (_, 1) => Applicability::Review,
-                _ => return None,
-            }
-        } else if unsupported == 0 && split.attested * 2 >= boundaries {
-            Applicability::Safe
-        } else if token.shape != Shape::MixedCase && boundaries >= 4 && supported * 2 >= boundaries
+        if split.function_words == 0 || (split.inner_letter && boundaries <= 3) {
+            return None; // a compound, not glued words (see `split::FUNCTION_WORDS`)
+        }
+        let all_attested = split.attested == boundaries;
+        let applicability = if all_attested
+            || (token.shape != Shape::MixedCase
+                && boundaries >= 3
+                && split.attested * 2 >= boundaries)
         {
-            // A whole glued line: that five or more common words tile a token exactly
-            // is evidence in itself, and rarer pairs among attested ones are expected.
+            // Beyond two spaces, that common words tile a long token exactly is
+            // evidence in itself; a rarer pair among attested ones is expected.
             Applicability::Safe
-        } else if supported * 2 > boundaries {
+        } else if split.attested >= 1 || boundaries == 1 {
             Applicability::Review
         } else {
             return None;
@@ -343,15 +346,10 @@ impl<'a> Checker<'a> {
         }
         let message = format!(
             "'{word}' is not a word; split into '{}': {} of {} new spaces between a known \
-             word pair{}",
+             word pair",
             split.parts.join(" "),
             split.attested,
             boundaries,
-            if split.function_word > 0 {
-                format!(", {} next to a common short word", split.function_word)
-            } else {
-                String::new()
-            }
         );
         Some(
             fix.with_confidence(if applicability == Applicability::Safe {
@@ -369,6 +367,7 @@ impl<'a> Checker<'a> {
         let gap = Span::new(first.chunk.end, second.chunk.start);
         if first.protected
             || second.protected
+            || first.after_hyphen
             || gap.len() != 1
             || first.has_trailing_punct()
             || second.has_leading_punct()

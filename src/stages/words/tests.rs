@@ -1,6 +1,7 @@
 //! Behaviour of the words stage, mostly as data: `tests/data/words/cases.tsv` holds
-//! `input<TAB>expected` pairs (`\n` for a line break); a pair whose two sides are equal
-//! is a case that must not change.
+//! `input<TAB>expected[<TAB>expected with review fixes]` lines (`\n` for a line break).
+//! Equal sides are a case that must not change; the third column, when present, is
+//! the output once the fixes offered for review are accepted too.
 
 use super::*;
 use crate::pipeline::Pipeline;
@@ -8,8 +9,13 @@ use crate::pipeline::Pipeline;
 const CASES: &str = include_str!("../../../tests/data/words/cases.tsv");
 
 fn clean(text: &str) -> String {
+    clean_down_to(text, Applicability::Safe)
+}
+
+fn clean_down_to(text: &str, threshold: Applicability) -> String {
     let mut pipeline = Pipeline::new(Context::default());
     pipeline.push(Box::new(Words::default()));
+    pipeline.threshold(threshold);
     pipeline.run(text).output
 }
 
@@ -27,17 +33,25 @@ fn data_cases() {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (input, expected) = line
-            .split_once('\t')
-            .unwrap_or_else(|| panic!("cases.tsv:{}: no tab", n + 1));
-        let (input, expected) = (input.replace("\\n", "\n"), expected.replace("\\n", "\n"));
+        let fields: Vec<String> = line.split('\t').map(|f| f.replace("\\n", "\n")).collect();
+        let (input, safe) = match &fields[..] {
+            [input, safe, ..] => (input, safe),
+            _ => panic!("cases.tsv:{}: no tab", n + 1),
+        };
+        let review = fields.get(2).unwrap_or(safe);
         count += 1;
-        let got = clean(&input);
-        if got != expected {
-            failures.push(format!(
-                "cases.tsv:{}:\n  input:    {input:?}\n  expected: {expected:?}\n  got:      {got:?}",
-                n + 1
-            ));
+        for (expected, threshold) in [
+            (safe, Applicability::Safe),
+            (review, Applicability::Suggest),
+        ] {
+            let got = clean_down_to(input, threshold);
+            if &got != expected {
+                failures.push(format!(
+                    "cases.tsv:{} ({threshold:?}):\n  input:    {input:?}\n  expected: \
+                     {expected:?}\n  got:      {got:?}",
+                    n + 1
+                ));
+            }
         }
     }
     assert!(count > 20, "too few cases read");

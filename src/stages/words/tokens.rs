@@ -42,6 +42,10 @@ pub(super) struct Token {
     pub(super) protected: bool,
     /// Starts a sentence: first in its paragraph, or after `.`, `!`, `?` or `:`.
     pub(super) sentence_start: bool,
+    /// Follows a chunk ending in a hyphen: the second half of a word broken at a line
+    /// end (`govern- ment`), which is the layout stage's to join. Alone it is a
+    /// fragment that often happens to be one letter from a word (`ment` → `merit`).
+    pub(super) after_hyphen: bool,
 }
 
 impl Token {
@@ -100,6 +104,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
     let mut i = 0;
     let mut bracket_depth: usize = 0;
     let mut sentence_start = true;
+    let mut after_hyphen = false;
     while i < bytes.len() {
         // Whitespace, noting paragraph breaks: they end sentences and brackets.
         let mut newlines = 0;
@@ -143,7 +148,9 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             shape: shape(core_str),
             protected: code || in_brackets,
             sentence_start,
+            after_hyphen,
         });
+        after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
         sentence_start = chunk.ends_with(['.', '!', '?', ':'])
             || chunk.ends_with(".”")
             || chunk.ends_with(".\"");
