@@ -233,6 +233,9 @@ impl<'a> Checker<'a> {
                 }
                 return;
             }
+            if !keeps_case(word, &candidate.word) {
+                return;
+            }
             let zipf = self.lexicon.zipf(&candidate.word);
             let in_document = self.vocab.count_ci(&candidate.word);
             if zipf == 0.0 && in_document == 0 {
@@ -280,10 +283,13 @@ impl<'a> Checker<'a> {
             && (token.shape != Shape::Capitalized || best.zipf >= 4.0);
         let applicability = if strong && margin >= CLEAR_MARGIN {
             Applicability::Safe
-        } else if margin >= CLEAR_MARGIN / 2.0 && (best.zipf >= 2.0 || best.in_document >= 1) {
+        } else if margin >= CLEAR_MARGIN / 2.0 && (best.zipf >= 3.5 || best.in_document >= 1) {
             Applicability::Review
-        } else {
+        } else if best.zipf >= 2.5 || best.in_document >= 1 {
             Applicability::Suggest
+        } else {
+            // Only rare words nearby: a fragment or a term, not worth a reviewer's time.
+            return None;
         };
         let mut message = format!(
             "'{word}' is not a word; {}: '{}' ({})",
@@ -335,7 +341,12 @@ impl<'a> Checker<'a> {
             // Beyond two spaces, that common words tile a long token exactly is
             // evidence in itself; a rarer pair among attested ones is expected.
             Applicability::Safe
-        } else if split.attested >= 1 || boundaries == 1 {
+        } else if split.attested >= 1
+            || (boundaries == 1 && split.parts.iter().any(|p| p.len() >= 6))
+        {
+            // One new space beside a function word with no bigram to attest it: a rare
+            // word glued to a common one (`historiographyon`), or a compound of a
+            // short term (`in|ode`) — the longer the other part, the likelier the first.
             Applicability::Review
         } else {
             return None;
@@ -481,6 +492,17 @@ impl<'a> Checker<'a> {
             )),
         )
     }
+}
+
+/// Whether `candidate` is cased like a word that `token` could have been: no capital
+/// after the first letter (`pIes` is not a reading of `ples`), and a capital first
+/// letter only where the token had one or a digit (`0pen` → `Open`).
+fn keeps_case(token: &str, candidate: &str) -> bool {
+    let bytes = candidate.as_bytes();
+    if bytes[1..].iter().any(u8::is_ascii_uppercase) {
+        return false;
+    }
+    !bytes[0].is_ascii_uppercase() || !token.as_bytes()[0].is_ascii_lowercase()
 }
 
 fn evidence(s: &Scored) -> String {

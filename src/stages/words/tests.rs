@@ -121,3 +121,12 @@ fn rules_are_documented() {
         assert!(rule.explanation.contains("Example"));
     }
 }
+
+#[test]
+fn candidates_are_cased_like_words() {
+    assert!(keeps_case("ples", "pies"));
+    assert!(!keeps_case("ples", "pIes"));
+    assert!(keeps_case("0pen", "Open"));
+    assert!(keeps_case("Sce", "See"));
+    assert!(!keeps_case("sce", "See"));
+}
