@@ -332,6 +332,14 @@ impl<'a> Checker<'a> {
         if split.function_words == 0 || (split.inner_letter && boundaries <= 3) {
             return None; // a compound, not glued words (see `split::FUNCTION_WORDS`)
         }
+        // In a short token, a short part that is not a function word is more often a
+        // fragment or an abbreviation (`Com|and` for a misread `Command`, `at|or`)
+        // than a word; only everyday ones (`off the`, `set up`) are believed.
+        let weak_short_part =
+            |p: &String| p.len() <= 3 && !split::is_function_word(p) && self.lexicon.zipf(p) < 5.5;
+        if boundaries <= 2 && split.parts.iter().any(weak_short_part) {
+            return None;
+        }
         let all_attested = split.attested == boundaries;
         let applicability = if all_attested
             || (token.shape != Shape::MixedCase

@@ -44,7 +44,7 @@ const FUNCTION_WORDS: &[&str] = &[
     "her", "their", "our", "not", "no", "can", "will", "would", "should", "may", "which", "who",
 ];
 
-fn is_function_word(part: &str) -> bool {
+pub(super) fn is_function_word(part: &str) -> bool {
     part.len() <= 6 && FUNCTION_WORDS.iter().any(|f| f.eq_ignore_ascii_case(part))
 }
 
