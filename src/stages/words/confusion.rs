@@ -28,20 +28,47 @@ pub(super) struct Confusion {
     pub(super) cost: f32,
 }
 
-/// A candidate repair of one token.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Candidate {
-    /// The repaired token.
-    pub(super) word: String,
-    /// What was undone, for the report: `rn→m`, `+l`, `-h`.
-    pub(super) how: String,
-    /// The penalty of the mistake undone (see the table).
-    pub(super) cost: f32,
+/// The one mistake a candidate undoes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Mistake {
+    /// A table entry: the engine printed `from` for `to`.
+    Confusion(&'static Confusion),
+    /// The engine printed this letter twice.
+    Doubled(u8),
+    /// The engine printed this letter once where the page had it twice.
+    Undoubled(u8),
+    /// The engine lost this letter.
+    Lost(u8),
+}
+
+impl Mistake {
+    /// The penalty of the mistake (see the table).
+    pub(super) fn cost(self) -> f32 {
+        match self {
+            Mistake::Confusion(c) => c.cost,
+            Mistake::Doubled(_) | Mistake::Undoubled(_) => DOUBLING_COST,
+            Mistake::Lost(_) => LOST_LETTER_COST,
+        }
+    }
+
     /// The repair adds a letter the engine lost. Such repairs are never automatic: a
     /// lost letter is also how a rare or technical word differs from a common one
     /// (`repo`/`repro`, `umask`/`unmask`, `sid`/`said`), and how an author's own
     /// spelling (`occured`) differs from the dictionary's.
-    pub(super) restores_letter: bool,
+    pub(super) fn restores_letter(self) -> bool {
+        matches!(self, Mistake::Undoubled(_) | Mistake::Lost(_))
+    }
+}
+
+/// For the report: `rn→m`, `-h` (a doubled `h` removed), `+i` (a lost `i` restored).
+impl std::fmt::Display for Mistake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mistake::Confusion(c) => write!(f, "{}→{}", c.from, c.to),
+            Mistake::Doubled(b) => write!(f, "-{}", *b as char),
+            Mistake::Undoubled(b) | Mistake::Lost(b) => write!(f, "+{}", *b as char),
+        }
+    }
 }
 
 /// The parsed confusion table.
@@ -73,24 +100,31 @@ fn parse(text: &'static str) -> Result<Vec<Confusion>, usize> {
     Ok(out)
 }
 
-/// Calls `each` with every string one mistake away from `token` under the table and
-/// the letter rules, cheapest mistake first per position. The same string may come
-/// more than once (by different mistakes); callers keep the cheapest.
-pub(super) fn candidates(token: &str, mut each: impl FnMut(Candidate)) {
+/// Letters an engine loses: narrow glyphs that merge into a neighbour (`i l t r f j`)
+/// and `n`, whose arch vanishes at low resolution. Restoring only these, rather than
+/// any letter, keeps the candidates few — both for speed and because almost every
+/// short word is one arbitrary letter away from several others.
+const LOST_LETTERS: &[u8] = b"iltrfjn";
+
+/// Calls `each(candidate, mistake)` with every string one mistake away from `token`
+/// (ASCII) under the table and the letter rules. The same string may come more than
+/// once, by different mistakes; callers keep the cheapest. The candidate is built in
+/// one reused buffer: copy it to keep it.
+pub(super) fn candidates(token: &str, mut each: impl FnMut(&str, Mistake)) {
     let bytes = token.as_bytes();
     let mut word = String::with_capacity(token.len() + 2);
+    let mut emit = |parts: [&str; 3], mistake: Mistake| {
+        word.clear();
+        parts.iter().for_each(|p| word.push_str(p));
+        each(&word, mistake);
+    };
     for confusion in table() {
         for (at, _) in token.match_indices(confusion.from) {
-            word.clear();
-            word.push_str(&token[..at]);
-            word.push_str(confusion.to);
-            word.push_str(&token[at + confusion.from.len()..]);
-            each(Candidate {
-                word: word.clone(),
-                how: format!("{}→{}", confusion.from, confusion.to),
-                cost: confusion.cost,
-                restores_letter: false,
-            });
+            let rest = &token[at + confusion.from.len()..];
+            emit(
+                [&token[..at], confusion.to, rest],
+                Mistake::Confusion(confusion),
+            );
         }
     }
     for at in 0..bytes.len() {
@@ -98,50 +132,35 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(Candidate)) {
         if !letter.is_ascii_alphabetic() {
             continue;
         }
-        // A letter printed twice: drop one.
-        if at + 1 < bytes.len() && bytes[at + 1] == letter {
-            word.clear();
-            word.push_str(&token[..at]);
-            word.push_str(&token[at + 1..]);
-            each(Candidate {
-                word: word.clone(),
-                how: format!("-{}", letter as char),
-                cost: DOUBLING_COST,
-                restores_letter: false,
-            });
-        } else {
-            // A doubled letter printed once: double it.
-            word.clear();
-            word.push_str(&token[..=at]);
-            word.push_str(&token[at..]);
-            each(Candidate {
-                word: word.clone(),
-                how: format!("+{}", letter as char),
-                cost: DOUBLING_COST,
-                restores_letter: true,
-            });
+        if bytes.get(at + 1) == Some(&letter) {
+            emit(
+                [&token[..at], "", &token[at + 1..]],
+                Mistake::Doubled(letter),
+            );
+        } else if bytes.get(at.wrapping_sub(1)) != Some(&letter) {
+            emit(
+                [&token[..=at], "", &token[at..]],
+                Mistake::Undoubled(letter),
+            );
         }
     }
     // A lost letter between two others (not at the edges: an edge letter is as often
     // a word boundary as a lost glyph).
+    let mut one = [0u8; 1];
     for at in 1..bytes.len() {
         if !(bytes[at - 1].is_ascii_lowercase() && bytes[at].is_ascii_lowercase()) {
             continue;
         }
-        for letter in b'a'..=b'z' {
+        for &letter in LOST_LETTERS {
             if letter == bytes[at - 1] || letter == bytes[at] {
                 continue; // a doubling, generated above
             }
-            word.clear();
-            word.push_str(&token[..at]);
-            word.push(letter as char);
-            word.push_str(&token[at..]);
-            each(Candidate {
-                word: word.clone(),
-                how: format!("+{}", letter as char),
-                cost: LOST_LETTER_COST,
-                restores_letter: true,
-            });
+            one[0] = letter;
+            let inserted = std::str::from_utf8(&one).unwrap_or_default();
+            emit(
+                [&token[..at], inserted, &token[at..]],
+                Mistake::Lost(letter),
+            );
         }
     }
 }
@@ -152,7 +171,7 @@ mod tests {
 
     fn all(token: &str) -> Vec<String> {
         let mut out = Vec::new();
-        candidates(token, |c| out.push(c.word));
+        candidates(token, |word, _| out.push(word.to_owned()));
         out
     }
 
@@ -182,6 +201,15 @@ mod tests {
         assert!(all("hhold").contains(&"hold".to_owned()));
         assert!(all("diferent").contains(&"different".to_owned()));
         assert!(all("wll").contains(&"will".to_owned()));
+    }
+
+    #[test]
+    fn mistakes_read_as_edits() {
+        let mut seen = Vec::new();
+        candidates("hhold", |word, mistake| {
+            seen.push(format!("{word} {mistake}"))
+        });
+        assert!(seen.contains(&"hold -h".to_owned()), "{seen:?}");
     }
 
     #[test]

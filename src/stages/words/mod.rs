@@ -33,7 +33,7 @@ use crate::registry::RuleInfo;
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
-use confusion::Candidate;
+use confusion::Mistake;
 use tokens::{Shape, Token};
 
 const OCR_CONFUSION: &str = "words.ocr-confusion";
@@ -161,7 +161,8 @@ struct Checker<'a> {
 
 /// A scored OCR candidate.
 struct Scored {
-    candidate: Candidate,
+    word: String,
+    mistake: Mistake,
     zipf: f32,
     in_document: u32,
     score: f32,
@@ -175,6 +176,21 @@ impl<'a> Checker<'a> {
     /// A word the dictionary knows, or that the document uses more than once.
     fn is_known(&self, word: &str) -> bool {
         self.lexicon.contains(word) || self.vocab.count(word) >= 2
+    }
+
+    /// How often the document uses `word` (ASCII) as written or, when capitalised, in
+    /// lowercase: [`DocVocab::count_ci`] without its allocation, for the hot path.
+    fn count_any_case(&self, word: &str) -> u32 {
+        let exact = self.vocab.count(word);
+        let bytes = word.as_bytes();
+        if !bytes[0].is_ascii_uppercase() || bytes.len() > 32 {
+            return exact;
+        }
+        let mut buf = [0u8; 32];
+        let lower = &mut buf[..bytes.len()];
+        lower.copy_from_slice(bytes);
+        lower[0] = lower[0].to_ascii_lowercase();
+        exact + std::str::from_utf8(lower).map_or(0, |w| self.vocab.count(w))
     }
 
     /// The core of the neighbour at `i`, if it is a plain word (for bigram context).
@@ -222,22 +238,19 @@ impl<'a> Checker<'a> {
         let mut scored: Vec<Scored> = Vec::new();
         let before = self.neighbour(i.checked_sub(1));
         let after = self.neighbour(Some(i + 1));
-        confusion::candidates(word, |candidate| {
-            if let Some(s) = scored
-                .iter_mut()
-                .find(|s| s.candidate.word == candidate.word)
-            {
-                if candidate.cost < s.candidate.cost {
-                    s.score += s.candidate.cost - candidate.cost;
-                    s.candidate = candidate;
+        confusion::candidates(word, |candidate, mistake| {
+            if let Some(s) = scored.iter_mut().find(|s| s.word == candidate) {
+                if mistake.cost() < s.mistake.cost() {
+                    s.score += s.mistake.cost() - mistake.cost();
+                    s.mistake = mistake;
                 }
                 return;
             }
-            if !keeps_case(word, &candidate.word) {
+            if !keeps_case(word, candidate) {
                 return;
             }
-            let zipf = self.lexicon.zipf(&candidate.word);
-            let in_document = self.vocab.count_ci(&candidate.word);
+            let zipf = self.lexicon.zipf(candidate);
+            let in_document = self.count_any_case(candidate);
             if zipf == 0.0 && in_document == 0 {
                 return;
             }
@@ -246,20 +259,15 @@ impl<'a> Checker<'a> {
             if seen >= 2 && in_document < 3 * seen {
                 return;
             }
-            let mut score = zipf - candidate.cost + (1.0 + in_document as f32).log2().min(3.0);
-            for pair in [
-                before.map(|b| (b, candidate.word.as_str())),
-                after.map(|a| (candidate.word.as_str(), a)),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if let Some(logp) = self.lexicon.bigram_logp(pair.0, pair.1) {
+            let mut score = zipf - mistake.cost() + (1.0 + in_document as f32).log2().min(3.0);
+            for (a, b) in [(before, Some(candidate)), (Some(candidate), after)] {
+                if let Some(logp) = a.zip(b).and_then(|(a, b)| self.lexicon.bigram_logp(a, b)) {
                     score += (logp + 4.0).max(0.0) / 2.0;
                 }
             }
             scored.push(Scored {
-                candidate,
+                word: candidate.to_owned(),
+                mistake,
                 zipf,
                 in_document,
                 score,
@@ -278,14 +286,14 @@ impl<'a> Checker<'a> {
         let strong = (best.zipf >= SAFE_ZIPF && (best.in_document >= 1 || best.zipf >= 4.5))
             || best.in_document >= 2;
         let strong = strong
-            && !best.candidate.restores_letter
+            && !best.mistake.restores_letter()
             && (word.len() >= 4 || best.in_document >= 3)
             && (token.shape != Shape::Capitalized || best.zipf >= 4.0);
         let applicability = if strong && margin >= CLEAR_MARGIN {
             Applicability::Safe
         } else if margin >= CLEAR_MARGIN / 2.0 && (best.zipf >= 3.5 || best.in_document >= 1) {
             Applicability::Review
-        } else if best.zipf >= 2.5 || best.in_document >= 1 {
+        } else if best.zipf >= 3.5 || best.in_document >= 1 {
             Applicability::Suggest
         } else {
             // Only rare words nearby: a fragment or a term, not worth a reviewer's time.
@@ -293,8 +301,8 @@ impl<'a> Checker<'a> {
         };
         let mut message = format!(
             "'{word}' is not a word; {}: '{}' ({})",
-            best.candidate.how,
-            best.candidate.word,
+            best.mistake,
+            best.word,
             evidence(best)
         );
         if scored.len() > 1 {
@@ -303,16 +311,10 @@ impl<'a> Checker<'a> {
                 if k > 0 {
                     message.push_str(", ");
                 }
-                let _ = write!(
-                    message,
-                    "'{}' ({}, {})",
-                    s.candidate.word,
-                    s.candidate.how,
-                    evidence(s)
-                );
+                let _ = write!(message, "'{}' ({}, {})", s.word, s.mistake, evidence(s));
             }
         }
-        let edit = minimal_edit(token.core, word, &best.candidate.word);
+        let edit = minimal_edit(token.core, word, &best.word);
         Some(
             Fix::single(RuleId::from_static(OCR_CONFUSION), applicability, edit)
                 .with_confidence(confidence(margin))

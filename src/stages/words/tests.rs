@@ -71,12 +71,12 @@ fn every_fix_is_well_formed_and_explains_itself() {
 
 #[test]
 fn ambiguous_ocr_repair_lists_its_candidates_for_review() {
-    // "wll" may be "will", "well" or "wall", and nothing around it says which: not
+    // "hnt" may be "hut", "hint" or "lint", and nothing around it says which: not
     // applied, but proposed with all three.
-    let fixes = proposals("Look at the wll.");
+    let fixes = proposals("Look at the hnt.");
     assert_eq!(fixes.len(), 1);
     assert_ne!(fixes[0].applicability, Applicability::Safe);
-    for word in ["will", "well", "wall"] {
+    for word in ["hut", "hint", "lint"] {
         assert!(fixes[0].message.contains(word), "{}", fixes[0].message);
     }
 }
