@@ -9,7 +9,7 @@
 //! Every repair needs two kinds of evidence: the token is *not* a word — neither in the
 //! dictionary nor used elsewhere in the document — and the repair *is* one, clearly
 //! more likely than its alternatives. Frequency comes from the [`Lexicon`], local usage
-//! from the document's own vocabulary ([`DocVocab`]), and context from English bigrams
+//! from the document's own vocabulary ([`vocab`]), and context from English bigrams
 //! around the token. Where the evidence is strong the fix is `Safe`; otherwise it is
 //! offered for review with its candidates and their evidence in the message.
 //!
@@ -22,19 +22,22 @@
 mod confusion;
 mod split;
 mod tokens;
+mod vocab;
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use unicode_normalization::UnicodeNormalization;
 
 use crate::fix::{Applicability, Edit, Fix, RuleId};
-use crate::lexicon::{DocVocab, Lexicon};
+use crate::lexicon::Lexicon;
 use crate::registry::RuleInfo;
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
 use confusion::Mistake;
 use tokens::{Shape, Token};
+use vocab::Vocab;
 
 const OCR_CONFUSION: &str = "words.ocr-confusion";
 const SPLIT_GLUED: &str = "words.split-glued";
@@ -96,6 +99,9 @@ const CLEAR_MARGIN: f32 = 1.5;
 /// million words). Rarer words are too often what the author really wrote.
 const SAFE_ZIPF: f32 = 3.0;
 
+/// Longest token checked for OCR confusions.
+const MAX_OCR_TOKEN: usize = 20;
+
 /// The words stage. Holds the dictionary it trusts.
 pub(crate) struct Words {
     lexicon: Lexicon,
@@ -118,6 +124,27 @@ impl Words {
     }
 }
 
+impl Words {
+    /// Per token: its core is a dictionary word. Memoised per distinct word: running
+    /// text repeats a few hundred words, and a hit in a small hot table is several
+    /// times cheaper than a probe of the 136k-word dictionary, which misses the cache.
+    fn in_lexicon(&self, text: &str, tokens: &[Token]) -> Vec<bool> {
+        let mut memo: HashMap<&str, bool, foldhash::fast::RandomState> = HashMap::default();
+        tokens
+            .iter()
+            .map(|t| match t.shape {
+                Shape::Lower | Shape::Capitalized | Shape::MixedCase => {
+                    let word = &text[t.core.range()];
+                    *memo
+                        .entry(word)
+                        .or_insert_with(|| self.lexicon.contains(word))
+                }
+                Shape::ConfusableDigit | Shape::Other => false,
+            })
+            .collect()
+    }
+}
+
 impl Stage for Words {
     fn name(&self) -> &'static str {
         "words"
@@ -129,12 +156,15 @@ impl Stage for Words {
         if tokens.is_empty() {
             return;
         }
-        let vocab = DocVocab::build(text);
+        let vocab = Vocab::build(text, &tokens);
         let checker = Checker {
             text,
             lexicon: &self.lexicon,
             vocab: &vocab,
             tokens: &tokens,
+            // One dictionary lookup per token, shared by the joins (which ask about
+            // both neighbours) and the repairs.
+            in_lexicon: self.in_lexicon(text, &tokens),
         };
         let mut i = 0;
         while i < tokens.len() {
@@ -155,8 +185,10 @@ impl Stage for Words {
 struct Checker<'a> {
     text: &'a str,
     lexicon: &'a Lexicon,
-    vocab: &'a DocVocab,
+    vocab: &'a Vocab<'a>,
     tokens: &'a [Token],
+    /// Per token: its core is a dictionary word.
+    in_lexicon: Vec<bool>,
 }
 
 /// A scored OCR candidate.
@@ -176,21 +208,6 @@ impl<'a> Checker<'a> {
     /// A word the dictionary knows, or that the document uses more than once.
     fn is_known(&self, word: &str) -> bool {
         self.lexicon.contains(word) || self.vocab.count(word) >= 2
-    }
-
-    /// How often the document uses `word` (ASCII) as written or, when capitalised, in
-    /// lowercase: [`DocVocab::count_ci`] without its allocation, for the hot path.
-    fn count_any_case(&self, word: &str) -> u32 {
-        let exact = self.vocab.count(word);
-        let bytes = word.as_bytes();
-        if !bytes[0].is_ascii_uppercase() || bytes.len() > 32 {
-            return exact;
-        }
-        let mut buf = [0u8; 32];
-        let lower = &mut buf[..bytes.len()];
-        lower.copy_from_slice(bytes);
-        lower[0] = lower[0].to_ascii_lowercase();
-        exact + std::str::from_utf8(lower).map_or(0, |w| self.vocab.count(w))
     }
 
     /// The core of the neighbour at `i`, if it is a plain word (for bigram context).
@@ -215,11 +232,15 @@ impl<'a> Checker<'a> {
             }
             _ => return None,
         }
-        if word.len() < 3 || self.lexicon.contains(word) {
+        if word.len() < 3 || self.in_lexicon[i] {
             return None;
         }
         let seen = self.vocab.count_ci(word);
-        let ocr = self.ocr(i, word, seen);
+        // One misreading in a token longer than any common word is not what made it a
+        // non-word; glued words are.
+        let ocr = (word.len() <= MAX_OCR_TOKEN)
+            .then(|| self.ocr(i, word, seen))
+            .flatten();
         if let Some(fix) = &ocr {
             if fix.applicability == Applicability::Safe {
                 return ocr;
@@ -250,7 +271,7 @@ impl<'a> Checker<'a> {
                 return;
             }
             let zipf = self.lexicon.zipf(candidate);
-            let in_document = self.count_any_case(candidate);
+            let in_document = self.vocab.count_ci(candidate);
             if zipf == 0.0 && in_document == 0 {
                 return;
             }
@@ -404,8 +425,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         let tail = self.core(i + 1);
-        let head_known = self.lexicon.contains(head);
-        let tail_known = self.lexicon.contains(tail);
+        let (head_known, tail_known) = (self.in_lexicon[i], self.in_lexicon[i + 1]);
         if head_known && tail_known {
             return None;
         }

@@ -10,7 +10,8 @@
 //! merely exist is not enough — `git|workflows` and `sub|processes` are real words
 //! each, yet the tokens are identifiers and compounds.
 
-use crate::lexicon::{DocVocab, Lexicon};
+use super::vocab::Vocab;
+use crate::lexicon::Lexicon;
 
 /// Longest part tried: longer English words are too rare to matter.
 const MAX_PART: usize = 24;
@@ -60,7 +61,7 @@ impl Split {
 /// Short parts are where segmentations go wrong (every 1–2 letter string is some
 /// abbreviation), so they must be very common words; a capital is allowed only on the
 /// first letter of a part, so `Alice` may be a part but `aLice` may not.
-fn part_logp(part: &str, lexicon: &Lexicon, vocab: &DocVocab) -> Option<f32> {
+fn part_logp(part: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Option<f32> {
     let bytes = part.as_bytes();
     if bytes[1..].iter().any(u8::is_ascii_uppercase) {
         return None;
@@ -87,7 +88,7 @@ fn part_logp(part: &str, lexicon: &Lexicon, vocab: &DocVocab) -> Option<f32> {
 
 /// The best segmentation of `token` (ASCII letters) into two or more known words, with
 /// its evidence, or `None` when there is none.
-pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &DocVocab) -> Option<Split> {
+pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Option<Split> {
     let n = token.len();
     if n < 4 || !token.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
@@ -152,7 +153,7 @@ mod tests {
     use super::*;
 
     fn parts(token: &str) -> Option<Vec<String>> {
-        segment(token, Lexicon::english(), &DocVocab::default()).map(|s| s.parts)
+        segment(token, Lexicon::english(), &Vocab::default()).map(|s| s.parts)
     }
 
     #[test]
@@ -166,14 +167,14 @@ mod tests {
 
     #[test]
     fn glued_common_words_are_attested() {
-        let split = segment("ofthe", Lexicon::english(), &DocVocab::default()).unwrap();
+        let split = segment("ofthe", Lexicon::english(), &Vocab::default()).unwrap();
         assert_eq!(split.attested, 1);
     }
 
     #[test]
     fn compounds_of_real_words_have_no_function_word() {
         for token in ["gitworkflows", "subprocesses", "namespace", "bugfixes"] {
-            if let Some(split) = segment(token, Lexicon::english(), &DocVocab::default()) {
+            if let Some(split) = segment(token, Lexicon::english(), &Vocab::default()) {
                 assert_eq!(split.function_words, 0, "{token}");
             }
         }
@@ -181,7 +182,7 @@ mod tests {
 
     #[test]
     fn inner_single_letters_are_flagged() {
-        let split = segment("validatable", Lexicon::english(), &DocVocab::default());
+        let split = segment("validatable", Lexicon::english(), &Vocab::default());
         assert!(split.is_none_or(|s| s.inner_letter || s.function_words == 0));
     }
 

@@ -139,9 +139,8 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
         let in_brackets = bracket_depth > 0 || opens > 0 || closes > 0;
         bracket_depth = (bracket_depth + opens).saturating_sub(closes);
 
-        let core_str = chunk.trim_start_matches(LEADING).trim_end_matches(TRAILING);
-        let core_start = start + (chunk.len() - chunk.trim_start_matches(LEADING).len());
-        let core = Span::new(core_start, core_start + core_str.len());
+        let core = core_of(chunk, start);
+        let core_str = &text[core.range()];
         tokens.push(Token {
             chunk: Span::new(start, i),
             core,
@@ -156,6 +155,48 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             || chunk.ends_with(".\"");
     }
     tokens
+}
+
+/// The span of `chunk` (at `start`) without its surrounding punctuation. Most chunks
+/// are a bare word or end in one ASCII mark, so the `char` scan is only a fallback.
+fn core_of(chunk: &str, start: usize) -> Span {
+    let bytes = chunk.as_bytes();
+    let mut from = 0;
+    loop {
+        match bytes.get(from) {
+            Some(b) if b.is_ascii_alphanumeric() => break,
+            Some(b) if b.is_ascii() => {
+                if !LEADING.contains(&char::from(*b)) {
+                    break;
+                }
+                from += 1;
+            }
+            Some(_) => match chunk[from..].chars().next() {
+                Some(c) if LEADING.contains(&c) => from += c.len_utf8(),
+                _ => break,
+            },
+            None => break,
+        }
+    }
+    let mut to = bytes.len();
+    while to > from {
+        let b = bytes[to - 1];
+        if b.is_ascii_alphanumeric() {
+            break;
+        }
+        if b.is_ascii() {
+            if !TRAILING.contains(&char::from(b)) {
+                break;
+            }
+            to -= 1;
+        } else {
+            match chunk[from..to].chars().next_back() {
+                Some(c) if TRAILING.contains(&c) => to -= c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    Span::new(start + from, start + to)
 }
 
 fn shape(core: &str) -> Shape {
