@@ -106,6 +106,9 @@ fn parse(text: &'static str) -> Result<Vec<Confusion>, usize> {
 /// short word is one arbitrary letter away from several others.
 const LOST_LETTERS: &[u8] = b"iltrfjn";
 
+/// Longest token in which a lost letter is looked for.
+const MAX_LOST_LETTER_TOKEN: usize = 10;
+
 /// Calls `each(candidate, mistake)` with every string one mistake away from `token`
 /// (ASCII) under the table and the letter rules. The same string may come more than
 /// once, by different mistakes; callers keep the cheapest. The candidate is built in
@@ -145,7 +148,11 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(&str, Mistake)) {
         }
     }
     // A lost letter between two others (not at the edges: an edge letter is as often
-    // a word boundary as a lost glyph).
+    // a word boundary as a lost glyph). Long tokens are skipped: the candidates grow
+    // with the length, and a long non-word is more often glued or garbled.
+    if bytes.len() > MAX_LOST_LETTER_TOKEN {
+        return;
+    }
     let mut one = [0u8; 1];
     for at in 1..bytes.len() {
         if !(bytes[at - 1].is_ascii_lowercase() && bytes[at].is_ascii_lowercase()) {

@@ -24,8 +24,10 @@ mod split;
 mod tokens;
 mod vocab;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -165,6 +167,7 @@ impl Stage for Words {
             // One dictionary lookup per token, shared by the joins (which ask about
             // both neighbours) and the repairs.
             in_lexicon: self.in_lexicon(text, &tokens),
+            candidate_memo: RefCell::default(),
         };
         let mut i = 0;
         while i < tokens.len() {
@@ -189,9 +192,11 @@ struct Checker<'a> {
     tokens: &'a [Token],
     /// Per token: its core is a dictionary word.
     in_lexicon: Vec<bool>,
+    /// See [`Checker::known_candidates`].
+    candidate_memo: RefCell<HashMap<&'a str, Rc<[Scored]>, foldhash::fast::RandomState>>,
 }
 
-/// A scored OCR candidate.
+/// An OCR candidate with its evidence (`score` in context, once scored).
 struct Scored {
     word: String,
     mistake: Mistake,
@@ -254,46 +259,33 @@ impl<'a> Checker<'a> {
         ocr
     }
 
-    fn ocr(&self, i: usize, word: &str, seen: u32) -> Option<Fix> {
+    fn ocr(&self, i: usize, word: &'a str, seen: u32) -> Option<Fix> {
         let token = self.tokens[i];
-        let mut scored: Vec<Scored> = Vec::new();
         let before = self.neighbour(i.checked_sub(1));
         let after = self.neighbour(Some(i + 1));
-        confusion::candidates(word, |candidate, mistake| {
-            if let Some(s) = scored.iter_mut().find(|s| s.word == candidate) {
-                if mistake.cost() < s.mistake.cost() {
-                    s.score += s.mistake.cost() - mistake.cost();
-                    s.mistake = mistake;
-                }
-                return;
-            }
-            if !keeps_case(word, candidate) {
-                return;
-            }
-            let zipf = self.lexicon.zipf(candidate);
-            let in_document = self.vocab.count_ci(candidate);
-            if zipf == 0.0 && in_document == 0 {
-                return;
-            }
+        let mut scored: Vec<Scored> = Vec::new();
+        for known in self.known_candidates(word).iter() {
             // A misreading the OCR engine repeats is still a misreading, but only if
             // the document uses the real word clearly more often.
-            if seen >= 2 && in_document < 3 * seen {
-                return;
+            if seen >= 2 && known.in_document < 3 * seen {
+                continue;
             }
-            let mut score = zipf - mistake.cost() + (1.0 + in_document as f32).log2().min(3.0);
+            let candidate = known.word.as_str();
+            let mut score = known.zipf - known.mistake.cost()
+                + (1.0 + known.in_document as f32).log2().min(3.0);
             for (a, b) in [(before, Some(candidate)), (Some(candidate), after)] {
                 if let Some(logp) = a.zip(b).and_then(|(a, b)| self.lexicon.bigram_logp(a, b)) {
                     score += (logp + 4.0).max(0.0) / 2.0;
                 }
             }
             scored.push(Scored {
-                word: candidate.to_owned(),
-                mistake,
-                zipf,
-                in_document,
+                word: known.word.clone(),
+                mistake: known.mistake,
+                zipf: known.zipf,
+                in_document: known.in_document,
                 score,
             });
-        });
+        }
         if scored.is_empty() {
             return None;
         }
@@ -341,6 +333,43 @@ impl<'a> Checker<'a> {
                 .with_confidence(confidence(margin))
                 .with_message(message),
         )
+    }
+
+    /// The known words one mistake away from `word`, each by its cheapest mistake.
+    /// Memoised: a document repeats its misreadings, and generating candidates is the
+    /// stage's most expensive step (a dictionary probe each).
+    fn known_candidates(&self, word: &'a str) -> Rc<[Scored]> {
+        if let Some(known) = self.candidate_memo.borrow().get(word) {
+            return Rc::clone(known);
+        }
+        let mut known: Vec<Scored> = Vec::new();
+        confusion::candidates(word, |candidate, mistake| {
+            if let Some(k) = known.iter_mut().find(|k| k.word == candidate) {
+                if mistake.cost() < k.mistake.cost() {
+                    k.mistake = mistake;
+                }
+                return;
+            }
+            if !keeps_case(word, candidate) {
+                return;
+            }
+            let zipf = self.lexicon.zipf(candidate);
+            let in_document = self.vocab.count_ci(candidate);
+            if zipf > 0.0 || in_document > 0 {
+                known.push(Scored {
+                    word: candidate.to_owned(),
+                    mistake,
+                    zipf,
+                    in_document,
+                    score: 0.0,
+                });
+            }
+        });
+        let known: Rc<[Scored]> = known.into();
+        self.candidate_memo
+            .borrow_mut()
+            .insert(word, Rc::clone(&known));
+        known
     }
 
     /// `words.split-glued` for the token at `i`.
