@@ -265,6 +265,11 @@ impl<'a> Checker<'a> {
         let after = self.neighbour(Some(i + 1));
         let mut scored: Vec<Scored> = Vec::new();
         for known in self.known_candidates(word).iter() {
+            // A capitalised word the dictionary lacks is most often a name; only an
+            // everyday word is worth proposing in its place.
+            if token.shape == Shape::Capitalized && known.zipf < 4.0 {
+                continue;
+            }
             // A misreading the OCR engine repeats is still a misreading, but only if
             // the document uses the real word clearly more often.
             if seen >= 2 && known.in_document < 3 * seen {
@@ -401,7 +406,11 @@ impl<'a> Checker<'a> {
             // Beyond two spaces, that common words tile a long token exactly is
             // evidence in itself; a rarer pair among attested ones is expected.
             Applicability::Safe
-        } else if split.attested >= 1
+        } else if token.shape == Shape::Capitalized && !token.sentence_start {
+            // A long capitalised word in mid-sentence is a name or a term
+            // (`Generalissimus`) unless the evidence is strong.
+            return None;
+        } else if (boundaries <= 2 && split.attested >= 1)
             || (boundaries == 1 && split.parts.iter().any(|p| p.len() >= 6))
         {
             // One new space beside a function word with no bigram to attest it: a rare
