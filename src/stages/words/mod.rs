@@ -241,9 +241,18 @@ impl<'a> Checker<'a> {
             return None;
         }
         let seen = self.vocab.count_ci(word);
-        // One misreading in a token longer than any common word is not what made it a
+        let foreign = |j: Option<usize>| {
+            j.and_then(|j| self.tokens.get(j).map(|t| (j, t)))
+                .is_some_and(|(j, t)| {
+                    matches!(t.shape, Shape::Lower | Shape::Capitalized) && !self.in_lexicon[j]
+                })
+        };
+        // Between two non-words is a stretch of another language (`Respubliki tov.
+        // Yanoshem`) or of garble, where English candidates mean nothing. And one
+        // misreading in a token longer than any common word is not what made it a
         // non-word; glued words are.
-        let ocr = (word.len() <= MAX_OCR_TOKEN)
+        let foreign_context = foreign(i.checked_sub(1)) && foreign(Some(i + 1));
+        let ocr = (word.len() <= MAX_OCR_TOKEN && !foreign_context)
             .then(|| self.ocr(i, word, seen))
             .flatten();
         if let Some(fix) = &ocr {
