@@ -407,10 +407,22 @@ impl<'a> Checker<'a> {
             return None;
         }
         let all_attested = split.attested == boundaries;
+        let half_attested = split.attested * 2 >= boundaries;
+        // Five or more words, each a function word or at least four letters long,
+        // tiling a token exactly: no compound or identifier looks like that, while a
+        // whole glued line does, even where its word pairs are too rare for the bigram
+        // list (`Compile|source|packages|after|downloading|them`). Mixed case
+        // (`ThisGeneralPublicLicense…`) could be a long identifier, so it also needs
+        // half its pairs attested.
+        let tiled = boundaries >= 4
+            && split
+                .parts
+                .iter()
+                .all(|p| p.len() >= 4 || split::is_function_word(p))
+            && (token.shape != Shape::MixedCase || half_attested);
         let applicability = if all_attested
-            || (token.shape != Shape::MixedCase
-                && boundaries >= 3
-                && split.attested * 2 >= boundaries)
+            || tiled
+            || (token.shape != Shape::MixedCase && boundaries >= 3 && half_attested)
         {
             // Beyond two spaces, that common words tile a long token exactly is
             // evidence in itself; a rarer pair among attested ones is expected.

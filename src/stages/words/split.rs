@@ -40,13 +40,16 @@ pub(super) struct Split {
 /// `file|system`). So a short split must produce one.
 const FUNCTION_WORDS: &[&str] = &[
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "as",
-    "and", "or", "but", "if", "that", "than", "is", "are", "was", "were", "be", "been", "has",
-    "have", "had", "it", "its", "this", "these", "those", "we", "he", "she", "they", "you", "his",
-    "her", "their", "our", "not", "no", "can", "will", "would", "should", "may", "which", "who",
+    "about", "after", "before", "over", "under", "between", "through", "during", "without", "and",
+    "or", "but", "if", "that", "than", "then", "when", "where", "what", "how", "is", "are", "was",
+    "were", "be", "been", "has", "have", "had", "do", "does", "did", "it", "its", "this", "these",
+    "those", "there", "here", "we", "he", "she", "they", "you", "me", "him", "us", "them", "his",
+    "her", "their", "our", "your", "my", "not", "no", "all", "any", "each", "some", "such", "can",
+    "will", "would", "should", "may", "which", "who",
 ];
 
 pub(super) fn is_function_word(part: &str) -> bool {
-    part.len() <= 6 && FUNCTION_WORDS.iter().any(|f| f.eq_ignore_ascii_case(part))
+    part.len() <= 7 && FUNCTION_WORDS.iter().any(|f| f.eq_ignore_ascii_case(part))
 }
 
 impl Split {
