@@ -406,6 +406,16 @@ impl<'a> Checker<'a> {
         if boundaries <= 2 && split.parts.iter().any(weak_short_part) {
             return None;
         }
+        let capitalised = split
+            .parts
+            .iter()
+            .filter(|p| p.as_bytes()[0].is_ascii_uppercase())
+            .count();
+        if token.shape == Shape::MixedCase && capitalised * 2 > split.parts.len() {
+            // Mostly capitalised parts: an identifier in PascalCase
+            // (`NoHostAuthenticationForLocalhost`), not a glued line of prose.
+            return None;
+        }
         let all_attested = split.attested == boundaries;
         let half_attested = split.attested * 2 >= boundaries;
         // Five or more words, each a function word or at least four letters long,
