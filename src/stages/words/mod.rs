@@ -237,7 +237,7 @@ impl<'a> Checker<'a> {
             }
             _ => return None,
         }
-        if word.len() < 3 || self.in_lexicon[i] {
+        if word.len() < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
             return None;
         }
         let seen = self.vocab.count_ci(word);
@@ -347,6 +347,27 @@ impl<'a> Checker<'a> {
                 .with_confidence(confidence(margin))
                 .with_message(message),
         )
+    }
+
+    /// Whether `token` starts a line and one of the three lines before it ends in a
+    /// hyphen after a letter: the rest of a word broken at a page end, with the page's
+    /// running header or number still in between (`Gen-` / `GNU General Public
+    /// License 2` / `eral Public License`). Joining it is the layout stage's work;
+    /// alone, the fragment is often one letter from an unrelated word (`eral` → `oral`).
+    fn continues_broken_word(&self, token: Token) -> bool {
+        let before = &self.text[..token.chunk.start];
+        let Some(line_start) = before.rfind('\n') else {
+            return false;
+        };
+        if !before[line_start..].trim().is_empty() {
+            return false; // not first on its line
+        }
+        before[..line_start].rsplit('\n').take(3).any(|line| {
+            let line = line.trim_end();
+            line.strip_suffix('-')
+                .and_then(|rest| rest.chars().next_back())
+                .is_some_and(char::is_alphabetic)
+        })
     }
 
     /// The known words one mistake away from `word`, each by its cheapest mistake.
