@@ -472,6 +472,13 @@ impl<'a> Checker<'a> {
         } else {
             return None;
         };
+        // Two short words in four letters (`itis`, `asis`, `ator`) are as often the
+        // truncated remains of one word as two words glued: a reviewer decides.
+        let applicability = if word.len() <= 4 {
+            applicability.min(Applicability::Review)
+        } else {
+            applicability
+        };
         let mut fix = Fix::new(RuleId::from_static(SPLIT_GLUED), applicability);
         for &cut in &split.cuts {
             fix = fix.with_edit(Edit::insert(token.core.start + cut, " "));
