@@ -72,10 +72,12 @@ pub(crate) const RULES: &[RuleInfo] = &[
         "Some extractors lose the spaces between words, for a few words (`thesame`) or a \
          whole line (`wanttosaysomethingfurther`). A token that is not a word and does \
          not occur elsewhere in the document is segmented into the most probable \
-         sequence of known words. The split is applied only when the words around each \
-         new space are a known English word pair (or one of them is a very common short \
-         word); a split into words that merely exist, as in the compounds and \
-         identifiers `subprocesses` and `gitworkflows`, is not made.\n\n\
+         sequence of known words. The split is applied only when it yields a function \
+         word (`the`, `of`, `on` …) and the words around each new space are known English \
+         word pairs, or when five or more words tile a whole glued line; splits into \
+         words that merely exist — the compounds and identifiers `subprocesses`, \
+         `gitworkflows`, `namespace`, `NoHostAuthenticationForLocalhost` — are not made, \
+         and four-letter tokens (`itis`) are only offered for review.\n\n\
          Example: `at the end ofthe day` → `at the end of the day`.",
     ),
     RuleInfo::builtin(
