@@ -1,0 +1,227 @@
+//! OCR confusion candidates: the known words a non-word may have been before an OCR
+//! engine misread a few glyphs (`cach` → `each`, `previons` → `previous`, `hhold` →
+//! `hold`).
+//!
+//! The substitutions come from a weighted table (`rules/words/confusions.tsv`); besides
+//! them, a doubled letter may be a misprint of one (`hhold`) and a single letter may be
+//! one the engine lost (`diferent`, `wll`). Only one mistake per token is undone: two
+//! independent misreadings in one short word make the evidence too weak to act on, and
+//! generating them would multiply the candidates that merely happen to be words.
+
+use std::sync::OnceLock;
+
+const TABLE: &str = include_str!("../../../rules/words/confusions.tsv");
+
+/// Cost of restoring a letter the engine printed once where the page had it twice
+/// (`diferent` → `different`), or of removing one it printed twice (`hhold` → `hold`).
+const DOUBLING_COST: f32 = 0.6;
+
+/// Cost of restoring any other lost letter (`wll` → `will`). Dearer than a doubling:
+/// almost any short word is one letter away from several others.
+const LOST_LETTER_COST: f32 = 1.3;
+
+/// One table entry: `from` on the page as printed, `to` as it probably was.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Confusion {
+    pub(super) from: &'static str,
+    pub(super) to: &'static str,
+    pub(super) cost: f32,
+}
+
+/// The one mistake a candidate undoes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Mistake {
+    /// A table entry: the engine printed `from` for `to`.
+    Confusion(&'static Confusion),
+    /// The engine printed this letter twice.
+    Doubled(u8),
+    /// The engine printed this letter once where the page had it twice.
+    Undoubled(u8),
+    /// The engine lost this letter.
+    Lost(u8),
+}
+
+impl Mistake {
+    /// The penalty of the mistake (see the table).
+    pub(super) fn cost(self) -> f32 {
+        match self {
+            Mistake::Confusion(c) => c.cost,
+            Mistake::Doubled(_) | Mistake::Undoubled(_) => DOUBLING_COST,
+            Mistake::Lost(_) => LOST_LETTER_COST,
+        }
+    }
+
+    /// The repair adds a letter the engine lost. Such repairs are never automatic: a
+    /// lost letter is also how a rare or technical word differs from a common one
+    /// (`repo`/`repro`, `umask`/`unmask`, `sid`/`said`), and how an author's own
+    /// spelling (`occured`) differs from the dictionary's.
+    pub(super) fn restores_letter(self) -> bool {
+        matches!(self, Mistake::Undoubled(_) | Mistake::Lost(_))
+    }
+}
+
+/// For the report: `rn→m`, `-h` (a doubled `h` removed), `+i` (a lost `i` restored).
+impl std::fmt::Display for Mistake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mistake::Confusion(c) => write!(f, "{}→{}", c.from, c.to),
+            Mistake::Doubled(b) => write!(f, "-{}", *b as char),
+            Mistake::Undoubled(b) | Mistake::Lost(b) => write!(f, "+{}", *b as char),
+        }
+    }
+}
+
+/// The parsed confusion table.
+pub(super) fn table() -> &'static [Confusion] {
+    static TABLE_PARSED: OnceLock<Vec<Confusion>> = OnceLock::new();
+    TABLE_PARSED.get_or_init(|| parse(TABLE).unwrap_or_default())
+}
+
+/// Parses `from<TAB>to<TAB>cost` lines; `#` starts a comment line. Returns the first
+/// malformed line (1-based) as the error; the shipped table is checked by a test.
+fn parse(text: &'static str) -> Result<Vec<Confusion>, usize> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut fields = line.split('\t');
+        let (Some(from), Some(to), Some(cost), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err(n + 1);
+        };
+        let cost: f32 = cost.parse().map_err(|_| n + 1)?;
+        if from.is_empty() || to.is_empty() || !(0.0..=5.0).contains(&cost) {
+            return Err(n + 1);
+        }
+        out.push(Confusion { from, to, cost });
+    }
+    Ok(out)
+}
+
+/// Letters an engine loses: narrow glyphs that merge into a neighbour (`i l t r f j`)
+/// and `n`, whose arch vanishes at low resolution. Restoring only these, rather than
+/// any letter, keeps the candidates few — both for speed and because almost every
+/// short word is one arbitrary letter away from several others.
+const LOST_LETTERS: &[u8] = b"iltrfjn";
+
+/// Longest token in which a lost letter is looked for.
+const MAX_LOST_LETTER_TOKEN: usize = 10;
+
+/// Calls `each(candidate, mistake)` with every string one mistake away from `token`
+/// (ASCII) under the table and the letter rules. The same string may come more than
+/// once, by different mistakes; callers keep the cheapest. The candidate is built in
+/// one reused buffer: copy it to keep it.
+pub(super) fn candidates(token: &str, mut each: impl FnMut(&str, Mistake)) {
+    let bytes = token.as_bytes();
+    let mut word = String::with_capacity(token.len() + 2);
+    let mut emit = |parts: [&str; 3], mistake: Mistake| {
+        word.clear();
+        parts.iter().for_each(|p| word.push_str(p));
+        each(&word, mistake);
+    };
+    for confusion in table() {
+        for (at, _) in token.match_indices(confusion.from) {
+            let rest = &token[at + confusion.from.len()..];
+            emit(
+                [&token[..at], confusion.to, rest],
+                Mistake::Confusion(confusion),
+            );
+        }
+    }
+    for at in 0..bytes.len() {
+        let letter = bytes[at];
+        if !letter.is_ascii_alphabetic() {
+            continue;
+        }
+        if bytes.get(at + 1) == Some(&letter) {
+            emit(
+                [&token[..at], "", &token[at + 1..]],
+                Mistake::Doubled(letter),
+            );
+        } else if bytes.get(at.wrapping_sub(1)) != Some(&letter) {
+            emit(
+                [&token[..=at], "", &token[at..]],
+                Mistake::Undoubled(letter),
+            );
+        }
+    }
+    // A lost letter between two others (not at the edges: an edge letter is as often
+    // a word boundary as a lost glyph). Long tokens are skipped: the candidates grow
+    // with the length, and a long non-word is more often glued or garbled.
+    if bytes.len() > MAX_LOST_LETTER_TOKEN {
+        return;
+    }
+    let mut one = [0u8; 1];
+    for at in 1..bytes.len() {
+        if !(bytes[at - 1].is_ascii_lowercase() && bytes[at].is_ascii_lowercase()) {
+            continue;
+        }
+        for &letter in LOST_LETTERS {
+            if letter == bytes[at - 1] || letter == bytes[at] {
+                continue; // a doubling, generated above
+            }
+            one[0] = letter;
+            let inserted = std::str::from_utf8(&one).unwrap_or_default();
+            emit(
+                [&token[..at], inserted, &token[at..]],
+                Mistake::Lost(letter),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(token: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        candidates(token, |word, _| out.push(word.to_owned()));
+        out
+    }
+
+    #[test]
+    fn shipped_table_parses() {
+        let parsed = parse(TABLE).expect("malformed line in rules/words/confusions.tsv");
+        assert!(parsed.len() > 20);
+        assert_eq!(table().len(), parsed.len());
+    }
+
+    #[test]
+    fn malformed_lines_are_reported_by_number() {
+        assert_eq!(parse("# c\nrn\tm\t0.5\nrn\tm\n"), Err(3));
+        assert_eq!(parse("rn\tm\tcheap\n"), Err(1));
+    }
+
+    #[test]
+    fn undoes_table_confusions() {
+        assert!(all("modem").contains(&"modern".to_owned()));
+        assert!(all("cach").contains(&"each".to_owned()));
+        assert!(all("previons").contains(&"previous".to_owned()));
+        assert!(all("c1ear").contains(&"clear".to_owned()));
+    }
+
+    #[test]
+    fn undoes_doubled_and_lost_letters() {
+        assert!(all("hhold").contains(&"hold".to_owned()));
+        assert!(all("diferent").contains(&"different".to_owned()));
+        assert!(all("wll").contains(&"will".to_owned()));
+    }
+
+    #[test]
+    fn mistakes_read_as_edits() {
+        let mut seen = Vec::new();
+        candidates("hhold", |word, mistake| {
+            seen.push(format!("{word} {mistake}"))
+        });
+        assert!(seen.contains(&"hold -h".to_owned()), "{seen:?}");
+    }
+
+    #[test]
+    fn undoes_one_mistake_only() {
+        // Two confusions (rn→m and c→e) are not undone together.
+        assert!(!all("rnodcrn").contains(&"modern".to_owned()));
+    }
+}

@@ -1,0 +1,669 @@
+//! The words stage: repairs damage to single words — OCR misreadings (`cach` → `each`),
+//! words glued together (`thesame` → `the same`) and words broken apart (`tech nology`
+//! → `technology`).
+//!
+//! It runs last, on whole words and (once layout has reflowed them) whole paragraphs,
+//! but it relies on neither: tokens are whitespace-delimited, so hard-wrapped lines work
+//! the same.
+//!
+//! Every repair needs two kinds of evidence: the token is *not* a word — neither in the
+//! dictionary nor used elsewhere in the document — and the repair *is* one, clearly
+//! more likely than its alternatives. Frequency comes from the [`Lexicon`], local usage
+//! from the document's own vocabulary ([`vocab`]), and context from English bigrams
+//! around the token. Where the evidence is strong the fix is `Safe`; otherwise it is
+//! offered for review with its candidates and their evidence in the message.
+//!
+//! What is never touched follows from the tokenizer ([`tokens`]): words with diacritics,
+//! apostrophes or inner hyphens, anything in square brackets, code, paths, URLs, e-mail
+//! addresses, options, numbers with units — and, here, capitalised words that are not
+//! at the start of a sentence (names), all-caps and mixed-case words (acronyms,
+//! identifiers), and every word of a user's word list (see [`Words::new`]).
+
+mod confusion;
+mod split;
+mod tokens;
+mod vocab;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::fix::{Applicability, Edit, Fix, RuleId};
+use crate::lexicon::Lexicon;
+use crate::registry::RuleInfo;
+use crate::span::Span;
+use crate::stage::{Context, Document, Proposals, Stage};
+
+use confusion::Mistake;
+use tokens::{Shape, Token};
+use vocab::Vocab;
+
+const OCR_CONFUSION: &str = "words.ocr-confusion";
+const SPLIT_GLUED: &str = "words.split-glued";
+const JOIN_BROKEN: &str = "words.join-broken";
+
+/// The rules of this stage.
+pub(crate) const RULES: &[RuleInfo] = &[
+    RuleInfo::builtin(
+        OCR_CONFUSION,
+        "words",
+        Applicability::Safe,
+        "A non-word that one OCR misreading away is a known word becomes that word.",
+        "OCR engines confuse glyphs that look alike at scanning resolution: `rn` and `m`, \
+         `cl` and `d`, `e` and `c`, `n` and `u`, `0` and `o`, `1` and `l`, and they drop \
+         or double letters. A token that is neither in the dictionary nor used elsewhere \
+         in the document is matched against a weighted table of such confusions \
+         (`rules/words/confusions.tsv`). The fix is applied automatically only when \
+         exactly one candidate is a common word and clearly more likely than any other, \
+         counting its frequency, how often the document uses it and its neighbours; \
+         otherwise it is offered for review with the candidates and their evidence. \
+         Capitalised words in mid-sentence (names), acronyms, words with diacritics and \
+         anything in brackets or code are never changed.\n\n\
+         Example: `Sce the previons section` → `See the previous section`.",
+    ),
+    RuleInfo::builtin(
+        SPLIT_GLUED,
+        "words",
+        Applicability::Safe,
+        "A non-word made of known words glued together is split into them.",
+        "Some extractors lose the spaces between words, for a few words (`thesame`) or a \
+         whole line (`wanttosaysomethingfurther`). A token that is not a word and does \
+         not occur elsewhere in the document is segmented into the most probable \
+         sequence of known words. The split is applied only when it yields a function \
+         word (`the`, `of`, `on` …) and the words around each new space are known English \
+         word pairs, or when five or more words tile a whole glued line; splits into \
+         words that merely exist — the compounds and identifiers `subprocesses`, \
+         `gitworkflows`, `namespace`, `NoHostAuthenticationForLocalhost` — are not made, \
+         and four-letter tokens (`itis`) are only offered for review.\n\n\
+         Example: `at the end ofthe day` → `at the end of the day`.",
+    ),
+    RuleInfo::builtin(
+        JOIN_BROKEN,
+        "words",
+        Applicability::Safe,
+        "Two fragments separated by a space are joined when together they form a known \
+         word and apart they do not.",
+        "Extractors split words at ligatures, accents and kerning gaps: `tech nology`, \
+         `Bara ffe`, `Universit ´e`. Two neighbouring fragments are joined when the \
+         joined form is a known word — in the dictionary or used whole elsewhere in the \
+         document — and at least one fragment is not a word by itself, so `a part` is \
+         never joined into `apart`. A spacing accent is composed with its letter.\n\n\
+         Example: `modern tech nology` → `modern technology`.",
+    ),
+];
+
+/// Candidates whose score trails the best by less than this are real alternatives: the
+/// fix then needs review.
+const CLEAR_MARGIN: f32 = 1.5;
+
+/// The least Zipf frequency of an automatic OCR repair: an everyday word (≈ 1 per
+/// million words). Rarer words are too often what the author really wrote.
+const SAFE_ZIPF: f32 = 3.0;
+
+/// Longest token checked for OCR confusions.
+const MAX_OCR_TOKEN: usize = 20;
+
+/// The words stage. Holds the dictionary it trusts.
+pub(crate) struct Words {
+    lexicon: Lexicon,
+}
+
+impl Default for Words {
+    fn default() -> Words {
+        Words::new(Lexicon::english().clone())
+    }
+}
+
+impl Words {
+    /// A words stage that trusts `lexicon`.
+    ///
+    /// This is the hook for user word lists: pass `Lexicon::english().with_words(list)`
+    /// and every listed word is known, so it is never "repaired" (and may be the target
+    /// of a repair).
+    pub(crate) fn new(lexicon: Lexicon) -> Words {
+        Words { lexicon }
+    }
+}
+
+impl Words {
+    /// Per token: its core is a dictionary word. Memoised per distinct word: running
+    /// text repeats a few hundred words, and a hit in a small hot table is several
+    /// times cheaper than a probe of the 136k-word dictionary, which misses the cache.
+    fn in_lexicon(&self, text: &str, tokens: &[Token]) -> Vec<bool> {
+        let mut memo: HashMap<&str, bool, foldhash::fast::RandomState> = HashMap::default();
+        tokens
+            .iter()
+            .map(|t| match t.shape {
+                Shape::Lower | Shape::Capitalized | Shape::MixedCase => {
+                    let word = &text[t.core.range()];
+                    *memo
+                        .entry(word)
+                        .or_insert_with(|| self.lexicon.contains(word))
+                }
+                Shape::ConfusableDigit | Shape::Other => false,
+            })
+            .collect()
+    }
+}
+
+impl Stage for Words {
+    fn name(&self) -> &'static str {
+        "words"
+    }
+
+    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+        let text = doc.text();
+        let tokens = tokens::tokenize(text);
+        if tokens.is_empty() {
+            return;
+        }
+        let vocab = Vocab::build(text, &tokens);
+        let checker = Checker {
+            text,
+            lexicon: &self.lexicon,
+            vocab: &vocab,
+            tokens: &tokens,
+            // One dictionary lookup per token, shared by the joins (which ask about
+            // both neighbours) and the repairs.
+            in_lexicon: self.in_lexicon(text, &tokens),
+            candidate_memo: RefCell::default(),
+        };
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Some(fix) = checker.join(i) {
+                out.push(fix);
+                i += 2;
+                continue;
+            }
+            if let Some(fix) = checker.repair(i) {
+                out.push(fix);
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The per-document state shared by the three repairs.
+struct Checker<'a> {
+    text: &'a str,
+    lexicon: &'a Lexicon,
+    vocab: &'a Vocab<'a>,
+    tokens: &'a [Token],
+    /// Per token: its core is a dictionary word.
+    in_lexicon: Vec<bool>,
+    /// See [`Checker::known_candidates`].
+    candidate_memo: RefCell<HashMap<&'a str, Rc<[Scored]>, foldhash::fast::RandomState>>,
+}
+
+/// An OCR candidate with its evidence (`score` in context, once scored).
+struct Scored {
+    word: String,
+    mistake: Mistake,
+    zipf: f32,
+    in_document: u32,
+    score: f32,
+}
+
+impl<'a> Checker<'a> {
+    fn core(&self, i: usize) -> &'a str {
+        &self.text[self.tokens[i].core.range()]
+    }
+
+    /// A word the dictionary knows, or that the document uses more than once.
+    fn is_known(&self, word: &str) -> bool {
+        self.lexicon.contains(word) || self.vocab.count(word) >= 2
+    }
+
+    /// The core of the neighbour at `i`, if it is a plain word (for bigram context).
+    fn neighbour(&self, i: Option<usize>) -> Option<&'a str> {
+        let t = self.tokens.get(i?)?;
+        matches!(t.shape, Shape::Lower | Shape::Capitalized).then(|| &self.text[t.core.range()])
+    }
+
+    /// `words.ocr-confusion` or `words.split-glued` for the token at `i`.
+    fn repair(&self, i: usize) -> Option<Fix> {
+        let token = self.tokens[i];
+        if token.protected || token.after_hyphen {
+            return None;
+        }
+        let word = self.core(i);
+        let may_be_name = token.shape == Shape::Capitalized && !token.sentence_start;
+        match token.shape {
+            Shape::Lower | Shape::Capitalized | Shape::ConfusableDigit if !may_be_name => {}
+            // Glued lines start anywhere and carry names inside (`thatAlicehas`).
+            Shape::MixedCase | Shape::Capitalized if word.len() >= 12 => {
+                return self.split(i);
+            }
+            _ => return None,
+        }
+        if word.len() < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
+            return None;
+        }
+        let seen = self.vocab.count_ci(word);
+        let foreign = |j: Option<usize>| {
+            j.and_then(|j| self.tokens.get(j).map(|t| (j, t)))
+                .is_some_and(|(j, t)| {
+                    matches!(t.shape, Shape::Lower | Shape::Capitalized) && !self.in_lexicon[j]
+                })
+        };
+        // Between two non-words is a stretch of another language (`Respubliki tov.
+        // Yanoshem`) or of garble, where English candidates mean nothing. And one
+        // misreading in a token longer than any common word is not what made it a
+        // non-word; glued words are.
+        let foreign_context = foreign(i.checked_sub(1)) && foreign(Some(i + 1));
+        let ocr = (word.len() <= MAX_OCR_TOKEN && !foreign_context)
+            .then(|| self.ocr(i, word, seen))
+            .flatten();
+        if let Some(fix) = &ocr {
+            if fix.applicability == Applicability::Safe {
+                return ocr;
+            }
+        }
+        if token.shape != Shape::ConfusableDigit && seen <= 1 {
+            if let Some(fix) = self.split(i) {
+                return Some(fix);
+            }
+        }
+        ocr
+    }
+
+    fn ocr(&self, i: usize, word: &'a str, seen: u32) -> Option<Fix> {
+        let token = self.tokens[i];
+        let before = self.neighbour(i.checked_sub(1));
+        let after = self.neighbour(Some(i + 1));
+        let mut scored: Vec<Scored> = Vec::new();
+        for known in self.known_candidates(word).iter() {
+            // A capitalised word the dictionary lacks is most often a name; only an
+            // everyday word is worth proposing in its place.
+            if token.shape == Shape::Capitalized && known.zipf < 4.0 {
+                continue;
+            }
+            // A misreading the OCR engine repeats is still a misreading, but only if
+            // the document uses the real word clearly more often.
+            if seen >= 2 && known.in_document < 3 * seen {
+                continue;
+            }
+            let candidate = known.word.as_str();
+            let mut score = known.zipf - known.mistake.cost()
+                + (1.0 + known.in_document as f32).log2().min(3.0);
+            for (a, b) in [(before, Some(candidate)), (Some(candidate), after)] {
+                if let Some(logp) = a.zip(b).and_then(|(a, b)| self.lexicon.bigram_logp(a, b)) {
+                    score += (logp + 4.0).max(0.0) / 2.0;
+                }
+            }
+            scored.push(Scored {
+                word: known.word.clone(),
+                mistake: known.mistake,
+                zipf: known.zipf,
+                in_document: known.in_document,
+                score,
+            });
+        }
+        if scored.is_empty() {
+            return None;
+        }
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let best = &scored[0];
+        let margin = scored
+            .get(1)
+            .map_or(f32::INFINITY, |s| best.score - s.score);
+        // Safe needs a word that is common, or that this document uses; a short token
+        // is as likely an abbreviation or a command (`sid`, `csh`) as a misreading.
+        let strong = (best.zipf >= SAFE_ZIPF && (best.in_document >= 1 || best.zipf >= 4.5))
+            || best.in_document >= 2;
+        let strong = strong
+            && !best.mistake.restores_letter()
+            && (word.len() >= 4 || best.in_document >= 3)
+            && (token.shape != Shape::Capitalized || best.zipf >= 4.0);
+        let applicability = if strong && margin >= CLEAR_MARGIN {
+            Applicability::Safe
+        } else if margin >= CLEAR_MARGIN / 2.0 && (best.zipf >= 3.5 || best.in_document >= 1) {
+            Applicability::Review
+        } else if best.zipf >= 3.5 || best.in_document >= 1 {
+            Applicability::Suggest
+        } else {
+            // Only rare words nearby: a fragment or a term, not worth a reviewer's time.
+            return None;
+        };
+        let mut message = format!(
+            "'{word}' is not a word; {}: '{}' ({})",
+            best.mistake,
+            best.word,
+            evidence(best)
+        );
+        if scored.len() > 1 {
+            message.push_str("; alternatives: ");
+            for (k, s) in scored.iter().skip(1).take(4).enumerate() {
+                if k > 0 {
+                    message.push_str(", ");
+                }
+                let _ = write!(message, "'{}' ({}, {})", s.word, s.mistake, evidence(s));
+            }
+        }
+        let edit = minimal_edit(token.core, word, &best.word);
+        Some(
+            Fix::single(RuleId::from_static(OCR_CONFUSION), applicability, edit)
+                .with_confidence(confidence(margin))
+                .with_message(message),
+        )
+    }
+
+    /// Whether `token` starts a line and one of the three lines before it ends in a
+    /// hyphen after a letter: the rest of a word broken at a page end, with the page's
+    /// running header or number still in between (`Gen-` / `GNU General Public
+    /// License 2` / `eral Public License`). Joining it is the layout stage's work;
+    /// alone, the fragment is often one letter from an unrelated word (`eral` → `oral`).
+    fn continues_broken_word(&self, token: Token) -> bool {
+        let before = &self.text[..token.chunk.start];
+        let Some(line_start) = before.rfind('\n') else {
+            return false;
+        };
+        if !before[line_start..].trim().is_empty() {
+            return false; // not first on its line
+        }
+        before[..line_start].rsplit('\n').take(3).any(|line| {
+            let line = line.trim_end();
+            line.strip_suffix('-')
+                .and_then(|rest| rest.chars().next_back())
+                .is_some_and(char::is_alphabetic)
+        })
+    }
+
+    /// The known words one mistake away from `word`, each by its cheapest mistake.
+    /// Memoised: a document repeats its misreadings, and generating candidates is the
+    /// stage's most expensive step (a dictionary probe each).
+    fn known_candidates(&self, word: &'a str) -> Rc<[Scored]> {
+        if let Some(known) = self.candidate_memo.borrow().get(word) {
+            return Rc::clone(known);
+        }
+        let mut known: Vec<Scored> = Vec::new();
+        confusion::candidates(word, |candidate, mistake| {
+            if let Some(k) = known.iter_mut().find(|k| k.word == candidate) {
+                if mistake.cost() < k.mistake.cost() {
+                    k.mistake = mistake;
+                }
+                return;
+            }
+            if !keeps_case(word, candidate) {
+                return;
+            }
+            let zipf = self.lexicon.zipf(candidate);
+            let in_document = self.vocab.count_ci(candidate);
+            if zipf > 0.0 || in_document > 0 {
+                known.push(Scored {
+                    word: candidate.to_owned(),
+                    mistake,
+                    zipf,
+                    in_document,
+                    score: 0.0,
+                });
+            }
+        });
+        let known: Rc<[Scored]> = known.into();
+        self.candidate_memo
+            .borrow_mut()
+            .insert(word, Rc::clone(&known));
+        known
+    }
+
+    /// `words.split-glued` for the token at `i`.
+    fn split(&self, i: usize) -> Option<Fix> {
+        let token = self.tokens[i];
+        let word = self.core(i);
+        if self.vocab.count_ci(word) >= 2 || self.lexicon.contains(word) {
+            return None;
+        }
+        let split = split::segment(word, self.lexicon, self.vocab)?;
+        let boundaries = split.boundaries();
+        if split.function_words == 0 || (split.inner_letter && boundaries <= 3) {
+            return None; // a compound, not glued words (see `split::FUNCTION_WORDS`)
+        }
+        // In a short token, a short part that is not a function word is more often a
+        // fragment or an abbreviation (`Com|and` for a misread `Command`, `at|or`)
+        // than a word; only everyday ones (`off the`, `set up`) are believed.
+        let weak_short_part =
+            |p: &String| p.len() <= 3 && !split::is_function_word(p) && self.lexicon.zipf(p) < 5.5;
+        if boundaries <= 2 && split.parts.iter().any(weak_short_part) {
+            return None;
+        }
+        let capitalised = split
+            .parts
+            .iter()
+            .filter(|p| p.as_bytes()[0].is_ascii_uppercase())
+            .count();
+        if token.shape == Shape::MixedCase && capitalised * 2 > split.parts.len() {
+            // Mostly capitalised parts: an identifier in PascalCase
+            // (`NoHostAuthenticationForLocalhost`), not a glued line of prose.
+            return None;
+        }
+        let all_attested = split.attested == boundaries;
+        let half_attested = split.attested * 2 >= boundaries;
+        // Five or more words, each a function word or at least four letters long,
+        // tiling a token exactly: no compound or identifier looks like that, while a
+        // whole glued line does, even where its word pairs are too rare for the bigram
+        // list (`Compile|source|packages|after|downloading|them`). Mixed case
+        // (`ThisGeneralPublicLicense…`) could be a long identifier, so it also needs
+        // half its pairs attested.
+        let tiled = boundaries >= 4
+            && split
+                .parts
+                .iter()
+                .all(|p| p.len() >= 4 || split::is_function_word(p))
+            && (token.shape != Shape::MixedCase || half_attested);
+        let applicability = if all_attested
+            || tiled
+            || (token.shape != Shape::MixedCase && boundaries >= 3 && half_attested)
+        {
+            // Beyond two spaces, that common words tile a long token exactly is
+            // evidence in itself; a rarer pair among attested ones is expected.
+            Applicability::Safe
+        } else if token.shape == Shape::Capitalized && !token.sentence_start {
+            // A long capitalised word in mid-sentence is a name or a term
+            // (`Generalissimus`) unless the evidence is strong.
+            return None;
+        } else if (boundaries <= 2 && split.attested >= 1)
+            || (boundaries == 1 && split.parts.iter().any(|p| p.len() >= 6))
+        {
+            // One new space beside a function word with no bigram to attest it: a rare
+            // word glued to a common one (`historiographyon`), or a compound of a
+            // short term (`in|ode`) — the longer the other part, the likelier the first.
+            Applicability::Review
+        } else {
+            return None;
+        };
+        // Two short words in four letters (`itis`, `asis`, `ator`) are as often the
+        // truncated remains of one word as two words glued: a reviewer decides.
+        let applicability = if word.len() <= 4 {
+            applicability.min(Applicability::Review)
+        } else {
+            applicability
+        };
+        let mut fix = Fix::new(RuleId::from_static(SPLIT_GLUED), applicability);
+        for &cut in &split.cuts {
+            fix = fix.with_edit(Edit::insert(token.core.start + cut, " "));
+        }
+        let message = format!(
+            "'{word}' is not a word; split into '{}': {} of {} new spaces between a known \
+             word pair",
+            split.parts.join(" "),
+            split.attested,
+            boundaries,
+        );
+        Some(
+            fix.with_confidence(if applicability == Applicability::Safe {
+                0.9
+            } else {
+                0.6
+            })
+            .with_message(message),
+        )
+    }
+
+    /// `words.join-broken` for the tokens at `i` and `i + 1`.
+    fn join(&self, i: usize) -> Option<Fix> {
+        let (first, second) = (self.tokens[i], *self.tokens.get(i + 1)?);
+        let gap = Span::new(first.chunk.end, second.chunk.start);
+        if first.protected
+            || second.protected
+            || first.after_hyphen
+            || gap.len() != 1
+            || first.has_trailing_punct()
+            || second.has_leading_punct()
+            || !matches!(first.shape, Shape::Lower | Shape::Capitalized)
+        {
+            return None;
+        }
+        let head = self.core(i);
+        if let Some(fix) = self.join_accent(head, gap, second) {
+            return Some(fix);
+        }
+        if second.shape != Shape::Lower {
+            return None;
+        }
+        let tail = self.core(i + 1);
+        let (head_known, tail_known) = (self.in_lexicon[i], self.in_lexicon[i + 1]);
+        if head_known && tail_known {
+            return None;
+        }
+        let joined = format!("{head}{tail}");
+        if joined.len() < 5 {
+            return None;
+        }
+        let zipf = self.lexicon.zipf(&joined);
+        let in_document = self.vocab.count(&joined);
+        // A name the dictionary lacks (`Bara ffe`) counts as known when the document
+        // writes it whole and neither fragment is a word.
+        let applicability = if zipf >= SAFE_ZIPF
+            || in_document >= 2
+            || (in_document == 1 && !head_known && !tail_known)
+        {
+            Applicability::Safe
+        } else if zipf > 0.0 || in_document == 1 {
+            Applicability::Review
+        } else {
+            return None;
+        };
+        let not_words = match (head_known, tail_known) {
+            (false, false) => format!("neither '{head}' nor '{tail}' is a word"),
+            (false, true) => format!("'{head}' is not a word"),
+            _ => format!("'{tail}' is not a word"),
+        };
+        Some(
+            Fix::single(
+                RuleId::from_static(JOIN_BROKEN),
+                applicability,
+                Edit::delete(gap),
+            )
+            .with_confidence(if applicability == Applicability::Safe {
+                0.9
+            } else {
+                0.6
+            })
+            .with_message(format!(
+                "joined '{joined}' (zipf {zipf:.1}, {in_document}× whole in this document); \
+                 {not_words}"
+            )),
+        )
+    }
+
+    /// `Universit ´e` → `Université`: a spacing accent torn off its letter.
+    fn join_accent(&self, head: &str, gap: Span, second: Token) -> Option<Fix> {
+        let rest = &self.text[second.chunk.range()];
+        let mut chars = rest.chars();
+        let combining = match chars.next()? {
+            '\u{b4}' => '\u{301}',
+            '\u{a8}' => '\u{308}',
+            '\u{2c6}' => '\u{302}',
+            '\u{2dc}' => '\u{303}',
+            '\u{b8}' => '\u{327}',
+            '\u{2c7}' => '\u{30c}',
+            _ => return None,
+        };
+        let letter = chars.next().filter(char::is_ascii_alphabetic)?;
+        let composed: String = [letter, combining]
+            .iter()
+            .collect::<String>()
+            .nfc()
+            .collect();
+        if composed.chars().count() != 1 {
+            return None; // no precomposed letter: not an accent that was torn off
+        }
+        // The rest of the word after the accented letter.
+        let tail_start = second.chunk.start + rest.len() - chars.as_str().len();
+        let tail_len = chars
+            .as_str()
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(chars.as_str().len());
+        let tail_end = tail_start + tail_len;
+        let joined = format!("{head}{composed}{}", &self.text[tail_start..tail_end]);
+        let known = self.is_known(&joined) || self.vocab.count(&joined) >= 1;
+        // A spacing accent standing alone before a letter is itself the damage; with a
+        // head that is no word by itself, the join cannot reasonably be wrong.
+        let applicability = if known || !self.lexicon.contains(head) {
+            Applicability::Safe
+        } else {
+            Applicability::Review
+        };
+        let replaced = Span::new(gap.start, tail_start);
+        Some(
+            Fix::single(
+                RuleId::from_static(JOIN_BROKEN),
+                applicability,
+                Edit::new(replaced, composed),
+            )
+            .with_confidence(if known { 0.9 } else { 0.6 })
+            .with_message(format!(
+                "joined '{joined}': a spacing accent stood apart from its letter{}",
+                if known { "; the word is known" } else { "" }
+            )),
+        )
+    }
+}
+
+/// Whether `candidate` is cased like a word that `token` could have been: no capital
+/// after the first letter (`pIes` is not a reading of `ples`), and a capital first
+/// letter only where the token had one or a digit (`0pen` → `Open`).
+fn keeps_case(token: &str, candidate: &str) -> bool {
+    let bytes = candidate.as_bytes();
+    if bytes[1..].iter().any(u8::is_ascii_uppercase) {
+        return false;
+    }
+    !bytes[0].is_ascii_uppercase() || !token.as_bytes()[0].is_ascii_lowercase()
+}
+
+fn evidence(s: &Scored) -> String {
+    format!("zipf {:.1}, {}× in document", s.zipf, s.in_document)
+}
+
+/// Confidence from the margin between the best candidate and the next.
+fn confidence(margin: f32) -> f32 {
+    if margin.is_infinite() {
+        0.95
+    } else {
+        (0.5 + margin / 6.0).min(0.95)
+    }
+}
+
+/// The edit that turns `from` (at `span`) into `to`, touching only the bytes that
+/// differ, so the report shows `cach` → `each` as `c` → `e`.
+fn minimal_edit(span: Span, from: &str, to: &str) -> Edit {
+    let (a, b) = (from.as_bytes(), to.as_bytes());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Candidates are ASCII, so every offset is a character boundary.
+    Edit::new(
+        Span::new(span.start + prefix, span.end - suffix),
+        &to[prefix..b.len() - suffix],
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! The tokens the words stage looks at, and the ones it must leave alone.
+//!
+//! Text is cut at whitespace into *chunks*; a chunk's *core* is what remains after
+//! surrounding punctuation (`(`, `“`, `.`, `,`, `”` …) is stripped. Only a core made of
+//! ASCII letters (or letters with one OCR-confusable digit, `c1ear`) is ever a
+//! candidate. Everything else — words with diacritics, apostrophes or inner hyphens
+//! (`Mátyás`, `dogovorit'sia`, `Gheorghiu-Dej`), numbers and units — is not, so the
+//! stage cannot damage it. On top of that, whole chunks are *protected* when they look
+//! like code, paths, URLs, e-mail addresses or options, or stand inside square
+//! brackets (transliterations and editorial insertions: `[dogovorit'sia]`).
+//!
+//! One linear pass over the bytes; no allocation per token.
+
+use crate::span::Span;
+
+/// What a core is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// ASCII letters only, all lowercase.
+    Lower,
+    /// ASCII letters only, the first uppercase, the rest lowercase.
+    Capitalized,
+    /// ASCII letters with an uppercase letter after the first (`CCO`, `getElementById`,
+    /// `SupposethatAlice`).
+    MixedCase,
+    /// ASCII letters with exactly one of the digits OCR confuses with letters (`0 1 5`),
+    /// not at the end: `c1ear`, `0pen`, but not `file1` or `md5`, which are names.
+    ConfusableDigit,
+    /// Anything else: never a candidate.
+    Other,
+}
+
+/// A whitespace-delimited chunk of text and the word inside it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Token {
+    /// The whole chunk, punctuation included.
+    pub(super) chunk: Span,
+    /// The chunk without surrounding punctuation.
+    pub(super) core: Span,
+    pub(super) shape: Shape,
+    /// Looks like code, a path, a URL, an address or an option, or is in brackets.
+    pub(super) protected: bool,
+    /// Starts a sentence: first in its paragraph, or after `.`, `!`, `?` or `:`.
+    pub(super) sentence_start: bool,
+    /// Follows a chunk ending in a hyphen: the second half of a word broken at a line
+    /// end (`govern- ment`), which is the layout stage's to join. Alone it is a
+    /// fragment that often happens to be one letter from a word (`ment` → `merit`).
+    pub(super) after_hyphen: bool,
+}
+
+impl Token {
+    /// The chunk has punctuation before its core.
+    pub(super) fn has_leading_punct(&self) -> bool {
+        self.core.start > self.chunk.start
+    }
+
+    /// The chunk has punctuation after its core.
+    pub(super) fn has_trailing_punct(&self) -> bool {
+        self.core.end < self.chunk.end
+    }
+}
+
+/// Bytes that make a chunk code-like: paths, URLs, e-mail, identifiers, markup,
+/// shell and programming syntax.
+fn is_code_byte(b: u8) -> bool {
+    matches!(
+        b,
+        b'/' | b'\\'
+            | b'@'
+            | b'_'
+            | b'='
+            | b'<'
+            | b'>'
+            | b'{'
+            | b'}'
+            | b'|'
+            | b'$'
+            | b'#'
+            | b'~'
+            | b'^'
+            | b'*'
+            | b'+'
+            | b'%'
+            | b'&'
+            | b'`'
+    )
+}
+
+/// Opening punctuation stripped from the front of a chunk.
+const LEADING: &[char] = &['(', '[', '{', '"', '\'', '‘', '“', '«', '¿', '¡'];
+/// Closing punctuation stripped from the back of a chunk.
+const TRAILING: &[char] = &[
+    '.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '’', '”', '»',
+];
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// Cuts `text` into tokens.
+pub(super) fn tokenize(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::with_capacity(bytes.len() / 6);
+    let mut i = 0;
+    let mut bracket_depth: usize = 0;
+    let mut sentence_start = true;
+    let mut after_hyphen = false;
+    while i < bytes.len() {
+        // Whitespace, noting paragraph breaks: they end sentences and brackets.
+        let mut newlines = 0;
+        while i < bytes.len() && is_space(bytes[i]) {
+            newlines += usize::from(bytes[i] == b'\n' || bytes[i] == b'\x0c');
+            i += 1;
+        }
+        if newlines >= 2 {
+            bracket_depth = 0;
+            sentence_start = true;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        let mut code = false;
+        let mut opens = 0usize;
+        let mut closes = 0usize;
+        while i < bytes.len() && !is_space(bytes[i]) {
+            let b = bytes[i];
+            code |= is_code_byte(b);
+            opens += usize::from(b == b'[');
+            closes += usize::from(b == b']');
+            i += 1;
+        }
+        // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
+        // the unicode stage has normalised the common ones, and a chunk that still
+        // holds one is simply not a plain word.
+        let chunk = &text[start..i];
+        let options = chunk.starts_with('-') && chunk.len() > 1 && chunk != "--";
+        code |= options || chunk.contains("::");
+        let in_brackets = bracket_depth > 0 || opens > 0 || closes > 0;
+        bracket_depth = (bracket_depth + opens).saturating_sub(closes);
+
+        let core = core_of(chunk, start);
+        let core_str = &text[core.range()];
+        tokens.push(Token {
+            chunk: Span::new(start, i),
+            core,
+            shape: shape(core_str),
+            protected: code || in_brackets,
+            sentence_start,
+            after_hyphen,
+        });
+        after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
+        sentence_start = chunk.ends_with(['.', '!', '?', ':'])
+            || chunk.ends_with(".”")
+            || chunk.ends_with(".\"");
+    }
+    tokens
+}
+
+/// The span of `chunk` (at `start`) without its surrounding punctuation. Most chunks
+/// are a bare word or end in one ASCII mark, so the `char` scan is only a fallback.
+fn core_of(chunk: &str, start: usize) -> Span {
+    let bytes = chunk.as_bytes();
+    let mut from = 0;
+    loop {
+        match bytes.get(from) {
+            Some(b) if b.is_ascii_alphanumeric() => break,
+            Some(b) if b.is_ascii() => {
+                if !LEADING.contains(&char::from(*b)) {
+                    break;
+                }
+                from += 1;
+            }
+            Some(_) => match chunk[from..].chars().next() {
+                Some(c) if LEADING.contains(&c) => from += c.len_utf8(),
+                _ => break,
+            },
+            None => break,
+        }
+    }
+    let mut to = bytes.len();
+    while to > from {
+        let b = bytes[to - 1];
+        if b.is_ascii_alphanumeric() {
+            break;
+        }
+        if b.is_ascii() {
+            if !TRAILING.contains(&char::from(b)) {
+                break;
+            }
+            to -= 1;
+        } else {
+            match chunk[from..to].chars().next_back() {
+                Some(c) if TRAILING.contains(&c) => to -= c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    Span::new(start + from, start + to)
+}
+
+fn shape(core: &str) -> Shape {
+    let bytes = core.as_bytes();
+    if bytes.is_empty() {
+        return Shape::Other;
+    }
+    let mut digits = 0usize;
+    let mut letters = 0usize;
+    let mut inner_upper = false;
+    for (k, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphabetic() {
+            letters += 1;
+            inner_upper |= k > 0 && b.is_ascii_uppercase();
+        } else if matches!(b, b'0' | b'1' | b'5') {
+            digits += 1;
+        } else {
+            return Shape::Other;
+        }
+    }
+    if digits > 0 {
+        let last_is_digit = bytes[bytes.len() - 1].is_ascii_digit();
+        return if digits == 1 && letters >= 3 && !last_is_digit {
+            Shape::ConfusableDigit
+        } else {
+            Shape::Other
+        };
+    }
+    if inner_upper {
+        Shape::MixedCase
+    } else if bytes[0].is_ascii_uppercase() {
+        Shape::Capitalized
+    } else {
+        Shape::Lower
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cores(text: &str) -> Vec<(&str, Shape, bool)> {
+        tokenize(text)
+            .into_iter()
+            .map(|t| (&text[t.core.range()], t.shape, t.protected))
+            .collect()
+    }
+
+    #[test]
+    fn strips_punctuation_and_classifies() {
+        assert_eq!(
+            cores("(“cach,” Sce c1ear file1)"),
+            [
+                ("cach", Shape::Lower, false),
+                ("Sce", Shape::Capitalized, false),
+                ("c1ear", Shape::ConfusableDigit, false),
+                ("file1", Shape::Other, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn diacritics_apostrophes_and_hyphens_are_not_words() {
+        for (_, shape, _) in cores("Mátyás dogovorit'sia Gheorghiu-Dej 10kg") {
+            assert_eq!(shape, Shape::Other);
+        }
+    }
+
+    #[test]
+    fn code_paths_urls_options_and_brackets_are_protected() {
+        let text = "see /home/alice a@b.org https://x.org --verbose -xzvf snake_case \
+                    a::b [dogovorit sia] after";
+        let tokens = cores(text);
+        let (last, rest) = tokens.split_last().unwrap();
+        assert!(rest.iter().all(|&(_, _, protected)| protected) || rest[0].0 == "see");
+        assert!(rest[1..].iter().all(|&(_, _, protected)| protected));
+        assert!(!last.2, "brackets end at ]");
+    }
+
+    #[test]
+    fn sentence_starts() {
+        let starts: Vec<bool> = tokenize("One two. Three\n\nFour")
+            .iter()
+            .map(|t| t.sentence_start)
+            .collect();
+        assert_eq!(starts, [true, false, true, true]);
+    }
+}
