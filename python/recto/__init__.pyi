@@ -1,0 +1,94 @@
+"""Type stubs for recto (the extension module ``recto._recto``, re-exported here)."""
+
+from collections.abc import Iterable
+from typing import Literal, TypedDict
+
+__version__: str
+
+Garble = Literal["remove", "mark", "keep"]
+Applicability = Literal["safe", "review", "suggest"]
+
+class Change(TypedDict):
+    """One change cleaning makes, as returned by ``Cleaner.changes``.
+
+    ``start``/``end`` are byte offsets into ``text.encode("utf-8")``;
+    ``char_start``/``char_end`` are offsets into the ``str`` itself, so
+    ``text[c["char_start"]:c["char_end"]] == c["before"]``.
+    """
+
+    id: str
+    """Stable id: a hash of the rules, the text replaced, the replacement and its
+    surroundings (never of offsets)."""
+    rules: list[str]
+    """Every rule whose edits were merged into this change, in the order they applied."""
+    start: int
+    end: int
+    char_start: int
+    char_end: int
+    before: str
+    """The replaced text of the input."""
+    after: str
+    """What replaces it in the output."""
+    applicability: Applicability
+    confidence: float
+    message: str
+
+class Rule(TypedDict):
+    id: str
+    stage: str
+    applicability: Applicability
+    summary: str
+    explanation: str
+
+class Cleaner:
+    """A configured pipeline; build it once, call it many times, share it across threads.
+
+    Every option is keyword-only; ``None`` means the default:
+
+    - ``unsafe``: also apply fixes that need review (applicability ``review`` and
+      ``suggest``); default ``False`` (safe fixes only).
+    - ``select`` / ``ignore``: rule-id prefixes (``"unicode"``, ``"layout.reflow"``) as a
+      list or a comma-separated string; only selected rules act (all when empty), ignored
+      ones never do. A prefix matching no rule raises ``ValueError``.
+    - ``garble``: what to do with garbled runs: ``"remove"`` (default), ``"mark"``,
+      ``"keep"``.
+    - ``garble_marker``: the marker for ``garble="mark"``; default ``"[…]"``.
+    - ``keep_lines``: keep the original line breaks (repair words only); default ``False``.
+
+    ``config`` (a path to ``recto.toml``) is not supported yet and raises
+    ``NotImplementedError``.
+    """
+
+    def __new__(
+        cls,
+        config: str | None = None,
+        *,
+        unsafe: bool | None = None,
+        select: Iterable[str] | str | None = None,
+        ignore: Iterable[str] | str | None = None,
+        garble: Garble | None = None,
+        garble_marker: str | None = None,
+        keep_lines: bool | None = None,
+    ) -> Cleaner: ...
+    def clean(self, text: str) -> str:
+        """Returns ``text`` repaired (the GIL is released while cleaning)."""
+    def clean_batch(self, texts: Iterable[str]) -> list[str]:
+        """Repairs every text in parallel without the GIL; results are in input order."""
+    def changes(self, text: str) -> list[Change]:
+        """The changes ``clean(text)`` makes, in text order."""
+
+def clean(
+    text: str,
+    *,
+    config: str | None = None,
+    unsafe: bool | None = None,
+    select: Iterable[str] | str | None = None,
+    ignore: Iterable[str] | str | None = None,
+    garble: Garble | None = None,
+    garble_marker: str | None = None,
+    keep_lines: bool | None = None,
+) -> str:
+    """Returns ``text`` repaired; options as for ``Cleaner``."""
+
+def rules() -> list[Rule]:
+    """Every built-in rule, in pipeline order."""

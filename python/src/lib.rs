@@ -1,0 +1,405 @@
+//! Python bindings for recto: the `recto._recto` extension module.
+//!
+//! `recto/__init__.py` re-exports what this module defines and `recto/__init__.pyi`
+//! types it. This file only converts between Python objects and the library's types;
+//! the cleaning itself runs with the GIL released, so other Python threads keep running
+//! and `Cleaner.clean_batch` can use every core.
+
+use std::sync::OnceLock;
+
+use pyo3::exceptions::{PyNotImplementedError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use rayon::prelude::*;
+use recto::pipeline::RuleFilter;
+use recto::stage::{Context, GarblePolicy, Options};
+use recto::{Applicability, Change, Pipeline};
+
+/// Everything that decides what a `Cleaner` does, resolved to concrete values.
+///
+/// Kept beside the pipeline (which does not expose them) for `repr` and for pickling:
+/// a `Cleaner` sent to another process is rebuilt from these values, so a worker needs
+/// neither the caller's keyword arguments nor its configuration file.
+#[derive(Clone, Debug, Default)]
+struct Settings {
+    unsafe_fixes: bool,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    options: Options,
+}
+
+impl Settings {
+    /// Resolves the keyword arguments shared by `clean` and `Cleaner`: each given value
+    /// overrides the default.
+    #[allow(clippy::too_many_arguments)]
+    fn from_args(
+        config: Option<&str>,
+        unsafe_fixes: Option<bool>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        garble: Option<&str>,
+        garble_marker: Option<String>,
+        keep_lines: Option<bool>,
+    ) -> PyResult<Settings> {
+        if let Some(path) = config {
+            // TODO(lead): read recto.toml here once `src/config.rs` lands on main; its
+            // values become the defaults that the keyword arguments below override.
+            return Err(PyNotImplementedError::new_err(format!(
+                "config={path:?}: configuration files are not supported by this build of \
+                 recto yet; pass the options as keyword arguments"
+            )));
+        }
+        let mut settings = Settings::default();
+        if let Some(value) = unsafe_fixes {
+            settings.unsafe_fixes = value;
+        }
+        if let Some(value) = select {
+            settings.select = rule_prefixes("select", value)?;
+        }
+        if let Some(value) = ignore {
+            settings.ignore = rule_prefixes("ignore", value)?;
+        }
+        if let Some(value) = garble {
+            settings.options.garble = garble_policy(value)?;
+        }
+        if let Some(value) = garble_marker {
+            settings.options.garble_marker = value;
+        }
+        if let Some(value) = keep_lines {
+            settings.options.keep_lines = value;
+        }
+        Ok(settings)
+    }
+
+    fn pipeline(&self) -> Pipeline {
+        let mut pipeline = Pipeline::with_default_stages(Context {
+            options: self.options.clone(),
+        });
+        pipeline.threshold(if self.unsafe_fixes {
+            Applicability::Suggest
+        } else {
+            Applicability::Safe
+        });
+        pipeline.filter(RuleFilter::new(self.select.clone(), self.ignore.clone()));
+        pipeline
+    }
+
+    /// The settings as keyword arguments of `Cleaner`.
+    fn to_kwargs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("unsafe", self.unsafe_fixes)?;
+        kwargs.set_item("select", &self.select)?;
+        kwargs.set_item("ignore", &self.ignore)?;
+        kwargs.set_item("garble", garble_name(self.options.garble))?;
+        kwargs.set_item("garble_marker", &self.options.garble_marker)?;
+        kwargs.set_item("keep_lines", self.options.keep_lines)?;
+        Ok(kwargs)
+    }
+}
+
+/// Reads `select` or `ignore`: a list (any iterable) of rule-id prefixes, or one string
+/// of comma-separated prefixes as on the command line. A prefix that matches no rule is
+/// an error rather than a silent no-op: `select=["unicod"]` would otherwise disable
+/// every rule without a word.
+fn rule_prefixes(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let prefixes: Vec<String> = if let Ok(s) = value.cast::<PyString>() {
+        s.to_str()?
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .collect()
+    } else {
+        let items = value.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{name} must be a list of rule-id prefixes or a comma-separated string, \
+                 not {}",
+                type_name(value)
+            ))
+        })?;
+        items
+            .map(|item| {
+                let item = item?;
+                item.extract::<String>().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "{name} must contain str rule-id prefixes, not {}",
+                        type_name(&item)
+                    ))
+                })
+            })
+            .collect::<PyResult<_>>()?
+    };
+    let rules = recto::registry::builtin();
+    for prefix in &prefixes {
+        let filter = RuleFilter::new(vec![prefix.clone()], Vec::new());
+        if !rules.iter().any(|rule| filter.allows(&rule.id)) {
+            return Err(PyValueError::new_err(format!(
+                "{name}: {prefix:?} matches no rule (rule ids are `stage.name`, e.g. \
+                 \"unicode\" or \"unicode.ligature\"; see recto.rules())"
+            )));
+        }
+    }
+    Ok(prefixes)
+}
+
+fn garble_policy(value: &str) -> PyResult<GarblePolicy> {
+    match value {
+        "remove" => Ok(GarblePolicy::Remove),
+        "mark" => Ok(GarblePolicy::Mark),
+        "keep" => Ok(GarblePolicy::Keep),
+        _ => Err(PyValueError::new_err(format!(
+            "garble must be \"remove\", \"mark\" or \"keep\", not {value:?}"
+        ))),
+    }
+}
+
+fn garble_name(policy: GarblePolicy) -> &'static str {
+    match policy {
+        GarblePolicy::Remove => "remove",
+        GarblePolicy::Mark => "mark",
+        GarblePolicy::Keep => "keep",
+    }
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+/// Turns a change into the dict `Cleaner.changes` returns. `chars` must be advanced in
+/// ascending order of offsets, which sorted, disjoint changes guarantee.
+fn change_dict<'py>(
+    py: Python<'py>,
+    text: &str,
+    change: &Change,
+    chars: &mut CharOffsets<'_>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let span = change.original;
+    let dict = PyDict::new(py);
+    dict.set_item("id", change.id.as_str())?;
+    let rules: Vec<&str> = change.rules.iter().map(|r| r.as_str()).collect();
+    dict.set_item("rules", rules)?;
+    dict.set_item("start", span.start)?;
+    dict.set_item("end", span.end)?;
+    dict.set_item("char_start", chars.at(span.start))?;
+    dict.set_item("char_end", chars.at(span.end))?;
+    dict.set_item("before", &text[span.range()])?;
+    dict.set_item("after", &change.replacement)?;
+    dict.set_item("applicability", change.applicability.as_str())?;
+    dict.set_item("confidence", change.confidence)?;
+    dict.set_item("message", &change.message)?;
+    Ok(dict)
+}
+
+/// Converts byte offsets into a text to code-point offsets (how Python indexes `str`),
+/// counting only the bytes between one offset and the next.
+struct CharOffsets<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharOffsets<'a> {
+    fn new(text: &'a str) -> CharOffsets<'a> {
+        CharOffsets {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The code-point offset of byte offset `byte`, which must not be below the
+    /// previous one asked for.
+    fn at(&mut self, byte: usize) -> usize {
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+/// Repairs text extracted from PDFs and OCR.
+///
+/// A `Cleaner` holds one configured pipeline and can be shared by threads; build it once
+/// and call it many times.
+#[pyclass(module = "recto", frozen)]
+struct Cleaner {
+    settings: Settings,
+    pipeline: Pipeline,
+}
+
+#[pymethods]
+impl Cleaner {
+    #[new]
+    #[pyo3(signature = (
+        config=None, *, r#unsafe=None, select=None, ignore=None, garble=None,
+        garble_marker=None, keep_lines=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        config: Option<&str>,
+        r#unsafe: Option<bool>,
+        select: Option<&Bound<'_, PyAny>>,
+        ignore: Option<&Bound<'_, PyAny>>,
+        garble: Option<&str>,
+        garble_marker: Option<String>,
+        keep_lines: Option<bool>,
+    ) -> PyResult<Cleaner> {
+        let settings = Settings::from_args(
+            config,
+            r#unsafe,
+            select,
+            ignore,
+            garble,
+            garble_marker,
+            keep_lines,
+        )?;
+        Ok(Cleaner {
+            pipeline: settings.pipeline(),
+            settings,
+        })
+    }
+
+    /// Returns the repaired text.
+    fn clean(&self, py: Python<'_>, text: &str) -> String {
+        py.detach(|| self.pipeline.run(text).output)
+    }
+
+    /// Repairs every text of `texts` in parallel and returns the results in input order.
+    fn clean_batch<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let texts = batch(texts)?;
+        let cleaned: Vec<String> = py.detach(|| {
+            texts
+                .par_iter()
+                .map(|text| self.pipeline.run(text).output)
+                .collect()
+        });
+        PyList::new(py, cleaned)
+    }
+
+    /// Returns the changes cleaning `text` makes, in text order, as dicts.
+    fn changes<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyList>> {
+        let outcome = py.detach(|| self.pipeline.run(text));
+        let mut chars = CharOffsets::new(text);
+        let list = PyList::empty(py);
+        for change in &outcome.changes {
+            list.append(change_dict(py, text, change, &mut chars)?)?;
+        }
+        Ok(list)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let kwargs = self.settings.to_kwargs(py)?;
+        let mut parts = Vec::new();
+        for (key, value) in kwargs.iter() {
+            parts.push(format!("{key}={}", value.repr()?));
+        }
+        Ok(format!("Cleaner({})", parts.join(", ")))
+    }
+
+    /// Pickle support (Dask, multiprocessing): rebuilt from the resolved settings.
+    fn __getnewargs_ex__<'py>(&self, py: Python<'py>) -> PyResult<((), Bound<'py, PyDict>)> {
+        Ok(((), self.settings.to_kwargs(py)?))
+    }
+}
+
+/// Copies the texts of a batch out of Python, so the work can run without the GIL.
+fn batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    // A str is iterable too, and cleaning it character by character is never meant.
+    if texts.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "clean_batch() takes a list of str, not a str; use clean() for one text",
+        ));
+    }
+    let items = texts.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "clean_batch() takes a list of str, not {}",
+            type_name(texts)
+        ))
+    })?;
+    items
+        .enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            match item.cast::<PyString>() {
+                Ok(s) => Ok(s.to_str()?.to_owned()),
+                Err(_) => Err(PyTypeError::new_err(format!(
+                    "clean_batch(): item {i} is {}, not str",
+                    type_name(&item)
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// Returns `text` repaired; options as for `Cleaner`.
+#[pyfunction]
+#[pyo3(signature = (
+    text, *, config=None, r#unsafe=None, select=None, ignore=None, garble=None,
+    garble_marker=None, keep_lines=None,
+))]
+#[allow(clippy::too_many_arguments)]
+fn clean(
+    py: Python<'_>,
+    text: &str,
+    config: Option<&str>,
+    r#unsafe: Option<bool>,
+    select: Option<&Bound<'_, PyAny>>,
+    ignore: Option<&Bound<'_, PyAny>>,
+    garble: Option<&str>,
+    garble_marker: Option<String>,
+    keep_lines: Option<bool>,
+) -> PyResult<String> {
+    let defaults = config.is_none()
+        && r#unsafe.is_none()
+        && select.is_none()
+        && ignore.is_none()
+        && garble.is_none()
+        && garble_marker.is_none()
+        && keep_lines.is_none();
+    if defaults {
+        // The common call, `recto.clean(text)`, shares one pipeline.
+        static DEFAULT: OnceLock<Pipeline> = OnceLock::new();
+        let pipeline = DEFAULT.get_or_init(Pipeline::default_stages);
+        return Ok(py.detach(|| pipeline.run(text).output));
+    }
+    let settings = Settings::from_args(
+        config,
+        r#unsafe,
+        select,
+        ignore,
+        garble,
+        garble_marker,
+        keep_lines,
+    )?;
+    let pipeline = settings.pipeline();
+    Ok(py.detach(|| pipeline.run(text).output))
+}
+
+/// Returns every built-in rule as a dict: id, stage, applicability, summary, explanation.
+#[pyfunction]
+fn rules(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let list = PyList::empty(py);
+    for rule in recto::registry::builtin() {
+        let dict = PyDict::new(py);
+        dict.set_item("id", &*rule.id)?;
+        dict.set_item("stage", &*rule.stage)?;
+        dict.set_item("applicability", rule.applicability.as_str())?;
+        dict.set_item("summary", &*rule.summary)?;
+        dict.set_item("explanation", &*rule.explanation)?;
+        list.append(dict)?;
+    }
+    Ok(list)
+}
+
+#[pymodule]
+fn _recto(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Cleaner>()?;
+    m.add_function(wrap_pyfunction!(clean, m)?)?;
+    m.add_function(wrap_pyfunction!(rules, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
