@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 # Unit, integration, golden, CLI-case, property and doc tests.
 cargo test --locked
 
+# The HTML review page in a real headless browser (installs Debian's chromium and
+# playwright-core from the lockfile when missing).
+bash tests/browser/run.sh
+
 # Large inputs through the release binary (too slow for a debug-build test):
 # a 200 MB file that is one single line must come out cleaned, not crash.
 cargo build --locked --release --quiet

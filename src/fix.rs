@@ -27,10 +27,10 @@ use crate::span::Span;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Applicability {
     /// A plausible repair with real doubt (several candidates, weak evidence). Applied
-    /// only with `--unsafe`; offered in review rejected by default.
+    /// only with `--unsafe` or when accepted in review.
     Suggest,
     /// Very likely right, but a wrong application would lose or alter content. Applied
-    /// only with `--unsafe`; offered in review accepted by default.
+    /// only with `--unsafe` or when accepted in review.
     Review,
     /// Cannot reasonably be wrong. Applied by `clean`.
     Safe,

@@ -15,7 +15,9 @@
 //! The library knows nothing about files or terminals; the `recto` binary (`src/cli`)
 //! reads files, runs the pipeline and hands each [`Outcome`] to a reporter.
 
+pub mod decisions;
 pub mod fix;
+pub mod jsonl;
 pub mod lexicon;
 pub mod pipeline;
 pub mod registry;

@@ -30,6 +30,11 @@ use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 use crate::stages::decode::{DecodeError, Encoding};
 
+/// How many rounds a stage that asks for more may run (see
+/// [`Proposals::request_another_round`]). Each layer of double-encoded mojibake that a
+/// repair reveals needs one; three layers is already far beyond real documents.
+const MAX_ROUNDS: usize = 4;
+
 /// The result of running the pipeline over one text.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
@@ -209,7 +214,20 @@ impl Pipeline {
     /// assert!(p.run_bytes(b"%PDF-1.7\n").is_err());
     /// ```
     pub fn run_bytes(&self, bytes: &[u8]) -> Result<Cleaned, DecodeError> {
-        let decoded = crate::stages::decode::decode(bytes)?;
+        self.finish_decoded(crate::stages::decode::decode(bytes)?)
+    }
+
+    /// Like [`run_bytes`](Pipeline::run_bytes), taking ownership of the bytes so that
+    /// UTF-8 input becomes the original text without a copy (large files: one copy of
+    /// the input fewer at the memory peak).
+    pub fn run_owned_bytes(&self, bytes: Vec<u8>) -> Result<Cleaned, DecodeError> {
+        self.finish_decoded(crate::stages::decode::decode_owned(bytes)?)
+    }
+
+    fn finish_decoded(
+        &self,
+        decoded: crate::stages::decode::Decoded,
+    ) -> Result<Cleaned, DecodeError> {
         let mut outcome = self.run(&decoded.text);
         if !decoded.diagnostics.is_empty() {
             // Decoding came first: its findings go first among equals.
@@ -233,11 +251,11 @@ impl Pipeline {
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
         for stage in &self.stages {
-            // A stage may ask to run again while it keeps applying fixes (see
-            // `Stage::max_rounds`); what it noticed and proposed is kept from its last
-            // round only, which saw the final text.
+            // A stage may ask for another round after its fixes are applied (see
+            // `Proposals::request_another_round`); what it noticed and proposed is kept
+            // from its last round only, which saw the final text.
             let (diag_mark, proposal_mark) = (diagnostics.len(), proposals.len());
-            for _round in 0..stage.max_rounds().max(1) {
+            for _round in 0..MAX_ROUNDS {
                 diagnostics.truncate(diag_mark);
                 proposals.truncate(proposal_mark);
                 proposed.clear();
@@ -266,6 +284,9 @@ impl Pipeline {
                 let next = apply_edits(&text, edits.iter().map(|(e, _)| e));
                 record.fold(&edits);
                 text = next;
+                if !proposed.wants_another_round() {
+                    break;
+                }
             }
         }
         proposals.sort_by_key(|p| p.original);

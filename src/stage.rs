@@ -79,6 +79,7 @@ pub struct Proposals {
     pub fixes: Vec<Fix>,
     /// Findings that are not fixes.
     pub diagnostics: Vec<Diagnostic>,
+    again: bool,
 }
 
 impl Proposals {
@@ -92,10 +93,24 @@ impl Proposals {
         self.diagnostics.push(d);
     }
 
-    /// Empties both lists, keeping their allocations.
+    /// Asks the pipeline to run the stage once more after applying these fixes,
+    /// because they may reveal more of its own work (a mojibake repair that forms a
+    /// second layer of mojibake with its neighbours). Cleaning must be idempotent: what
+    /// a second run of recto would do, this run does. The pipeline grants a few rounds.
+    pub fn request_another_round(&mut self) {
+        self.again = true;
+    }
+
+    /// True when the stage asked for another round.
+    pub fn wants_another_round(&self) -> bool {
+        self.again
+    }
+
+    /// Empties both lists and the request, keeping their allocations.
     pub fn clear(&mut self) {
         self.fixes.clear();
         self.diagnostics.clear();
+        self.again = false;
     }
 }
 
@@ -128,12 +143,4 @@ pub trait Stage: Send + Sync {
 
     /// Looks at `doc` and proposes fixes.
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals);
-
-    /// How many times in a row the pipeline may run this stage while it keeps applying
-    /// fixes. Most stages need one round; a stage whose repairs can reveal more of its
-    /// own work (a mojibake repair that completes a second layer of mojibake with its
-    /// neighbours) asks for more, so that cleaning is idempotent.
-    fn max_rounds(&self) -> usize {
-        1
-    }
 }

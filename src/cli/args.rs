@@ -21,6 +21,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Print an attributed unified diff of what would change (exit 1 if anything would).
     Diff(DiffArgs),
+    /// Review every proposed fix: accept or reject each, on the terminal or in an HTML
+    /// page; decisions go to a decisions file.
+    Review(ReviewArgs),
+    /// Apply exactly the accepted changes of a decisions file to the inputs.
+    Apply(ApplyArgs),
     /// Explain a rule: what it does, when it fires, an example.
     Explain {
         /// The rule id, e.g. `unicode.ligature`.
@@ -78,6 +83,10 @@ pub struct PipelineArgs {
     #[arg(long)]
     pub keep_lines: bool,
 
+    /// Only walk files matching GLOB (`*.txt`); `!GLOB` excludes. Repeatable.
+    #[arg(long = "glob", short = 'g', value_name = "GLOB")]
+    pub globs: Vec<String>,
+
     /// Write a JSON Lines report of every change and diagnostic to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -101,11 +110,9 @@ pub enum GarbleArg {
     Keep,
 }
 
+/// Where outputs go (for commands that write cleaned text).
 #[derive(Debug, Args)]
-pub struct CleanArgs {
-    #[command(flatten)]
-    pub pipeline: PipelineArgs,
-
+pub struct OutputArgs {
     /// Write outputs under DIR, mirroring the inputs' relative paths.
     #[arg(short, long, value_name = "DIR", conflicts_with = "in_place")]
     pub output_dir: Option<PathBuf>,
@@ -113,6 +120,93 @@ pub struct CleanArgs {
     /// Overwrite each input with its cleaned text (atomically; permissions kept).
     #[arg(long)]
     pub in_place: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+
+    /// Write a self-contained HTML review page to FILE instead of asking on the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// The decisions file to read and update.
+    #[arg(long, value_name = "FILE", default_value = "recto-decisions.toml")]
+    pub decisions: PathBuf,
+
+    /// Ask again about changes the decisions file already decides.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// The decisions file (from `recto review` or the HTML page).
+    #[arg(long, value_name = "FILE")]
+    pub decisions: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+
+    /// Honour a decisions file: rejected changes stay out, accepted ones go in.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub jsonl: JsonlArgs,
+}
+
+/// JSON Lines corpora.
+#[derive(Debug, Args)]
+pub struct JsonlArgs {
+    /// Inputs are JSON Lines: clean one string field of each record, pass the rest through
+    /// byte for byte. gzip and zstd inputs are recognised by their magic bytes.
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// The field to clean (dotted path for nested fields: `doc.text`).
+    #[arg(long, value_name = "PATH", default_value = "text", requires = "jsonl")]
+    pub field: String,
+
+    /// A field identifying each record in the report (dotted path).
+    #[arg(long, value_name = "PATH", requires = "jsonl")]
+    pub id_field: Option<String>,
+
+    /// What to do with a record that is not JSON or lacks the field: pass it through
+    /// unchanged, or drop it. Either way it is reported with its line number.
+    #[arg(long, value_enum, default_value_t = Malformed::Pass, requires = "jsonl")]
+    pub on_malformed: Malformed,
+
+    /// Compress the output: by default, files under -o keep their input's compression
+    /// and standard output is not compressed.
+    #[arg(long, value_enum, requires = "jsonl")]
+    pub compress: Option<Compression>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Malformed {
+    Pass,
+    Drop,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -123,6 +217,8 @@ pub enum CheckFormat {
     Json,
     /// GitHub Actions annotations.
     Github,
+    /// SARIF 2.1.0 (code-scanning tools).
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +229,15 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+
+    /// Exit 1 only for findings at least this safe: `suggest` (any finding), `review`
+    /// (review or safe), `safe` (only what `clean` would apply by itself).
+    #[arg(long, value_name = "LEVEL", default_value = "suggest", value_parser = parse_applicability)]
+    pub fail_on: recto::Applicability,
+}
+
+fn parse_applicability(s: &str) -> Result<recto::Applicability, String> {
+    s.parse()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

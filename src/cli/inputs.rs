@@ -37,6 +37,8 @@ impl Input {
 /// A cleaned document.
 pub struct Processed {
     pub input: Input,
+    /// Size of the input in bytes.
+    pub bytes: usize,
     /// The path as shown to the user.
     pub display: String,
     /// The decoded original text.
@@ -44,20 +46,28 @@ pub struct Processed {
     pub outcome: Outcome,
 }
 
-/// Expands the path arguments into inputs, walking directories in sorted order and
-/// honouring `.gitignore`. Returns the inputs and the number of arguments that could
-/// not be read (already reported on stderr).
-pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, usize) {
+/// Expands the path arguments into inputs, walking directories in sorted order,
+/// honouring `.gitignore` and the `--glob` patterns (ripgrep's syntax: `*.txt` includes,
+/// `!*.log` excludes). Returns the inputs and a message for each path that could not
+/// be walked.
+pub fn collect(paths: &[PathBuf], globs: &[String]) -> Result<(Vec<Input>, Vec<String>)> {
     if paths.is_empty() {
-        return (vec![Input::Stdin], 0);
+        return Ok((vec![Input::Stdin], Vec::new()));
     }
     let mut inputs = Vec::new();
-    let mut errors = 0;
+    let mut errors = Vec::new();
     for arg in paths {
         if arg.as_os_str() == "-" {
             inputs.push(Input::Stdin);
         } else if arg.is_dir() {
+            let mut overrides = ignore::overrides::OverrideBuilder::new(arg);
+            for g in globs {
+                overrides
+                    .add(g)
+                    .with_context(|| format!("--glob {g:?}: invalid pattern"))?;
+            }
             let walk = ignore::WalkBuilder::new(arg)
+                .overrides(overrides.build().context("invalid --glob patterns")?)
                 .sort_by_file_name(|a, b| a.cmp(b))
                 .build();
             for entry in walk {
@@ -68,10 +78,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, usize) {
                         inputs.push(Input::File { path, relative });
                     }
                     Ok(_) => {}
-                    Err(e) => {
-                        eprintln!("recto: {}: {e}", arg.display());
-                        errors += 1;
-                    }
+                    Err(e) => errors.push(format!("{}: {e}", arg.display())),
                 }
             }
         } else {
@@ -82,11 +89,13 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Input>, usize) {
             });
         }
     }
-    (inputs, errors)
+    Ok((inputs, errors))
 }
 
 /// Reads, decodes and cleans one input. Errors name the input.
 pub fn process(input: &Input, pipeline: &Pipeline) -> Result<Processed> {
+    // Why no `BufReader`: the whole document is needed at once, and `fs::read` sizes
+    // the buffer from the file's metadata in one allocation.
     let display = input.display();
     let bytes = match input {
         Input::Stdin => {
@@ -101,10 +110,12 @@ pub fn process(input: &Input, pipeline: &Pipeline) -> Result<Processed> {
             std::fs::read(path).with_context(|| format!("{display}: cannot read"))?
         }
     };
+    let size = bytes.len();
     let cleaned = pipeline
-        .run_bytes(&bytes)
+        .run_owned_bytes(bytes)
         .with_context(|| format!("{display}: not cleaned"))?;
     Ok(Processed {
+        bytes: size,
         input: match input {
             Input::Stdin => Input::Stdin,
             Input::File { path, relative } => Input::File {

@@ -4,33 +4,32 @@
 
 mod args;
 mod inputs;
+mod jsonl;
 mod output;
+mod review;
+mod session;
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Parser;
-use rayon::prelude::*;
 
-use recto::pipeline::RuleFilter;
+use recto::decisions::{self, Decisions};
 use recto::report::{self, DiffStyle, Subject};
-use recto::stage::{Context, GarblePolicy, Options};
-use recto::{Applicability, Pipeline};
 
 use args::{
-    CheckFormat, Cli, ColorChoice, Command, DiffFormat, GarbleArg, ListFormat, PipelineArgs,
-    RulesCommand,
+    CheckFormat, Cli, ColorChoice, Command, DiffFormat, ListFormat, PipelineArgs, RulesCommand,
 };
-use inputs::Processed;
+use inputs::{Input, Processed};
+use session::{Session, Stats};
 
 /// Exit code: nothing to report.
-const OK: i32 = 0;
+pub(crate) const OK: i32 = 0;
 /// Exit code: `check`/`diff` found something that would change.
 const FINDINGS: i32 = 1;
 /// Exit code: an error (bad usage, unreadable or binary input, failed write).
-const ERROR: i32 = 2;
+pub(crate) const ERROR: i32 = 2;
 
 pub fn main() -> i32 {
     let cli = Cli::parse();
@@ -56,87 +55,25 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Clean(args) => clean(args),
         Command::Check(args) => check(args),
         Command::Diff(args) => diff(args),
+        Command::Review(args) => review::review(args),
+        Command::Apply(args) => apply_decisions(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules(RulesCommand::List { format }) => list_rules(format),
     }
 }
 
-fn pipeline(args: &PipelineArgs) -> Pipeline {
-    let options = Options {
-        garble: match args.garble {
-            GarbleArg::Remove => GarblePolicy::Remove,
-            GarbleArg::Mark => GarblePolicy::Mark,
-            GarbleArg::Keep => GarblePolicy::Keep,
-        },
-        garble_marker: args.garble_marker.clone(),
-        keep_lines: args.keep_lines,
-    };
-    let mut p = Pipeline::with_default_stages(Context { options });
-    p.threshold(if args.unsafe_fixes {
-        Applicability::Suggest
-    } else {
-        Applicability::Safe
-    });
-    p.filter(RuleFilter::new(args.select.clone(), args.ignore.clone()));
-    p
+/// Collects the inputs of a command; paths that cannot be walked are skipped (and
+/// reported) like unreadable files.
+fn collect(session: &mut Session, args: &PipelineArgs) -> Result<Vec<Input>> {
+    let (inputs, errors) = inputs::collect(&args.paths, &args.globs)?;
+    for e in errors {
+        session.skip(e);
+    }
+    Ok(inputs)
 }
 
-/// Reads, decodes and cleans every input in parallel; results come back in input order.
-/// Per-input errors are printed and counted, not fatal.
-fn process_all(args: &PipelineArgs) -> Result<(Vec<Processed>, usize)> {
-    let (inputs, mut errors) = inputs::collect(&args.paths);
-    let pipeline = pipeline(args);
-    let work = || -> Vec<Result<Processed>> {
-        inputs
-            .par_iter()
-            .map(|input| inputs::process(input, &pipeline))
-            .collect()
-    };
-    let results = match args.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .context("cannot start worker threads")?
-            .install(work),
-        None => work(),
-    };
-    let mut done = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(p) => done.push(p),
-            Err(e) => {
-                eprintln!("recto: {e:#}");
-                errors += 1;
-            }
-        }
-    }
-    if let Some(report) = &args.report {
-        write_report(report, &done)?;
-    }
-    Ok((done, errors))
-}
-
-fn write_report(path: &Path, done: &[Processed]) -> Result<()> {
-    if done
-        .iter()
-        .any(|p| p.input.path().is_some_and(|i| output::same_file(i, path)))
-    {
-        anyhow::bail!("{}: the report would overwrite an input", path.display());
-    }
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("{}: cannot create report", path.display()))?;
-    let mut w = io::BufWriter::new(file);
-    for p in done {
-        report::write_jsonl(&mut w, &p.subject())
-            .with_context(|| format!("{}: cannot write report", path.display()))?;
-    }
-    w.flush()
-        .with_context(|| format!("{}: cannot write report", path.display()))?;
-    Ok(())
-}
-
-fn exit_code(errors: usize, findings: bool) -> i32 {
-    if errors > 0 {
+fn exit_code(stats: &Stats, findings: bool) -> i32 {
+    if stats.skipped > 0 {
         ERROR
     } else if findings {
         FINDINGS
@@ -145,54 +82,130 @@ fn exit_code(errors: usize, findings: bool) -> i32 {
     }
 }
 
-fn clean(args: args::CleanArgs) -> Result<i32> {
-    let (done, errors) = process_all(&args.pipeline)?;
-    let several = done.len() + errors > 1 || args.pipeline.paths.iter().any(|p| p.is_dir());
-    if args.in_place {
-        for p in &done {
-            output::write_in_place(p)?;
-        }
-    } else if let Some(dir) = &args.output_dir {
-        for p in &done {
-            output::write_under(dir, p)?;
-        }
-    } else if several {
-        anyhow::bail!(
-            "several inputs: choose where the outputs go with -o/--output-dir DIR or --in-place"
-        );
-    } else if let Some(p) = done.first() {
-        let mut stdout = io::stdout().lock();
-        stdout.write_all(p.outcome.output.as_bytes())?;
-        stdout.flush()?;
+/// Where cleaned texts go: standard output (one input), under a directory, or in place.
+#[derive(Clone, Copy)]
+enum Destination<'a> {
+    Stdout,
+    Dir(&'a Path),
+    InPlace,
+}
+
+impl<'a> Destination<'a> {
+    fn choose(
+        output: &'a args::OutputArgs,
+        inputs: &[Input],
+        pipeline: &PipelineArgs,
+    ) -> Result<Self> {
+        let several = inputs.len() > 1 || pipeline.paths.iter().any(|p| p.is_dir());
+        Ok(if output.in_place {
+            Destination::InPlace
+        } else if let Some(dir) = &output.output_dir {
+            Destination::Dir(dir)
+        } else if several {
+            anyhow::bail!(
+                "several inputs: choose where the outputs go with -o/--output-dir DIR or --in-place"
+            );
+        } else {
+            Destination::Stdout
+        })
     }
-    if !args.pipeline.quiet && (several || args.in_place || args.output_dir.is_some()) {
-        eprintln!("recto: {}", summary(&done, errors));
+
+    fn write(self, p: &Processed) -> Result<()> {
+        match self {
+            Destination::Stdout => {
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(p.outcome.output.as_bytes())?;
+                stdout.flush()?;
+                Ok(())
+            }
+            Destination::Dir(dir) => output::write_under(dir, p),
+            Destination::InPlace => output::write_in_place(p),
+        }
     }
-    Ok(exit_code(errors, false))
+}
+
+fn clean(mut args: args::CleanArgs) -> Result<i32> {
+    let decisions = match &args.decisions {
+        Some(path) => Some(Decisions::load(path)?),
+        None => None,
+    };
+    let threshold = session::threshold(&args.pipeline);
+    if decisions.is_some() {
+        // Decisions may accept any proposed fix: propose them all, then choose.
+        args.pipeline.unsafe_fixes = true;
+    }
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
+    if args.jsonl.jsonl {
+        jsonl::clean(&mut session, &inputs, &args, decisions.as_ref(), threshold)?;
+    } else {
+        let to = Destination::choose(&args.output, &inputs, &args.pipeline)?;
+        session.for_each_file(&inputs, |_, mut p| {
+            if let Some(d) = &decisions {
+                p.keep(d.select(&p.outcome.changes, decisions::applies_by_default(threshold)));
+            }
+            to.write(&p)
+        })?;
+    }
+    let summary = args.jsonl.jsonl
+        || inputs.len() > 1
+        || args.output.output_dir.is_some()
+        || args.output.in_place;
+    let stats = session.finish(summary)?;
+    Ok(exit_code(&stats, false))
+}
+
+fn apply_decisions(mut args: args::ApplyArgs) -> Result<i32> {
+    let decisions = Decisions::load(&args.decisions)?;
+    args.pipeline.unsafe_fixes = true;
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
+    let to = Destination::choose(&args.output, &inputs, &args.pipeline)?;
+    session.for_each_file(&inputs, |_, mut p| {
+        p.keep(decisions.select(&p.outcome.changes, |_| false));
+        to.write(&p)
+    })?;
+    let summary = inputs.len() > 1 || args.output.output_dir.is_some() || args.output.in_place;
+    let stats = session.finish(summary)?;
+    Ok(exit_code(&stats, false))
 }
 
 fn check(args: args::CheckArgs) -> Result<i32> {
-    let (done, errors) = process_all(&args.pipeline)?;
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut findings = false;
-    for p in &done {
+    // SARIF is one document for the whole run: gather, then write.
+    let mut sarif: Vec<Processed> = Vec::new();
+    session.for_each_file(&inputs, |_, p| {
+        findings |= p
+            .outcome
+            .changes
+            .iter()
+            .any(|c| c.applicability >= args.fail_on)
+            || p.outcome
+                .proposals
+                .iter()
+                .any(|c| c.applicability >= args.fail_on);
         let subject = p.subject();
-        findings |= !p.outcome.changes.is_empty() || !p.outcome.proposals.is_empty();
         match args.format {
             CheckFormat::Text => report::write_check(&mut out, &subject)?,
             CheckFormat::Json => report::write_jsonl(&mut out, &subject)?,
             CheckFormat::Github => report::write_github(&mut out, &subject)?,
+            CheckFormat::Sarif => sarif.push(p),
         }
+        Ok(())
+    })?;
+    if args.format == CheckFormat::Sarif {
+        let subjects: Vec<Subject<'_>> = sarif.iter().map(Processed::subject).collect();
+        report::write_sarif(&mut out, &subjects, &recto::registry::Registry::builtin())?;
     }
     out.flush()?;
-    if !args.pipeline.quiet && args.format == CheckFormat::Text {
-        eprintln!("recto: {}", summary(&done, errors));
-    }
-    Ok(exit_code(errors, findings))
+    let stats = session.finish(args.format == CheckFormat::Text)?;
+    Ok(exit_code(&stats, findings))
 }
 
 fn diff(args: args::DiffArgs) -> Result<i32> {
-    let (done, errors) = process_all(&args.pipeline)?;
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -205,9 +218,11 @@ fn diff(args: args::DiffArgs) -> Result<i32> {
         color,
         context: args.context,
     };
+    let mut session = Session::new(&args.pipeline)?;
+    let inputs = collect(&mut session, &args.pipeline)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut findings = false;
-    for p in &done {
+    session.for_each_file(&inputs, |_, p| {
         let subject = p.subject();
         findings |= !p.outcome.changes.is_empty();
         match args.format {
@@ -215,51 +230,11 @@ fn diff(args: args::DiffArgs) -> Result<i32> {
             DiffFormat::Json => report::write_jsonl(&mut out, &subject)?,
             DiffFormat::Github => report::write_github(&mut out, &subject)?,
         }
-    }
+        Ok(())
+    })?;
     out.flush()?;
-    Ok(exit_code(errors, findings))
-}
-
-/// `N files, M changes (rule a × 3, rule b × 1), K proposals not applied`.
-fn summary(done: &[Processed], errors: usize) -> String {
-    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut changes = 0;
-    let mut proposals = 0;
-    for p in done {
-        changes += p.outcome.changes.len();
-        proposals += p.outcome.proposals.len();
-        for c in &p.outcome.changes {
-            for r in &c.rules {
-                *per_rule.entry(r.as_str()).or_default() += 1;
-            }
-        }
-    }
-    let rules = per_rule
-        .iter()
-        .map(|(r, n)| format!("{r} × {n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut s = format!(
-        "{} file{}, {changes} change{}",
-        done.len(),
-        if done.len() == 1 { "" } else { "s" },
-        if changes == 1 { "" } else { "s" }
-    );
-    if !rules.is_empty() {
-        s.push_str(&format!(" ({rules})"));
-    }
-    if proposals > 0 {
-        s.push_str(&format!(
-            ", {proposals} proposed for review (not applied; see --unsafe)"
-        ));
-    }
-    if errors > 0 {
-        s.push_str(&format!(
-            ", {errors} input{} skipped",
-            if errors == 1 { "" } else { "s" }
-        ));
-    }
-    s
+    let stats = session.finish(false)?;
+    Ok(exit_code(&stats, findings))
 }
 
 fn explain(rule: &str) -> Result<i32> {
@@ -313,5 +288,12 @@ fn list_rules(format: ListFormat) -> Result<i32> {
 impl Processed {
     fn subject(&self) -> Subject<'_> {
         Subject::new(&self.display, &self.original, &self.outcome)
+    }
+
+    /// Keeps only `changes` (a subset of the outcome's): the output becomes the original
+    /// with exactly those applied.
+    fn keep(&mut self, changes: Vec<recto::Change>) {
+        self.outcome.output = recto::apply(&self.original, &changes);
+        self.outcome.changes = changes;
     }
 }

@@ -31,7 +31,9 @@ pub fn write_under(dir: &Path, p: &Processed) -> Result<()> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("{}: cannot create directory", parent.display()))?;
     }
-    write_atomically(&dest, p.outcome.output.as_bytes(), None)
+    // A new file under the output directory: atomic (no half-written file is ever
+    // visible), but not synced — nothing is lost if the machine dies, the input is there.
+    write_atomically(&dest, p.outcome.output.as_bytes(), None, false)
 }
 
 /// Replaces the input file with its output, atomically, keeping its permissions.
@@ -46,7 +48,9 @@ pub fn write_in_place(p: &Processed) -> Result<()> {
     let permissions = std::fs::metadata(path)
         .with_context(|| format!("{}: cannot read metadata", path.display()))?
         .permissions();
-    write_atomically(path, p.outcome.output.as_bytes(), Some(permissions))
+    // Replacing the user's file: synced before the rename, so a crash leaves the old
+    // text or the new one, never an empty file.
+    write_atomically(path, p.outcome.output.as_bytes(), Some(permissions), true)
 }
 
 /// Writes to a temporary file in the destination's directory, then renames it over the
@@ -55,6 +59,7 @@ fn write_atomically(
     dest: &Path,
     bytes: &[u8],
     permissions: Option<std::fs::Permissions>,
+    sync: bool,
 ) -> Result<()> {
     use std::io::Write;
     let dir = match dest.parent() {
@@ -64,7 +69,13 @@ fn write_atomically(
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
     tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|()| {
+            if sync {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .with_context(|| format!("{}: cannot write", dest.display()))?;
     if let Some(perm) = permissions {
         std::fs::set_permissions(tmp.path(), perm)

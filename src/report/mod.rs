@@ -5,11 +5,15 @@
 //! `io::Write`, so the binary, tests and other front ends share them.
 
 mod diff;
+mod html;
 mod json;
+mod sarif;
 mod text;
 
 pub use diff::{write_diff, DiffStyle};
+pub use html::{write_review_html, write_review_html_with_decisions, ReviewFile};
 pub use json::{change_record, diagnostic_record, proposal_record, write_jsonl};
+pub use sarif::write_sarif;
 pub use text::{write_check, write_github};
 
 use crate::pipeline::Outcome;

@@ -153,6 +153,31 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     Ok(decode_utf8_lossy(body, encoding, skipped))
 }
 
+/// Like [`decode`], taking ownership: valid UTF-8 without a BOM becomes the text
+/// without a copy.
+///
+/// ```
+/// let d = recto::stages::decode::decode_owned(b"caf\xc3\xa9".to_vec()).unwrap();
+/// assert_eq!(d.text, "café");
+/// ```
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    let has_bom = [&b"\xEF\xBB\xBF"[..], b"\xFF\xFE", b"\xFE\xFF"]
+        .iter()
+        .any(|bom| bytes.starts_with(bom));
+    if !has_bom {
+        check_not_binary(&bytes)?;
+        return match String::from_utf8(bytes) {
+            Ok(text) => Ok(Decoded {
+                text,
+                encoding: Encoding::Utf8,
+                diagnostics: Vec::new(),
+            }),
+            Err(e) => decode(e.as_bytes()),
+        };
+    }
+    decode(&bytes)
+}
+
 /// Signatures of binary formats people are likely to pass by mistake.
 const SIGNATURES: &[(&[u8], &str)] = &[
     (

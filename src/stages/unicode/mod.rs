@@ -113,15 +113,6 @@ impl Stage for Unicode {
         "unicode"
     }
 
-    /// A repaired run can form new mojibake with its neighbours (`Ã\u{a0}©©` → `à©©`,
-    /// itself three mis-decoded bytes); another round settles it.
-    fn max_rounds(&self) -> usize {
-        match self {
-            Unicode::Invisible => 1,
-            Unicode::Characters => 4,
-        }
-    }
-
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
         if matches!(self, Unicode::Characters) {
@@ -134,6 +125,11 @@ impl Stage for Unicode {
             Unicode::Invisible => Vec::new(),
             Unicode::Characters => mojibake::find_mojibake(text),
         };
+        if !repairs.is_empty() {
+            // A repaired run can form new mojibake with its neighbours (`Ã\u{a0}©©`
+            // → `à©©`, itself three mis-decoded bytes): look again once it is applied.
+            out.request_another_round();
+        }
         let mut claimed: Vec<Span> = Vec::with_capacity(repairs.len());
         for r in repairs {
             claimed.push(r.span);

@@ -1,0 +1,318 @@
+//! One run of the command: the pipeline, the worker threads, the report file, the
+//! progress bar and the running totals for the summary line.
+//!
+//! Inputs are cleaned in parallel but *handed on in input order*, a chunk at a time, so
+//! outputs, reports and printed findings are deterministic and memory stays bounded by
+//! the chunk, not by the corpus.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use recto::pipeline::RuleFilter;
+use recto::report;
+use recto::stage::{Context, GarblePolicy, Options};
+use recto::{Applicability, Outcome, Pipeline};
+
+use super::args::{GarbleArg, PipelineArgs};
+use super::inputs::{self, Input, Processed};
+use super::output;
+
+/// Running totals for the summary line.
+#[derive(Debug)]
+pub struct Stats {
+    pub inputs: usize,
+    pub records: usize,
+    pub bytes: u64,
+    pub changes: usize,
+    pub proposals: usize,
+    pub per_rule: BTreeMap<String, usize>,
+    /// Inputs (files or records) that could not be cleaned.
+    pub skipped: usize,
+    started: Instant,
+}
+
+impl Stats {
+    fn new() -> Stats {
+        Stats {
+            inputs: 0,
+            records: 0,
+            bytes: 0,
+            changes: 0,
+            proposals: 0,
+            per_rule: BTreeMap::new(),
+            skipped: 0,
+            started: Instant::now(),
+        }
+    }
+
+    pub fn add(&mut self, bytes: usize, outcome: &Outcome) {
+        self.bytes += bytes as u64;
+        self.changes += outcome.changes.len();
+        self.proposals += outcome.proposals.len();
+        for c in &outcome.changes {
+            for r in &c.rules {
+                *self.per_rule.entry(r.as_str().to_owned()).or_default() += 1;
+            }
+        }
+    }
+
+    /// `12 files, 3.4 MB, 120 changes (rule × n, …), 0.52 s, 6.5 MB/s`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let secs = self.started.elapsed().as_secs_f64();
+        let mut s = if self.records > 0 {
+            plural(self.records, "record")
+        } else {
+            plural(self.inputs, "file")
+        };
+        s.push_str(&format!(
+            ", {:.1} MB, {}",
+            self.bytes as f64 / 1e6,
+            plural(self.changes, "change")
+        ));
+        if !self.per_rule.is_empty() {
+            let rules: Vec<String> = self
+                .per_rule
+                .iter()
+                .map(|(r, n)| format!("{r} × {n}"))
+                .collect();
+            s.push_str(&format!(" ({})", rules.join(", ")));
+        }
+        if self.proposals > 0 {
+            s.push_str(&format!(
+                ", {} proposed for review (not applied; see --unsafe)",
+                self.proposals
+            ));
+        }
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        s.push_str(&format!(
+            ", {secs:.2} s, {:.1} MB/s",
+            self.bytes as f64 / 1e6 / secs.max(1e-9)
+        ));
+        s
+    }
+}
+
+/// The report file (`--report`), written in input order.
+struct ReportFile {
+    path: PathBuf,
+    out: BufWriter<File>,
+}
+
+pub struct Session {
+    pub pipeline: Pipeline,
+    pool: rayon::ThreadPool,
+    report: Option<ReportFile>,
+    pub stats: Stats,
+    progress: Option<ProgressBar>,
+    pub quiet: bool,
+}
+
+/// The applicability threshold the flags ask for.
+pub fn threshold(args: &PipelineArgs) -> Applicability {
+    if args.unsafe_fixes {
+        Applicability::Suggest
+    } else {
+        Applicability::Safe
+    }
+}
+
+impl Session {
+    pub fn new(args: &PipelineArgs) -> Result<Session> {
+        let options = Options {
+            garble: match args.garble {
+                GarbleArg::Remove => GarblePolicy::Remove,
+                GarbleArg::Mark => GarblePolicy::Mark,
+                GarbleArg::Keep => GarblePolicy::Keep,
+            },
+            garble_marker: args.garble_marker.clone(),
+            keep_lines: args.keep_lines,
+        };
+        let mut pipeline = Pipeline::with_default_stages(Context { options });
+        pipeline.threshold(threshold(args));
+        pipeline.filter(RuleFilter::new(args.select.clone(), args.ignore.clone()));
+        let mut pool = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = args.jobs {
+            pool = pool.num_threads(n.max(1));
+        }
+        let pool = pool.build().context("cannot start worker threads")?;
+        let report = match &args.report {
+            Some(path) => Some(ReportFile {
+                path: path.clone(),
+                out: BufWriter::new(
+                    File::create(path)
+                        .with_context(|| format!("{}: cannot create report", path.display()))?,
+                ),
+            }),
+            None => None,
+        };
+        Ok(Session {
+            pipeline,
+            pool,
+            report,
+            stats: Stats::new(),
+            progress: None,
+            quiet: args.quiet,
+        })
+    }
+
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// Runs `f` on the worker threads.
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        self.pool.install(f)
+    }
+
+    /// Shows a progress bar on stderr when it is a terminal and the run is not quiet.
+    pub fn start_progress(&mut self, total: Option<u64>, unit: &str) {
+        if self.quiet || !io::stderr().is_terminal() {
+            return;
+        }
+        let bar = match total {
+            Some(n) => ProgressBar::new(n).with_style(
+                ProgressStyle::with_template(&format!(
+                    "{{bar:30}} {{pos}}/{{len}} {unit} {{elapsed}} {{msg}}"
+                ))
+                .expect("valid template"),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template(&format!(
+                    "{{spinner}} {{pos}} {unit} {{elapsed}} {{msg}}"
+                ))
+                .expect("valid template"),
+            ),
+        };
+        bar.enable_steady_tick(Duration::from_millis(200));
+        self.progress = Some(bar);
+    }
+
+    pub fn tick(&self, n: u64) {
+        if let Some(bar) = &self.progress {
+            bar.inc(n);
+            let secs = self.stats.started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!("{:.1} MB/s", self.stats.bytes as f64 / 1e6 / secs));
+        }
+    }
+
+    /// Reports an input that could not be cleaned; the run goes on.
+    pub fn skip(&mut self, message: impl std::fmt::Display) {
+        self.stats.skipped += 1;
+        match &self.progress {
+            Some(bar) => bar.suspend(|| eprintln!("recto: {message}")),
+            None => eprintln!("recto: {message}"),
+        }
+    }
+
+    /// Adds a cleaned document to the report (with extra fields, e.g. a record's line).
+    pub fn report(
+        &mut self,
+        subject: &report::Subject<'_>,
+        extra: &serde_json::Value,
+    ) -> Result<()> {
+        let Some(r) = &mut self.report else {
+            return Ok(());
+        };
+        let write = |out: &mut BufWriter<File>, mut v: serde_json::Value| -> io::Result<()> {
+            if let (serde_json::Value::Object(o), serde_json::Value::Object(e)) = (&mut v, extra) {
+                for (k, val) in e {
+                    o.insert(k.clone(), val.clone());
+                }
+            }
+            writeln!(out, "{v}")
+        };
+        let o = subject.outcome;
+        (|| -> io::Result<()> {
+            for c in &o.changes {
+                write(&mut r.out, report::change_record(subject, c))?;
+            }
+            for p in &o.proposals {
+                write(&mut r.out, report::proposal_record(subject, p))?;
+            }
+            for d in &o.diagnostics {
+                write(&mut r.out, report::diagnostic_record(subject, d))?;
+            }
+            Ok(())
+        })()
+        .with_context(|| format!("{}: cannot write report", r.path.display()))
+    }
+
+    /// True when `path` is the report file.
+    pub fn is_report(&self, path: &Path) -> bool {
+        self.report
+            .as_ref()
+            .is_some_and(|r| output::same_file(&r.path, path))
+    }
+
+    /// Cleans every input, in parallel a chunk at a time, and hands each cleaned document
+    /// to `each` in input order (after adding it to the totals and the report).
+    /// Unreadable and binary inputs are reported and skipped.
+    pub fn for_each_file(
+        &mut self,
+        inputs: &[Input],
+        mut each: impl FnMut(&mut Session, Processed) -> Result<()>,
+    ) -> Result<()> {
+        if let Some(input) = inputs
+            .iter()
+            .find(|i| i.path().is_some_and(|p| self.is_report(p)))
+        {
+            anyhow::bail!(
+                "{}: the report would overwrite an input",
+                input.path().unwrap().display()
+            );
+        }
+        if inputs.len() > 1 {
+            self.start_progress(Some(inputs.len() as u64), "files");
+        }
+        let chunk = (self.threads() * 4).max(1);
+        for group in inputs.chunks(chunk) {
+            let pipeline = &self.pipeline;
+            let results: Vec<Result<Processed>> = self.pool.install(|| {
+                group
+                    .par_iter()
+                    .map(|i| inputs::process(i, pipeline))
+                    .collect()
+            });
+            for r in results {
+                match r {
+                    Ok(p) => {
+                        self.stats.inputs += 1;
+                        self.stats.add(p.bytes, &p.outcome);
+                        self.report(&p.subject(), &serde_json::Value::Null)?;
+                        each(self, p)?;
+                    }
+                    Err(e) => self.skip(format!("{e:#}")),
+                }
+                self.tick(1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the report, clears the progress bar and prints the summary (unless quiet
+    /// or `summary` is false).
+    pub fn finish(mut self, summary: bool) -> Result<Stats> {
+        if let Some(bar) = self.progress.take() {
+            bar.finish_and_clear();
+        }
+        if let Some(r) = &mut self.report {
+            r.out
+                .flush()
+                .with_context(|| format!("{}: cannot write report", r.path.display()))?;
+        }
+        if summary && !self.quiet {
+            eprintln!("recto: {}", self.stats.summary());
+        }
+        Ok(self.stats)
+    }
+}
