@@ -1,9 +1,9 @@
 """Clean one field of JSON Lines shards on a Dask cluster with recto.
 
 Each shard is a partition of a Dask bag; each partition is cleaned with one
-``Cleaner.clean_batch`` call, which runs in parallel on the worker without the GIL.
-Records keep their order and every other field; records whose field is missing or not
-a string pass through unchanged.
+``Cleaner.clean_jsonl`` call, which runs in parallel on the worker without the GIL.
+Only the field's value changes: records keep their order and every other byte, and
+records that are not JSON, or whose field is missing or not a string, pass through.
 
     python examples/dask_jsonl.py 'corpus/*.jsonl' cleaned/ --field text --workers 4
 
@@ -15,7 +15,6 @@ cluster instead of starting a local one; the workers need ``recto`` installed.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import dask.bag as db
@@ -23,15 +22,10 @@ import dask.bag as db
 import recto
 
 
-def clean_records(lines: list[str], cleaner: recto.Cleaner, field: str) -> list[str]:
-    """Cleans ``field`` of every JSON line of a partition; returns JSON texts."""
-    records = [json.loads(line) for line in lines if line.strip()]
-    at = [i for i, r in enumerate(records) if isinstance(r.get(field), str)]
-    cleaned = cleaner.clean_batch([records[i][field] for i in at])
-    for i, text in zip(at, cleaned):
-        records[i][field] = text
-    # ensure_ascii=False: the cleaned text stays readable UTF-8, as it came in.
-    return [json.dumps(r, ensure_ascii=False) for r in records]
+def clean_lines(lines: list[str], cleaner: recto.Cleaner, field: str) -> list[str]:
+    """Cleans ``field`` of the JSON records of one partition; other bytes stay as they were."""
+    # to_textfiles puts the line breaks back.
+    return cleaner.clean_jsonl([line.rstrip("\r\n") for line in lines], field)
 
 
 def clean_bag(paths: str | list[str], cleaner: recto.Cleaner, field: str = "text") -> db.Bag:
@@ -39,7 +33,7 @@ def clean_bag(paths: str | list[str], cleaner: recto.Cleaner, field: str = "text
     # One partition per file (blocksize=None) keeps each shard's records together and
     # in order; the partition, not the record, is the unit of work.
     lines = db.read_text(paths, blocksize=None, encoding="utf-8")
-    return lines.map_partitions(clean_records, cleaner=cleaner, field=field)
+    return lines.map_partitions(clean_lines, cleaner=cleaner, field=field)
 
 
 def main() -> None:

@@ -74,6 +74,22 @@ class Cleaner:
         """Returns ``text`` repaired (the GIL is released while cleaning)."""
     def clean_batch(self, texts: Iterable[str]) -> list[str]:
         """Repairs every text in parallel without the GIL; results are in input order."""
+    def clean_jsonl(
+        self,
+        lines: Iterable[str],
+        field: str = "text",
+        *,
+        on_malformed: Literal["pass", "raise"] = "pass",
+    ) -> list[str]:
+        """Cleans one string field of JSON Lines records in parallel, like
+        ``recto clean --jsonl``.
+
+        ``field`` is a dotted path (``"doc.body"``). Only that value changes: every other
+        byte of a line is kept, and a record needing no repair comes back identical.
+        Blank lines pass through; so do lines that are not JSON or whose field is missing
+        or not a string, unless ``on_malformed="raise"`` (then ``ValueError`` names the
+        line).
+        """
     def changes(self, text: str) -> list[Change]:
         """The changes ``clean(text)`` makes, in text order."""
 

@@ -11,6 +11,7 @@ use pyo3::exceptions::{PyNotImplementedError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rayon::prelude::*;
+use recto::jsonl::{splice, FieldPath, RecordError};
 use recto::pipeline::RuleFilter;
 use recto::stage::{Context, GarblePolicy, Options};
 use recto::{Applicability, Change, Pipeline};
@@ -270,7 +271,7 @@ impl Cleaner {
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let texts = batch(texts)?;
+        let texts = batch("clean_batch", texts)?;
         let cleaned: Vec<String> = py.detach(|| {
             texts
                 .par_iter()
@@ -278,6 +279,66 @@ impl Cleaner {
                 .collect()
         });
         PyList::new(py, cleaned)
+    }
+
+    /// Cleans one field of JSON Lines records in parallel, like `recto clean --jsonl`.
+    ///
+    /// `field` is a dotted path (`"text"`, `"doc.body"`). Each returned line is the
+    /// input line with only that string value replaced: every other byte (key order,
+    /// number formatting, escapes, the line ending) is kept, and a record whose text
+    /// needs no repair comes back identical. Blank lines pass through. A line that is
+    /// not JSON, or whose field is missing or not a string, passes through unchanged
+    /// with `on_malformed="pass"` (the default) and raises `ValueError` with
+    /// `on_malformed="raise"`.
+    #[pyo3(signature = (lines, field = "text", *, on_malformed = "pass"))]
+    fn clean_jsonl<'py>(
+        &self,
+        py: Python<'py>,
+        lines: &Bound<'py, PyAny>,
+        field: &str,
+        on_malformed: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let path = FieldPath::parse(field).ok_or_else(|| {
+            PyValueError::new_err(format!("field {field:?} is not a dotted path"))
+        })?;
+        let strict = match on_malformed {
+            "pass" => false,
+            "raise" => true,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "on_malformed must be \"pass\" or \"raise\", not {on_malformed:?}"
+                )))
+            }
+        };
+        let lines = batch("clean_jsonl", lines)?;
+        let cleaned: Result<Vec<String>, (usize, RecordError)> = py.detach(|| {
+            lines
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    if line.trim().is_empty() {
+                        return Ok(line);
+                    }
+                    match path.locate(&line) {
+                        Ok((span, text)) => {
+                            let output = self.pipeline.run(&text).output;
+                            // Untouched records keep their bytes, escapes included.
+                            Ok(if output == text {
+                                line
+                            } else {
+                                splice(&line, span, &output)
+                            })
+                        }
+                        Err(e) if strict => Err((i, e)),
+                        Err(_) => Ok(line),
+                    }
+                })
+                .collect()
+        });
+        match cleaned {
+            Ok(lines) => PyList::new(py, lines),
+            Err((i, e)) => Err(PyValueError::new_err(format!("lines[{i}]: {e}"))),
+        }
     }
 
     /// Returns the changes cleaning `text` makes, in text order, as dicts.
@@ -307,16 +368,16 @@ impl Cleaner {
 }
 
 /// Copies the texts of a batch out of Python, so the work can run without the GIL.
-fn batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+fn batch(method: &str, texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     // A str is iterable too, and cleaning it character by character is never meant.
     if texts.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(
-            "clean_batch() takes a list of str, not a str; use clean() for one text",
-        ));
+        return Err(PyTypeError::new_err(format!(
+            "{method}() takes a list of str, not a str"
+        )));
     }
     let items = texts.try_iter().map_err(|_| {
         PyTypeError::new_err(format!(
-            "clean_batch() takes a list of str, not {}",
+            "{method}() takes a list of str, not {}",
             type_name(texts)
         ))
     })?;
@@ -327,7 +388,7 @@ fn batch(texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
             match item.cast::<PyString>() {
                 Ok(s) => Ok(s.to_str()?.to_owned()),
                 Err(_) => Err(PyTypeError::new_err(format!(
-                    "clean_batch(): item {i} is {}, not str",
+                    "{method}(): item {i} is {}, not str",
                     type_name(&item)
                 ))),
             }

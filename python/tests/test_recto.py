@@ -203,6 +203,55 @@ def test_clean_batch_releases_the_gil():
     assert len(during) > 100, f"{len(during)} ticks in {end - start:.2f} s"
 
 
+def test_clean_jsonl_changes_only_the_field():
+    cleaner = recto.Cleaner()
+    lines = [
+        '{"id" : 1,"text":"\\ufb01ne caf\u00c3\u00a9","n":1.50, "t2": "\\ufb01"}\n',
+        '{"id": 2, "text": "already fine, caf\\u00e9"}',
+        '{"id": 3, "doc": {"body": "\ufb01le"}}',
+        '{"id": 4, "text": null}',
+        "not json",
+        "",
+        "   ",
+    ]
+    out = cleaner.clean_jsonl(lines)
+    assert out[0] == '{"id" : 1,"text":"fine café","n":1.50, "t2": "\\ufb01"}\n'
+    # Nothing to repair: the line keeps its bytes, escapes included.
+    assert out[1:] == lines[1:]
+    nested = cleaner.clean_jsonl(lines[2:3], field="doc.body")
+    assert nested == ['{"id": 3, "doc": {"body": "file"}}']
+    assert cleaner.clean_jsonl(iter(lines[:1])) == out[:1]
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "problem"),
+    [
+        ("not json", "text", r"lines\[1\]: not valid JSON"),
+        ('{"id": 4, "text": null}', "text", r"lines\[1\]: .*not a string"),
+        ('{"id": 5}', "text", r"lines\[1\]: no field"),
+        ('{"doc": 3}', "doc.body", r"lines\[1\]: .*not an object"),
+    ],
+)
+def test_clean_jsonl_can_raise_on_malformed_records(line, field, problem):
+    cleaner = recto.Cleaner()
+    lines = ['{"text": "ok", "doc": {"body": "ok"}}', line]
+    assert cleaner.clean_jsonl(lines, field=field) == lines
+    with pytest.raises(ValueError, match=problem):
+        cleaner.clean_jsonl(lines, field=field, on_malformed="raise")
+
+
+def test_clean_jsonl_rejects_bad_arguments():
+    cleaner = recto.Cleaner()
+    with pytest.raises(ValueError, match="dotted path"):
+        cleaner.clean_jsonl([], field="a..b")
+    with pytest.raises(ValueError, match="on_malformed"):
+        cleaner.clean_jsonl([], on_malformed="drop")
+    with pytest.raises(TypeError):
+        cleaner.clean_jsonl('{"text": "x"}')
+    with pytest.raises(TypeError, match="item 0 is bytes"):
+        cleaner.clean_jsonl([b'{"text": "x"}'])
+
+
 def test_cleaner_pickles_with_its_options():
     cleaner = recto.Cleaner(
         unsafe=True, select=["unicode"], ignore="unicode.nfc", garble="mark", garble_marker="##"
