@@ -4,9 +4,19 @@
 >>> recto.clean("ﬁne")
 'fine'
 
-See ``recto.Cleaner`` for options, batches and the list of changes.
+See ``recto.Cleaner`` for options, batches, JSON Lines and the list of changes.
 """
 
 from recto._recto import Cleaner, __version__, clean, rules
+from recto._types import Applicability, Change, Garble, Rule
 
-__all__ = ["Cleaner", "clean", "rules", "__version__"]
+__all__ = [
+    "Applicability",
+    "Change",
+    "Cleaner",
+    "Garble",
+    "Rule",
+    "__version__",
+    "clean",
+    "rules",
+]

@@ -220,8 +220,17 @@ impl<'a> CharOffsets<'a> {
 
 /// Repairs text extracted from PDFs and OCR.
 ///
-/// A `Cleaner` holds one configured pipeline and can be shared by threads; build it once
-/// and call it many times.
+/// A `Cleaner` holds one configured pipeline; it is immutable, can be shared by threads
+/// and pickled. Build it once and call it many times. Options (keyword-only; `None`
+/// means the default):
+///
+/// - `unsafe`: also apply fixes that need review (default `False`: safe fixes only).
+/// - `select`, `ignore`: rule-id prefixes (`"unicode"`, `"layout.reflow"`), a list or a
+///   comma-separated string; only selected rules act, ignored ones never do.
+/// - `garble`: `"remove"` (default), `"mark"` or `"keep"` garbled runs.
+/// - `garble_marker`: the marker for `garble="mark"` (default `"[…]"`).
+/// - `keep_lines`: keep the original line breaks (default `False`).
+/// - `config`: a path to `recto.toml` (not supported yet).
 #[pyclass(module = "recto", frozen)]
 struct Cleaner {
     settings: Settings,

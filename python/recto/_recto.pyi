@@ -1,45 +1,15 @@
-"""Type stubs for recto (the extension module ``recto._recto``, re-exported here)."""
+"""Type stubs for the extension module ``recto._recto`` (re-exported by ``recto``)."""
 
 from collections.abc import Iterable
-from typing import Literal, TypedDict
+from typing import Any, Literal, final
+
+from recto._types import Change, Garble, Rule
+
+__all__ = ["Cleaner", "clean", "rules", "__version__"]
 
 __version__: str
 
-Garble = Literal["remove", "mark", "keep"]
-Applicability = Literal["safe", "review", "suggest"]
-
-class Change(TypedDict):
-    """One change cleaning makes, as returned by ``Cleaner.changes``.
-
-    ``start``/``end`` are byte offsets into ``text.encode("utf-8")``;
-    ``char_start``/``char_end`` are offsets into the ``str`` itself, so
-    ``text[c["char_start"]:c["char_end"]] == c["before"]``.
-    """
-
-    id: str
-    """Stable id: a hash of the rules, the text replaced, the replacement and its
-    surroundings (never of offsets)."""
-    rules: list[str]
-    """Every rule whose edits were merged into this change, in the order they applied."""
-    start: int
-    end: int
-    char_start: int
-    char_end: int
-    before: str
-    """The replaced text of the input."""
-    after: str
-    """What replaces it in the output."""
-    applicability: Applicability
-    confidence: float
-    message: str
-
-class Rule(TypedDict):
-    id: str
-    stage: str
-    applicability: Applicability
-    summary: str
-    explanation: str
-
+@final
 class Cleaner:
     """A configured pipeline; build it once, call it many times, share it across threads.
 
@@ -92,6 +62,7 @@ class Cleaner:
         """
     def changes(self, text: str) -> list[Change]:
         """The changes ``clean(text)`` makes, in text order."""
+    def __getnewargs_ex__(self) -> tuple[tuple[()], dict[str, Any]]: ...
 
 def clean(
     text: str,
