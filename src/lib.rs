@@ -15,6 +15,7 @@
 //! The library knows nothing about files or terminals; the `recto` binary (`src/cli`)
 //! reads files, runs the pipeline and hands each [`Outcome`] to a reporter.
 
+pub mod config;
 pub mod decisions;
 pub mod fix;
 pub mod jsonl;
@@ -22,6 +23,7 @@ pub mod lexicon;
 pub mod pipeline;
 pub mod registry;
 pub mod report;
+pub mod rulefile;
 pub mod span;
 pub mod stage;
 pub mod stages;

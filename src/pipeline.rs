@@ -20,7 +20,7 @@
 //! it end to start) is merged into it, so the final changes are pairwise disjoint and
 //! any subset of them applies cleanly to the original — which is what review needs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
@@ -310,6 +310,10 @@ impl Pipeline {
         let (mut apply, rest): (Vec<Fix>, Vec<Fix>) = fixes
             .into_iter()
             .partition(|f| f.applicability >= self.threshold);
+        if !any_clash(&apply) {
+            // The common case: a stage's fixes do not overlap; keep them all.
+            return (apply, rest);
+        }
         apply.sort_by(|a, b| {
             b.applicability
                 .cmp(&a.applicability)
@@ -317,32 +321,49 @@ impl Pipeline {
                 .then(a.span().start.cmp(&b.span().start))
                 .then(b.span().len().cmp(&a.span().len()))
         });
-        let mut taken: Vec<Span> = Vec::new(); // sorted, edit spans of accepted fixes
+        // Edit spans of accepted fixes, keyed by (start, end): disjoint, so a new span
+        // can only clash with the few taken spans just before its end.
+        let mut taken: BTreeMap<(usize, usize), ()> = BTreeMap::new();
         let mut accepted = Vec::with_capacity(apply.len());
         for fix in apply {
             let clashes = fix.edits.iter().any(|e| {
-                let i = taken.partition_point(|t| t.end < e.span.start);
-                taken[i..]
-                    .iter()
-                    .take_while(|t| t.start <= e.span.end)
-                    .any(|&t| {
-                        t.overlaps(e.span)
-                            || t.touches_empty(e.span)
-                            || e.span.touches_empty(t)
-                            || t == e.span
-                    })
+                taken
+                    .range(..=(e.span.end, usize::MAX))
+                    .rev()
+                    .map(|(&(s, e), _)| Span::new(s, e))
+                    .take_while(|t| t.end >= e.span.start)
+                    .any(|t| clash(t, e.span))
             });
             if clashes {
                 continue;
             }
             for e in &fix.edits {
-                let i = taken.partition_point(|t| *t < e.span);
-                taken.insert(i, e.span);
+                taken.insert((e.span.start, e.span.end), ());
             }
             accepted.push(fix);
         }
         (accepted, rest)
     }
+}
+
+/// Two edit spans cannot both apply: they share a byte, are the same span, or one is an
+/// insertion at the other's edge (the order of the two would be undefined).
+fn clash(a: Span, b: Span) -> bool {
+    a.overlaps(b) || a.touches_empty(b) || b.touches_empty(a) || a == b
+}
+
+/// True when some edits of `fixes` might clash (exactly: no false negatives).
+fn any_clash(fixes: &[Fix]) -> bool {
+    let mut spans: Vec<Span> = fixes
+        .iter()
+        .flat_map(|f| f.edits.iter().map(|e| e.span))
+        .collect();
+    spans.sort_unstable();
+    let mut reach = 0; // the furthest end so far
+    spans.windows(2).any(|w| {
+        reach = reach.max(w[0].end);
+        w[1].start < reach || clash(w[0], w[1])
+    })
 }
 
 /// What the fix's span reads after the fix, for a proposal's `after`.
@@ -365,7 +386,7 @@ struct EditMeta {
     rule: RuleId,
     applicability: Applicability,
     confidence: f32,
-    message: Box<str>,
+    message: std::sync::Arc<str>,
 }
 
 /// Every edit of the accepted fixes, sorted by position.
@@ -377,7 +398,7 @@ fn flatten(fixes: Vec<Fix>) -> Vec<(Edit, EditMeta)> {
                 rule: fix.rule,
                 applicability: fix.applicability,
                 confidence: fix.confidence,
-                message: fix.message,
+                message: fix.message.into(),
             };
             fix.edits.into_iter().map(move |e| (e, meta.clone()))
         })
@@ -509,8 +530,13 @@ impl Record {
     /// Folds the edits one stage applied (sorted, disjoint, in current coordinates) into
     /// the record. See the module docs for why touching edits merge.
     fn fold(&mut self, edits: &[(Edit, EditMeta)]) {
-        let old = std::mem::take(&mut self.pieces);
+        // Pieces are moved, not cloned: a document with many changes folds every stage.
+        let mut old: Vec<Option<Piece>> = std::mem::take(&mut self.pieces)
+            .into_iter()
+            .map(Some)
+            .collect();
         let mut out: Vec<Piece> = Vec::with_capacity(old.len() + edits.len());
+        let cur = |old: &[Option<Piece>], i: usize| old[i].as_ref().expect("not yet taken").cur;
         // `old_delta`: Σ(cur.len − orig.len) over old pieces left of the sweep (maps a
         // current position outside pieces to the original). `new_shift`: Σ(replacement
         // − span) over edits left of the sweep (maps a current position to the next text).
@@ -520,7 +546,7 @@ impl Record {
         while i < old.len() || j < edits.len() {
             // The next node in (start, edits-before-pieces) order opens a cluster.
             let edit_first =
-                j < edits.len() && (i == old.len() || edits[j].0.span.start <= old[i].cur.start);
+                j < edits.len() && (i == old.len() || edits[j].0.span.start <= cur(&old, i).start);
             let delta_before = old_delta;
             let mut cluster: Piece;
             let cluster_cur_start: usize;
@@ -545,7 +571,7 @@ impl Record {
                 edit_end = Some(Reach::of(e.span));
                 growth += e.replacement.len() as isize - e.span.len() as isize;
             } else {
-                let p = old[i].clone();
+                let p = old[i].take().expect("not yet taken");
                 i += 1;
                 cluster_cur_start = p.cur.start;
                 end.extend(p.cur);
@@ -559,7 +585,7 @@ impl Record {
             // they already were.
             loop {
                 let next_edit = j < edits.len()
-                    && (i == old.len() || edits[j].0.span.start <= old[i].cur.start);
+                    && (i == old.len() || edits[j].0.span.start <= cur(&old, i).start);
                 if next_edit {
                     let (e, meta) = &edits[j];
                     if !end.joins(e.span) {
@@ -570,8 +596,8 @@ impl Record {
                     end.extend(e.span);
                     edit_end.get_or_insert_with(Reach::default).extend(e.span);
                     growth += e.replacement.len() as isize - e.span.len() as isize;
-                } else if i < old.len() && edit_end.is_some_and(|r| r.joins(old[i].cur)) {
-                    let p = old[i].clone();
+                } else if i < old.len() && edit_end.is_some_and(|r| r.joins(cur(&old, i))) {
+                    let p = old[i].take().expect("not yet taken");
                     i += 1;
                     old_delta += p.cur.len() as isize - p.orig.len() as isize;
                     end.extend(p.cur);

@@ -5,7 +5,10 @@
 //! It never edits text, never prints and never fails: input it cannot handle becomes a
 //! diagnostic.
 
+use std::sync::Arc;
+
 use crate::fix::{Diagnostic, Fix};
+use crate::rulefile::RuleSet;
 
 /// The text a stage works on: the output of the stages before it.
 ///
@@ -31,7 +34,7 @@ impl<'a> Document<'a> {
 }
 
 /// What to do with runs the garble stage finds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum GarblePolicy {
     /// Delete them (the removed text is in the report).
     #[default]
@@ -66,10 +69,22 @@ impl Default for Options {
 /// Everything a stage may consult besides the text: options and shared resources.
 ///
 /// Built once per run and shared by all documents and threads.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Context {
     /// Options.
     pub options: Options,
+    /// The compiled rule files the rules stage runs (by default, the built-in sets that
+    /// are on by default).
+    pub rules: Arc<RuleSet>,
+}
+
+impl Default for Context {
+    fn default() -> Context {
+        Context {
+            options: Options::default(),
+            rules: RuleSet::builtin_defaults(),
+        }
+    }
 }
 
 /// Where a stage puts what it finds.

@@ -137,7 +137,10 @@ impl Session {
             garble_marker: args.garble_marker.clone(),
             keep_lines: args.keep_lines,
         };
-        let mut pipeline = Pipeline::with_default_stages(Context { options });
+        let mut pipeline = Pipeline::with_default_stages(Context {
+            options,
+            ..Context::default()
+        });
         pipeline.threshold(threshold(args));
         pipeline.filter(RuleFilter::new(args.select.clone(), args.ignore.clone()));
         let mut pool = rayon::ThreadPoolBuilder::new();

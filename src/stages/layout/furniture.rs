@@ -1,10 +1,80 @@
-//! Layout pass: furniture (not yet implemented).
+//! Layout pass: page furniture — running headers, running footers and page numbers.
+//!
+//! Typeset pages carry lines that are not part of the text: a running title at the top,
+//! a page number at the bottom, sometimes both on one line. Extractors emit them in the
+//! middle of the text, once per page, where they split sentences and paragraphs.
+//!
+//! Furniture is recognised by *recurrence at page edges*, never by its wording: a line
+//! among the first or last [`EDGE`] non-blank lines of a page whose key (digits, spacing
+//! and case normalised, see [`pages::line_key`]) recurs at the edges of other pages, and
+//! a bare page number at a page edge. Pages come from [`pages`]: form feeds, or inferred.
+//!
+//! Whole lines are deleted with their line break. Form feeds stay: the reflow pass reads
+//! them as page breaks to rejoin paragraphs split across pages.
 
+use std::collections::{HashMap, HashSet};
+
+use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::stage::{Context, Document, Proposals, Stage};
 
+use super::pages::{self, KeyMap, KeySet, Line};
+
+const RUNNING_HEADER: RuleId = RuleId::from_static("layout.running-header");
+const RUNNING_FOOTER: RuleId = RuleId::from_static("layout.running-footer");
+const PAGE_NUMBER: RuleId = RuleId::from_static("layout.page-number");
+
 /// The rules of this pass.
-pub(crate) const RULES: &[RuleInfo] = &[];
+pub(crate) const RULES: &[RuleInfo] = &[
+    RuleInfo::builtin(
+        "layout.running-header",
+        "layout",
+        Applicability::Safe,
+        "Delete a running header: a line recurring at the top of pages.",
+        "A line among the first three non-blank lines of a page is a running header when the \
+         same line (digits, spacing and case aside, or within a small edit distance) opens \
+         other pages too. The line is deleted with its line break; a form feed after it stays.\n\n\
+         Safe when the line recurs exactly on three or more pages and always at the top; \
+         Review when it recurs on only two pages, also appears at page bottoms, or matches \
+         only approximately (OCR). A line that occurs once is never deleted.\n\n\
+         On the first page the occurrence is kept as the document's title when the running \
+         copies on later pages carry a page number and the first one does not: a title set \
+         above the text, not a running head.\n\n\
+         Example: `GNU make manual page   3` opening pages 1 to 5 (with 1 … 5) is deleted \
+         on every page.",
+    ),
+    RuleInfo::builtin(
+        "layout.running-footer",
+        "layout",
+        Applicability::Safe,
+        "Delete a running footer: a line recurring at the bottom of pages.",
+        "The mirror of layout.running-header for the last three non-blank lines of a page: \
+         a copyright line, a document title or a chapter name set at the foot of every page. \
+         Safe and Review as for headers.\n\n\
+         Example: `Company Confidential — 12` closing every page is deleted.",
+    ),
+    RuleInfo::builtin(
+        "layout.page-number",
+        "layout",
+        Applicability::Safe,
+        "Delete a bare page number at the top or bottom of a page.",
+        "A line that is nothing but a page number — `9`, `- 9 -`, `[9]`, `Page 9`, \
+         `Page 9 of 40`, `9 of 40`, `9/40`, a roman numeral — among the first or last three \
+         non-blank lines of a page. Safe when the numbers count up with the pages (another \
+         page's number differs by as much as the pages do; numbers missing on some pages \
+         are allowed); Review for a lone number that fits no \
+         sequence, which may be content (an exit status, a list item).\n\n\
+         Example: `- 2 -` at the bottom of page 2 and `- 3 -` at the bottom of page 3 are \
+         deleted; a `3` in the middle of a page is not a candidate.",
+    ),
+];
+
+/// How many non-blank lines at the top and at the bottom of a page count as its edge.
+/// Three, because pdfminer sometimes emits a line of the body before the number.
+const EDGE: usize = 3;
+
+/// Running lines are short.
+const MAX_RUNNING_LINE: usize = 120;
 
 /// The furniture pass.
 pub(crate) struct Furniture;
@@ -14,5 +84,639 @@ impl Stage for Furniture {
         "layout"
     }
 
-    fn run(&self, _doc: &Document<'_>, _cx: &Context, _out: &mut Proposals) {}
+    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+        for fix in furniture(doc.text()) {
+            out.push(fix);
+        }
+    }
+}
+
+/// A line at a page edge.
+#[derive(Clone, Copy, Debug)]
+struct EdgeLine {
+    page: usize,
+    line: Line,
+    /// Rank among the page's first non-blank lines (0 = first), if among the first [`EDGE`].
+    top: Option<usize>,
+    /// Rank among the page's last non-blank lines (0 = last), if among the last [`EDGE`].
+    bottom: Option<usize>,
+}
+
+/// Which edge of its page a line is at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Side {
+    Top,
+    Bottom,
+}
+
+impl Side {
+    fn as_str(self) -> &'static str {
+        match self {
+            Side::Top => "top",
+            Side::Bottom => "bottom",
+        }
+    }
+}
+
+impl EdgeLine {
+    /// The nearer edge (a line of a short page may be near both).
+    fn side(&self) -> Side {
+        match (self.top, self.bottom) {
+            (Some(t), Some(b)) if b < t => Side::Bottom,
+            (Some(_), _) => Side::Top,
+            _ => Side::Bottom,
+        }
+    }
+
+    /// Distance from the nearer edge in non-blank lines (0 = the outermost line).
+    fn rank(&self) -> usize {
+        self.top
+            .into_iter()
+            .chain(self.bottom)
+            .min()
+            .unwrap_or(EDGE)
+    }
+}
+
+/// The fixes deleting the furniture of `text`.
+fn furniture(text: &str) -> Vec<Fix> {
+    let pages = pages::pages(text);
+    let edges = edge_lines(text, &pages);
+    let mut fixes = Vec::new();
+    let numbered_pages = page_numbers(text, &edges, &mut fixes);
+    let mut with_text: Vec<usize> = edges.iter().map(|e| e.page).collect();
+    with_text.dedup();
+    if with_text.len() >= 2 {
+        running_lines(
+            text,
+            &pages,
+            &edges,
+            &numbered_pages,
+            with_text.len(),
+            &mut fixes,
+        );
+    }
+    fixes
+}
+
+/// The first and last [`EDGE`] non-blank lines of every page.
+fn edge_lines(text: &str, pages: &[pages::Page]) -> Vec<EdgeLine> {
+    let mut edges = Vec::new();
+    for_each_nonblank(text, pages, |page, i, n, line| {
+        let top = (i < EDGE).then_some(i);
+        let bottom = (n - 1 - i < EDGE).then_some(n - 1 - i);
+        if top.is_some() || bottom.is_some() {
+            edges.push(EdgeLine {
+                page,
+                line,
+                top,
+                bottom,
+            });
+        }
+    });
+    edges
+}
+
+/// Calls `f(page, index, count, line)` for every non-blank line of every page.
+fn for_each_nonblank(
+    text: &str,
+    pages: &[pages::Page],
+    mut f: impl FnMut(usize, usize, usize, Line),
+) {
+    let mut nonblank = Vec::new();
+    for (page, p) in pages.iter().enumerate() {
+        nonblank.clear();
+        nonblank.extend(pages::lines(text, p.span).filter(|l| !l.is_blank(text)));
+        let n = nonblank.len();
+        for (i, &line) in nonblank.iter().enumerate() {
+            f(page, i, n, line);
+        }
+    }
+}
+
+/// Which of `keys` occur on lines inside pages (not at their edges).
+fn inside_pages(text: &str, pages: &[pages::Page], edges: &[EdgeLine], keys: &KeySet) -> KeySet {
+    // Only lines that begin like a candidate can share its key: skip hashing the rest.
+    let prefixes: KeySet = edges
+        .iter()
+        .filter(|e| keys.contains(&pages::line_key(e.line.trimmed(text))))
+        .map(|e| pages::line_prefix(e.line.trimmed(text)))
+        .collect();
+    let mut found = KeySet::default();
+    for_each_nonblank(text, pages, |_, i, n, line| {
+        if i >= EDGE
+            && n - 1 - i >= EDGE
+            && line.span.len() <= MAX_RUNNING_LINE * 2
+            && prefixes.contains(&pages::line_prefix(line.trimmed(text)))
+        {
+            let key = pages::line_key(line.trimmed(text));
+            if keys.contains(&key) {
+                found.insert(key);
+            }
+        }
+    });
+    found
+}
+
+/// Proposes deleting bare page numbers at page edges; returns, for each edge line, whether
+/// it is a page number that counts up with its neighbours (used to tell running heads
+/// that carry the page's number).
+fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<bool> {
+    let candidates: Vec<(usize, usize, pages::PageNumber)> = edges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| pages::page_number(e.line.trimmed(text)).map(|p| (i, e.page, p)))
+        .collect();
+    // In sequence: another page's number is as far from this one as the pages are —
+    // the same number minus page index — so numbers missing on some pages (a full-page
+    // figure, a chapter opening, an extractor that dropped them) do not matter.
+    let mut offsets: HashMap<i64, usize> = HashMap::new();
+    let offset = |page: usize, value: u32| i64::from(value) - page as i64;
+    for &(_, page, n) in &candidates {
+        *offsets.entry(offset(page, n.value)).or_default() += 1;
+    }
+    let in_sequence: Vec<bool> = candidates
+        .iter()
+        .map(|&(_, page, n)| offsets[&offset(page, n.value)] >= 2)
+        .collect();
+    let mut counted = vec![false; edges.len()];
+    for (&(i, _, number), &ok) in candidates.iter().zip(&in_sequence) {
+        let e = &edges[i];
+        let shown = e.line.trimmed(text);
+        let value = number.value;
+        let fix = if number.decorated && e.rank() == 0 && !ok {
+            Fix::new(PAGE_NUMBER, Applicability::Safe)
+                .with_confidence(0.9)
+                .with_message(format!(
+                    "{shown:?} at the {} of page {} can only be a page number",
+                    e.side().as_str(),
+                    e.page + 1
+                ))
+        } else if ok {
+            counted[i] = true;
+            Fix::new(PAGE_NUMBER, Applicability::Safe)
+                .with_confidence(0.95)
+                .with_message(format!(
+                    "page number {shown:?} ({value}) at the {} of page {}, in sequence with its neighbours",
+                    e.side().as_str(),
+                    e.page + 1
+                ))
+        } else if e.rank() < 2 {
+            Fix::new(PAGE_NUMBER, Applicability::Review)
+                .with_confidence(0.6)
+                .with_message(format!(
+                    "{shown:?} alone at the {} of page {} looks like a page number, but fits no sequence",
+                    e.side().as_str(),
+                    e.page + 1
+                ))
+        } else {
+            continue;
+        };
+        fixes.push(fix.with_edit(Edit::delete(e.line.full)));
+    }
+    counted
+}
+
+/// A group of edge lines sharing a key.
+#[derive(Default)]
+struct Cluster {
+    /// Indices into the edge lines, exact key matches.
+    exact: Vec<usize>,
+    /// Indices of approximate matches (OCR errors).
+    fuzzy: Vec<usize>,
+}
+
+/// Proposes deleting running headers and footers.
+fn running_lines(
+    text: &str,
+    pages: &[pages::Page],
+    edges: &[EdgeLine],
+    numbered: &[bool],
+    page_count: usize,
+    fixes: &mut Vec<Fix>,
+) {
+    let candidate = |e: &EdgeLine| {
+        let s = e.line.trimmed(text);
+        s.len() <= MAX_RUNNING_LINE
+            && s.chars().filter(|c| c.is_alphabetic()).count() >= 4
+            && pages::page_number(s).is_none()
+    };
+    let mut clusters: KeyMap<Cluster> = KeyMap::default();
+    for (i, e) in edges.iter().enumerate() {
+        if candidate(e) {
+            clusters
+                .entry(pages::line_key(e.line.trimmed(text)))
+                .or_default()
+                .exact
+                .push(i);
+        }
+    }
+    attach_fuzzy_matches(text, edges, &mut clusters);
+    clusters.retain(|_, c| {
+        let first = edges[c.exact[0]].page;
+        c.exact
+            .iter()
+            .chain(&c.fuzzy)
+            .any(|&i| edges[i].page != first)
+    });
+    if clusters.is_empty() {
+        return;
+    }
+    let interior = inside_pages(text, pages, edges, &clusters.keys().copied().collect());
+
+    let mut keys: Vec<u64> = clusters.keys().copied().collect();
+    keys.sort_unstable_by_key(|k| clusters[k].exact[0]);
+    for key in keys {
+        let cluster = &clusters[&key];
+        let members: Vec<usize> = cluster
+            .exact
+            .iter()
+            .chain(&cluster.fuzzy)
+            .copied()
+            .collect();
+        let pages_of = |ids: &[usize]| {
+            let mut p: Vec<usize> = ids.iter().map(|&i| edges[i].page).collect();
+            p.sort_unstable();
+            p.dedup();
+            p.len()
+        };
+        let page_total = pages_of(&members);
+        if page_total < 2 {
+            continue;
+        }
+        let exact_pages = pages_of(&cluster.exact);
+        let tops = members
+            .iter()
+            .filter(|&&i| edges[i].side() == Side::Top)
+            .count();
+        let bottoms = members.len() - tops;
+        let header = tops >= bottoms;
+        let one_side = tops == 0 || bottoms == 0;
+        // Twice in a two-page document is strong too when it is the same line at the
+        // same place on every page.
+        let same_place = cluster
+            .exact
+            .iter()
+            .all(|&i| edges[i].rank() == edges[cluster.exact[0]].rank() && edges[i].rank() <= 1);
+        // A line that also occurs inside a page is content that happens to recur; it is
+        // only proposed, and only when it recurs at page edges often.
+        let inside = interior.contains(&key);
+        if inside && exact_pages < 3 {
+            continue;
+        }
+        // Numbers in running heads are page numbers: they keep step with the pages. Lines
+        // whose numbers do not (`Chapter 3` opening the page a chapter begins on) are
+        // headings, only proposed.
+        let pages_in_step = numbers_keep_step(text, edges, &cluster.exact);
+        let strong = !inside
+            && one_side
+            && pages_in_step
+            && (exact_pages >= 3 || (exact_pages == page_count && same_place));
+
+        let keep_title = title_on_first_page(text, edges, numbered, &members);
+        let (rule, where_) = if header {
+            (RUNNING_HEADER, "top")
+        } else {
+            (RUNNING_FOOTER, "bottom")
+        };
+        let shown = edges[cluster.exact[0]].line.trimmed(text);
+        let tagged = cluster
+            .exact
+            .iter()
+            .map(|&i| (i, true))
+            .chain(cluster.fuzzy.iter().map(|&i| (i, false)));
+        for (i, exact) in tagged {
+            if Some(i) == keep_title {
+                continue;
+            }
+            let (app, confidence) = if strong && exact {
+                (Applicability::Safe, 0.95)
+            } else {
+                (Applicability::Review, 0.7)
+            };
+            let e = &edges[i];
+            let how = if exact { "recurs" } else { "nearly recurs" };
+            fixes.push(
+                Fix::new(rule.clone(), app)
+                    .with_edit(Edit::delete(e.line.full))
+                    .with_confidence(confidence)
+                    .with_message(format!(
+                        "{shown:?} {how} at the {where_} of {page_total} of {page_count} pages (here page {})",
+                        e.page + 1
+                    )),
+            );
+        }
+    }
+}
+
+/// The first-page occurrence to keep as the document's title, if any: when at least two
+/// thirds of the later occurrences carry the page's number (within the line, where the
+/// number changes from page to page, or as a counted page number next to it) and the
+/// first-page one does not, it is a title set above the text rather than a running head.
+/// False when the lines carry numbers that change from line to line without keeping step
+/// with their pages (number minus page index the same for two thirds of them).
+fn numbers_keep_step(text: &str, edges: &[EdgeLine], members: &[usize]) -> bool {
+    let numbers: Vec<(usize, u32)> = members
+        .iter()
+        .filter_map(|&i| pages::last_number(edges[i].line.trimmed(text)).map(|n| (i, n)))
+        .collect();
+    let Some(&(_, first)) = numbers.first() else {
+        return true;
+    };
+    if numbers.iter().all(|&(_, n)| n == first) {
+        return true;
+    }
+    let mut offsets: HashMap<i64, usize> = HashMap::new();
+    for &(i, n) in &numbers {
+        *offsets
+            .entry(i64::from(n) - edges[i].page as i64)
+            .or_default() += 1;
+    }
+    let best = offsets.values().copied().max().unwrap_or(0);
+    best * 3 >= numbers.len() * 2
+}
+
+fn title_on_first_page(
+    text: &str,
+    edges: &[EdgeLine],
+    numbered: &[bool],
+    members: &[usize],
+) -> Option<usize> {
+    let first = *members.iter().find(|&&i| edges[i].page == 0)?;
+    let trailing: Vec<Option<u32>> = members
+        .iter()
+        .map(|&i| pages::last_number(edges[i].line.trimmed(text)))
+        .collect();
+    let mut numbers = trailing.iter().flatten();
+    let numbers_vary = numbers
+        .next()
+        .is_some_and(|first| numbers.any(|n| n != first));
+    let numbered_at: HashSet<(usize, Side, usize)> = edges
+        .iter()
+        .zip(numbered)
+        .filter(|(_, &n)| n)
+        .map(|(f, _)| (f.page, f.side(), f.rank()))
+        .collect();
+    let carries = |at: usize| {
+        let e = &edges[members[at]];
+        (numbers_vary && trailing[at].is_some())
+            || [e.rank().wrapping_sub(1), e.rank() + 1]
+                .iter()
+                .any(|&r| numbered_at.contains(&(e.page, e.side(), r)))
+    };
+    let later: Vec<usize> = (0..members.len())
+        .filter(|&at| edges[members[at]].page != 0)
+        .collect();
+    let carrying = later.iter().filter(|&&at| carries(at)).count();
+    let first_at = members.iter().position(|&i| i == first)?;
+    (carrying * 3 >= later.len() * 2 && !later.is_empty() && !carries(first_at)).then_some(first)
+}
+
+/// Attaches edge lines whose key occurs once to a recurring cluster they nearly match
+/// (edit distance at most one in ten characters): running heads misread by OCR.
+fn attach_fuzzy_matches(text: &str, edges: &[EdgeLine], clusters: &mut KeyMap<Cluster>) {
+    // Only clusters already recurring on three or more edges, and at most a few of them:
+    // the pass stays linear in the number of pages.
+    let mut strong: Vec<(u64, String)> = clusters
+        .iter()
+        .filter(|(_, c)| c.exact.len() >= 3)
+        .map(|(&k, c)| (k, normalise(edges[c.exact[0]].line.trimmed(text))))
+        .collect();
+    strong.sort_by_key(|(k, _)| std::cmp::Reverse(clusters[k].exact.len()));
+    strong.truncate(8);
+    if strong.is_empty() {
+        return;
+    }
+    let singles: Vec<u64> = clusters
+        .iter()
+        .filter(|(_, c)| c.exact.len() == 1)
+        .map(|(&k, _)| k)
+        .collect();
+    // Normalising only shortens a line (it collapses spaces and digits), so a line much
+    // shorter than every candidate, or far longer, cannot match one.
+    let shortest = strong.iter().map(|(_, r)| r.len()).min().unwrap_or(0);
+    let longest = strong.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
+    for key in singles {
+        let i = clusters[&key].exact[0];
+        let raw = edges[i].line.trimmed(text);
+        if raw.len() + shortest / 10 + 1 < shortest || raw.len() > 4 * longest {
+            continue;
+        }
+        let s = normalise(raw);
+        let found = strong.iter().find(|(_, rep)| {
+            let limit = (rep.len().max(s.len()) / 10).max(1);
+            rep.len().abs_diff(s.len()) <= limit && within_distance(rep, &s, limit)
+        });
+        if let Some(&(target, _)) = found {
+            clusters.remove(&key);
+            clusters.get_mut(&target).expect("strong key").fuzzy.push(i);
+        }
+    }
+    for c in clusters.values_mut() {
+        c.fuzzy.sort_unstable();
+    }
+}
+
+/// The text [`pages::line_key`] hashes.
+fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        let c = if c.is_ascii_digit() {
+            '#'
+        } else if c.is_whitespace() {
+            ' '
+        } else {
+            c.to_ascii_lowercase()
+        };
+        if (c == '#' || c == ' ') && out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// True when the Levenshtein distance between `a` and `b` (in chars) is at most `limit`.
+fn within_distance(a: &str, b: &str, limit: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        if cur.iter().min().copied().unwrap_or(0) > limit {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= limit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Pipeline;
+
+    #[test]
+    fn data_cases() {
+        super::pages::check_data_cases("furniture", true, |text| {
+            let mut p = Pipeline::new(Context::default());
+            p.push(Box::new(Furniture));
+            let outcome = p.run(text);
+            assert_eq!(crate::apply(text, &outcome.changes), outcome.output);
+            outcome.output
+        });
+    }
+
+    fn clean(text: &str) -> String {
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Furniture));
+        p.run(text).output
+    }
+
+    /// Six distinct lines of prose (body lines must not share a key).
+    fn body(page: usize) -> String {
+        const WORDS: [&str; 8] = [
+            "alpha", "bravo", "cocoa", "delta", "ember", "fjord", "gamma", "hotel",
+        ];
+        (0..6)
+            .map(|i| {
+                format!(
+                    "The {} and the {} went on.\n",
+                    WORDS[(page + i) % 8],
+                    WORDS[(page * 3 + i * 5) % 8].repeat(i + 1)
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn removes_headers_and_numbers_between_form_feeds() {
+        let text: String = (1..=4)
+            .map(|p| format!("Annual Report {p}\n\n{}\n- {p} -\n\x0c", body(p)))
+            .collect();
+        let want: String = (1..=4).map(|p| format!("\n{}\n\x0c", body(p))).collect();
+        assert_eq!(clean(&text), want);
+    }
+
+    #[test]
+    fn keeps_content_that_occurs_once_and_numbers_inside_pages() {
+        let text = format!("Title\n{}\x0c{}\n7\n{}\x0c", body(1), body(2), body(3));
+        assert_eq!(clean(&text), text);
+    }
+
+    #[test]
+    fn a_header_on_two_of_three_pages_is_proposed_for_review() {
+        let text = format!(
+            "Short Story\n{}\x0cShort Story\n{}\x0c{}",
+            body(1),
+            body(2),
+            body(3)
+        );
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Furniture));
+        let outcome = p.run(&text);
+        assert_eq!(outcome.output, text);
+        assert_eq!(outcome.proposals.len(), 2);
+        assert_eq!(outcome.proposals[0].rule, RUNNING_HEADER);
+    }
+
+    #[test]
+    fn a_header_on_both_pages_of_two_is_deleted() {
+        let text = format!("Short Story\n{}\x0cShort Story\n{}\x0c", body(1), body(2));
+        assert_eq!(clean(&text), format!("{}\x0c{}\x0c", body(1), body(2)));
+    }
+
+    #[test]
+    fn a_decorated_number_ending_a_single_page_is_deleted() {
+        let text = format!("{}\n- 1 -\n", body(1));
+        assert_eq!(clean(&text), format!("{}\n", body(1)));
+        let plain = format!("{}\n1\n", body(1));
+        assert_eq!(clean(&plain), plain);
+    }
+
+    #[test]
+    fn a_line_that_also_occurs_inside_a_page_is_content() {
+        let text = format!(
+            "See below.\n{}\x0cSee below.\n{}See below.\n{}\x0c{}\x0c",
+            body(1),
+            body(2),
+            body(3),
+            body(4)
+        );
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Furniture));
+        let outcome = p.run(&text);
+        assert_eq!(outcome.output, text);
+        assert!(outcome.proposals.is_empty());
+    }
+
+    #[test]
+    fn chapter_headings_opening_pages_are_not_running_heads() {
+        // Chapters 1 to 4 begin on pages 1, 3, 6 and 9.
+        let mut pages: Vec<String> = (0..10)
+            .map(|p| format!("{}Remark {}.\n", body(p), "z".repeat(p + 1)))
+            .collect();
+        for (chapter, page) in [(1, 0), (2, 2), (3, 5), (4, 8)] {
+            pages[page] = format!("Chapter {chapter}\n{}", pages[page]);
+        }
+        let text = pages.join("\x0c");
+        assert_eq!(clean(&text), text);
+    }
+
+    #[test]
+    fn keeps_the_title_on_page_one_when_running_heads_carry_numbers() {
+        let mut text = format!("A Study of Things\n\n{}\x0c", body(1));
+        for p in 2..=4 {
+            text.push_str(&format!("A Study of Things {p}\n{}\x0c", body(p)));
+        }
+        let out = clean(&text);
+        assert!(out.starts_with("A Study of Things\n\n"), "{out}");
+        assert_eq!(out.matches("A Study of Things").count(), 1);
+    }
+
+    #[test]
+    fn matches_headers_misread_by_ocr_for_review() {
+        let mut text = String::new();
+        for p in 1..=4 {
+            let head = if p == 3 {
+                "GNU rnake manual page"
+            } else {
+                "GNU make manual page"
+            };
+            text.push_str(&format!("{head}\n{}\x0c", body(p)));
+        }
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Furniture));
+        let outcome = p.run(&text);
+        assert!(!outcome.output.contains("GNU make"));
+        assert!(outcome.output.contains("GNU rnake"));
+        assert!(outcome
+            .proposals
+            .iter()
+            .any(|p| p.before.contains("rnake") && p.applicability == Applicability::Review));
+    }
+
+    #[test]
+    fn a_lone_number_is_only_proposed() {
+        let text = format!("{}\x0c{}3\n\x0c{}", body(1), body(2), body(3));
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Furniture));
+        let outcome = p.run(&text);
+        assert_eq!(outcome.output, text);
+        assert_eq!(outcome.proposals.len(), 1);
+        assert_eq!(outcome.proposals[0].rule, PAGE_NUMBER);
+    }
+
+    #[test]
+    fn edit_distance_is_bounded() {
+        assert!(within_distance("manual page", "rnanual page", 2));
+        assert!(!within_distance("manual page", "other thing", 2));
+        assert!(within_distance("", "a", 1));
+    }
 }

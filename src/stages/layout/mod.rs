@@ -14,10 +14,13 @@ use crate::registry::RuleInfo;
 use crate::stage::{Context, Stage};
 
 pub(crate) mod columns;
+mod evidence;
 pub(crate) mod furniture;
 pub(crate) mod pages;
 pub(crate) mod reflow;
 pub(crate) mod spacing;
+#[cfg(test)]
+mod testdata;
 
 /// The rules of every layout pass.
 pub(crate) static RULES: &[&[RuleInfo]] = &[

@@ -1,1 +1,889 @@
-//! Pages of a document: split at form feeds, or inferred (not yet implemented).
+//! Pages of a document: split at form feeds, or inferred from page furniture.
+//!
+//! Extractors disagree about pages. poppler and pdfminer end every page with a form feed;
+//! pypdf, PyMuPDF and OCR tools usually concatenate pages with nothing between them. The
+//! layout passes need pages for one thing — to know which lines sit at a page's top or
+//! bottom edge — so when there are no form feeds we infer the boundaries from what page
+//! edges carry: a *running line* (the same short line recurring every page or so) and
+//! *page numbers* that count up.
+//!
+//! Everything here is a pure function of the text: a line scan with `memchr`, a hash map
+//! of line keys, and linear passes over them.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use memchr::memchr_iter;
+
+use crate::span::Span;
+
+/// A hasher for keys that are hashes already ([`line_key`]): it passes them through.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by [`line_key`]s.
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+/// A set of [`line_key`]s.
+pub(crate) type KeySet = HashSet<u64, BuildHasherDefault<KeyHasher>>;
+
+/// One page of a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// The page's text, without the form feed that ends it.
+    pub(crate) span: Span,
+    /// True when the boundary before this page was inferred rather than a form feed.
+    pub(crate) inferred: bool,
+}
+
+/// One line of text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Line {
+    /// The line without its line break.
+    pub(crate) span: Span,
+    /// The line with its line break (`\n`), when it has one.
+    pub(crate) full: Span,
+}
+
+impl Line {
+    /// The line's text with surrounding whitespace removed.
+    pub(crate) fn trimmed<'a>(&self, text: &'a str) -> &'a str {
+        text[self.span.range()].trim()
+    }
+
+    /// True when the line holds nothing but whitespace.
+    pub(crate) fn is_blank(&self, text: &str) -> bool {
+        text[self.span.range()].trim().is_empty()
+    }
+}
+
+/// The lines of `text[span]`, split at `\n`. A final line without a line break is a line;
+/// an empty remainder after a final `\n` is not.
+pub(crate) fn lines(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
+    let bytes = &text.as_bytes()[span.range()];
+    let mut start = span.start;
+    let mut breaks = memchr_iter(b'\n', bytes).map(move |i| i + span.start);
+    let end = span.end;
+    std::iter::from_fn(move || {
+        if start >= end {
+            return None;
+        }
+        let line = match breaks.next() {
+            Some(nl) => Line {
+                span: Span::new(start, nl),
+                full: Span::new(start, nl + 1),
+            },
+            None => Line {
+                span: Span::new(start, end),
+                full: Span::new(start, end),
+            },
+        };
+        start = line.full.end;
+        Some(line)
+    })
+}
+
+/// The pages of `text`: at form feeds when it has any, otherwise inferred from recurring
+/// running lines and page numbers. Always at least one page.
+///
+/// A trailing form feed does not start an empty last page. A form feed lost from the
+/// text (two pages run together) is restored when the running line that opens, or closes,
+/// most pages recurs inside one; see [`restore_lost_breaks`].
+pub(crate) fn pages(text: &str) -> Vec<Page> {
+    if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
+        restore_lost_breaks(text, split_at_form_feeds(text))
+    } else {
+        infer(text)
+    }
+}
+
+fn split_at_form_feeds(text: &str) -> Vec<Page> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    for ff in memchr_iter(b'\x0c', text.as_bytes()) {
+        pages.push(Page {
+            span: Span::new(start, ff),
+            inferred: false,
+        });
+        start = ff + 1;
+    }
+    if start < text.len() {
+        pages.push(Page {
+            span: Span::new(start, text.len()),
+            inferred: false,
+        });
+    }
+    pages
+}
+
+/// Splits pages that hold two pages' worth of furniture.
+///
+/// A line that opens three or more pages (their first non-blank line: a running head), or
+/// closes them (their last: a folio), and recurs at least [`MIN_PAGE_LINES`] non-blank
+/// lines inside another page marks a page boundary whose form feed was lost.
+fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
+    if pages.len() < 3 {
+        return pages;
+    }
+    let furniture = |l: &Line| {
+        let s = l.trimmed(text);
+        s.len() <= MAX_RUNNING_LINE
+            && (s.bytes().any(|b| b.is_ascii_alphabetic())
+                || page_number(s).is_some_and(|p| p.decorated))
+    };
+    let mut openers: KeyMap<usize> = KeyMap::default();
+    let mut closers: KeyMap<usize> = KeyMap::default();
+    let nonblank: Vec<Vec<Line>> = pages
+        .iter()
+        .map(|p| lines(text, p.span).filter(|l| !l.is_blank(text)).collect())
+        .collect();
+    for lines in &nonblank {
+        if let (Some(first), Some(last)) = (lines.first(), lines.last()) {
+            if furniture(first) {
+                *openers.entry(line_key(first.trimmed(text))).or_default() += 1;
+            }
+            if furniture(last) {
+                *closers.entry(line_key(last.trimmed(text))).or_default() += 1;
+            }
+        }
+    }
+    openers.retain(|_, n| *n >= 3);
+    closers.retain(|_, n| *n >= 3);
+    if openers.is_empty() && closers.is_empty() {
+        return pages;
+    }
+    // Hash only lines that begin like a running line.
+    let prefixes: KeySet = nonblank
+        .iter()
+        .flat_map(|lines| lines.first().into_iter().chain(lines.last()))
+        .filter(|l| {
+            let key = line_key(l.trimmed(text));
+            openers.contains_key(&key) || closers.contains_key(&key)
+        })
+        .map(|l| line_prefix(l.trimmed(text)))
+        .collect();
+    let mut out = Vec::with_capacity(pages.len());
+    for (page, lines) in pages.iter().zip(&nonblank) {
+        let mut cuts: Vec<usize> = Vec::new();
+        let inside = MIN_PAGE_LINES..lines.len().saturating_sub(MIN_PAGE_LINES);
+        for line in lines.get(inside).unwrap_or_default() {
+            if !prefixes.contains(&line_prefix(line.trimmed(text))) {
+                continue;
+            }
+            let key = line_key(line.trimmed(text));
+            if openers.contains_key(&key) && furniture(line) {
+                cuts.push(line.full.start);
+            } else if closers.contains_key(&key) && furniture(line) {
+                cuts.push(line.full.end);
+            }
+        }
+        let mut start = page.span.start;
+        for cut in cuts {
+            if text[start..cut].trim().is_empty() {
+                continue;
+            }
+            out.push(Page {
+                span: Span::new(start, cut),
+                inferred: page.inferred,
+            });
+            start = cut;
+        }
+        out.push(Page {
+            span: Span::new(start, page.span.end),
+            inferred: start != page.span.start || page.inferred,
+        });
+    }
+    out
+}
+
+/// A line that is nothing but a page number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PageNumber {
+    /// The page's number.
+    pub(crate) value: u32,
+    /// True for forms that can only be page numbers (`- 9 -`, `Page 9`, `9 of 40`), false
+    /// for a bare `9` or `ix`, which could also be content.
+    pub(crate) decorated: bool,
+}
+
+/// Reads a line that is nothing but a page number: `9`, `- 9 -`, `— 9 —`, `[9]`,
+/// `Page 9`, `Page 9 of 40`, `9 of 40`, `9/40`, or a roman numeral (`ix`, `XIV`).
+///
+/// ```text
+/// "- 12 -" → 12      "Page 3 of 9" → 3      "xiv" → 14      "1957." → None
+/// ```
+pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
+    let s = line.trim();
+    if s.is_empty() || s.len() > 24 {
+        return None;
+    }
+    // Most lines start with a letter that cannot begin a page number.
+    if !matches!(
+        s.as_bytes()[0],
+        b'0'..=b'9'
+            | b'-'
+            | b'['
+            | b'P'
+            | b'p'
+            | b'i'
+            | b'v'
+            | b'x'
+            | b'l'
+            | b'c'
+            | b'd'
+            | b'm'
+            | b'I'
+            | b'V'
+            | b'X'
+            | b'L'
+            | b'C'
+            | b'D'
+            | b'M'
+            | 0xe2
+    ) {
+        return None;
+    }
+    // Decorations around the number: dashes (with or without spaces) or brackets.
+    let bare = s;
+    let s = strip_pair(s, &["-", "–", "—"]).unwrap_or(s);
+    let s = s
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(s)
+        .trim();
+    let s = s
+        .strip_prefix("Page ")
+        .or_else(|| s.strip_prefix("page "))
+        .or_else(|| s.strip_prefix("PAGE "))
+        .or_else(|| s.strip_prefix("p. "))
+        .unwrap_or(s)
+        .trim_start();
+    // "9 of 40", "9/40": the page's own number is the first one.
+    let first = match s.split_once(" of ").or_else(|| s.split_once('/')) {
+        Some((a, b)) if b.trim().bytes().all(|c| c.is_ascii_digit()) && !b.trim().is_empty() => {
+            a.trim()
+        }
+        _ => s,
+    };
+    let decorated = first.len() != bare.len();
+    let value =
+        if !first.is_empty() && first.len() <= 5 && first.bytes().all(|c| c.is_ascii_digit()) {
+            first.parse().ok()
+        } else if first.len() == s.len() {
+            roman(first)
+        } else {
+            None
+        }?;
+    Some(PageNumber { value, decorated })
+}
+
+/// `s` without one of `marks` on both ends (`- 9 -` → `9`).
+fn strip_pair<'a>(s: &'a str, marks: &[&str]) -> Option<&'a str> {
+    marks.iter().find_map(|m| {
+        s.strip_prefix(m)
+            .and_then(|r| r.strip_suffix(m))
+            .map(str::trim)
+    })
+}
+
+/// The value of a well-formed roman numeral in one case (`xiv`, `XIV`), up to 3999.
+fn roman(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 12 {
+        return None;
+    }
+    let lower = s.bytes().all(|b| b.is_ascii_lowercase());
+    let upper = s.bytes().all(|b| b.is_ascii_uppercase());
+    if !lower && !upper {
+        return None;
+    }
+    let digit = |b: u8| match b.to_ascii_lowercase() {
+        b'i' => Some(1),
+        b'v' => Some(5),
+        b'x' => Some(10),
+        b'l' => Some(50),
+        b'c' => Some(100),
+        b'd' => Some(500),
+        b'm' => Some(1000),
+        _ => None,
+    };
+    let values: Option<Vec<u32>> = s.bytes().map(digit).collect();
+    let values = values?;
+    let mut total = 0;
+    for (i, &v) in values.iter().enumerate() {
+        match values.get(i + 1) {
+            Some(&next) if next > v => total -= v as i64,
+            _ => total += v as i64,
+        }
+    }
+    let total = u32::try_from(total).ok().filter(|&t| t > 0 && t < 4000)?;
+    // Only the canonical spelling: rejects "iiii", "vx", "mix"-like accidents.
+    (to_roman(total).eq_ignore_ascii_case(s)).then_some(total)
+}
+
+fn to_roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (v, s) in TABLE {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// A hash of a line's *key*: the trimmed line with whitespace runs collapsed, digit runs
+/// replaced by one `#` and ASCII letters lower-cased, so that `GNU make manual page   3`
+/// and `GNU make manual page 4` share a key. Computed without allocating; only the first
+/// [`KEY_BYTES`] bytes of the key count (running lines are far shorter).
+pub(crate) fn line_key(line: &str) -> u64 {
+    let mut buf = [0u8; KEY_BYTES];
+    let n = normalise_into(line, &mut buf);
+    xxhash_rust::xxh3::xxh3_64(&buf[..n])
+}
+
+/// The first eight bytes of a line's key, packed: a cheap filter before [`line_key`].
+pub(crate) fn line_prefix(line: &str) -> u64 {
+    let mut buf = [0u8; 8];
+    normalise_into(line, &mut buf);
+    u64::from_le_bytes(buf)
+}
+
+const KEY_BYTES: usize = 256;
+
+/// Writes the key of `line` into `buf` (as much as fits); returns its length.
+fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    let mut prev = b' ';
+    for &b in line.trim().as_bytes() {
+        if n == buf.len() {
+            break;
+        }
+        let b = if b.is_ascii_digit() {
+            b'#'
+        } else if b.is_ascii_whitespace() {
+            b' '
+        } else {
+            b.to_ascii_lowercase()
+        };
+        if (b == b'#' || b == b' ') && b == prev {
+            continue;
+        }
+        buf[n] = b;
+        n += 1;
+        prev = b;
+    }
+    n
+}
+
+/// The last run of ASCII digits in `line`, as a number.
+pub(crate) fn last_number(line: &str) -> Option<u32> {
+    let bytes = line.as_bytes();
+    let end = bytes.iter().rposition(u8::is_ascii_digit)? + 1;
+    let start = bytes[..end]
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    if end - start > 5 {
+        return None;
+    }
+    line[start..end].parse().ok()
+}
+
+/// Fewest non-blank lines between two occurrences of the same running line: a page has
+/// at least this much text. Guards against taking a repeated content line (a refrain, a
+/// repeated option description) for furniture.
+const MIN_PAGE_LINES: usize = 8;
+
+/// Running lines are short: a title, an author, a chapter name.
+const MAX_RUNNING_LINE: usize = 100;
+
+/// How a page-edge line relates to the page boundary next to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Opens a page: the boundary goes before it.
+    Header,
+    /// Closes a page: the boundary goes after it.
+    Footer,
+    /// Could be either.
+    Unknown,
+}
+
+/// Infers page boundaries in text without form feeds.
+///
+/// Marker lines are (a) page numbers that count up by one, at least [`MIN_PAGE_LINES`]
+/// apart, three or more in a row, and (b) running lines: short lines whose key recurs
+/// three or more times, [`MIN_PAGE_LINES`] apart, that either sit next to such page
+/// numbers, carry a number that counts up themselves (`Title 3`), or open or close the
+/// document (a running head is usually on page 1 too). Adjacent markers form one group —
+/// the footer of one page and the header of the next — and the boundary goes before the
+/// group's first header line, or after its last footer line.
+fn infer(text: &str) -> Vec<Page> {
+    let all: Vec<Line> = lines(text, Span::new(0, text.len())).collect();
+    let nonblank: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank(text)).collect();
+    let n = nonblank.len();
+    let whole = vec![Page {
+        span: Span::new(0, text.len()),
+        inferred: false,
+    }];
+    if n < 2 * MIN_PAGE_LINES {
+        return whole;
+    }
+    let line = |k: usize| all[nonblank[k]].trimmed(text);
+
+    // (a) Page numbers counting up.
+    // Bare numbers must count up three times; `Page 1`, `Page 2` can only be page numbers.
+    let found: Vec<(usize, PageNumber)> = (0..n)
+        .filter_map(|k| page_number(line(k)).map(|p| (k, p)))
+        .collect();
+    let numbers: Vec<(usize, u32)> = found.iter().map(|&(k, p)| (k, p.value)).collect();
+    let min_chain = if found.iter().all(|(_, p)| p.decorated) {
+        2
+    } else {
+        3
+    };
+    let in_chain = counting_chains(&numbers, min_chain, MIN_PAGE_LINES..=usize::MAX);
+    let mut role = vec![None::<Role>; n];
+    let numbers_end_document = numbers
+        .iter()
+        .zip(&in_chain)
+        .filter(|(_, &c)| c)
+        .any(|(&(k, _), _)| k + 3 >= n);
+    for (&(k, _), &c) in numbers.iter().zip(&in_chain) {
+        if c {
+            role[k] = Some(if numbers_end_document {
+                Role::Footer
+            } else {
+                Role::Unknown
+            });
+        }
+    }
+
+    // (b) Running lines.
+    // Lines whose key begins like another line's, then keys among those: most lines are
+    // neither hashed in full nor given a list of occurrences.
+    let prefixes: Vec<Option<u64>> = (0..n)
+        .map(|k| (line(k).len() <= MAX_RUNNING_LINE).then(|| line_prefix(line(k))))
+        .collect();
+    let mut prefix_counts: KeyMap<u32> = KeyMap::default();
+    for p in prefixes.iter().flatten() {
+        *prefix_counts.entry(*p).or_default() += 1;
+    }
+    let mut groups: KeyMap<Vec<usize>> = KeyMap::default();
+    for (k, p) in prefixes.iter().enumerate() {
+        let Some(p) = p else { continue };
+        let s = line(k);
+        if prefix_counts[p] >= 2 && s.bytes().any(|b| b.is_ascii_alphabetic()) {
+            groups.entry(line_key(s)).or_default().push(k);
+        }
+    }
+    let is_number = role.iter().map(Option::is_some).collect::<Vec<_>>();
+    let near_number =
+        |k: usize| (k.saturating_sub(2)..(k + 3).min(n)).any(|j| j != k && is_number[j]);
+    for occurrences in groups.values() {
+        if occurrences.len() < 2 || occurrences.windows(2).any(|w| w[1] - w[0] < MIN_PAGE_LINES) {
+            continue;
+        }
+        let beside_numbers = occurrences.iter().filter(|&&k| near_number(k)).count();
+        let opens = occurrences[0] < 3;
+        let closes = occurrences[occurrences.len() - 1] + 3 >= n;
+        if occurrences.len() == 2 {
+            // Twice is enough for a two-page document when the line opens it and both
+            // copies carry the page's number, in the line or on the line next to it.
+            if !opens {
+                continue;
+            }
+            let numbers_beside: Vec<Option<(usize, u32)>> = occurrences
+                .iter()
+                .map(|&k| {
+                    [k.wrapping_sub(1), k + 1]
+                        .into_iter()
+                        .filter(|&j| j < n)
+                        .find_map(|j| page_number(line(j)).map(|p| (j, p.value)))
+                })
+                .collect();
+            let trailing: Vec<Option<u32>> =
+                occurrences.iter().map(|&k| last_number(line(k))).collect();
+            let counts =
+                |a: Option<u32>, b: Option<u32>| matches!((a, b), (Some(a), Some(b)) if b == a + 1);
+            if let [Some((j1, v1)), Some((j2, v2))] = numbers_beside[..] {
+                if counts(Some(v1), Some(v2)) {
+                    role[j1] = Some(Role::Unknown);
+                    role[j2] = Some(Role::Unknown);
+                } else {
+                    continue;
+                }
+            } else if !counts(trailing[0], trailing[1]) {
+                continue;
+            }
+            for &k in occurrences {
+                role[k] = Some(Role::Header);
+            }
+            continue;
+        }
+        let numbered: Vec<(usize, u32)> = occurrences
+            .iter()
+            .filter_map(|&k| last_number(line(k)).map(|v| (k, v)))
+            .collect();
+        let counting = numbered.len() == occurrences.len()
+            && counting_chains(&numbered, 3, MIN_PAGE_LINES..=usize::MAX)
+                .iter()
+                .filter(|&&c| c)
+                .count()
+                * 3
+                >= occurrences.len() * 2;
+        if beside_numbers * 3 >= occurrences.len() * 2 || counting || opens || closes {
+            let r = if opens || !closes {
+                Role::Header
+            } else {
+                Role::Footer
+            };
+            for &k in occurrences {
+                role[k] = Some(r);
+            }
+        }
+    }
+
+    // Boundaries, one per group of adjacent markers.
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut k = 0;
+    while k < n {
+        if role[k].is_none() {
+            k += 1;
+            continue;
+        }
+        let first = k;
+        while k + 1 < n && role[k + 1].is_some() {
+            k += 1;
+        }
+        let last = k;
+        k += 1;
+        let cut = match (first..=last).find(|&j| role[j] == Some(Role::Header)) {
+            Some(h) => Some(all[nonblank[h]].full.start),
+            None => (first..=last)
+                .rev()
+                .find(|&j| role[j] == Some(Role::Footer))
+                .map(|f| all[nonblank[f]].full.end),
+        }
+        .unwrap_or(all[nonblank[first]].full.start);
+        if cut > start && text[start..cut].bytes().any(|b| !b.is_ascii_whitespace()) {
+            pages.push(Page {
+                span: Span::new(start, cut),
+                inferred: !pages.is_empty(),
+            });
+            start = cut;
+        }
+    }
+    if pages.is_empty() {
+        return whole;
+    }
+    if start < text.len() {
+        pages.push(Page {
+            span: Span::new(start, text.len()),
+            inferred: true,
+        });
+    }
+    pages
+}
+
+/// For each `(position, value)` (in position order): whether it belongs to a chain of at
+/// least `min_len` entries whose values count up by one, each `gap` positions after the
+/// one before.
+pub(crate) fn counting_chains(
+    entries: &[(usize, u32)],
+    min_len: usize,
+    gap: std::ops::RangeInclusive<usize>,
+) -> Vec<bool> {
+    // Longest chain ending at each entry, through the latest entry with value - 1.
+    let mut best_by_value: HashMap<u32, usize> = HashMap::new();
+    let mut len = vec![1usize; entries.len()];
+    let mut prev = vec![None::<usize>; entries.len()];
+    for (i, &(pos, value)) in entries.iter().enumerate() {
+        if let Some(&j) = value.checked_sub(1).and_then(|v| best_by_value.get(&v)) {
+            if gap.contains(&(pos - entries[j].0)) {
+                len[i] = len[j] + 1;
+                prev[i] = Some(j);
+            }
+        }
+        match best_by_value.get(&value) {
+            Some(&j) if len[j] > len[i] => {}
+            _ => {
+                best_by_value.insert(value, i);
+            }
+        }
+    }
+    let mut member = vec![false; entries.len()];
+    for (end, &chain) in len.iter().enumerate() {
+        if chain >= min_len {
+            let mut at = Some(end);
+            while let Some(i) = at {
+                if member[i] {
+                    break;
+                }
+                member[i] = true;
+                at = prev[i];
+            }
+        }
+    }
+    member
+}
+
+/// The data-driven tests of the layout passes: every `tests/data/layout/<dir>/NAME.in.txt`
+/// run through `run` must give `NAME.out.txt`, and, when `idempotent`, running again must
+/// change nothing.
+/// With `RECTO_BLESS=1` in the environment the outputs are written instead (review them
+/// before committing).
+#[cfg(test)]
+pub(crate) fn check_data_cases(dir: &str, idempotent: bool, run: impl Fn(&str) -> String) {
+    use std::fs;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/layout")
+        .join(dir);
+    let bless = std::env::var_os("RECTO_BLESS").is_some();
+    let mut inputs: Vec<_> = fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(".in.txt"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty(), "no cases in {}", root.display());
+    let mut failures = Vec::new();
+    for input in inputs {
+        let name = input.to_string_lossy().replace(".in.txt", "");
+        let text = fs::read_to_string(&input).expect("readable case");
+        let got = run(&text);
+        let expected_path = format!("{name}.out.txt");
+        if bless {
+            fs::write(&expected_path, &got).expect("writable case");
+            continue;
+        }
+        let expected = fs::read_to_string(&expected_path).expect("expected output");
+        if got != expected {
+            failures.push(format!("{name}: got\n{got}\n--- expected\n{expected}"));
+        } else if idempotent && run(&got) != got {
+            failures.push(format!("{name}: a second run changes the output"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pages rendered for the data cases: each page's text, then a line saying how the
+    /// page began.
+    fn render(text: &str) -> String {
+        pages(text)
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let how = match (i, p.inferred) {
+                    (0, _) => "document start",
+                    (_, true) => "inferred",
+                    (_, false) => "form feed",
+                };
+                format!("{}<<< page {} ({how})\n", &text[p.span.range()], i + 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn data_cases() {
+        check_data_cases("pages", false, render);
+    }
+
+    fn page_texts(text: &str) -> Vec<&str> {
+        pages(text).iter().map(|p| &text[p.span.range()]).collect()
+    }
+
+    #[test]
+    fn splits_at_form_feeds_and_keeps_them_out() {
+        assert_eq!(page_texts("one\n\x0ctwo\n\x0c"), ["one\n", "two\n"]);
+        assert_eq!(page_texts("one\x0ctwo"), ["one", "two"]);
+        assert_eq!(page_texts("\x0cone"), ["", "one"]);
+    }
+
+    #[test]
+    fn restores_a_lost_form_feed() {
+        let page = |p: usize| format!("Manual\n{}- {p} -\n", body(p));
+        let text = format!("{}\x0c{}{}\x0c{}\x0c", page(1), page(2), page(3), page(4));
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got[2].starts_with("Manual\n") && got[2].ends_with("- 3 -\n"));
+    }
+
+    #[test]
+    fn text_without_furniture_is_one_page() {
+        let text = "A paragraph.\n\nAnother one.\n";
+        assert_eq!(page_texts(text), [text]);
+    }
+
+    #[test]
+    fn lines_split_at_line_breaks() {
+        let text = "a\n\nbc";
+        let got: Vec<&str> = lines(text, Span::new(0, text.len()))
+            .map(|l| &text[l.full.range()])
+            .collect();
+        assert_eq!(got, ["a\n", "\n", "bc"]);
+    }
+
+    #[test]
+    fn recognises_page_numbers() {
+        for (s, v) in [
+            ("9", 9),
+            ("  - 9 -  ", 9),
+            ("-12-", 12),
+            ("— 3 —", 3),
+            ("[4]", 4),
+            ("Page 9", 9),
+            ("Page 9 of 40", 9),
+            ("9 of 40", 9),
+            ("9/40", 9),
+            ("xiv", 14),
+            ("IV", 4),
+        ] {
+            assert_eq!(page_number(s).map(|p| p.value), Some(v), "{s:?}");
+        }
+        for s in [
+            "1957.", "9a", "Page", "iiii", "mix it", "Vi", "", "- -", "123456",
+        ] {
+            assert_eq!(page_number(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn tells_decorated_page_numbers() {
+        assert!(page_number("- 4 -").unwrap().decorated);
+        assert!(page_number("Page 4").unwrap().decorated);
+        assert!(!page_number("4").unwrap().decorated);
+        assert!(!page_number("iv").unwrap().decorated);
+    }
+
+    #[test]
+    fn two_pages_are_inferred_from_decorated_numbers() {
+        let text = format!("Guide\n{}Page 1\nGuide\n{}Page 2\n", body(1), body(2));
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[1].starts_with("Guide\n"));
+    }
+
+    #[test]
+    fn two_pages_are_inferred_from_a_title_with_bare_numbers() {
+        let text = format!("Notes\n1\n{}Notes\n2\n{}", body(1), body(2));
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[1].starts_with("Notes\n2\n"));
+        let text = format!("Notes 1\n{}Notes 2\n{}", body(1), body(2));
+        assert_eq!(pages(&text).len(), 2);
+        // Not counting up: no pages.
+        let text = format!("Notes\n1\n{}Notes\n7\n{}", body(1), body(2));
+        assert_eq!(pages(&text).len(), 1);
+    }
+
+    #[test]
+    fn line_keys_ignore_numbers_spacing_and_case() {
+        assert_eq!(
+            line_key("GNU make manual page     12"),
+            line_key("  gnu make manual page 3")
+        );
+        assert_ne!(
+            line_key("GNU make manual page"),
+            line_key("GNU tar manual page")
+        );
+    }
+
+    fn body(page: usize) -> String {
+        (0..10)
+            .map(|i| format!("Body line {i} of page {page} goes on here.\n"))
+            .collect()
+    }
+
+    #[test]
+    fn infers_pages_from_a_header_and_footer_numbers() {
+        // PyMuPDF style: header at the top of each page, page number at the bottom.
+        let text: String = (1..=4)
+            .map(|p| format!("Report title\n{}{p}\n", body(p)))
+            .collect();
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 4);
+        for (i, page) in got.iter().enumerate() {
+            assert!(page.starts_with("Report title\n"), "{page:?}");
+            assert!(page.ends_with(&format!("\n{}\n", i + 1)), "{page:?}");
+        }
+    }
+
+    #[test]
+    fn infers_pages_from_headers_carrying_the_number() {
+        // pypdf style: "Title N" opens each page.
+        let text: String = (1..=3).map(|p| format!("Title {p}\n{}", body(p))).collect();
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 3);
+        assert!(got[2].starts_with("Title 3\n"));
+    }
+
+    #[test]
+    fn infers_pages_from_page_numbers_alone() {
+        let text: String = (1..=3).map(|p| format!("{}- {p} -\n", body(p))).collect();
+        let got = page_texts(&text);
+        assert_eq!(got.len(), 3);
+        assert!(got[0].ends_with("- 1 -\n"));
+    }
+
+    #[test]
+    fn a_repeated_content_line_does_not_make_pages() {
+        // Recurs three times, but not at the document's edges and beside no page number.
+        let text: String = (1..=3)
+            .map(|p| format!("{}Will process triggers.\n{}", body(p), body(p)))
+            .collect();
+        assert_eq!(pages(&text).len(), 1);
+    }
+
+    #[test]
+    fn numbers_that_do_not_count_up_make_no_pages() {
+        let text: String = [5, 2, 9]
+            .iter()
+            .map(|p| format!("{}{p}\n", body(*p)))
+            .collect();
+        assert_eq!(pages(&text).len(), 1);
+    }
+
+    #[test]
+    fn counting_chains_need_distance_and_succession() {
+        let e = [(0, 1), (20, 2), (40, 3), (41, 4), (70, 9)];
+        assert_eq!(
+            counting_chains(&e, 3, 8..=usize::MAX),
+            [true, true, true, false, false]
+        );
+    }
+}

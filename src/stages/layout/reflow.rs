@@ -1,10 +1,116 @@
-//! Layout pass: reflow (not yet implemented).
+//! Layout pass: reflow — line breaks and page breaks turned back into words and
+//! paragraphs.
+//!
+//! Extracted text breaks where the page broke: inside words (`baux-⏎ite`), inside
+//! paragraphs (every line of a justified page), and at page ends (`\f`). This pass looks
+//! at each *gap* between two non-blank lines — the line break, any blank lines, page
+//! breaks and indentation between them — and decides what the gap was in the source:
+//!
+//! - a word break: the hyphen and the gap go (`layout.dehyphenate`), or, where the
+//!   hyphen is part of the word, only the gap goes (`layout.hyphen-kept`);
+//! - a wrap inside a paragraph: the gap becomes one space (`layout.reflow`, or
+//!   `layout.page-join` when a page break or blank lines split the paragraph);
+//! - a paragraph break: the gap becomes exactly one blank line (`layout.paragraph-break`);
+//! - a deliberate line break (tables, short verse-like lines): left alone.
+//!
+//! # Two kinds of input
+//!
+//! Hard-wrapped text (most extractors) has runs of adjacent lines; text that is already
+//! one paragraph per line (a cleaned document, a Markdown export) has blank lines between
+//! nearly all lines. In the second kind an adjacent pair of lines is the author's
+//! (a two-line heading, a Markdown hard break) and is kept; only word breaks and
+//! paragraphs split by a page break are repaired. The kind is decided per document from
+//! the share of lines that have a non-blank neighbour below.
+//!
+//! # Where a line is "short"
+//!
+//! A line ends a paragraph when the next line's first word would have fitted on it: the
+//! typesetter broke early on purpose. Widths are counted in characters against the widest
+//! line nearby, so proportional fonts make the test approximate; it is combined with
+//! punctuation (a short line that ends a sentence) or used only with a wide margin.
 
+use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
+use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
+use super::evidence::{self, FormCounts};
+
+const DEHYPHENATE: RuleId = RuleId::from_static("layout.dehyphenate");
+const HYPHEN_KEPT: RuleId = RuleId::from_static("layout.hyphen-kept");
+const REFLOW: RuleId = RuleId::from_static("layout.reflow");
+const PAGE_JOIN: RuleId = RuleId::from_static("layout.page-join");
+const PARAGRAPH_BREAK: RuleId = RuleId::from_static("layout.paragraph-break");
+
 /// The rules of this pass.
-pub(crate) const RULES: &[RuleInfo] = &[];
+pub(crate) const RULES: &[RuleInfo] = &[
+    RuleInfo::builtin(
+        "layout.dehyphenate",
+        "layout",
+        Applicability::Safe,
+        "Joins a word hyphenated across a line or page break.",
+        "Typesetters break long words at line ends with a hyphen; the extracted text keeps \
+         the hyphen and the break. When the joined word is known — it occurs unbroken \
+         elsewhere in the same document, or it is in the lexicon while the hyphenated form \
+         is not seen — the hyphen and the break are removed. Soft hyphens (U+00AD) and `¬` \
+         at a line end always mark such a break. When neither form is known anywhere, the \
+         safe fix only closes the line break and keeps the hyphen (`layout.hyphen-kept`); \
+         removing the hyphen is proposed separately, for review. With --keep-lines the \
+         rest of the word moves up to the first line and the line break stays after it.\n\n\
+         Example: `good baux-⏎ite.` → `good bauxite.` (`bauxite` occurs 2× unbroken).",
+    ),
+    RuleInfo::builtin(
+        "layout.hyphen-kept",
+        "layout",
+        Applicability::Safe,
+        "Joins a hyphenated compound broken after its hyphen, keeping the hyphen.",
+        "A line break right after a hyphen that belongs to the word (`Soviet-Yugoslav`, \
+         `long-term`, `git-blame`) is removed and the hyphen kept. The hyphenated form wins \
+         when it occurs elsewhere in the document more often than the joined one, when the \
+         second part starts with a capital letter, or when both parts are words and the \
+         joined form is not.\n\n\
+         Example: `the Soviet-⏎Yugoslav split` → `the Soviet-Yugoslav split`.",
+    ),
+    RuleInfo::builtin(
+        "layout.reflow",
+        "layout",
+        Applicability::Safe,
+        "Joins hard-wrapped lines of a paragraph with a space.",
+        "Extractors end every printed line with a line break. Lines are joined into one \
+         paragraph line unless the break is a paragraph break: after a line that is short \
+         (the next word would have fitted) and ends a sentence, before list items and \
+         numbered notes, at indentation changes and blank lines. Documents that are already \
+         one paragraph per line are left alone. Not applied with --keep-lines.\n\n\
+         Example: `we must by all means⏎possible be careful` → `we must by all means \
+         possible be careful`.",
+    ),
+    RuleInfo::builtin(
+        "layout.page-join",
+        "layout",
+        Applicability::Safe,
+        "Rejoins a paragraph split by a page break or a blank line.",
+        "When a page break (form feed) or a blank line falls inside a paragraph, the two \
+         parts are joined with a space. It does when the first part stops without \
+         sentence-final punctuation and the second continues in lower case (or after a \
+         comma, or at full line width across a page break), or when the second closes a \
+         bracket the first left open. In text that is already one paragraph per line only \
+         the bracket counts: a lower-case paragraph there is as often a lead-in whose \
+         example was lost. Not applied with --keep-lines.\n\n\
+         Example: `[be prevented from⏎⏎working] in Hungary` → `[be prevented from working] \
+         in Hungary`.",
+    ),
+    RuleInfo::builtin(
+        "layout.paragraph-break",
+        "layout",
+        Applicability::Safe,
+        "Makes every paragraph break exactly one blank line.",
+        "Between two paragraphs the output has exactly one blank line: a page break, \
+         several blank lines, or a bare line break that ends a paragraph in hard-wrapped \
+         text become `\\n\\n`. Not applied with --keep-lines.\n\n\
+         Example: `derive from it.⏎In connection with this` → `derive from it.⏎⏎In \
+         connection with this`.",
+    ),
+];
 
 /// The reflow pass.
 pub(crate) struct Reflow;
@@ -14,5 +120,1005 @@ impl Stage for Reflow {
         "layout"
     }
 
-    fn run(&self, _doc: &Document<'_>, _cx: &Context, _out: &mut Proposals) {}
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
+        let text = doc.text();
+        let lines = Line::split(text);
+        if lines.is_empty() {
+            return;
+        }
+        let wrapped = is_hard_wrapped(&lines);
+        let widths = local_widths(&lines);
+
+        // Hyphenated line ends first, so that the document is scanned once for the
+        // evidence all of them need.
+        let breaks: Vec<Option<WordBreak>> = lines
+            .windows(2)
+            .map(|w| WordBreak::find(text, &w[0], &w[1]))
+            .collect();
+        let mut forms = FormCounts::default();
+        for b in breaks.iter().flatten() {
+            forms.want(&b.joined_in(text));
+            forms.want(&b.hyphenated_in(text));
+        }
+        forms.scan(text);
+
+        let keep_lines = cx.options.keep_lines;
+        // The paragraph the first line of each gap ends, as decided so far.
+        let mut continued = false;
+        let mut open = Brackets::of(lines[0].text(text)).opens;
+        for (i, pair) in lines.windows(2).enumerate() {
+            let (a, b) = (&pair[0], &pair[1]);
+            let gap = Gap {
+                a,
+                b,
+                width: widths[i],
+                continued,
+                open,
+            };
+            let joined = match &breaks[i] {
+                Some(wb) if wb.propose(text, &gap, &forms, wrapped, keep_lines, out) => true,
+                _ if keep_lines => false,
+                _ => {
+                    let action = if gap.page_break(text) {
+                        gap.across_page(text)
+                    } else if gap.blank_lines(text) > 0 {
+                        gap.across_blank(text, wrapped)
+                    } else if wrapped {
+                        gap.adjacent(text)
+                    } else {
+                        Action::Keep
+                    };
+                    if let Some(fix) = action.fix(text, &gap, wrapped) {
+                        out.push(fix);
+                    }
+                    matches!(action, Action::Join | Action::PageJoin)
+                }
+            };
+            let next = Brackets::of(b.text(text));
+            (continued, open) = if joined {
+                (true, open.saturating_sub(next.closes) + next.opens)
+            } else {
+                (false, next.opens)
+            };
+        }
+        if !keep_lines {
+            page_breaks_at_the_ends(text, &lines, out);
+        }
+    }
+}
+
+/// A non-blank line.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    /// After the line's form feeds, where its indentation starts.
+    indent_start: usize,
+    /// Where the content starts (after indentation).
+    start: usize,
+    /// Where the content ends (before trailing white space).
+    end: usize,
+    /// Where the line ends (its `\n`, or the end of the text).
+    raw_end: usize,
+    /// Printed width of the content, in [`visual_width`] units.
+    width: u32,
+}
+
+impl Line {
+    /// The non-blank lines of `text`.
+    fn split(text: &str) -> Vec<Line> {
+        let bytes = text.as_bytes();
+        let mut lines = Vec::with_capacity(text.len() / 48 + 1);
+        let mut at = 0;
+        while at <= bytes.len() {
+            let raw_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let raw = &bytes[at..raw_end];
+            let lead_ff = raw.iter().take_while(|&&b| b == b'\x0c').count();
+            let ws = raw[lead_ff..]
+                .iter()
+                .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\x0c' | b'\r'))
+                .count();
+            let start = at + lead_ff + ws;
+            if start < raw_end {
+                let trail = raw
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\x0c' | b'\r'))
+                    .count();
+                let end = raw_end - trail;
+                let width = visual_width(&text[start..end]);
+                lines.push(Line {
+                    indent_start: at + lead_ff,
+                    start,
+                    end,
+                    raw_end,
+                    width,
+                });
+            }
+            at = raw_end + 1;
+        }
+        lines
+    }
+
+    fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.start..self.end]
+    }
+
+    fn indent(&self) -> usize {
+        self.start - self.indent_start
+    }
+}
+
+/// True when the text is hard-wrapped: many lines continue on the next line. Text with
+/// a blank line between (nearly) all lines is already one paragraph per line.
+///
+/// Some extractors put a blank line after every text box, which can be every line; their
+/// lines still cluster just under the measure, which one-paragraph-per-line text (lines
+/// as long as their paragraphs) does not.
+fn is_hard_wrapped(lines: &[Line]) -> bool {
+    // Wrapping leaves a measure: several lines of about the same width, some thirty
+    // characters or more. A few lines of any width are as likely a list, an address or
+    // sentences set one per line as a wrapped paragraph.
+    let mut widths: Vec<u32> = lines.iter().map(|l| l.width).collect();
+    widths.sort_unstable();
+    let measure = widths[widths.len() * 9 / 10];
+    let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
+    if measure < 300 || near_measure < 3 {
+        return false;
+    }
+    let adjacent = lines
+        .windows(2)
+        .filter(|w| w[0].raw_end + 1 == w[1].indent_start)
+        .count();
+    if adjacent * 4 > lines.len() {
+        return true;
+    }
+    (400..=1600).contains(&measure) && near_measure * 2 >= lines.len()
+}
+
+/// For each gap, the width of the text around it: the widest of the nearby lines.
+///
+/// Some extractors run several printed lines into one now and then; such a line would
+/// make every line near it look short, so lines much wider than the document's usual
+/// full line do not count. Nor can the width fall far below the usual one: in a list of
+/// single words every line is as wide as its neighbours, yet none is full.
+fn local_widths(lines: &[Line]) -> Vec<u32> {
+    const REACH: usize = 4;
+    let mut widths: Vec<u32> = lines
+        .iter()
+        .map(|l| l.width)
+        .filter(|&w| w >= 300)
+        .collect();
+    widths.sort_unstable();
+    let usual = widths
+        .get(widths.len() * 3 / 4)
+        .copied()
+        .unwrap_or(u32::MAX);
+    let cap = usual.saturating_add(usual / 4);
+    let floor = if usual == u32::MAX { 0 } else { usual * 3 / 4 };
+    (0..lines.len().saturating_sub(1))
+        .map(|i| {
+            let lo = i.saturating_sub(REACH);
+            let hi = (i + 1 + REACH).min(lines.len() - 1);
+            lines[lo..=hi]
+                .iter()
+                .map(|l| l.width)
+                .filter(|&w| w <= cap)
+                .max()
+                .unwrap_or(cap)
+                // A list of single words is no measure of the column.
+                .max(floor)
+        })
+        .collect()
+}
+
+/// The space between two consecutive non-blank lines.
+struct Gap<'l> {
+    a: &'l Line,
+    b: &'l Line,
+    /// The local text width, in [`visual_width`] units.
+    width: u32,
+    /// The first line continues a paragraph begun on an earlier line.
+    continued: bool,
+    /// Brackets the paragraph has opened and not closed by the end of the first line.
+    open: u32,
+}
+
+/// What a gap was in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    /// A wrap inside a paragraph: one space.
+    Join,
+    /// A paragraph split by a page break or blank lines: one space.
+    PageJoin,
+    /// A paragraph break: one blank line.
+    Break,
+    /// A deliberate line break: unchanged.
+    Keep,
+}
+
+impl Gap<'_> {
+    fn span(&self) -> Span {
+        Span::new(self.a.end, self.b.start)
+    }
+
+    fn page_break(&self, text: &str) -> bool {
+        memchr::memchr(b'\x0c', text[self.span().range()].as_bytes()).is_some()
+    }
+
+    fn blank_lines(&self, text: &str) -> usize {
+        memchr::memchr_iter(b'\n', text[self.span().range()].as_bytes())
+            .count()
+            .saturating_sub(1)
+    }
+
+    /// The first word of the second line would have fitted on the first: the break was
+    /// made on purpose. `margin` widens the test for proportional fonts.
+    fn fits(&self, text: &str, margin: f32) -> bool {
+        let first = self.b.text(text).split(' ').next().map_or(0, visual_width);
+        let room = self.width as f32 * (1.0 - margin) - 2.0 * EM;
+        ((self.a.width + SPACE + first) as f32) <= room
+    }
+
+    /// The paragraph has an open bracket and the second line closes one it did not
+    /// open: both belong to one sentence.
+    fn closes_open_bracket(&self, b: &str) -> bool {
+        self.open > 0 && Brackets::of(b).closes > 0 && !starts_block(b)
+    }
+
+    fn b_very_short(&self) -> bool {
+        (self.b.width as f32) < self.width as f32 * 0.55
+    }
+
+    fn very_short(&self) -> bool {
+        (self.a.width as f32) < self.width as f32 * 0.55
+    }
+
+    /// Two lines with nothing between them, in hard-wrapped text.
+    fn adjacent(&self, text: &str) -> Action {
+        let (a, b) = (self.a.text(text), self.b.text(text));
+        let ends = ends_sentence(a);
+        if (starts_block(b) || starts_label(b)) && (ends || self.fits(text, 0.0)) {
+            // An option can also be mentioned in running text (`equivalent to the⏎-a
+            // option`): only a finished sentence or a short line ends the paragraph.
+            if !starts_option(b) || ends || self.very_short() {
+                return Action::Break;
+            }
+        }
+        if self.closes_open_bracket(b) {
+            return Action::Join;
+        }
+        // A short line in the middle of a paragraph that goes on in lower case: the
+        // page or column ended there (`[be pre-⏎vented from⏎⟨page⟩⏎working]`).
+        if self.continued && !ends && !ends_with_closer(a) && starts_lower(b) {
+            return Action::Join;
+        }
+        // A heading in capitals wrapped onto a second line (`SEPARATE⏎CHANGES`).
+        if self.very_short() && self.b_very_short() && is_caps_heading(a) && is_caps_heading(b) {
+            return Action::Join;
+        }
+        // After a sentence, a short line that does not end one is a heading or a term
+        // (`update`, `SYNOPSIS`), not the end of a paragraph.
+        if ends && self.b_very_short() && !ends_sentence(b) && !ends_with_closer(b) {
+            return Action::Break;
+        }
+        if self.very_short()
+            || (ends && self.fits(text, 0.0))
+            || (self.fits(text, 0.2) && !starts_lower(b))
+        {
+            return Action::Break;
+        }
+        // Indented deeper than the line before: a new paragraph (first-line indent) —
+        // unless both lines are indented alike, as in an indented block.
+        if self.b.indent() > self.a.indent() + 1 && ends {
+            return Action::Break;
+        }
+        if is_tabular(a) && is_tabular(b) {
+            return Action::Keep;
+        }
+        Action::Join
+    }
+
+    /// Two lines with blank lines between them.
+    fn across_blank(&self, text: &str, wrapped: bool) -> Action {
+        let (a, b) = (self.a.text(text), self.b.text(text));
+        // A blank line inside a paragraph (some extractors emit one between text
+        // boxes): the first part does not end a sentence and the second continues it in
+        // lower case, after a comma, or by closing a bracket the first part opened.
+        if starts_block(b) || ends_sentence(a) || ends_with_closer(a) {
+            return Action::Break;
+        }
+        let continues = if wrapped {
+            // Text boxes end wherever the extractor likes, so the first part need not
+            // be full: only not a short line such as a heading.
+            ((!self.very_short() || self.continued) && (starts_lower(b) || a.ends_with(',')))
+                || self.closes_open_bracket(b)
+        } else {
+            // One paragraph per line: a lower-case line after a blank line is as often
+            // a lead-in whose example was lost (`type⏎⏎to switch`) as a split paragraph,
+            // so it takes a bracket opened before the gap and closed after it.
+            starts_lower(b) && self.closes_open_bracket(b)
+        };
+        if continues {
+            Action::PageJoin
+        } else {
+            Action::Break
+        }
+    }
+
+    /// Two lines with a page break between them.
+    fn across_page(&self, text: &str) -> Action {
+        let (a, b) = (self.a.text(text), self.b.text(text));
+        let ends = ends_sentence(a);
+        if starts_block(b) && ends {
+            return Action::Break;
+        }
+        let full = !self.fits(text, 0.0);
+        if (full && !ends)
+            || (!ends && !ends_with_closer(a) && starts_lower(b))
+            || self.closes_open_bracket(b)
+        {
+            Action::PageJoin
+        } else {
+            Action::Break
+        }
+    }
+}
+
+impl Action {
+    fn fix(self, text: &str, gap: &Gap<'_>, wrapped: bool) -> Option<Fix> {
+        let (rule, span, replacement, message): (RuleId, Span, &str, &str) = match self {
+            Action::Keep => return None,
+            Action::Join => (REFLOW, gap.span(), " ", "line break inside a paragraph"),
+            Action::PageJoin => (
+                PAGE_JOIN,
+                gap.span(),
+                " ",
+                if gap.page_break(text) {
+                    "paragraph continues across the page break"
+                } else {
+                    "paragraph continues across the blank line"
+                },
+            ),
+            Action::Break => {
+                // In hard-wrapped text trailing spaces and indentation are layout; in
+                // text that is already one paragraph per line they are the author's.
+                let span = if wrapped {
+                    gap.span()
+                } else {
+                    Span::new(gap.a.raw_end, gap.b.indent_start)
+                };
+                (PARAGRAPH_BREAK, span, "\n\n", "paragraph break")
+            }
+        };
+        if &text[span.range()] == replacement {
+            return None;
+        }
+        Some(
+            Fix::single(rule, Applicability::Safe, Edit::new(span, replacement))
+                .with_message(message),
+        )
+    }
+}
+
+/// Removes form feeds before the first line and after the last one.
+fn page_breaks_at_the_ends(text: &str, lines: &[Line], out: &mut Proposals) {
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return;
+    };
+    let head = Span::new(0, first.indent_start);
+    if text[head.range()].contains('\x0c') {
+        out.push(
+            Fix::single(PARAGRAPH_BREAK, Applicability::Safe, Edit::delete(head))
+                .with_message("page break before the text"),
+        );
+    }
+    let tail = Span::new(last.raw_end, text.len());
+    if text[tail.range()].contains('\x0c') {
+        let keep = if text[tail.range()].contains('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        out.push(
+            Fix::single(PARAGRAPH_BREAK, Applicability::Safe, Edit::new(tail, keep))
+                .with_message("page break after the text"),
+        );
+    }
+}
+
+/// A line that ends with a hyphen-like break mark before a line that starts with a
+/// letter.
+#[derive(Debug)]
+struct WordBreak {
+    /// The mark: `-`, U+2010, U+00AD or `¬`.
+    mark: Span,
+    /// The letters before the mark.
+    left: Span,
+    /// The letters at the start of the next line.
+    right: Span,
+    /// The whole first token of the next line (up to white space).
+    token_end: usize,
+    /// The mark only ever means "word continues" (soft hyphen, `¬`).
+    soft: bool,
+}
+
+/// What the evidence says about a word break.
+enum Verdict {
+    Join(String),
+    KeepHyphen(String),
+    Unsure,
+}
+
+impl WordBreak {
+    fn find(text: &str, a: &Line, b: &Line) -> Option<WordBreak> {
+        let line = &text[a.start..a.end];
+        let mark = line.chars().next_back()?;
+        let soft = match mark {
+            '-' | '\u{2010}' => false,
+            '\u{ad}' | '¬' => true,
+            _ => return None,
+        };
+        let mark_start = a.end - mark.len_utf8();
+        let before = &text[a.start..mark_start];
+        let left_len: usize = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric())
+            .map(char::len_utf8)
+            .sum();
+        // No word before the mark: only an option's dash after a bracket (`[-⏎a=arch]`)
+        // is still a break inside a token.
+        if left_len == 0 && (soft || !before.ends_with(['[', '('])) {
+            return None;
+        }
+        let next = &text[b.start..b.end];
+        let right_len: usize = next
+            .chars()
+            .take_while(|c| c.is_alphanumeric())
+            .map(char::len_utf8)
+            .sum();
+        if right_len == 0 {
+            return None;
+        }
+        let token_len = next.find([' ', '\t']).unwrap_or(next.len());
+        Some(WordBreak {
+            mark: Span::new(mark_start, a.end),
+            left: Span::new(mark_start - left_len, mark_start),
+            right: Span::new(b.start, b.start + right_len),
+            token_end: b.start + token_len,
+            soft,
+        })
+    }
+
+    fn left<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.left.range()]
+    }
+
+    fn right<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.right.range()]
+    }
+
+    fn joined_in(&self, text: &str) -> String {
+        [self.left(text), self.right(text)].concat()
+    }
+
+    fn hyphenated_in(&self, text: &str) -> String {
+        [self.left(text), "-", self.right(text)].concat()
+    }
+
+    fn verdict(&self, text: &str, forms: &FormCounts) -> Verdict {
+        let joined = self.joined_in(text);
+        if self.soft {
+            return Verdict::Join(format!("'{joined}': a soft line-end hyphen"));
+        }
+        let (left, right) = (self.left(text), self.right(text));
+        if left.is_empty() {
+            return Verdict::KeepHyphen(format!("an option's dash before '{right}'"));
+        }
+        let hyphenated = self.hyphenated_in(text);
+        let (n_joined, n_hyph) = (forms.get(&joined), forms.get(&hyphenated));
+        if n_hyph > n_joined {
+            return Verdict::KeepHyphen(format!(
+                "'{hyphenated}' occurs {n_hyph}× hyphenated in this document"
+            ));
+        }
+        if n_joined > 0 {
+            return Verdict::Join(format!(
+                "'{joined}' occurs {n_joined}× unbroken in this document"
+            ));
+        }
+        if left
+            .bytes()
+            .chain(right.bytes())
+            .any(|b| b.is_ascii_digit())
+        {
+            return Verdict::KeepHyphen(format!("'{hyphenated}': a number or a code"));
+        }
+        let upper_right = right.chars().next().is_some_and(char::is_uppercase);
+        let upper_left = left.chars().all(char::is_uppercase);
+        if upper_right && !upper_left {
+            return Verdict::KeepHyphen(format!(
+                "'{right}' starts with a capital letter: a compound"
+            ));
+        }
+        let z_joined = evidence::zipf(&joined);
+        if z_joined > 0.0 {
+            return Verdict::Join(format!("'{joined}' is a word (zipf {z_joined:.1})"));
+        }
+        let (z_left, z_right) = (evidence::zipf(left), evidence::zipf(right));
+        if left.chars().count() == 1 || (z_left > 0.0 && z_right > 0.0) {
+            return Verdict::KeepHyphen(format!(
+                "'{joined}' is not a word, '{left}' and '{right}' are"
+            ));
+        }
+        Verdict::Unsure
+    }
+
+    /// Proposes the fixes for this break; false when there is nothing to propose and
+    /// the gap is to be treated as any other.
+    ///
+    /// Where neither form is known, the safe fix removes only the line break and keeps
+    /// the hyphen (`bugward-compatibility` stays right, `sov-narkhoz` is one character
+    /// off), and removing the hyphen is a separate fix for review: nothing the text
+    /// contains is deleted without evidence.
+    fn propose(
+        &self,
+        text: &str,
+        gap: &Gap<'_>,
+        forms: &FormCounts,
+        wrapped: bool,
+        keep_lines: bool,
+        out: &mut Proposals,
+    ) -> bool {
+        let across_blank = !gap.page_break(text) && gap.blank_lines(text) > 0;
+        // Across blank lines, or between lines of a text that is one paragraph per line,
+        // a hyphen is taken for a line-end hyphen only on evidence.
+        let needs_evidence = across_blank || !wrapped;
+        let (join, message) = match self.verdict(text, forms) {
+            Verdict::Join(m) => (true, m),
+            // A capital or a lexicon guess does not carry a word across blank lines
+            // (`recruit-⏎⏎Minutes of the Plenum` is a running head not yet removed).
+            Verdict::KeepHyphen(_) if across_blank && forms.get(&self.hyphenated_in(text)) == 0 => {
+                return false
+            }
+            Verdict::KeepHyphen(m) => (false, m),
+            Verdict::Unsure if needs_evidence => return false,
+            Verdict::Unsure => {
+                let joined = self.joined_in(text);
+                out.push(
+                    Fix::single(DEHYPHENATE, Applicability::Review, Edit::delete(self.mark))
+                        .with_confidence(0.65)
+                        .with_message(format!(
+                            "'{joined}': neither form is known; most line-end hyphens split a word"
+                        )),
+                );
+                out.push(
+                    Fix::single(
+                        HYPHEN_KEPT,
+                        Applicability::Safe,
+                        self.close_gap(text, gap, gap.a.end, keep_lines),
+                    )
+                    .with_confidence(0.65)
+                    .with_message(format!(
+                        "'{joined}': neither form is known; the hyphen stays until reviewed"
+                    )),
+                );
+                return true;
+            }
+        };
+        let (rule, from) = if join {
+            (DEHYPHENATE, self.mark.start)
+        } else {
+            (HYPHEN_KEPT, gap.a.end)
+        };
+        out.push(
+            Fix::single(
+                rule,
+                Applicability::Safe,
+                self.close_gap(text, gap, from, keep_lines),
+            )
+            .with_confidence(0.95)
+            .with_message(message),
+        );
+        true
+    }
+
+    /// The edit that closes the gap from `from` (the mark, or the end of the first line):
+    /// the word ends up whole on the first line.
+    fn close_gap(&self, text: &str, gap: &Gap<'_>, from: usize, keep_lines: bool) -> Edit {
+        if !keep_lines {
+            return Edit::delete(Span::new(from, gap.b.start));
+        }
+        // Move the rest of the word up; the line break follows it.
+        let token = &text[gap.b.start..self.token_end];
+        let rest_start = text[self.token_end..gap.b.end]
+            .find(|c: char| c != ' ' && c != '\t')
+            .map_or(gap.b.end, |i| self.token_end + i);
+        if rest_start >= gap.b.end {
+            return Edit::new(Span::new(from, self.token_end), token);
+        }
+        let between = &text[gap.a.end..gap.b.start];
+        Edit::new(
+            Span::new(from, rest_start),
+            [token, between.trim_start_matches([' ', '\t'])].concat(),
+        )
+    }
+}
+
+/// The width of an average lower-case letter in [`visual_width`] units.
+const EM: f32 = 10.0;
+/// The width of a space.
+const SPACE: u32 = 5;
+
+/// The printed width of `s` in tenths of an average lower-case letter, by a rough model
+/// of a proportional font: capitals are wider than lower case, `i l . ,` narrow, `m w`
+/// wide. Counting characters instead makes a line of capitals look short and ends its
+/// paragraph too early.
+fn visual_width(s: &str) -> u32 {
+    const fn ascii(b: u8) -> u8 {
+        match b {
+            b'i' | b'j' | b'l' | b'\'' | b'.' | b',' | b';' | b':' | b'!' | b'|' => 4,
+            b'f' | b't' | b'r' | b'I' | b'(' | b')' | b'[' | b']' | b'"' | b' ' | b'-' => 5,
+            b'm' | b'w' => 15,
+            b'M' | b'W' => 16,
+            b'a'..=b'z' | b'0'..=b'9' => 10,
+            b'A'..=b'Z' => 13,
+            _ => 9,
+        }
+    }
+    const TABLE: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut b = 0;
+        while b < 128 {
+            t[b] = ascii(b as u8);
+            b += 1;
+        }
+        t
+    };
+    if s.is_ascii() {
+        return s.bytes().map(|b| u32::from(TABLE[usize::from(b)])).sum();
+    }
+    s.chars()
+        .map(|c| match u8::try_from(c) {
+            Ok(b) if b < 128 => u32::from(TABLE[usize::from(b)]),
+            _ if c.is_uppercase() => 13,
+            _ => 10,
+        })
+        .sum()
+}
+
+/// The line ends a sentence (or a heading or lead-in ending in a colon), ignoring
+/// closing quotes and brackets and a footnote number after the punctuation.
+fn ends_sentence(line: &str) -> bool {
+    let trimmed = line.trim_end_matches(|c: char| c.is_ascii_digit() || is_closer(c) || c == '*');
+    matches!(
+        trimmed.chars().next_back(),
+        Some('.' | '!' | '?' | ':' | ';' | '…')
+    )
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, ')' | ']' | '"' | '\'' | '’' | '”' | '»')
+}
+
+/// The line ends with a closing bracket or quote: the end of a citation or aside, which
+/// rarely continues after a blank line.
+fn ends_with_closer(line: &str) -> bool {
+    line.chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, ')' | '"' | '”' | '»'))
+}
+
+/// The round and square brackets of a line that it does not pair up itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Brackets {
+    /// Closing brackets with no opening one before them on the line.
+    closes: u32,
+    /// Opening brackets still open at the end of the line.
+    opens: u32,
+}
+
+impl Brackets {
+    fn of(line: &str) -> Brackets {
+        let mut b = Brackets {
+            closes: 0,
+            opens: 0,
+        };
+        for c in line.bytes() {
+            match c {
+                b'(' | b'[' => b.opens += 1,
+                b')' | b']' if b.opens > 0 => b.opens -= 1,
+                b')' | b']' => b.closes += 1,
+                _ => {}
+            }
+        }
+        b
+    }
+}
+
+fn starts_lower(line: &str) -> bool {
+    line.chars().next().is_some_and(char::is_lowercase)
+}
+
+/// The line starts a list item, a numbered note or a command-line option.
+fn starts_block(line: &str) -> bool {
+    let mut chars = line.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let second = chars.next();
+    match first {
+        '•' | '◦' | '▪' | '‣' | '●' | '○' | '■' | '□' | '·' | '–' | '—' | '*' => {
+            second == Some(' ')
+        }
+        '-' => second.is_some_and(|c| c == ' ' || c == '-' || c.is_alphanumeric()),
+        '(' => {
+            // `(a) `, `(12) `, `(iv) `
+            let inner: String = line[1..].chars().take_while(|c| *c != ')').collect();
+            !inner.is_empty()
+                && inner.len() <= 4
+                && inner.chars().all(char::is_alphanumeric)
+                && line[1 + inner.len()..].starts_with(") ")
+        }
+        c if c.is_ascii_digit() => {
+            let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+            let rest = &line[digits..];
+            // `1. `, `12) `, and footnotes set as `1These notes…` (number glued to text).
+            digits <= 3
+                && (rest.starts_with(". ")
+                    || rest.starts_with(") ")
+                    || rest.chars().next().is_some_and(char::is_uppercase))
+        }
+        c if c.is_ascii_alphabetic() => {
+            // `a) `, `b. ` — a single letter enumerator.
+            matches!(second, Some(')'))
+                || (second == Some('.') && line[2..].starts_with(' ') && c.is_ascii_lowercase())
+        }
+        _ => false,
+    }
+}
+
+/// The line starts with a command-line option (`-v, --verbose`).
+fn starts_option(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.first() == Some(&b'-')
+        && b.get(1)
+            .is_some_and(|c| *c == b'-' || c.is_ascii_alphanumeric())
+}
+
+/// The line is all capitals and has no sentence punctuation: a heading.
+fn is_caps_heading(line: &str) -> bool {
+    line.chars().any(char::is_alphabetic)
+        && line
+            .chars()
+            .all(|c| c.is_uppercase() || c == ' ' || c == '-' || c == '&')
+}
+
+/// The line starts with a label: one to three words, the first capitalised, and a colon
+/// (`Molotov: Maybe you…`, `Note: Some files…`, `Original Language:`).
+fn starts_label(line: &str) -> bool {
+    let Some(colon) = line
+        .get(..line.len().min(32))
+        .and_then(|head| head.find(':'))
+    else {
+        return false;
+    };
+    let label = &line[..colon];
+    let rest = &line[colon + 1..];
+    label.chars().next().is_some_and(char::is_uppercase)
+        && label.split(' ').count() <= 3
+        && label
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '.' || c == '-')
+        && (rest.is_empty() || rest.starts_with(' '))
+}
+
+/// The line has internal runs of spaces, as table rows and aligned code do.
+fn is_tabular(line: &str) -> bool {
+    memchr::memmem::find(line.as_bytes(), b"   ").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_cases() {
+        crate::stages::layout::testdata::check_cases("reflow", || Box::new(Reflow));
+    }
+
+    fn run(text: &str) -> String {
+        run_with(text, false)
+    }
+
+    fn run_with(text: &str, keep_lines: bool) -> String {
+        let mut cx = Context::default();
+        cx.options.keep_lines = keep_lines;
+        let mut p = crate::Pipeline::new(cx);
+        p.threshold(Applicability::Review);
+        p.push(Box::new(Reflow));
+        p.run(text).output
+    }
+
+    const WRAPPED: &str = "It seems to me that in this regard com. Khrushchev's efforts are\n\
+                           not entirely successful. We all understand and consider it needed\n\
+                           and stimulate those measures which assist the lessening of tension.\n";
+
+    #[test]
+    fn joins_wrapped_lines() {
+        assert_eq!(
+            run(WRAPPED),
+            "It seems to me that in this regard com. Khrushchev's efforts are not entirely \
+             successful. We all understand and consider it needed and stimulate those \
+             measures which assist the lessening of tension.\n"
+        );
+    }
+
+    #[test]
+    fn short_lines_without_a_measure_stay() {
+        let t = "The financial report.\nSecond line.\n";
+        assert_eq!(run(t), t);
+    }
+
+    #[test]
+    fn breaks_after_a_short_line_that_ends_a_sentence() {
+        let t = "and we must by all means be careful that this policy gives the results\n\
+                 that we want.\n\
+                 In connection with this, I consider that when com. Khrushchev, in a\n\
+                 conversation with the editor of the American newspaper, The New York\n\
+                 Times.\n";
+        assert_eq!(
+            run(t),
+            "and we must by all means be careful that this policy gives the results that \
+             we want.\n\nIn connection with this, I consider that when com. Khrushchev, in a \
+             conversation with the editor of the American newspaper, The New York Times.\n"
+        );
+    }
+
+    #[test]
+    fn dehyphenates_with_document_evidence() {
+        let t = format!(
+            "{}You have very good baux-\nite. The bauxite deposits are large and we will\n\
+             develop them soon, said the man with the long-term plan for the\n\
+             long-\nterm future of the region and its people and its lands.\n",
+            WRAPPED
+        );
+        let out = run(&t);
+        assert!(out.contains("good bauxite."), "{out}");
+        assert!(out.contains("the long-term future"), "{out}");
+    }
+
+    #[test]
+    fn keeps_the_hyphen_before_a_capital() {
+        let t = "Much less is known about the impact of the split between the Soviet-\n\
+                 Yugoslav parties and the rest of the world in those difficult years.\n";
+        assert!(run(t).contains("Soviet-Yugoslav parties"));
+    }
+
+    #[test]
+    fn soft_hyphens_always_join() {
+        let t = "Much less is known about the impact of the split on the world, baux\u{ad}\n\
+                 ite and the rest of the world in those difficult years and months.\n";
+        assert!(run(t).contains("world, bauxite and"));
+    }
+
+    #[test]
+    fn rejoins_a_paragraph_across_a_page_break() {
+        let t = "S[talin]: expressed interest in where our oil and bauxite deposits are\n\
+                 located and he said that the deposits of the country were very good and\n\
+                 \x0c\n\nthat we should develop them as soon as we could, he said to us then.\n";
+        let out = run(t);
+        assert!(out.contains("good and that we"), "{out:?}");
+        assert!(!out.contains('\x0c'));
+    }
+
+    #[test]
+    fn a_page_break_between_paragraphs_becomes_a_blank_line() {
+        let t = "the deposits of the country were very good and we want them developed\n\
+                 soon.\n\x0cThe next part of the text starts here on a new page and runs\n\
+                 on to the next line.\n";
+        let out = run(t);
+        assert!(out.contains("soon.\n\nThe next part"), "{out:?}");
+    }
+
+    #[test]
+    fn one_paragraph_per_line_text_is_left_alone() {
+        let t = "\n\nJune 24, 1957\n\n**Minutes of the Meeting of the CPSU CC Plenum on\n\
+                 the State of Soviet Foreign Policy**\n\nCitation:\n\n  indented line\n\n\
+                 modified: file1\n\nmodified: file2\n\nIf you leave out the commit name, git grep \
+                 will search any of the files it manages in your current directory. So\n\n\
+                 is a quick way to search just the files that are tracked by Git.\n";
+        assert_eq!(run(t), t);
+    }
+
+    #[test]
+    fn rejoins_a_paragraph_split_by_a_blank_line_in_one_paragraph_per_line_text() {
+        let t = "Short one.\n\nMikoian. After all, you demanded that Rakosi, Gero, and Hegedus \
+                 [be prevented from\n\nworking] in Hungary.\n\nAnother one.\n\nAnd one more.\n";
+        let out = run(t);
+        assert!(out.contains("[be prevented from working] in"), "{out:?}");
+        assert!(out.contains("Short one.\n\nMikoian"));
+    }
+
+    #[test]
+    fn list_items_keep_their_lines() {
+        let t = "The program reads the files named on its command line, or its standard\n\
+                 input when none is named, and writes what it finds to standard output.\n\
+                 The following options are accepted by the program and can be combined:\n\
+                 1. the first option, which does one thing and then another thing\n\
+                 2. the second option.\n\
+                 • a bullet item\n";
+        let out = run(t);
+        assert!(out.contains("combined:\n\n1. the first"), "{out:?}");
+        assert!(out.contains("thing\n\n2. the"), "{out:?}");
+        assert!(out.contains("option.\n\n• a bullet"), "{out:?}");
+    }
+
+    #[test]
+    fn keep_lines_moves_the_rest_of_the_word_up() {
+        let t = format!("{WRAPPED}You have very good baux-\nite. The bauxite deposits are large\n");
+        let out = run_with(&t, true);
+        assert!(
+            out.contains("very good bauxite.\nThe bauxite deposits"),
+            "{out:?}"
+        );
+        assert!(out.contains("regard com. Khrushchev's efforts are\nnot entirely"));
+    }
+
+    #[test]
+    fn block_starts() {
+        for yes in [
+            "1. One",
+            "12) Two",
+            "(a) three",
+            "• four",
+            "- five",
+            "-v, --verbose",
+            "2The Presidium",
+            "b) six",
+        ] {
+            assert!(starts_block(yes), "{yes}");
+        }
+        for no in [
+            "1957 was",
+            "I think",
+            "a man",
+            "(see above)",
+            "-",
+            "3.5 million",
+        ] {
+            assert!(!starts_block(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn labels() {
+        for yes in [
+            "Molotov: Maybe you",
+            "Note: Some",
+            "Original Language:",
+            "Com. Aristov: yes",
+        ] {
+            assert!(starts_label(yes), "{yes}");
+        }
+        for no in ["the ratio 3:2", "Dir::Etc::SourceList", "See http://x"] {
+            assert!(!starts_label(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn sentence_ends() {
+        for yes in [
+            "it.",
+            "it.\u{201d}",
+            "Dej.3",
+            "(see above).",
+            "Citation:",
+            "no?",
+        ] {
+            assert!(ends_sentence(yes), "{yes}");
+        }
+        for no in ["the", "it,", "[be prevented from", "1957"] {
+            assert!(!ends_sentence(no), "{no}");
+        }
+    }
 }

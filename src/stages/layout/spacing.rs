@@ -1,10 +1,76 @@
-//! Layout pass: spacing (not yet implemented).
+//! Layout pass: spacing — spaces the extractor added inside words or lost between them.
+//!
+//! - Letter-spaced words (`N A M E`, `C o p y`, `S E C T I O N  T W O`): headings set
+//!   with tracking come out one glyph per "word". The glyphs are joined; a wider gap is
+//!   a word gap, and a run set without one (`S E E A L S O`) is split where the
+//!   document or the lexicon knows both words (`layout.letter-spacing`).
+//! - Doubled-glyph bold (`TThhee  SSoovviieett`): a bold face faked by printing every
+//!   glyph twice, slightly offset, comes out with every character doubled
+//!   (`layout.doubled-glyphs`).
+//! - Missing spaces (`1957.Search`, `See“Informatsiya,”`, `(Top Secret),in`): the
+//!   extractor dropped a space between two words (`layout.missing-space`).
+//!
+//! All three look at one whitespace-delimited token (or a run of them) at a time and are
+//! written to say no quickly: almost every token of ordinary text is rejected after a
+//! byte or two.
 
+use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
+use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
+use super::evidence::{self, FormCounts};
+
+const LETTER_SPACING: RuleId = RuleId::from_static("layout.letter-spacing");
+const DOUBLED_GLYPHS: RuleId = RuleId::from_static("layout.doubled-glyphs");
+const MISSING_SPACE: RuleId = RuleId::from_static("layout.missing-space");
+
 /// The rules of this pass.
-pub(crate) const RULES: &[RuleInfo] = &[];
+pub(crate) const RULES: &[RuleInfo] = &[
+    RuleInfo::builtin(
+        "layout.letter-spacing",
+        "layout",
+        Applicability::Safe,
+        "Joins the letters of a letter-spaced word.",
+        "Headings set with wide tracking are extracted one letter per word. A run of at \
+         least four single characters (at least three of them letters, the rest `:` `.` \
+         `_` `-` `/` `'` or digits) separated by single spaces is joined; a gap of two or \
+         more spaces is a word gap. An all-capital run without such a gap is split into \
+         words where both are known (in the document or the lexicon) and the run as a \
+         whole is not. Runs made only of one-letter words (`a`, `I`, `A`, `O`) are left \
+         alone. Safe when a joined word is known or the run has six glyphs or more, review \
+         otherwise.\n\n\
+         Example: `S E E A L S O` → `SEE ALSO`; `C o p y` → `Copy`.",
+    ),
+    RuleInfo::builtin(
+        "layout.doubled-glyphs",
+        "layout",
+        Applicability::Safe,
+        "Undoubles words printed twice over for a fake bold face.",
+        "Some PDFs fake bold by printing each glyph twice; extractors then read every \
+         character twice and every space as two. A token of four or more characters made \
+         entirely of doubled characters (with at least two different ones) is halved, and \
+         the doubled space between two such tokens becomes one. Safe for runs of two or \
+         more such words and for single ones of eight characters or more; review for six; \
+         shorter single tokens are left alone.\n\n\
+         Example: `TThhee  SSoovviieett` → `The Soviet`.",
+    ),
+    RuleInfo::builtin(
+        "layout.missing-space",
+        "layout",
+        Applicability::Review,
+        "Inserts a space the extractor dropped between two words.",
+        "A sentence end glued to the next sentence (`1957.Search`), a clause glued after a \
+         comma (`(Top Secret),in`) or a word glued to an opening quote (`See“Informatsiya,”`) \
+         gets its space back. Abbreviations and initials (`N.S. Khrushchev`, `e.g.`, \
+         `U.S.A.`), numbers (`3.14`, `v1.2.3`), file names, URLs and code (`recto.toml`, \
+         `www.example.com`, `os.Getenv`) are left alone: the glued words must both be \
+         known words in a token without path or code characters. For review: a space \
+         missing from the source itself (`See“Informatsiya,”` in a typed transcript) is \
+         the author's text, and only a reader can tell it from one the extractor lost.\n\n\
+         Example: `in 1957.Search results` → `in 1957. Search results`.",
+    ),
+];
 
 /// The spacing pass.
 pub(crate) struct Spacing;
@@ -14,5 +80,629 @@ impl Stage for Spacing {
         "layout"
     }
 
-    fn run(&self, _doc: &Document<'_>, _cx: &Context, _out: &mut Proposals) {}
+    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+        let text = doc.text();
+        let (mut spaced, mut doubled) = (Vec::new(), Vec::new());
+        for (base, line) in lines(text) {
+            let shape = shape(line.as_bytes());
+            if shape.spaced {
+                spaced.push((base, line));
+            }
+            if shape.doubled {
+                doubled.push((base, line));
+            }
+        }
+        let runs = letter_spaced_runs(text, &spaced);
+        if !runs.is_empty() {
+            propose_letter_spacing(text, &runs, out);
+        }
+        doubled_glyphs(text, &doubled, out);
+        missing_spaces(text, out);
+    }
+}
+
+/// A whitespace-delimited token: byte range.
+type Token = (usize, usize);
+
+/// The tokens of one line.
+fn tokens(line: &str, base: usize) -> impl Iterator<Item = Token> + '_ {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        Some((base + start, base + at))
+    })
+}
+
+/// Lines of `text` with their start offsets (without the `\n`).
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at > text.len() {
+            return None;
+        }
+        let start = at;
+        let end =
+            memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+        at = end + 1;
+        Some((start, &text[start..end]))
+    })
+}
+
+/// What one pass over a line's bytes says it may contain.
+struct Shape {
+    /// Three single-glyph tokens in a row (`x y z`).
+    spaced: bool,
+    /// A token that starts with two doubled characters (`TThh…`).
+    doubled: bool,
+}
+
+/// Looks at each token of the line once: its length and its first four bytes. Nearly
+/// every line of ordinary text is rejected here without building anything.
+fn shape(b: &[u8]) -> Shape {
+    let mut shape = Shape {
+        spaced: false,
+        doubled: false,
+    };
+    let mut singles = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if matches!(b[i], b' ' | b'\t') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        let tok = &b[start..i];
+        // One character: one byte, or one multi-byte UTF-8 sequence.
+        let single =
+            tok.len() == 1 || (tok[0] >= 0xC0 && tok[1..].iter().all(|&c| c & 0xC0 == 0x80));
+        singles = if single { singles + 1 } else { 0 };
+        shape.spaced |= singles >= 3;
+        shape.doubled |= tok.len() >= 4 && tok[0] == tok[1] && tok[2] == tok[3];
+    }
+    shape
+}
+
+// ---------------------------------------------------------------------------------------
+// Letter spacing
+
+/// A run of letter-spaced glyphs: its span and its words (each a list of glyph tokens).
+#[derive(Debug)]
+struct SpacedRun {
+    span: Span,
+    words: Vec<String>,
+}
+
+fn is_single_char(text: &str, (s, e): Token) -> Option<char> {
+    let mut chars = text[s..e].chars();
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
+}
+
+/// Characters that may stand between letters inside a letter-spaced identifier.
+fn is_word_punct(c: char) -> bool {
+    matches!(c, ':' | '.' | '_' | '-' | '/' | '\'' | '’') || c.is_ascii_digit()
+}
+
+fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> Vec<SpacedRun> {
+    let mut runs = Vec::new();
+    for &(base, line) in lines {
+        let toks: Vec<Token> = tokens(line, base).collect();
+        let mut i = 0;
+        while i < toks.len() {
+            let mut j = i;
+            while j < toks.len()
+                && (is_single_char(text, toks[j])
+                    .is_some_and(|c| c.is_alphabetic() || is_word_punct(c))
+                    || (j > i && is_ligature(&text[toks[j].0..toks[j].1])))
+                && (j == i || gap_width(toks[j - 1], toks[j]) <= 3)
+            {
+                j += 1;
+            }
+            if j > i {
+                if let Some(run) = spaced_run(text, &toks[i..j]) {
+                    runs.push(run);
+                }
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    runs
+}
+
+fn gap_width(a: Token, b: Token) -> usize {
+    b.0 - a.1
+}
+
+/// A ligature the extractor expanded into one multi-letter "glyph" (`P r e fi x`).
+fn is_ligature(token: &str) -> bool {
+    matches!(token, "fi" | "fl" | "ff" | "ffi" | "ffl" | "ft" | "st")
+}
+
+fn spaced_run(text: &str, toks: &[Token]) -> Option<SpacedRun> {
+    if toks.len() < 4 {
+        return None;
+    }
+    let glyphs: Vec<char> = toks
+        .iter()
+        .filter_map(|&t| is_single_char(text, t))
+        .collect();
+    let letters = glyphs.iter().filter(|c| c.is_alphabetic()).count();
+    if letters < 3
+        || glyphs
+            .iter()
+            .all(|c| matches!(c, 'a' | 'A' | 'I' | 'O' | 'o'))
+    {
+        return None;
+    }
+    let mut words = vec![String::new()];
+    for (k, &t) in toks.iter().enumerate() {
+        if k > 0 && gap_width(toks[k - 1], t) >= 2 {
+            words.push(String::new());
+        }
+        words.last_mut()?.push_str(&text[t.0..t.1]);
+    }
+    // A one-glyph word between word gaps, or no word of four glyphs (`a b  c d`): the
+    // spacing is not tracking but ordinary text of one-letter tokens.
+    if words.iter().any(|w| w.chars().count() == 1) || words.iter().all(|w| w.chars().count() < 4) {
+        return None;
+    }
+    Some(SpacedRun {
+        span: Span::new(toks[0].0, toks[toks.len() - 1].1),
+        words,
+    })
+}
+
+fn propose_letter_spacing(text: &str, runs: &[SpacedRun], out: &mut Proposals) {
+    // Ask the document about every word a run could contain: the words themselves and,
+    // for capitals run together, every way to cut them in two or three.
+    let mut forms = FormCounts::default();
+    for run in runs {
+        for w in &run.words {
+            forms.want(w);
+            if is_caps(w) {
+                for (a, b) in substrings(w) {
+                    forms.want(&w[a..b]);
+                }
+            }
+        }
+    }
+    forms.scan(text);
+    for run in runs {
+        let mut known = false;
+        let mut words = Vec::with_capacity(run.words.len());
+        for w in &run.words {
+            if is_word(w, &forms) {
+                known = true;
+                words.push(w.clone());
+            } else if let Some(split) = is_caps(w).then(|| segment(w, &forms)).flatten() {
+                known = true;
+                words.push(split.join(" "));
+            } else {
+                known |= w
+                    .split(|c: char| !c.is_alphabetic())
+                    .any(|piece| piece.chars().count() >= 3 && is_word(piece, &forms));
+                words.push(w.clone());
+            }
+        }
+        let joined = words.join(" ");
+        // Six glyphs or more set one by one are tracking, not words, whether or not the
+        // result is in a dictionary (`x U n i t s B y t e`, `F o r c e I P v 4`).
+        let glyphs = text[run.span.range()]
+            .split(' ')
+            .filter(|g| !g.is_empty())
+            .count();
+        let known = known || glyphs >= 6;
+        let applicability = if known {
+            Applicability::Safe
+        } else {
+            Applicability::Review
+        };
+        out.push(
+            Fix::single(
+                LETTER_SPACING,
+                applicability,
+                Edit::new(run.span, joined.as_str()),
+            )
+            .with_confidence(if known { 0.95 } else { 0.6 })
+            .with_message(format!(
+                "letter-spaced '{}' → '{joined}'{}",
+                &text[run.span.range()],
+                if known { "" } else { " (not a known word)" }
+            )),
+        );
+    }
+}
+
+fn is_caps(w: &str) -> bool {
+    w.chars().all(|c| c.is_uppercase()) && w.chars().count() >= 5
+}
+
+/// Known: written so elsewhere in the document, or in the lexicon.
+fn is_word(w: &str, forms: &FormCounts) -> bool {
+    forms.get(w) > 0 || evidence::zipf(w) > 0.0
+}
+
+/// Byte ranges of the substrings of `w` of at least two characters.
+fn substrings(w: &str) -> Vec<(usize, usize)> {
+    let cuts: Vec<usize> = w.char_indices().map(|(i, _)| i).chain([w.len()]).collect();
+    let mut out = Vec::new();
+    if cuts.len() > 33 {
+        return out; // too long to be a heading; left whole
+    }
+    for (x, &a) in cuts.iter().enumerate() {
+        for &b in cuts.iter().skip(x + 2) {
+            out.push((a, b));
+        }
+    }
+    out
+}
+
+/// `w` (capitals run together, not a word itself) cut into two or three words that are
+/// each known and common, preferring the fewest pieces and then the most common.
+fn segment<'w>(w: &'w str, forms: &FormCounts) -> Option<Vec<&'w str>> {
+    // A piece is acceptable when the document has it or it is a common word; one-letter
+    // pieces never are, so `GNAME` stays whole.
+    let score = |p: &str| -> Option<f32> {
+        if p.chars().count() < 2 {
+            return None;
+        }
+        let z = evidence::zipf(p);
+        if forms.get(p) > 0 {
+            Some(z.max(3.0))
+        } else if z >= 3.0 {
+            Some(z)
+        } else {
+            None
+        }
+    };
+    let cuts: Vec<usize> = w.char_indices().map(|(i, _)| i).skip(1).collect();
+    let mut best: Option<(Vec<&str>, f32)> = None;
+    for &c1 in &cuts {
+        let (Some(s1), Some(s2)) = (score(&w[..c1]), score(&w[c1..])) else {
+            continue;
+        };
+        let s = s1.min(s2);
+        if best.as_ref().is_none_or(|(_, b)| s > *b) {
+            best = Some((vec![&w[..c1], &w[c1..]], s));
+        }
+    }
+    if best.is_none() {
+        for (x, &c1) in cuts.iter().enumerate() {
+            let Some(s1) = score(&w[..c1]) else { continue };
+            for &c2 in &cuts[x + 1..] {
+                let (Some(s2), Some(s3)) = (score(&w[c1..c2]), score(&w[c2..])) else {
+                    continue;
+                };
+                let s = s1.min(s2).min(s3);
+                if best.as_ref().is_none_or(|(_, b)| s > *b) {
+                    best = Some((vec![&w[..c1], &w[c1..c2], &w[c2..]], s));
+                }
+            }
+        }
+    }
+    best.map(|(pieces, _)| pieces)
+}
+
+// ---------------------------------------------------------------------------------------
+// Doubled glyphs
+
+/// The token with every character doubled, halved; `None` when it is not such a token.
+fn undoubled(tok: &str) -> Option<String> {
+    let b = tok.as_bytes();
+    // ASCII prefilter: the first two bytes must already agree.
+    if b.len() < 4 || b[0] != b[1] {
+        return None;
+    }
+    let chars: Vec<char> = tok.chars().collect();
+    if chars.len() % 2 != 0 || chars.chunks(2).any(|p| p[0] != p[1]) {
+        return None;
+    }
+    let half: String = chars.iter().step_by(2).collect();
+    let mut distinct = half.chars();
+    let first = distinct.next()?;
+    if !distinct.any(|c| c != first) || !half.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    Some(half)
+}
+
+fn doubled_glyphs(text: &str, lines: &[(usize, &str)], out: &mut Proposals) {
+    for &(base, line) in lines {
+        let mut toks = tokens(line, base).peekable();
+        while let Some(first_tok) = toks.next() {
+            let Some(first) = undoubled(&text[first_tok.0..first_tok.1]) else {
+                continue;
+            };
+            let mut words = vec![first];
+            let mut last = first_tok;
+            while let Some(&next) = toks.peek() {
+                if gap_width(last, next) != 2 {
+                    break;
+                }
+                let Some(w) = undoubled(&text[next.0..next.1]) else {
+                    break;
+                };
+                words.push(w);
+                last = next;
+                toks.next();
+            }
+            let span = Span::new(first_tok.0, last.1);
+            let joined = words.join(" ");
+            let chars = joined.chars().count();
+            if words.len() == 1 && chars < 3 {
+                // `aabb`, `Oo`: too short to tell from a word.
+                continue;
+            }
+            let sure = words.len() >= 2 || chars >= 4;
+            out.push(
+                Fix::single(
+                    DOUBLED_GLYPHS,
+                    if sure {
+                        Applicability::Safe
+                    } else {
+                        Applicability::Review
+                    },
+                    Edit::new(span, joined.as_str()),
+                )
+                .with_confidence(if sure { 0.95 } else { 0.6 })
+                .with_message(format!(
+                    "every glyph doubled: '{}' → '{joined}'",
+                    &text[span.range()]
+                )),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Missing spaces
+
+fn missing_spaces(text: &str, out: &mut Proposals) {
+    let bytes = text.as_bytes();
+    // Prefilter: a candidate needs punctuation or a quote directly followed by a letter.
+    let mut at = 0;
+    while let Some(i) = memchr::memchr3(b'.', b',', 0xE2, &bytes[at..]).map(|i| at + i) {
+        at = i + 1;
+        if bytes[i] == 0xE2 {
+            // “ (E2 80 9C) after a letter, ” (E2 80 9D) before one.
+            let Some(q) = text.get(i..).and_then(|s| s.chars().next()) else {
+                continue;
+            };
+            let after = text[i + q.len_utf8()..].chars().next();
+            let before = text[..i].chars().next_back();
+            if q == '\u{201c}'
+                && before.is_some_and(char::is_alphabetic)
+                && after.is_some_and(char::is_alphanumeric)
+            {
+                push_space(out, i, "an opening quote glued to the word before it");
+            } else if q == '\u{201d}'
+                && after.is_some_and(char::is_alphabetic)
+                && before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | ',' | '?' | '!'))
+            {
+                push_space(
+                    out,
+                    i + q.len_utf8(),
+                    "a closing quote glued to the word after it",
+                );
+            }
+            continue;
+        }
+        if !text[i + 1..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphabetic)
+        {
+            continue;
+        }
+        let (tok_start, tok_end) = token_around(text, i);
+        let token = &text[tok_start..tok_end];
+        if token
+            .bytes()
+            .any(|b| b"/@\\=<>{}[]_:#~|*+&%$^`".contains(&b))
+            || token.starts_with("www")
+        {
+            continue;
+        }
+        let left = word_before(text, tok_start, i);
+        let right = word_after(text, i + 1, tok_end);
+        if left.is_empty()
+            || right.is_empty()
+            || i + 1 + right.len() < tok_end && !closes_word(text, i + 1 + right.len())
+        {
+            continue;
+        }
+        let sure = if bytes[i] == b'.' {
+            sentence_glue(left, right)
+        } else {
+            clause_glue(text, i, left, right)
+        };
+        if sure {
+            push_space(
+                out,
+                i + 1,
+                &format!("'{}' glued to '{right}'", &text[tok_start..=i]),
+            );
+        }
+    }
+}
+
+fn push_space(out: &mut Proposals, at: usize, why: &str) {
+    out.push(
+        Fix::single(MISSING_SPACE, Applicability::Review, Edit::insert(at, " "))
+            .with_confidence(0.9)
+            .with_message(format!("missing space: {why}")),
+    );
+}
+
+/// The whitespace-delimited token containing byte `i`.
+fn token_around(text: &str, i: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    let start = b[..i]
+        .iter()
+        .rposition(|c| c.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    let end = b[i..]
+        .iter()
+        .position(|c| c.is_ascii_whitespace())
+        .map_or(b.len(), |p| i + p);
+    (start, end)
+}
+
+/// The alphanumeric run ending at `end` (after closing brackets and quotes).
+fn word_before(text: &str, start: usize, end: usize) -> &str {
+    let s = &text[start..end];
+    let s = s.trim_end_matches([')', ']', '"', '\'', '’', '”']);
+    let n: usize = s
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric())
+        .map(char::len_utf8)
+        .sum();
+    &s[s.len() - n..]
+}
+
+/// The run of letters starting at `start`.
+fn word_after(text: &str, start: usize, end: usize) -> &str {
+    let s = &text[start..end];
+    let n: usize = s
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .map(char::len_utf8)
+        .sum();
+    &s[..n]
+}
+
+/// After a glued word: punctuation that can end a word in prose.
+fn closes_word(text: &str, at: usize) -> bool {
+    text[at..].chars().next().is_some_and(|c| {
+        matches!(
+            c,
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | '"' | '”' | '’' | '\''
+        )
+    })
+}
+
+/// `1957.Search`, `it.The`: a sentence end glued to a capitalised word. The left side is
+/// a number of two or more digits or a lower-case word of three or more letters (not an
+/// initial or an abbreviation like `N.S.`, `e.g.`), the right side a capitalised word,
+/// and both are known words.
+fn sentence_glue(left: &str, right: &str) -> bool {
+    let mut r = right.chars();
+    let capitalised = r.next().is_some_and(char::is_uppercase)
+        && right.chars().count() >= 2
+        && r.all(char::is_lowercase);
+    if !capitalised || evidence::zipf(right) < 2.5 {
+        return false;
+    }
+    if left.bytes().all(|b| b.is_ascii_digit()) {
+        return left.len() >= 2;
+    }
+    left.chars().count() >= 3 && left.chars().all(char::is_lowercase) && evidence::zipf(left) >= 2.5
+}
+
+/// `(Top Secret),in`, `tensions,and`: a comma or full stop glued to a lower-case word;
+/// only for commas, with a known word on both sides.
+fn clause_glue(text: &str, i: usize, left: &str, right: &str) -> bool {
+    if text.as_bytes()[i] != b',' || !right.chars().all(char::is_lowercase) {
+        return false;
+    }
+    if left.bytes().all(|b| b.is_ascii_digit()) {
+        return false; // 1,000
+    }
+    let after_bracket = matches!(text[..i].chars().next_back(), Some(')' | ']' | '"' | '”'));
+    let known = |w: &str| evidence::zipf(w) >= 3.0;
+    known(right) && (after_bracket || (known(left) && left.chars().count() >= 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_cases() {
+        crate::stages::layout::testdata::check_cases("spacing", || Box::new(Spacing));
+    }
+
+    fn run(text: &str) -> String {
+        let mut p = crate::Pipeline::new(Context::default());
+        p.threshold(Applicability::Review);
+        p.push(Box::new(Spacing));
+        p.run(text).output
+    }
+
+    #[test]
+    fn letter_spaced_words() {
+        assert_eq!(run("C o p y right"), "Copy right");
+        assert_eq!(run("N A M E\n"), "NAME\n");
+        assert_eq!(run("S E C T I O N  T W O\n"), "SECTION TWO\n");
+        assert_eq!(run("S E E A L S O\n"), "SEE ALSO\n");
+        assert_eq!(run("D e b u g : : A c q u i r e\n"), "Debug::Acquire\n");
+        assert_eq!(
+            run("O u t p u t L i n e P r e fi x\n"),
+            "OutputLinePrefix\n"
+        );
+        assert_eq!(run("F o r c e I P v 4\n"), "ForceIPv4\n");
+    }
+
+    #[test]
+    fn one_letter_words_are_not_joined() {
+        for t in ["I a m", "a I a I", "x + y = z", "a b  c d", "see a b"] {
+            assert_eq!(run(t), t);
+        }
+    }
+
+    #[test]
+    fn doubled_glyphs() {
+        assert_eq!(run("TThhee  SSoovviieett Union"), "The Soviet Union");
+        for t in ["bookkeeper", "....", "0000", "aabb is", "Hello"] {
+            assert_eq!(run(t), t);
+        }
+    }
+
+    #[test]
+    fn missing_spaces_are_restored() {
+        assert_eq!(run("in 1957.Search results"), "in 1957. Search results");
+        assert_eq!(run("See“Informatsiya,” p. 3"), "See “Informatsiya,” p. 3");
+        assert_eq!(run("(Top Secret),in the"), "(Top Secret), in the");
+        assert_eq!(run("as he said.Then we"), "as he said. Then we");
+    }
+
+    #[test]
+    fn missing_spaces_leave_abbreviations_numbers_and_names_alone() {
+        for t in [
+            "N.S. Khrushchev",
+            "e.g. this",
+            "i.e. that",
+            "U.S.A. and",
+            "3.14 and",
+            "v1.2.3 is",
+            "recto.toml is",
+            "www.example.com is",
+            "file.txt is",
+            "Ll. 53-53ob",
+            "p.389",
+            "wait... what?! yes",
+            "1,000 people",
+            "os.Getenv(x)",
+            "<https://example.com/Search>",
+            "APT::Update::{Pre,Post}Generate",
+        ] {
+            assert_eq!(run(t), t);
+        }
+    }
 }

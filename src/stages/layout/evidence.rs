@@ -1,0 +1,186 @@
+//! Word evidence for the layout passes: how often a form occurs in the document itself,
+//! and how common it is in the language.
+//!
+//! Joining `baux-⏎ite`, keeping `Soviet-⏎Yugoslav` and reading `S E E A L S O` as two
+//! words are all the same question — "is this a word?" — and the document answers it
+//! best: a form the author wrote unbroken elsewhere is the author's spelling. The
+//! language-wide lexicon is the fallback.
+//!
+//! Counting every word of a document would cost a hash-map insert per word. Callers know
+//! the few forms they are asking about before they scan, so [`FormCounts`] counts only
+//! those: a prefilter on token length skips almost every token without hashing it.
+
+use std::collections::HashMap;
+
+use crate::lexicon::Lexicon;
+
+/// How common `word` is in English, as a Zipf value (log10 of occurrences per billion
+/// words; 0.0 when unknown); see [`Lexicon::zipf`] for how case is matched.
+pub(crate) fn zipf(word: &str) -> f32 {
+    Lexicon::english().zipf(word)
+}
+
+/// Occurrence counts, in one text, of a set of forms chosen in advance. Matching is
+/// case-insensitive.
+///
+/// Forms are either single words (`bauxite`: a maximal run of letters and digits) or two
+/// such runs joined by one hyphen (`long-term`: counted wherever the two runs stand
+/// hyphenated inside a longer compound too, so `Soviet-Yugoslav-Bulgarian` counts
+/// `soviet-yugoslav`).
+#[derive(Debug, Default)]
+pub(crate) struct FormCounts {
+    counts: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    /// Bit `n` is set when some wanted form is `n` bytes long (`n < 64`); longer forms
+    /// set bit 63. A token whose length bit is clear cannot match and is never hashed.
+    lengths: u64,
+    /// Bit `b` is set when some wanted form starts with the ASCII byte `b` in lower
+    /// case (bit 127 stands for every non-ASCII start). With the length test this skips
+    /// nearly every token before it is lowercased.
+    initials: u128,
+}
+
+impl FormCounts {
+    /// Registers a form to count.
+    pub(crate) fn want(&mut self, form: &str) {
+        if form.is_empty() {
+            return;
+        }
+        let key: Box<str> = lowercase(form, &mut String::new()).into();
+        self.lengths |= length_bit(form.len());
+        self.initials |= initial_bit(form.as_bytes()[0]);
+        self.counts.entry(key).or_insert(0);
+    }
+
+    /// True when no form was registered.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Counts the registered forms in `text`.
+    pub(crate) fn scan(&mut self, text: &str) {
+        if self.is_empty() {
+            return;
+        }
+        let mut buf = String::new();
+        let mut prev: Option<(usize, usize)> = None; // the previous token, if it ends in `-`
+        for (start, end) in word_tokens(text) {
+            self.bump(&text[start..end], &mut buf);
+            if let Some((ps, pe)) = prev {
+                if pe + 1 == start && text.as_bytes()[pe] == b'-' {
+                    self.bump(&text[ps..end], &mut buf);
+                }
+            }
+            prev = Some((start, end));
+        }
+    }
+
+    fn bump(&mut self, token: &str, buf: &mut String) {
+        if self.lengths & length_bit(token.len()) == 0
+            || self.initials & initial_bit(token.as_bytes()[0]) == 0
+        {
+            return;
+        }
+        if let Some(n) = self.counts.get_mut(lowercase(token, buf)) {
+            *n += 1;
+        }
+    }
+
+    /// How often `form` occurred (0 when it was not registered).
+    pub(crate) fn get(&self, form: &str) -> u32 {
+        self.counts
+            .get(lowercase(form, &mut String::new()))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn initial_bit(b: u8) -> u128 {
+    if b.is_ascii() {
+        1u128 << b.to_ascii_lowercase()
+    } else {
+        1u128 << 127
+    }
+}
+
+fn length_bit(len: usize) -> u64 {
+    1u64 << len.min(63)
+}
+
+/// `s` in lower case, in `buf` (ASCII without allocating anew).
+fn lowercase<'b>(s: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(s.chars().flat_map(char::to_lowercase));
+    }
+    buf
+}
+
+/// Byte ranges of the maximal runs of alphanumeric characters in `text`.
+pub(crate) fn word_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // Skip to the next alphanumeric character; ASCII bytes are decided without
+        // decoding, non-ASCII ones by their char.
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b.is_ascii_alphanumeric() {
+                break;
+            }
+            if b < 0x80 {
+                at += 1;
+                continue;
+            }
+            let c = text[at..].chars().next().unwrap_or(' ');
+            if c.is_alphanumeric() {
+                break;
+            }
+            at += c.len_utf8();
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b.is_ascii_alphanumeric() {
+                at += 1;
+            } else if b < 0x80 {
+                break;
+            } else {
+                let c = text[at..].chars().next().unwrap_or(' ');
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                at += c.len_utf8();
+            }
+        }
+        Some((start, at))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_only_wanted_forms_case_insensitively() {
+        let mut c = FormCounts::default();
+        c.want("bauxite");
+        c.want("Soviet-Yugoslav");
+        c.scan("Bauxite, bauxite; the Soviet-Yugoslav-Bulgarian split; soviet - yugoslav");
+        assert_eq!(c.get("BAUXITE"), 2);
+        assert_eq!(c.get("soviet-yugoslav"), 1);
+        assert_eq!(c.get("split"), 0);
+    }
+
+    #[test]
+    fn tokens_are_alphanumeric_runs() {
+        let t = "Mátyás Rákosi, 1957.";
+        let words: Vec<&str> = word_tokens(t).map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(words, ["Mátyás", "Rákosi", "1957"]);
+    }
+}
