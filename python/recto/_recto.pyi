@@ -1,6 +1,7 @@
 """Type stubs for the extension module ``recto._recto`` (re-exported by ``recto``)."""
 
 from collections.abc import Iterable
+from os import PathLike
 from typing import Any, Literal, final
 
 from recto._types import Change, Garble, Rule
@@ -25,13 +26,16 @@ class Cleaner:
     - ``garble_marker``: the marker for ``garble="mark"``; default ``"[…]"``.
     - ``keep_lines``: keep the original line breaks (repair words only); default ``False``.
 
-    ``config`` (a path to ``recto.toml``) is not supported yet and raises
-    ``NotImplementedError``.
+    ``config`` is a ``recto.toml`` (or a ``pyproject.toml`` with ``[tool.recto]``), or a
+    directory to find one in as the CLI would; its rule sets and rule files are used, and
+    the options above replace its values. A bad file raises ``ValueError`` naming the
+    line; a missing one ``FileNotFoundError``. A ``Cleaner`` made from a file is rebuilt
+    from it when unpickled, so workers must be able to read it.
     """
 
     def __new__(
         cls,
-        config: str | None = None,
+        config: str | PathLike[str] | None = None,
         *,
         unsafe: bool | None = None,
         select: Iterable[str] | str | None = None,
@@ -62,12 +66,12 @@ class Cleaner:
         """
     def changes(self, text: str) -> list[Change]:
         """The changes ``clean(text)`` makes, in text order."""
-    def __getnewargs_ex__(self) -> tuple[tuple[()], dict[str, Any]]: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[str | None], dict[str, Any]]: ...
 
 def clean(
     text: str,
     *,
-    config: str | None = None,
+    config: str | PathLike[str] | None = None,
     unsafe: bool | None = None,
     select: Iterable[str] | str | None = None,
     ignore: Iterable[str] | str | None = None,
@@ -78,4 +82,4 @@ def clean(
     """Returns ``text`` repaired; options as for ``Cleaner``."""
 
 def rules() -> list[Rule]:
-    """Every built-in rule, in pipeline order."""
+    """Every built-in rule, in pipeline order, then the rules of the built-in rule sets."""

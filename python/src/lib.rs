@@ -5,36 +5,39 @@
 //! the cleaning itself runs with the GIL released, so other Python threads keep running
 //! and `Cleaner.clean_batch` can use every core.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pyo3::exceptions::{PyNotImplementedError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rayon::prelude::*;
+use recto::config::{Config, EffectiveOptions};
 use recto::jsonl::{splice, FieldPath, RecordError};
 use recto::pipeline::RuleFilter;
-use recto::stage::{Context, GarblePolicy, Options};
+use recto::registry::RuleInfo;
+use recto::rulefile::{RuleFile, BUILTIN_SETS};
+use recto::stage::GarblePolicy;
 use recto::{Applicability, Change, Pipeline};
 
-/// Everything that decides what a `Cleaner` does, resolved to concrete values.
+/// Everything that decides what a `Cleaner` does.
 ///
-/// Kept beside the pipeline (which does not expose them) for `repr` and for pickling:
-/// a `Cleaner` sent to another process is rebuilt from these values, so a worker needs
-/// neither the caller's keyword arguments nor its configuration file.
+/// Kept beside the pipeline (which does not expose it) for `repr` and for pickling: a
+/// `Cleaner` sent to another process is rebuilt from its configuration file (which must
+/// be readable there) and the resolved values of its keyword options.
 #[derive(Clone, Debug, Default)]
 struct Settings {
-    unsafe_fixes: bool,
-    select: Vec<String>,
-    ignore: Vec<String>,
-    options: Options,
+    /// The configuration the options start from.
+    config: Option<PathBuf>,
+    options: EffectiveOptions,
 }
 
 impl Settings {
-    /// Resolves the keyword arguments shared by `clean` and `Cleaner`: each given value
-    /// overrides the default.
+    /// Resolves the arguments shared by `clean` and `Cleaner`: the configuration's
+    /// options (or the defaults), each given keyword argument replacing its value.
     #[allow(clippy::too_many_arguments)]
     fn from_args(
-        config: Option<&str>,
+        config: Option<PathBuf>,
         unsafe_fixes: Option<bool>,
         select: Option<&Bound<'_, PyAny>>,
         ignore: Option<&Bound<'_, PyAny>>,
@@ -42,67 +45,95 @@ impl Settings {
         garble_marker: Option<String>,
         keep_lines: Option<bool>,
     ) -> PyResult<Settings> {
-        if let Some(path) = config {
-            // TODO(lead): read recto.toml here once `src/config.rs` lands on main; its
-            // values become the defaults that the keyword arguments below override.
-            return Err(PyNotImplementedError::new_err(format!(
-                "config={path:?}: configuration files are not supported by this build of \
-                 recto yet; pass the options as keyword arguments"
-            )));
-        }
-        let mut settings = Settings::default();
+        let config = config.map(|p| std::path::absolute(&p).unwrap_or(p));
+        let mut options = match &config {
+            Some(path) => load_config(path)?.for_file(None),
+            None => EffectiveOptions::default(),
+        };
         if let Some(value) = unsafe_fixes {
-            settings.unsafe_fixes = value;
+            options.unsafe_fixes = value;
         }
         if let Some(value) = select {
-            settings.select = rule_prefixes("select", value)?;
+            options.select = rule_prefixes("select", value, &options.rule_files)?;
         }
         if let Some(value) = ignore {
-            settings.ignore = rule_prefixes("ignore", value)?;
+            options.ignore = rule_prefixes("ignore", value, &options.rule_files)?;
         }
         if let Some(value) = garble {
-            settings.options.garble = garble_policy(value)?;
+            options.garble = garble_policy(value)?;
         }
         if let Some(value) = garble_marker {
-            settings.options.garble_marker = value;
+            options.garble_marker = value;
         }
         if let Some(value) = keep_lines {
-            settings.options.keep_lines = value;
+            options.keep_lines = value;
         }
-        Ok(settings)
+        Ok(Settings { config, options })
     }
 
-    fn pipeline(&self) -> Pipeline {
-        let mut pipeline = Pipeline::with_default_stages(Context {
-            options: self.options.clone(),
-        });
-        pipeline.threshold(if self.unsafe_fixes {
+    fn pipeline(&self) -> PyResult<Pipeline> {
+        let context = self
+            .options
+            .context()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let mut pipeline = Pipeline::with_default_stages(context);
+        pipeline.threshold(if self.options.unsafe_fixes {
             Applicability::Suggest
         } else {
             Applicability::Safe
         });
-        pipeline.filter(RuleFilter::new(self.select.clone(), self.ignore.clone()));
-        pipeline
+        pipeline.filter(self.options.filter());
+        Ok(pipeline)
     }
 
-    /// The settings as keyword arguments of `Cleaner`.
+    /// The keyword options as `Cleaner` takes them (without `config`).
     fn to_kwargs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let o = &self.options;
         let kwargs = PyDict::new(py);
-        kwargs.set_item("unsafe", self.unsafe_fixes)?;
-        kwargs.set_item("select", &self.select)?;
-        kwargs.set_item("ignore", &self.ignore)?;
-        kwargs.set_item("garble", garble_name(self.options.garble))?;
-        kwargs.set_item("garble_marker", &self.options.garble_marker)?;
-        kwargs.set_item("keep_lines", self.options.keep_lines)?;
+        kwargs.set_item("unsafe", o.unsafe_fixes)?;
+        kwargs.set_item("select", &o.select)?;
+        kwargs.set_item("ignore", &o.ignore)?;
+        kwargs.set_item("garble", garble_name(o.garble))?;
+        kwargs.set_item("garble_marker", &o.garble_marker)?;
+        kwargs.set_item("keep_lines", o.keep_lines)?;
         Ok(kwargs)
     }
 }
 
+/// Loads `recto.toml` (or a `pyproject.toml` with `[tool.recto]`); for a directory,
+/// the configuration the CLI would find for a file in it.
+fn load_config(path: &Path) -> PyResult<Config> {
+    if !path.exists() {
+        return Err(PyFileNotFoundError::new_err(format!(
+            "config: {} does not exist",
+            path.display()
+        )));
+    }
+    let found = if path.is_dir() {
+        Config::discover(path).map(|found| found.map(|(_, config)| config))
+    } else {
+        Config::load(path).map(Some)
+    };
+    match found {
+        Ok(Some(config)) => Ok(config),
+        Ok(None) => Err(PyValueError::new_err(format!(
+            "config: no recto.toml, .recto.toml or pyproject.toml with [tool.recto] in {} \
+             or above",
+            path.display()
+        ))),
+        Err(e) => Err(PyValueError::new_err(e.to_string())),
+    }
+}
+
 /// Reads `select` or `ignore`: a list (any iterable) of rule-id prefixes, or one string
-/// of comma-separated prefixes as on the command line. A prefix that matches no rule is
-/// an error rather than a silent no-op: `select=["unicod"]` would otherwise disable
-/// every rule without a word.
-fn rule_prefixes(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+/// of comma-separated prefixes as on the command line. A prefix that matches no rule
+/// (built-in, in a built-in rule set, or in one of `rule_files`) is an error rather than
+/// a silent no-op: `select=["unicod"]` would otherwise disable every rule without a word.
+fn rule_prefixes(
+    name: &str,
+    value: &Bound<'_, PyAny>,
+    rule_files: &[PathBuf],
+) -> PyResult<Vec<String>> {
     let prefixes: Vec<String> = if let Ok(s) = value.cast::<PyString>() {
         s.to_str()?
             .split(',')
@@ -128,7 +159,7 @@ fn rule_prefixes(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> 
             })
             .collect::<PyResult<_>>()?
     };
-    let rules = recto::registry::builtin();
+    let rules = known_rules(rule_files);
     for prefix in &prefixes {
         let filter = RuleFilter::new(vec![prefix.clone()], Vec::new());
         if !rules.iter().any(|rule| filter.allows(&rule.id)) {
@@ -139,6 +170,22 @@ fn rule_prefixes(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> 
         }
     }
     Ok(prefixes)
+}
+
+/// Every rule a pipeline could run: the stages' rules, those of every built-in rule set
+/// (on or off) and those of `rule_files` (unreadable files are left to the pipeline to
+/// report).
+fn known_rules(rule_files: &[PathBuf]) -> Vec<RuleInfo> {
+    let mut rules: Vec<RuleInfo> = recto::registry::builtin().into_iter().cloned().collect();
+    for set in BUILTIN_SETS {
+        rules.extend(set.load().rule_infos());
+    }
+    for path in rule_files {
+        if let Ok(file) = RuleFile::load(path) {
+            rules.extend(file.rule_infos());
+        }
+    }
+    rules
 }
 
 fn garble_policy(value: &str) -> PyResult<GarblePolicy> {
@@ -230,7 +277,8 @@ impl<'a> CharOffsets<'a> {
 /// - `garble`: `"remove"` (default), `"mark"` or `"keep"` garbled runs.
 /// - `garble_marker`: the marker for `garble="mark"` (default `"[…]"`).
 /// - `keep_lines`: keep the original line breaks (default `False`).
-/// - `config`: a path to `recto.toml` (not supported yet).
+/// - `config`: a `recto.toml` (or `pyproject.toml` with `[tool.recto]`), or a directory
+///   to find one in as the CLI would; the options above replace its values.
 #[pyclass(module = "recto", frozen)]
 struct Cleaner {
     settings: Settings,
@@ -246,7 +294,7 @@ impl Cleaner {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        config: Option<&str>,
+        config: Option<PathBuf>,
         r#unsafe: Option<bool>,
         select: Option<&Bound<'_, PyAny>>,
         ignore: Option<&Bound<'_, PyAny>>,
@@ -264,7 +312,7 @@ impl Cleaner {
             keep_lines,
         )?;
         Ok(Cleaner {
-            pipeline: settings.pipeline(),
+            pipeline: settings.pipeline()?,
             settings,
         })
     }
@@ -364,15 +412,24 @@ impl Cleaner {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let kwargs = self.settings.to_kwargs(py)?;
         let mut parts = Vec::new();
+        if let Some(config) = &self.settings.config {
+            parts.push(format!("{:?}", config.display().to_string()));
+        }
         for (key, value) in kwargs.iter() {
             parts.push(format!("{key}={}", value.repr()?));
         }
         Ok(format!("Cleaner({})", parts.join(", ")))
     }
 
-    /// Pickle support (Dask, multiprocessing): rebuilt from the resolved settings.
-    fn __getnewargs_ex__<'py>(&self, py: Python<'py>) -> PyResult<((), Bound<'py, PyDict>)> {
-        Ok(((), self.settings.to_kwargs(py)?))
+    /// Pickle support (Dask, multiprocessing): see [`Settings`].
+    fn __getnewargs_ex__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<((Option<PathBuf>,), Bound<'py, PyDict>)> {
+        Ok((
+            (self.settings.config.clone(),),
+            self.settings.to_kwargs(py)?,
+        ))
     }
 }
 
@@ -415,7 +472,7 @@ fn batch(method: &str, texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 fn clean(
     py: Python<'_>,
     text: &str,
-    config: Option<&str>,
+    config: Option<PathBuf>,
     r#unsafe: Option<bool>,
     select: Option<&Bound<'_, PyAny>>,
     ignore: Option<&Bound<'_, PyAny>>,
@@ -445,15 +502,16 @@ fn clean(
         garble_marker,
         keep_lines,
     )?;
-    let pipeline = settings.pipeline();
+    let pipeline = settings.pipeline()?;
     Ok(py.detach(|| pipeline.run(text).output))
 }
 
-/// Returns every built-in rule as a dict: id, stage, applicability, summary, explanation.
+/// Returns every built-in rule, and those of the built-in rule sets, as dicts: id,
+/// stage, applicability, summary, explanation.
 #[pyfunction]
 fn rules(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let list = PyList::empty(py);
-    for rule in recto::registry::builtin() {
+    for rule in known_rules(&[]) {
         let dict = PyDict::new(py);
         dict.set_item("id", &*rule.id)?;
         dict.set_item("stage", &*rule.stage)?;

@@ -151,8 +151,10 @@ def test_rules_lists_documented_rules():
     ids = [r["id"] for r in rules]
     assert "unicode.ligature" in ids
     assert len(ids) == len(set(ids))
+    # The built-in rule sets' rules too, on or off by default.
+    assert any(i.startswith("typography.") for i in ids)
     for r in rules:
-        assert r["id"].startswith(r["stage"] + ".")
+        assert "." in r["id"] and r["stage"]
         assert r["applicability"] in {"safe", "review", "suggest"}
         assert r["summary"] and "Example" in r["explanation"]
 
@@ -282,6 +284,7 @@ def test_cleaner_pickles_with_its_options():
         lambda: recto.clean("x", garble=0),
         lambda: recto.clean("x", no_such_option=True),
         lambda: recto.Cleaner(unsafe=True, no_such_option=True),
+        lambda: recto.Cleaner(config=3),
     ],
 )
 def test_wrong_types_raise_type_error(call):
@@ -310,9 +313,69 @@ def test_bad_option_values_raise_value_error(options, message):
         recto.Cleaner(**options)
 
 
-def test_config_is_not_supported_yet():
-    with pytest.raises(NotImplementedError, match="recto.toml|configuration"):
-        recto.Cleaner("recto.toml")
+def write_config(directory: Path, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "recto.toml").write_text(text, encoding="utf-8")
+    return directory / "recto.toml"
+
+
+def test_config_file_sets_the_options(tmp_path):
+    text = "ﬁnancial caf\u00c3\u00a9"
+    path = write_config(tmp_path, 'select = ["unicode.ligature"]\ngarble = "mark"\n')
+    cleaner = recto.Cleaner(config=path)
+    assert cleaner.clean(text) == "financial caf\u00c3\u00a9"
+    assert recto.clean(text, config=str(path)) == cleaner.clean(text)
+    assert "select=['unicode.ligature']" in repr(cleaner) and "garble='mark'" in repr(cleaner)
+    # Keyword options replace the file's values.
+    assert recto.Cleaner(path, select=["unicode.mojibake"]).clean(text) == "ﬁnancial café"
+    # A directory: the configuration the CLI would find for a file in it.
+    (tmp_path / "sub").mkdir()
+    assert recto.Cleaner(config=tmp_path / "sub").clean(text) == cleaner.clean(text)
+
+
+def test_config_rule_files_and_sets(tmp_path):
+    path = write_config(
+        tmp_path,
+        'rule-files = ["mine.toml"]\nrule-sets = { typography = true }\n',
+    )
+    (tmp_path / "mine.toml").write_text(
+        '[meta]\ndescription = "test"\n\n'
+        '[[rule]]\nid = "teh"\ndescription = "teh is the"\nkind = "swap"\n'
+        'whole-word = true\n\n[rule.swap]\nteh = "the"\n',
+        encoding="utf-8",
+    )
+    cleaner = recto.Cleaner(config=path)
+    changes = cleaner.changes("teh cat")
+    assert cleaner.clean("teh cat") == "the cat"
+    assert changes[0]["rules"] == ["mine.teh"]
+    # The rule file's rules are known to select and ignore.
+    assert recto.Cleaner(path, ignore=["mine"]).clean("teh cat") == "teh cat"
+    with pytest.raises(ValueError, match="matches no rule"):
+        recto.Cleaner(ignore=["mine"])
+    # A Cleaner made from a file is rebuilt from it when unpickled.
+    copy = pickle.loads(pickle.dumps(cleaner))
+    assert repr(copy) == repr(cleaner) and copy.clean("teh cat") == "the cat"
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        ("nonsense = 1\n", ValueError, r"recto\.toml:1:1: unknown field"),
+        ('garble = "shred"\n', ValueError, r"recto\.toml:1:10: unknown garble policy"),
+        ('rule-files = ["missing.toml"]\n', ValueError, "not found"),
+    ],
+)
+def test_bad_config_files_raise(tmp_path, text, error, message):
+    path = write_config(tmp_path, text)
+    with pytest.raises(error, match=message):
+        recto.Cleaner(config=path)
+
+
+def test_missing_config_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        recto.Cleaner(config=tmp_path / "nope.toml")
+    with pytest.raises(ValueError, match="no recto.toml"):
+        recto.clean("x", config=tmp_path)
 
 
 def test_lone_surrogates_are_rejected():
