@@ -11,6 +11,10 @@ cargo test --locked
 # playwright-core from the lockfile when missing).
 bash tests/browser/run.sh
 
+# The Python package (pyo3 + maturin) in a fresh venv: API tests, Dask on a local
+# two-worker cluster, Spark local[2] piping through the CLI.
+bash python/ci.sh
+
 # Large inputs through the release binary (too slow for a debug-build test):
 # a 200 MB file that is one single line must come out cleaned, not crash.
 cargo build --locked --release --quiet
