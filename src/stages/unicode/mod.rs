@@ -176,6 +176,14 @@ impl Stage for Unicode {
             at = end;
         }
         problems.flush(out);
+        // Any repair here (a space, a removed control) can complete mojibake next to a
+        // lead letter `Â`..`ô` (all encoded C3 xx): `aÃ` + a repaired space is `aà`.
+        if matches!(self, Unicode::Characters)
+            && !out.fixes.is_empty()
+            && memchr::memchr(0xC3, text.as_bytes()).is_some()
+        {
+            out.request_another_round();
+        }
     }
 }
 
