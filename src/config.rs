@@ -32,6 +32,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::lexicon::Lexicon;
 use crate::pipeline::RuleFilter;
 use crate::rulefile::{RuleFile, RuleFileError, RuleSet, BUILTIN_SETS};
 use crate::span::LineIndex;
@@ -164,14 +165,38 @@ impl EffectiveOptions {
         RuleSet::compile(self.rule_files_and_sets()?)
     }
 
-    /// A pipeline context for these options: stage options and compiled rules.
-    pub fn context(&self) -> Result<Context, RuleFileError> {
+    /// A pipeline context for these options: stage options, compiled rules, and the
+    /// dictionary extended by the user word lists.
+    pub fn context(&self) -> Result<Context, ContextError> {
+        let mut words = Vec::new();
+        for path in &self.words {
+            words.extend(Lexicon::load_word_list(path)?);
+        }
+        let lexicon = if words.is_empty() {
+            Lexicon::english().clone()
+        } else {
+            Lexicon::english().with_words(words)
+        };
         Ok(Context {
             options: self.stage_options(),
             rules: std::sync::Arc::new(self.compile_rules()?),
+            lexicon: std::sync::Arc::new(lexicon),
         })
     }
 }
+
+/// Why a pipeline context could not be built from options.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// A rule file is wrong.
+    #[error(transparent)]
+    Rules(#[from] RuleFileError),
+    /// A user word list is wrong or unreadable.
+    #[error(transparent)]
+    Words(#[from] crate::lexicon::LexiconError),
+}
+
+impl EffectiveOptions {}
 
 /// A mistake in a configuration file, displayed on one line as `FILE:LINE:COL: message`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

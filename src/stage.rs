@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use crate::fix::{Diagnostic, Fix};
+use crate::lexicon::Lexicon;
 use crate::rulefile::RuleSet;
 
 /// The text a stage works on: the output of the stages before it.
@@ -76,6 +77,9 @@ pub struct Context {
     /// The compiled rule files the rules stage runs (by default, the built-in sets that
     /// are on by default).
     pub rules: Arc<RuleSet>,
+    /// The dictionary the words stage trusts: the shipped English lexicon, extended by
+    /// user word lists (a listed word is never "repaired").
+    pub lexicon: Arc<Lexicon>,
 }
 
 impl Default for Context {
@@ -83,6 +87,7 @@ impl Default for Context {
         Context {
             options: Options::default(),
             rules: RuleSet::builtin_defaults(),
+            lexicon: Arc::new(Lexicon::english().clone()),
         }
     }
 }

@@ -243,8 +243,9 @@ pub struct CheckArgs {
     pub pipeline: PipelineArgs,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+    /// Output format [default: the configuration's `format`, else text].
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
 
     /// Exit 1 only for findings at least this safe: `suggest` (any finding), `review`
     /// (review or safe), `safe` (only what `clean` would apply by itself).
@@ -279,8 +280,9 @@ pub struct DiffArgs {
     pub pipeline: PipelineArgs,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-    pub format: DiffFormat,
+    /// Output format [default: the configuration's `format`, else text].
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
 
     /// Lines of context around each change.
     #[arg(short = 'U', long, default_value_t = 3, value_name = "N")]

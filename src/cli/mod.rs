@@ -73,6 +73,17 @@ fn collect(session: &mut Session, args: &PipelineArgs) -> Result<Vec<Input>> {
     Ok(inputs)
 }
 
+/// The `format` of the configuration that applies to the first input (or to the
+/// current directory, for standard input).
+fn configured_format(session: &mut Session, inputs: &[Input]) -> Result<Option<String>> {
+    Ok(match inputs.first() {
+        Some(first) => session
+            .config_for(first)?
+            .and_then(|c| c.format().map(str::to_owned)),
+        None => None,
+    })
+}
+
 fn exit_code(stats: &Stats, findings: bool) -> i32 {
     if stats.skipped > 0 {
         ERROR
@@ -182,6 +193,15 @@ fn apply_decisions(args: args::ApplyArgs) -> Result<i32> {
 fn check(args: args::CheckArgs) -> Result<i32> {
     let mut session = Session::new(&args.pipeline)?;
     let inputs = collect(&mut session, &args.pipeline)?;
+    let format = match args.format {
+        Some(f) => f,
+        None => match configured_format(&mut session, &inputs)?.as_deref() {
+            Some("json") => CheckFormat::Json,
+            Some("github") => CheckFormat::Github,
+            Some("sarif") => CheckFormat::Sarif,
+            _ => CheckFormat::Text,
+        },
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut findings = false;
     // SARIF is one document for the whole run: gather, then write.
@@ -197,7 +217,7 @@ fn check(args: args::CheckArgs) -> Result<i32> {
                 .iter()
                 .any(|c| c.applicability >= args.fail_on);
         let subject = p.subject();
-        match args.format {
+        match format {
             CheckFormat::Text => report::write_check(&mut out, &subject)?,
             CheckFormat::Json => report::write_jsonl(&mut out, &subject)?,
             CheckFormat::Github => report::write_github(&mut out, &subject)?,
@@ -205,12 +225,12 @@ fn check(args: args::CheckArgs) -> Result<i32> {
         }
         Ok(())
     })?;
-    if args.format == CheckFormat::Sarif {
+    if format == CheckFormat::Sarif {
         let subjects: Vec<Subject<'_>> = sarif.iter().map(Processed::subject).collect();
         report::write_sarif(&mut out, &subjects, &recto::registry::Registry::builtin())?;
     }
     out.flush()?;
-    let stats = session.finish(args.format == CheckFormat::Text)?;
+    let stats = session.finish(format == CheckFormat::Text)?;
     Ok(exit_code(&stats, findings))
 }
 
@@ -229,12 +249,20 @@ fn diff(args: args::DiffArgs) -> Result<i32> {
     };
     let mut session = Session::new(&args.pipeline)?;
     let inputs = collect(&mut session, &args.pipeline)?;
+    let format = match args.format {
+        Some(f) => f,
+        None => match configured_format(&mut session, &inputs)?.as_deref() {
+            Some("json") => DiffFormat::Json,
+            Some("github") => DiffFormat::Github,
+            _ => DiffFormat::Text,
+        },
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut findings = false;
     session.for_each_file(&inputs, false, |_, p| {
         let subject = p.subject();
         findings |= !p.outcome.changes.is_empty();
-        match args.format {
+        match format {
             DiffFormat::Text => report::write_diff(&mut out, &subject, style)?,
             DiffFormat::Json => report::write_jsonl(&mut out, &subject)?,
             DiffFormat::Github => report::write_github(&mut out, &subject)?,

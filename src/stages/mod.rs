@@ -34,6 +34,6 @@ pub fn default_stages(cx: &Context) -> Vec<Box<dyn Stage>> {
     ];
     stages.extend(layout::passes(cx));
     stages.push(Box::new(rules::Rules));
-    stages.push(Box::new(words::Words::default()));
+    stages.push(Box::new(words::Words::new((*cx.lexicon).clone())));
     stages
 }

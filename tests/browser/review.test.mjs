@@ -91,7 +91,9 @@ before(() => {
   });
   const lines = [];
   for (let i = 0; i < BIG; i++) lines.push(`Line ${i}: the ﬁgure shows item ${i * 7919 % 10007}.`);
-  pages.big = makePage("big", { "big.txt": lines.join("\n") + "\n" });
+  // One paragraph per line, blank lines between: the only changes are the ligatures
+  // (hard-wrapped lines would add a reflow change per line break).
+  pages.big = makePage("big", { "big.txt": lines.join("\n\n") + "\n" });
 });
 
 before(async () => {
