@@ -432,7 +432,7 @@ fn sorted_edits(fixes: Vec<Fix>) -> Vec<Edit> {
 }
 
 /// Applies sorted, disjoint edits to `text`.
-fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> String {
+pub(crate) fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut at = 0;
     for e in edits {

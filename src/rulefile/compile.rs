@@ -256,17 +256,9 @@ impl RuleSet {
 
     /// Applies every fix, whatever its applicability (for examples and tests).
     pub(crate) fn apply_all(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut at = 0;
         let mut edits: Vec<Edit> = self.fixes(text).into_iter().flat_map(|f| f.edits).collect();
         edits.sort_by_key(|e| e.span);
-        for e in edits {
-            out.push_str(&text[at..e.span.start]);
-            out.push_str(&e.replacement);
-            at = e.span.end;
-        }
-        out.push_str(&text[at..]);
-        out
+        crate::pipeline::apply_edits(text, &edits)
     }
 
     fn literal_candidates(&self, literals: &Literals, text: &str, out: &mut Vec<Candidate>) {

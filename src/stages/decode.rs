@@ -317,37 +317,27 @@ fn decode_utf16(bytes: &[u8], encoding: Encoding, skipped: usize) -> Decoded {
                 unit_index += c.len_utf16();
             }
             Err(e) => {
-                let at = text.len();
-                text.push(char::REPLACEMENT_CHARACTER);
-                diagnostics.push(
-                    Diagnostic::new(
-                        "decode.invalid-utf16",
-                        Severity::Warning,
-                        format!(
-                            "unpaired surrogate {:#06x} at byte offset {}, replaced by U+FFFD",
-                            e.unpaired_surrogate(),
-                            skipped + unit_index * 2
-                        ),
-                    )
-                    .with_span(Span::new(at, text.len())),
+                replace_invalid(
+                    &mut text,
+                    &mut diagnostics,
+                    format!(
+                        "unpaired surrogate {:#06x} at byte offset {}",
+                        e.unpaired_surrogate(),
+                        skipped + unit_index * 2
+                    ),
                 );
                 unit_index += 1;
             }
         }
     }
     if bytes.len() % 2 == 1 {
-        let at = text.len();
-        text.push(char::REPLACEMENT_CHARACTER);
-        diagnostics.push(
-            Diagnostic::new(
-                "decode.invalid-utf16",
-                Severity::Warning,
-                format!(
-                    "odd trailing byte at byte offset {}, replaced by U+FFFD",
-                    skipped + bytes.len() - 1
-                ),
-            )
-            .with_span(Span::new(at, text.len())),
+        replace_invalid(
+            &mut text,
+            &mut diagnostics,
+            format!(
+                "odd trailing byte at byte offset {}",
+                skipped + bytes.len() - 1
+            ),
         );
     }
     Decoded {
@@ -355,6 +345,20 @@ fn decode_utf16(bytes: &[u8], encoding: Encoding, skipped: usize) -> Decoded {
         encoding,
         diagnostics,
     }
+}
+
+/// Appends U+FFFD for invalid UTF-16 and reports where it came from.
+fn replace_invalid(text: &mut String, diagnostics: &mut Vec<Diagnostic>, what: String) {
+    let at = text.len();
+    text.push(char::REPLACEMENT_CHARACTER);
+    diagnostics.push(
+        Diagnostic::new(
+            "decode.invalid-utf16",
+            Severity::Warning,
+            format!("{what}, replaced by U+FFFD"),
+        )
+        .with_span(Span::new(at, text.len())),
+    );
 }
 
 fn hex(bytes: &[u8]) -> String {
