@@ -193,6 +193,18 @@ impl Pipeline {
         self
     }
 
+    /// False only for a built-in stage all of whose rules the filter excludes. Rule
+    /// files carry their own ids (and drop filtered rules when they are compiled), and
+    /// stages from elsewhere declare no rules here: both always run.
+    fn may_act(&self, name: &str) -> bool {
+        let mut rules = crate::stages::RULES
+            .iter()
+            .flat_map(|rules| rules.iter())
+            .filter(|r| r.stage == name)
+            .peekable();
+        name == "rules" || rules.peek().is_none() || rules.any(|r| self.filter.allows(&r.id))
+    }
+
     /// The context the stages see.
     pub fn context(&self) -> &Context {
         &self.context
@@ -251,6 +263,10 @@ impl Pipeline {
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
         for stage in &self.stages {
+            if !self.may_act(stage.name()) {
+                // Every rule of the stage is filtered out: running it would only cost time.
+                continue;
+            }
             // A stage may ask for another round after its fixes are applied (see
             // `Proposals::request_another_round`); what it noticed and proposed is kept
             // from its last round only, which saw the final text.
@@ -894,6 +910,32 @@ mod tests {
             vec![Scripted("a.one", vec![(58, 61, "fi")])],
         );
         assert_eq!(d.changes[0].id, e.changes[0].id);
+    }
+
+    #[test]
+    fn a_built_in_stage_whose_rules_are_all_ignored_is_not_run() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static RAN: AtomicBool = AtomicBool::new(false);
+        struct Spy;
+        impl Stage for Spy {
+            fn name(&self) -> &'static str {
+                "decode"
+            }
+            fn run(&self, _: &Document<'_>, _: &Context, _: &mut Proposals) {
+                RAN.store(true, Ordering::SeqCst);
+            }
+        }
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Spy));
+        p.filter(RuleFilter::new(vec![], vec!["decode".into()]));
+        p.run("text");
+        assert!(!RAN.load(Ordering::SeqCst));
+        p.filter(RuleFilter::new(vec![], vec!["decode.control-char".into()]));
+        p.run("text");
+        assert!(
+            RAN.load(Ordering::SeqCst),
+            "decode.line-ending is still allowed"
+        );
     }
 
     #[test]
