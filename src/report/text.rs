@@ -31,37 +31,41 @@ fn describe(message: &str, before: &str, after: &str) -> String {
 /// and `path:line:col: warning CODE message` for each warning diagnostic.
 ///
 /// ```
-/// let original = "x\nﬁne";
+/// let original = "One line.\n\nThe ﬁnal line.\n";
 /// let outcome = recto::clean_str(original);
 /// let mut out = Vec::new();
 /// recto::report::write_check(&mut out, &recto::report::Subject::new("a.txt", original, &outcome)).unwrap();
 /// let out = String::from_utf8(out).unwrap();
-/// assert!(out.starts_with("a.txt:2:1: unicode.ligature [safe]"), "{out}");
+/// assert!(out.starts_with("a.txt:3:5: unicode.ligature [safe]"), "{out}");
 /// ```
 pub fn write_check(out: &mut dyn Write, subject: &Subject<'_>) -> io::Result<()> {
+    // Changes and proposals interleaved in the order of the text, as a reader scans it.
+    let mut lines: Vec<(usize, String)> = Vec::new();
     for c in &subject.outcome.changes {
-        let at = subject.line_col(c.original.start);
-        writeln!(
-            out,
-            "{}:{}: {} [{}] {}",
-            subject.path,
-            at,
-            rules(&c.rules),
-            c.applicability,
-            describe(&c.message, subject.slice(c.original), &c.replacement)
-        )?;
+        lines.push((
+            c.original.start,
+            format!(
+                "{} [{}] {}",
+                rules(&c.rules),
+                c.applicability,
+                describe(&c.message, subject.slice(c.original), &c.replacement)
+            ),
+        ));
     }
     for p in &subject.outcome.proposals {
-        let at = subject.line_col(p.original.start);
-        writeln!(
-            out,
-            "{}:{}: {} [{}, not applied] {}",
-            subject.path,
-            at,
-            p.rule,
-            p.applicability,
-            describe(&p.message, &p.before, &p.after)
-        )?;
+        lines.push((
+            p.original.start,
+            format!(
+                "{} [{}, not applied] {}",
+                p.rule,
+                p.applicability,
+                describe(&p.message, &p.before, &p.after)
+            ),
+        ));
+    }
+    lines.sort_by_key(|(at, _)| *at);
+    for (at, line) in lines {
+        writeln!(out, "{}:{}: {line}", subject.path, subject.line_col(at))?;
     }
     for d in &subject.outcome.diagnostics {
         if d.severity < crate::Severity::Warning {
