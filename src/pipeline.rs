@@ -764,6 +764,28 @@ pub(crate) fn change_hash(original: &str, span: Span, replacement: &str, rules: 
     xxh3_64(key.as_bytes())
 }
 
+/// Runs `stages` alone over `text`, applying fixes of at least `threshold`, and checks
+/// the invariant on the way: the one harness every stage's unit tests share.
+#[cfg(test)]
+pub(crate) fn run_stages(
+    stages: Vec<Box<dyn Stage>>,
+    threshold: Applicability,
+    text: &str,
+) -> Outcome {
+    let mut p = Pipeline::new(Context::default());
+    p.threshold(threshold);
+    for stage in stages {
+        p.push(stage);
+    }
+    let outcome = p.run(text);
+    assert_eq!(
+        apply(text, &outcome.changes),
+        outcome.output,
+        "apply(original, changes) != output"
+    );
+    outcome
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

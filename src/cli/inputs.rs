@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use recto::{Outcome, Pipeline};
 
 /// Where a document comes from.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Input {
     /// Standard input.
     Stdin,
@@ -116,13 +116,7 @@ pub fn process(input: &Input, pipeline: &Pipeline) -> Result<Processed> {
         .with_context(|| format!("{display}: not cleaned"))?;
     Ok(Processed {
         bytes: size,
-        input: match input {
-            Input::Stdin => Input::Stdin,
-            Input::File { path, relative } => Input::File {
-                path: path.clone(),
-                relative: relative.clone(),
-            },
-        },
+        input: input.clone(),
         display,
         original: cleaned.original,
         outcome: cleaned.outcome,

@@ -467,14 +467,9 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Pipeline;
 
     fn run(text: &str) -> String {
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Decode));
-        let out = p.run(text);
-        assert_eq!(crate::apply(text, &out.changes), out.output);
-        out.output
+        crate::pipeline::run_stages(vec![Box::new(Decode)], Applicability::Safe, text).output
     }
 
     #[test]

@@ -596,23 +596,18 @@ fn gap_ends(row: &[char]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::Pipeline;
+    use crate::pipeline::run_stages;
+    use crate::Applicability;
 
     #[test]
     fn data_cases() {
         super::pages::check_data_cases("columns", true, |text| {
-            let mut p = Pipeline::new(Context::default());
-            p.push(Box::new(Columns));
-            let outcome = p.run(text);
-            assert_eq!(crate::apply(text, &outcome.changes), outcome.output);
-            outcome.output
+            run_stages(vec![Box::new(Columns)], Applicability::Safe, text).output
         });
     }
 
     fn clean(text: &str) -> String {
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Columns));
-        p.run(text).output
+        run_stages(vec![Box::new(Columns)], Applicability::Safe, text).output
     }
 
     #[test]

@@ -560,23 +560,18 @@ fn within_distance(a: &str, b: &str, limit: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::Pipeline;
+    use crate::pipeline::run_stages;
+    use crate::Applicability;
 
     #[test]
     fn data_cases() {
         super::pages::check_data_cases("furniture", true, |text| {
-            let mut p = Pipeline::new(Context::default());
-            p.push(Box::new(Furniture));
-            let outcome = p.run(text);
-            assert_eq!(crate::apply(text, &outcome.changes), outcome.output);
-            outcome.output
+            run_stages(vec![Box::new(Furniture)], Applicability::Safe, text).output
         });
     }
 
     fn clean(text: &str) -> String {
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Furniture));
-        p.run(text).output
+        run_stages(vec![Box::new(Furniture)], Applicability::Safe, text).output
     }
 
     /// Six distinct lines of prose (body lines must not share a key).
@@ -618,9 +613,7 @@ mod tests {
             body(2),
             body(3)
         );
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Furniture));
-        let outcome = p.run(&text);
+        let outcome = run_stages(vec![Box::new(Furniture)], Applicability::Safe, &text);
         assert_eq!(outcome.output, text);
         assert_eq!(outcome.proposals.len(), 2);
         assert_eq!(outcome.proposals[0].rule, RUNNING_HEADER);
@@ -649,9 +642,7 @@ mod tests {
             body(3),
             body(4)
         );
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Furniture));
-        let outcome = p.run(&text);
+        let outcome = run_stages(vec![Box::new(Furniture)], Applicability::Safe, &text);
         assert_eq!(outcome.output, text);
         assert!(outcome.proposals.is_empty());
     }
@@ -691,9 +682,7 @@ mod tests {
             };
             text.push_str(&format!("{head}\n{}\x0c", body(p)));
         }
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Furniture));
-        let outcome = p.run(&text);
+        let outcome = run_stages(vec![Box::new(Furniture)], Applicability::Safe, &text);
         assert!(!outcome.output.contains("GNU make"));
         assert!(outcome.output.contains("GNU rnake"));
         assert!(outcome
@@ -705,9 +694,7 @@ mod tests {
     #[test]
     fn a_lone_number_is_only_proposed() {
         let text = format!("{}\x0c{}3\n\x0c{}", body(1), body(2), body(3));
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Furniture));
-        let outcome = p.run(&text);
+        let outcome = run_stages(vec![Box::new(Furniture)], Applicability::Safe, &text);
         assert_eq!(outcome.output, text);
         assert_eq!(outcome.proposals.len(), 1);
         assert_eq!(outcome.proposals[0].rule, PAGE_NUMBER);

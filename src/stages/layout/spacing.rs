@@ -639,10 +639,7 @@ mod tests {
     }
 
     fn run(text: &str) -> String {
-        let mut p = crate::Pipeline::new(Context::default());
-        p.threshold(Applicability::Review);
-        p.push(Box::new(Spacing));
-        p.run(text).output
+        crate::pipeline::run_stages(vec![Box::new(Spacing)], Applicability::Review, text).output
     }
 
     #[test]

@@ -445,15 +445,13 @@ impl ProblemRuns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Pipeline;
 
     fn run(text: &str) -> crate::Outcome {
-        let mut p = Pipeline::new(Context::default());
-        p.push(Box::new(Unicode::Invisible));
-        p.push(Box::new(Unicode::Characters));
-        let out = p.run(text);
-        assert_eq!(crate::apply(text, &out.changes), out.output);
-        out
+        crate::pipeline::run_stages(
+            vec![Box::new(Unicode::Invisible), Box::new(Unicode::Characters)],
+            Applicability::Safe,
+            text,
+        )
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! the output once the fixes offered for review are accepted too.
 
 use super::*;
-use crate::pipeline::Pipeline;
 
 const CASES: &str = include_str!("../../../tests/data/words/cases.tsv");
 
@@ -13,10 +12,7 @@ fn clean(text: &str) -> String {
 }
 
 fn clean_down_to(text: &str, threshold: Applicability) -> String {
-    let mut pipeline = Pipeline::new(Context::default());
-    pipeline.push(Box::new(Words::default()));
-    pipeline.threshold(threshold);
-    pipeline.run(text).output
+    crate::pipeline::run_stages(vec![Box::new(Words::default())], threshold, text).output
 }
 
 fn proposals(text: &str) -> Vec<Fix> {
