@@ -147,6 +147,8 @@ pub struct Pipeline {
     stages: Vec<Box<dyn Stage>>,
     threshold: Applicability,
     filter: RuleFilter,
+    /// Built-in stages all of whose rules the filter excludes: not run at all.
+    silenced: Vec<&'static str>,
     context: Context,
 }
 
@@ -157,6 +159,7 @@ impl Pipeline {
             stages: Vec::new(),
             threshold: Applicability::Safe,
             filter: RuleFilter::default(),
+            silenced: Vec::new(),
             context,
         }
     }
@@ -189,20 +192,13 @@ impl Pipeline {
 
     /// Restricts which rules may act.
     pub fn filter(&mut self, filter: RuleFilter) -> &mut Pipeline {
+        self.silenced = silenced_stages(&filter);
         self.filter = filter;
         self
     }
 
-    /// False only for a built-in stage all of whose rules the filter excludes. Rule
-    /// files carry their own ids (and drop filtered rules when they are compiled), and
-    /// stages from elsewhere declare no rules here: both always run.
     fn may_act(&self, name: &str) -> bool {
-        let mut rules = crate::stages::RULES
-            .iter()
-            .flat_map(|rules| rules.iter())
-            .filter(|r| r.stage == name)
-            .peekable();
-        name == "rules" || rules.peek().is_none() || rules.any(|r| self.filter.allows(&r.id))
+        !self.silenced.contains(&name)
     }
 
     /// The context the stages see.
@@ -380,6 +376,27 @@ fn any_clash(fixes: &[Fix]) -> bool {
         reach = reach.max(w[0].end);
         w[1].start < reach || clash(w[0], w[1])
     })
+}
+
+/// The built-in stages all of whose rules `filter` excludes, computed once per filter
+/// (not per document). Rule files carry their own ids (and drop filtered rules when they
+/// are compiled), and stages from elsewhere declare no rules here: both always run.
+fn silenced_stages(filter: &RuleFilter) -> Vec<&'static str> {
+    let mut stages: Vec<&'static str> = Vec::new();
+    for rule in crate::stages::RULES.iter().flat_map(|rules| rules.iter()) {
+        if let std::borrow::Cow::Borrowed(stage) = rule.stage {
+            if stage != "rules" && !stages.contains(&stage) {
+                stages.push(stage);
+            }
+        }
+    }
+    stages.retain(|stage| {
+        !crate::stages::RULES
+            .iter()
+            .flat_map(|rules| rules.iter())
+            .any(|r| r.stage == *stage && filter.allows(&r.id))
+    });
+    stages
 }
 
 /// What the fix's span reads after the fix, for a proposal's `after`.
