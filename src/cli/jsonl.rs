@@ -9,7 +9,7 @@
 //! with its line number and passed through or dropped (`--on-malformed`); the run goes on.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 
 use anyhow::{Context as _, Result};
@@ -331,7 +331,7 @@ impl Sink {
             args.output.in_place,
         ) {
             (Input::File { path, .. }, _, true) => {
-                let (file, tmp) = temp_beside(path)?;
+                let (file, tmp) = output::temp_beside(path)?.into_parts();
                 let permissions = std::fs::metadata(path)
                     .with_context(|| format!("{}: cannot read metadata", path.display()))?
                     .permissions();
@@ -361,7 +361,7 @@ impl Sink {
                         format!("{}: cannot create directory", parent.display())
                     })?;
                 }
-                let (file, tmp) = temp_beside(&dest)?;
+                let (file, tmp) = output::temp_beside(&dest)?.into_parts();
                 (Box::new(io::BufWriter::new(file)), Some((tmp, dest)))
             }
             (Input::Stdin, None, true) => {
@@ -403,16 +403,4 @@ impl Sink {
         }
         Ok(())
     }
-}
-
-/// A temporary file in `dest`'s directory, so the final rename cannot cross devices.
-fn temp_beside(dest: &Path) -> Result<(std::fs::File, tempfile::TempPath)> {
-    let dir = match dest.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
-    let (file, path) = tmp.into_parts();
-    Ok((file, path))
 }

@@ -53,6 +53,17 @@ pub fn write_in_place(p: &Processed) -> Result<()> {
     write_atomically(path, p.outcome.output.as_bytes(), Some(permissions), true)
 }
 
+/// A temporary file in `dest`'s directory, so that the final rename cannot cross
+/// devices.
+pub fn temp_beside(dest: &Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match dest.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))
+}
+
 /// Writes to a temporary file in the destination's directory, then renames it over the
 /// destination: readers see the old file or the new one, never half of one.
 fn write_atomically(
@@ -62,12 +73,7 @@ fn write_atomically(
     sync: bool,
 ) -> Result<()> {
     use std::io::Write;
-    let dir = match dest.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+    let mut tmp = temp_beside(dest)?;
     tmp.write_all(bytes)
         .and_then(|()| {
             if sync {
