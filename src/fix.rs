@@ -227,6 +227,21 @@ pub struct Fix {
     pub confidence: f32,
     /// Why, for a person: evidence and candidates.
     pub message: Box<str>,
+    /// Whether the edits are one replacement or a move of text (see [`Fix::moved`]).
+    pub kind: FixKind,
+}
+
+/// What a fix's edits do together.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixKind {
+    /// The edits are one repair, recorded as one change covering all of them.
+    #[default]
+    Replace,
+    /// The edits take text out of one place and put it in another: recorded as
+    /// separate changes that are accepted or rejected together, so that repairs made
+    /// later inside the text between them stay changes of their own.
+    Move,
 }
 
 impl Fix {
@@ -238,7 +253,37 @@ impl Fix {
             applicability,
             confidence: 1.0,
             message: "".into(),
+            kind: FixKind::Replace,
         }
+    }
+
+    /// A fix that moves `text[from]` to position `to` (a position outside `from`, not at
+    /// its edges: moving text next to itself changes nothing).
+    ///
+    /// ```
+    /// use recto::{Applicability, Fix, FixKind, RuleId, Span};
+    /// let text = "B. A. ";
+    /// let f = Fix::moved(RuleId::from_static("x.y"), Applicability::Review, text, Span::new(3, 6), 0);
+    /// assert_eq!(f.kind, FixKind::Move);
+    /// let mut out = text.to_owned();
+    /// for e in f.edits.iter().rev() {
+    ///     out.replace_range(e.span.range(), &e.replacement);
+    /// }
+    /// assert_eq!(out, "A. B. ");
+    /// ```
+    pub fn moved(
+        rule: RuleId,
+        applicability: Applicability,
+        text: &str,
+        from: Span,
+        to: usize,
+    ) -> Fix {
+        debug_assert!(to < from.start || to > from.end, "a move must go somewhere");
+        let mut fix = Fix::new(rule, applicability)
+            .with_edit(Edit::delete(from))
+            .with_edit(Edit::insert(to, &text[from.range()]));
+        fix.kind = FixKind::Move;
+        fix
     }
 
     /// A fix made of one edit.

@@ -28,7 +28,7 @@ pub mod span;
 pub mod stage;
 pub mod stages;
 
-pub use fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, RuleId, Severity};
+pub use fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, FixKind, RuleId, Severity};
 pub use pipeline::{apply, Outcome, Pipeline, Proposal};
 pub use span::Span;
 
