@@ -620,13 +620,14 @@ fn gather(text: &str, found: &Found, furniture: &[Span]) -> Option<Fix> {
     if !per_page {
         moving.sort_by_key(|&k| found.notes[k].number);
     }
-    // Where each moving note goes: before the first note of the target with a greater
-    // number (in document order: before the target's first note), else at its end.
+    // Where each moving note goes: before the first note of the target with the same or a
+    // greater number (a moved note comes earlier in the document, so it goes first among
+    // equals; in document order: before the target's first note), else at its end.
     let mut inserts: Vec<(usize, String)> = Vec::new();
     for &k in &moving {
         let note = &found.notes[k];
         let before = target_notes.clone().find(|&t| {
-            per_page || found.notes[t].number > note.number
+            per_page || found.notes[t].number >= note.number
         });
         let (at, sep_before) = match (before, target) {
             (Some(t), _) => (found.notes[t].pieces[0].start, false),
