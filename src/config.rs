@@ -567,7 +567,9 @@ fn settings(cx: &Ctx<'_>, raw: &RawTable) -> Result<Settings, ConfigError> {
             other => {
                 return Err(cx.err(
                     Some(m.span().start),
-                    format!("unknown margin-text policy {other:?} (expected restore, drop or keep)"),
+                    format!(
+                        "unknown margin-text policy {other:?} (expected restore, drop or keep)"
+                    ),
                 ))
             }
         }),

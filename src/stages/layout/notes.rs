@@ -127,11 +127,7 @@ fn marker(line: &str) -> Option<Marker> {
         if digits.is_empty() || digits.len() > 3 {
             return None;
         }
-        let len: usize = line
-            .chars()
-            .take(digits.len())
-            .map(char::len_utf8)
-            .sum();
+        let len: usize = line.chars().take(digits.len()).map(char::len_utf8).sum();
         (digits.parse().ok()?, &line[len..], true)
     };
     if number == 0 {
@@ -141,10 +137,14 @@ fn marker(line: &str) -> Option<Marker> {
     let next = chars.next()?;
     let opens_text = |c: char| c.is_alphabetic() || matches!(c, '“' | '"' | '‘' | '«');
     if next == ' ' {
-        // `1 These`, `¹ See`: the text begins after one space.
-        chars.next().filter(|&c| opens_text(c))?;
+        // `1 These`, `¹ See`: the text begins after one space, with a capital — a line
+        // that begins `2 above on a medium` continues a sentence (`Sections 1 and`).
+        chars
+            .next()
+            .filter(|&c| c.is_uppercase() || matches!(c, '“' | '"' | '‘' | '«'))?;
         Some(Marker { number, glued })
-    } else if first.is_ascii_digit() && (next.is_uppercase() || matches!(next, '“' | '"' | '‘')) {
+    } else if first.is_ascii_digit() && (next.is_uppercase() || matches!(next, '“' | '"' | '‘'))
+    {
         // `1These`: a superscript set down on the line, glued to a capital; `3rd`,
         // `64bit` start lower case.
         Some(Marker {
@@ -247,19 +247,24 @@ fn find(text: &str, furniture: &[Span]) -> Found {
     let mut page_lines: Vec<PageLine> = Vec::new();
     for page in pages::pages(text) {
         page_lines.clear();
-        page_lines.extend(pages::lines(text, page.span).filter(|l| !is_furniture(l)).map(|line| {
-            let s = text[line.span.range()].trim_start_matches([' ', '\t', '\x0c']);
-            PageLine {
-                line,
-                blank: s.trim().is_empty(),
-                marker: marker(s),
-            }
-        }));
+        page_lines.extend(
+            pages::lines(text, page.span)
+                .filter(|l| !is_furniture(l))
+                .map(|line| {
+                    let s = text[line.span.range()].trim_start_matches([' ', '\t', '\x0c']);
+                    PageLine {
+                        line,
+                        blank: s.trim().is_empty(),
+                        marker: marker(s),
+                    }
+                }),
+        );
         // The bottom area first, to know where the blocks above it end; then again once
         // the blocks' notes are known, since its top may continue one of them.
-        let cut = bottom_area(text, &page_lines, &found, false).map_or(page_lines.len(), |(k, _)| k);
-        for items in block_areas(&page_lines[..cut]) {
-            found.accept(&refs, items);
+        let cut =
+            bottom_area(text, &page_lines, &found, false).map_or(page_lines.len(), |(k, _)| k);
+        for (first, items) in block_areas(&page_lines[..cut]) {
+            found.accept(&refs, items, line_above(text, &page_lines, first));
         }
         // Below the notes just found: their last block may be followed by the rest of one.
         let done = found.areas.last().map_or(0, |a| a.span.end);
@@ -267,16 +272,31 @@ fn find(text: &str, furniture: &[Span]) -> Found {
             .iter()
             .position(|l| l.line.full.start >= done)
             .unwrap_or(page_lines.len());
-        if let Some((_, items)) = bottom_area(text, &page_lines[from..], &found, from > 0) {
-            found.accept(&refs, items);
+        if let Some((first, items)) = bottom_area(text, &page_lines[from..], &found, from > 0) {
+            found.accept(&refs, items, line_above(text, &page_lines, from + first));
         }
     }
+    found.numbered_through();
     found
+}
+
+/// The few lines above line `k` of a page, up to a blank line.
+fn line_above<'t>(text: &'t str, lines: &[PageLine], k: usize) -> Vec<&'t str> {
+    lines[..k.min(lines.len())]
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|l| !l.blank)
+        .map(|l| l.line.trimmed(text))
+        .collect()
 }
 
 /// True when a note ends mid-sentence: its rest is on the next page.
 fn unfinished(text: &str, note: &Note) -> bool {
-    let last = note.pieces.last().map_or("", |s| text[s.range()].trim_end());
+    let last = note
+        .pieces
+        .last()
+        .map_or("", |s| text[s.range()].trim_end());
     !matches!(
         last.chars().next_back(),
         Some('.' | '!' | '?' | '”' | '"' | ')' | '’' | ':' | ';')
@@ -343,7 +363,10 @@ fn bottom_area(
         }
         match &carried {
             Some(c) if k == c.start => {
-                let span = Span::new(lines[c.start].line.full.start, lines[c.end - 1].line.full.end);
+                let span = Span::new(
+                    lines[c.start].line.full.start,
+                    lines[c.end - 1].line.full.end,
+                );
                 items.push(Item::Carried(span));
                 continue;
             }
@@ -381,7 +404,7 @@ fn blocks(lines: &[PageLine]) -> Vec<std::ops::Range<usize>> {
 /// Notes that are text blocks of their own above a page's bottom area: a block opening
 /// with a start, then starts counting up and the lines between them, ended by a blank
 /// line before a block that does not open with the next start.
-fn block_areas(lines: &[PageLine]) -> Vec<Vec<Item>> {
+fn block_areas(lines: &[PageLine]) -> Vec<(usize, Vec<Item>)> {
     let mut areas = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -420,7 +443,7 @@ fn block_areas(lines: &[PageLine]) -> Vec<Vec<Item>> {
             j += 1;
         }
         if closed {
-            areas.push(items);
+            areas.push((i, items));
         }
         i = j.max(i + 1);
     }
@@ -429,7 +452,9 @@ fn block_areas(lines: &[PageLine]) -> Vec<Vec<Item>> {
 
 impl Found {
     /// Assembles the notes of `items` and keeps them when the evidence holds.
-    fn accept(&mut self, refs: &[(usize, u32)], items: Vec<Item>) {
+    ///
+    /// `above` holds the lines just above the area in its block.
+    fn accept(&mut self, refs: &[(usize, u32)], items: Vec<Item>, above: Vec<&str>) {
         let Some(start) = items.iter().find_map(|it| match it {
             Item::Start(_, l) => Some(l.full.start),
             _ => None,
@@ -465,6 +490,19 @@ impl Found {
         if !referenced && !glued {
             return;
         }
+        // An item numbered one less just above (`0 Success`, wrapped, then `1 Error`):
+        // a numbered list, not notes.
+        if let Some(m) = markers.first() {
+            let listed = above.iter().any(|above| {
+                let digits = above.bytes().take_while(u8::is_ascii_digit).count();
+                digits > 0
+                    && above[..digits].parse::<u32>().ok() == m.number.checked_sub(1)
+                    && above[digits..].starts_with(' ')
+            });
+            if listed {
+                return;
+            }
+        }
         let carried_to = self.notes.len().checked_sub(1);
         if carried_to.is_none() && items.iter().any(|it| matches!(it, Item::Carried(_))) {
             return;
@@ -493,6 +531,48 @@ impl Found {
             notes: begin..self.notes.len(),
             referenced,
         });
+    }
+}
+
+impl Found {
+    /// Drops the areas whose numbering comes from nowhere: notes are numbered through
+    /// the document (or from 1 on every page), so an area that begins at `n > 1` needs
+    /// a note `n - 1` in some area it keeps. A lone `2 Above all…` is no note.
+    fn numbered_through(&mut self) {
+        let mut keep = vec![true; self.areas.len()];
+        loop {
+            let numbers: std::collections::HashSet<u32> = self
+                .areas
+                .iter()
+                .zip(&keep)
+                .filter(|(_, &k)| k)
+                .flat_map(|(a, _)| self.notes[a.notes.clone()].iter().map(|n| n.number))
+                .collect();
+            let mut changed = false;
+            for (a, k) in self.areas.iter().zip(keep.iter_mut()) {
+                let first = self.notes[a.notes.start].number;
+                if *k && first != 1 && !numbers.contains(&(first - 1)) {
+                    *k = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        if keep.iter().all(|&k| k) {
+            return;
+        }
+        let old = std::mem::take(self);
+        for (area, _) in old.areas.into_iter().zip(keep).filter(|(_, k)| *k) {
+            let begin = self.notes.len();
+            self.notes
+                .extend(old.notes[area.notes.clone()].iter().cloned());
+            self.areas.push(Area {
+                notes: begin..self.notes.len(),
+                ..area
+            });
+        }
     }
 }
 
@@ -585,7 +665,10 @@ fn gather(text: &str, found: &Found, furniture: &[Span]) -> Option<Fix> {
         .iter()
         .rev()
         .take_while(|l| {
-            l.is_blank(text) || furniture.iter().any(|s| s.start <= l.full.start && l.span.end <= s.end)
+            l.is_blank(text)
+                || furniture
+                    .iter()
+                    .any(|s| s.start <= l.full.start && l.span.end <= s.end)
         })
         .last()
         .map_or(text.len(), |l| l.full.start);
@@ -626,9 +709,9 @@ fn gather(text: &str, found: &Found, furniture: &[Span]) -> Option<Fix> {
     let mut inserts: Vec<(usize, String)> = Vec::new();
     for &k in &moving {
         let note = &found.notes[k];
-        let before = target_notes.clone().find(|&t| {
-            per_page || found.notes[t].number >= note.number
-        });
+        let before = target_notes
+            .clone()
+            .find(|&t| per_page || found.notes[t].number >= note.number);
         let (at, sep_before) = match (before, target) {
             (Some(t), _) => (found.notes[t].pieces[0].start, false),
             (None, Some(t)) => (t.span.end, !text[..t.span.end].ends_with('\n')),
@@ -714,15 +797,25 @@ mod tests {
 
     #[test]
     fn debug_case() {
-        let Ok(path) = std::env::var("NOTES_CASE") else { return };
+        let Ok(path) = std::env::var("NOTES_CASE") else {
+            return;
+        };
         let text = std::fs::read_to_string(path).unwrap();
         let furniture = super::super::furniture::furniture_lines(&text);
         let found = find(&text, &furniture);
         for a in &found.areas {
-            eprintln!("AREA {:?} referenced={} notes={:?}", a.span, a.referenced, a.notes);
+            eprintln!(
+                "AREA {:?} referenced={} notes={:?}",
+                a.span, a.referenced, a.notes
+            );
             for n in &found.notes[a.notes.clone()] {
                 let first = &text[n.pieces[0].range()];
-                eprintln!("  note {} pieces={:?} {:?}", n.number, n.pieces, first.chars().take(40).collect::<String>());
+                eprintln!(
+                    "  note {} pieces={:?} {:?}",
+                    n.number,
+                    n.pieces,
+                    first.chars().take(40).collect::<String>()
+                );
             }
         }
         eprintln!("len {}", text.len());
