@@ -796,6 +796,54 @@ mod tests {
     use super::*;
 
     #[test]
+    fn data_cases() {
+        super::super::testdata::check_cases("notes", || Box::new(Notes));
+    }
+
+    #[test]
+    fn reads_markers() {
+        let m = |s| marker(s).map(|m| (m.number, m.glued));
+        assert_eq!(m("1 These notes"), Some((1, false)));
+        assert_eq!(m("4This refers"), Some((4, true)));
+        assert_eq!(m("¹ See above"), Some((1, true)));
+        assert_eq!(m("(2) Ibid."), Some((2, false)));
+        for s in [
+            "1. First item",
+            "1956, in",
+            "95-96.",
+            "3rd edition",
+            "2 above on",
+            "0 Ok",
+        ] {
+            assert_eq!(marker(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn finds_references() {
+        let refs: Vec<u32> = references("advisable.2 We; Dej.3\n60)1 H2O x¹ (4)")
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(refs, [2, 3, 1, 1, 4]);
+    }
+
+    #[test]
+    fn keep_moves_nothing() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/layout/notes/continued-note.in.txt"
+        ))
+        .unwrap();
+        let mut cx = Context::default();
+        cx.options.footnotes = FootnotePolicy::Keep;
+        let mut out = Proposals::default();
+        Notes.run(&Document::new(&text), &cx, &mut out);
+        assert!(out.fixes.is_empty());
+        assert!(!note_breaks(&text).is_empty());
+    }
+
+    #[test]
     fn debug_case() {
         let Ok(path) = std::env::var("NOTES_CASE") else {
             return;
