@@ -333,6 +333,7 @@ mod tests {
             applicability: Applicability::Safe,
             confidence: 1.0,
             message: String::new(),
+            linked: Vec::new(),
         }
     }
 
