@@ -2,8 +2,9 @@
 //!
 //! Repairs mojibake (UTF-8 read as windows-1252 or Latin-1, see [`mojibake`]), expands
 //! the typographic ligatures PDF fonts leave behind (`ﬁ` → `fi`), removes soft hyphens
-//! and zero-width characters, turns Unicode spaces into ASCII spaces, and puts text in
-//! NFC. It *reports* — never deletes — what it cannot repair: `(cid:NN)` glyph codes,
+//! and zero-width characters, turns Unicode spaces into ASCII spaces, puts text in NFC,
+//! and turns glyph names that extractors printed for unmapped glyphs back into
+//! characters (`/quotesingle.ts1` → `'`, see [`glyphs`]). It *reports* — never deletes — what it cannot repair: `(cid:NN)` glyph codes,
 //! U+FFFD replacement characters and private-use characters each mean text was lost at
 //! extraction, and only a person can decide what to do.
 //!
@@ -11,6 +12,7 @@
 //! ellipses and superscript digits pass through (the `typography` rule set, off by
 //! default, normalises them for those who want it).
 
+mod glyphs;
 mod mojibake;
 
 use crate::fix::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
@@ -29,6 +31,7 @@ const CONTROL: RuleId = RuleId::from_static("unicode.control-char");
 /// The rules of this stage.
 pub(crate) const RULES: &[RuleInfo] = &[
     mojibake::RULE,
+    glyphs::RULE,
     RuleInfo::builtin(
         "unicode.ligature",
         "unicode",
@@ -113,10 +116,11 @@ impl Stage for Unicode {
         "unicode"
     }
 
-    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         let text = doc.text();
         if matches!(self, Unicode::Characters) {
             report_cid_codes(text, out);
+            glyphs::find_glyph_names(text, &cx.lexicon, out);
         }
         if text.is_ascii() {
             return;
