@@ -12,6 +12,7 @@
 //! ellipses and superscript digits pass through (the `typography` rule set, off by
 //! default, normalises them for those who want it).
 
+mod accents;
 mod glyphs;
 mod mojibake;
 
@@ -32,6 +33,7 @@ const CONTROL: RuleId = RuleId::from_static("unicode.control-char");
 pub(crate) const RULES: &[RuleInfo] = &[
     mojibake::RULE,
     glyphs::RULE,
+    accents::RULE,
     RuleInfo::builtin(
         "unicode.ligature",
         "unicode",
@@ -174,7 +176,8 @@ impl Stage for Unicode {
             match self {
                 Unicode::Invisible => remove_invisible(text, start, end, out),
                 Unicode::Characters => {
-                    scan_run(text, seg_from, start, end, &in_mojibake, out, &mut problems)
+                    scan_run(text, seg_from, start, end, &in_mojibake, out, &mut problems);
+                    accents::find_spacing_accents(text, start, end, &in_mojibake, out);
                 }
             }
             at = end;
