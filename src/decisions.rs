@@ -201,13 +201,36 @@ impl Decisions {
 
     /// The changes to apply: every accepted change, and every undecided change for which
     /// `by_default` says yes. Rejected changes never.
+    ///
+    /// The changes of a move ([`Change::linked`]) are decided as one: rejecting any of
+    /// them rejects the move, accepting one accepts it, and undecided they apply only
+    /// when `by_default` says yes to all of them — half a move would duplicate or lose
+    /// text.
     pub fn select(&self, changes: &[Change], by_default: impl Fn(&Change) -> bool) -> Vec<Change> {
+        let verdict_of = |c: &Change| -> Option<bool> {
+            match self.verdict(&c.id) {
+                Some(Verdict::Accepted) => Some(true),
+                Some(Verdict::Rejected) => Some(false),
+                None => None,
+            }
+        };
         changes
             .iter()
-            .filter(|c| match self.verdict(&c.id) {
-                Some(Verdict::Accepted) => true,
-                Some(Verdict::Rejected) => false,
-                None => by_default(c),
+            .filter(|c| {
+                if c.linked.is_empty() {
+                    return verdict_of(c).unwrap_or_else(|| by_default(c));
+                }
+                let group: Vec<&Change> = std::iter::once(*c)
+                    .chain(changes.iter().filter(|o| c.linked.contains(&o.id)))
+                    .collect();
+                let verdicts: Vec<Option<bool>> = group.iter().map(|m| verdict_of(m)).collect();
+                if verdicts.contains(&Some(false)) {
+                    false
+                } else if verdicts.contains(&Some(true)) {
+                    true
+                } else {
+                    group.iter().all(|m| by_default(m))
+                }
             })
             .cloned()
             .collect()
@@ -314,6 +337,33 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unsupported version 2"), "{e}");
+    }
+
+    #[test]
+    fn the_changes_of_a_move_are_selected_together() {
+        let change = |id: &str, linked: &[&str]| Change {
+            id: ChangeId::from_string(id),
+            original: crate::Span::new(0, 0),
+            replacement: String::new(),
+            rules: vec![crate::RuleId::from_static("layout.x")],
+            applicability: crate::Applicability::Review,
+            confidence: 1.0,
+            message: String::new(),
+            linked: linked.iter().map(|&l| ChangeId::from_string(l)).collect(),
+        };
+        let changes = [change("a", &["b"]), change("b", &["a"]), change("c", &[])];
+        let ids = |picked: Vec<Change>| -> Vec<String> {
+            picked.iter().map(|c| c.id.to_string()).collect()
+        };
+        let mut d = Decisions::default();
+        // Undecided and not applied by default: neither half.
+        assert!(d.select(&changes, |_| false).is_empty());
+        // Accepting one half accepts the move.
+        d.record(&changes[1], Verdict::Accepted, "p", "");
+        assert_eq!(ids(d.select(&changes, |_| false)), ["a", "b"]);
+        // Rejecting any half rejects it, whatever the other says.
+        d.record(&changes[0], Verdict::Rejected, "p", "");
+        assert_eq!(ids(d.select(&changes, |_| true)), ["c"]);
     }
 
     #[test]

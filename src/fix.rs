@@ -405,6 +405,9 @@ pub struct Change {
     pub confidence: f32,
     /// The messages of the merged fixes, joined by `"; "`.
     pub message: String,
+    /// The other changes of the same move (see [`FixKind::Move`]): this change is
+    /// accepted or rejected together with them. Empty for every other change.
+    pub linked: Vec<ChangeId>,
 }
 
 /// How serious a diagnostic is.

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, RuleId};
+use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, FixKind, RuleId};
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 use crate::stages::decode::{DecodeError, Encoding};
@@ -258,6 +258,7 @@ impl Pipeline {
         let mut proposals = Vec::new();
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
+        let mut links = 0;
         for stage in &self.stages {
             if !self.may_act(stage.name()) {
                 // Every rule of the stage is filtered out: running it would only cost time.
@@ -292,7 +293,7 @@ impl Pipeline {
                 if apply.is_empty() {
                     break;
                 }
-                let nodes = nodes(&apply);
+                let nodes = nodes(&apply, &mut links);
                 let next = apply_edits(&text, &sorted_edits(apply));
                 record.fold(&nodes);
                 text = next;
@@ -420,14 +421,23 @@ struct EditMeta {
     applicability: Applicability,
     confidence: f32,
     message: std::sync::Arc<str>,
+    /// For the edits of a move: a number shared by its edits (unique within a run).
+    link: Option<u32>,
 }
 
-/// What the record folds: one node per applied fix, covering all of its edits.
+/// What the record folds: one node per applied fix, covering all of its edits — or, for
+/// a move, one node per edit.
 ///
 /// A fix's edits are one repair (`**bold**` loses both markers), so they become one
 /// change: accepting one marker's deletion without the other would make no sense. The
 /// text between them is inside the change; another fix's edit in there (a hard break
 /// inside the bold heading) overlaps the node and merges into the same change.
+///
+/// A move is the exception. Its edits are far apart (a block taken from the bottom of a
+/// page and put at its top), and covering the text between them would swallow every
+/// later repair of that text into one change nobody could review. So each edit of a
+/// move is a node of its own; the nodes carry a shared link, and the changes they end
+/// up in are accepted or rejected together ([`Change::linked`]).
 struct Node {
     span: Span,
     /// Σ(replacement − span) over the fix's edits.
@@ -435,24 +445,36 @@ struct Node {
     meta: EditMeta,
 }
 
-fn nodes(fixes: &[Fix]) -> Vec<Node> {
-    let mut nodes: Vec<Node> = fixes
-        .iter()
-        .map(|fix| Node {
-            span: fix.span(),
-            growth: fix
-                .edits
-                .iter()
-                .map(|e| e.replacement.len() as isize - e.span.len() as isize)
-                .sum(),
-            meta: EditMeta {
-                rule: fix.rule.clone(),
-                applicability: fix.applicability,
-                confidence: fix.confidence,
-                message: fix.message.clone().into(),
-            },
-        })
-        .collect();
+/// The nodes of the applied `fixes`; `links` numbers moves across the whole run.
+fn nodes(fixes: &[Fix], links: &mut u32) -> Vec<Node> {
+    let growth = |e: &Edit| e.replacement.len() as isize - e.span.len() as isize;
+    let mut nodes: Vec<Node> = Vec::with_capacity(fixes.len());
+    for fix in fixes {
+        let meta = |link| EditMeta {
+            rule: fix.rule.clone(),
+            applicability: fix.applicability,
+            confidence: fix.confidence,
+            message: fix.message.clone().into(),
+            link,
+        };
+        match fix.kind {
+            FixKind::Replace => nodes.push(Node {
+                span: fix.span(),
+                growth: fix.edits.iter().map(growth).sum(),
+                meta: meta(None),
+            }),
+            FixKind::Move => {
+                let link = *links;
+                *links += 1;
+                let meta = meta(Some(link));
+                nodes.extend(fix.edits.iter().map(|e| Node {
+                    span: e.span,
+                    growth: growth(e),
+                    meta: meta.clone(),
+                }));
+            }
+        }
+    }
     nodes.sort_by_key(|n| n.span);
     nodes
 }
@@ -480,7 +502,11 @@ pub(crate) fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Ed
 /// Applies a subset of an outcome's changes to the original text.
 ///
 /// `changes` must be sorted and disjoint, as the changes of an [`Outcome`] are; any
-/// subset of them (such as the ones a reviewer accepted) qualifies.
+/// subset of them (such as the ones a reviewer accepted) qualifies. Keep the halves of
+/// a move ([`Change::linked`]) together, as [`Decisions::select`] does: half a move
+/// applies cleanly but duplicates or drops the moved text.
+///
+/// [`Decisions::select`]: crate::decisions::Decisions::select
 ///
 /// ```
 /// use recto::{apply, Pipeline};
@@ -514,12 +540,19 @@ struct Piece {
     applicability: Applicability,
     confidence: f32,
     message: String,
+    /// The links of the moves whose edits are in this piece (usually none).
+    links: Vec<u32>,
 }
 
 impl Piece {
     fn absorb(&mut self, meta: &EditMeta) {
         if !self.rules.contains(&meta.rule) {
             self.rules.push(meta.rule.clone());
+        }
+        if let Some(link) = meta.link {
+            if !self.links.contains(&link) {
+                self.links.push(link);
+            }
         }
         self.applicability = self.applicability.min(meta.applicability);
         self.confidence = self.confidence.min(meta.confidence);
@@ -535,6 +568,11 @@ impl Piece {
         for r in other.rules {
             if !self.rules.contains(&r) {
                 self.rules.push(r);
+            }
+        }
+        for link in other.links {
+            if !self.links.contains(&link) {
+                self.links.push(link);
             }
         }
         self.applicability = self.applicability.min(other.applicability);
@@ -626,6 +664,7 @@ impl Record {
                     applicability: meta.applicability,
                     confidence: meta.confidence,
                     message: meta.message.to_string(),
+                    links: meta.link.into_iter().collect(),
                 };
                 cluster_cur_start = span.start;
                 end.extend(*span);
@@ -690,7 +729,9 @@ impl Record {
     /// The record as changes: replacements read from the final text, ids computed.
     fn into_changes(self, original: &str, output: &str) -> Vec<Change> {
         let mut seen: HashMap<u64, usize> = HashMap::new();
-        self.pieces
+        let mut links: Vec<Vec<u32>> = Vec::new();
+        let mut changes: Vec<Change> = self
+            .pieces
             .into_iter()
             .filter(|p| original[p.orig.range()] != output[p.cur.range()])
             .map(|p| {
@@ -703,6 +744,7 @@ impl Record {
                 } else {
                     format!("{hash:016x}-{n}")
                 };
+                links.push(p.links);
                 Change {
                     id: ChangeId(id.into()),
                     original: p.orig,
@@ -711,9 +753,51 @@ impl Record {
                     applicability: p.applicability,
                     confidence: p.confidence,
                     message: p.message,
+                    linked: Vec::new(),
                 }
             })
-            .collect()
+            .collect();
+        link_moves(&mut changes, &links);
+        changes
+    }
+}
+
+/// Fills [`Change::linked`]: changes that share a move's link (directly, or through a
+/// chain of changes each sharing one with the next) stand or fall together.
+fn link_moves(changes: &mut [Change], links: &[Vec<u32>]) {
+    if links.iter().all(|l| l.is_empty()) {
+        return;
+    }
+    // Union-find over change indices; the first change seen with a link is its root.
+    let mut parent: Vec<usize> = (0..changes.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut first_with: HashMap<u32, usize> = HashMap::new();
+    for (i, ls) in links.iter().enumerate() {
+        for &l in ls {
+            let j = *first_with.entry(l).or_insert(i);
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..changes.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    for members in groups.values().filter(|m| m.len() > 1) {
+        for &i in members {
+            changes[i].linked = members
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| changes[j].id.clone())
+                .collect();
+        }
     }
 }
 
@@ -834,6 +918,44 @@ mod tests {
             p.push(Box::new(s));
         }
         p.run(original)
+    }
+
+    /// A stage that moves one span of whatever it sees to a position.
+    struct Moving(Span, usize);
+
+    impl Stage for Moving {
+        fn name(&self) -> &'static str {
+            "m"
+        }
+        fn run(&self, doc: &Document<'_>, _: &Context, out: &mut Proposals) {
+            out.push(Fix::moved(
+                RuleId::from_static("m.move"),
+                Applicability::Safe,
+                doc.text(),
+                self.0,
+                self.1,
+            ));
+        }
+    }
+
+    #[test]
+    fn a_move_is_two_linked_changes_and_repairs_between_them_stay_apart() {
+        // The second paragraph moves before the first; then a repair inside the first
+        // ("teh" → "the") must remain a change of its own, not part of the move.
+        let original = "teh first.\nSecond.\n";
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Moving(Span::new(11, 19), 0)));
+        p.push(Box::new(Scripted("b.typo", vec![(8, 11, "the")])));
+        let out = p.run(original);
+        assert_eq!(out.output, "Second.\nthe first.\n");
+        assert_eq!(apply(original, &out.changes), out.output);
+        let rules: Vec<&str> = out.changes.iter().map(|c| c.rules[0].as_str()).collect();
+        assert_eq!(rules, ["m.move", "b.typo", "m.move"]);
+        assert_eq!(out.changes[0].linked, [out.changes[2].id.clone()]);
+        assert_eq!(out.changes[2].linked, [out.changes[0].id.clone()]);
+        assert!(out.changes[1].linked.is_empty());
+        // Rejecting the move keeps the repair: the typo fix alone applies cleanly.
+        assert_eq!(apply(original, &out.changes[1..2]), "the first.\nSecond.\n");
     }
 
     #[test]

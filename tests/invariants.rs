@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use recto::stage::{Context, Document, Proposals, Stage};
-use recto::{apply, Applicability, Edit, Fix, Pipeline, RuleId, Span};
+use recto::{apply, Applicability, Edit, Fix, FixKind, Pipeline, RuleId, Span};
 
 /// A stage proposing fixes from a script of (start%, len, replacement) picks, resolved
 /// against whatever text it is given.
@@ -46,6 +46,10 @@ impl Stage for RandomStage {
                 let e2 = floor_boundary(text, s2 + 1);
                 if s2 > e {
                     fix = fix.with_edit(Edit::new(Span::new(s2, e2), ""));
+                    if k % 2 == 1 {
+                        // Recorded as separate, linked changes.
+                        fix.kind = FixKind::Move;
+                    }
                 }
             }
             out.push(fix);
@@ -91,6 +95,17 @@ fn check_outcome(original: &str, outcome: &recto::Outcome) -> Result<(), TestCas
             "changes overlap: {:?}",
             w
         );
+    }
+    // Links are symmetric and point at changes of this outcome.
+    for c in &outcome.changes {
+        for id in &c.linked {
+            let other = outcome.changes.iter().find(|o| &o.id == id);
+            prop_assert!(
+                other.is_some_and(|o| o.linked.contains(&c.id)),
+                "dangling link {:?}",
+                c
+            );
+        }
     }
     Ok(())
 }

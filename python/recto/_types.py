@@ -35,6 +35,9 @@ class Change(TypedDict):
     applicability: Applicability
     confidence: float
     message: str
+    linked: list[str]
+    """The ids of the other changes of the same move (reading order): they stand or
+    fall together. Empty for every other change."""
 
 
 class Rule(TypedDict):

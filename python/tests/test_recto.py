@@ -67,6 +67,7 @@ def test_changes_have_rules_and_slice_by_chars_and_bytes():
         assert c["applicability"] == "safe"
         assert 0.0 <= c["confidence"] <= 1.0
         assert isinstance(c["message"], str)
+        assert c["linked"] == []
         assert all(rule in rule_ids() for rule in c["rules"])
     ligature = next(c for c in changes if c["before"] == "ﬁ")
     assert ligature["after"] == "fi" and ligature["rules"] == ["unicode.ligature"]

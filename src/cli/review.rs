@@ -87,7 +87,7 @@ fn ask_all(
             n += 1;
             let rule = rules(change);
             if let Some(&v) = by_rule.get(&rule) {
-                decisions.record(change, v, &p.display, &p.original);
+                record(decisions, p, change, v);
                 decided += 1;
                 continue;
             }
@@ -129,11 +129,25 @@ fn ask_all(
                 }
                 Answer::Quit => return Ok(decided),
             };
-            decisions.record(change, verdict, &p.display, &p.original);
+            record(decisions, p, change, verdict);
             decided += 1;
         }
     }
     Ok(decided)
+}
+
+/// Records `verdict` on `change` and on the other changes of its move, if it is part of
+/// one: the halves of a move stand or fall together.
+fn record(decisions: &mut Decisions, p: &Processed, change: &Change, verdict: Verdict) {
+    decisions.record(change, verdict, &p.display, &p.original);
+    for other in p
+        .outcome
+        .changes
+        .iter()
+        .filter(|c| change.linked.contains(&c.id))
+    {
+        decisions.record(other, verdict, &p.display, &p.original);
+    }
 }
 
 fn rules(change: &Change) -> String {
@@ -170,6 +184,18 @@ fn show(
     )?;
     if !change.message.is_empty() {
         writeln!(out, "  {}", change.message)?;
+    }
+    if !change.linked.is_empty() {
+        writeln!(
+            out,
+            "  part of a move: decided together with {}",
+            change
+                .linked
+                .iter()
+                .map(|id| id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
     }
     report::write_diff(out, &subject, DiffStyle { color, context: 1 })?;
     Ok(())

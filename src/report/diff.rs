@@ -80,6 +80,7 @@ pub fn write_diff(out: &mut dyn Write, subject: &Subject<'_>, style: DiffStyle) 
         let mut old_count = 0;
         let mut new_count = 0;
         let mut rules: Vec<&RuleId> = Vec::new();
+        let mut moves: Vec<String> = Vec::new();
         let mut at = first;
         for block in hunk {
             for l in at..block.lines.start {
@@ -92,6 +93,9 @@ pub fn write_diff(out: &mut dyn Write, subject: &Subject<'_>, style: DiffStyle) 
                     if !rules.contains(&r) {
                         rules.push(r);
                     }
+                }
+                if let Some(note) = move_note(c, changes, &lines) {
+                    moves.push(note);
                 }
             }
             let (old, new) = write_block(&mut body, subject, &lines, block, style)?;
@@ -106,15 +110,18 @@ pub fn write_diff(out: &mut dyn Write, subject: &Subject<'_>, style: DiffStyle) 
         }
         let old_start = first + 1;
         let new_start = (first as isize + line_delta + 1).max(0) as usize;
+        let mut attribution = rules
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !moves.is_empty() {
+            attribution.push_str(&format!(" ({})", moves.join("; ")));
+        }
         let header = format!(
-            "@@ -{} +{} @@ {}\n",
+            "@@ -{} +{} @@ {attribution}\n",
             range(old_start, old_count),
             range(new_start, new_count),
-            rules
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
         );
         paint(out, style, HUNK, &header)?;
         out.write_all(&body)?;
@@ -122,6 +129,19 @@ pub fn write_diff(out: &mut dyn Write, subject: &Subject<'_>, style: DiffStyle) 
         i = j;
     }
     Ok(())
+}
+
+/// For one half of a move, where the other half is: `moved to line 40` on the removal,
+/// `moved from line 12` on the insertion (original line numbers), so that a reader of
+/// the diff sees one move, not an unexplained deletion and an unexplained insertion.
+fn move_note(c: &Change, changes: &[Change], lines: &[std::ops::Range<usize>]) -> Option<String> {
+    let other = changes.iter().find(|o| c.linked.first() == Some(&o.id))?;
+    let line = line_of(lines, other.original.start) + 1;
+    Some(if c.replacement.len() > c.original.len() {
+        format!("moved from line {line}")
+    } else {
+        format!("moved to line {line}")
+    })
 }
 
 fn range(start: usize, count: usize) -> String {
@@ -333,6 +353,7 @@ mod tests {
             applicability: Applicability::Safe,
             confidence: 1.0,
             message: String::new(),
+            linked: Vec::new(),
         }
     }
 
@@ -357,6 +378,24 @@ mod tests {
         assert_eq!(
             d,
             "--- a/f\n+++ b/f\n@@ -1,4 +1,3 @@ t.rule\n a\n-b\n-c\n+b c\n d\n"
+        );
+    }
+
+    #[test]
+    fn the_halves_of_a_move_say_where_the_other_half_is() {
+        // "g" moves from the last line to the top: an insertion and a removal, linked.
+        let mut insert = change(0, 0, "g\n");
+        let mut remove = change(12, 14, "");
+        insert.id = ChangeId::from_string("ins");
+        remove.id = ChangeId::from_string("rem");
+        insert.linked = vec![remove.id.clone()];
+        remove.linked = vec![insert.id.clone()];
+        let d = diff("a\nb\nc\nd\ne\nf\ng\n", vec![insert, remove]);
+        assert_eq!(
+            d,
+            "--- a/f\n+++ b/f\n\
+             @@ -1,2 +1,3 @@ t.rule (moved from line 7)\n-a\n+g\n+a\n b\n\
+             @@ -6,2 +7,1 @@ t.rule (moved to line 1)\n f\n-g\n"
         );
     }
 

@@ -93,6 +93,9 @@ struct ChangeData<'a> {
     /// `accepted` or `rejected` when a decisions file already decides the change.
     #[serde(skip_serializing_if = "Option::is_none")]
     decided: Option<&'static str>,
+    /// The other changes of the same move: the page decides them together.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    linked: Vec<&'a str>,
 }
 
 /// Writes the self-contained review page for these files.
@@ -242,6 +245,7 @@ fn change_data<'a>(s: &'a Subject<'a>, c: &'a Change, decisions: &Decisions) -> 
             Verdict::Accepted => "accepted",
             Verdict::Rejected => "rejected",
         }),
+        linked: c.linked.iter().map(|id| id.as_str()).collect(),
     }
 }
 

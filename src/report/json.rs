@@ -33,7 +33,7 @@ fn merge(mut base: Value, extra: Value) -> Value {
 
 /// The report object of an applied change.
 pub fn change_record(subject: &Subject<'_>, c: &Change) -> Value {
-    merge(
+    let mut record = merge(
         json!({
             "type": "change",
             "path": subject.path,
@@ -46,7 +46,12 @@ pub fn change_record(subject: &Subject<'_>, c: &Change) -> Value {
             "message": c.message,
         }),
         position(subject, c.original),
-    )
+    );
+    if !c.linked.is_empty() {
+        // Only moves have linked changes; other records keep their shape.
+        record["linked"] = json!(c.linked);
+    }
+    record
 }
 
 /// The report object of a fix that was proposed but not applied.

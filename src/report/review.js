@@ -34,6 +34,16 @@
     if (group) group.push(i);
     else sameId.set(c.id, [i]);
   });
+  // The changes one decision covers: those with the same id, and the other halves of a
+  // move (`linked`, within the same file), which stand or fall together.
+  const together = (i) => {
+    const c = changes[i];
+    const out = [...sameId.get(c.id)];
+    for (const id of c.linked || []) {
+      for (const j of sameId.get(id) || []) if (changes[j].file === c.file) out.push(j);
+    }
+    return out;
+  };
   let decidedSinceDownload = false;
 
   // The view: indices into `changes` that pass the filters, how many of them have
@@ -184,6 +194,10 @@
     diff.append(diffRow(c, "before"), diffRow(c, "after"));
     art.append(diff);
     if (c.message) art.append(el("p", "message", c.message));
+    if (c.linked) {
+      art.append(el("p", "message", "Part of a move: deciding this change decides the " +
+        (c.linked.length === 1 ? "other half" : c.linked.length + " other parts") + " too."));
+    }
     for (const r of c.rules) {
       const info = rules[r];
       if (!info || !info.explanation) continue;
@@ -298,7 +312,7 @@
   function decide(indices, s, { keepDecided = false } = {}) {
     for (const i of indices) {
       if (keepDecided && state[i] !== UNDECIDED) continue;
-      for (const j of sameId.get(changes[i].id)) {
+      for (const j of together(i)) {
         state[j] = s;
         const art = cards.get(j);
         if (art) paint(art, j);

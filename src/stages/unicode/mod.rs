@@ -2,8 +2,9 @@
 //!
 //! Repairs mojibake (UTF-8 read as windows-1252 or Latin-1, see [`mojibake`]), expands
 //! the typographic ligatures PDF fonts leave behind (`ﬁ` → `fi`), removes soft hyphens
-//! and zero-width characters, turns Unicode spaces into ASCII spaces, and puts text in
-//! NFC. It *reports* — never deletes — what it cannot repair: `(cid:NN)` glyph codes,
+//! and zero-width characters, turns Unicode spaces into ASCII spaces, puts text in NFC,
+//! and turns glyph names that extractors printed for unmapped glyphs back into
+//! characters (`/quotesingle.ts1` → `'`, see [`glyphs`]). It *reports* — never deletes — what it cannot repair: `(cid:NN)` glyph codes,
 //! U+FFFD replacement characters and private-use characters each mean text was lost at
 //! extraction, and only a person can decide what to do.
 //!
@@ -11,6 +12,8 @@
 //! ellipses and superscript digits pass through (the `typography` rule set, off by
 //! default, normalises them for those who want it).
 
+mod accents;
+mod glyphs;
 mod mojibake;
 
 use crate::fix::{Applicability, Diagnostic, Edit, Fix, RuleId, Severity};
@@ -29,6 +32,8 @@ const CONTROL: RuleId = RuleId::from_static("unicode.control-char");
 /// The rules of this stage.
 pub(crate) const RULES: &[RuleInfo] = &[
     mojibake::RULE,
+    glyphs::RULE,
+    accents::RULE,
     RuleInfo::builtin(
         "unicode.ligature",
         "unicode",
@@ -113,10 +118,11 @@ impl Stage for Unicode {
         "unicode"
     }
 
-    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         let text = doc.text();
         if matches!(self, Unicode::Characters) {
             report_cid_codes(text, out);
+            glyphs::find_glyph_names(text, &cx.lexicon, out);
         }
         if text.is_ascii() {
             return;
@@ -170,7 +176,8 @@ impl Stage for Unicode {
             match self {
                 Unicode::Invisible => remove_invisible(text, start, end, out),
                 Unicode::Characters => {
-                    scan_run(text, seg_from, start, end, &in_mojibake, out, &mut problems)
+                    scan_run(text, seg_from, start, end, &in_mojibake, out, &mut problems);
+                    accents::find_spacing_accents(text, start, end, &in_mojibake, out);
                 }
             }
             at = end;
