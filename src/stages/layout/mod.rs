@@ -1,8 +1,10 @@
 //! The layout stage: page structure and line structure.
 //!
-//! Runs as five passes, each a [`Stage`] of its own so that each sees the text the one
+//! Runs as six passes, each a [`Stage`] of its own so that each sees the text the one
 //! before it left (their edits would otherwise collide at the same line ends):
 //!
+//! 0. [`margins`] — margin stamps printed one character per line, or reversed, restored
+//!    (or dropped) first, so that no later pass reads their letters as lines of text.
 //! 1. [`columns`] — `pdftotext -layout` pages printed as side-by-side columns are split
 //!    at the gutter and emitted left column first; layout padding collapses.
 //! 2. [`notes`] — footnotes at page bottoms gathered at the end of the text (before
@@ -18,6 +20,7 @@ use crate::stage::{Context, Stage};
 pub(crate) mod columns;
 mod evidence;
 pub(crate) mod furniture;
+pub(crate) mod margins;
 pub(crate) mod notes;
 pub(crate) mod pages;
 pub(crate) mod reflow;
@@ -27,6 +30,7 @@ mod testdata;
 
 /// The rules of every layout pass.
 pub(crate) static RULES: &[&[RuleInfo]] = &[
+    margins::RULES,
     columns::RULES,
     notes::RULES,
     furniture::RULES,
@@ -37,6 +41,7 @@ pub(crate) static RULES: &[&[RuleInfo]] = &[
 /// The layout passes in order.
 pub(crate) fn passes(_cx: &Context) -> Vec<Box<dyn Stage>> {
     vec![
+        Box::new(margins::Margins),
         Box::new(columns::Columns),
         Box::new(notes::Notes),
         Box::new(furniture::Furniture),
