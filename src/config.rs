@@ -638,6 +638,19 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_footnote_and_margin_policies() {
+        let c = parse("footnotes = \"keep\"\nmargin-text = \"drop\"\n").unwrap();
+        let o = c.for_file(None).stage_options();
+        assert_eq!(o.footnotes, FootnotePolicy::Keep);
+        assert_eq!(o.margin_text, MarginPolicy::Drop);
+        let d = EffectiveOptions::default();
+        assert_eq!((d.footnotes, d.margin_text), (FootnotePolicy::End, MarginPolicy::Restore));
+        assert!(err("footnotes = \"bottom\"\n")
+            .contains(":1:13: unknown footnotes policy \"bottom\" (expected end or keep)"));
+        assert!(err("margin-text = \"hide\"\n").contains("unknown margin-text policy"));
+    }
+
+    #[test]
     fn an_empty_configuration_gives_the_defaults() {
         let c = parse("").unwrap();
         assert_eq!(c.for_file(None), EffectiveOptions::default());

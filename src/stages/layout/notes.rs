@@ -332,7 +332,7 @@ fn bottom_area(
     for (b, block) in blocks.iter().enumerate().rev() {
         for k in block.clone().rev() {
             let Some(m) = lines[k].marker else { continue };
-            if below.map_or(true, |n| m.number <= n && m.number + 1 >= n) {
+            if below.is_none_or(|n| m.number <= n && m.number + 1 >= n) {
                 below = Some(m.number);
                 starts.push(k);
             }
@@ -602,7 +602,7 @@ fn references(text: &str) -> Vec<(usize, u32)> {
                 c.is_alphabetic() || matches!(c, '.' | ',' | ';' | ':' | ')' | '”' | '"' | '’')
             });
             let paren = before == Some('(') && after == Some(')');
-            let ends = after.map_or(true, |c| !c.is_alphanumeric());
+            let ends = after.is_none_or(|c| !c.is_alphanumeric());
             if n <= 3 && ((glued_after && ends && after != Some('.')) || paren) {
                 if let Ok(v) = text[i..i + n].parse() {
                     refs.push((i, v));
