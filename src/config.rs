@@ -644,7 +644,10 @@ mod tests {
         assert_eq!(o.footnotes, FootnotePolicy::Keep);
         assert_eq!(o.margin_text, MarginPolicy::Drop);
         let d = EffectiveOptions::default();
-        assert_eq!((d.footnotes, d.margin_text), (FootnotePolicy::End, MarginPolicy::Restore));
+        assert_eq!(
+            (d.footnotes, d.margin_text),
+            (FootnotePolicy::End, MarginPolicy::Restore)
+        );
         assert!(err("footnotes = \"bottom\"\n")
             .contains(":1:13: unknown footnotes policy \"bottom\" (expected end or keep)"));
         assert!(err("margin-text = \"hide\"\n").contains("unknown margin-text policy"));

@@ -263,7 +263,7 @@ fn find(text: &str, furniture: &[Span]) -> Found {
         // the blocks' notes are known, since its top may continue one of them.
         let cut =
             bottom_area(text, &page_lines, &found, false).map_or(page_lines.len(), |(k, _)| k);
-        for (first, items) in block_areas(&page_lines[..cut]) {
+        for (first, items) in block_areas(text, &page_lines[..cut]) {
             found.accept(&refs, items, line_above(text, &page_lines, first));
         }
         // Below the notes just found: their last block may be followed by the rest of one.
@@ -297,10 +297,7 @@ fn unfinished(text: &str, note: &Note) -> bool {
         .pieces
         .last()
         .map_or("", |s| text[s.range()].trim_end());
-    !matches!(
-        last.chars().next_back(),
-        Some('.' | '!' | '?' | '”' | '"' | ')' | '’' | ':' | ';')
-    )
+    !ends_sentence(last)
 }
 
 /// A block that can only continue something: it begins in lower case, with a digit that
@@ -401,10 +398,12 @@ fn blocks(lines: &[PageLine]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// Notes that are text blocks of their own above a page's bottom area: a block opening
-/// with a start, then starts counting up and the lines between them, ended by a blank
-/// line before a block that does not open with the next start.
-fn block_areas(lines: &[PageLine]) -> Vec<(usize, Vec<Item>)> {
+/// Notes that are text blocks of their own above a page's bottom area: a line with a
+/// marker, then starts counting up and the lines between them, ended by a blank line
+/// before a block that neither opens with the next start nor continues the last note
+/// (which ended mid-sentence, or the block begins in lower case), or by the end of
+/// `lines`. Returns each area's first line and items.
+fn block_areas(text: &str, lines: &[PageLine]) -> Vec<(usize, Vec<Item>)> {
     let mut areas = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -415,23 +414,26 @@ fn block_areas(lines: &[PageLine]) -> Vec<(usize, Vec<Item>)> {
         let mut items = vec![Item::Start(m, lines[i].line)];
         let mut last = m.number;
         let mut j = i + 1;
-        let mut closed = false;
+        let mut closed = true;
         while j < lines.len() {
             let l = &lines[j];
             if l.blank {
-                // The next block must open with the next note, or the area ends here.
-                let next = lines[j..].iter().position(|l| !l.blank).map(|p| j + p);
-                match next.map(|n| (n, lines[n].marker)) {
-                    Some((n, Some(nm))) if nm.number == last || nm.number == last + 1 => {
-                        j = n;
-                        continue;
-                    }
-                    Some(_) => {
-                        closed = true;
-                        break;
-                    }
-                    None => break,
+                let Some(n) = lines[j..].iter().position(|l| !l.blank).map(|p| j + p) else {
+                    break;
+                };
+                let next = &lines[n];
+                let opens_next = next
+                    .marker
+                    .is_some_and(|nm| nm.number == last || nm.number == last + 1);
+                let before = &lines[j - 1];
+                let continued = next.marker.is_none()
+                    && (continues(text, &next.line) || !ends_sentence(before.line.trimmed(text)));
+                if !opens_next && !continued {
+                    closed = true;
+                    break;
                 }
+                j = n;
+                continue;
             }
             match l.marker {
                 Some(nm) if nm.number == last || nm.number == last + 1 => {
@@ -448,6 +450,14 @@ fn block_areas(lines: &[PageLine]) -> Vec<(usize, Vec<Item>)> {
         i = j.max(i + 1);
     }
     areas
+}
+
+/// True when a line ends a sentence (or a quotation or aside that ends one).
+fn ends_sentence(line: &str) -> bool {
+    matches!(
+        line.chars().next_back(),
+        Some('.' | '!' | '?' | '”' | '"' | ')' | '’' | ':' | ';')
+    )
 }
 
 impl Found {
