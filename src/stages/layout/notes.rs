@@ -34,6 +34,7 @@
 //! running paragraph nor a paragraph into a note.
 
 use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
+use crate::lexicon::Lexicon;
 use crate::registry::RuleInfo;
 use crate::span::Span;
 use crate::stage::{Context, Document, FootnotePolicy, Proposals, Stage};
@@ -83,7 +84,7 @@ impl Stage for Notes {
             return;
         }
         let furniture = super::furniture::furniture_lines(text);
-        if let Some(fix) = gather(text, &find(text, &furniture), &furniture) {
+        if let Some(fix) = gather(text, &find(text, &furniture, &cx.lexicon), &furniture) {
             out.push(fix);
         }
     }
@@ -232,7 +233,7 @@ fn has_markers(text: &str) -> bool {
 
 /// Finds the footnotes of `text`, looking past the lines in `furniture` (sorted spans of
 /// whole lines that another pass deletes).
-fn find(text: &str, furniture: &[Span]) -> Found {
+fn find(text: &str, furniture: &[Span], lexicon: &Lexicon) -> Found {
     let mut found = Found::default();
     if !has_markers(text) {
         return found;
@@ -243,7 +244,7 @@ fn find(text: &str, furniture: &[Span]) -> Found {
             .get(k)
             .is_some_and(|s| s.start <= l.full.start && l.span.end <= s.end)
     };
-    let refs = references(text);
+    let refs = references(text, lexicon);
     let mut page_lines: Vec<PageLine> = Vec::new();
     for page in pages::pages(text) {
         page_lines.clear();
@@ -415,6 +416,7 @@ fn block_areas(text: &str, lines: &[PageLine]) -> Vec<(usize, Vec<Item>)> {
         let mut last = m.number;
         let mut j = i + 1;
         let mut closed = true;
+        let mut out_of_step = false;
         while j < lines.len() {
             let l = &lines[j];
             if l.blank {
@@ -440,11 +442,14 @@ fn block_areas(text: &str, lines: &[PageLine]) -> Vec<(usize, Vec<Item>)> {
                     last = nm.number;
                     items.push(Item::Start(nm, l.line));
                 }
-                _ => items.push(Item::Line(l.line)),
+                // Numbers out of step at line starts (`10 Output`, `100 Lots`): a table
+                // or a list, not notes.
+                Some(_) => out_of_step = true,
+                None => items.push(Item::Line(l.line)),
             }
             j += 1;
         }
-        if closed {
+        if closed && !out_of_step {
             areas.push((i, items));
         }
         i = j.max(i + 1);
@@ -598,7 +603,7 @@ fn extend(note: &mut Note, line: Span) {
 /// like a note reference — digits glued to a word or after closing punctuation and
 /// followed by no letter or digit (`advisable.2 We`, `60)1`), superscript digits, and
 /// `(1)` after a word.
-fn references(text: &str) -> Vec<(usize, u32)> {
+fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
     let bytes = text.as_bytes();
     let mut refs = Vec::new();
     let mut i = 0;
@@ -606,11 +611,26 @@ fn references(text: &str) -> Vec<(usize, u32)> {
         let b = bytes[i];
         if b.is_ascii_digit() {
             let n = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-            let before = text[..i].chars().next_back();
+            let head = &text[..i];
+            let before = head.chars().next_back();
             let after = text[i + n..].chars().next();
-            let glued_after = before.is_some_and(|c| {
-                c.is_alphabetic() || matches!(c, '.' | ',' | ';' | ':' | ')' | '”' | '"' | '’')
-            });
+            let glued_after = match before {
+                // `Presidium2`, but not `ver1`, `bzip2`: the word must be one.
+                Some(c) if c.is_alphabetic() => {
+                    let start = head
+                        .char_indices()
+                        .rev()
+                        .take_while(|(_, c)| c.is_alphabetic())
+                        .last()
+                        .map_or(head.len(), |(k, _)| k);
+                    let word = &head[start..];
+                    word.len() >= 2 && lexicon.contains(word)
+                }
+                // `advisable.2`, but not `1.17.2` or `1,5`.
+                Some('.' | ',') => !head[..head.len() - 1].ends_with(|c: char| c.is_ascii_digit()),
+                Some(';' | ':' | ')' | '”' | '"' | '’') => true,
+                _ => false,
+            };
             let paren = before == Some('(') && after == Some(')');
             let ends = after.is_none_or(|c| !c.is_alphanumeric());
             if n <= 3 && ((glued_after && ends && after != Some('.')) || paren) {
@@ -645,8 +665,8 @@ fn references(text: &str) -> Vec<(usize, u32)> {
 /// The positions where a paragraph must break because a note begins or ends there: the
 /// start of every note's first line and of its later pieces, and the end of every area.
 /// Sorted.
-pub(crate) fn note_breaks(text: &str) -> Vec<usize> {
-    let found = find(text, &[]);
+pub(crate) fn note_breaks(text: &str, lexicon: &Lexicon) -> Vec<usize> {
+    let found = find(text, &[], lexicon);
     let mut at: Vec<usize> = Vec::new();
     for note in &found.notes {
         for piece in &note.pieces {
@@ -831,11 +851,14 @@ mod tests {
 
     #[test]
     fn finds_references() {
-        let refs: Vec<u32> = references("advisable.2 We; Dej.3\n60)1 H2O x¹ (4)")
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect();
-        assert_eq!(refs, [2, 3, 1, 1, 4]);
+        let refs: Vec<u32> = references(
+            "advisable.2 We; Dej.3\n60)1 H2O x¹ (4) dpkg 1.17.2 ver1 “telegram2 ",
+            Lexicon::english(),
+        )
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+        assert_eq!(refs, [2, 3, 1, 1, 4, 2]);
     }
 
     #[test]
@@ -850,7 +873,7 @@ mod tests {
         let mut out = Proposals::default();
         Notes.run(&Document::new(&text), &cx, &mut out);
         assert!(out.fixes.is_empty());
-        assert!(!note_breaks(&text).is_empty());
+        assert!(!note_breaks(&text, Lexicon::english()).is_empty());
     }
 
     #[test]
@@ -860,7 +883,7 @@ mod tests {
         };
         let text = std::fs::read_to_string(path).unwrap();
         let furniture = super::super::furniture::furniture_lines(&text);
-        let found = find(&text, &furniture);
+        let found = find(&text, &furniture, Lexicon::english());
         for a in &found.areas {
             eprintln!(
                 "AREA {:?} referenced={} notes={:?}",

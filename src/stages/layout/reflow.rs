@@ -151,7 +151,7 @@ impl Stage for Reflow {
         let keep_lines = cx.options.keep_lines;
         // Footnotes are paragraphs of their own wherever they are: never joined into the
         // running text, nor the running text into them.
-        let note_breaks = notes::note_breaks(text);
+        let note_breaks = notes::note_breaks(text, &cx.lexicon);
         let at_note_break = |a: &Line, b: &Line| {
             let k = note_breaks.partition_point(|&p| p <= a.end);
             note_breaks.get(k).is_some_and(|&p| p <= b.indent_start)
