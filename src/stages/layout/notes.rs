@@ -352,6 +352,9 @@ fn bottom_area(
         }
         carried = Some(part);
     }
+    if carried.is_none() && previous_unfinished {
+        carried = carried_by_width(text, lines, &starts, found);
+    }
     let top = *starts.last()?;
     let first = carried.as_ref().map_or(top, |c| c.start.min(top));
     let mut items = Vec::new();
@@ -377,6 +380,77 @@ fn bottom_area(
         }
     }
     Some((first, items))
+}
+
+/// The rest of the last note of the page before, found by its width where no blank line
+/// sets it apart (pymupdf, pypdf): notes are set smaller than the running text, so their
+/// lines hold more characters. Directly above one of the area's `starts` (given bottom
+/// up), a run of lines as wide as the notes (the one next to the start may be short: it
+/// ends the note) below a line as narrow as the running text.
+fn carried_by_width(
+    text: &str,
+    lines: &[PageLine],
+    starts: &[usize],
+    found: &Found,
+) -> Option<std::ops::Range<usize>> {
+    let width = |s: &str| s.trim().chars().count();
+    let median = |mut v: Vec<usize>| {
+        v.sort_unstable();
+        v.get(v.len() / 2).copied()
+    };
+    // Full lines of the notes so far: every line of a piece but its last.
+    let note_lines: Vec<usize> = found
+        .notes
+        .iter()
+        .flat_map(|n| &n.pieces)
+        .flat_map(|p| {
+            let lines: Vec<&str> = text[p.range()].lines().collect();
+            let full = lines.len().saturating_sub(1);
+            lines.into_iter().take(full).map(width)
+        })
+        .collect();
+    let page_start = lines.first()?.line.full.start;
+    let body_lines: Vec<usize> = pages::lines(text, Span::new(0, page_start))
+        .filter(|l| {
+            !l.is_blank(text)
+                && !found
+                    .areas
+                    .iter()
+                    .any(|a| a.span.start <= l.full.start && l.full.start < a.span.end)
+        })
+        .map(|l| width(&text[l.span.range()]))
+        .collect();
+    if note_lines.len() < 5 || body_lines.len() < 5 {
+        return None;
+    }
+    let (note, body) = (median(note_lines)?, median(body_lines)?);
+    // Only where the two measures clearly differ.
+    if body * 100 > note * 92 {
+        return None;
+    }
+    let threshold = (note + body) / 2;
+    for &start in starts.iter().rev() {
+        let mut k = start;
+        while k > 0 {
+            let l = &lines[k - 1];
+            let next_to_start = k == start;
+            if l.blank || starts.contains(&(k - 1)) {
+                break;
+            }
+            if !next_to_start && width(l.line.trimmed(text)) < threshold {
+                break;
+            }
+            k -= 1;
+        }
+        let above = k.checked_sub(1).map(|a| &lines[a]);
+        let narrow_above = above.is_some_and(|a| {
+            !a.blank && !starts.contains(&(k - 1)) && width(a.line.trimmed(text)) < threshold
+        });
+        if start - k >= 2 && narrow_above {
+            return Some(k..start);
+        }
+    }
+    None
 }
 
 /// The blocks of a page: runs of non-blank lines, as index ranges.
