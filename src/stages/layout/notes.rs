@@ -84,7 +84,7 @@ impl Stage for Notes {
             return;
         }
         let furniture = super::furniture::furniture_lines(text);
-        if let Some(fix) = gather(text, &find(text, &furniture, &cx.lexicon), &furniture) {
+        if let Some(fix) = gather(text, &find(text, &furniture, &cx.lexicon, true), &furniture) {
             out.push(fix);
         }
     }
@@ -232,8 +232,9 @@ fn has_markers(text: &str) -> bool {
 }
 
 /// Finds the footnotes of `text`, looking past the lines in `furniture` (sorted spans of
-/// whole lines that another pass deletes).
-fn find(text: &str, furniture: &[Span], lexicon: &Lexicon) -> Found {
+/// whole lines that another pass deletes). Pages are inferred from furniture when
+/// `infer_pages`, else split at form feeds only.
+fn find(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) -> Found {
     let mut found = Found::default();
     if !has_markers(text) {
         return found;
@@ -244,9 +245,16 @@ fn find(text: &str, furniture: &[Span], lexicon: &Lexicon) -> Found {
             .get(k)
             .is_some_and(|s| s.start <= l.full.start && l.span.end <= s.end)
     };
-    let refs = references(text, lexicon);
+    // Only pages whose bottom looks like notes need the references.
+    let refs = std::cell::OnceCell::new();
+    let refs = || refs.get_or_init(|| references(text, lexicon)).as_slice();
+    let pages = if infer_pages {
+        pages::pages(text)
+    } else {
+        pages::split_at_form_feeds(text)
+    };
     let mut page_lines: Vec<PageLine> = Vec::new();
-    for page in pages::pages(text) {
+    for page in pages {
         page_lines.clear();
         page_lines.extend(
             pages::lines(text, page.span)
@@ -265,7 +273,7 @@ fn find(text: &str, furniture: &[Span], lexicon: &Lexicon) -> Found {
         let cut =
             bottom_area(text, &page_lines, &found, false).map_or(page_lines.len(), |(k, _)| k);
         for (first, items) in block_areas(text, &page_lines[..cut]) {
-            found.accept(&refs, items, line_above(text, &page_lines, first));
+            found.accept(refs(), items, line_above(text, &page_lines, first));
         }
         // Below the notes just found: their last block may be followed by the rest of one.
         let done = found.areas.last().map_or(0, |a| a.span.end);
@@ -274,7 +282,7 @@ fn find(text: &str, furniture: &[Span], lexicon: &Lexicon) -> Found {
             .position(|l| l.line.full.start >= done)
             .unwrap_or(page_lines.len());
         if let Some((first, items)) = bottom_area(text, &page_lines[from..], &found, from > 0) {
-            found.accept(&refs, items, line_above(text, &page_lines, from + first));
+            found.accept(refs(), items, line_above(text, &page_lines, from + first));
         }
     }
     found.numbered_through();
@@ -398,10 +406,12 @@ fn carried_by_width(
         v.sort_unstable();
         v.get(v.len() / 2).copied()
     };
-    // Full lines of the notes so far: every line of a piece but its last.
+    // Full lines of the last notes: every line of a piece but its last.
     let note_lines: Vec<usize> = found
         .notes
         .iter()
+        .rev()
+        .take(SAMPLE_NOTES)
         .flat_map(|n| &n.pieces)
         .flat_map(|p| {
             let lines: Vec<&str> = text[p.range()].lines().collect();
@@ -409,13 +419,23 @@ fn carried_by_width(
             lines.into_iter().take(full).map(width)
         })
         .collect();
+    // The running text just before this page (a bounded sample: this runs per page).
     let page_start = lines.first()?.line.full.start;
-    let body_lines: Vec<usize> = pages::lines(text, Span::new(0, page_start))
+    let from = text[..page_start]
+        .bytes()
+        .rev()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .nth(SAMPLE_LINES)
+        .map_or(0, |(k, _)| page_start - k);
+    let body_lines: Vec<usize> = pages::lines(text, Span::new(from, page_start))
         .filter(|l| {
             !l.is_blank(text)
                 && !found
                     .areas
                     .iter()
+                    .rev()
+                    .take_while(|a| a.span.end > from)
                     .any(|a| a.span.start <= l.full.start && l.full.start < a.span.end)
         })
         .map(|l| width(&text[l.span.range()]))
@@ -452,6 +472,10 @@ fn carried_by_width(
     }
     None
 }
+
+/// How many of the last notes, and of the lines before a page, measure the two widths.
+const SAMPLE_NOTES: usize = 20;
+const SAMPLE_LINES: usize = 200;
 
 /// The blocks of a page: runs of non-blank lines, as index ranges.
 fn blocks(lines: &[PageLine]) -> Vec<std::ops::Range<usize>> {
@@ -740,7 +764,8 @@ fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
 /// start of every note's first line and of its later pieces, and the end of every area.
 /// Sorted.
 pub(crate) fn note_breaks(text: &str, lexicon: &Lexicon) -> Vec<usize> {
-    let found = find(text, &[], lexicon);
+    // Furniture is gone by the time reflow asks: only form feeds still mark pages.
+    let found = find(text, &[], lexicon, false);
     let mut at: Vec<usize> = Vec::new();
     for note in &found.notes {
         for piece in &note.pieces {
@@ -957,7 +982,7 @@ mod tests {
         };
         let text = std::fs::read_to_string(path).unwrap();
         let furniture = super::super::furniture::furniture_lines(&text);
-        let found = find(&text, &furniture, Lexicon::english());
+        let found = find(&text, &furniture, Lexicon::english(), true);
         for a in &found.areas {
             eprintln!(
                 "AREA {:?} referenced={} notes={:?}",

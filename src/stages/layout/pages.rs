@@ -112,7 +112,9 @@ pub(crate) fn pages(text: &str) -> Vec<Page> {
     }
 }
 
-fn split_at_form_feeds(text: &str) -> Vec<Page> {
+/// The pages of `text` at its form feeds only (one page when it has none): what a pass
+/// that runs after furniture is gone can still see of them, cheaply.
+pub(crate) fn split_at_form_feeds(text: &str) -> Vec<Page> {
     let mut pages = Vec::new();
     let mut start = 0;
     for ff in memchr_iter(b'\x0c', text.as_bytes()) {
