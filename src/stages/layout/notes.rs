@@ -974,30 +974,4 @@ mod tests {
         assert!(out.fixes.is_empty());
         assert!(!note_breaks(&text, Lexicon::english()).is_empty());
     }
-
-    #[test]
-    fn debug_case() {
-        let Ok(path) = std::env::var("NOTES_CASE") else {
-            return;
-        };
-        let text = std::fs::read_to_string(path).unwrap();
-        let furniture = super::super::furniture::furniture_lines(&text);
-        let found = find(&text, &furniture, Lexicon::english(), true);
-        for a in &found.areas {
-            eprintln!(
-                "AREA {:?} referenced={} notes={:?}",
-                a.span, a.referenced, a.notes
-            );
-            for n in &found.notes[a.notes.clone()] {
-                let first = &text[n.pieces[0].range()];
-                eprintln!(
-                    "  note {} pieces={:?} {:?}",
-                    n.number,
-                    n.pieces,
-                    first.chars().take(40).collect::<String>()
-                );
-            }
-        }
-        eprintln!("len {}", text.len());
-    }
 }
