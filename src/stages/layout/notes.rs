@@ -30,8 +30,8 @@
 //! after the last page's notes, ordered by number (or in document order when the
 //! numbering restarts on every page), as one move (`layout.footnotes`) that review can
 //! reject. With `footnotes = "keep"` nothing moves. Either way the reflow pass asks
-//! [`note_breaks`] where notes begin and end, so that a note is never joined into a
-//! running paragraph nor a paragraph into a note.
+//! [`layout`] where notes begin and end, so that a note is never joined into a running
+//! paragraph nor a paragraph into a note, and each note is one paragraph.
 
 use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
 use crate::lexicon::Lexicon;
@@ -289,13 +289,14 @@ fn find(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) ->
     found
 }
 
-/// The few lines above line `k` of a page, up to a blank line.
+/// The few non-blank lines above line `k` of a page (blank lines between paragraphs
+/// aside: a list cleaned once has them).
 fn line_above<'t>(text: &'t str, lines: &[PageLine], k: usize) -> Vec<&'t str> {
     lines[..k.min(lines.len())]
         .iter()
         .rev()
+        .filter(|l| !l.blank)
         .take(4)
-        .take_while(|l| !l.blank)
         .map(|l| l.line.trimmed(text))
         .collect()
 }
@@ -566,7 +567,7 @@ fn ends_sentence(line: &str) -> bool {
 impl Found {
     /// Assembles the notes of `items` and keeps them when the evidence holds.
     ///
-    /// `above` holds the lines just above the area in its block.
+    /// `above` holds the lines just above the area.
     fn accept(&mut self, refs: &[(usize, u32)], items: Vec<Item>, above: Vec<&str>) {
         let Some(start) = items.iter().find_map(|it| match it {
             Item::Start(_, l) => Some(l.full.start),
@@ -760,26 +761,52 @@ fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
     refs
 }
 
-/// The positions where a paragraph must break because a note begins or ends there: the
-/// start of every note's first line and of its later pieces, and the end of every area.
-/// Sorted.
-pub(crate) fn note_breaks(text: &str, lexicon: &Lexicon) -> Vec<usize> {
+/// Where the notes of a text are, for the reflow pass.
+#[derive(Debug, Default)]
+pub(crate) struct Layout {
+    /// Positions where a paragraph must break because a note begins or ends there: the
+    /// start of every piece of every note, and the end of every area. Sorted.
+    pub(crate) breaks: Vec<usize>,
+    /// The pieces of the notes (runs of adjacent lines), sorted: the lines inside one
+    /// are one paragraph.
+    pub(crate) pieces: Vec<Span>,
+}
+
+impl Layout {
+    /// True when a note begins or ends between `a_end` (the end of one line's text) and
+    /// `b_start` (the start of the next line).
+    pub(crate) fn breaks_between(&self, a_end: usize, b_start: usize) -> bool {
+        let k = self.breaks.partition_point(|&p| p <= a_end);
+        self.breaks.get(k).is_some_and(|&p| p <= b_start)
+    }
+
+    /// True when `span` lies inside one piece of a note.
+    pub(crate) fn inside(&self, span: Span) -> bool {
+        let k = self.pieces.partition_point(|p| p.start <= span.start);
+        k > 0 && span.end <= self.pieces[k - 1].end
+    }
+}
+
+/// The notes of `text` as the reflow pass needs them.
+pub(crate) fn layout(text: &str, lexicon: &Lexicon) -> Layout {
     // Furniture is gone by the time reflow asks: only form feeds still mark pages.
     let found = find(text, &[], lexicon, false);
-    let mut at: Vec<usize> = Vec::new();
+    let mut layout = Layout::default();
     for note in &found.notes {
         for piece in &note.pieces {
-            at.push(piece.start);
-            at.push(piece.end);
+            layout.breaks.push(piece.start);
+            layout.breaks.push(piece.end);
+            layout.pieces.push(*piece);
         }
     }
     for area in &found.areas {
-        at.push(area.span.start);
-        at.push(area.span.end);
+        layout.breaks.push(area.span.start);
+        layout.breaks.push(area.span.end);
     }
-    at.sort_unstable();
-    at.dedup();
-    at
+    layout.breaks.sort_unstable();
+    layout.breaks.dedup();
+    layout.pieces.sort_unstable();
+    layout
 }
 
 /// The move that gathers the notes at the end: every area outside the last one is
@@ -972,6 +999,6 @@ mod tests {
         let mut out = Proposals::default();
         Notes.run(&Document::new(&text), &cx, &mut out);
         assert!(out.fixes.is_empty());
-        assert!(!note_breaks(&text, Lexicon::english()).is_empty());
+        assert!(!layout(&text, Lexicon::english()).breaks.is_empty());
     }
 }

@@ -150,12 +150,9 @@ impl Stage for Reflow {
 
         let keep_lines = cx.options.keep_lines;
         // Footnotes are paragraphs of their own wherever they are: never joined into the
-        // running text, nor the running text into them.
-        let note_breaks = notes::note_breaks(text, &cx.lexicon);
-        let at_note_break = |a: &Line, b: &Line| {
-            let k = note_breaks.partition_point(|&p| p <= a.end);
-            note_breaks.get(k).is_some_and(|&p| p <= b.indent_start)
-        };
+        // running text, nor the running text into them; and a note's lines are one
+        // paragraph (its short lines are no paragraph ends).
+        let notes = notes::layout(text, &cx.lexicon);
         // The paragraph the first line of each gap ends, as decided so far.
         let mut continued = false;
         let mut open = Brackets::of(lines[0].text(text)).opens;
@@ -169,7 +166,7 @@ impl Stage for Reflow {
                 open,
             };
             let joined = match &breaks[i] {
-                _ if !keep_lines && at_note_break(a, b) => {
+                _ if !keep_lines && notes.breaks_between(a.end, b.indent_start) => {
                     if let Some(fix) = Action::Break.fix(text, &gap, wrapped) {
                         out.push(fix);
                     }
@@ -177,6 +174,12 @@ impl Stage for Reflow {
                 }
                 Some(wb) if wb.propose(text, &gap, &forms, wrapped, keep_lines, out) => true,
                 _ if keep_lines => false,
+                _ if wrapped && notes.inside(Span::new(a.start, b.end)) => {
+                    if let Some(fix) = Action::Join.fix(text, &gap, wrapped) {
+                        out.push(fix);
+                    }
+                    true
+                }
                 _ => {
                     let action = if gap.page_break(text) {
                         gap.across_page(text)
