@@ -1,0 +1,693 @@
+//! Layout pass: reading order — blocks an extractor emitted out of sequence are put back
+//! where the text says they belong.
+//!
+//! On a two-column page, `pdftotext` and pdfminer emit text *blocks* (runs of lines
+//! between blank lines) in an order of their own: the lower part of the left column after
+//! the right column, the top of the left column in the middle of the page. The geometry
+//! is gone, but the text still shows where it was cut: a block that ends on `imple-` or
+//! mid-clause, and another that starts with `mentation` or a lower-case word after a
+//! finished sentence. This pass segments each page into blocks, reads those cues at every
+//! *join* (the end of one block against the start of the next), and moves blocks so that
+//! the joins continue words and sentences.
+//!
+//! # Cost of an order
+//!
+//! Each join costs by how broken it looks: a finished sentence followed by a finished
+//! block's start costs nothing; a lower-case start after a finished sentence, or an
+//! unfinished sentence followed by a capitalised start, costs one; a hyphenated word
+//! completed by the next block costs nothing when the joined word is known (to the
+//! document, or to the dictionary), an unfinished clause continued in lower case costs
+//! little, less when the word pair is a known bigram. A page's order is improved by
+//! moving one short run of blocks at a time to wherever it lowers the page's cost most,
+//! as long as a move gains at least [`MIN_GAIN`]; pages are small and each round is
+//! quadratic in a page's blocks, with a bound on rounds.
+//!
+//! # Moves
+//!
+//! The final order is compared with the extractor's: the blocks on a longest (by bytes)
+//! common subsequence stay, the rest are moved — so the moved text is the smaller side.
+//! Each moved run is one fix ([`Fix::moved`]) of `layout.reorder-blocks`, safe when a
+//! join it makes is positively evidenced (a known word completed, a known word pair),
+//! otherwise for review. Text that is not hard-wrapped (one paragraph per line, as after
+//! cleaning) is never reordered: its blank lines are the author's.
+
+use crate::fix::{Applicability, Fix, RuleId};
+use crate::lexicon::{DocVocab, Lexicon};
+use crate::registry::RuleInfo;
+use crate::span::Span;
+use crate::stage::{Context, Document, Proposals, Stage};
+
+use super::pages;
+
+const REORDER: RuleId = RuleId::from_static("layout.reorder-blocks");
+
+/// The rules of this pass.
+pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
+    "layout.reorder-blocks",
+    "layout",
+    Applicability::Safe,
+    "Moves a block of text that the extractor emitted out of reading order.",
+    "Extractors read two-column pages block by block and sometimes emit the blocks out of \
+     sequence: the lower part of the left column after the right column, a column's top \
+     in the middle of the page. Within each page, blocks (runs of lines between blank \
+     lines) are moved so that their joins continue words and sentences: a block ending in \
+     a hyphenated word goes before the block that completes it, a block cut mid-clause \
+     before the block that goes on in lower case. A move is made only when it repairs \
+     clearly more broken joins than it makes; the blocks that stay in place are the \
+     larger part of the page, so the smaller part is what moves. Safe when a join the \
+     move makes completes a word known to the document or the dictionary, or continues \
+     a known word pair; otherwise proposed for review. Text that is one paragraph per \
+     line is never reordered.\n\n\
+     Example: `The imple-⏎⏎Waiver. The Affirmer…⏎⏎mentation of it.` (the block starting \
+     `mentation` printed at the top of the right column) → the `mentation` block moves \
+     up to follow `imple-`.",
+)];
+
+/// A move must lower a page's cost by this much: more than one broken join repaired.
+const MIN_GAIN: f32 = 1.5;
+
+/// A moved run holds at most this many blocks.
+const MAX_RUN: usize = 4;
+
+/// Pages with more blocks than this are left alone (the search is cubic in the worst
+/// case; real pages hold a few dozen blocks at most).
+const MAX_BLOCKS: usize = 160;
+
+/// The cost of a join that continues a clause in lower case without a known word pair.
+const UNEVIDENCED: f32 = 0.8;
+
+/// The same, where the extractor emitted the two blocks in this order.
+const UNEVIDENCED_KEPT: f32 = 0.4;
+
+/// A moved run's joins at its new place may cost at most this much: it must fit there.
+const MAX_FIT: f32 = 0.5;
+
+/// A word pair at least this likely (`log10 P(b | a)`) continues a sentence.
+const MIN_BIGRAM_LOGP: f32 = -3.5;
+
+/// The reading-order pass.
+pub(crate) struct Order;
+
+impl Stage for Order {
+    fn name(&self) -> &'static str {
+        "layout"
+    }
+
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
+        // With --keep-lines only words are repaired.
+        if cx.options.keep_lines {
+            return;
+        }
+        for fix in reorder(doc.text(), &cx.lexicon) {
+            out.push(fix);
+        }
+    }
+}
+
+/// How a block begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Start {
+    /// With a lower-case word: mid-sentence, or the rest of a hyphenated word.
+    Lower,
+    /// Any other way: a capital, a digit, an option, a bullet.
+    Fresh,
+}
+
+/// How a block ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// With a word and a hyphen at the end of a full line: a word waiting for its rest.
+    Hyphen,
+    /// With a word or a comma at the end of a full line, no sentence punctuation.
+    Open,
+    /// With sentence punctuation, or on a short line (a heading, a label).
+    Closed,
+}
+
+/// A run of non-blank lines of one page, with its cues.
+#[derive(Clone, Debug)]
+struct Block {
+    /// From the start of the first line to the end of the last (without its line break).
+    span: Span,
+    start: Start,
+    end: End,
+    /// The first word, when the block starts in lower case.
+    head: Span,
+    /// The last word (before the hyphen, for [`End::Hyphen`]), when the block is open.
+    tail: Span,
+    /// Where the extractor put the block: its rank among the document's blocks.
+    rank: usize,
+}
+
+/// The reorder fixes for `text`.
+fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
+    let Some(width) = typical_width(text) else {
+        return Vec::new();
+    };
+    let pages = pages::pages(text);
+    let mut blocks: Vec<Vec<Block>> = pages
+        .iter()
+        .map(|p| page_blocks(text, p.span, width))
+        .collect();
+    for (rank, block) in blocks.iter_mut().flatten().enumerate() {
+        block.rank = rank;
+    }
+    // Nothing to reorder unless some block starts in lower case after a finished one.
+    let suspicious = blocks.iter().flatten().any(|b| b.start == Start::Lower);
+    if !suspicious {
+        return Vec::new();
+    }
+    let scorer = Scorer::new(text, &blocks, lexicon);
+    let mut fixes = Vec::new();
+    // The block before each page, as the pages before it were ordered.
+    let mut before: Option<&Block> = None;
+    for (p, page) in blocks.iter().enumerate() {
+        if page.is_empty() {
+            continue;
+        }
+        let after = blocks[p + 1..].iter().find_map(|b| b.first());
+        let order = if page.len() <= MAX_BLOCKS {
+            scorer.best_order(page, before, after)
+        } else {
+            (0..page.len()).collect()
+        };
+        if std::env::var_os("RECTO_DEBUG_ORDER").is_some() {
+            eprintln!("=== page {p} order {order:?}");
+            for (i, b) in page.iter().enumerate() {
+                eprintln!("  {i} {:?} {:?} {:?}|{:?} {:?}", b.start, b.end, &text[b.head.range()], &text[b.tail.range()], excerpt(&text[b.span.range()], true));
+            }
+        }
+        fixes.extend(scorer.moves(page, pages[p].span.end, &order, before, after));
+        before = order.last().map(|&i| &page[i]);
+    }
+    fixes
+}
+
+/// The width of a typical line in characters (the median of the non-blank lines), or
+/// `None` when the text is not hard-wrapped: when most lines stand alone between blank
+/// lines, blank lines are paragraph breaks the author made, and order is not ours to
+/// change.
+fn typical_width(text: &str) -> Option<usize> {
+    let mut widths = Vec::new();
+    let mut adjacent = 0usize;
+    let mut prev_blank = true;
+    for line in pages::lines(text, Span::new(0, text.len())) {
+        let s = line.trimmed(text);
+        if s.is_empty() {
+            prev_blank = true;
+            continue;
+        }
+        if !prev_blank {
+            adjacent += 1;
+        }
+        prev_blank = false;
+        widths.push(s.chars().count());
+    }
+    if widths.len() < 4 || adjacent * 2 < widths.len() {
+        return None;
+    }
+    let mid = widths.len() / 2;
+    Some(*widths.select_nth_unstable(mid).1)
+}
+
+/// The blocks of one page.
+fn page_blocks(text: &str, page: Span, width: usize) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut first: Option<Span> = None;
+    let mut last = Span::empty(page.start);
+    for line in pages::lines(text, page) {
+        if line.is_blank(text) {
+            if let Some(f) = first.take() {
+                blocks.push(Block::new(text, f, last, width));
+            }
+        } else {
+            first.get_or_insert(line.span);
+            last = line.span;
+        }
+    }
+    if let Some(f) = first {
+        blocks.push(Block::new(text, f, last, width));
+    }
+    blocks
+}
+
+impl Block {
+    fn new(text: &str, first: Span, last: Span, width: usize) -> Block {
+        let span = Span::new(first.start, last.end);
+        let first_line = text[first.range()].trim_start();
+        let head_start = first.end - first_line.len();
+        let head_len = first_line
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(first_line.len());
+        let head = Span::new(head_start, head_start + head_len);
+        let start = if starts_lower(first_line) {
+            Start::Lower
+        } else {
+            Start::Fresh
+        };
+        let last_line = text[last.range()].trim_end();
+        let line_end = last.start + last_line.len();
+        let last_line = last_line.trim_start();
+        let full = last_line.chars().count() * 3 >= width * 2;
+        let (end, tail_end) = classify_end(last_line, line_end, full);
+        let before_tail = text[..tail_end].trim_end_matches(char::is_alphanumeric).len();
+        let tail = if end == End::Closed {
+            Span::empty(tail_end)
+        } else {
+            Span::new(before_tail.max(last.start), tail_end)
+        };
+        Block {
+            span,
+            start,
+            end,
+            head,
+            tail,
+            rank: 0,
+        }
+    }
+}
+
+/// How a block whose last line is `line` (ending at byte `line_end`) ends, and where its
+/// last word ends.
+fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
+    // A page number glued to the last line (`imple-1-`): the line ends before it.
+    let folio = line
+        .strip_suffix('-')
+        .map(|s| s.trim_end_matches(|c: char| c.is_ascii_digit()))
+        .filter(|s| s.len() + 1 < line.len() && s.len() + 5 >= line.len())
+        .filter(|s| s.ends_with('-') && s[..s.len() - 1].ends_with(char::is_alphabetic));
+    let (line, line_end) = match folio {
+        Some(s) => (s, line_end - (line.len() - s.len())),
+        None => (line, line_end),
+    };
+    if !full {
+        return (End::Closed, line_end);
+    }
+    let mut rev = line.chars().rev();
+    match (rev.next(), rev.next()) {
+        (Some('-'), Some(c)) if c.is_alphabetic() => (End::Hyphen, line_end - 1),
+        (Some(c), _) if c.is_alphabetic() => (End::Open, line_end),
+        (Some(','), _) => (End::Open, line_end - 1),
+        _ => (End::Closed, line_end),
+    }
+}
+
+/// The line starts with a lower-case word that is not an enumerator (`a) `, `b. `).
+fn starts_lower(line: &str) -> bool {
+    let mut chars = line.chars();
+    let (Some(first), second) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    first.is_lowercase() && !matches!(second, Some(')' | '.'))
+}
+
+/// Scores joins between blocks.
+struct Scorer<'t> {
+    text: &'t str,
+    lexicon: &'t Lexicon,
+    /// The document's own words, built only when some block ends in a hyphen.
+    vocab: Option<DocVocab>,
+}
+
+/// What a join between two blocks looks like.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Join {
+    cost: f32,
+    /// The join continues a word or a sentence with positive evidence.
+    evidenced: bool,
+}
+
+impl<'t> Scorer<'t> {
+    fn new(text: &'t str, blocks: &[Vec<Block>], lexicon: &'t Lexicon) -> Scorer<'t> {
+        let hyphens = blocks.iter().flatten().any(|b| b.end == End::Hyphen);
+        Scorer {
+            text,
+            lexicon,
+            vocab: hyphens.then(|| DocVocab::build(text)),
+        }
+    }
+
+    /// The join of `a`'s end with `b`'s start; `None` stands for the document's edge.
+    fn join(&self, a: Option<&Block>, b: Option<&Block>) -> Join {
+        let cost = |cost| Join {
+            cost,
+            evidenced: false,
+        };
+        match (a.map(|a| a.end), b.map(|b| b.start)) {
+            (None | Some(End::Closed), None | Some(Start::Fresh)) => cost(0.0),
+            (None | Some(End::Closed), Some(Start::Lower)) => cost(1.0),
+            (Some(End::Open), None | Some(Start::Fresh)) => cost(1.0),
+            (Some(End::Hyphen), None | Some(Start::Fresh)) => cost(1.2),
+            // Where the extractor's own order already continues a clause, it is
+            // preferred to an unevidenced continuation elsewhere.
+            (Some(End::Open), Some(Start::Lower))
+                if a.zip(b).is_some_and(|(a, b)| a.rank + 1 == b.rank)
+                    && !self.continues_clause(a.unwrap(), b.unwrap()) =>
+            {
+                cost(UNEVIDENCED_KEPT)
+            }
+            (Some(End::Hyphen), Some(Start::Lower)) => {
+                let (a, b) = (a.unwrap(), b.unwrap());
+                if self.completes_word(a, b) {
+                    Join {
+                        cost: 0.0,
+                        evidenced: true,
+                    }
+                } else {
+                    cost(0.9)
+                }
+            }
+            (Some(End::Open), Some(Start::Lower)) => {
+                if self.continues_clause(a.unwrap(), b.unwrap()) {
+                    Join {
+                        cost: 0.0,
+                        evidenced: true,
+                    }
+                } else {
+                    // Unevidenced, a continuation in lower case is only a little better
+                    // than a break: lower-case paragraph starts (command names) and
+                    // open ends (code, labels) are common.
+                    cost(UNEVIDENCED)
+                }
+            }
+        }
+    }
+
+    /// `a` ends with a word that `b`'s first word commonly follows.
+    fn continues_clause(&self, a: &Block, b: &Block) -> bool {
+        self.lexicon
+            .bigram_logp(&self.text[a.tail.range()], &self.text[b.head.range()])
+            .is_some_and(|lp| lp >= MIN_BIGRAM_LOGP)
+    }
+
+    /// `a` ends in `stem-` and `b` starts with the rest of a word the document or the
+    /// dictionary knows.
+    fn completes_word(&self, a: &Block, b: &Block) -> bool {
+        let (stem, rest) = (&self.text[a.tail.range()], &self.text[b.head.range()]);
+        if stem.is_empty() || rest.is_empty() {
+            return false;
+        }
+        let joined = format!("{stem}{rest}");
+        self.vocab.as_ref().is_some_and(|v| v.count_ci(&joined) > 0)
+            || self.lexicon.contains(&joined)
+            || self.lexicon.contains(&joined.to_lowercase())
+    }
+
+    /// The order of `page`'s blocks (indices) that the moves reach, between the block
+    /// before the page and the one after it.
+    fn best_order(
+        &self,
+        page: &[Block],
+        before: Option<&Block>,
+        after: Option<&Block>,
+    ) -> Vec<usize> {
+        let n = page.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        if n < 2 {
+            return order;
+        }
+        // `at(k)` is the block at position k of the page with its context: position 0 is
+        // the block before the page, n + 1 the one after.
+        for _round in 0..n {
+            let at = |order: &[usize], k: usize| -> Option<&Block> {
+                match k {
+                    0 => before,
+                    k if k == n + 1 => after,
+                    k => Some(&page[order[k - 1]]),
+                }
+            };
+            let cost = |order: &[usize], x: usize, y: usize| -> f32 {
+                self.join(at(order, x), at(order, y)).cost
+            };
+            // Moving positions i..=j (1-based) to just before position k (k outside
+            // i..=j+1) removes the joins (i-1,i), (j,j+1), (k-1,k) and makes
+            // (i-1,j+1), (k-1,i), (j,k).
+            let mut best: Option<(f32, usize, usize, usize)> = None;
+            for i in 1..=n {
+                for j in i..(i + MAX_RUN).min(n + 1) {
+                    if j - i + 1 == n {
+                        break;
+                    }
+                    let out_cost = cost(&order, i - 1, i) + cost(&order, j, j + 1);
+                    let closed = self
+                        .join(at(&order, i - 1), at(&order, j + 1))
+                        .cost;
+                    for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
+                        // The run must fit its new place at both ends.
+                        let into = self.join(at(&order, k - 1), at(&order, i)).cost;
+                        let out_of = self.join(at(&order, j), at(&order, k)).cost;
+                        if into > MAX_FIT || out_of > MAX_FIT {
+                            continue;
+                        }
+                        let gain = out_cost + cost(&order, k - 1, k) - closed - into - out_of;
+                        if gain >= MIN_GAIN && best.is_none_or(|b| gain > b.0 + 1e-3) {
+                            best = Some((gain, i, j, k));
+                        }
+                    }
+                }
+            }
+            let Some((_, i, j, k)) = best else {
+                break;
+            };
+            let run: Vec<usize> = order[i - 1..j].to_vec();
+            order.drain(i - 1..j);
+            let at = if k > j { k - 1 - (j - i + 1) } else { k - 1 };
+            order.splice(at..at, run);
+        }
+        order
+    }
+
+    /// The fixes that turn the extractor's order of `page` (which ends at `page_end`)
+    /// into `order`: the blocks outside the heaviest common subsequence move.
+    fn moves(
+        &self,
+        page: &[Block],
+        page_end: usize,
+        order: &[usize],
+        before: Option<&Block>,
+        after: Option<&Block>,
+    ) -> Vec<Fix> {
+        let stays = heaviest_increasing(order, |i| page[i].span.len());
+        let mut fixes: Vec<Fix> = Vec::new();
+        let mut taken: Vec<Span> = Vec::new();
+        let mut k = 0;
+        while k < order.len() {
+            if stays[k] {
+                k += 1;
+                continue;
+            }
+            // A group of moved blocks between two blocks that stay.
+            let g0 = k;
+            while k < order.len() && !stays[k] {
+                k += 1;
+            }
+            let group = &order[g0..k];
+            let anchor_before = g0.checked_sub(1).map(|p| order[p]);
+            let anchor_after = order.get(k).copied();
+            // Runs of the group that are consecutive in the original too.
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for &b in group {
+                match runs.last_mut() {
+                    Some((_, last)) if *last + 1 == b => *last = b,
+                    _ => runs.push((b, b)),
+                }
+            }
+            let count = runs.len();
+            for (r, &(first, last)) in runs.iter().enumerate() {
+                // The first run goes after the block before the group, the last before
+                // the block after it; a run between them would need a third position.
+                let mut options: Vec<(Span, usize)> = Vec::new();
+                if r == 0 {
+                    if let (Some(a), Some(prev)) = (anchor_before, first.checked_sub(1)) {
+                        options.push((
+                            Span::new(page[prev].span.end, page[last].span.end),
+                            page[a].span.end,
+                        ));
+                    }
+                }
+                if r + 1 == count {
+                    // The run with the separator after it: up to the next block, or to
+                    // the page's end when a blank line ends the page.
+                    let until = match page.get(last + 1) {
+                        Some(next) => Some(next.span.start),
+                        None => {
+                            let rest = &self.text[page[last].span.end..page_end];
+                            (memchr::memchr_iter(b'\n', rest.as_bytes()).count() >= 2)
+                                .then_some(page_end)
+                        }
+                    };
+                    if let (Some(c), Some(until)) = (anchor_after, until) {
+                        options.push((
+                            Span::new(page[first].span.start, until),
+                            page[c].span.start,
+                        ));
+                    }
+                }
+                let chosen = options.into_iter().find(|&(from, to)| {
+                    (to < from.start || to > from.end)
+                        && !taken.iter().any(|&t| clash(t, from) || clash(t, Span::empty(to)))
+                });
+                let Some((from, to)) = chosen else { continue };
+                taken.push(from);
+                taken.push(Span::empty(to));
+                // Evidence: the joins the moved run makes at its new place.
+                let pos = order.iter().position(|&b| b == first).unwrap_or(0);
+                let end_pos = order.iter().position(|&b| b == last).unwrap_or(0);
+                let pred = pos.checked_sub(1).map(|p| &page[order[p]]).or(before);
+                let succ = order.get(end_pos + 1).map(|&s| &page[s]).or(after);
+                let into = self.join(pred, Some(&page[first]));
+                let out_of = self.join(Some(&page[last]), succ);
+                let evidenced = into.evidenced || out_of.evidenced;
+                let applicability = if evidenced {
+                    Applicability::Safe
+                } else {
+                    Applicability::Review
+                };
+                let message = self.message(pred, &page[first], &page[last], succ, into, out_of);
+                fixes.push(
+                    Fix::moved(REORDER, applicability, self.text, from, to)
+                        .with_confidence(if evidenced { 0.9 } else { 0.6 })
+                        .with_message(message),
+                );
+            }
+        }
+        fixes
+    }
+
+    /// Why a run of blocks moved: the joins it makes at its new place.
+    fn message(
+        &self,
+        pred: Option<&Block>,
+        first: &Block,
+        last: &Block,
+        succ: Option<&Block>,
+        into: Join,
+        out_of: Join,
+    ) -> String {
+        let text = self.text;
+        let line_of = |pos: usize| memchr::memchr_iter(b'\n', &text.as_bytes()[..pos]).count() + 1;
+        let opening = excerpt(&text[first.span.range()], true);
+        let mut why = Vec::new();
+        if let Some(p) = pred.filter(|p| p.end != End::Closed && into.cost < 1.0) {
+            why.push(format!(
+                "continues {:?} at line {}",
+                excerpt(&text[p.span.range()], false),
+                line_of(p.span.end)
+            ));
+        }
+        if let Some(s) = succ.filter(|_| last.end != End::Closed && out_of.cost < 1.0) {
+            why.push(format!(
+                "is continued by {:?} at line {}",
+                excerpt(&text[s.span.range()], true),
+                line_of(s.span.start)
+            ));
+        }
+        if why.is_empty() {
+            why.push("fits the sentences around its new place better".to_owned());
+        }
+        format!(
+            "block starting {opening:?} (line {}) {}",
+            line_of(first.span.start),
+            why.join(" and ")
+        )
+    }
+}
+
+/// The first (or last) few words of `s`, with an ellipsis where it was cut.
+fn excerpt(s: &str, head: bool) -> String {
+    const CHARS: usize = 24;
+    let n = s.chars().count();
+    if n <= CHARS {
+        return s.replace('\n', " ");
+    }
+    let cut: String = if head {
+        s.chars().take(CHARS).collect()
+    } else {
+        s.chars().skip(n - CHARS).collect()
+    };
+    let cut = cut.replace('\n', " ");
+    if head {
+        format!("{cut}…")
+    } else {
+        format!("…{cut}")
+    }
+}
+
+/// Two edit spans of moves the pipeline could not both apply (as it judges clashes).
+fn clash(a: Span, b: Span) -> bool {
+    (a.start < b.end && b.start < a.end)
+        || a == b
+        || ((a.is_empty() || b.is_empty()) && (a.end == b.start || b.end == a.start))
+}
+
+/// Marks the entries of `seq` on an increasing subsequence of greatest total `weight`.
+fn heaviest_increasing(seq: &[usize], weight: impl Fn(usize) -> usize) -> Vec<bool> {
+    let n = seq.len();
+    let mut best = vec![0usize; n];
+    let mut prev = vec![None::<usize>; n];
+    for i in 0..n {
+        best[i] = weight(seq[i]);
+        for j in 0..i {
+            if seq[j] < seq[i] && best[j] + weight(seq[i]) > best[i] {
+                best[i] = best[j] + weight(seq[i]);
+                prev[i] = Some(j);
+            }
+        }
+    }
+    let mut stays = vec![false; n];
+    let mut at = (0..n).max_by_key(|&i| (best[i], std::cmp::Reverse(i)));
+    while let Some(i) = at {
+        stays[i] = true;
+        at = prev[i];
+    }
+    stays
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> String {
+        let mut p = crate::Pipeline::new(Context::default());
+        p.push(Box::new(Order));
+        p.run(text).output
+    }
+
+    #[test]
+    fn data_cases() {
+        super::super::testdata::check_cases("order", || Box::new(Order));
+    }
+
+    #[test]
+    fn heaviest_subsequence_keeps_the_larger_side() {
+        // 0 2 1: keep whichever of 1 and 2 is heavier.
+        let heavy_two = heaviest_increasing(&[0, 2, 1], |i| if i == 2 { 10 } else { 1 });
+        assert_eq!(heavy_two, [true, true, false]);
+        let heavy_one = heaviest_increasing(&[0, 2, 1], |i| if i == 1 { 10 } else { 1 });
+        assert_eq!(heavy_one, [true, false, true]);
+    }
+
+    #[test]
+    fn reads_block_cues() {
+        let text = "the rest of a sentence that goes on\nuntil it is cut by the imple-\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        assert_eq!((b.start, b.end), (Start::Lower, End::Hyphen));
+        assert_eq!(&text[b.head.range()], "the");
+        assert_eq!(&text[b.tail.range()], "imple");
+        let text = "Heading\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        assert_eq!((b.start, b.end), (Start::Fresh, End::Closed));
+    }
+
+    #[test]
+    fn a_glued_page_number_does_not_hide_the_hyphen() {
+        assert_eq!(classify_end("national imple-1-", 17, true), (End::Hyphen, 14));
+        assert_eq!(classify_end("options -1-", 11, true).0, End::Closed);
+    }
+
+    #[test]
+    fn one_paragraph_per_line_is_never_reordered() {
+        let text = "First paragraph ends without a stop\n\nSecond one.\n\nthird starts low.\n\nFourth.\n";
+        assert_eq!(run(text), text);
+    }
+}
