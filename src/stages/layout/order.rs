@@ -79,6 +79,9 @@ const UNEVIDENCED: f32 = 0.8;
 /// The same, where the extractor emitted the two blocks in this order.
 const UNEVIDENCED_KEPT: f32 = 0.4;
 
+/// The cost of a join next to code.
+const CODE: f32 = 0.6;
+
 /// A moved run's joins at its new place may cost at most this much: it must fit there.
 const MAX_FIT: f32 = 0.5;
 
@@ -111,6 +114,9 @@ enum Start {
     Lower,
     /// Any other way: a capital, a digit, an option, a bullet.
     Fresh,
+    /// With code or a name (`Dir::Etc`, `/etc/apt.conf`, `$foo`), which says nothing
+    /// about the sentence around it.
+    Code,
 }
 
 /// How a block ends.
@@ -122,6 +128,8 @@ enum End {
     Open,
     /// With sentence punctuation, or on a short line (a heading, a label).
     Closed,
+    /// With code or a name; see [`Start::Code`].
+    Code,
 }
 
 /// A run of non-blank lines of one page, with its cues.
@@ -240,7 +248,9 @@ impl Block {
             .find(|c: char| !c.is_alphanumeric())
             .unwrap_or(first_line.len());
         let head = Span::new(head_start, head_start + head_len);
-        let start = if starts_lower(first_line) {
+        let start = if first_line.split_whitespace().next().is_some_and(is_code) {
+            Start::Code
+        } else if starts_lower(first_line) {
             Start::Lower
         } else {
             Start::Fresh
@@ -251,7 +261,7 @@ impl Block {
         let full = last_line.chars().count() * 3 >= width * 2;
         let (end, tail_end) = classify_end(last_line, line_end, full);
         let before_tail = text[..tail_end].trim_end_matches(char::is_alphanumeric).len();
-        let tail = if end == End::Closed {
+        let tail = if matches!(end, End::Closed | End::Code) {
             Span::empty(tail_end)
         } else {
             Span::new(before_tail.max(last.start), tail_end)
@@ -280,7 +290,10 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
         Some(s) => (s, line_end - (line.len() - s.len())),
         None => (line, line_end),
     };
-    if !full {
+    if line.split_whitespace().next_back().is_some_and(is_code) {
+        return (End::Code, line_end);
+    }
+    if !full || letter_spaced(line) {
         return (End::Closed, line_end);
     }
     let mut rev = line.chars().rev();
@@ -290,6 +303,25 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
         (Some(','), _) => (End::Open, line_end - 1),
         _ => (End::Closed, line_end),
     }
+}
+
+/// A token of code or a name rather than a word of running text: it holds characters
+/// that words and their punctuation do not (`Dir::Etc::main`, `/usr/bin`, `$foo);`).
+fn is_code(token: &str) -> bool {
+    token.contains("::")
+        || token
+            .bytes()
+            .any(|b| matches!(b, b'/' | b'_' | b'=' | b'$' | b'@' | b'{' | b'}' | b'<' | b'>' | b'\\' | b'|' | b'#'))
+}
+
+/// Most tokens of the line are single characters: a letter-spaced heading (`D e b u g`).
+fn letter_spaced(line: &str) -> bool {
+    let (mut tokens, mut single) = (0, 0);
+    for t in line.split_whitespace() {
+        tokens += 1;
+        single += usize::from(t.chars().nth(1).is_none());
+    }
+    tokens >= 3 && single * 5 >= tokens * 3
 }
 
 /// The line starts with a lower-case word that is not an enumerator (`a) `, `b. `).
@@ -334,6 +366,9 @@ impl<'t> Scorer<'t> {
             evidenced: false,
         };
         match (a.map(|a| a.end), b.map(|b| b.start)) {
+            // Code neither continues nor breaks a sentence; a moved block never lands
+            // next to it (see MAX_FIT).
+            (Some(End::Code), _) | (_, Some(Start::Code)) => cost(CODE),
             (None | Some(End::Closed), None | Some(Start::Fresh)) => cost(0.0),
             (None | Some(End::Closed), Some(Start::Lower)) => cost(1.0),
             (Some(End::Open), None | Some(Start::Fresh)) => cost(1.0),
