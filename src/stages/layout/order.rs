@@ -31,7 +31,7 @@
 //! otherwise for review. Text that is not hard-wrapped (one paragraph per line, as after
 //! cleaning) is never reordered: its blank lines are the author's.
 
-use crate::fix::{Applicability, Fix, RuleId};
+use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
 use crate::lexicon::{DocVocab, Lexicon};
 use crate::registry::RuleInfo;
 use crate::span::Span;
@@ -457,7 +457,7 @@ impl<'t> Scorer<'t> {
             // Moving positions i..=j (1-based) to just before position k (k outside
             // i..=j+1) removes the joins (i-1,i), (j,j+1), (k-1,k) and makes
             // (i-1,j+1), (k-1,i), (j,k).
-            let mut best: Option<(f32, usize, usize, usize)> = None;
+            let mut best: Option<((f32, bool, std::cmp::Reverse<usize>), usize, usize, usize)> = None;
             for i in 1..=n {
                 for j in i..(i + MAX_RUN).min(n + 1) {
                     if j - i + 1 == n {
@@ -475,8 +475,19 @@ impl<'t> Scorer<'t> {
                             continue;
                         }
                         let gain = out_cost + cost(&order, k - 1, k) - closed - into - out_of;
-                        if gain >= MIN_GAIN && best.is_none_or(|b| gain > b.0 + 1e-3) {
-                            best = Some((gain, i, j, k));
+                        if gain < MIN_GAIN {
+                            continue;
+                        }
+                        // Among equal gains: keep the page's first block first (text
+                        // that interrupts a sentence goes after it, not before the
+                        // sentence's start), then move the least text.
+                        let bytes: usize = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
+                        let rank = (gain, i != 1 && k != 1, std::cmp::Reverse(bytes));
+                        if best.as_ref().is_none_or(|b| {
+                            rank.0 > b.0 .0 + 1e-3
+                                || (rank.0 > b.0 .0 - 1e-3 && (rank.1, rank.2) > (b.0 .1, b.0 .2))
+                        }) {
+                            best = Some((rank, i, j, k));
                         }
                     }
                 }
@@ -558,11 +569,41 @@ impl<'t> Scorer<'t> {
                         ));
                     }
                 }
-                let chosen = options.into_iter().find(|&(from, to)| {
+                // At a page's edge the run may have no separator on the side its new
+                // place needs: then the separator moves from one side to the other.
+                let blocks = Span::new(page[first].span.start, page[last].span.end);
+                let moved = &self.text[blocks.range()];
+                let mut reshaped: Vec<(Span, usize, String)> = Vec::new();
+                if let (0, Some(a)) = (r, anchor_before) {
+                    let until = page.get(last + 1).map_or(blocks.end, |n| n.span.start);
+                    reshaped.push((
+                        Span::new(blocks.start, until),
+                        page[a].span.end,
+                        format!("\n\n{moved}"),
+                    ));
+                }
+                if let (true, Some(c)) = (r + 1 == count, anchor_after) {
+                    let since = first.checked_sub(1).map_or(blocks.start, |p| page[p].span.end);
+                    reshaped.push((
+                        Span::new(since, blocks.end),
+                        page[c].span.start,
+                        format!("{moved}\n\n"),
+                    ));
+                }
+                let free = |from: Span, to: usize| {
                     (to < from.start || to > from.end)
                         && !taken.iter().any(|&t| clash(t, from) || clash(t, Span::empty(to)))
+                };
+                let exact = options.into_iter().find(|&(from, to)| free(from, to));
+                let chosen = exact.map(|(from, to)| (from, to, None)).or_else(|| {
+                    reshaped
+                        .into_iter()
+                        .find(|(from, to, _)| free(*from, *to))
+                        .map(|(from, to, insert)| (from, to, Some(insert)))
                 });
-                let Some((from, to)) = chosen else { continue };
+                let Some((from, to, insert)) = chosen else {
+                    continue;
+                };
                 taken.push(from);
                 taken.push(Span::empty(to));
                 // Evidence: the joins the moved run makes at its new place.
@@ -572,16 +613,44 @@ impl<'t> Scorer<'t> {
                 let succ = order.get(end_pos + 1).map(|&s| &page[s]).or(after);
                 let into = self.join(pred, Some(&page[first]));
                 let out_of = self.join(Some(&page[last]), succ);
-                let evidenced = into.evidenced || out_of.evidenced;
+                // The run's old neighbours, when they now stand together.
+                let old_pred = first.checked_sub(1).map(|p| &page[p]).or(before);
+                let old_succ = page.get(last + 1).or(after);
+                let closed = old_pred.zip(old_succ).and_then(|(p, s)| {
+                    let together = order.windows(2).any(|w| page[w[0]].rank == p.rank && page[w[1]].rank == s.rank);
+                    together.then(|| self.join(Some(p), Some(s)))
+                });
+                let evidenced =
+                    into.evidenced || out_of.evidenced || closed.is_some_and(|j| j.evidenced);
                 let applicability = if evidenced {
                     Applicability::Safe
                 } else {
                     Applicability::Review
                 };
-                let message = self.message(pred, &page[first], &page[last], succ, into, out_of);
+                let message = self.message(
+                    &page[first],
+                    [
+                        (pred, Some(&page[first])),
+                        (Some(&page[last]), succ),
+                        if closed.is_some() {
+                            (old_pred, old_succ)
+                        } else {
+                            (None, None)
+                        },
+                    ],
+                );
+                let fix = match insert {
+                    None => Fix::moved(REORDER, applicability, self.text, from, to),
+                    Some(insert) => {
+                        let mut fix = Fix::new(REORDER, applicability)
+                            .with_edit(Edit::delete(from))
+                            .with_edit(Edit::insert(to, insert));
+                        fix.kind = FixKind::Move;
+                        fix
+                    }
+                };
                 fixes.push(
-                    Fix::moved(REORDER, applicability, self.text, from, to)
-                        .with_confidence(if evidenced { 0.9 } else { 0.6 })
+                    fix.with_confidence(if evidenced { 0.9 } else { 0.6 })
                         .with_message(message),
                 );
             }
@@ -589,41 +658,41 @@ impl<'t> Scorer<'t> {
         fixes
     }
 
-    /// Why a run of blocks moved: the joins it makes at its new place.
-    fn message(
-        &self,
-        pred: Option<&Block>,
-        first: &Block,
-        last: &Block,
-        succ: Option<&Block>,
-        into: Join,
-        out_of: Join,
-    ) -> String {
+    /// Why a run of blocks moved: the evidenced joins it makes at its new place, or
+    /// the one it leaves behind.
+    fn message(&self, first: &Block, joins: [(Option<&Block>, Option<&Block>); 3]) -> String {
         let text = self.text;
         let line_of = |pos: usize| memchr::memchr_iter(b'\n', &text.as_bytes()[..pos]).count() + 1;
-        let opening = excerpt(&text[first.span.range()], true);
         let mut why = Vec::new();
-        if let Some(p) = pred.filter(|p| p.end != End::Closed && into.cost < 1.0) {
-            why.push(format!(
-                "continues {:?} at line {}",
-                excerpt(&text[p.span.range()], false),
-                line_of(p.span.end)
-            ));
-        }
-        if let Some(s) = succ.filter(|_| last.end != End::Closed && out_of.cost < 1.0) {
-            why.push(format!(
-                "is continued by {:?} at line {}",
-                excerpt(&text[s.span.range()], true),
-                line_of(s.span.start)
-            ));
+        for (k, (a, b)) in joins.into_iter().enumerate() {
+            let (Some(a), Some(b)) = (a, b) else { continue };
+            if !self.join(Some(a), Some(b)).evidenced {
+                continue;
+            }
+            let (head, tail) = (&text[b.head.range()], &text[a.tail.range()]);
+            let evidence = if a.end == End::Hyphen {
+                format!("“{tail}-” + “{head}” is the known word “{tail}{head}”")
+            } else {
+                format!("“{tail} {head}” is a common word pair")
+            };
+            let a_end = excerpt(&text[a.span.range()], false);
+            let b_start = excerpt(&text[b.span.range()], true);
+            why.push(match k {
+                0 => format!("continues {a_end:?} (line {}): {evidence}", line_of(a.span.end)),
+                1 => format!("is continued by {b_start:?} (line {}): {evidence}", line_of(b.span.start)),
+                _ => format!(
+                    "stood between {a_end:?} and its continuation {b_start:?}: {evidence}"
+                ),
+            });
         }
         if why.is_empty() {
-            why.push("fits the sentences around its new place better".to_owned());
+            why.push("ends and starts sentences where its new neighbours do".to_owned());
         }
         format!(
-            "block starting {opening:?} (line {}) {}",
+            "block starting {:?} (line {}) {}",
+            excerpt(&text[first.span.range()], true),
             line_of(first.span.start),
-            why.join(" and ")
+            why.join("; ")
         )
     }
 }
