@@ -31,6 +31,8 @@
 //! otherwise for review. Text that is not hard-wrapped (one paragraph per line, as after
 //! cleaning) is never reordered: its blank lines are the author's.
 
+use std::cell::Cell;
+
 use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
 use crate::lexicon::{DocVocab, Lexicon};
 use crate::registry::RuleInfo;
@@ -79,6 +81,13 @@ const UNEVIDENCED: f32 = 0.8;
 /// The same, where the extractor emitted the two blocks in this order.
 const UNEVIDENCED_KEPT: f32 = 0.4;
 
+/// The cost of a list item after a clause left open (`…; and` ⏎ `(d) If…`).
+const ITEM: f32 = 0.3;
+
+/// Pages longer than this are not pages: the document has no page breaks, or they were
+/// not found. Reordering blocks across a whole document would follow chance likenesses.
+const MAX_PAGE_BYTES: usize = 16 * 1024;
+
 /// The cost of a join next to code.
 const CODE: f32 = 0.6;
 
@@ -87,6 +96,10 @@ const MAX_FIT: f32 = 0.5;
 
 /// A word pair at least this likely (`log10 P(b | a)`) continues a sentence.
 const MIN_BIGRAM_LOGP: f32 = -3.5;
+
+/// At most this many pairs of an open end and a lower-case start make a page's
+/// candidates few; see [`Scorer::continues_clause`].
+const FEW_CANDIDATES: usize = 4;
 
 /// The reading-order pass.
 pub(crate) struct Order;
@@ -145,6 +158,9 @@ struct Block {
     tail: Span,
     /// Where the extractor put the block: its rank among the document's blocks.
     rank: usize,
+    /// The block starts a list item, a numbered clause or an option (`(d) `, `2. `,
+    /// `• `, `-v`), which may follow a clause left open (`…; and`).
+    item: bool,
 }
 
 /// The reorder fixes for `text`.
@@ -174,7 +190,10 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
             continue;
         }
         let after = blocks[p + 1..].iter().find_map(|b| b.first());
-        let order = if page.len() <= MAX_BLOCKS {
+        let open = page.iter().filter(|b| b.end != End::Closed && b.end != End::Code).count();
+        let lower = page.iter().filter(|b| b.start == Start::Lower).count();
+        scorer.few_candidates.set(open * lower <= FEW_CANDIDATES);
+        let order = if page.len() <= MAX_BLOCKS && pages[p].span.len() <= MAX_PAGE_BYTES {
             scorer.best_order(page, before, after)
         } else {
             (0..page.len()).collect()
@@ -248,7 +267,10 @@ impl Block {
             .find(|c: char| !c.is_alphanumeric())
             .unwrap_or(first_line.len());
         let head = Span::new(head_start, head_start + head_len);
-        let start = if first_line.split_whitespace().next().is_some_and(is_code) {
+        // A block of a word or two (OCR debris, a stray label) says nothing reliable
+        // about the sentence it belongs to: it is as neutral as code.
+        let fragment = text[span.range()].split_whitespace().nth(2).is_none();
+        let start = if fragment || first_line.split_whitespace().next().is_some_and(is_code) {
             Start::Code
         } else if starts_lower(first_line) {
             Start::Lower
@@ -259,7 +281,10 @@ impl Block {
         let line_end = last.start + last_line.len();
         let last_line = last_line.trim_start();
         let full = last_line.chars().count() * 3 >= width * 2;
-        let (end, tail_end) = classify_end(last_line, line_end, full);
+        let (end, tail_end) = match classify_end(last_line, line_end, full) {
+            (End::Open | End::Hyphen, tail_end) if fragment => (End::Code, tail_end),
+            classified => classified,
+        };
         let before_tail = text[..tail_end].trim_end_matches(char::is_alphanumeric).len();
         let tail = if matches!(end, End::Closed | End::Code) {
             Span::empty(tail_end)
@@ -273,6 +298,7 @@ impl Block {
             head,
             tail,
             rank: 0,
+            item: starts_item(first_line),
         }
     }
 }
@@ -293,6 +319,10 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
     if line.split_whitespace().next_back().is_some_and(is_code) {
         return (End::Code, line_end);
     }
+    // A comma never ends a heading or a paragraph, however short the line.
+    if line.ends_with(',') {
+        return (End::Open, line_end - 1);
+    }
     if !full || letter_spaced(line) {
         return (End::Closed, line_end);
     }
@@ -300,7 +330,6 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
     match (rev.next(), rev.next()) {
         (Some('-'), Some(c)) if c.is_alphabetic() => (End::Hyphen, line_end - 1),
         (Some(c), _) if c.is_alphabetic() => (End::Open, line_end),
-        (Some(','), _) => (End::Open, line_end - 1),
         _ => (End::Closed, line_end),
     }
 }
@@ -324,6 +353,26 @@ fn letter_spaced(line: &str) -> bool {
     tokens >= 3 && single * 5 >= tokens * 3
 }
 
+/// The line starts a list item, a numbered clause or a command-line option.
+fn starts_item(line: &str) -> bool {
+    let mut chars = line.chars();
+    let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    match first {
+        '•' | '◦' | '▪' | '‣' | '●' | '○' | '■' | '□' | '·' | '–' | '—' | '*' => second == ' ',
+        '-' => second == '-' || second.is_alphanumeric(),
+        '(' => line[1..]
+            .split_once(')')
+            .is_some_and(|(label, _)| (1..=4).contains(&label.len()) && label.chars().all(char::is_alphanumeric)),
+        c if c.is_ascii_digit() => {
+            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+            rest.starts_with(". ") || rest.starts_with(") ")
+        }
+        _ => false,
+    }
+}
+
 /// The line starts with a lower-case word that is not an enumerator (`a) `, `b. `).
 fn starts_lower(line: &str) -> bool {
     let mut chars = line.chars();
@@ -339,6 +388,9 @@ struct Scorer<'t> {
     lexicon: &'t Lexicon,
     /// The document's own words, built only when some block ends in a hyphen.
     vocab: Option<DocVocab>,
+    /// The page being ordered has at most [`FEW_CANDIDATES`] pairs of an open end and a
+    /// lower-case start.
+    few_candidates: Cell<bool>,
 }
 
 /// What a join between two blocks looks like.
@@ -356,6 +408,7 @@ impl<'t> Scorer<'t> {
             text,
             lexicon,
             vocab: hyphens.then(|| DocVocab::build(text)),
+            few_candidates: Cell::new(false),
         }
     }
 
@@ -371,6 +424,7 @@ impl<'t> Scorer<'t> {
             (Some(End::Code), _) | (_, Some(Start::Code)) => cost(CODE),
             (None | Some(End::Closed), None | Some(Start::Fresh)) => cost(0.0),
             (None | Some(End::Closed), Some(Start::Lower)) => cost(1.0),
+            (Some(End::Open), Some(Start::Fresh)) if b.is_some_and(|b| b.item) => cost(ITEM),
             (Some(End::Open), None | Some(Start::Fresh)) => cost(1.0),
             (Some(End::Hyphen), None | Some(Start::Fresh)) => cost(1.2),
             // Where the extractor's own order already continues a clause, it is
@@ -408,11 +462,16 @@ impl<'t> Scorer<'t> {
         }
     }
 
-    /// `a` ends with a word that `b`'s first word commonly follows.
+    /// `b`'s first word commonly follows the word `a` ends with, on a page with few
+    /// open ends and lower-case starts ([`Scorer::few_candidates`]). Where there are
+    /// many (OCR debris, an extractor's many small boxes), some likely pair turns up by
+    /// chance, and word pairs are no evidence: only completed words are.
     fn continues_clause(&self, a: &Block, b: &Block) -> bool {
-        self.lexicon
-            .bigram_logp(&self.text[a.tail.range()], &self.text[b.head.range()])
-            .is_some_and(|lp| lp >= MIN_BIGRAM_LOGP)
+        self.few_candidates.get()
+            && self
+                .lexicon
+                .bigram_logp(&self.text[a.tail.range()], &self.text[b.head.range()])
+                .is_some_and(|lp| lp >= MIN_BIGRAM_LOGP)
     }
 
     /// `a` ends in `stem-` and `b` starts with the rest of a word the document or the
