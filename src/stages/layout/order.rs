@@ -86,7 +86,7 @@ const ITEM: f32 = 0.3;
 
 /// Pages longer than this are not pages: the document has no page breaks, or they were
 /// not found. Reordering blocks across a whole document would follow chance likenesses.
-const MAX_PAGE_BYTES: usize = 16 * 1024;
+const MAX_PAGE_BYTES: usize = 10 * 1024;
 
 /// The cost of a join next to code.
 const CODE: f32 = 0.6;
@@ -190,7 +190,10 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
             continue;
         }
         let after = blocks[p + 1..].iter().find_map(|b| b.first());
-        let open = page.iter().filter(|b| b.end != End::Closed && b.end != End::Code).count();
+        let open = page
+            .iter()
+            .filter(|b| b.end != End::Closed && b.end != End::Code)
+            .count();
         let lower = page.iter().filter(|b| b.start == Start::Lower).count();
         scorer.few_candidates.set(open * lower <= FEW_CANDIDATES);
         let order = if page.len() <= MAX_BLOCKS && pages[p].span.len() <= MAX_PAGE_BYTES {
@@ -198,12 +201,6 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
         } else {
             (0..page.len()).collect()
         };
-        if std::env::var_os("RECTO_DEBUG_ORDER").is_some() {
-            eprintln!("=== page {p} order {order:?}");
-            for (i, b) in page.iter().enumerate() {
-                eprintln!("  {i} {:?} {:?} {:?}|{:?} {:?}", b.start, b.end, &text[b.head.range()], &text[b.tail.range()], excerpt(&text[b.span.range()], true));
-            }
-        }
         fixes.extend(scorer.moves(page, pages[p].span.end, &order, before, after));
         before = order.last().map(|&i| &page[i]);
     }
@@ -285,7 +282,9 @@ impl Block {
             (End::Open | End::Hyphen, tail_end) if fragment => (End::Code, tail_end),
             classified => classified,
         };
-        let before_tail = text[..tail_end].trim_end_matches(char::is_alphanumeric).len();
+        let before_tail = text[..tail_end]
+            .trim_end_matches(char::is_alphanumeric)
+            .len();
         let tail = if matches!(end, End::Closed | End::Code) {
             Span::empty(tail_end)
         } else {
@@ -338,9 +337,12 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
 /// that words and their punctuation do not (`Dir::Etc::main`, `/usr/bin`, `$foo);`).
 fn is_code(token: &str) -> bool {
     token.contains("::")
-        || token
-            .bytes()
-            .any(|b| matches!(b, b'/' | b'_' | b'=' | b'$' | b'@' | b'{' | b'}' | b'<' | b'>' | b'\\' | b'|' | b'#'))
+        || token.bytes().any(|b| {
+            matches!(
+                b,
+                b'/' | b'_' | b'=' | b'$' | b'@' | b'{' | b'}' | b'<' | b'>' | b'\\' | b'|' | b'#'
+            )
+        })
 }
 
 /// Most tokens of the line are single characters: a letter-spaced heading (`D e b u g`).
@@ -360,11 +362,13 @@ fn starts_item(line: &str) -> bool {
         return false;
     };
     match first {
-        '•' | '◦' | '▪' | '‣' | '●' | '○' | '■' | '□' | '·' | '–' | '—' | '*' => second == ' ',
+        '•' | '◦' | '▪' | '‣' | '●' | '○' | '■' | '□' | '·' | '–' | '—' | '*' => {
+            second == ' '
+        }
         '-' => second == '-' || second.is_alphanumeric(),
-        '(' => line[1..]
-            .split_once(')')
-            .is_some_and(|(label, _)| (1..=4).contains(&label.len()) && label.chars().all(char::is_alphanumeric)),
+        '(' => line[1..].split_once(')').is_some_and(|(label, _)| {
+            (1..=4).contains(&label.len()) && label.chars().all(char::is_alphanumeric)
+        }),
         c if c.is_ascii_digit() => {
             let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
             rest.starts_with(". ") || rest.starts_with(") ")
@@ -478,7 +482,8 @@ impl<'t> Scorer<'t> {
     /// dictionary knows.
     fn completes_word(&self, a: &Block, b: &Block) -> bool {
         let (stem, rest) = (&self.text[a.tail.range()], &self.text[b.head.range()]);
-        if stem.is_empty() || rest.is_empty() {
+        // Two letters on either side match some word by chance (`re-` + `ds`).
+        if stem.chars().count() < 2 || rest.chars().count() < 3 {
             return false;
         }
         let joined = format!("{stem}{rest}");
@@ -516,16 +521,15 @@ impl<'t> Scorer<'t> {
             // Moving positions i..=j (1-based) to just before position k (k outside
             // i..=j+1) removes the joins (i-1,i), (j,j+1), (k-1,k) and makes
             // (i-1,j+1), (k-1,i), (j,k).
-            let mut best: Option<((f32, bool, std::cmp::Reverse<usize>), usize, usize, usize)> = None;
+            let mut best: Option<((f32, bool, std::cmp::Reverse<usize>), usize, usize, usize)> =
+                None;
             for i in 1..=n {
                 for j in i..(i + MAX_RUN).min(n + 1) {
                     if j - i + 1 == n {
                         break;
                     }
                     let out_cost = cost(&order, i - 1, i) + cost(&order, j, j + 1);
-                    let closed = self
-                        .join(at(&order, i - 1), at(&order, j + 1))
-                        .cost;
+                    let closed = self.join(at(&order, i - 1), at(&order, j + 1)).cost;
                     for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
                         // The run must fit its new place at both ends.
                         let into = self.join(at(&order, k - 1), at(&order, i)).cost;
@@ -540,7 +544,8 @@ impl<'t> Scorer<'t> {
                         // Among equal gains: keep the page's first block first (text
                         // that interrupts a sentence goes after it, not before the
                         // sentence's start), then move the least text.
-                        let bytes: usize = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
+                        let bytes: usize =
+                            order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
                         let rank = (gain, i != 1 && k != 1, std::cmp::Reverse(bytes));
                         if best.as_ref().is_none_or(|b| {
                             rank.0 > b.0 .0 + 1e-3
@@ -622,10 +627,8 @@ impl<'t> Scorer<'t> {
                         }
                     };
                     if let (Some(c), Some(until)) = (anchor_after, until) {
-                        options.push((
-                            Span::new(page[first].span.start, until),
-                            page[c].span.start,
-                        ));
+                        options
+                            .push((Span::new(page[first].span.start, until), page[c].span.start));
                     }
                 }
                 // At a page's edge the run may have no separator on the side its new
@@ -642,7 +645,9 @@ impl<'t> Scorer<'t> {
                     ));
                 }
                 if let (true, Some(c)) = (r + 1 == count, anchor_after) {
-                    let since = first.checked_sub(1).map_or(blocks.start, |p| page[p].span.end);
+                    let since = first
+                        .checked_sub(1)
+                        .map_or(blocks.start, |p| page[p].span.end);
                     reshaped.push((
                         Span::new(since, blocks.end),
                         page[c].span.start,
@@ -651,7 +656,9 @@ impl<'t> Scorer<'t> {
                 }
                 let free = |from: Span, to: usize| {
                     (to < from.start || to > from.end)
-                        && !taken.iter().any(|&t| clash(t, from) || clash(t, Span::empty(to)))
+                        && !taken
+                            .iter()
+                            .any(|&t| clash(t, from) || clash(t, Span::empty(to)))
                 };
                 let exact = options.into_iter().find(|&(from, to)| free(from, to));
                 let chosen = exact.map(|(from, to)| (from, to, None)).or_else(|| {
@@ -676,7 +683,9 @@ impl<'t> Scorer<'t> {
                 let old_pred = first.checked_sub(1).map(|p| &page[p]).or(before);
                 let old_succ = page.get(last + 1).or(after);
                 let closed = old_pred.zip(old_succ).and_then(|(p, s)| {
-                    let together = order.windows(2).any(|w| page[w[0]].rank == p.rank && page[w[1]].rank == s.rank);
+                    let together = order
+                        .windows(2)
+                        .any(|w| page[w[0]].rank == p.rank && page[w[1]].rank == s.rank);
                     together.then(|| self.join(Some(p), Some(s)))
                 });
                 let evidenced =
@@ -737,11 +746,17 @@ impl<'t> Scorer<'t> {
             let a_end = excerpt(&text[a.span.range()], false);
             let b_start = excerpt(&text[b.span.range()], true);
             why.push(match k {
-                0 => format!("continues {a_end:?} (line {}): {evidence}", line_of(a.span.end)),
-                1 => format!("is continued by {b_start:?} (line {}): {evidence}", line_of(b.span.start)),
-                _ => format!(
-                    "stood between {a_end:?} and its continuation {b_start:?}: {evidence}"
+                0 => format!(
+                    "continues {a_end:?} (line {}): {evidence}",
+                    line_of(a.span.end)
                 ),
+                1 => format!(
+                    "is continued by {b_start:?} (line {}): {evidence}",
+                    line_of(b.span.start)
+                ),
+                _ => {
+                    format!("stood between {a_end:?} and its continuation {b_start:?}: {evidence}")
+                }
             });
         }
         if why.is_empty() {
@@ -844,13 +859,17 @@ mod tests {
 
     #[test]
     fn a_glued_page_number_does_not_hide_the_hyphen() {
-        assert_eq!(classify_end("national imple-1-", 17, true), (End::Hyphen, 14));
+        assert_eq!(
+            classify_end("national imple-1-", 17, true),
+            (End::Hyphen, 14)
+        );
         assert_eq!(classify_end("options -1-", 11, true).0, End::Closed);
     }
 
     #[test]
     fn one_paragraph_per_line_is_never_reordered() {
-        let text = "First paragraph ends without a stop\n\nSecond one.\n\nthird starts low.\n\nFourth.\n";
+        let text =
+            "First paragraph ends without a stop\n\nSecond one.\n\nthird starts low.\n\nFourth.\n";
         assert_eq!(run(text), text);
     }
 }
