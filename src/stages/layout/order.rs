@@ -97,8 +97,8 @@ const MAX_FIT: f32 = 0.5;
 /// A word pair at least this likely (`log10 P(b | a)`) continues a sentence.
 const MIN_BIGRAM_LOGP: f32 = -3.5;
 
-/// At most this many pairs of an open end and a lower-case start make a page's
-/// candidates few; see [`Scorer::continues_clause`].
+/// At most this many pairs of a broken open end and a broken lower-case start make a
+/// page's candidates few; see [`Scorer::continues_clause`].
 const FEW_CANDIDATES: usize = 4;
 
 /// The reading-order pass.
@@ -190,11 +190,18 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
             continue;
         }
         let after = blocks[p + 1..].iter().find_map(|b| b.first());
-        let open = page
-            .iter()
-            .filter(|b| b.end != End::Closed && b.end != End::Code)
+        // Broken ends and starts: an open end whose next block does not go on in lower
+        // case, a lower-case start after a finished block.
+        let next = |i: usize| page.get(i + 1).or(after);
+        let prev = |i: usize| i.checked_sub(1).map(|p| &page[p]).or(before);
+        let open = (0..page.len())
+            .filter(|&i| matches!(page[i].end, End::Open | End::Hyphen))
+            .filter(|&i| next(i).is_none_or(|n| n.start != Start::Lower))
             .count();
-        let lower = page.iter().filter(|b| b.start == Start::Lower).count();
+        let lower = (0..page.len())
+            .filter(|&i| page[i].start == Start::Lower)
+            .filter(|&i| prev(i).is_none_or(|p| p.end == End::Closed))
+            .count();
         scorer.few_candidates.set(open * lower <= FEW_CANDIDATES);
         let order = if page.len() <= MAX_BLOCKS && pages[p].span.len() <= MAX_PAGE_BYTES {
             scorer.best_order(page, before, after)
@@ -377,13 +384,16 @@ fn starts_item(line: &str) -> bool {
     }
 }
 
-/// The line starts with a lower-case word that is not an enumerator (`a) `, `b. `).
+/// The line starts with a lower-case word that is not an enumerator (`a) `, `b. `) or a
+/// one-letter label (`w Like ESC-v`, `q or Q`): no running word but `a` is one letter.
 fn starts_lower(line: &str) -> bool {
     let mut chars = line.chars();
     let (Some(first), second) = (chars.next(), chars.next()) else {
         return false;
     };
-    first.is_lowercase() && !matches!(second, Some(')' | '.'))
+    first.is_lowercase()
+        && !matches!(second, Some(')' | '.'))
+        && (first == 'a' || !second.is_some_and(char::is_whitespace))
 }
 
 /// Scores joins between blocks.
@@ -392,8 +402,8 @@ struct Scorer<'t> {
     lexicon: &'t Lexicon,
     /// The document's own words, built only when some block ends in a hyphen.
     vocab: Option<DocVocab>,
-    /// The page being ordered has at most [`FEW_CANDIDATES`] pairs of an open end and a
-    /// lower-case start.
+    /// The page being ordered has at most [`FEW_CANDIDATES`] pairs of a broken open end
+    /// and a broken lower-case start.
     few_candidates: Cell<bool>,
 }
 
@@ -864,6 +874,14 @@ mod tests {
             (End::Hyphen, 14)
         );
         assert_eq!(classify_end("options -1-", 11, true).0, End::Closed);
+    }
+
+    #[test]
+    fn a_one_letter_label_is_not_a_continuation() {
+        assert!(starts_lower("a text file with CR/LF pairs"));
+        assert!(!starts_lower("w Like ESC-v, but if N is specified"));
+        assert!(!starts_lower("b) the second case"));
+        assert!(starts_lower("mentation of the layout"));
     }
 
     #[test]
