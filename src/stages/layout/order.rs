@@ -396,6 +396,31 @@ fn starts_lower(line: &str) -> bool {
         && (first == 'a' || !second.is_some_and(char::is_whitespace))
 }
 
+/// A candidate move in the search for a page's order: the blocks at positions
+/// `run.0..=run.1` (1-based) go just before position `to`.
+struct Move {
+    /// How much the page's cost falls.
+    gain: f32,
+    /// The page's first block stays first.
+    keeps_first: bool,
+    /// The bytes moved.
+    bytes: usize,
+    run: (usize, usize),
+    to: usize,
+}
+
+impl Move {
+    /// Greater gain wins; among equal gains, the move that keeps the page's first block
+    /// first (text that interrupts a sentence goes after it, not before the sentence's
+    /// start), then the one that moves less text.
+    fn beats(&self, other: &Move) -> bool {
+        const TIE: f32 = 1e-3;
+        self.gain > other.gain + TIE
+            || (self.gain > other.gain - TIE
+                && (self.keeps_first, other.bytes) > (other.keeps_first, self.bytes))
+    }
+}
+
 /// Scores joins between blocks.
 struct Scorer<'t> {
     text: &'t str,
@@ -531,8 +556,7 @@ impl<'t> Scorer<'t> {
             // Moving positions i..=j (1-based) to just before position k (k outside
             // i..=j+1) removes the joins (i-1,i), (j,j+1), (k-1,k) and makes
             // (i-1,j+1), (k-1,i), (j,k).
-            let mut best: Option<((f32, bool, std::cmp::Reverse<usize>), usize, usize, usize)> =
-                None;
+            let mut best: Option<Move> = None;
             for i in 1..=n {
                 for j in i..(i + MAX_RUN).min(n + 1) {
                     if j - i + 1 == n {
@@ -540,6 +564,7 @@ impl<'t> Scorer<'t> {
                     }
                     let out_cost = cost(&order, i - 1, i) + cost(&order, j, j + 1);
                     let closed = self.join(at(&order, i - 1), at(&order, j + 1)).cost;
+                    let bytes = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
                     for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
                         // The run must fit its new place at both ends.
                         let into = self.join(at(&order, k - 1), at(&order, i)).cost;
@@ -548,25 +573,23 @@ impl<'t> Scorer<'t> {
                             continue;
                         }
                         let gain = out_cost + cost(&order, k - 1, k) - closed - into - out_of;
-                        if gain < MIN_GAIN {
-                            continue;
-                        }
-                        // Among equal gains: keep the page's first block first (text
-                        // that interrupts a sentence goes after it, not before the
-                        // sentence's start), then move the least text.
-                        let bytes: usize =
-                            order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
-                        let rank = (gain, i != 1 && k != 1, std::cmp::Reverse(bytes));
-                        if best.as_ref().is_none_or(|b| {
-                            rank.0 > b.0 .0 + 1e-3
-                                || (rank.0 > b.0 .0 - 1e-3 && (rank.1, rank.2) > (b.0 .1, b.0 .2))
-                        }) {
-                            best = Some((rank, i, j, k));
+                        let candidate = Move {
+                            gain,
+                            keeps_first: i != 1 && k != 1,
+                            bytes,
+                            run: (i, j),
+                            to: k,
+                        };
+                        if gain >= MIN_GAIN && best.as_ref().is_none_or(|b| candidate.beats(b)) {
+                            best = Some(candidate);
                         }
                     }
                 }
             }
-            let Some((_, i, j, k)) = best else {
+            let Some(Move {
+                run: (i, j), to: k, ..
+            }) = best
+            else {
                 break;
             };
             let run: Vec<usize> = order[i - 1..j].to_vec();
@@ -862,9 +885,54 @@ mod tests {
         assert_eq!((b.start, b.end), (Start::Lower, End::Hyphen));
         assert_eq!(&text[b.head.range()], "the");
         assert_eq!(&text[b.tail.range()], "imple");
-        let text = "Heading\n";
-        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        // Short against a typical line of 60: a heading.
+        let text = "Results of the Meeting\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 60)[0];
         assert_eq!((b.start, b.end), (Start::Fresh, End::Closed));
+        // A word or two is debris or a label: its start is neutral, its end closed or
+        // neutral.
+        let text = "above\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        assert_eq!((b.start, b.end), (Start::Code, End::Closed));
+        let text = "which the\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 8)[0];
+        assert_eq!((b.start, b.end), (Start::Code, End::Code));
+        // Code says nothing about sentences.
+        let text = "Dir::Etc::main is the main configuration file and it is\nread by $tool\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        assert_eq!((b.start, b.end), (Start::Code, End::Code));
+    }
+
+    #[test]
+    fn a_letter_spaced_heading_is_closed() {
+        assert_eq!(
+            classify_end("D e b u g : : A c q u i r e", 27, true).0,
+            End::Closed
+        );
+        assert_eq!(
+            classify_end("the letters of the word", 23, true).0,
+            End::Open
+        );
+    }
+
+    #[test]
+    fn list_items_follow_open_clauses() {
+        for item in ["(d) If the Work", "2. Waiver", "• Space", "-v, --verbose"] {
+            assert!(starts_item(item), "{item}");
+        }
+        for text in ["(Here N is grep's", "2000 files", "Word"] {
+            assert!(!starts_item(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_chance_completion_of_two_letters_is_no_evidence() {
+        // `re-` + `ds` makes `reds`, a word; but two letters match something by chance.
+        let text = "a long line of text that ends with the word re-\n\nds, however, since it\n";
+        let page = page_blocks(text, Span::new(0, text.len()), 40);
+        let scorer = Scorer::new(text, std::slice::from_ref(&page), Lexicon::english());
+        assert_eq!(page[0].end, End::Hyphen);
+        assert!(!scorer.completes_word(&page[0], &page[1]));
     }
 
     #[test]
