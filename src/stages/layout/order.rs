@@ -12,24 +12,33 @@
 //!
 //! # Cost of an order
 //!
-//! Each join costs by how broken it looks: a finished sentence followed by a finished
-//! block's start costs nothing; a lower-case start after a finished sentence, or an
-//! unfinished sentence followed by a capitalised start, costs one; a hyphenated word
-//! completed by the next block costs nothing when the joined word is known (to the
-//! document, or to the dictionary), an unfinished clause continued in lower case costs
-//! little, less when the word pair is a known bigram. A page's order is improved by
-//! moving one short run of blocks at a time to wherever it lowers the page's cost most,
-//! as long as a move gains at least [`MIN_GAIN`]; pages are small and each round is
-//! quadratic in a page's blocks, with a bound on rounds.
+//! Each join costs by how broken it looks. A finished sentence followed by a fresh start
+//! costs nothing; a lower-case start after a finished sentence, or an unfinished clause
+//! followed by a capitalised start, costs one. A hyphenated word completed by the next
+//! block costs nothing when the joined word is known (to the document, or to the
+//! dictionary) — the strongest evidence there is. A clause continued in lower case costs
+//! nothing when the word pair is a common bigram, but only on a page with few broken
+//! ends and starts ([`FEW_CANDIDATES`]): among many, some likely pair turns up by chance.
+//! Otherwise it costs almost as much as a break, and less where the extractor put the
+//! two blocks together. Code, names and blocks of a word or two (`Dir::Etc::main`,
+//! OCR debris) are neutral: they say nothing about the sentence around them.
+//!
+//! A page's order is improved by moving one short run of blocks at a time to where it
+//! lowers the page's cost most, provided the run fits its new place at both ends and
+//! the move gains at least [`MIN_GAIN`] — more than one broken join repaired. Each round
+//! is quadratic in a page's blocks, and rounds are bounded. Pages too large to be pages
+//! (no page breaks found) are left alone.
 //!
 //! # Moves
 //!
-//! The final order is compared with the extractor's: the blocks on a longest (by bytes)
-//! common subsequence stay, the rest are moved — so the moved text is the smaller side.
-//! Each moved run is one fix ([`Fix::moved`]) of `layout.reorder-blocks`, safe when a
-//! join it makes is positively evidenced (a known word completed, a known word pair),
-//! otherwise for review. Text that is not hard-wrapped (one paragraph per line, as after
-//! cleaning) is never reordered: its blank lines are the author's.
+//! The final order is compared with the extractor's: the blocks on a heaviest (by bytes)
+//! common subsequence stay, the rest move — so the moved text is the smaller side. Each
+//! moved run is one fix ([`Fix::moved`]) of `layout.reorder-blocks`, safe when a join it
+//! makes or mends is evidenced (a known word completed, a common word pair), otherwise
+//! for review; its message names the evidence. Text that is not hard-wrapped (one
+//! paragraph per line, as after cleaning) is never reordered: its blank lines are the
+//! author's. The reflow pass then joins the words and sentences the moves brought
+//! together.
 
 use std::cell::Cell;
 
@@ -55,14 +64,15 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
      lines) are moved so that their joins continue words and sentences: a block ending in \
      a hyphenated word goes before the block that completes it, a block cut mid-clause \
      before the block that goes on in lower case. A move is made only when it repairs \
-     clearly more broken joins than it makes; the blocks that stay in place are the \
-     larger part of the page, so the smaller part is what moves. Safe when a join the \
-     move makes completes a word known to the document or the dictionary, or continues \
-     a known word pair; otherwise proposed for review. Text that is one paragraph per \
-     line is never reordered.\n\n\
-     Example: `The imple-⏎⏎Waiver. The Affirmer…⏎⏎mentation of it.` (the block starting \
-     `mentation` printed at the top of the right column) → the `mentation` block moves \
-     up to follow `imple-`.",
+     clearly more broken joins than it makes and the moved blocks fit their new place at \
+     both ends; the blocks that stay are the larger part of the page, so the smaller part \
+     is what moves. Safe when a join the move makes or mends completes a word known to \
+     the document or the dictionary, or, on a page with few broken joins, continues a \
+     common word pair; otherwise proposed for review. Code, names and blocks of a word \
+     or two are never evidence. Text that is one paragraph per line is never reordered.\n\n\
+     Example: a page emitted as `…national imple-` (bottom of the left column) after \
+     `mentation thereof…` (top of the right column): the shorter of the two blocks \
+     moves, so that `imple-` is followed by `mentation`.",
 )];
 
 /// A move must lower a page's cost by this much: more than one broken join repaired.
