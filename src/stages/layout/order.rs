@@ -550,19 +550,30 @@ impl<'t> Scorer<'t> {
         if n < 2 {
             return order;
         }
-        // `at(k)` is the block at position k of the page with its context: position 0 is
-        // the block before the page, n + 1 the one after.
+        // Join costs between every two blocks, computed once: node 0 is the block before
+        // the page, nodes 1..=n the page's blocks, node n + 1 the block after it.
+        let node = |x: usize| match x {
+            0 => before,
+            x if x == n + 1 => after,
+            x => Some(&page[x - 1]),
+        };
+        let joins: Vec<f32> = (0..n + 2)
+            .flat_map(|x| (0..n + 2).map(move |y| (x, y)))
+            .map(|(x, y)| self.join(node(x), node(y)).cost)
+            .collect();
+        // Only a clearly broken join is worth a search.
+        if (0..=n).all(|x| joins[x * (n + 2) + x + 1] < 1.0) {
+            return order;
+        }
         for _round in 0..n {
-            let at = |order: &[usize], k: usize| -> Option<&Block> {
-                match k {
-                    0 => before,
-                    k if k == n + 1 => after,
-                    k => Some(&page[order[k - 1]]),
-                }
+            // The node at position k of the current order (the context at 0 and n + 1),
+            // and the cost of the join of the nodes at two positions.
+            let at = |k: usize| match k {
+                0 => 0,
+                k if k == n + 1 => n + 1,
+                k => order[k - 1] + 1,
             };
-            let cost = |order: &[usize], x: usize, y: usize| -> f32 {
-                self.join(at(order, x), at(order, y)).cost
-            };
+            let cost = |x: usize, y: usize| joins[at(x) * (n + 2) + at(y)];
             // Moving positions i..=j (1-based) to just before position k (k outside
             // i..=j+1) removes the joins (i-1,i), (j,j+1), (k-1,k) and makes
             // (i-1,j+1), (k-1,i), (j,k).
@@ -572,17 +583,17 @@ impl<'t> Scorer<'t> {
                     if j - i + 1 == n {
                         break;
                     }
-                    let out_cost = cost(&order, i - 1, i) + cost(&order, j, j + 1);
-                    let closed = self.join(at(&order, i - 1), at(&order, j + 1)).cost;
+                    let out_cost = cost(i - 1, i) + cost(j, j + 1);
+                    let closed = cost(i - 1, j + 1);
                     let bytes = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
                     for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
                         // The run must fit its new place at both ends.
-                        let into = self.join(at(&order, k - 1), at(&order, i)).cost;
-                        let out_of = self.join(at(&order, j), at(&order, k)).cost;
+                        let into = cost(k - 1, i);
+                        let out_of = cost(j, k);
                         if into > MAX_FIT || out_of > MAX_FIT {
                             continue;
                         }
-                        let gain = out_cost + cost(&order, k - 1, k) - closed - into - out_of;
+                        let gain = out_cost + cost(k - 1, k) - closed - into - out_of;
                         let candidate = Move {
                             gain,
                             keeps_first: i != 1 && k != 1,
