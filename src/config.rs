@@ -10,6 +10,8 @@
 //! garble-marker = "[…]"
 //! words = ["words/names.txt"]                            # user word lists
 //! keep-lines = false
+//! footnotes = "end"                                      # end | keep
+//! margin-text = "restore"                                # restore | drop | keep
 //! unsafe = false                                         # also apply review fixes
 //! decisions = "review/decisions.json"
 //! format = "diff"
@@ -36,7 +38,7 @@ use crate::lexicon::Lexicon;
 use crate::pipeline::RuleFilter;
 use crate::rulefile::{RuleFile, RuleFileError, RuleSet, BUILTIN_SETS};
 use crate::span::LineIndex;
-use crate::stage::{Context, GarblePolicy, Options};
+use crate::stage::{Context, FootnotePolicy, GarblePolicy, MarginPolicy, Options};
 
 /// File names looked for in each directory, in order of preference.
 const CONFIG_NAMES: &[&str] = &["recto.toml", ".recto.toml", "pyproject.toml"];
@@ -66,6 +68,8 @@ struct Settings {
     garble_marker: Option<String>,
     words: Vec<PathBuf>,
     keep_lines: Option<bool>,
+    footnotes: Option<FootnotePolicy>,
+    margin_text: Option<MarginPolicy>,
     unsafe_fixes: Option<bool>,
 }
 
@@ -96,6 +100,10 @@ pub struct EffectiveOptions {
     pub garble_marker: String,
     /// Keep line breaks.
     pub keep_lines: bool,
+    /// What to do with footnotes at page bottoms.
+    pub footnotes: FootnotePolicy,
+    /// What to do with vertical or reversed margin text.
+    pub margin_text: MarginPolicy,
     /// User word lists (resolved paths).
     pub words: Vec<PathBuf>,
     /// Apply review and suggest fixes too.
@@ -118,6 +126,8 @@ impl Default for EffectiveOptions {
             garble: options.garble,
             garble_marker: options.garble_marker,
             keep_lines: options.keep_lines,
+            footnotes: options.footnotes,
+            margin_text: options.margin_text,
             words: Vec::new(),
             unsafe_fixes: false,
         }
@@ -136,6 +146,8 @@ impl EffectiveOptions {
             garble: self.garble,
             garble_marker: self.garble_marker.clone(),
             keep_lines: self.keep_lines,
+            footnotes: self.footnotes,
+            margin_text: self.margin_text,
         }
     }
 
@@ -232,6 +244,8 @@ struct RawTable {
     garble_marker: Option<String>,
     words: Option<Vec<Spanned<String>>>,
     keep_lines: Option<bool>,
+    footnotes: Option<Spanned<String>>,
+    margin_text: Option<Spanned<String>>,
     #[serde(rename = "unsafe")]
     unsafe_fixes: Option<bool>,
     decisions: Option<Spanned<String>>,
@@ -473,6 +487,12 @@ impl Settings {
         if let Some(k) = self.keep_lines {
             out.keep_lines = k;
         }
+        if let Some(f) = self.footnotes {
+            out.footnotes = f;
+        }
+        if let Some(m) = self.margin_text {
+            out.margin_text = m;
+        }
         if let Some(u) = self.unsafe_fixes {
             out.unsafe_fixes = u;
         }
@@ -525,6 +545,35 @@ fn settings(cx: &Ctx<'_>, raw: &RawTable) -> Result<Settings, ConfigError> {
             })
             .transpose()
         };
+    let footnotes = match &raw.footnotes {
+        None => None,
+        Some(f) => Some(match f.get_ref().as_str() {
+            "end" => FootnotePolicy::End,
+            "keep" => FootnotePolicy::Keep,
+            other => {
+                return Err(cx.err(
+                    Some(f.span().start),
+                    format!("unknown footnotes policy {other:?} (expected end or keep)"),
+                ))
+            }
+        }),
+    };
+    let margin_text = match &raw.margin_text {
+        None => None,
+        Some(m) => Some(match m.get_ref().as_str() {
+            "restore" => MarginPolicy::Restore,
+            "drop" => MarginPolicy::Drop,
+            "keep" => MarginPolicy::Keep,
+            other => {
+                return Err(cx.err(
+                    Some(m.span().start),
+                    format!(
+                        "unknown margin-text policy {other:?} (expected restore, drop or keep)"
+                    ),
+                ))
+            }
+        }),
+    };
     let garble = match &raw.garble {
         None => None,
         Some(g) => Some(match g.get_ref().as_str() {
@@ -548,6 +597,8 @@ fn settings(cx: &Ctx<'_>, raw: &RawTable) -> Result<Settings, ConfigError> {
         garble_marker: raw.garble_marker.clone(),
         words: paths(&raw.words, "word list")?,
         keep_lines: raw.keep_lines,
+        footnotes,
+        margin_text,
         unsafe_fixes: raw.unsafe_fixes,
     })
 }
@@ -584,6 +635,22 @@ mod tests {
 
     fn err(text: &str) -> String {
         parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_the_footnote_and_margin_policies() {
+        let c = parse("footnotes = \"keep\"\nmargin-text = \"drop\"\n").unwrap();
+        let o = c.for_file(None).stage_options();
+        assert_eq!(o.footnotes, FootnotePolicy::Keep);
+        assert_eq!(o.margin_text, MarginPolicy::Drop);
+        let d = EffectiveOptions::default();
+        assert_eq!(
+            (d.footnotes, d.margin_text),
+            (FootnotePolicy::End, MarginPolicy::Restore)
+        );
+        assert!(err("footnotes = \"bottom\"\n")
+            .contains(":1:13: unknown footnotes policy \"bottom\" (expected end or keep)"));
+        assert!(err("margin-text = \"hide\"\n").contains("unknown margin-text policy"));
     }
 
     #[test]
@@ -718,7 +785,7 @@ mod tests {
         // A broken configuration on the way up is an error, not skipped.
         std::fs::write(root.join("sub/deeper/recto.toml"), "nonsense = 1\n").unwrap();
         let e = Config::discover(&file).unwrap_err();
-        assert!(e.to_string().ends_with("recto.toml:1:1: unknown field `nonsense`, expected one of `rule-sets`, `rule-files`, `select`, `ignore`, `garble`, `garble-marker`, `words`, `keep-lines`, `unsafe`, `decisions`, `format`, `files`, `overrides`"), "{e}");
+        assert!(e.to_string().ends_with("recto.toml:1:1: unknown field `nonsense`, expected one of `rule-sets`, `rule-files`, `select`, `ignore`, `garble`, `garble-marker`, `words`, `keep-lines`, `footnotes`, `margin-text`, `unsafe`, `decisions`, `format`, `files`, `overrides`"), "{e}");
     }
 
     #[test]

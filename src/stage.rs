@@ -46,6 +46,29 @@ pub enum GarblePolicy {
     Keep,
 }
 
+/// What to do with footnotes found at the bottoms of pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum FootnotePolicy {
+    /// Gather them at the end of the document, in order, markers kept.
+    #[default]
+    End,
+    /// Leave them where they are (never joined into the running text all the same).
+    Keep,
+}
+
+/// What to do with text printed in a page margin one character per line, or reversed
+/// (an arXiv identifier stamped up the side of page one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum MarginPolicy {
+    /// Put the characters back into one line that reads forwards.
+    #[default]
+    Restore,
+    /// Delete the margin text.
+    Drop,
+    /// Leave it; report only.
+    Keep,
+}
+
 /// Options that change what stages propose.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -55,6 +78,10 @@ pub struct Options {
     pub garble_marker: String,
     /// Keep the original line breaks: repair words only, do not reflow.
     pub keep_lines: bool,
+    /// What to do with footnotes at page bottoms.
+    pub footnotes: FootnotePolicy,
+    /// What to do with vertical or reversed margin text.
+    pub margin_text: MarginPolicy,
 }
 
 impl Default for Options {
@@ -63,6 +90,8 @@ impl Default for Options {
             garble: GarblePolicy::Remove,
             garble_marker: "[…]".to_owned(),
             keep_lines: false,
+            footnotes: FootnotePolicy::End,
+            margin_text: MarginPolicy::Restore,
         }
     }
 }

@@ -86,6 +86,17 @@ pub struct PipelineArgs {
     #[arg(long, value_name = "TEXT")]
     pub garble_marker: Option<String>,
 
+    /// What to do with footnotes found at page bottoms: gather them at the end of the
+    /// text, in order, or leave them in place [default: end].
+    #[arg(long, value_enum)]
+    pub footnotes: Option<FootnotesArg>,
+
+    /// What to do with margin text printed one character per line or reversed (an arXiv
+    /// stamp up the side of a page): restore it as a line, drop it, or keep it as it is
+    /// [default: restore].
+    #[arg(long, value_enum)]
+    pub margin_text: Option<MarginTextArg>,
+
     /// Use this configuration file instead of looking for `recto.toml` (or
     /// `[tool.recto]` in `pyproject.toml`) from each input upward.
     #[arg(short = 'c', long, value_name = "FILE", conflicts_with = "no_config")]
@@ -123,6 +134,24 @@ pub enum GarbleArg {
     /// Replace them with a visible marker.
     Mark,
     /// Leave them in place; report only.
+    Keep,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FootnotesArg {
+    /// Gather footnotes at the end of the text, in order, markers kept.
+    End,
+    /// Leave them where they are (still never joined into the running text).
+    Keep,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MarginTextArg {
+    /// Put the characters back into one line that reads forwards.
+    Restore,
+    /// Delete the margin text.
+    Drop,
+    /// Leave it as it is.
     Keep,
 }
 

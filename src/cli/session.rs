@@ -20,10 +20,10 @@ use std::sync::Arc;
 
 use recto::config::{Config, EffectiveOptions};
 use recto::report;
-use recto::stage::GarblePolicy;
+use recto::stage::{FootnotePolicy, GarblePolicy, MarginPolicy};
 use recto::{Applicability, Outcome, Pipeline};
 
-use super::args::{GarbleArg, PipelineArgs};
+use super::args::{FootnotesArg, GarbleArg, MarginTextArg, PipelineArgs};
 use super::inputs::{self, Input, Processed};
 use super::output;
 
@@ -132,6 +132,8 @@ struct Flags {
     garble: Option<GarblePolicy>,
     garble_marker: Option<String>,
     keep_lines: bool,
+    footnotes: Option<FootnotePolicy>,
+    margin_text: Option<MarginPolicy>,
 }
 
 impl Flags {
@@ -148,6 +150,12 @@ impl Flags {
             o.garble_marker = m.clone();
         }
         o.keep_lines |= self.keep_lines;
+        if let Some(f) = self.footnotes {
+            o.footnotes = f;
+        }
+        if let Some(m) = self.margin_text {
+            o.margin_text = m;
+        }
     }
 }
 
@@ -221,6 +229,15 @@ impl Session {
             }),
             garble_marker: args.garble_marker.clone(),
             keep_lines: args.keep_lines,
+            footnotes: args.footnotes.map(|f| match f {
+                FootnotesArg::End => FootnotePolicy::End,
+                FootnotesArg::Keep => FootnotePolicy::Keep,
+            }),
+            margin_text: args.margin_text.map(|m| match m {
+                MarginTextArg::Restore => MarginPolicy::Restore,
+                MarginTextArg::Drop => MarginPolicy::Drop,
+                MarginTextArg::Keep => MarginPolicy::Keep,
+            }),
         };
         let configs = if args.no_config {
             Configs::Off

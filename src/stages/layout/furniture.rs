@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
+use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
 use super::pages::{self, KeyMap, KeySet, Line};
@@ -89,6 +90,20 @@ impl Stage for Furniture {
             out.push(fix);
         }
     }
+}
+
+/// The lines the furniture pass deletes (whole lines with their line breaks, Safe fixes
+/// only), sorted: what the footnotes pass, which runs first, must look past at page
+/// edges.
+pub(crate) fn furniture_lines(text: &str) -> Vec<Span> {
+    let mut spans: Vec<Span> = furniture(text)
+        .into_iter()
+        .filter(|f| f.applicability == Applicability::Safe)
+        .flat_map(|f| f.edits.into_iter().map(|e| e.span))
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    spans
 }
 
 /// A line at a page edge.

@@ -35,6 +35,7 @@ use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
 use super::evidence::{self, FormCounts};
+use super::notes;
 
 const DEHYPHENATE: RuleId = RuleId::from_static("layout.dehyphenate");
 const HYPHEN_KEPT: RuleId = RuleId::from_static("layout.hyphen-kept");
@@ -148,6 +149,13 @@ impl Stage for Reflow {
         forms.scan(text);
 
         let keep_lines = cx.options.keep_lines;
+        // Footnotes are paragraphs of their own wherever they are: never joined into the
+        // running text, nor the running text into them.
+        let note_breaks = notes::note_breaks(text, &cx.lexicon);
+        let at_note_break = |a: &Line, b: &Line| {
+            let k = note_breaks.partition_point(|&p| p <= a.end);
+            note_breaks.get(k).is_some_and(|&p| p <= b.indent_start)
+        };
         // The paragraph the first line of each gap ends, as decided so far.
         let mut continued = false;
         let mut open = Brackets::of(lines[0].text(text)).opens;
@@ -161,6 +169,12 @@ impl Stage for Reflow {
                 open,
             };
             let joined = match &breaks[i] {
+                _ if !keep_lines && at_note_break(a, b) => {
+                    if let Some(fix) = Action::Break.fix(text, &gap, wrapped) {
+                        out.push(fix);
+                    }
+                    false
+                }
                 Some(wb) if wb.propose(text, &gap, &forms, wrapped, keep_lines, out) => true,
                 _ if keep_lines => false,
                 _ => {
