@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, RuleId};
 use crate::span::Span;
@@ -292,10 +292,11 @@ impl Pipeline {
                 if apply.is_empty() {
                     break;
                 }
-                let nodes = nodes(&apply);
-                let next = apply_edits(&text, &sorted_edits(apply));
-                record.fold(&nodes);
-                text = next;
+                let (nodes, edits) = nodes_and_edits(apply);
+                text = apply_edits(&text, &edits);
+                // The replacements are in the text now: free them before the record grows.
+                drop(edits);
+                record.fold(nodes);
                 if !proposed.wants_another_round() {
                     break;
                 }
@@ -419,7 +420,7 @@ struct EditMeta {
     rule: RuleId,
     applicability: Applicability,
     confidence: f32,
-    message: std::sync::Arc<str>,
+    message: String,
 }
 
 /// What the record folds: one node per applied fix, covering all of its edits.
@@ -435,10 +436,15 @@ struct Node {
     meta: EditMeta,
 }
 
-fn nodes(fixes: &[Fix]) -> Vec<Node> {
-    let mut nodes: Vec<Node> = fixes
-        .iter()
-        .map(|fix| Node {
+/// Splits the applied fixes into the record's nodes and the edits to apply, both sorted
+/// by position. The fixes are consumed: rule ids and messages move into the nodes and
+/// replacements into the edits, so a document with a change on every line copies none
+/// of them.
+fn nodes_and_edits(fixes: Vec<Fix>) -> (Vec<Node>, Vec<Edit>) {
+    let mut nodes = Vec::with_capacity(fixes.len());
+    let mut edits = Vec::with_capacity(fixes.len());
+    for fix in fixes {
+        nodes.push(Node {
             span: fix.span(),
             growth: fix
                 .edits
@@ -446,22 +452,17 @@ fn nodes(fixes: &[Fix]) -> Vec<Node> {
                 .map(|e| e.replacement.len() as isize - e.span.len() as isize)
                 .sum(),
             meta: EditMeta {
-                rule: fix.rule.clone(),
+                rule: fix.rule,
                 applicability: fix.applicability,
                 confidence: fix.confidence,
-                message: fix.message.clone().into(),
+                message: fix.message.into_string(),
             },
-        })
-        .collect();
+        });
+        edits.extend(fix.edits);
+    }
     nodes.sort_by_key(|n| n.span);
-    nodes
-}
-
-/// Every edit of the accepted fixes, sorted by position.
-fn sorted_edits(fixes: Vec<Fix>) -> Vec<Edit> {
-    let mut edits: Vec<Edit> = fixes.into_iter().flat_map(|f| f.edits).collect();
     edits.sort_by_key(|e| e.span);
-    edits
+    (nodes, edits)
 }
 
 /// Applies sorted, disjoint edits to `text`.
@@ -517,18 +518,11 @@ struct Piece {
 }
 
 impl Piece {
-    fn absorb(&mut self, meta: &EditMeta) {
+    fn absorb(&mut self, meta: EditMeta) {
         if !self.rules.contains(&meta.rule) {
-            self.rules.push(meta.rule.clone());
+            self.rules.push(meta.rule);
         }
-        self.applicability = self.applicability.min(meta.applicability);
-        self.confidence = self.confidence.min(meta.confidence);
-        if !meta.message.is_empty() && !self.message.contains(&*meta.message) {
-            if !self.message.is_empty() {
-                self.message.push_str("; ");
-            }
-            self.message.push_str(&meta.message);
-        }
+        self.join(meta.applicability, meta.confidence, &meta.message);
     }
 
     fn merge(&mut self, other: Piece) {
@@ -537,13 +531,17 @@ impl Piece {
                 self.rules.push(r);
             }
         }
-        self.applicability = self.applicability.min(other.applicability);
-        self.confidence = self.confidence.min(other.confidence);
-        if !other.message.is_empty() && !self.message.contains(&other.message) {
+        self.join(other.applicability, other.confidence, &other.message);
+    }
+
+    fn join(&mut self, applicability: Applicability, confidence: f32, message: &str) {
+        self.applicability = self.applicability.min(applicability);
+        self.confidence = self.confidence.min(confidence);
+        if !message.is_empty() && !self.message.contains(message) {
             if !self.message.is_empty() {
                 self.message.push_str("; ");
             }
-            self.message.push_str(&other.message);
+            self.message.push_str(message);
         }
     }
 }
@@ -586,24 +584,30 @@ impl Record {
 
     /// Folds the edits one stage applied (sorted, disjoint, in current coordinates) into
     /// the record. See the module docs for why touching edits merge.
-    fn fold(&mut self, edits: &[Node]) {
-        // Pieces are moved, not cloned: a document with many changes folds every stage.
-        let mut old: Vec<Option<Piece>> = std::mem::take(&mut self.pieces)
-            .into_iter()
-            .map(Some)
-            .collect();
+    fn fold(&mut self, edits: Vec<Node>) {
+        // Pieces and nodes are moved, not cloned: a document with many changes folds
+        // every stage.
+        let mut old = std::mem::take(&mut self.pieces).into_iter().peekable();
+        let mut edits = edits.into_iter().peekable();
         let mut out: Vec<Piece> = Vec::with_capacity(old.len() + edits.len());
-        let cur = |old: &[Option<Piece>], i: usize| old[i].as_ref().expect("not yet taken").cur;
         // `old_delta`: Σ(cur.len − orig.len) over old pieces left of the sweep (maps a
         // current position outside pieces to the original). `new_shift`: Σ(replacement
         // − span) over edits left of the sweep (maps a current position to the next text).
         let mut old_delta: isize = 0;
         let mut new_shift: isize = 0;
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() || j < edits.len() {
-            // The next node in (start, edits-before-pieces) order opens a cluster.
-            let edit_first =
-                j < edits.len() && (i == old.len() || edits[j].span.start <= cur(&old, i).start);
+        // The next node in (start, edits-before-pieces) order is an edit.
+        fn edit_next(
+            edits: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
+            old: &mut std::iter::Peekable<std::vec::IntoIter<Piece>>,
+        ) -> bool {
+            match (edits.peek(), old.peek()) {
+                (Some(e), Some(p)) => e.span.start <= p.cur.start,
+                (Some(_), None) => true,
+                (None, _) => false,
+            }
+        }
+        while old.peek().is_some() || edits.peek().is_some() {
+            // The next node opens a cluster.
             let delta_before = old_delta;
             let mut cluster: Piece;
             let cluster_cur_start: usize;
@@ -612,28 +616,26 @@ impl Record {
             let mut end = Reach::default();
             let mut edit_end: Option<Reach> = None;
             let mut growth: isize = 0; // Σ(replacement − span) of the cluster's edits
-            if edit_first {
+            if edit_next(&mut edits, &mut old) {
                 let Node {
                     span,
                     growth: g,
                     meta,
-                } = &edits[j];
-                j += 1;
+                } = edits.next().expect("peeked");
                 cluster = Piece {
                     orig: Span::empty(0),
-                    cur: *span,
-                    rules: vec![meta.rule.clone()],
+                    cur: span,
+                    rules: vec![meta.rule],
                     applicability: meta.applicability,
                     confidence: meta.confidence,
-                    message: meta.message.to_string(),
+                    message: meta.message,
                 };
                 cluster_cur_start = span.start;
-                end.extend(*span);
-                edit_end = Some(Reach::of(*span));
+                end.extend(span);
+                edit_end = Some(Reach::of(span));
                 growth += g;
             } else {
-                let p = old[i].take().expect("not yet taken");
-                i += 1;
+                let p = old.next().expect("peeked");
                 cluster_cur_start = p.cur.start;
                 end.extend(p.cur);
                 old_delta += p.cur.len() as isize - p.orig.len() as isize;
@@ -645,25 +647,23 @@ impl Record {
             // old piece joins only through an edit: pieces that abut stay separate, as
             // they already were.
             loop {
-                let next_edit = j < edits.len()
-                    && (i == old.len() || edits[j].span.start <= cur(&old, i).start);
-                if next_edit {
-                    let Node {
-                        span,
-                        growth: g,
-                        meta,
-                    } = &edits[j];
-                    if !end.joins(*span) {
+                if edit_next(&mut edits, &mut old) {
+                    let span = edits.peek().expect("peeked").span;
+                    if !end.joins(span) {
                         break;
                     }
-                    j += 1;
+                    let Node {
+                        growth: g, meta, ..
+                    } = edits.next().expect("peeked");
                     cluster.absorb(meta);
-                    end.extend(*span);
-                    edit_end.get_or_insert_with(Reach::default).extend(*span);
+                    end.extend(span);
+                    edit_end.get_or_insert_with(Reach::default).extend(span);
                     growth += g;
-                } else if i < old.len() && edit_end.is_some_and(|r| r.joins(cur(&old, i))) {
-                    let p = old[i].take().expect("not yet taken");
-                    i += 1;
+                } else if old
+                    .peek()
+                    .is_some_and(|p| edit_end.is_some_and(|r| r.joins(p.cur)))
+                {
+                    let p = old.next().expect("peeked");
                     old_delta += p.cur.len() as isize - p.orig.len() as isize;
                     end.extend(p.cur);
                     cluster.merge(p);
@@ -689,7 +689,7 @@ impl Record {
 
     /// The record as changes: replacements read from the final text, ids computed.
     fn into_changes(self, original: &str, output: &str) -> Vec<Change> {
-        let mut seen: HashMap<u64, usize> = HashMap::new();
+        let mut seen: HashMap<u64, usize, foldhash::fast::RandomState> = HashMap::default();
         self.pieces
             .into_iter()
             .filter(|p| original[p.orig.range()] != output[p.cur.range()])
@@ -766,19 +766,21 @@ pub(crate) fn change_hash(original: &str, span: Span, replacement: &str, rules: 
     while !original.is_char_boundary(hi) {
         hi -= 1;
     }
-    let mut key = String::with_capacity(hi - lo + replacement.len() + 64);
+    // Streamed: the same hash as of the key concatenated, without building the key for
+    // every change.
+    let mut key = Xxh3::new();
     for r in rules {
-        key.push_str(r.as_str());
-        key.push('\u{1}');
+        key.update(r.as_str().as_bytes());
+        key.update(b"\x01");
     }
-    key.push_str(&original[lo..span.start]);
-    key.push('\u{2}');
-    key.push_str(&original[span.range()]);
-    key.push('\u{2}');
-    key.push_str(&original[span.end..hi]);
-    key.push('\u{3}');
-    key.push_str(replacement);
-    xxh3_64(key.as_bytes())
+    key.update(original[lo..span.start].as_bytes());
+    key.update(b"\x02");
+    key.update(original[span.range()].as_bytes());
+    key.update(b"\x02");
+    key.update(original[span.end..hi].as_bytes());
+    key.update(b"\x03");
+    key.update(replacement.as_bytes());
+    key.digest()
 }
 
 /// Runs `stages` alone over `text`, applying fixes of at least `threshold`, and checks
