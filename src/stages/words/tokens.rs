@@ -76,31 +76,35 @@ impl Token {
     }
 }
 
-/// Bytes that make a chunk code-like: paths, URLs, e-mail, identifiers, markup,
-/// shell and programming syntax.
-fn is_code_byte(b: u8) -> bool {
-    matches!(
-        b,
-        b'/' | b'\\'
-            | b'@'
-            | b'_'
-            | b'='
-            | b'<'
-            | b'>'
-            | b'{'
-            | b'}'
-            | b'|'
-            | b'$'
-            | b'#'
-            | b'~'
-            | b'^'
-            | b'*'
-            | b'+'
-            | b'%'
-            | b'&'
-            | b'`'
-    )
-}
+/// What a byte is to the tokenizer, as bit flags: one table lookup per byte instead of
+/// a chain of comparisons.
+const SPACE: u8 = 1;
+/// `\n` or form feed: counts toward a paragraph break.
+const NEWLINE: u8 = 2;
+/// Makes a chunk code-like: paths, URLs, e-mail, identifiers, markup, shell and
+/// programming syntax.
+const CODE: u8 = 4;
+const BRACKET: u8 = 8;
+const COLON: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\r' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE | NEWLINE;
+    t[0x0c] = SPACE | NEWLINE;
+    let code = b"/\\@_=<>{}|$#~^*+%&`";
+    let mut k = 0;
+    while k < code.len() {
+        t[code[k] as usize] = CODE;
+        k += 1;
+    }
+    t[b'[' as usize] = BRACKET;
+    t[b']' as usize] = BRACKET;
+    t[b':' as usize] = COLON;
+    t
+};
 
 /// Opening punctuation stripped from the front of a chunk.
 const LEADING: &[char] = &['(', '[', '{', '"', '\'', '‘', '“', '«', '¿', '¡'];
@@ -108,10 +112,6 @@ const LEADING: &[char] = &['(', '[', '{', '"', '\'', '‘', '“', '«', '¿', '
 const TRAILING: &[char] = &[
     '.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '’', '”', '»',
 ];
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
-}
 
 /// Cuts `text` into tokens; none when the text is too long for [`Token`]'s offsets.
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
@@ -127,8 +127,8 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
     while i < bytes.len() {
         // Whitespace, noting paragraph breaks: they end sentences and brackets.
         let mut newlines = 0;
-        while i < bytes.len() && is_space(bytes[i]) {
-            newlines += usize::from(bytes[i] == b'\n' || bytes[i] == b'\x0c');
+        while i < bytes.len() && CLASS[usize::from(bytes[i])] & SPACE != 0 {
+            newlines += usize::from(CLASS[usize::from(bytes[i])] & NEWLINE != 0);
             i += 1;
         }
         if newlines >= 2 {
@@ -139,22 +139,27 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             break;
         }
         let start = i;
-        let mut code = false;
-        let mut opens = 0usize;
-        let mut closes = 0usize;
-        while i < bytes.len() && !is_space(bytes[i]) {
-            let b = bytes[i];
-            code |= is_code_byte(b);
-            opens += usize::from(b == b'[');
-            closes += usize::from(b == b']');
+        let mut seen = 0u8; // the classes of the chunk's bytes
+        while i < bytes.len() {
+            let class = CLASS[usize::from(bytes[i])];
+            if class & SPACE != 0 {
+                break;
+            }
+            seen |= class;
             i += 1;
         }
         // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
         // the unicode stage has normalised the common ones, and a chunk that still
         // holds one is simply not a plain word.
         let chunk = &text[start..i];
+        let (opens, closes) = if seen & BRACKET != 0 {
+            let count = |b: u8| chunk.bytes().filter(|&c| c == b).count();
+            (count(b'['), count(b']'))
+        } else {
+            (0, 0)
+        };
         let options = chunk.starts_with('-') && chunk.len() > 1 && chunk != "--";
-        code |= options || chunk.contains("::");
+        let code = seen & CODE != 0 || options || (seen & COLON != 0 && chunk.contains("::"));
         let in_brackets = bracket_depth > 0 || opens > 0 || closes > 0;
         bracket_depth = (bracket_depth + opens).saturating_sub(closes);
 
