@@ -60,6 +60,7 @@ impl Default for FormCounts {
 
 /// A 16-bit digest of an ASCII word's length and first and last two letters, case
 /// folded: equal words have equal signatures.
+#[inline]
 fn signature(word: &[u8]) -> usize {
     let n = word.len();
     let at = |i: usize| u64::from(word[i].to_ascii_lowercase());
@@ -110,18 +111,29 @@ impl FormCounts {
         }
     }
 
+    #[inline]
     fn bump(&mut self, token: &str, buf: &mut String) {
-        let bytes = token.as_bytes();
+        if self.may_be_wanted(token.as_bytes()) {
+            self.count(token, buf);
+        }
+    }
+
+    /// False when `token` cannot lowercase to a wanted form: the prefilter, inlined into
+    /// the scan loop because it rejects nearly every token.
+    #[inline]
+    fn may_be_wanted(&self, bytes: &[u8]) -> bool {
         if self.lengths & length_bit(bytes.len()) == 0 || self.initials & initial_bit(bytes[0]) == 0
         {
-            return;
+            return false;
         }
         if bytes.is_ascii() {
             let sig = signature(bytes);
-            if self.signatures[sig / 64] & 1 << (sig % 64) == 0 {
-                return;
-            }
+            return self.signatures[sig / 64] & 1 << (sig % 64) != 0;
         }
+        true
+    }
+
+    fn count(&mut self, token: &str, buf: &mut String) {
         if let Some(n) = self.counts.get_mut(lowercase(token, buf)) {
             *n += 1;
         }
@@ -136,6 +148,7 @@ impl FormCounts {
     }
 }
 
+#[inline]
 fn initial_bit(b: u8) -> u128 {
     if b.is_ascii() {
         1u128 << b.to_ascii_lowercase()
@@ -144,6 +157,7 @@ fn initial_bit(b: u8) -> u128 {
     }
 }
 
+#[inline]
 fn length_bit(len: usize) -> u64 {
     1u64 << len.min(63)
 }
@@ -164,45 +178,56 @@ fn lowercase<'b>(s: &str, buf: &'b mut String) -> &'b str {
 pub(crate) fn word_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
+    // ASCII bytes are decided by one table lookup in tight loops, without decoding;
+    // non-ASCII ones by their char.
+    let char_at = move |at: usize| text[at..].chars().next().unwrap_or(' ');
     std::iter::from_fn(move || {
-        // Skip to the next alphanumeric character; ASCII bytes are decided without
-        // decoding, non-ASCII ones by their char.
-        while at < bytes.len() {
-            let b = bytes[at];
-            if b.is_ascii_alphanumeric() {
+        // Skip to the next alphanumeric character.
+        loop {
+            while at < bytes.len() && ASCII_ALNUM[usize::from(bytes[at])] == 0 {
+                at += 1;
+            }
+            if at >= bytes.len() {
+                return None;
+            }
+            if ASCII_ALNUM[usize::from(bytes[at])] == 1 {
                 break;
             }
-            if b < 0x80 {
-                at += 1;
-                continue;
-            }
-            let c = text[at..].chars().next().unwrap_or(' ');
+            let c = char_at(at);
             if c.is_alphanumeric() {
                 break;
             }
             at += c.len_utf8();
         }
-        if at >= bytes.len() {
-            return None;
-        }
         let start = at;
-        while at < bytes.len() {
-            let b = bytes[at];
-            if b.is_ascii_alphanumeric() {
+        loop {
+            while at < bytes.len() && ASCII_ALNUM[usize::from(bytes[at])] == 1 {
                 at += 1;
-            } else if b < 0x80 {
-                break;
-            } else {
-                let c = text[at..].chars().next().unwrap_or(' ');
-                if !c.is_alphanumeric() {
-                    break;
-                }
-                at += c.len_utf8();
             }
+            if at >= bytes.len() || ASCII_ALNUM[usize::from(bytes[at])] == 0 {
+                break;
+            }
+            let c = char_at(at);
+            if !c.is_alphanumeric() {
+                break;
+            }
+            at += c.len_utf8();
         }
         Some((start, at))
     })
 }
+
+/// Per byte: 1 for an ASCII letter or digit, 0 for other ASCII, 2 for a byte of a
+/// non-ASCII character.
+static ASCII_ALNUM: [u8; 256] = {
+    let mut t = [2u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() as u8;
+        b += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
