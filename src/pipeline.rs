@@ -150,6 +150,9 @@ pub struct Pipeline {
     /// Built-in stages all of whose rules the filter excludes: not run at all.
     silenced: Vec<&'static str>,
     context: Context,
+    /// Texts longer than this are cleaned a segment at a time ([`SEGMENT`]; shorter in
+    /// tests).
+    segment: usize,
 }
 
 impl Pipeline {
@@ -161,6 +164,7 @@ impl Pipeline {
             filter: RuleFilter::default(),
             silenced: Vec::new(),
             context,
+            segment: SEGMENT,
         }
     }
 
@@ -252,7 +256,52 @@ impl Pipeline {
     }
 
     /// Runs every stage over `original` and returns the repaired text with its record.
+    ///
+    /// A text longer than 8 MiB is cleaned a segment of 4 to 8 MiB at a time, cut after
+    /// a blank line where there is one, so that what the stages build per document — tokens, proposed
+    /// fixes, the record — is bounded by the segment, not by the file, and a pass that
+    /// is slow on very long lines is bounded too. Each segment is a document of its own
+    /// to the stages; the changes are in the whole original's coordinates as always.
     pub fn run(&self, original: &str) -> Outcome {
+        if original.len() <= self.segment {
+            let mut outcome = self.run_segment(original);
+            assign_ids(original, &mut outcome.changes);
+            return outcome;
+        }
+        let mut outcome = Outcome {
+            output: String::with_capacity(original.len()),
+            ..Outcome::default()
+        };
+        for segment in segments(original, self.segment) {
+            let part = self.run_segment(&original[segment.range()]);
+            let at = segment.start;
+            outcome.output.push_str(&part.output);
+            outcome
+                .changes
+                .extend(part.changes.into_iter().map(|mut c| {
+                    c.original = c.original.shift(at);
+                    c
+                }));
+            outcome
+                .proposals
+                .extend(part.proposals.into_iter().map(|mut p| {
+                    p.original = p.original.shift(at);
+                    p
+                }));
+            outcome
+                .diagnostics
+                .extend(part.diagnostics.into_iter().map(|mut d| {
+                    d.span = d.span.map(|s| s.shift(at));
+                    d
+                }));
+        }
+        // Ids read the context around a change in the whole original, across seams.
+        assign_ids(original, &mut outcome.changes);
+        outcome
+    }
+
+    /// [`run`](Pipeline::run) on one segment; change ids are left to the caller.
+    fn run_segment(&self, original: &str) -> Outcome {
         let mut text = original.to_owned();
         let mut record = Record::default();
         let mut proposals = Vec::new();
@@ -687,34 +736,80 @@ impl Record {
         self.pieces = out;
     }
 
-    /// The record as changes: replacements read from the final text, ids computed.
+    /// The record as changes, replacements read from the final text; ids are assigned
+    /// later (see [`assign_ids`]).
     fn into_changes(self, original: &str, output: &str) -> Vec<Change> {
-        let mut seen: HashMap<u64, usize, foldhash::fast::RandomState> = HashMap::default();
         self.pieces
             .into_iter()
             .filter(|p| original[p.orig.range()] != output[p.cur.range()])
-            .map(|p| {
-                let replacement = output[p.cur.range()].to_owned();
-                let hash = change_hash(original, p.orig, &replacement, &p.rules);
-                let n = seen.entry(hash).or_insert(0);
-                *n += 1;
-                let id = if *n == 1 {
-                    format!("{hash:016x}")
-                } else {
-                    format!("{hash:016x}-{n}")
-                };
-                Change {
-                    id: ChangeId(id.into()),
-                    original: p.orig,
-                    replacement,
-                    rules: p.rules,
-                    applicability: p.applicability,
-                    confidence: p.confidence,
-                    message: p.message,
-                }
+            .map(|p| Change {
+                id: ChangeId(Box::default()),
+                original: p.orig,
+                replacement: output[p.cur.range()].to_owned(),
+                rules: p.rules,
+                applicability: p.applicability,
+                confidence: p.confidence,
+                message: p.message,
             })
             .collect()
     }
+}
+
+/// Gives every change its id: the hash of its rules, text and context (see
+/// [`change_hash`]), with `-2`, `-3` … appended to repeats of the same hash.
+fn assign_ids(original: &str, changes: &mut [Change]) {
+    let mut seen: HashMap<u64, usize, foldhash::fast::RandomState> = HashMap::default();
+    for c in changes {
+        let hash = change_hash(original, c.original, &c.replacement, &c.rules);
+        let n = seen.entry(hash).or_insert(0);
+        *n += 1;
+        let id = if *n == 1 {
+            format!("{hash:016x}")
+        } else {
+            format!("{hash:016x}-{n}")
+        };
+        c.id = ChangeId(id.into());
+    }
+}
+
+/// Texts longer than this many bytes are cleaned a segment at a time.
+const SEGMENT: usize = 8 << 20;
+
+/// Cuts `text` into segments of at most `size` bytes (and at least half that, but for
+/// the last) where a document would break anyway: after a blank line and the white
+/// space following it, so that no paragraph and no run of blank lines is cut; failing
+/// that after a line break, then after a space; a text without any is cut between two
+/// characters.
+fn segments(text: &str, size: usize) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > size {
+        let lo = start + size / 2;
+        let window = &bytes[lo..start + size];
+        let mut cut = if let Some(i) = memchr::memmem::rfind(window, b"\n\n") {
+            let mut cut = lo + i + 2;
+            while cut < bytes.len() && matches!(bytes[cut], b' ' | b'\t' | b'\r' | b'\n' | 0x0c) {
+                cut += 1;
+            }
+            cut
+        } else if let Some(i) = memchr::memrchr(b'\n', window) {
+            lo + i + 1
+        } else if let Some(i) = memchr::memrchr3(b' ', b'\t', 0x0c, window) {
+            lo + i + 1
+        } else {
+            start + size
+        };
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push(Span::new(start, cut));
+        start = cut;
+    }
+    if start < text.len() || out.is_empty() {
+        out.push(Span::new(start, text.len()));
+    }
+    out
 }
 
 /// How far a cluster reaches, and whether a member ending exactly there is empty.
@@ -977,6 +1072,48 @@ mod tests {
             RAN.load(Ordering::SeqCst),
             "decode.line-ending is still allowed"
         );
+    }
+
+    #[test]
+    fn segments_end_after_blank_lines_then_line_breaks_then_spaces() {
+        fn cuts(text: &str, size: usize) -> Vec<&str> {
+            segments(text, size)
+                .into_iter()
+                .map(|s| &text[s.range()])
+                .collect()
+        }
+        // After the blank line and the white space that follows it.
+        assert_eq!(cuts("aaaaa\n\n  bb\ndd", 10), ["aaaaa\n\n  ", "bb\ndd"]);
+        assert_eq!(cuts("aaaa bbb\ncc dd", 10), ["aaaa bbb\n", "cc dd"]);
+        assert_eq!(cuts("aaaaaaa bbbbbb", 10), ["aaaaaaa ", "bbbbbb"]);
+        // No white space at all: between two characters, never inside one.
+        assert_eq!(cuts("ééééééé", 5), ["éé", "éé", "éé", "é"]);
+        assert_eq!(cuts("short", 10), ["short"]);
+        assert_eq!(cuts("", 10), [""]);
+    }
+
+    #[test]
+    fn a_long_text_is_cleaned_a_segment_at_a_time() {
+        let para = "The ﬁrst line of a para-\ngraph that wraps\nonto a second line.\n\n";
+        let text = para.repeat(40);
+        let mut p = Pipeline::default_stages();
+        p.segment = 300;
+        let outcome = p.run(&text);
+        assert_eq!(apply(&text, &outcome.changes), outcome.output);
+        // Each segment is cleaned as a document of its own.
+        let parts: String = segments(&text, 300)
+            .into_iter()
+            .map(|s| Pipeline::default_stages().run(&text[s.range()]).output)
+            .collect();
+        assert_eq!(outcome.output, parts);
+        assert!(outcome.output.starts_with("The first line of a paragraph"));
+        // Ids are assigned over the whole text: repeats across segments are numbered.
+        let mut ids: Vec<&str> = outcome.changes.iter().map(|c| c.id.as_str()).collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+        assert!(ids.iter().any(|id| id.ends_with("-40")), "{ids:?}");
     }
 
     #[test]
