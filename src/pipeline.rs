@@ -868,11 +868,12 @@ pub(crate) fn change_hash(original: &str, span: Span, replacement: &str, rules: 
         key.update(r.as_str().as_bytes());
         key.update(b"\x01");
     }
-    key.update(original[lo..span.start].as_bytes());
+    let bytes = original.as_bytes();
+    key.update(&bytes[lo..span.start]);
     key.update(b"\x02");
-    key.update(original[span.range()].as_bytes());
+    key.update(&bytes[span.range()]);
     key.update(b"\x02");
-    key.update(original[span.end..hi].as_bytes());
+    key.update(&bytes[span.end..hi]);
     key.update(b"\x03");
     key.update(replacement.as_bytes());
     key.digest()
