@@ -19,6 +19,13 @@
 //! chain of maps to walk. An edit that touches an earlier change (overlaps it or meets
 //! it end to start) is merged into it, so the final changes are pairwise disjoint and
 //! any subset of them applies cleanly to the original — which is what review needs.
+//!
+//! # Long texts
+//!
+//! A text over 8 MiB is cleaned a segment at a time, cut where a document breaks anyway
+//! (after a blank line). What the stages build per document is then bounded by the
+//! segment, and so is the time of a pass that is slow on very long lines; the changes
+//! are shifted into the whole original's coordinates and their ids computed over it.
 
 use std::collections::{BTreeMap, HashMap};
 
