@@ -19,11 +19,18 @@
 //! chain of maps to walk. An edit that touches an earlier change (overlaps it or meets
 //! it end to start) is merged into it, so the final changes are pairwise disjoint and
 //! any subset of them applies cleanly to the original — which is what review needs.
+//!
+//! # Long texts
+//!
+//! A text over 8 MiB is cleaned a segment at a time, cut where a document breaks anyway
+//! (after a blank line). What the stages build per document is then bounded by the
+//! segment, and so is the time of a pass that is slow on very long lines; the changes
+//! are shifted into the whole original's coordinates and their ids computed over it.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, FixKind, RuleId};
 use crate::span::Span;
@@ -150,6 +157,9 @@ pub struct Pipeline {
     /// Built-in stages all of whose rules the filter excludes: not run at all.
     silenced: Vec<&'static str>,
     context: Context,
+    /// Texts longer than this are cleaned a segment at a time ([`SEGMENT`]; shorter in
+    /// tests).
+    segment: usize,
 }
 
 impl Pipeline {
@@ -161,6 +171,7 @@ impl Pipeline {
             filter: RuleFilter::default(),
             silenced: Vec::new(),
             context,
+            segment: SEGMENT,
         }
     }
 
@@ -252,13 +263,65 @@ impl Pipeline {
     }
 
     /// Runs every stage over `original` and returns the repaired text with its record.
+    ///
+    /// A text longer than 8 MiB is cleaned a segment of 4 to 8 MiB at a time, cut after
+    /// a blank line where there is one, so that what the stages build per document — tokens, proposed
+    /// fixes, the record — is bounded by the segment, not by the file, and a pass that
+    /// is slow on very long lines is bounded too. Each segment is a document of its own
+    /// to the stages; the changes are in the whole original's coordinates as always.
     pub fn run(&self, original: &str) -> Outcome {
+        if original.len() <= self.segment {
+            let (mut outcome, links) = self.run_segment(original, 0);
+            assign_ids(original, &mut outcome.changes);
+            link_moves(&mut outcome.changes, &links);
+            return outcome;
+        }
+        let mut outcome = Outcome {
+            output: String::with_capacity(original.len()),
+            ..Outcome::default()
+        };
+        let mut links: Vec<Vec<u32>> = Vec::new();
+        for segment in segments(original, self.segment) {
+            // Link numbers continue across segments so that moves stay apart.
+            let first_link = links.iter().flatten().max().map_or(0, |&l| l + 1);
+            let (part, part_links) = self.run_segment(&original[segment.range()], first_link);
+            links.extend(part_links);
+            let at = segment.start;
+            outcome.output.push_str(&part.output);
+            outcome
+                .changes
+                .extend(part.changes.into_iter().map(|mut c| {
+                    c.original = c.original.shift(at);
+                    c
+                }));
+            outcome
+                .proposals
+                .extend(part.proposals.into_iter().map(|mut p| {
+                    p.original = p.original.shift(at);
+                    p
+                }));
+            outcome
+                .diagnostics
+                .extend(part.diagnostics.into_iter().map(|mut d| {
+                    d.span = d.span.map(|s| s.shift(at));
+                    d
+                }));
+        }
+        // Ids read the context around a change in the whole original, across seams.
+        assign_ids(original, &mut outcome.changes);
+        link_moves(&mut outcome.changes, &links);
+        outcome
+    }
+
+    /// [`run`](Pipeline::run) on one segment; change ids are left to the caller, with the
+    /// move links of each change (numbered from `first_link`) for [`link_moves`].
+    fn run_segment(&self, original: &str, first_link: u32) -> (Outcome, Vec<Vec<u32>>) {
         let mut text = original.to_owned();
         let mut record = Record::default();
         let mut proposals = Vec::new();
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
-        let mut links = 0;
+        let mut links = first_link;
         for stage in &self.stages {
             if !self.may_act(stage.name()) {
                 // Every rule of the stage is filtered out: running it would only cost time.
@@ -293,10 +356,11 @@ impl Pipeline {
                 if apply.is_empty() {
                     break;
                 }
-                let nodes = nodes(&apply, &mut links);
-                let next = apply_edits(&text, &sorted_edits(apply));
-                record.fold(&nodes);
-                text = next;
+                let (nodes, edits) = nodes_and_edits(apply, &mut links);
+                text = apply_edits(&text, &edits);
+                // The replacements are in the text now: free them before the record grows.
+                drop(edits);
+                record.fold(nodes);
                 if !proposed.wants_another_round() {
                     break;
                 }
@@ -304,12 +368,14 @@ impl Pipeline {
         }
         proposals.sort_by_key(|p| p.original);
         diagnostics.sort_by_key(|d| d.span);
-        Outcome {
-            changes: record.into_changes(original, &text),
+        let (changes, links) = record.into_changes(original, &text);
+        let outcome = Outcome {
+            changes,
             output: text,
             proposals,
             diagnostics,
-        }
+        };
+        (outcome, links)
     }
 
     /// Splits a stage's fixes into those to apply now (allowed, at or above the threshold,
@@ -420,7 +486,7 @@ struct EditMeta {
     rule: RuleId,
     applicability: Applicability,
     confidence: f32,
-    message: std::sync::Arc<str>,
+    message: String,
     /// For the edits of a move: a number shared by its edits (unique within a run).
     link: Option<u32>,
 }
@@ -445,28 +511,32 @@ struct Node {
     meta: EditMeta,
 }
 
-/// The nodes of the applied `fixes`; `links` numbers moves across the whole run.
-fn nodes(fixes: &[Fix], links: &mut u32) -> Vec<Node> {
+/// Splits the applied fixes into the record's nodes and the edits to apply, both sorted
+/// by position; `links` numbers moves across the whole run. The fixes are consumed:
+/// rule ids and messages move into the nodes and replacements into the edits, so a
+/// document with a change on every line copies none of them.
+fn nodes_and_edits(fixes: Vec<Fix>, links: &mut u32) -> (Vec<Node>, Vec<Edit>) {
     let growth = |e: &Edit| e.replacement.len() as isize - e.span.len() as isize;
-    let mut nodes: Vec<Node> = Vec::with_capacity(fixes.len());
+    let mut nodes = Vec::with_capacity(fixes.len());
+    let mut edits = Vec::with_capacity(fixes.len());
     for fix in fixes {
-        let meta = |link| EditMeta {
-            rule: fix.rule.clone(),
+        let span = fix.span();
+        let mut meta = EditMeta {
+            rule: fix.rule,
             applicability: fix.applicability,
             confidence: fix.confidence,
-            message: fix.message.clone().into(),
-            link,
+            message: fix.message.into_string(),
+            link: None,
         };
         match fix.kind {
             FixKind::Replace => nodes.push(Node {
-                span: fix.span(),
+                span,
                 growth: fix.edits.iter().map(growth).sum(),
-                meta: meta(None),
+                meta,
             }),
             FixKind::Move => {
-                let link = *links;
+                meta.link = Some(*links);
                 *links += 1;
-                let meta = meta(Some(link));
                 nodes.extend(fix.edits.iter().map(|e| Node {
                     span: e.span,
                     growth: growth(e),
@@ -474,16 +544,11 @@ fn nodes(fixes: &[Fix], links: &mut u32) -> Vec<Node> {
                 }));
             }
         }
+        edits.extend(fix.edits);
     }
     nodes.sort_by_key(|n| n.span);
-    nodes
-}
-
-/// Every edit of the accepted fixes, sorted by position.
-fn sorted_edits(fixes: Vec<Fix>) -> Vec<Edit> {
-    let mut edits: Vec<Edit> = fixes.into_iter().flat_map(|f| f.edits).collect();
     edits.sort_by_key(|e| e.span);
-    edits
+    (nodes, edits)
 }
 
 /// Applies sorted, disjoint edits to `text`.
@@ -545,23 +610,16 @@ struct Piece {
 }
 
 impl Piece {
-    fn absorb(&mut self, meta: &EditMeta) {
+    fn absorb(&mut self, meta: EditMeta) {
         if !self.rules.contains(&meta.rule) {
-            self.rules.push(meta.rule.clone());
+            self.rules.push(meta.rule);
         }
         if let Some(link) = meta.link {
             if !self.links.contains(&link) {
                 self.links.push(link);
             }
         }
-        self.applicability = self.applicability.min(meta.applicability);
-        self.confidence = self.confidence.min(meta.confidence);
-        if !meta.message.is_empty() && !self.message.contains(&*meta.message) {
-            if !self.message.is_empty() {
-                self.message.push_str("; ");
-            }
-            self.message.push_str(&meta.message);
-        }
+        self.join(meta.applicability, meta.confidence, &meta.message);
     }
 
     fn merge(&mut self, other: Piece) {
@@ -575,13 +633,17 @@ impl Piece {
                 self.links.push(link);
             }
         }
-        self.applicability = self.applicability.min(other.applicability);
-        self.confidence = self.confidence.min(other.confidence);
-        if !other.message.is_empty() && !self.message.contains(&other.message) {
+        self.join(other.applicability, other.confidence, &other.message);
+    }
+
+    fn join(&mut self, applicability: Applicability, confidence: f32, message: &str) {
+        self.applicability = self.applicability.min(applicability);
+        self.confidence = self.confidence.min(confidence);
+        if !message.is_empty() && !self.message.contains(message) {
             if !self.message.is_empty() {
                 self.message.push_str("; ");
             }
-            self.message.push_str(&other.message);
+            self.message.push_str(message);
         }
     }
 }
@@ -624,24 +686,30 @@ impl Record {
 
     /// Folds the edits one stage applied (sorted, disjoint, in current coordinates) into
     /// the record. See the module docs for why touching edits merge.
-    fn fold(&mut self, edits: &[Node]) {
-        // Pieces are moved, not cloned: a document with many changes folds every stage.
-        let mut old: Vec<Option<Piece>> = std::mem::take(&mut self.pieces)
-            .into_iter()
-            .map(Some)
-            .collect();
+    fn fold(&mut self, edits: Vec<Node>) {
+        // Pieces and nodes are moved, not cloned: a document with many changes folds
+        // every stage.
+        let mut old = std::mem::take(&mut self.pieces).into_iter().peekable();
+        let mut edits = edits.into_iter().peekable();
         let mut out: Vec<Piece> = Vec::with_capacity(old.len() + edits.len());
-        let cur = |old: &[Option<Piece>], i: usize| old[i].as_ref().expect("not yet taken").cur;
         // `old_delta`: Σ(cur.len − orig.len) over old pieces left of the sweep (maps a
         // current position outside pieces to the original). `new_shift`: Σ(replacement
         // − span) over edits left of the sweep (maps a current position to the next text).
         let mut old_delta: isize = 0;
         let mut new_shift: isize = 0;
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() || j < edits.len() {
-            // The next node in (start, edits-before-pieces) order opens a cluster.
-            let edit_first =
-                j < edits.len() && (i == old.len() || edits[j].span.start <= cur(&old, i).start);
+        // The next node in (start, edits-before-pieces) order is an edit.
+        fn edit_next(
+            edits: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
+            old: &mut std::iter::Peekable<std::vec::IntoIter<Piece>>,
+        ) -> bool {
+            match (edits.peek(), old.peek()) {
+                (Some(e), Some(p)) => e.span.start <= p.cur.start,
+                (Some(_), None) => true,
+                (None, _) => false,
+            }
+        }
+        while old.peek().is_some() || edits.peek().is_some() {
+            // The next node opens a cluster.
             let delta_before = old_delta;
             let mut cluster: Piece;
             let cluster_cur_start: usize;
@@ -650,29 +718,27 @@ impl Record {
             let mut end = Reach::default();
             let mut edit_end: Option<Reach> = None;
             let mut growth: isize = 0; // Σ(replacement − span) of the cluster's edits
-            if edit_first {
+            if edit_next(&mut edits, &mut old) {
                 let Node {
                     span,
                     growth: g,
                     meta,
-                } = &edits[j];
-                j += 1;
+                } = edits.next().expect("peeked");
                 cluster = Piece {
                     orig: Span::empty(0),
-                    cur: *span,
-                    rules: vec![meta.rule.clone()],
+                    cur: span,
+                    rules: vec![meta.rule],
                     applicability: meta.applicability,
                     confidence: meta.confidence,
-                    message: meta.message.to_string(),
+                    message: meta.message,
                     links: meta.link.into_iter().collect(),
                 };
                 cluster_cur_start = span.start;
-                end.extend(*span);
-                edit_end = Some(Reach::of(*span));
+                end.extend(span);
+                edit_end = Some(Reach::of(span));
                 growth += g;
             } else {
-                let p = old[i].take().expect("not yet taken");
-                i += 1;
+                let p = old.next().expect("peeked");
                 cluster_cur_start = p.cur.start;
                 end.extend(p.cur);
                 old_delta += p.cur.len() as isize - p.orig.len() as isize;
@@ -684,25 +750,23 @@ impl Record {
             // old piece joins only through an edit: pieces that abut stay separate, as
             // they already were.
             loop {
-                let next_edit = j < edits.len()
-                    && (i == old.len() || edits[j].span.start <= cur(&old, i).start);
-                if next_edit {
-                    let Node {
-                        span,
-                        growth: g,
-                        meta,
-                    } = &edits[j];
-                    if !end.joins(*span) {
+                if edit_next(&mut edits, &mut old) {
+                    let span = edits.peek().expect("peeked").span;
+                    if !end.joins(span) {
                         break;
                     }
-                    j += 1;
+                    let Node {
+                        growth: g, meta, ..
+                    } = edits.next().expect("peeked");
                     cluster.absorb(meta);
-                    end.extend(*span);
-                    edit_end.get_or_insert_with(Reach::default).extend(*span);
+                    end.extend(span);
+                    edit_end.get_or_insert_with(Reach::default).extend(span);
                     growth += g;
-                } else if i < old.len() && edit_end.is_some_and(|r| r.joins(cur(&old, i))) {
-                    let p = old[i].take().expect("not yet taken");
-                    i += 1;
+                } else if old
+                    .peek()
+                    .is_some_and(|p| edit_end.is_some_and(|r| r.joins(p.cur)))
+                {
+                    let p = old.next().expect("peeked");
                     old_delta += p.cur.len() as isize - p.orig.len() as isize;
                     end.extend(p.cur);
                     cluster.merge(p);
@@ -726,39 +790,29 @@ impl Record {
         self.pieces = out;
     }
 
-    /// The record as changes: replacements read from the final text, ids computed.
-    fn into_changes(self, original: &str, output: &str) -> Vec<Change> {
-        let mut seen: HashMap<u64, usize> = HashMap::new();
-        let mut links: Vec<Vec<u32>> = Vec::new();
-        let mut changes: Vec<Change> = self
-            .pieces
+    /// The record as changes, replacements read from the final text, each with the
+    /// links of the moves it holds; ids and `linked` are filled in later (see
+    /// [`assign_ids`] and [`link_moves`]).
+    fn into_changes(self, original: &str, output: &str) -> (Vec<Change>, Vec<Vec<u32>>) {
+        self.pieces
             .into_iter()
             .filter(|p| original[p.orig.range()] != output[p.cur.range()])
             .map(|p| {
-                let replacement = output[p.cur.range()].to_owned();
-                let hash = change_hash(original, p.orig, &replacement, &p.rules);
-                let n = seen.entry(hash).or_insert(0);
-                *n += 1;
-                let id = if *n == 1 {
-                    format!("{hash:016x}")
-                } else {
-                    format!("{hash:016x}-{n}")
-                };
-                links.push(p.links);
-                Change {
-                    id: ChangeId(id.into()),
-                    original: p.orig,
-                    replacement,
-                    rules: p.rules,
-                    applicability: p.applicability,
-                    confidence: p.confidence,
-                    message: p.message,
-                    linked: Vec::new(),
-                }
+                (
+                    Change {
+                        id: ChangeId(Box::default()),
+                        original: p.orig,
+                        replacement: output[p.cur.range()].to_owned(),
+                        rules: p.rules,
+                        applicability: p.applicability,
+                        confidence: p.confidence,
+                        message: p.message,
+                        linked: Vec::new(),
+                    },
+                    p.links,
+                )
             })
-            .collect();
-        link_moves(&mut changes, &links);
-        changes
+            .unzip()
     }
 }
 
@@ -799,6 +853,63 @@ fn link_moves(changes: &mut [Change], links: &[Vec<u32>]) {
                 .collect();
         }
     }
+}
+
+/// Gives every change its id: the hash of its rules, text and context (see
+/// [`change_hash`]), with `-2`, `-3` … appended to repeats of the same hash.
+fn assign_ids(original: &str, changes: &mut [Change]) {
+    let mut seen: HashMap<u64, usize, foldhash::fast::RandomState> = HashMap::default();
+    for c in changes {
+        let hash = change_hash(original, c.original, &c.replacement, &c.rules);
+        let n = seen.entry(hash).or_insert(0);
+        *n += 1;
+        let id = if *n == 1 {
+            format!("{hash:016x}")
+        } else {
+            format!("{hash:016x}-{n}")
+        };
+        c.id = ChangeId(id.into());
+    }
+}
+
+/// Texts longer than this many bytes are cleaned a segment at a time.
+const SEGMENT: usize = 8 << 20;
+
+/// Cuts `text` into segments of at most `size` bytes (and at least half that, but for
+/// the last) where a document would break anyway: after a blank line and the white
+/// space following it, so that no paragraph and no run of blank lines is cut; failing
+/// that after a line break, then after a space; a text without any is cut between two
+/// characters.
+fn segments(text: &str, size: usize) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > size {
+        let lo = start + size / 2;
+        let window = &bytes[lo..start + size];
+        let mut cut = if let Some(i) = memchr::memmem::rfind(window, b"\n\n") {
+            let mut cut = lo + i + 2;
+            while cut < bytes.len() && matches!(bytes[cut], b' ' | b'\t' | b'\r' | b'\n' | 0x0c) {
+                cut += 1;
+            }
+            cut
+        } else if let Some(i) = memchr::memrchr(b'\n', window) {
+            lo + i + 1
+        } else if let Some(i) = memchr::memrchr3(b' ', b'\t', 0x0c, window) {
+            lo + i + 1
+        } else {
+            start + size
+        };
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push(Span::new(start, cut));
+        start = cut;
+    }
+    if start < text.len() || out.is_empty() {
+        out.push(Span::new(start, text.len()));
+    }
+    out
 }
 
 /// How far a cluster reaches, and whether a member ending exactly there is empty.
@@ -850,19 +961,22 @@ pub(crate) fn change_hash(original: &str, span: Span, replacement: &str, rules: 
     while !original.is_char_boundary(hi) {
         hi -= 1;
     }
-    let mut key = String::with_capacity(hi - lo + replacement.len() + 64);
+    // Streamed: the same hash as of the key concatenated, without building the key for
+    // every change.
+    let mut key = Xxh3::new();
     for r in rules {
-        key.push_str(r.as_str());
-        key.push('\u{1}');
+        key.update(r.as_str().as_bytes());
+        key.update(b"\x01");
     }
-    key.push_str(&original[lo..span.start]);
-    key.push('\u{2}');
-    key.push_str(&original[span.range()]);
-    key.push('\u{2}');
-    key.push_str(&original[span.end..hi]);
-    key.push('\u{3}');
-    key.push_str(replacement);
-    xxh3_64(key.as_bytes())
+    let bytes = original.as_bytes();
+    key.update(&bytes[lo..span.start]);
+    key.update(b"\x02");
+    key.update(&bytes[span.range()]);
+    key.update(b"\x02");
+    key.update(&bytes[span.end..hi]);
+    key.update(b"\x03");
+    key.update(replacement.as_bytes());
+    key.digest()
 }
 
 /// Runs `stages` alone over `text`, applying fixes of at least `threshold`, and checks
@@ -1097,6 +1211,48 @@ mod tests {
             RAN.load(Ordering::SeqCst),
             "decode.line-ending is still allowed"
         );
+    }
+
+    #[test]
+    fn segments_end_after_blank_lines_then_line_breaks_then_spaces() {
+        fn cuts(text: &str, size: usize) -> Vec<&str> {
+            segments(text, size)
+                .into_iter()
+                .map(|s| &text[s.range()])
+                .collect()
+        }
+        // After the blank line and the white space that follows it.
+        assert_eq!(cuts("aaaaa\n\n  bb\ndd", 10), ["aaaaa\n\n  ", "bb\ndd"]);
+        assert_eq!(cuts("aaaa bbb\ncc dd", 10), ["aaaa bbb\n", "cc dd"]);
+        assert_eq!(cuts("aaaaaaa bbbbbb", 10), ["aaaaaaa ", "bbbbbb"]);
+        // No white space at all: between two characters, never inside one.
+        assert_eq!(cuts("ééééééé", 5), ["éé", "éé", "éé", "é"]);
+        assert_eq!(cuts("short", 10), ["short"]);
+        assert_eq!(cuts("", 10), [""]);
+    }
+
+    #[test]
+    fn a_long_text_is_cleaned_a_segment_at_a_time() {
+        let para = "The ﬁrst line of a para-\ngraph that wraps\nonto a second line.\n\n";
+        let text = para.repeat(40);
+        let mut p = Pipeline::default_stages();
+        p.segment = 300;
+        let outcome = p.run(&text);
+        assert_eq!(apply(&text, &outcome.changes), outcome.output);
+        // Each segment is cleaned as a document of its own.
+        let parts: String = segments(&text, 300)
+            .into_iter()
+            .map(|s| Pipeline::default_stages().run(&text[s.range()]).output)
+            .collect();
+        assert_eq!(outcome.output, parts);
+        assert!(outcome.output.starts_with("The first line of a paragraph"));
+        // Ids are assigned over the whole text: repeats across segments are numbered.
+        let mut ids: Vec<&str> = outcome.changes.iter().map(|c| c.id.as_str()).collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+        assert!(ids.iter().any(|id| id.ends_with("-40")), "{ids:?}");
     }
 
     #[test]

@@ -61,7 +61,13 @@ impl Stats {
         self.proposals += outcome.proposals.len();
         for c in &outcome.changes {
             for r in &c.rules {
-                *self.per_rule.entry(r.as_str().to_owned()).or_default() += 1;
+                // A rule's name is allocated once, not once per change.
+                match self.per_rule.get_mut(r.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.per_rule.insert(r.as_str().to_owned(), 1);
+                    }
+                }
             }
         }
     }

@@ -20,6 +20,7 @@ pub(crate) static RULES: &[&[RuleInfo]] = &[
     layout::RULES[1],
     layout::RULES[2],
     layout::RULES[3],
+    layout::RULES[4],
     rules::RULES,
     words::RULES,
 ];

@@ -135,23 +135,20 @@ impl Stage for Columns {
 /// one in a hundred, with a run of 8+ spaces between words or 20+ before the first.
 fn looks_like_layout(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let is_break = |b: u8| b == b'\n' || b == b'\x0c';
     // Plain text has no run of eight spaces at all: one vectorised search settles it.
     let mut padded = 0usize;
-    let mut last_line = usize::MAX;
+    // The end of the last line looked at: later runs on it are skipped before searching
+    // for its start, so a long line with many runs costs one pass, not one per run.
+    let mut last_line_end = 0;
     for at in memchr::memmem::find_iter(bytes, b"        ") {
-        let line_start = bytes[..at]
-            .iter()
-            .rposition(|&b| is_break(b))
-            .map_or(0, |i| i + 1);
-        if line_start == last_line {
+        if at < last_line_end {
             continue;
         }
-        let line_end = bytes[at..]
-            .iter()
-            .position(|&b| is_break(b))
-            .map_or(bytes.len(), |i| at + i);
-        last_line = line_start;
+        let line_start = memchr::memrchr2(b'\n', b'\x0c', &bytes[last_line_end..at])
+            .map_or(last_line_end, |i| last_line_end + i + 1);
+        let line_end =
+            memchr::memchr2(b'\n', b'\x0c', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        last_line_end = line_end;
         let line = &bytes[line_start..line_end];
         let Some(first) = line.iter().position(|&b| b != b' ') else {
             continue;
@@ -615,6 +612,15 @@ mod tests {
         assert!(!looks_like_layout("A paragraph.\n    indented code\n"));
         let centred = "                         Title\n".repeat(3);
         assert!(looks_like_layout(&centred));
+    }
+
+    #[test]
+    fn a_line_counts_once_however_many_runs_it_has() {
+        // Regression: each run of spaces used to search back to its line's start, which
+        // made a long line without line breaks quadratic; the line is looked at once.
+        let gappy = "word        ".repeat(1000);
+        assert!(!looks_like_layout(&format!("{gappy}\n{gappy}\nplain\n")));
+        assert!(looks_like_layout(&format!("{gappy}\n{gappy}\n\x0c{gappy}")));
     }
 
     #[test]

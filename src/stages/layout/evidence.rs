@@ -27,7 +27,7 @@ pub(crate) fn zipf(word: &str) -> f32 {
 /// such runs joined by one hyphen (`long-term`: counted wherever the two runs stand
 /// hyphenated inside a longer compound too, so `Soviet-Yugoslav-Bulgarian` counts
 /// `soviet-yugoslav`).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct FormCounts {
     counts: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
     /// Bit `n` is set when some wanted form is `n` bytes long (`n < 64`); longer forms
@@ -35,8 +35,41 @@ pub(crate) struct FormCounts {
     lengths: u64,
     /// Bit `b` is set when some wanted form starts with the ASCII byte `b` in lower
     /// case (bit 127 stands for every non-ASCII start). With the length test this skips
-    /// nearly every token before it is lowercased.
+    /// most tokens before they are lowercased.
     initials: u128,
+    /// A bit per [`signature`] of the ASCII forms. An ASCII token lowercases to an
+    /// ASCII form only when their signatures agree (non-ASCII tokens are not tested); in a long document, with
+    /// thousands of forms of every length and initial, this is the test that still
+    /// skips nearly every token.
+    signatures: Box<[u64; SIGNATURE_WORDS]>,
+}
+
+/// The number of `u64` words of the signature table (2¹⁶ bits).
+const SIGNATURE_WORDS: usize = 1 << 10;
+
+impl Default for FormCounts {
+    fn default() -> FormCounts {
+        FormCounts {
+            counts: HashMap::default(),
+            lengths: 0,
+            initials: 0,
+            signatures: Box::new([0; SIGNATURE_WORDS]),
+        }
+    }
+}
+
+/// A 16-bit digest of an ASCII word's length and first and last two letters, case
+/// folded: equal words have equal signatures.
+#[inline]
+fn signature(word: &[u8]) -> usize {
+    let n = word.len();
+    let at = |i: usize| u64::from(word[i].to_ascii_lowercase());
+    let key = (n as u64)
+        | at(0) << 8
+        | at(n.min(2) - 1) << 16
+        | at(n - 1) << 24
+        | at(n.saturating_sub(2)) << 32;
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
 }
 
 impl FormCounts {
@@ -48,6 +81,10 @@ impl FormCounts {
         let key: Box<str> = lowercase(form, &mut String::new()).into();
         self.lengths |= length_bit(form.len());
         self.initials |= initial_bit(form.as_bytes()[0]);
+        if key.is_ascii() {
+            let sig = signature(key.as_bytes());
+            self.signatures[sig / 64] |= 1 << (sig % 64);
+        }
         self.counts.entry(key).or_insert(0);
     }
 
@@ -74,12 +111,29 @@ impl FormCounts {
         }
     }
 
+    #[inline]
     fn bump(&mut self, token: &str, buf: &mut String) {
-        if self.lengths & length_bit(token.len()) == 0
-            || self.initials & initial_bit(token.as_bytes()[0]) == 0
-        {
-            return;
+        if self.may_be_wanted(token.as_bytes()) {
+            self.count(token, buf);
         }
+    }
+
+    /// False when `token` cannot lowercase to a wanted form: the prefilter, inlined into
+    /// the scan loop because it rejects nearly every token.
+    #[inline]
+    fn may_be_wanted(&self, bytes: &[u8]) -> bool {
+        if self.lengths & length_bit(bytes.len()) == 0 || self.initials & initial_bit(bytes[0]) == 0
+        {
+            return false;
+        }
+        if bytes.is_ascii() {
+            let sig = signature(bytes);
+            return self.signatures[sig / 64] & 1 << (sig % 64) != 0;
+        }
+        true
+    }
+
+    fn count(&mut self, token: &str, buf: &mut String) {
         if let Some(n) = self.counts.get_mut(lowercase(token, buf)) {
             *n += 1;
         }
@@ -94,6 +148,7 @@ impl FormCounts {
     }
 }
 
+#[inline]
 fn initial_bit(b: u8) -> u128 {
     if b.is_ascii() {
         1u128 << b.to_ascii_lowercase()
@@ -102,6 +157,7 @@ fn initial_bit(b: u8) -> u128 {
     }
 }
 
+#[inline]
 fn length_bit(len: usize) -> u64 {
     1u64 << len.min(63)
 }
@@ -122,45 +178,56 @@ fn lowercase<'b>(s: &str, buf: &'b mut String) -> &'b str {
 pub(crate) fn word_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
+    // ASCII bytes are decided by one table lookup in tight loops, without decoding;
+    // non-ASCII ones by their char.
+    let char_at = move |at: usize| text[at..].chars().next().unwrap_or(' ');
     std::iter::from_fn(move || {
-        // Skip to the next alphanumeric character; ASCII bytes are decided without
-        // decoding, non-ASCII ones by their char.
-        while at < bytes.len() {
-            let b = bytes[at];
-            if b.is_ascii_alphanumeric() {
+        // Skip to the next alphanumeric character.
+        loop {
+            while at < bytes.len() && ASCII_ALNUM[usize::from(bytes[at])] == 0 {
+                at += 1;
+            }
+            if at >= bytes.len() {
+                return None;
+            }
+            if ASCII_ALNUM[usize::from(bytes[at])] == 1 {
                 break;
             }
-            if b < 0x80 {
-                at += 1;
-                continue;
-            }
-            let c = text[at..].chars().next().unwrap_or(' ');
+            let c = char_at(at);
             if c.is_alphanumeric() {
                 break;
             }
             at += c.len_utf8();
         }
-        if at >= bytes.len() {
-            return None;
-        }
         let start = at;
-        while at < bytes.len() {
-            let b = bytes[at];
-            if b.is_ascii_alphanumeric() {
+        loop {
+            while at < bytes.len() && ASCII_ALNUM[usize::from(bytes[at])] == 1 {
                 at += 1;
-            } else if b < 0x80 {
-                break;
-            } else {
-                let c = text[at..].chars().next().unwrap_or(' ');
-                if !c.is_alphanumeric() {
-                    break;
-                }
-                at += c.len_utf8();
             }
+            if at >= bytes.len() || ASCII_ALNUM[usize::from(bytes[at])] == 0 {
+                break;
+            }
+            let c = char_at(at);
+            if !c.is_alphanumeric() {
+                break;
+            }
+            at += c.len_utf8();
         }
         Some((start, at))
     })
 }
+
+/// Per byte: 1 for an ASCII letter or digit, 0 for other ASCII, 2 for a byte of a
+/// non-ASCII character.
+static ASCII_ALNUM: [u8; 256] = {
+    let mut t = [2u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() as u8;
+        b += 1;
+    }
+    t
+};
 
 #[cfg(test)]
 mod tests {
@@ -175,6 +242,23 @@ mod tests {
         assert_eq!(c.get("BAUXITE"), 2);
         assert_eq!(c.get("soviet-yugoslav"), 1);
         assert_eq!(c.get("split"), 0);
+    }
+
+    #[test]
+    fn the_signature_prefilter_skips_no_match() {
+        // Many forms of every length and initial, as in a long document; tokens that are
+        // not ASCII are matched without the test.
+        let mut c = FormCounts::default();
+        let forms: Vec<String> = (0..3000).map(|i| format!("w{i}x{}", i % 7)).collect();
+        for f in &forms {
+            c.want(f);
+        }
+        c.want("Élan");
+        c.scan("W17X3 w17x3 w2999x3 w2999x4 élan ÉLAN");
+        assert_eq!(c.get("w17x3"), 2);
+        assert_eq!(c.get("w2999x3"), 1);
+        assert_eq!(c.get("élan"), 2);
+        assert_eq!(c.get("w2999x4"), 0);
     }
 
     #[test]

@@ -171,7 +171,34 @@ fn furniture(text: &str) -> Vec<Fix> {
             &mut fixes,
         );
     }
+    absorb_blank_lines_at_the_start(text, &mut fixes);
     fixes
+}
+
+/// Furniture removed from the top of the text takes the blank lines after it along.
+///
+/// A first page that opens with a running title and a page number leaves, once they
+/// are gone, the blank lines that separated them from the text: output that starts with
+/// empty lines. Elsewhere the blank lines around removed furniture are paragraph breaks
+/// for reflow to judge, but before the first line of text they separate nothing. Blank
+/// lines the input itself starts with are the author's and stay.
+fn absorb_blank_lines_at_the_start(text: &str, fixes: &mut [Fix]) {
+    let mut at = text.len() - text.trim_start().len();
+    while let Some(fix) = fixes
+        .iter_mut()
+        .find(|f| f.edits.len() == 1 && f.edits[0].span.start == at)
+    {
+        let edit = &mut fix.edits[0];
+        let mut end = edit.span.end;
+        while let Some(line_len) = text[end..].find('\n').map(|n| n + 1) {
+            if !text[end..end + line_len].trim().is_empty() {
+                break;
+            }
+            end += line_len;
+        }
+        edit.span = Span::new(edit.span.start, end);
+        at = end;
+    }
 }
 
 /// The first and last [`EDGE`] non-blank lines of every page.
@@ -610,7 +637,10 @@ mod tests {
         let text: String = (1..=4)
             .map(|p| format!("Annual Report {p}\n\n{}\n- {p} -\n\x0c", body(p)))
             .collect();
-        let want: String = (1..=4).map(|p| format!("\n{}\n\x0c", body(p))).collect();
+        // The blank line after the first header goes with it: nothing precedes it.
+        let want: String = (1..=4)
+            .map(|p| format!("{}{}\n\x0c", if p == 1 { "" } else { "\n" }, body(p)))
+            .collect();
         assert_eq!(clean(&text), want);
     }
 

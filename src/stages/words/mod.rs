@@ -138,7 +138,7 @@ impl Words {
             .iter()
             .map(|t| match t.shape {
                 Shape::Lower | Shape::Capitalized | Shape::MixedCase => {
-                    let word = &text[t.core.range()];
+                    let word = &text[t.core().range()];
                     *memo
                         .entry(word)
                         .or_insert_with(|| self.lexicon.contains(word))
@@ -209,7 +209,7 @@ struct Scored {
 
 impl<'a> Checker<'a> {
     fn core(&self, i: usize) -> &'a str {
-        &self.text[self.tokens[i].core.range()]
+        &self.text[self.tokens[i].core().range()]
     }
 
     /// A word the dictionary knows, or that the document uses more than once.
@@ -220,7 +220,7 @@ impl<'a> Checker<'a> {
     /// The core of the neighbour at `i`, if it is a plain word (for bigram context).
     fn neighbour(&self, i: Option<usize>) -> Option<&'a str> {
         let t = self.tokens.get(i?)?;
-        matches!(t.shape, Shape::Lower | Shape::Capitalized).then(|| &self.text[t.core.range()])
+        matches!(t.shape, Shape::Lower | Shape::Capitalized).then(|| &self.text[t.core().range()])
     }
 
     /// `words.ocr-confusion` or `words.split-glued` for the token at `i`.
@@ -343,7 +343,7 @@ impl<'a> Checker<'a> {
                 let _ = write!(message, "'{}' ({}, {})", s.word, s.mistake, evidence(s));
             }
         }
-        let edit = minimal_edit(token.core, word, &best.word);
+        let edit = minimal_edit(token.core(), word, &best.word);
         Some(
             Fix::single(RuleId::from_static(OCR_CONFUSION), applicability, edit)
                 .with_confidence(confidence(margin))
@@ -357,7 +357,7 @@ impl<'a> Checker<'a> {
     /// License 2` / `eral Public License`). Joining it is the layout stage's work;
     /// alone, the fragment is often one letter from an unrelated word (`eral` → `oral`).
     fn continues_broken_word(&self, token: Token) -> bool {
-        let before = &self.text[..token.chunk.start];
+        let before = &self.text[..token.chunk().start];
         let Some(line_start) = before.rfind('\n') else {
             return false;
         };
@@ -483,7 +483,7 @@ impl<'a> Checker<'a> {
         };
         let mut fix = Fix::new(RuleId::from_static(SPLIT_GLUED), applicability);
         for &cut in &split.cuts {
-            fix = fix.with_edit(Edit::insert(token.core.start + cut, " "));
+            fix = fix.with_edit(Edit::insert(token.core().start + cut, " "));
         }
         let message = format!(
             "'{word}' is not a word; split into '{}': {} of {} new spaces between a known \
@@ -505,7 +505,7 @@ impl<'a> Checker<'a> {
     /// `words.join-broken` for the tokens at `i` and `i + 1`.
     fn join(&self, i: usize) -> Option<Fix> {
         let (first, second) = (self.tokens[i], *self.tokens.get(i + 1)?);
-        let gap = Span::new(first.chunk.end, second.chunk.start);
+        let gap = Span::new(first.chunk().end, second.chunk().start);
         if first.protected
             || second.protected
             || first.after_hyphen
@@ -571,7 +571,7 @@ impl<'a> Checker<'a> {
 
     /// `Universit ´e` → `Université`: a spacing accent torn off its letter.
     fn join_accent(&self, head: &str, gap: Span, second: Token) -> Option<Fix> {
-        let rest = &self.text[second.chunk.range()];
+        let rest = &self.text[second.chunk().range()];
         let mut chars = rest.chars();
         let combining = match chars.next()? {
             '\u{b4}' => '\u{301}',
@@ -592,7 +592,7 @@ impl<'a> Checker<'a> {
             return None; // no precomposed letter: not an accent that was torn off
         }
         // The rest of the word after the accented letter.
-        let tail_start = second.chunk.start + rest.len() - chars.as_str().len();
+        let tail_start = second.chunk().start + rest.len() - chars.as_str().len();
         let tail_len = chars
             .as_str()
             .find(|c: char| !c.is_alphabetic())

@@ -24,8 +24,8 @@ impl<'a> Vocab<'a> {
     pub(super) fn build(text: &'a str, tokens: &[Token]) -> Vocab<'a> {
         let mut counts: HashMap<&'a str, u32, _> = HashMap::default();
         for token in tokens {
-            let word = &text[token.core.range()];
-            let fragment = token.after_hyphen || text[token.chunk.range()].ends_with('-');
+            let word = &text[token.core().range()];
+            let fragment = token.after_hyphen || text[token.chunk().range()].ends_with('-');
             if !word.is_empty() && !fragment {
                 *counts.entry(word).or_insert(0) += 1;
             }

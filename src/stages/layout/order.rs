@@ -1,0 +1,982 @@
+//! Layout pass: reading order — blocks an extractor emitted out of sequence are put back
+//! where the text says they belong.
+//!
+//! On a two-column page, `pdftotext` and pdfminer emit text *blocks* (runs of lines
+//! between blank lines) in an order of their own: the lower part of the left column after
+//! the right column, the top of the left column in the middle of the page. The geometry
+//! is gone, but the text still shows where it was cut: a block that ends on `imple-` or
+//! mid-clause, and another that starts with `mentation` or a lower-case word after a
+//! finished sentence. This pass segments each page into blocks, reads those cues at every
+//! *join* (the end of one block against the start of the next), and moves blocks so that
+//! the joins continue words and sentences.
+//!
+//! # Cost of an order
+//!
+//! Each join costs by how broken it looks. A finished sentence followed by a fresh start
+//! costs nothing; a lower-case start after a finished sentence, or an unfinished clause
+//! followed by a capitalised start, costs one. A hyphenated word completed by the next
+//! block costs nothing when the joined word is known (to the document, or to the
+//! dictionary) — the strongest evidence there is. A clause continued in lower case costs
+//! nothing when the word pair is a common bigram, but only on a page with few broken
+//! ends and starts ([`FEW_CANDIDATES`]): among many, some likely pair turns up by chance.
+//! Otherwise it costs almost as much as a break, and less where the extractor put the
+//! two blocks together. Code, names and blocks of a word or two (`Dir::Etc::main`,
+//! OCR debris) are neutral: they say nothing about the sentence around them.
+//!
+//! A page's order is improved by moving one short run of blocks at a time to where it
+//! lowers the page's cost most, provided the run fits its new place at both ends and
+//! the move gains at least [`MIN_GAIN`] — more than one broken join repaired. Each round
+//! is quadratic in a page's blocks, and rounds are bounded. Pages too large to be pages
+//! (no page breaks found) are left alone.
+//!
+//! # Moves
+//!
+//! The final order is compared with the extractor's: the blocks on a heaviest (by bytes)
+//! common subsequence stay, the rest move — so the moved text is the smaller side. Each
+//! moved run is one fix ([`Fix::moved`]) of `layout.reorder-blocks`, safe when a join it
+//! makes or mends is evidenced (a known word completed, a common word pair), otherwise
+//! for review; its message names the evidence. Text that is not hard-wrapped (one
+//! paragraph per line, as after cleaning) is never reordered: its blank lines are the
+//! author's. The reflow pass then joins the words and sentences the moves brought
+//! together.
+
+use std::cell::Cell;
+
+use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
+use crate::lexicon::{DocVocab, Lexicon};
+use crate::registry::RuleInfo;
+use crate::span::Span;
+use crate::stage::{Context, Document, Proposals, Stage};
+
+use super::pages;
+
+const REORDER: RuleId = RuleId::from_static("layout.reorder-blocks");
+
+/// The rules of this pass.
+pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
+    "layout.reorder-blocks",
+    "layout",
+    Applicability::Safe,
+    "Moves a block of text that the extractor emitted out of reading order.",
+    "Extractors read two-column pages block by block and sometimes emit the blocks out of \
+     sequence: the lower part of the left column after the right column, a column's top \
+     in the middle of the page. Within each page, blocks (runs of lines between blank \
+     lines) are moved so that their joins continue words and sentences: a block ending in \
+     a hyphenated word goes before the block that completes it, a block cut mid-clause \
+     before the block that goes on in lower case. A move is made only when it repairs \
+     clearly more broken joins than it makes and the moved blocks fit their new place at \
+     both ends; the blocks that stay are the larger part of the page, so the smaller part \
+     is what moves. Safe when a join the move makes or mends completes a word known to \
+     the document or the dictionary, or, on a page with few broken joins, continues a \
+     common word pair; otherwise proposed for review. Code, names and blocks of a word \
+     or two are never evidence. Text that is one paragraph per line is never reordered.\n\n\
+     Example: a page emitted as `…national imple-` (bottom of the left column) after \
+     `mentation thereof…` (top of the right column): the shorter of the two blocks \
+     moves, so that `imple-` is followed by `mentation`.",
+)];
+
+/// A move must lower a page's cost by this much: more than one broken join repaired.
+const MIN_GAIN: f32 = 1.5;
+
+/// A moved run holds at most this many blocks.
+const MAX_RUN: usize = 4;
+
+/// Pages with more blocks than this are left alone (the search is cubic in the worst
+/// case; real pages hold a few dozen blocks at most).
+const MAX_BLOCKS: usize = 160;
+
+/// The cost of a join that continues a clause in lower case without a known word pair.
+const UNEVIDENCED: f32 = 0.8;
+
+/// The same, where the extractor emitted the two blocks in this order.
+const UNEVIDENCED_KEPT: f32 = 0.4;
+
+/// The cost of a list item after a clause left open (`…; and` ⏎ `(d) If…`).
+const ITEM: f32 = 0.3;
+
+/// Pages longer than this are not pages: the document has no page breaks, or they were
+/// not found. Reordering blocks across a whole document would follow chance likenesses.
+const MAX_PAGE_BYTES: usize = 10 * 1024;
+
+/// The cost of a join next to code.
+const CODE: f32 = 0.6;
+
+/// A moved run's joins at its new place may cost at most this much: it must fit there.
+const MAX_FIT: f32 = 0.5;
+
+/// A word pair at least this likely (`log10 P(b | a)`) continues a sentence.
+const MIN_BIGRAM_LOGP: f32 = -3.5;
+
+/// At most this many pairs of a broken open end and a broken lower-case start make a
+/// page's candidates few; see [`Scorer::continues_clause`].
+const FEW_CANDIDATES: usize = 4;
+
+/// The reading-order pass.
+pub(crate) struct Order;
+
+impl Stage for Order {
+    fn name(&self) -> &'static str {
+        "layout"
+    }
+
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
+        // With --keep-lines only words are repaired.
+        if cx.options.keep_lines {
+            return;
+        }
+        for fix in reorder(doc.text(), &cx.lexicon) {
+            out.push(fix);
+        }
+    }
+}
+
+/// How a block begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Start {
+    /// With a lower-case word: mid-sentence, or the rest of a hyphenated word.
+    Lower,
+    /// Any other way: a capital, a digit, an option, a bullet.
+    Fresh,
+    /// With code or a name (`Dir::Etc`, `/etc/apt.conf`, `$foo`), which says nothing
+    /// about the sentence around it.
+    Code,
+}
+
+/// How a block ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// With a word and a hyphen at the end of a full line: a word waiting for its rest.
+    Hyphen,
+    /// With a word or a comma at the end of a full line, no sentence punctuation.
+    Open,
+    /// With sentence punctuation, or on a short line (a heading, a label).
+    Closed,
+    /// With code or a name; see [`Start::Code`].
+    Code,
+}
+
+/// A run of non-blank lines of one page, with its cues.
+#[derive(Clone, Debug)]
+struct Block {
+    /// From the start of the first line to the end of the last (without its line break).
+    span: Span,
+    start: Start,
+    end: End,
+    /// The first word, when the block starts in lower case.
+    head: Span,
+    /// The last word (before the hyphen, for [`End::Hyphen`]), when the block is open.
+    tail: Span,
+    /// Where the extractor put the block: its rank among the document's blocks.
+    rank: usize,
+    /// The block starts a list item, a numbered clause or an option (`(d) `, `2. `,
+    /// `• `, `-v`), which may follow a clause left open (`…; and`).
+    item: bool,
+}
+
+/// The reorder fixes for `text`.
+fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
+    let Some(width) = typical_width(text) else {
+        return Vec::new();
+    };
+    let pages = pages::pages(text);
+    let mut blocks: Vec<Vec<Block>> = pages
+        .iter()
+        .map(|p| page_blocks(text, p.span, width))
+        .collect();
+    for (rank, block) in blocks.iter_mut().flatten().enumerate() {
+        block.rank = rank;
+    }
+    // Nothing to reorder unless some block starts in lower case after a finished one.
+    let suspicious = blocks.iter().flatten().any(|b| b.start == Start::Lower);
+    if !suspicious {
+        return Vec::new();
+    }
+    let scorer = Scorer::new(text, &blocks, lexicon);
+    let mut fixes = Vec::new();
+    // The block before each page, as the pages before it were ordered.
+    let mut before: Option<&Block> = None;
+    for (p, page) in blocks.iter().enumerate() {
+        if page.is_empty() {
+            continue;
+        }
+        let after = blocks[p + 1..].iter().find_map(|b| b.first());
+        // Broken ends and starts: an open end whose next block does not go on in lower
+        // case, a lower-case start after a finished block.
+        let next = |i: usize| page.get(i + 1).or(after);
+        let prev = |i: usize| i.checked_sub(1).map(|p| &page[p]).or(before);
+        let open = (0..page.len())
+            .filter(|&i| matches!(page[i].end, End::Open | End::Hyphen))
+            .filter(|&i| next(i).is_none_or(|n| n.start != Start::Lower))
+            .count();
+        let lower = (0..page.len())
+            .filter(|&i| page[i].start == Start::Lower)
+            .filter(|&i| prev(i).is_none_or(|p| p.end == End::Closed))
+            .count();
+        scorer.few_candidates.set(open * lower <= FEW_CANDIDATES);
+        let order = if page.len() <= MAX_BLOCKS && pages[p].span.len() <= MAX_PAGE_BYTES {
+            scorer.best_order(page, before, after)
+        } else {
+            (0..page.len()).collect()
+        };
+        fixes.extend(scorer.moves(page, pages[p].span.end, &order, before, after));
+        before = order.last().map(|&i| &page[i]);
+    }
+    fixes
+}
+
+/// The width of a typical line in characters (the median of the non-blank lines), or
+/// `None` when the text is not hard-wrapped: when most lines stand alone between blank
+/// lines, blank lines are paragraph breaks the author made, and order is not ours to
+/// change.
+fn typical_width(text: &str) -> Option<usize> {
+    let mut widths = Vec::new();
+    let mut adjacent = 0usize;
+    let mut prev_blank = true;
+    for line in pages::lines(text, Span::new(0, text.len())) {
+        let s = line.trimmed(text);
+        if s.is_empty() {
+            prev_blank = true;
+            continue;
+        }
+        if !prev_blank {
+            adjacent += 1;
+        }
+        prev_blank = false;
+        widths.push(s.chars().count());
+    }
+    if widths.len() < 4 || adjacent * 2 < widths.len() {
+        return None;
+    }
+    let mid = widths.len() / 2;
+    Some(*widths.select_nth_unstable(mid).1)
+}
+
+/// The blocks of one page.
+fn page_blocks(text: &str, page: Span, width: usize) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut first: Option<Span> = None;
+    let mut last = Span::empty(page.start);
+    for line in pages::lines(text, page) {
+        if line.is_blank(text) {
+            if let Some(f) = first.take() {
+                blocks.push(Block::new(text, f, last, width));
+            }
+        } else {
+            first.get_or_insert(line.span);
+            last = line.span;
+        }
+    }
+    if let Some(f) = first {
+        blocks.push(Block::new(text, f, last, width));
+    }
+    blocks
+}
+
+impl Block {
+    fn new(text: &str, first: Span, last: Span, width: usize) -> Block {
+        let span = Span::new(first.start, last.end);
+        let first_line = text[first.range()].trim_start();
+        let head_start = first.end - first_line.len();
+        let head_len = first_line
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(first_line.len());
+        let head = Span::new(head_start, head_start + head_len);
+        // A block of a word or two (OCR debris, a stray label) says nothing reliable
+        // about the sentence it belongs to: it is as neutral as code.
+        let fragment = text[span.range()].split_whitespace().nth(2).is_none();
+        let start = if fragment || first_line.split_whitespace().next().is_some_and(is_code) {
+            Start::Code
+        } else if starts_lower(first_line) {
+            Start::Lower
+        } else {
+            Start::Fresh
+        };
+        let last_line = text[last.range()].trim_end();
+        let line_end = last.start + last_line.len();
+        let last_line = last_line.trim_start();
+        let full = last_line.chars().count() * 3 >= width * 2;
+        let (end, tail_end) = match classify_end(last_line, line_end, full) {
+            (End::Open | End::Hyphen, tail_end) if fragment => (End::Code, tail_end),
+            classified => classified,
+        };
+        let before_tail = text[..tail_end]
+            .trim_end_matches(char::is_alphanumeric)
+            .len();
+        let tail = if matches!(end, End::Closed | End::Code) {
+            Span::empty(tail_end)
+        } else {
+            Span::new(before_tail.max(last.start), tail_end)
+        };
+        Block {
+            span,
+            start,
+            end,
+            head,
+            tail,
+            rank: 0,
+            item: starts_item(first_line),
+        }
+    }
+}
+
+/// How a block whose last line is `line` (ending at byte `line_end`) ends, and where its
+/// last word ends.
+fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
+    // A page number glued to the last line (`imple-1-`): the line ends before it.
+    let folio = line
+        .strip_suffix('-')
+        .map(|s| s.trim_end_matches(|c: char| c.is_ascii_digit()))
+        .filter(|s| s.len() + 1 < line.len() && s.len() + 5 >= line.len())
+        .filter(|s| s.ends_with('-') && s[..s.len() - 1].ends_with(char::is_alphabetic));
+    let (line, line_end) = match folio {
+        Some(s) => (s, line_end - (line.len() - s.len())),
+        None => (line, line_end),
+    };
+    if line.split_whitespace().next_back().is_some_and(is_code) {
+        return (End::Code, line_end);
+    }
+    // A comma never ends a heading or a paragraph, however short the line.
+    if line.ends_with(',') {
+        return (End::Open, line_end - 1);
+    }
+    if !full || letter_spaced(line) {
+        return (End::Closed, line_end);
+    }
+    let mut rev = line.chars().rev();
+    match (rev.next(), rev.next()) {
+        (Some('-'), Some(c)) if c.is_alphabetic() => (End::Hyphen, line_end - 1),
+        (Some(c), _) if c.is_alphabetic() => (End::Open, line_end),
+        _ => (End::Closed, line_end),
+    }
+}
+
+/// A token of code or a name rather than a word of running text: it holds characters
+/// that words and their punctuation do not (`Dir::Etc::main`, `/usr/bin`, `$foo);`).
+fn is_code(token: &str) -> bool {
+    token.contains("::")
+        || token.bytes().any(|b| {
+            matches!(
+                b,
+                b'/' | b'_' | b'=' | b'$' | b'@' | b'{' | b'}' | b'<' | b'>' | b'\\' | b'|' | b'#'
+            )
+        })
+}
+
+/// Most tokens of the line are single characters: a letter-spaced heading (`D e b u g`).
+fn letter_spaced(line: &str) -> bool {
+    let (mut tokens, mut single) = (0, 0);
+    for t in line.split_whitespace() {
+        tokens += 1;
+        single += usize::from(t.chars().nth(1).is_none());
+    }
+    tokens >= 3 && single * 5 >= tokens * 3
+}
+
+/// The line starts a list item, a numbered clause or a command-line option.
+fn starts_item(line: &str) -> bool {
+    let mut chars = line.chars();
+    let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    match first {
+        '•' | '◦' | '▪' | '‣' | '●' | '○' | '■' | '□' | '·' | '–' | '—' | '*' => {
+            second == ' '
+        }
+        '-' => second == '-' || second.is_alphanumeric(),
+        '(' => line[1..].split_once(')').is_some_and(|(label, _)| {
+            (1..=4).contains(&label.len()) && label.chars().all(char::is_alphanumeric)
+        }),
+        c if c.is_ascii_digit() => {
+            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+            rest.starts_with(". ") || rest.starts_with(") ")
+        }
+        _ => false,
+    }
+}
+
+/// The line starts with a lower-case word that is not an enumerator (`a) `, `b. `) or a
+/// one-letter label (`w Like ESC-v`, `q or Q`): no running word but `a` is one letter.
+fn starts_lower(line: &str) -> bool {
+    let mut chars = line.chars();
+    let (Some(first), second) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    first.is_lowercase()
+        && !matches!(second, Some(')' | '.'))
+        && (first == 'a' || !second.is_some_and(char::is_whitespace))
+}
+
+/// A candidate move in the search for a page's order: the blocks at positions
+/// `run.0..=run.1` (1-based) go just before position `to`.
+struct Move {
+    /// How much the page's cost falls.
+    gain: f32,
+    /// The page's first block stays first.
+    keeps_first: bool,
+    /// The bytes moved.
+    bytes: usize,
+    run: (usize, usize),
+    to: usize,
+}
+
+impl Move {
+    /// Greater gain wins; among equal gains, the move that keeps the page's first block
+    /// first (text that interrupts a sentence goes after it, not before the sentence's
+    /// start), then the one that moves less text.
+    fn beats(&self, other: &Move) -> bool {
+        const TIE: f32 = 1e-3;
+        self.gain > other.gain + TIE
+            || (self.gain > other.gain - TIE
+                && (self.keeps_first, other.bytes) > (other.keeps_first, self.bytes))
+    }
+}
+
+/// Scores joins between blocks.
+struct Scorer<'t> {
+    text: &'t str,
+    lexicon: &'t Lexicon,
+    /// The document's own words, built only when some block ends in a hyphen.
+    vocab: Option<DocVocab>,
+    /// The page being ordered has at most [`FEW_CANDIDATES`] pairs of a broken open end
+    /// and a broken lower-case start.
+    few_candidates: Cell<bool>,
+}
+
+/// What a join between two blocks looks like.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Join {
+    cost: f32,
+    /// The join continues a word or a sentence with positive evidence.
+    evidenced: bool,
+}
+
+impl<'t> Scorer<'t> {
+    fn new(text: &'t str, blocks: &[Vec<Block>], lexicon: &'t Lexicon) -> Scorer<'t> {
+        let hyphens = blocks.iter().flatten().any(|b| b.end == End::Hyphen);
+        Scorer {
+            text,
+            lexicon,
+            vocab: hyphens.then(|| DocVocab::build(text)),
+            few_candidates: Cell::new(false),
+        }
+    }
+
+    /// The join of `a`'s end with `b`'s start; `None` stands for the document's edge.
+    fn join(&self, a: Option<&Block>, b: Option<&Block>) -> Join {
+        let cost = |cost| Join {
+            cost,
+            evidenced: false,
+        };
+        match (a.map(|a| a.end), b.map(|b| b.start)) {
+            // Code neither continues nor breaks a sentence; a moved block never lands
+            // next to it (see MAX_FIT).
+            (Some(End::Code), _) | (_, Some(Start::Code)) => cost(CODE),
+            (None | Some(End::Closed), None | Some(Start::Fresh)) => cost(0.0),
+            (None | Some(End::Closed), Some(Start::Lower)) => cost(1.0),
+            (Some(End::Open), Some(Start::Fresh)) if b.is_some_and(|b| b.item) => cost(ITEM),
+            (Some(End::Open), None | Some(Start::Fresh)) => cost(1.0),
+            (Some(End::Hyphen), None | Some(Start::Fresh)) => cost(1.2),
+            // Where the extractor's own order already continues a clause, it is
+            // preferred to an unevidenced continuation elsewhere.
+            (Some(End::Open), Some(Start::Lower))
+                if a.zip(b).is_some_and(|(a, b)| a.rank + 1 == b.rank)
+                    && !self.continues_clause(a.unwrap(), b.unwrap()) =>
+            {
+                cost(UNEVIDENCED_KEPT)
+            }
+            (Some(End::Hyphen), Some(Start::Lower)) => {
+                let (a, b) = (a.unwrap(), b.unwrap());
+                if self.completes_word(a, b) {
+                    Join {
+                        cost: 0.0,
+                        evidenced: true,
+                    }
+                } else {
+                    cost(0.9)
+                }
+            }
+            (Some(End::Open), Some(Start::Lower)) => {
+                if self.continues_clause(a.unwrap(), b.unwrap()) {
+                    Join {
+                        cost: 0.0,
+                        evidenced: true,
+                    }
+                } else {
+                    // Unevidenced, a continuation in lower case is only a little better
+                    // than a break: lower-case paragraph starts (command names) and
+                    // open ends (code, labels) are common.
+                    cost(UNEVIDENCED)
+                }
+            }
+        }
+    }
+
+    /// `b`'s first word commonly follows the word `a` ends with, on a page with few
+    /// open ends and lower-case starts ([`Scorer::few_candidates`]). Where there are
+    /// many (OCR debris, an extractor's many small boxes), some likely pair turns up by
+    /// chance, and word pairs are no evidence: only completed words are.
+    fn continues_clause(&self, a: &Block, b: &Block) -> bool {
+        self.few_candidates.get()
+            && self
+                .lexicon
+                .bigram_logp(&self.text[a.tail.range()], &self.text[b.head.range()])
+                .is_some_and(|lp| lp >= MIN_BIGRAM_LOGP)
+    }
+
+    /// `a` ends in `stem-` and `b` starts with the rest of a word the document or the
+    /// dictionary knows.
+    fn completes_word(&self, a: &Block, b: &Block) -> bool {
+        let (stem, rest) = (&self.text[a.tail.range()], &self.text[b.head.range()]);
+        // Two letters on either side match some word by chance (`re-` + `ds`).
+        if stem.chars().count() < 2 || rest.chars().count() < 3 {
+            return false;
+        }
+        let joined = format!("{stem}{rest}");
+        self.vocab.as_ref().is_some_and(|v| v.count_ci(&joined) > 0)
+            || self.lexicon.contains(&joined)
+            || self.lexicon.contains(&joined.to_lowercase())
+    }
+
+    /// The order of `page`'s blocks (indices) that the moves reach, between the block
+    /// before the page and the one after it.
+    fn best_order(
+        &self,
+        page: &[Block],
+        before: Option<&Block>,
+        after: Option<&Block>,
+    ) -> Vec<usize> {
+        let n = page.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        if n < 2 {
+            return order;
+        }
+        // Join costs between every two blocks, computed once: node 0 is the block before
+        // the page, nodes 1..=n the page's blocks, node n + 1 the block after it.
+        let node = |x: usize| match x {
+            0 => before,
+            x if x == n + 1 => after,
+            x => Some(&page[x - 1]),
+        };
+        let joins: Vec<f32> = (0..n + 2)
+            .flat_map(|x| (0..n + 2).map(move |y| (x, y)))
+            .map(|(x, y)| self.join(node(x), node(y)).cost)
+            .collect();
+        // Only a clearly broken join is worth a search.
+        if (0..=n).all(|x| joins[x * (n + 2) + x + 1] < 1.0) {
+            return order;
+        }
+        for _round in 0..n {
+            // The node at position k of the current order (the context at 0 and n + 1),
+            // and the cost of the join of the nodes at two positions.
+            let at = |k: usize| match k {
+                0 => 0,
+                k if k == n + 1 => n + 1,
+                k => order[k - 1] + 1,
+            };
+            let cost = |x: usize, y: usize| joins[at(x) * (n + 2) + at(y)];
+            // Moving positions i..=j (1-based) to just before position k (k outside
+            // i..=j+1) removes the joins (i-1,i), (j,j+1), (k-1,k) and makes
+            // (i-1,j+1), (k-1,i), (j,k).
+            let mut best: Option<Move> = None;
+            for i in 1..=n {
+                for j in i..(i + MAX_RUN).min(n + 1) {
+                    if j - i + 1 == n {
+                        break;
+                    }
+                    let out_cost = cost(i - 1, i) + cost(j, j + 1);
+                    let closed = cost(i - 1, j + 1);
+                    let bytes = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
+                    for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
+                        // The run must fit its new place at both ends.
+                        let into = cost(k - 1, i);
+                        let out_of = cost(j, k);
+                        if into > MAX_FIT || out_of > MAX_FIT {
+                            continue;
+                        }
+                        let gain = out_cost + cost(k - 1, k) - closed - into - out_of;
+                        let candidate = Move {
+                            gain,
+                            keeps_first: i != 1 && k != 1,
+                            bytes,
+                            run: (i, j),
+                            to: k,
+                        };
+                        if gain >= MIN_GAIN && best.as_ref().is_none_or(|b| candidate.beats(b)) {
+                            best = Some(candidate);
+                        }
+                    }
+                }
+            }
+            let Some(Move {
+                run: (i, j), to: k, ..
+            }) = best
+            else {
+                break;
+            };
+            let run: Vec<usize> = order[i - 1..j].to_vec();
+            order.drain(i - 1..j);
+            let at = if k > j { k - 1 - (j - i + 1) } else { k - 1 };
+            order.splice(at..at, run);
+        }
+        order
+    }
+
+    /// The fixes that turn the extractor's order of `page` (which ends at `page_end`)
+    /// into `order`: the blocks outside the heaviest common subsequence move.
+    fn moves(
+        &self,
+        page: &[Block],
+        page_end: usize,
+        order: &[usize],
+        before: Option<&Block>,
+        after: Option<&Block>,
+    ) -> Vec<Fix> {
+        let stays = heaviest_increasing(order, |i| page[i].span.len());
+        let mut fixes: Vec<Fix> = Vec::new();
+        let mut taken: Vec<Span> = Vec::new();
+        let mut k = 0;
+        while k < order.len() {
+            if stays[k] {
+                k += 1;
+                continue;
+            }
+            // A group of moved blocks between two blocks that stay.
+            let g0 = k;
+            while k < order.len() && !stays[k] {
+                k += 1;
+            }
+            let group = &order[g0..k];
+            let anchor_before = g0.checked_sub(1).map(|p| order[p]);
+            let anchor_after = order.get(k).copied();
+            // Runs of the group that are consecutive in the original too.
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for &b in group {
+                match runs.last_mut() {
+                    Some((_, last)) if *last + 1 == b => *last = b,
+                    _ => runs.push((b, b)),
+                }
+            }
+            let count = runs.len();
+            for (r, &(first, last)) in runs.iter().enumerate() {
+                // The first run goes after the block before the group, the last before
+                // the block after it; a run between them would need a third position.
+                let mut options: Vec<(Span, usize)> = Vec::new();
+                if r == 0 {
+                    if let (Some(a), Some(prev)) = (anchor_before, first.checked_sub(1)) {
+                        options.push((
+                            Span::new(page[prev].span.end, page[last].span.end),
+                            page[a].span.end,
+                        ));
+                    }
+                }
+                if r + 1 == count {
+                    // The run with the separator after it: up to the next block, or to
+                    // the page's end when a blank line ends the page.
+                    let until = match page.get(last + 1) {
+                        Some(next) => Some(next.span.start),
+                        None => {
+                            let rest = &self.text[page[last].span.end..page_end];
+                            (memchr::memchr_iter(b'\n', rest.as_bytes()).count() >= 2)
+                                .then_some(page_end)
+                        }
+                    };
+                    if let (Some(c), Some(until)) = (anchor_after, until) {
+                        options
+                            .push((Span::new(page[first].span.start, until), page[c].span.start));
+                    }
+                }
+                // At a page's edge the run may have no separator on the side its new
+                // place needs: then the separator moves from one side to the other.
+                let blocks = Span::new(page[first].span.start, page[last].span.end);
+                let moved = &self.text[blocks.range()];
+                let mut reshaped: Vec<(Span, usize, String)> = Vec::new();
+                if let (0, Some(a)) = (r, anchor_before) {
+                    let until = page.get(last + 1).map_or(blocks.end, |n| n.span.start);
+                    reshaped.push((
+                        Span::new(blocks.start, until),
+                        page[a].span.end,
+                        format!("\n\n{moved}"),
+                    ));
+                }
+                if let (true, Some(c)) = (r + 1 == count, anchor_after) {
+                    let since = first
+                        .checked_sub(1)
+                        .map_or(blocks.start, |p| page[p].span.end);
+                    reshaped.push((
+                        Span::new(since, blocks.end),
+                        page[c].span.start,
+                        format!("{moved}\n\n"),
+                    ));
+                }
+                let free = |from: Span, to: usize| {
+                    (to < from.start || to > from.end)
+                        && !taken
+                            .iter()
+                            .any(|&t| clash(t, from) || clash(t, Span::empty(to)))
+                };
+                let exact = options.into_iter().find(|&(from, to)| free(from, to));
+                let chosen = exact.map(|(from, to)| (from, to, None)).or_else(|| {
+                    reshaped
+                        .into_iter()
+                        .find(|(from, to, _)| free(*from, *to))
+                        .map(|(from, to, insert)| (from, to, Some(insert)))
+                });
+                let Some((from, to, insert)) = chosen else {
+                    continue;
+                };
+                taken.push(from);
+                taken.push(Span::empty(to));
+                // Evidence: the joins the moved run makes at its new place.
+                let pos = order.iter().position(|&b| b == first).unwrap_or(0);
+                let end_pos = order.iter().position(|&b| b == last).unwrap_or(0);
+                let pred = pos.checked_sub(1).map(|p| &page[order[p]]).or(before);
+                let succ = order.get(end_pos + 1).map(|&s| &page[s]).or(after);
+                let into = self.join(pred, Some(&page[first]));
+                let out_of = self.join(Some(&page[last]), succ);
+                // The run's old neighbours, when they now stand together.
+                let old_pred = first.checked_sub(1).map(|p| &page[p]).or(before);
+                let old_succ = page.get(last + 1).or(after);
+                let closed = old_pred.zip(old_succ).and_then(|(p, s)| {
+                    let together = order
+                        .windows(2)
+                        .any(|w| page[w[0]].rank == p.rank && page[w[1]].rank == s.rank);
+                    together.then(|| self.join(Some(p), Some(s)))
+                });
+                let evidenced =
+                    into.evidenced || out_of.evidenced || closed.is_some_and(|j| j.evidenced);
+                let applicability = if evidenced {
+                    Applicability::Safe
+                } else {
+                    Applicability::Review
+                };
+                let message = self.message(
+                    &page[first],
+                    [
+                        (pred, Some(&page[first])),
+                        (Some(&page[last]), succ),
+                        if closed.is_some() {
+                            (old_pred, old_succ)
+                        } else {
+                            (None, None)
+                        },
+                    ],
+                );
+                let fix = match insert {
+                    None => Fix::moved(REORDER, applicability, self.text, from, to),
+                    Some(insert) => {
+                        let mut fix = Fix::new(REORDER, applicability)
+                            .with_edit(Edit::delete(from))
+                            .with_edit(Edit::insert(to, insert));
+                        fix.kind = FixKind::Move;
+                        fix
+                    }
+                };
+                fixes.push(
+                    fix.with_confidence(if evidenced { 0.9 } else { 0.6 })
+                        .with_message(message),
+                );
+            }
+        }
+        fixes
+    }
+
+    /// Why a run of blocks moved: the evidenced joins it makes at its new place, or
+    /// the one it leaves behind.
+    fn message(&self, first: &Block, joins: [(Option<&Block>, Option<&Block>); 3]) -> String {
+        let text = self.text;
+        let line_of = |pos: usize| memchr::memchr_iter(b'\n', &text.as_bytes()[..pos]).count() + 1;
+        let mut why = Vec::new();
+        for (k, (a, b)) in joins.into_iter().enumerate() {
+            let (Some(a), Some(b)) = (a, b) else { continue };
+            if !self.join(Some(a), Some(b)).evidenced {
+                continue;
+            }
+            let (head, tail) = (&text[b.head.range()], &text[a.tail.range()]);
+            let evidence = if a.end == End::Hyphen {
+                format!("“{tail}-” + “{head}” is the known word “{tail}{head}”")
+            } else {
+                format!("“{tail} {head}” is a common word pair")
+            };
+            let a_end = excerpt(&text[a.span.range()], false);
+            let b_start = excerpt(&text[b.span.range()], true);
+            why.push(match k {
+                0 => format!(
+                    "continues {a_end:?} (line {}): {evidence}",
+                    line_of(a.span.end)
+                ),
+                1 => format!(
+                    "is continued by {b_start:?} (line {}): {evidence}",
+                    line_of(b.span.start)
+                ),
+                _ => {
+                    format!("stood between {a_end:?} and its continuation {b_start:?}: {evidence}")
+                }
+            });
+        }
+        if why.is_empty() {
+            why.push("ends and starts sentences where its new neighbours do".to_owned());
+        }
+        format!(
+            "block starting {:?} (line {}) {}",
+            excerpt(&text[first.span.range()], true),
+            line_of(first.span.start),
+            why.join("; ")
+        )
+    }
+}
+
+/// The first (or last) few words of `s`, with an ellipsis where it was cut.
+fn excerpt(s: &str, head: bool) -> String {
+    const CHARS: usize = 24;
+    let n = s.chars().count();
+    if n <= CHARS {
+        return s.replace('\n', " ");
+    }
+    let cut: String = if head {
+        s.chars().take(CHARS).collect()
+    } else {
+        s.chars().skip(n - CHARS).collect()
+    };
+    let cut = cut.replace('\n', " ");
+    if head {
+        format!("{cut}…")
+    } else {
+        format!("…{cut}")
+    }
+}
+
+/// Two edit spans of moves the pipeline could not both apply (as it judges clashes).
+fn clash(a: Span, b: Span) -> bool {
+    (a.start < b.end && b.start < a.end)
+        || a == b
+        || ((a.is_empty() || b.is_empty()) && (a.end == b.start || b.end == a.start))
+}
+
+/// Marks the entries of `seq` on an increasing subsequence of greatest total `weight`.
+fn heaviest_increasing(seq: &[usize], weight: impl Fn(usize) -> usize) -> Vec<bool> {
+    let n = seq.len();
+    let mut best = vec![0usize; n];
+    let mut prev = vec![None::<usize>; n];
+    for i in 0..n {
+        best[i] = weight(seq[i]);
+        for j in 0..i {
+            if seq[j] < seq[i] && best[j] + weight(seq[i]) > best[i] {
+                best[i] = best[j] + weight(seq[i]);
+                prev[i] = Some(j);
+            }
+        }
+    }
+    let mut stays = vec![false; n];
+    let mut at = (0..n).max_by_key(|&i| (best[i], std::cmp::Reverse(i)));
+    while let Some(i) = at {
+        stays[i] = true;
+        at = prev[i];
+    }
+    stays
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> String {
+        let mut p = crate::Pipeline::new(Context::default());
+        p.push(Box::new(Order));
+        p.run(text).output
+    }
+
+    #[test]
+    fn data_cases() {
+        super::super::testdata::check_cases("order", || Box::new(Order));
+    }
+
+    #[test]
+    fn heaviest_subsequence_keeps_the_larger_side() {
+        // 0 2 1: keep whichever of 1 and 2 is heavier.
+        let heavy_two = heaviest_increasing(&[0, 2, 1], |i| if i == 2 { 10 } else { 1 });
+        assert_eq!(heavy_two, [true, true, false]);
+        let heavy_one = heaviest_increasing(&[0, 2, 1], |i| if i == 1 { 10 } else { 1 });
+        assert_eq!(heavy_one, [true, false, true]);
+    }
+
+    #[test]
+    fn reads_block_cues() {
+        let text = "the rest of a sentence that goes on\nuntil it is cut by the imple-\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        assert_eq!((b.start, b.end), (Start::Lower, End::Hyphen));
+        assert_eq!(&text[b.head.range()], "the");
+        assert_eq!(&text[b.tail.range()], "imple");
+        // Short against a typical line of 60: a heading.
+        let text = "Results of the Meeting\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 60)[0];
+        assert_eq!((b.start, b.end), (Start::Fresh, End::Closed));
+        // A word or two is debris or a label: its start is neutral, its end closed or
+        // neutral.
+        let text = "above\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        assert_eq!((b.start, b.end), (Start::Code, End::Closed));
+        let text = "which the\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 8)[0];
+        assert_eq!((b.start, b.end), (Start::Code, End::Code));
+        // Code says nothing about sentences.
+        let text = "Dir::Etc::main is the main configuration file and it is\nread by $tool\n";
+        let b = &page_blocks(text, Span::new(0, text.len()), 30)[0];
+        assert_eq!((b.start, b.end), (Start::Code, End::Code));
+    }
+
+    #[test]
+    fn a_letter_spaced_heading_is_closed() {
+        assert_eq!(
+            classify_end("D e b u g : : A c q u i r e", 27, true).0,
+            End::Closed
+        );
+        assert_eq!(
+            classify_end("the letters of the word", 23, true).0,
+            End::Open
+        );
+    }
+
+    #[test]
+    fn list_items_follow_open_clauses() {
+        for item in ["(d) If the Work", "2. Waiver", "• Space", "-v, --verbose"] {
+            assert!(starts_item(item), "{item}");
+        }
+        for text in ["(Here N is grep's", "2000 files", "Word"] {
+            assert!(!starts_item(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_chance_completion_of_two_letters_is_no_evidence() {
+        // `re-` + `ds` makes `reds`, a word; but two letters match something by chance.
+        let text = "a long line of text that ends with the word re-\n\nds, however, since it\n";
+        let page = page_blocks(text, Span::new(0, text.len()), 40);
+        let scorer = Scorer::new(text, std::slice::from_ref(&page), Lexicon::english());
+        assert_eq!(page[0].end, End::Hyphen);
+        assert!(!scorer.completes_word(&page[0], &page[1]));
+    }
+
+    #[test]
+    fn a_glued_page_number_does_not_hide_the_hyphen() {
+        assert_eq!(
+            classify_end("national imple-1-", 17, true),
+            (End::Hyphen, 14)
+        );
+        assert_eq!(classify_end("options -1-", 11, true).0, End::Closed);
+    }
+
+    #[test]
+    fn a_one_letter_label_is_not_a_continuation() {
+        assert!(starts_lower("a text file with CR/LF pairs"));
+        assert!(!starts_lower("w Like ESC-v, but if N is specified"));
+        assert!(!starts_lower("b) the second case"));
+        assert!(starts_lower("mentation of the layout"));
+    }
+
+    #[test]
+    fn one_paragraph_per_line_is_never_reordered() {
+        let text =
+            "First paragraph ends without a stop\n\nSecond one.\n\nthird starts low.\n\nFourth.\n";
+        assert_eq!(run(text), text);
+    }
+}
