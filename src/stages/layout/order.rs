@@ -416,6 +416,11 @@ fn joined_word(text: &str, a: &Block, b: &Block) -> Option<String> {
         .then(|| format!("{stem}{rest}"))
 }
 
+/// The dictionary knows `word`, as written or in lower case.
+fn known(lexicon: &Lexicon, word: &str) -> bool {
+    lexicon.contains(word) || lexicon.contains(&word.to_lowercase())
+}
+
 /// A candidate move in the search for a page's order: the blocks at positions
 /// `run.0..=run.1` (1-based) go just before position `to`.
 struct Move {
@@ -445,8 +450,9 @@ impl Move {
 struct Scorer<'t> {
     text: &'t str,
     lexicon: &'t Lexicon,
-    /// How often the document writes, unbroken, each word a block ending in a hyphen
-    /// could make with a block starting in lower case on its page or the pages beside.
+    /// How often the document writes, unbroken, each word unknown to the dictionary that
+    /// a block ending in a hyphen could make with a block starting in lower case on its
+    /// page or the pages beside.
     forms: FormCounts,
     /// Where the text's lines start, for messages; built for the first one.
     line_starts: OnceCell<Vec<usize>>,
@@ -470,7 +476,8 @@ impl<'t> Scorer<'t> {
             let near = &blocks[p.saturating_sub(1)..(p + 2).min(blocks.len())];
             for a in page.iter().filter(|a| a.end == End::Hyphen) {
                 for b in near.iter().flatten().filter(|b| b.start == Start::Lower) {
-                    if let Some(joined) = joined_word(text, a, b) {
+                    // The dictionary is asked first; the document only about the rest.
+                    if let Some(joined) = joined_word(text, a, b).filter(|j| !known(lexicon, j)) {
                         forms.want(&joined);
                     }
                 }
@@ -561,11 +568,8 @@ impl<'t> Scorer<'t> {
     /// `a` ends in `stem-` and `b` starts with the rest of a word the document or the
     /// dictionary knows.
     fn completes_word(&self, a: &Block, b: &Block) -> bool {
-        joined_word(self.text, a, b).is_some_and(|joined| {
-            self.forms.get(&joined) > 0
-                || self.lexicon.contains(&joined)
-                || self.lexicon.contains(&joined.to_lowercase())
-        })
+        joined_word(self.text, a, b)
+            .is_some_and(|joined| known(self.lexicon, &joined) || self.forms.get(&joined) > 0)
     }
 
     /// The order of `page`'s blocks (indices) that the moves reach, between the block
