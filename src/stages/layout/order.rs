@@ -187,7 +187,7 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     for (rank, block) in blocks.iter_mut().flatten().enumerate() {
         block.rank = rank;
     }
-    // Nothing to reorder unless some block starts in lower case after a finished one.
+    // Nothing is out of order unless some block starts in lower case.
     let suspicious = blocks.iter().flatten().any(|b| b.start == Start::Lower);
     if !suspicious {
         return Vec::new();
