@@ -235,12 +235,19 @@ fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
 /// Scores every token of a window in full; false when no segment of it could reach
 /// the reporting threshold.
 fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]) -> bool {
+    let brackets = Brackets::of(
+        window
+            .iter()
+            .filter(|t| t.operator.is_none())
+            .map(|t| &text[t.span.range()]),
+    );
     for t in window.iter_mut() {
         t.llr = match &t.operator {
             Some(run) => 4.0 + run.evidence,
             None => {
-                let ev = token_evidence(&text[t.span.range()], scorer);
+                let ev = token_evidence(&text[t.span.range()], scorer, brackets);
                 t.shape = ev.shape;
+                t.syntax = ev.syntax;
                 t.unknown_word = ev.unknown_word;
                 ev.llr
             }
@@ -283,6 +290,8 @@ struct Token<'r> {
     operator: Option<&'r OperatorRun>,
     llr: f32,
     shape: bool,
+    /// See [`Evidence::syntax`]; true for operator runs.
+    syntax: bool,
     unknown_word: bool,
 }
 
@@ -308,6 +317,7 @@ fn tokenize<'r>(
                 operator: Some(run),
                 llr: 0.0,
                 shape: true,
+                syntax: true,
                 unknown_word: false,
             });
             i = run.span.end;
@@ -332,6 +342,7 @@ fn tokenize<'r>(
             operator: None,
             llr: 0.0,
             shape: false,
+            syntax: false,
             unknown_word: false,
         });
         i = j;
@@ -422,6 +433,12 @@ struct Evidence {
     /// together) — as opposed to merely being unknown, which names and foreign words
     /// are too.
     shape: bool,
+    /// The shape is one of the marks of a scrambled content stream — digits inside
+    /// letters, a misplaced bracket, a glued semicolon, a kerning number hyphenated to
+    /// a word, an operator name — which neither prose nor names nor other languages
+    /// have (a capital inside a word or words run together, the other shapes, they
+    /// sometimes do).
+    syntax: bool,
     /// An alphabetic word of four letters or more the dictionary does not know: if the
     /// document uses it again, it is the document's own term, not a scrambled fragment.
     unknown_word: bool,
@@ -432,6 +449,7 @@ impl Evidence {
         Evidence {
             llr,
             shape: false,
+            syntax: false,
             unknown_word: false,
         }
     }
@@ -442,12 +460,54 @@ impl Evidence {
             self.shape = true;
         }
     }
+
+    fn add_syntax(&mut self, llr: f32) {
+        if llr > 0.0 {
+            self.add_shape(llr);
+            self.syntax = true;
+        }
+    }
 }
 
-fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
+/// Whether the brackets of a stretch of text pair up, as in code and mathematics
+/// (`print(reverse(sort num (values(%array))));`), or not, as in a cut content stream
+/// (`dernr)43(docum … tlt(.`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Brackets {
+    Balanced,
+    Unbalanced,
+}
+
+impl Brackets {
+    fn of<'a>(tokens: impl Iterator<Item = &'a str>) -> Brackets {
+        let (mut round, mut square) = (0i32, 0i32);
+        for b in tokens.flat_map(str::bytes) {
+            match b {
+                b'(' => round += 1,
+                b')' => round -= 1,
+                b'[' => square += 1,
+                b']' => square -= 1,
+                _ => {}
+            }
+        }
+        if round == 0 && square == 0 {
+            Brackets::Balanced
+        } else {
+            Brackets::Unbalanced
+        }
+    }
+}
+
+/// The evidence of one token; `brackets` tells whether the brackets of the tokens
+/// around it pair up, in which case a bracket inside this one is code, not syntax.
+fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence {
     let core = core(token);
     let mut ev = Evidence::default();
-    ev.add_shape(syntax_llr(token, core));
+    if brackets == Brackets::Unbalanced {
+        ev.add_syntax(syntax_llr(token, core));
+    } else {
+        ev.add_syntax(glued_semicolon(core));
+    }
     if core.is_empty() || is_numeric(core) {
         return ev;
     }
@@ -459,14 +519,16 @@ fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
     }
     let bare = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '*');
     if OPERATOR_NAMES.contains(&bare) {
-        ev.add_shape(2.5);
+        ev.add_syntax(2.5);
         return ev;
     }
     if bare.contains('T') && OPERATOR_NAMES.iter().any(|op| bare.contains(op)) {
-        ev.add_shape(1.5);
+        ev.add_syntax(1.5);
     }
-    ev.add_shape(digits_llr(core));
-    ev.add_shape(hyphen_number(core));
+    if !is_ocr_confusion(core, cx.lexicon) {
+        ev.add_syntax(digits_llr(core));
+    }
+    ev.add_syntax(hyphen_number(core));
     let letters_only = core
         .chars()
         .all(|c| c.is_alphabetic() || c == '\'' || c == '’');
@@ -490,10 +552,40 @@ fn token_evidence(token: &str, cx: &Scorer<'_>) -> Evidence {
         parts += 1;
     }
     if parts > 0 {
-        ev.llr += sum.llr / parts as f32;
+        let words = sum.llr / parts as f32;
+        // Glued to a kerning number or a bracket, a real word is still garble:
+        // `group43(`, `program;f-6`.
+        ev.llr += if ev.syntax { words.max(0.0) } else { words };
         ev.shape |= sum.shape;
     }
     ev
+}
+
+/// A word OCR misread with a digit for a letter (`c0mmittee`, `fi1e`, `5tate`): with
+/// the look-alike letters back it is a word, so its digits are not scrambled syntax.
+fn is_ocr_confusion(core: &str, lexicon: &Lexicon) -> bool {
+    if !core.bytes().any(|b| b.is_ascii_digit()) || core.len() > 32 {
+        return false;
+    }
+    let letters: String = core
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' => 'l',
+            '5' => 's',
+            '8' => 'B',
+            '6' => 'b',
+            '9' => 'g',
+            c => c,
+        })
+        .collect();
+    let word = letters.trim_matches(|c: char| !c.is_alphabetic());
+    word.chars().all(char::is_alphabetic)
+        && (lexicon.contains(word) || {
+            // `1` for `i` as often as for `l`.
+            let i = word.replace('l', "i");
+            lexicon.contains(&i)
+        })
 }
 
 /// `grep(1)`, `pcre2(3)`, `read(2p)`: a manual page and its section (the core has lost
@@ -726,6 +818,9 @@ impl<'t> Scorer<'t> {
 /// short suffix (`1950s`, `2nd`, `53ob`), a name with a number (`x86`, `F60`,
 /// `ed25519`) are ordinary.
 fn digits_llr(core: &str) -> f32 {
+    if alternations(core) >= 3 {
+        return 2.0;
+    }
     let mut best: f32 = 0.0;
     for piece in core.split(|c: char| !c.is_ascii_alphanumeric()) {
         // Hex literals and hashes: `0x1f`, `9f86d081`.
@@ -759,6 +854,41 @@ fn digits_llr(core: &str) -> f32 {
         });
     }
     best
+}
+
+/// How often letters and digits alternate in `core` across the dots between them:
+/// three times in `no0.0y3` and `por0.0y3` (a number glued into a word), once in
+/// `v1.2.3` or `x86`. Hex strings and hyphenated identifiers (`123e4567-e89b`) are
+/// not counted.
+fn alternations(core: &str) -> usize {
+    let bytes = core.as_bytes();
+    if bytes.contains(&b'-') || bytes.starts_with(b"0x") {
+        return 0;
+    }
+    let hex = core
+        .split('.')
+        .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()));
+    if hex {
+        return 0;
+    }
+    let mut last: Option<bool> = None;
+    let mut count = 0;
+    for &b in bytes {
+        let digit = if b.is_ascii_digit() {
+            true
+        } else if b.is_ascii_alphabetic() {
+            false
+        } else if b == b'.' {
+            continue;
+        } else {
+            return 0;
+        };
+        if last.is_some_and(|l| l != digit) {
+            count += 1;
+        }
+        last = Some(digit);
+    }
+    count
 }
 
 /// A lowercase word hyphenated to a number (`pohavon-27`, `f-6ctiura`): kerning values
@@ -808,14 +938,21 @@ fn syntax_llr(token: &str, core: &str) -> f32 {
         // A string opened inside an array: `TJ` operand syntax (`for[ta* [(ri`).
         llr += 1.5;
     }
-    let bytes = inner.as_bytes();
-    if bytes
+    llr + glued_semicolon(core)
+}
+
+/// A semicolon glued between letters or digits (`igniblaadce;f-6`).
+fn glued_semicolon(core: &str) -> f32 {
+    let inner = core.trim_matches(|c: char| !c.is_alphanumeric());
+    let glued = inner
+        .as_bytes()
         .windows(3)
-        .any(|w| w[1] == b';' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric())
-    {
-        llr += 1.5;
+        .any(|w| w[1] == b';' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric());
+    if glued {
+        1.5
+    } else {
+        0.0
     }
-    llr
 }
 
 /// A short paragraph that is garble as a whole: most tokens unlike text, several with
@@ -854,6 +991,7 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
         if scorer.recurs(word) {
             t.llr = RECURRING;
             t.shape = false;
+            t.syntax = false;
             changed = true;
         }
     }
@@ -1043,10 +1181,14 @@ fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
     let score: f32 = seg.iter().map(|t| t.llr).sum();
     let has_operator = seg.iter().any(|t| t.operator.is_some());
     let shapes = seg.iter().filter(|t| t.shape).count();
-    if score < MIN_SCORE || (!has_operator && (seg.len() < MIN_TOKENS || shapes < MIN_STRONG)) {
+    let syntax = seg.iter().any(|t| t.syntax);
+    // Two tokens suffice when one carries syntax marks: `lely-27sectionpea mal`.
+    let min_tokens = if syntax { MIN_TOKENS - 1 } else { MIN_TOKENS };
+    if score < MIN_SCORE || (!has_operator && (seg.len() < min_tokens || shapes < MIN_STRONG)) {
         return;
     }
-    if !has_operator && shapes < 2 && seg.len() >= FOREIGN_TOKENS && !has_function_word(text, seg) {
+    // Another language has no content-stream marks.
+    if !syntax && shapes < 2 && seg.len() >= FOREIGN_TOKENS && !has_function_word(text, seg) {
         return;
     }
     out.push(run_of(text, seg));
@@ -1100,7 +1242,11 @@ fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
         kind,
         confidence: match kind {
             RunKind::ContentStream => operator_confidence(operator_evidence),
-            RunKind::LetterSoup => soup_confidence(score, seg.iter().filter(|t| t.shape).count()),
+            RunKind::LetterSoup => soup_confidence(
+                score,
+                seg.iter().filter(|t| t.shape).count(),
+                seg.iter().any(|t| t.syntax),
+            ),
         },
         decoded,
         evidence,
@@ -1113,11 +1259,20 @@ fn operator_confidence(evidence: f32) -> f32 {
     logistic((evidence - 2.4) / 0.7)
 }
 
-/// The confidence of a soup run from its summed evidence and how many of its tokens
-/// have shapes prose does not have: about 0.9 at a score of 8 with two shapes.
-fn soup_confidence(score: f32, shapes: usize) -> f32 {
-    let shape_factor = if shapes >= 2 { 1.0 } else { 0.9 };
-    logistic((score - 4.5) / 1.5) * shape_factor
+/// The confidence of a soup run from its summed evidence and the shapes of its tokens.
+///
+/// Content-stream marks (see [`Evidence::syntax`]) are what names, identifiers and
+/// other languages never have, so a run with one is sure from a score of about 5;
+/// without one, two shapes and a score of about 8 are needed, and a run with a single
+/// shape of the kinds prose sometimes has (a capital inside a word, words run
+/// together) stays below the threshold of removal without review.
+fn soup_confidence(score: f32, shapes: usize, syntax: bool) -> f32 {
+    if syntax {
+        logistic((score - 3.0) / 0.9)
+    } else {
+        let shape_factor = if shapes >= 2 { 1.0 } else { 0.9 };
+        logistic((score - 4.5) / 1.5) * shape_factor
+    }
 }
 
 fn logistic(x: f32) -> f32 {
@@ -1210,7 +1365,7 @@ fn explain() {
         let scored: Vec<String> = line
             .split_whitespace()
             .map(|t| {
-                let ev = token_evidence(t, &scorer);
+                let ev = token_evidence(t, &scorer, Brackets::of(line.split_whitespace()));
                 format!("{t}[{:.1}{}]", ev.llr, if ev.shape { "!" } else { "" })
             })
             .collect();
