@@ -711,15 +711,20 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
         // Too short for a name, except a few (`Hu`, `Xi`): `Um at varng thw`.
         return Evidence::text(0.5);
     }
+    if !first_upper && letters >= 6 && missing_spaces(word, cx.lexicon) {
+        // `immediatelyfollowingtheoption`: an extractor dropped the spaces of real
+        // words (the words stage puts them back); soup glues fragments.
+        return Evidence::text(0.0);
+    }
     let mut ev = Evidence::text(if first_upper {
         -0.3
     } else if !word.is_ascii() {
         // Lowercase with diacritics: another language (`résultats`), not a fragment.
         0.0
-    } else if letters <= 3 {
-        1.0
     } else {
-        0.6
+        // A lowercase word a large dictionary does not know is rare in prose (a few in
+        // a thousand tokens, and those recur: commands, terms) and common in soup.
+        1.0
     });
     if has_inner_capital(word) {
         ev.add_shape(1.5);
@@ -736,6 +741,35 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
     }
     ev.unknown_word = letters >= 4;
     ev
+}
+
+/// Whether `word` is whole words written without spaces: it splits into pieces that
+/// are each a word of four letters or more, or a common short word (`if`, `the`, `a`).
+/// The dictionary knows the clitics of tokenised text (`re`, `t`, `s`) as frequent
+/// words, so short pieces must be more frequent still.
+fn missing_spaces(word: &str, lexicon: &Lexicon) -> bool {
+    const MAX_LEN: usize = 48;
+    // The least frequency of a piece of 2, 3, and 4 or more letters.
+    const ZIPF: [f32; 3] = [6.0, 5.0, 3.0];
+    let bytes = word.as_bytes();
+    if bytes.len() > MAX_LEN || !bytes.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let lower = word.to_ascii_lowercase();
+    // reach[i]: whether the first i letters split into words.
+    let mut reach = [false; MAX_LEN + 1];
+    reach[0] = true;
+    for end in 1..=lower.len() {
+        reach[end] = (0..end).rev().any(|start| {
+            let piece = &lower[start..end];
+            reach[start]
+                && match piece.len() {
+                    1 => piece == "a",
+                    n => lexicon.zipf(piece) >= ZIPF[(n - 2).min(2)],
+                }
+        });
+    }
+    reach[lower.len()]
 }
 
 /// Evidence that an unknown lowercase word is words run together: a common word of
@@ -1161,19 +1195,37 @@ fn snap(
     (first, last)
 }
 
-/// A run of unknown words this long without a single English function word and with
-/// at most one odd shape is another language (`Las negociaciones se concluyeron en
-/// Moscú…`), not soup: soup is cut from the English around it and keeps its `of`, `the`
-/// and `is`.
+/// A run of unknown words this long without any trace of English and with at most one
+/// odd shape is another language (`Las negociaciones se concluyeron en Moscú…`), not
+/// soup: soup is cut from the English around it.
 const FOREIGN_TOKENS: usize = 6;
 
-fn has_function_word(text: &str, seg: &[Token<'_>]) -> bool {
+/// Whether a segment shows that it was cut from English: it keeps an English function
+/// word (`of`, `the`, `is`), English words glued together (`anythe`, `statthe`), or
+/// several stubs of words — two or three lowercase letters that are not a word
+/// (`es`, `th`, `xt`, `od`) — where another language has its own short words, which
+/// the dictionary knows from borrowed phrases (`de`, `la`, `die`, `con`).
+fn cut_from_english(text: &str, seg: &[Token<'_>]) -> bool {
     const FUNCTION_ZIPF: f32 = 5.5;
+    const STUB_ZIPF: f32 = 2.0;
+    const STUBS: usize = 2;
     let lexicon = Lexicon::english();
-    seg.iter().any(|t| {
+    let mut stubs = 0;
+    for t in seg.iter().filter(|t| t.operator.is_none()) {
         let word = core(&text[t.span.range()]);
-        word.len() <= 5 && lexicon.zipf(word) >= FUNCTION_ZIPF
-    })
+        let zipf = lexicon.zipf(word);
+        if word.len() <= 5 && zipf >= FUNCTION_ZIPF {
+            return true;
+        }
+        let lower = word.bytes().all(|b| b.is_ascii_lowercase());
+        if lower && word.len() >= 6 && zipf == 0.0 && missing_spaces(word, lexicon) {
+            return true;
+        }
+        if lower && (2..=3).contains(&word.len()) && zipf < STUB_ZIPF {
+            stubs += 1;
+        }
+    }
+    stubs >= STUBS
 }
 
 /// Pushes the run of segment `seg` if its evidence is enough.
@@ -1188,7 +1240,7 @@ fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
         return;
     }
     // Another language has no content-stream marks.
-    if !syntax && shapes < 2 && seg.len() >= FOREIGN_TOKENS && !has_function_word(text, seg) {
+    if !syntax && shapes < 2 && seg.len() >= FOREIGN_TOKENS && !cut_from_english(text, seg) {
         return;
     }
     out.push(run_of(text, seg));
@@ -1262,13 +1314,13 @@ fn operator_confidence(evidence: f32) -> f32 {
 /// The confidence of a soup run from its summed evidence and the shapes of its tokens.
 ///
 /// Content-stream marks (see [`Evidence::syntax`]) are what names, identifiers and
-/// other languages never have, so a run with one is sure from a score of about 5;
+/// other languages never have, so a run with one is sure from a score of about 4.5;
 /// without one, two shapes and a score of about 8 are needed, and a run with a single
 /// shape of the kinds prose sometimes has (a capital inside a word, words run
 /// together) stays below the threshold of removal without review.
 fn soup_confidence(score: f32, shapes: usize, syntax: bool) -> f32 {
     if syntax {
-        logistic((score - 3.0) / 0.9)
+        logistic((score - 2.6) / 0.8)
     } else {
         let shape_factor = if shapes >= 2 { 1.0 } else { 0.9 };
         logistic((score - 4.5) / 1.5) * shape_factor
