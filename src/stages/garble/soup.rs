@@ -96,10 +96,15 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             if !score_window(text, &scorer, window) {
                 continue;
             }
+            // A whole line is judged as one when it is a paragraph of its own, or when
+            // content-stream marks recur in it: a garbage line inside a paragraph.
+            let alone = |window: &[Token<'_>]| {
+                paragraph || window.iter().filter(|t| t.syntax).count() >= MARKED_LINE
+            };
             let decide = |window: &[Token<'_>], out: &mut Vec<GarbleRun>| match whole_paragraph(
                 text, window,
             )
-            .filter(|_| paragraph && whole)
+            .filter(|_| whole && alone(window))
             {
                 Some(run) => out.push(run),
                 None => segment(text, window, paragraph_start && from == 0, out),
@@ -119,6 +124,10 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     merge_adjacent_lines(text, &mut found);
     found
 }
+
+/// Tokens with content-stream marks that make a line a candidate to be garble as a
+/// whole (see [`whole_paragraph`]) even inside a paragraph.
+const MARKED_LINE: usize = 2;
 
 /// Tokens of context scored on each side of a token that may carry a shape.
 const CONTEXT: usize = 8;
@@ -711,7 +720,8 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
         // Too short for a name, except a few (`Hu`, `Xi`): `Um at varng thw`.
         return Evidence::text(0.5);
     }
-    if !first_upper && letters >= 6 && missing_spaces(word, cx.lexicon) {
+    let glued = !first_upper && glued_the(word, cx.lexicon);
+    if !first_upper && !glued && letters >= 6 && missing_spaces(word, cx.lexicon) {
         // `immediatelyfollowingtheoption`: an extractor dropped the spaces of real
         // words (the words stage puts them back); soup glues fragments.
         return Evidence::text(0.0);
@@ -741,6 +751,20 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
     }
     ev.unknown_word = letters >= 4;
     ev
+}
+
+/// `the` glued after a fragment (`statthe`, `codethethe`), as soup is made. After a
+/// function word (`withthe`, `fromthe`) it is a dropped space instead.
+fn glued_the(word: &str, lexicon: &Lexicon) -> bool {
+    const FUNCTION_ZIPF: f32 = 5.5;
+    let lower = word.to_ascii_lowercase();
+    lower.strip_suffix("the").is_some_and(|head| {
+        head.len() >= 3
+            && word.len() >= 7
+            && !head.ends_with(['e', 'a'])
+            && lexicon.zipf(&lower) == 0.0
+            && lexicon.zipf(head) < FUNCTION_ZIPF
+    })
 }
 
 /// Whether `word` is whole words written without spaces: it splits into pieces that
@@ -786,12 +810,10 @@ fn run_together(word: &str, lexicon: &Lexicon) -> f32 {
     if word.len() < 7 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
         return 0.0;
     }
-    let lower = word.to_ascii_lowercase();
-    if let Some(head) = lower.strip_suffix("the") {
-        if head.len() >= 3 && lexicon.zipf(&lower) == 0.0 && !head.ends_with(['e', 'a']) {
-            return 1.2;
-        }
+    if glued_the(word, lexicon) {
+        return 1.2;
     }
+    let lower = word.to_ascii_lowercase();
     for cut in 4..=lower.len() - 4 {
         let (head, tail) = lower.split_at(cut);
         for (long, short) in [(head, tail), (tail, head)] {
@@ -879,7 +901,13 @@ fn digits_llr(core: &str) -> f32 {
                     && bytes[k..].iter().any(u8::is_ascii_alphabetic)
             });
         let trailing_letters = bytes.len() - 1 - last_digit;
-        best = best.max(if inside {
+        // Letters between numbers: `2iflodJgo67`.
+        let enclosed = bytes[first_digit..last_digit]
+            .iter()
+            .filter(|b| b.is_ascii_alphabetic())
+            .count()
+            >= 3;
+        best = best.max(if inside || enclosed {
             2.0
         } else if !letter_before && letter_after && trailing_letters >= 4 {
             1.0
@@ -1297,7 +1325,7 @@ fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
             RunKind::LetterSoup => soup_confidence(
                 score,
                 seg.iter().filter(|t| t.shape).count(),
-                seg.iter().any(|t| t.syntax),
+                seg.iter().filter(|t| t.syntax).count(),
             ),
         },
         decoded,
@@ -1317,10 +1345,12 @@ fn operator_confidence(evidence: f32) -> f32 {
 /// other languages never have, so a run with one is sure from a score of about 4.5;
 /// without one, two shapes and a score of about 8 are needed, and a run with a single
 /// shape of the kinds prose sometimes has (a capital inside a word, words run
-/// together) stays below the threshold of removal without review.
-fn soup_confidence(score: f32, shapes: usize, syntax: bool) -> f32 {
-    if syntax {
-        logistic((score - 2.6) / 0.8)
+/// together) stays below the threshold of removal without review. Marks on two
+/// tokens are two independent witnesses, worth half a unit of log-odds more.
+fn soup_confidence(score: f32, shapes: usize, syntax: usize) -> f32 {
+    if syntax > 0 {
+        let witnesses = if syntax >= 2 { 0.5 } else { 0.0 };
+        logistic((score - 2.6) / 0.8 + witnesses)
     } else {
         let shape_factor = if shapes >= 2 { 1.0 } else { 0.9 };
         logistic((score - 4.5) / 1.5) * shape_factor
