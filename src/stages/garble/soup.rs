@@ -58,6 +58,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut tokens = Vec::new();
     let mut trial = Vec::new();
     let mut next_op = 0;
+    let mut long_words = LongWords::default();
     let mut start = 0;
     while start < text.len() {
         let mut end = line_end(text, start);
@@ -74,7 +75,8 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
                 .iter()
                 .take_while(|r| r.span.start < end)
                 .count();
-        if next_op == ops_end && !has_candidate(&text[start..end], scorer.lexicon) {
+        if next_op == ops_end && !has_candidate(&text[start..end], scorer.lexicon, &mut long_words)
+        {
             // Prose: nothing worth scoring on this line.
             start = end + 1;
             continue;
@@ -133,50 +135,239 @@ const MARKED_LINE: usize = 2;
 const CONTEXT: usize = 8;
 
 /// Whether a line has a token that may carry a shape (see [`may_have_shape`]): the
-/// test every line of prose must pass, so it is one pass over the bytes that asks
-/// [`may_have_shape`] only about tokens it cannot clear by their bytes alone — those
-/// with a digit, bracket or other rare byte, a capital inside a lowercase run, or
-/// nine letters or more.
-fn has_candidate(line: &str, lexicon: &Lexicon) -> bool {
-    const CHECK_LETTERS: usize = 9;
+/// test every line of prose must pass, so it is one pass over the bytes, one table
+/// lookup each, that asks [`may_have_shape`] only about the few tokens it cannot clear
+/// by their bytes alone (see [`TokenBytes::suspicious`]). A hyphenated word, a number,
+/// a word in parentheses — the bulk of prose's punctuation — are cleared here.
+fn has_candidate(line: &str, lexicon: &Lexicon, long_words: &mut LongWords) -> bool {
     let bytes = line.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE {
             i += 1;
         }
         let start = i;
-        let (mut letters, mut lower_run, mut check) = (0usize, 0u32, false);
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-            let b = bytes[i];
-            if b.is_ascii_lowercase() {
-                letters += 1;
-                lower_run += 1;
-            } else if b.is_ascii_uppercase() {
-                letters += 1;
-                // An inner capital, or a text operator's name (`TJ`, `Tf`, `T*`).
-                check |= lower_run >= 2
-                    || (b == b'T'
-                        && matches!(
-                            bytes.get(i + 1),
-                            Some(b'J' | b'j' | b'*' | b'f' | b'd' | b'm')
-                        ));
-                lower_run = 0;
-            } else if matches!(b, b'.' | b',' | b':' | b'!' | b'?' | b'\'' | b'"') {
-                lower_run = 0;
-            } else {
-                check = true;
+        // The fast path, for most words: an optional capital, lowercase letters and
+        // closing punctuation (`the`, `Moscow,`, `period.`).
+        let capital = i < bytes.len() && CLASS[bytes[i] as usize] == UPPER;
+        i += usize::from(capital);
+        i = lowercase_run_end(bytes, i);
+        let letters = i - start;
+        while i < bytes.len() && matches!(bytes[i], b'.' | b',' | b':' | b'!' | b'?') {
+            i += 1;
+        }
+        if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
+            if i == start {
+                break;
             }
+            // Only a lowercase word can be words run together; any word can be too
+            // long.
+            let token = &line[start..i];
+            if i - start > TOO_LONG {
+                if may_have_shape(token, lexicon) {
+                    return true;
+                }
+            } else if !capital
+                && letters >= RUN_TOGETHER_CHECK
+                && long_words.may_have_shape(token, lexicon)
+            {
+                return true;
+            }
+            continue;
+        }
+        i = start;
+        let mut t = TokenBytes::default();
+        while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
+            t.push(bytes, i);
             i += 1;
         }
         if start == i {
             break;
         }
-        if (check || letters >= CHECK_LETTERS) && may_have_shape(&line[start..i], lexicon) {
+        if t.suspicious(&bytes[start..i]) && may_have_shape(&line[start..i], lexicon) {
             return true;
         }
     }
     false
+}
+
+/// The end of the run of ASCII lowercase letters starting at `i`, eight bytes at a
+/// time.
+#[inline]
+fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // The high bit of each byte below `a` or above `z` (exact for the lowest
+        // such byte, which is all that is used): the classic SWAR range test.
+        let below = x.wrapping_sub(ONES * u64::from(b'a')) & !x & HIGH;
+        let above = (x.wrapping_add(ONES * u64::from(127 - b'z')) | x) & HIGH;
+        let outside = below | above;
+        if outside != 0 {
+            return i + (outside.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_lowercase() {
+        i += 1;
+    }
+    i
+}
+
+/// [`may_have_shape`] of the long lowercase words of a document, remembered by hash:
+/// prose repeats its long words (`government`, `information`), and hashing a word
+/// costs less than looking it up in the dictionary.
+struct LongWords {
+    /// Direct-mapped: slot `hash % SLOTS` holds the last word's hash (0: empty) and
+    /// its answer.
+    slots: Box<[(u64, bool)]>,
+}
+
+impl Default for LongWords {
+    fn default() -> Self {
+        LongWords {
+            slots: vec![(0, false); LongWords::SLOTS].into_boxed_slice(),
+        }
+    }
+}
+
+impl LongWords {
+    const SLOTS: usize = 4096;
+
+    fn may_have_shape(&mut self, word: &str, lexicon: &Lexicon) -> bool {
+        // FNV-1a; a 64-bit collision between two words of one document is negligible.
+        let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        }) | 1;
+        let slot = &mut self.slots[(hash >> 40) as usize % Self::SLOTS];
+        if slot.0 != hash {
+            *slot = (hash, may_have_shape(word, lexicon));
+        }
+        slot.1
+    }
+}
+
+/// Words this long are looked up in case they are words run together (see
+/// [`may_have_shape`]).
+const RUN_TOGETHER_CHECK: usize = 9;
+/// Tokens longer than this are not words.
+const TOO_LONG: usize = 20;
+
+// Byte classes for [`has_candidate`].
+const SPACE: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 3;
+const BRACKET: u8 = 4;
+const SEMICOLON: u8 = 5;
+const HYPHEN: u8 = 6;
+const NON_ASCII: u8 = 7;
+const OTHER: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => SPACE,
+            b'a'..=b'z' => LOWER,
+            b'A'..=b'Z' => UPPER,
+            b'0'..=b'9' => DIGIT,
+            b'(' | b')' | b'[' | b']' => BRACKET,
+            b';' => SEMICOLON,
+            b'-' => HYPHEN,
+            0x80..=0xff => NON_ASCII,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// What one pass over a token's bytes learns about it.
+#[derive(Default)]
+struct TokenBytes {
+    letters: usize,
+    lower_run: usize,
+    alnum_seen: bool,
+    /// A bracket after a letter or digit, waiting for one after it.
+    open_bracket: bool,
+    digit: bool,
+    hyphen: bool,
+    /// The first letter or digit is a capital (see [`has_inner_capital`]).
+    starts_upper: bool,
+    /// A mark that needs a closer look: an inner capital, a bracket inside the word,
+    /// a glued semicolon, a text operator's name, a non-ASCII character.
+    mark: bool,
+}
+
+impl TokenBytes {
+    #[inline]
+    fn push(&mut self, bytes: &[u8], i: usize) {
+        let b = bytes[i];
+        let class = CLASS[b as usize];
+        let alnum = matches!(class, LOWER | UPPER | DIGIT);
+        if alnum && self.open_bracket {
+            self.mark = true;
+        }
+        match class {
+            LOWER => {
+                self.letters += 1;
+                self.lower_run += 1;
+            }
+            UPPER => {
+                self.letters += 1;
+                self.starts_upper |= !self.alnum_seen;
+                // An inner capital, or a text operator's name (`TJ`, `Tf`, `T*`).
+                self.mark |= (self.lower_run >= 2 && !self.starts_upper)
+                    || (b == b'T'
+                        && matches!(
+                            bytes.get(i + 1),
+                            Some(b'J' | b'j' | b'*' | b'f' | b'd' | b'm')
+                        ));
+                self.lower_run = 0;
+            }
+            DIGIT => {
+                self.digit = true;
+                self.lower_run = 0;
+            }
+            BRACKET => {
+                self.open_bracket |= self.alnum_seen;
+                // A string opened inside an array: `[(`.
+                self.mark |= b == b'[' && bytes.get(i + 1) == Some(&b'(');
+                self.lower_run = 0;
+            }
+            SEMICOLON => {
+                self.mark |= self.alnum_seen
+                    && bytes
+                        .get(i + 1)
+                        .is_some_and(|&n| matches!(CLASS[n as usize], LOWER | UPPER | DIGIT));
+                self.lower_run = 0;
+            }
+            HYPHEN => {
+                self.hyphen = true;
+                self.lower_run = 0;
+            }
+            NON_ASCII => self.mark = true,
+            _ => self.lower_run = 0,
+        }
+        self.alnum_seen |= alnum;
+    }
+
+    /// Whether [`may_have_shape`] could say yes: a mark; digits with letters (inside a
+    /// word, glued to it, hyphenated to it); a bracket that ends the token open; a
+    /// token too long for a word; or a word of nine letters or more, which may be
+    /// words run together.
+    fn suspicious(&self, token: &[u8]) -> bool {
+        self.mark
+            || (self.digit && self.letters > 0)
+            || matches!(token.last(), Some(b'(' | b'['))
+            || token.ends_with(b"(.")
+            || token.len() > TOO_LONG
+            || (self.letters >= RUN_TOGETHER_CHECK && !self.hyphen)
+    }
 }
 
 /// The ranges of a unit's tokens worth scoring in full: around each operator run and
@@ -208,8 +399,6 @@ fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, u
 /// gate is nine letters, not the seven [`run_together`] scores: a shorter run-together
 /// word is scored when another token opens the window, which soup always has nearby.
 fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
-    const RUN_TOGETHER: usize = 9;
-    const TOO_LONG: usize = 20;
     let core = core(token);
     let bytes = core.as_bytes();
     let Some((&first, rest)) = bytes.split_first() else {
@@ -223,7 +412,7 @@ fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
     if first.is_ascii_alphabetic() && rest.iter().all(u8::is_ascii_lowercase) {
         return odd_edges
             || bytes.len() > TOO_LONG
-            || (bytes.len() >= RUN_TOGETHER
+            || (bytes.len() >= RUN_TOGETHER_CHECK
                 && first.is_ascii_lowercase()
                 && lexicon.zipf(core) == 0.0);
     }
@@ -408,10 +597,15 @@ fn is_numeric(s: &str) -> bool {
             .all(|c| c.is_numeric() || matches!(c, '.' | ',' | ':' | '-' | '/' | '–' | '%' | '+'))
 }
 
-/// A capital after two lowercase letters (`toNagy`, `rightsNo`): prose capitalises
-/// only at a word's start, acronyms are all capitals, and names such as `McDonald` or
-/// `TsKhSD` have a single lowercase letter before the capital.
+/// A capital after two lowercase letters in a word that starts lowercase (`toNagy`,
+/// `rightsNo`): prose capitalises only at a word's start, acronyms are all capitals,
+/// names such as `McDonald` or `TsKhSD` have a single lowercase letter before the
+/// capital, and a word that starts with a capital and has more (`StrictHostKeyChecking`,
+/// `OpenSSH`, `LaTeX`) is a name or an identifier.
 fn has_inner_capital(s: &str) -> bool {
+    if s.starts_with(char::is_uppercase) {
+        return false;
+    }
     let mut lower_run = 0;
     for c in s.chars() {
         if c.is_lowercase() {
@@ -1456,4 +1650,27 @@ fn explain() {
     fn found(text: &str) -> Vec<&str> {
         find(text).iter().map(|r| &text[r.span.range()]).collect()
     }
+}
+
+/// Prints the lines of `$GARBLE_EXPLAIN` that pass the prefilter.
+#[cfg(test)]
+#[test]
+#[ignore]
+fn candidates() {
+    let path = std::env::var("GARBLE_EXPLAIN").expect("set GARBLE_EXPLAIN to a file");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut long_words = LongWords::default();
+    let (mut lines, mut hits) = (0, 0);
+    for line in text.lines() {
+        lines += 1;
+        if has_candidate(line, Lexicon::english(), &mut long_words) {
+            hits += 1;
+            let shaped: Vec<&str> = line
+                .split_whitespace()
+                .filter(|t| may_have_shape(t, Lexicon::english()))
+                .collect();
+            println!("{shaped:?}");
+        }
+    }
+    println!("{hits} of {lines} lines");
 }
