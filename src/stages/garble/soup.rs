@@ -163,7 +163,7 @@ fn has_candidate(line: &str, lexicon: &Lexicon, long_words: &mut LongWords) -> b
             // Only a lowercase word can be words run together; any word can be too
             // long.
             let token = &line[start..i];
-            if i - start > TOO_LONG {
+            if i - start > TOO_LONG && !capital {
                 if may_have_shape(token, lexicon) {
                     return true;
                 }
@@ -365,7 +365,7 @@ impl TokenBytes {
             || (self.digit && self.letters > 0)
             || matches!(token.last(), Some(b'(' | b'['))
             || token.ends_with(b"(.")
-            || token.len() > TOO_LONG
+            || (token.len() > TOO_LONG && !self.starts_upper && !self.hyphen)
             || (self.letters >= RUN_TOGETHER_CHECK && !self.hyphen)
     }
 }
@@ -395,7 +395,8 @@ fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, u
 /// lines without one are skipped; this is the only test most words meet.
 ///
 /// A word of ASCII letters, lowercase after its first, costs a few byte comparisons,
-/// and a dictionary lookup only when it is long enough to be words run together. The
+/// and dictionary lookups only when it is long enough to be words run together (the
+/// word, and when it is unknown the pieces [`run_together`] splits it into). The
 /// gate is nine letters, not the seven [`run_together`] scores: a shorter run-together
 /// word is scored when another token opens the window, which soup always has nearby.
 fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
@@ -414,7 +415,8 @@ fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
             || bytes.len() > TOO_LONG
             || (bytes.len() >= RUN_TOGETHER_CHECK
                 && first.is_ascii_lowercase()
-                && lexicon.zipf(core) == 0.0);
+                && lexicon.zipf(core) == 0.0
+                && run_together(core, lexicon) > 0.0);
     }
     if odd_edges {
         return true;
@@ -426,7 +428,7 @@ fn may_have_shape(token: &str, lexicon: &Lexicon) -> bool {
         || digits_llr(core) > 0.0
         || hyphen_number(core) > 0.0
         || has_inner_capital(core)
-        || core.chars().count() > TOO_LONG
+        || (core.chars().count() > TOO_LONG && !long_name(core))
         || (core.contains('T') && OPERATOR_NAMES.iter().any(|op| token.contains(op)))
 }
 
@@ -857,6 +859,12 @@ fn is_formula(core: &str) -> bool {
     elements >= 2 && bytes.iter().any(u8::is_ascii_digit) || (elements == 2 && core.len() == 4)
 }
 
+/// A long token that is a name or a compound, not soup: capitalised
+/// (`StrictHostKeyChecking`) or hyphenated (`architecture-independent`).
+fn long_name(core: &str) -> bool {
+    core.starts_with(char::is_uppercase) || core.contains('-')
+}
+
 /// Whether `a` is directly followed by `b` somewhere in `s` (without building a
 /// substring searcher, as `str::contains` does).
 fn has_pair(s: &str, a: u8, b: u8) -> bool {
@@ -940,11 +948,24 @@ fn word_evidence(word: &str, token: &str, cx: &Scorer<'_>) -> Evidence {
     if !first_upper {
         ev.add_shape(run_together(word, cx.lexicon));
     }
-    if letters > 20 {
+    if letters > TOO_LONG && !long_name(word) {
         ev.add_shape(1.0);
     }
     ev.unknown_word = letters >= 4;
     ev
+}
+
+/// A prefix and a word: `un`+`configured`, `de`+`install`, `pre`+`formatted`.
+fn derived(lower: &str, lexicon: &Lexicon) -> bool {
+    const PREFIXES: &[&str] = &[
+        "anti", "auto", "co", "counter", "de", "dis", "im", "in", "inter", "mis", "multi", "non",
+        "over", "pre", "re", "semi", "sub", "super", "trans", "un", "under",
+    ];
+    PREFIXES.iter().any(|p| {
+        lower
+            .strip_prefix(p)
+            .is_some_and(|rest| rest.len() >= 4 && lexicon.zipf(rest) > 0.0)
+    })
 }
 
 /// `the` glued after a fragment (`statthe`, `codethethe`), as soup is made. After a
@@ -1008,6 +1029,10 @@ fn run_together(word: &str, lexicon: &Lexicon) -> f32 {
         return 1.2;
     }
     let lower = word.to_ascii_lowercase();
+    if derived(&lower, lexicon) || missing_spaces(&lower, lexicon) {
+        // `uncompress`, `preformatted`; `filesystem`, `makeprocesswrites`.
+        return 0.0;
+    }
     for cut in 4..=lower.len() - 4 {
         let (head, tail) = lower.split_at(cut);
         for (long, short) in [(head, tail), (tail, head)] {
@@ -1660,11 +1685,12 @@ fn candidates() {
     let path = std::env::var("GARBLE_EXPLAIN").expect("set GARBLE_EXPLAIN to a file");
     let text = std::fs::read_to_string(path).unwrap();
     let mut long_words = LongWords::default();
-    let (mut lines, mut hits) = (0, 0);
+    let (mut lines, mut hits, mut bytes) = (0, 0, 0);
     for line in text.lines() {
         lines += 1;
         if has_candidate(line, Lexicon::english(), &mut long_words) {
             hits += 1;
+            bytes += line.len();
             let shaped: Vec<&str> = line
                 .split_whitespace()
                 .filter(|t| may_have_shape(t, Lexicon::english()))
@@ -1672,5 +1698,5 @@ fn candidates() {
             println!("{shaped:?}");
         }
     }
-    println!("{hits} of {lines} lines");
+    println!("{hits} of {lines} lines, {bytes} of {} bytes", text.len());
 }
