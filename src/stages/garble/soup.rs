@@ -62,19 +62,15 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut start = 0;
     while start < text.len() {
         let mut end = line_end(text, start);
-        // A unit is a line, or several when an operator run crosses line breaks.
-        while let Some(r) = operator_runs[next_op..].iter().find(|r| r.span.start < end) {
-            if r.span.end <= end {
-                break;
+        // A unit is a line, or several when an operator run crosses line breaks. The
+        // runs are in order, so only the next ones are looked at.
+        let mut ops_end = next_op;
+        while let Some(r) = operator_runs.get(ops_end).filter(|r| r.span.start < end) {
+            if r.span.end > end {
+                end = line_end(text, r.span.end);
             }
-            end = line_end(text, r.span.end);
-            let _ = r;
+            ops_end += 1;
         }
-        let ops_end = next_op
-            + operator_runs[next_op..]
-                .iter()
-                .take_while(|r| r.span.start < end)
-                .count();
         if next_op == ops_end && !has_candidate(&text[start..end], scorer.lexicon, &mut long_words)
         {
             // Prose: nothing worth scoring on this line.
@@ -1057,23 +1053,38 @@ struct Scorer<'t> {
     recurring: RefCell<HashMap<&'t str, bool>>,
 }
 
+/// How far around a word [`Scorer::recurs`] looks for it again.
+const RECURRENCE_RADIUS: usize = 64 * 1024;
+
 impl<'t> Scorer<'t> {
-    /// Whether `word` occurs as a whole word at least twice in the document.
+    /// Whether `word`, found at byte `at`, occurs as a whole word at least twice in
+    /// the document — in the [`RECURRENCE_RADIUS`] bytes around `at`, which is the
+    /// whole of most documents.
     ///
     /// A scan of the text per word, so it is asked only about the unknown words of
-    /// lines that might hold garble; answers are cached.
-    fn recurs(&self, word: &'t str) -> bool {
+    /// lines that might hold garble, within a bounded stretch, so that a long input
+    /// with much garble stays linear; answers are cached.
+    fn recurs(&self, word: &'t str, at: usize) -> bool {
         if let Some(&known) = self.recurring.borrow().get(word) {
             return known;
         }
-        let bytes = self.text.as_bytes();
+        let mut lo = at.saturating_sub(RECURRENCE_RADIUS);
+        while !self.text.is_char_boundary(lo) {
+            lo -= 1;
+        }
+        let mut hi = (at + RECURRENCE_RADIUS).min(self.text.len());
+        while !self.text.is_char_boundary(hi) {
+            hi += 1;
+        }
+        let bytes = &self.text.as_bytes()[..hi];
         let is_letter = |i: usize| {
             self.text[..i]
                 .chars()
                 .next_back()
                 .is_some_and(char::is_alphanumeric)
         };
-        let count = memchr::memmem::find_iter(bytes, word.as_bytes())
+        let count = memchr::memmem::find_iter(&bytes[lo..], word.as_bytes())
+            .map(|found| lo + found)
             .filter(|&at| {
                 let end = at + word.len();
                 !is_letter(at)
@@ -1269,7 +1280,7 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
         .filter(|t| t.unknown_word && t.llr > RECURRING)
     {
         let word = core(&text[t.span.range()]);
-        if scorer.recurs(word) {
+        if scorer.recurs(word, t.span.start) {
             t.llr = RECURRING;
             t.shape = false;
             t.syntax = false;
@@ -1587,8 +1598,9 @@ fn merge_adjacent_lines(text: &str, runs: &mut Vec<GarbleRun>) {
     for run in runs.drain(..) {
         if let Some(prev) = merged.last_mut() {
             let between = &bytes[prev.span.end..run.span.start];
-            let one_break = between.iter().filter(|&&b| b == b'\n').count() == 1
-                && between.iter().all(u8::is_ascii_whitespace);
+            // Whitespace first: it fails at once on the text between distant runs.
+            let one_break = between.iter().all(u8::is_ascii_whitespace)
+                && between.iter().filter(|&&b| b == b'\n').count() == 1;
             if one_break && prev.decoded.is_empty() && run.decoded.is_empty() {
                 prev.span.end = run.span.end;
                 prev.confidence = prev.confidence.max(run.confidence);
