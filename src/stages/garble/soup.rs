@@ -1648,6 +1648,118 @@ mod tests {
     }
 
     #[test]
+    fn numbers_glued_into_words_are_marks_and_versions_are_not() {
+        for soup in ["no0.0y3", "por0.0y3", "2iflodJgo67", "hifos46Am"] {
+            assert!(digits_llr(soup) > 0.0, "{soup}");
+        }
+        for ordinary in [
+            "v1.2.3", "x86", "1950s", "53ob", "ed25519", "9f86d081", "utf-8",
+        ] {
+            assert_eq!(digits_llr(ordinary), 0.0, "{ordinary}");
+        }
+    }
+
+    #[test]
+    fn ocr_digit_confusions_are_words() {
+        let en = Lexicon::english();
+        for word in ["c0mmittee", "fi1e", "5tate"] {
+            assert!(is_ocr_confusion(word, en), "{word}");
+        }
+        for soup in ["hifos46Am", "no0.0y3", "gigle3tool"] {
+            assert!(!is_ocr_confusion(soup, en), "{soup}");
+        }
+    }
+
+    #[test]
+    fn words_written_without_spaces_split_into_words() {
+        let en = Lexicon::english();
+        for glued in ["immediatelyfollowingtheoption", "iftheoption", "filesystem"] {
+            assert!(missing_spaces(glued, en), "{glued}");
+        }
+        // Clitics the dictionary knows (`re`, `t`) are no pieces.
+        for soup in ["enginerewar", "giveistoptional", "contityindividual"] {
+            assert!(!missing_spaces(soup, en), "{soup}");
+        }
+    }
+
+    #[test]
+    fn run_together_needs_a_piece_that_is_no_word() {
+        let en = Lexicon::english();
+        for soup in ["enginerewar", "urcepurpose", "statthe"] {
+            assert!(run_together(soup, en) > 0.0, "{soup}");
+        }
+        for word in ["uncompress", "preformatted", "filesystem", "withthe"] {
+            assert_eq!(run_together(word, en), 0.0, "{word}");
+        }
+    }
+
+    #[test]
+    fn brackets_that_pair_up_across_tokens_are_balanced() {
+        let of = |s: &str| Brackets::of(s.split_whitespace());
+        assert_eq!(
+            of("print(reverse(sort num (values(%array))));"),
+            Brackets::Balanced
+        );
+        assert_eq!(of("dernr)43(docum iodginelow tlt(."), Brackets::Unbalanced);
+    }
+
+    #[test]
+    fn the_lowercase_run_ends_at_the_first_other_byte() {
+        for (s, end) in [
+            ("abc", 3),
+            ("abcdefghij", 10),
+            ("abcdefghijK", 10),
+            ("abcdefgh ij", 8),
+            ("abcdefg\u{e9}", 7),
+            ("Abc", 0),
+            ("", 0),
+        ] {
+            assert_eq!(lowercase_run_end(s.as_bytes(), 0), end, "{s:?}");
+        }
+    }
+
+    /// The byte prefilter must pass every line [`may_have_shape`] would pass.
+    #[test]
+    fn the_prefilter_passes_every_token_that_may_have_a_shape() {
+        let en = Lexicon::english();
+        let tokens = [
+            "toNagy",
+            "rcldTJ",
+            "hifos46Am",
+            "tlt(.",
+            "toth[(undignified",
+            "ce)]",
+            "igniblaadce;f-6",
+            "pohavon-27",
+            "enginerewar",
+            "contityindividual",
+            "interfaceslibrpkgpkgto",
+            "no0.0y3",
+            "group43(",
+            "beT*",
+            "Mátyás",
+            "(1956)",
+            "well-known",
+            "Moscow,",
+            "the",
+            "F.",
+            "53-53ob;",
+        ];
+        for t in tokens {
+            if may_have_shape(t, en) {
+                let mut cache = LongWords::default();
+                assert!(has_candidate(&format!("a {t} b"), en, &mut cache), "{t}");
+            }
+        }
+        let mut cache = LongWords::default();
+        assert!(!has_candidate(
+            "The well-known report (1956) of the Presidium, p. 12.",
+            en,
+            &mut cache
+        ));
+    }
+
+    #[test]
     fn names_references_and_commands_are_text() {
         for t in [
             "Gheorghe Gheorghiu-Dej [dogovorit'sia] Mátyás Rákosi Shifrtelegramma Lavrent'ev",
