@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -395,15 +396,24 @@ impl Session {
             .is_some_and(|r| output::same_file(&r.path, path))
     }
 
-    /// Cleans every input, in parallel a chunk at a time, and hands each cleaned document
-    /// to `each` in input order (after adding it to the totals and the report).
-    /// Unreadable and binary inputs are reported and skipped.
+    /// Cleans every input in parallel and hands each cleaned document to `each` in input
+    /// order (after adding it to the totals and the report). Unreadable and binary inputs
+    /// are reported and skipped.
+    ///
+    /// Why not rayon's `par_iter` over chunks: a chunk waits for its slowest file before
+    /// the next one starts, which on two cores cost a fifth of the throughput. Here each
+    /// worker takes the next input as soon as it is free, and the results are put back
+    /// in order as they arrive; a worker runs at most [`AHEAD`] inputs ahead of the
+    /// oldest one not yet handed on, so the documents waiting in memory stay bounded
+    /// whatever one slow file does.
     pub fn for_each_file(
         &mut self,
         inputs: &[Input],
         force_unsafe: bool,
         mut each: impl FnMut(&mut Session, Processed) -> Result<()>,
     ) -> Result<()> {
+        /// How many inputs beyond the next to hand on a worker may start, per thread.
+        const AHEAD: usize = 4;
         if let Some(input) = inputs
             .iter()
             .find(|i| i.path().is_some_and(|p| self.is_report(p)))
@@ -416,33 +426,73 @@ impl Session {
         if inputs.len() > 1 {
             self.start_progress(Some(inputs.len() as u64), "files");
         }
-        let chunk = (self.threads() * 4).max(1);
-        for group in inputs.chunks(chunk) {
-            let pipelines = group
-                .iter()
-                .map(|i| self.pipeline_for(i, force_unsafe))
-                .collect::<Result<Vec<_>>>()?;
-            let results: Vec<Result<Processed>> = self.pool.install(|| {
-                group
-                    .par_iter()
-                    .zip(&pipelines)
-                    .map(|(i, p)| inputs::process(i, p))
-                    .collect()
-            });
-            for r in results {
-                match r {
-                    Ok(p) => {
-                        self.stats.inputs += 1;
-                        self.stats.add(p.bytes, &p.outcome);
-                        self.report(&p.subject(), &serde_json::Value::Null)?;
-                        each(self, p)?;
+        let pipelines = inputs
+            .iter()
+            .map(|i| self.pipeline_for(i, force_unsafe))
+            .collect::<Result<Vec<_>>>()?;
+        let threads = self.threads().min(inputs.len()).max(1);
+        let window = threads * AHEAD;
+        let next = AtomicUsize::new(0);
+        // The index of the next input to hand on, and whether the run has stopped.
+        let gate = (Mutex::new((0usize, false)), Condvar::new());
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Processed>)>();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let done_tx = done_tx.clone();
+                let (next, gate, pipelines) = (&next, &gate, &pipelines);
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= inputs.len() {
+                        return;
                     }
-                    Err(e) => self.skip(format!("{e:#}")),
-                }
-                self.tick(1);
+                    let (lock, wake) = gate;
+                    let mut state = lock.lock().expect("gate lock");
+                    while !state.1 && i >= state.0 + window {
+                        state = wake.wait(state).expect("gate lock");
+                    }
+                    if state.1 {
+                        return;
+                    }
+                    drop(state);
+                    let result = inputs::process(&inputs[i], &pipelines[i]);
+                    if done_tx.send((i, result)).is_err() {
+                        return;
+                    }
+                });
             }
-        }
-        Ok(())
+            drop(done_tx);
+            let mut pending: BTreeMap<usize, Result<Processed>> = BTreeMap::new();
+            let mut handed = 0;
+            let outcome = (|| -> Result<()> {
+                for (i, result) in done_rx.iter() {
+                    pending.insert(i, result);
+                    while let Some(result) = pending.remove(&handed) {
+                        match result {
+                            Ok(p) => {
+                                self.stats.inputs += 1;
+                                self.stats.add(p.bytes, &p.outcome);
+                                self.report(&p.subject(), &serde_json::Value::Null)?;
+                                each(self, p)?;
+                            }
+                            Err(e) => self.skip(format!("{e:#}")),
+                        }
+                        self.tick(1);
+                        handed += 1;
+                        let (lock, wake) = &gate;
+                        lock.lock().expect("gate lock").0 = handed;
+                        wake.notify_all();
+                    }
+                }
+                Ok(())
+            })();
+            // On an error, stop the workers that wait for room, and let those that are
+            // cleaning find the channel closed.
+            let (lock, wake) = &gate;
+            lock.lock().expect("gate lock").1 = true;
+            wake.notify_all();
+            drop(done_rx);
+            outcome
+        })
     }
 
     /// Flushes the report, clears the progress bar and prints the summary (unless quiet

@@ -73,8 +73,12 @@ pub(crate) const RULES: &[RuleInfo] = &[
          text, and the real sentence before it keeps its last character. Names, \
          transliterations (`Gheorghiu-Dej`, `[dogovorit'sia]`), archival references \
          (`F. 3, Op. 12, D. 1005`), numbers, URLs, command-line options and other \
-         languages are pronounceable or regular, so they stay. Runs with strong \
-         evidence are removed (safe); weaker ones are proposed for review.\n\n\
+         languages are pronounceable or regular, so they stay; so do words written \
+         without spaces (`iftheoption`), OCR's digits for letters (`c0mmittee`) and \
+         code whose brackets pair up. Runs with strong evidence — above all the \
+         marks of a content stream: numbers glued into words, operator names, \
+         brackets that do not pair up — are removed (safe); weaker ones are proposed \
+         for review.\n\n\
          Example: `… on this period. As a and bel waped bea loy hifos46Am rcldTJ arocum` \
          becomes `… on this period.`",
     ),

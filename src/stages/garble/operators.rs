@@ -140,15 +140,29 @@ fn only_whitespace(bytes: &[u8]) -> bool {
 /// string closed against a number or another string (`)-28(`, `>4<`, `)]`), an array
 /// opened on a string (`[(`, `[<`), or a name (`/F3`). Parentheses, brackets and paths
 /// of prose and manual pages do not pass, so most lines are never tokenized.
+///
+/// The bytes that start such a pair are rare in prose, so they are found with
+/// `memchr` (vectorised) rather than by looking at every byte.
 fn worth_tokenizing(line: &[u8]) -> bool {
-    line.windows(2).any(|w| match w[0] {
-        b')' | b'>' => w[1].is_ascii_digit() || matches!(w[1], b'-' | b'(' | b'<' | b']' | b'T'),
-        b'[' => matches!(w[1], b'(' | b'<'),
-        b'/' => w[1].is_ascii_uppercase(),
-        b'T' => b"*fJjdDmLcwzsr".contains(&w[1]),
-        b'B' | b'E' => w[1] == b'T',
-        _ => false,
-    }) || line.ends_with(b"BT")
+    let pair_at = |i: usize| {
+        let Some(&next) = line.get(i + 1) else {
+            return false;
+        };
+        match line[i] {
+            b')' | b'>' => {
+                next.is_ascii_digit() || matches!(next, b'-' | b'(' | b'<' | b']' | b'T')
+            }
+            b'[' => matches!(next, b'(' | b'<'),
+            b'/' => next.is_ascii_uppercase(),
+            b'T' => b"*fJjdDmLcwzsr".contains(&next),
+            b'B' | b'E' => next == b'T',
+            _ => false,
+        }
+    };
+    memchr::memchr3_iter(b')', b'>', b'[', line).any(pair_at)
+        || memchr::memchr3_iter(b'T', b'B', b'E', line).any(pair_at)
+        || memchr::memchr_iter(b'/', line).any(pair_at)
+        || line.ends_with(b"BT")
         || line.ends_with(b"ET")
 }
 

@@ -40,14 +40,15 @@
 //! author's. The reflow pass then joins the words and sentences the moves brought
 //! together.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 
 use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
-use crate::lexicon::{DocVocab, Lexicon};
+use crate::lexicon::Lexicon;
 use crate::registry::RuleInfo;
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
+use super::evidence::FormCounts;
 use super::pages;
 
 const REORDER: RuleId = RuleId::from_static("layout.reorder-blocks");
@@ -186,7 +187,7 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     for (rank, block) in blocks.iter_mut().flatten().enumerate() {
         block.rank = rank;
     }
-    // Nothing to reorder unless some block starts in lower case after a finished one.
+    // Nothing is out of order unless some block starts in lower case.
     let suspicious = blocks.iter().flatten().any(|b| b.start == Start::Lower);
     if !suspicious {
         return Vec::new();
@@ -406,6 +407,20 @@ fn starts_lower(line: &str) -> bool {
         && (first == 'a' || !second.is_some_and(char::is_whitespace))
 }
 
+/// The word that `a`'s last word, cut by a hyphen, makes with `b`'s first word — when
+/// both parts are long enough to mean something: two letters on either side complete
+/// some word by chance (`re-` + `ds`).
+fn joined_word(text: &str, a: &Block, b: &Block) -> Option<String> {
+    let (stem, rest) = (&text[a.tail.range()], &text[b.head.range()]);
+    (stem.chars().nth(1).is_some() && rest.chars().nth(2).is_some())
+        .then(|| format!("{stem}{rest}"))
+}
+
+/// The dictionary knows `word`, as written or in lower case.
+fn known(lexicon: &Lexicon, word: &str) -> bool {
+    lexicon.contains(word) || lexicon.contains(&word.to_lowercase())
+}
+
 /// A candidate move in the search for a page's order: the blocks at positions
 /// `run.0..=run.1` (1-based) go just before position `to`.
 struct Move {
@@ -435,8 +450,12 @@ impl Move {
 struct Scorer<'t> {
     text: &'t str,
     lexicon: &'t Lexicon,
-    /// The document's own words, built only when some block ends in a hyphen.
-    vocab: Option<DocVocab>,
+    /// How often the document writes, unbroken, each word unknown to the dictionary that
+    /// a block ending in a hyphen could make with a block starting in lower case on its
+    /// page or the pages beside.
+    forms: FormCounts,
+    /// Where the text's lines start, for messages; built for the first one.
+    line_starts: OnceCell<Vec<usize>>,
     /// The page being ordered has at most [`FEW_CANDIDATES`] pairs of a broken open end
     /// and a broken lower-case start.
     few_candidates: Cell<bool>,
@@ -452,13 +471,36 @@ struct Join {
 
 impl<'t> Scorer<'t> {
     fn new(text: &'t str, blocks: &[Vec<Block>], lexicon: &'t Lexicon) -> Scorer<'t> {
-        let hyphens = blocks.iter().flatten().any(|b| b.end == End::Hyphen);
+        let mut forms = FormCounts::default();
+        for (p, page) in blocks.iter().enumerate() {
+            let near = &blocks[p.saturating_sub(1)..(p + 2).min(blocks.len())];
+            for a in page.iter().filter(|a| a.end == End::Hyphen) {
+                for b in near.iter().flatten().filter(|b| b.start == Start::Lower) {
+                    // The dictionary is asked first; the document only about the rest.
+                    if let Some(joined) = joined_word(text, a, b).filter(|j| !known(lexicon, j)) {
+                        forms.want(&joined);
+                    }
+                }
+            }
+        }
+        forms.scan(text);
         Scorer {
             text,
             lexicon,
-            vocab: hyphens.then(|| DocVocab::build(text)),
+            forms,
+            line_starts: OnceCell::new(),
             few_candidates: Cell::new(false),
         }
+    }
+
+    /// The 1-based number of the line holding byte `pos`.
+    fn line_of(&self, pos: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            memchr::memchr_iter(b'\n', self.text.as_bytes())
+                .map(|nl| nl + 1)
+                .collect()
+        });
+        starts.partition_point(|&s| s <= pos) + 1
     }
 
     /// The join of `a`'s end with `b`'s start; `None` stands for the document's edge.
@@ -526,15 +568,8 @@ impl<'t> Scorer<'t> {
     /// `a` ends in `stem-` and `b` starts with the rest of a word the document or the
     /// dictionary knows.
     fn completes_word(&self, a: &Block, b: &Block) -> bool {
-        let (stem, rest) = (&self.text[a.tail.range()], &self.text[b.head.range()]);
-        // Two letters on either side match some word by chance (`re-` + `ds`).
-        if stem.chars().count() < 2 || rest.chars().count() < 3 {
-            return false;
-        }
-        let joined = format!("{stem}{rest}");
-        self.vocab.as_ref().is_some_and(|v| v.count_ci(&joined) > 0)
-            || self.lexicon.contains(&joined)
-            || self.lexicon.contains(&joined.to_lowercase())
+        joined_word(self.text, a, b)
+            .is_some_and(|joined| known(self.lexicon, &joined) || self.forms.get(&joined) > 0)
     }
 
     /// The order of `page`'s blocks (indices) that the moves reach, between the block
@@ -784,7 +819,7 @@ impl<'t> Scorer<'t> {
     /// the one it leaves behind.
     fn message(&self, first: &Block, joins: [(Option<&Block>, Option<&Block>); 3]) -> String {
         let text = self.text;
-        let line_of = |pos: usize| memchr::memchr_iter(b'\n', &text.as_bytes()[..pos]).count() + 1;
+        let line_of = |pos: usize| self.line_of(pos);
         let mut why = Vec::new();
         for (k, (a, b)) in joins.into_iter().enumerate() {
             let (Some(a), Some(b)) = (a, b) else { continue };
