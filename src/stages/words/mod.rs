@@ -103,6 +103,13 @@ const CLEAR_MARGIN: f32 = 1.5;
 /// million words). Rarer words are too often what the author really wrote.
 const SAFE_ZIPF: f32 = 3.0;
 
+/// A word pair at least this likely (`the same`: −2.1) after an article is evidence.
+const ATTESTED_PAIR_LOGP: f32 = -2.5;
+
+/// A word pair at least this likely (`log10 P(second | first)`) is a common one: `of the`
+/// (−0.7), `that the` (−1.0), `and the` (−1.3); `his to` (−3.6) is not.
+const COMMON_PAIR_LOGP: f32 = -1.5;
+
 /// Longest token checked for OCR confusions.
 const MAX_OCR_TOKEN: usize = 20;
 
@@ -314,7 +321,11 @@ impl<'a> Checker<'a> {
         // is as likely an abbreviation or a command (`sid`, `csh`) as a misreading.
         let strong = (best.zipf >= SAFE_ZIPF && (best.in_document >= 1 || best.zipf >= 4.5))
             || best.in_document >= 2;
+        // A doubled letter that the document repeats is more often its own term
+        // (`cchannels`, `ttable`: configuration keys) than the same misreading made each
+        // time; an engine repeats confusions of shape (`cach`), not stutters.
         let strong = strong
+            && !(seen >= 2 && matches!(best.mistake, Mistake::Doubled(_)))
             && !best.mistake.restores_letter()
             && (word.len() >= 4 || best.in_document >= 3)
             && (token.shape != Shape::Capitalized || best.zipf >= 4.0);
@@ -453,6 +464,25 @@ impl<'a> Checker<'a> {
                 .iter()
                 .all(|p| p.len() >= 4 || split::is_function_word(p))
             && (token.shape != Shape::MixedCase || half_attested);
+        // One new space is the weakest split: English words end and start with what
+        // look like function words (`grant|or`, `request|or`, `for|each`), so alone it
+        // is applied only between two function words that commonly follow each other
+        // (`of|the`, `that|the`), which no word is made of.
+        let single_but_common_pair = boundaries == 1 && {
+            let (a, b) = (&split.parts[0], &split.parts[1]);
+            let pair = self.lexicon.bigram_logp(a, b);
+            (split::is_function_word(a)
+                && split::is_function_word(b)
+                && pair.is_some_and(|p| p >= COMMON_PAIR_LOGP))
+                // `the`, `of` or `and` glued to the word after it (`the|same`,
+                // `of|course`), or `the` to the word before it (`off|the`): no word a
+                // dictionary lacks starts or ends like that, unlike `grant|or`.
+                || (((["the", "of", "and"].iter().any(|f| a.eq_ignore_ascii_case(f))
+                    && b.len() >= 3)
+                    || (b.eq_ignore_ascii_case("the") && a.len() >= 2))
+                    && pair.is_some_and(|p| p >= ATTESTED_PAIR_LOGP))
+        };
+        let all_attested = all_attested && (boundaries >= 2 || single_but_common_pair);
         let applicability = if all_attested
             || tiled
             || (token.shape != Shape::MixedCase && boundaries >= 3 && half_attested)
