@@ -714,7 +714,9 @@ fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
             let before = head.chars().next_back();
             let after = text[i + n..].chars().next();
             let glued_after = match before {
-                // `Presidium2`, but not `ver1`, `bzip2`: the word must be one.
+                // `Presidium2`, but not `ver1`, `bzip2`: the word must be one; and not
+                // `__git_ps1`, `PS1`, `sha1`: a short word, or one inside an
+                // identifier, is a name with a digit, not a word with a reference.
                 Some(c) if c.is_alphabetic() => {
                     let start = head
                         .char_indices()
@@ -723,7 +725,8 @@ fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
                         .last()
                         .map_or(head.len(), |(k, _)| k);
                     let word = &head[start..];
-                    word.len() >= 2 && lexicon.contains(word)
+                    let in_identifier = head[..start].ends_with(['_', '$', '/', '-']);
+                    word.chars().count() >= 3 && !in_identifier && lexicon.contains(word)
                 }
                 // `advisable.2`, but not `1.17.2` or `1,5`.
                 Some('.' | ',') => !head[..head.len() - 1].ends_with(|c: char| c.is_ascii_digit()),
