@@ -106,8 +106,9 @@ pub struct Context {
     /// The compiled rule files the rules stage runs (by default, the built-in sets that
     /// are on by default).
     pub rules: Arc<RuleSet>,
-    /// The dictionary the words stage trusts: the shipped English lexicon, extended by
-    /// user word lists (a listed word is never "repaired").
+    /// The dictionary every stage trusts: the shipped English lexicon, extended by user
+    /// word lists (a listed word is never "repaired", and counts as a word wherever the
+    /// layout passes ask, e.g. to join a hyphenated word).
     pub lexicon: Arc<Lexicon>,
 }
 

@@ -4,21 +4,14 @@
 //! Joining `baux-⏎ite`, keeping `Soviet-⏎Yugoslav` and reading `S E E A L S O` as two
 //! words are all the same question — "is this a word?" — and the document answers it
 //! best: a form the author wrote unbroken elsewhere is the author's spelling. The
-//! language-wide lexicon is the fallback.
+//! language-wide lexicon — the context's, so that the user's word lists count too — is
+//! the fallback, asked by the callers.
 //!
 //! Counting every word of a document would cost a hash-map insert per word. Callers know
 //! the few forms they are asking about before they scan, so [`FormCounts`] counts only
 //! those: a prefilter on token length skips almost every token without hashing it.
 
 use std::collections::HashMap;
-
-use crate::lexicon::Lexicon;
-
-/// How common `word` is in English, as a Zipf value (log10 of occurrences per billion
-/// words; 0.0 when unknown); see [`Lexicon::zipf`] for how case is matched.
-pub(crate) fn zipf(word: &str) -> f32 {
-    Lexicon::english().zipf(word)
-}
 
 /// Occurrence counts, in one text, of a set of forms chosen in advance. Matching is
 /// case-insensitive.

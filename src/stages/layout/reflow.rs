@@ -34,8 +34,9 @@ use crate::registry::RuleInfo;
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
-use super::evidence::{self, FormCounts};
+use super::evidence::FormCounts;
 use super::notes;
+use crate::lexicon::Lexicon;
 
 const DEHYPHENATE: RuleId = RuleId::from_static("layout.dehyphenate");
 const HYPHEN_KEPT: RuleId = RuleId::from_static("layout.hyphen-kept");
@@ -172,7 +173,11 @@ impl Stage for Reflow {
                     }
                     false
                 }
-                Some(wb) if wb.propose(text, &gap, &forms, wrapped, keep_lines, out) => true,
+                Some(wb)
+                    if wb.propose(text, &gap, &forms, &cx.lexicon, wrapped, keep_lines, out) =>
+                {
+                    true
+                }
                 _ if keep_lines => false,
                 _ if wrapped && notes.inside(Span::new(a.start, b.end)) => {
                     if let Some(fix) = Action::Join.fix(text, &gap, wrapped) {
@@ -630,7 +635,7 @@ impl WordBreak {
         [self.left(text), "-", self.right(text)].concat()
     }
 
-    fn verdict(&self, text: &str, forms: &FormCounts) -> Verdict {
+    fn verdict(&self, text: &str, forms: &FormCounts, lexicon: &Lexicon) -> Verdict {
         let joined = self.joined_in(text);
         if self.soft {
             return Verdict::Join(format!("'{joined}': a soft line-end hyphen"));
@@ -665,11 +670,11 @@ impl WordBreak {
                 "'{right}' starts with a capital letter: a compound"
             ));
         }
-        let z_joined = evidence::zipf(&joined);
+        let z_joined = lexicon.zipf(&joined);
         if z_joined > 0.0 {
             return Verdict::Join(format!("'{joined}' is a word (zipf {z_joined:.1})"));
         }
-        let (z_left, z_right) = (evidence::zipf(left), evidence::zipf(right));
+        let (z_left, z_right) = (lexicon.zipf(left), lexicon.zipf(right));
         if left.chars().count() == 1 || (z_left > 0.0 && z_right > 0.0) {
             return Verdict::KeepHyphen(format!(
                 "'{joined}' is not a word, '{left}' and '{right}' are"
@@ -690,6 +695,7 @@ impl WordBreak {
         text: &str,
         gap: &Gap<'_>,
         forms: &FormCounts,
+        lexicon: &Lexicon,
         wrapped: bool,
         keep_lines: bool,
         out: &mut Proposals,
@@ -698,7 +704,7 @@ impl WordBreak {
         // Across blank lines, or between lines of a text that is one paragraph per line,
         // a hyphen is taken for a line-end hyphen only on evidence.
         let needs_evidence = across_blank || !wrapped;
-        let (join, message) = match self.verdict(text, forms) {
+        let (join, message) = match self.verdict(text, forms, lexicon) {
             Verdict::Join(m) => (true, m),
             // A capital or a lexicon guess does not carry a word across blank lines
             // (`recruit-⏎⏎Minutes of the Plenum` is a running head not yet removed).
@@ -953,6 +959,29 @@ fn is_tabular(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_words_count_as_words_for_dehyphenation() {
+        // Neither form is known to the shipped dictionary: the hyphen stays, and removing
+        // it is only proposed. A user word list that has the word decides it.
+        let text = "The engineers of the mill kept an old flibber-\n\
+                    gast machine that ran all night long, and they\n\
+                    would not let anyone near it until the morning\n\
+                    shift came in and the foreman had looked at it.\n";
+        let with = |words: &[&str]| {
+            let mut cx = Context::default();
+            cx.lexicon = std::sync::Arc::new(crate::lexicon::Lexicon::english().with_words(words));
+            let mut p = crate::Pipeline::new(cx);
+            p.push(Box::new(Reflow));
+            p.run(text).output
+        };
+        assert!(with(&[]).contains("flibber-gast"), "{}", with(&[]));
+        assert!(
+            with(&["flibbergast"]).contains("flibbergast machine"),
+            "{}",
+            with(&["flibbergast"])
+        );
+    }
 
     #[test]
     fn data_cases() {

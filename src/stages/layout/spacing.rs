@@ -19,7 +19,8 @@ use crate::registry::RuleInfo;
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
-use super::evidence::{self, FormCounts};
+use super::evidence::FormCounts;
+use crate::lexicon::Lexicon;
 
 const LETTER_SPACING: RuleId = RuleId::from_static("layout.letter-spacing");
 const DOUBLED_GLYPHS: RuleId = RuleId::from_static("layout.doubled-glyphs");
@@ -80,8 +81,9 @@ impl Stage for Spacing {
         "layout"
     }
 
-    fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         let text = doc.text();
+        let lexicon: &Lexicon = &cx.lexicon;
         let (mut spaced, mut doubled) = (Vec::new(), Vec::new());
         for (base, line) in lines(text) {
             let shape = shape(line.as_bytes());
@@ -94,10 +96,10 @@ impl Stage for Spacing {
         }
         let runs = letter_spaced_runs(text, &spaced);
         if !runs.is_empty() {
-            propose_letter_spacing(text, &runs, out);
+            propose_letter_spacing(text, &runs, lexicon, out);
         }
         doubled_glyphs(text, &doubled, out);
-        missing_spaces(text, out);
+        missing_spaces(text, lexicon, out);
     }
 }
 
@@ -267,7 +269,7 @@ fn spaced_run(text: &str, toks: &[Token]) -> Option<SpacedRun> {
     })
 }
 
-fn propose_letter_spacing(text: &str, runs: &[SpacedRun], out: &mut Proposals) {
+fn propose_letter_spacing(text: &str, runs: &[SpacedRun], lexicon: &Lexicon, out: &mut Proposals) {
     // Ask the document about every word a run could contain: the words themselves and,
     // for capitals run together, every way to cut them in two or three.
     let mut forms = FormCounts::default();
@@ -286,16 +288,16 @@ fn propose_letter_spacing(text: &str, runs: &[SpacedRun], out: &mut Proposals) {
         let mut known = false;
         let mut words = Vec::with_capacity(run.words.len());
         for w in &run.words {
-            if is_word(w, &forms) {
+            if is_word(w, &forms, lexicon) {
                 known = true;
                 words.push(w.clone());
-            } else if let Some(split) = is_caps(w).then(|| segment(w, &forms)).flatten() {
+            } else if let Some(split) = is_caps(w).then(|| segment(w, &forms, lexicon)).flatten() {
                 known = true;
                 words.push(split.join(" "));
             } else {
                 known |= w
                     .split(|c: char| !c.is_alphabetic())
-                    .any(|piece| piece.chars().count() >= 3 && is_word(piece, &forms));
+                    .any(|piece| piece.chars().count() >= 3 && is_word(piece, &forms, lexicon));
                 words.push(w.clone());
             }
         }
@@ -333,8 +335,8 @@ fn is_caps(w: &str) -> bool {
 }
 
 /// Known: written so elsewhere in the document, or in the lexicon.
-fn is_word(w: &str, forms: &FormCounts) -> bool {
-    forms.get(w) > 0 || evidence::zipf(w) > 0.0
+fn is_word(w: &str, forms: &FormCounts, lexicon: &Lexicon) -> bool {
+    forms.get(w) > 0 || lexicon.zipf(w) > 0.0
 }
 
 /// Byte ranges of the substrings of `w` of at least two characters.
@@ -354,14 +356,14 @@ fn substrings(w: &str) -> Vec<(usize, usize)> {
 
 /// `w` (capitals run together, not a word itself) cut into two or three words that are
 /// each known and common, preferring the fewest pieces and then the most common.
-fn segment<'w>(w: &'w str, forms: &FormCounts) -> Option<Vec<&'w str>> {
+fn segment<'w>(w: &'w str, forms: &FormCounts, lexicon: &Lexicon) -> Option<Vec<&'w str>> {
     // A piece is acceptable when the document has it or it is a common word; one-letter
     // pieces never are, so `GNAME` stays whole.
     let score = |p: &str| -> Option<f32> {
         if p.chars().count() < 2 {
             return None;
         }
-        let z = evidence::zipf(p);
+        let z = lexicon.zipf(p);
         if forms.get(p) > 0 {
             Some(z.max(3.0))
         } else if z >= 3.0 {
@@ -472,7 +474,7 @@ fn doubled_glyphs(text: &str, lines: &[(usize, &str)], out: &mut Proposals) {
 // ---------------------------------------------------------------------------------------
 // Missing spaces
 
-fn missing_spaces(text: &str, out: &mut Proposals) {
+fn missing_spaces(text: &str, lexicon: &Lexicon, out: &mut Proposals) {
     let bytes = text.as_bytes();
     // Prefilter: a candidate needs punctuation or a quote directly followed by a letter.
     let mut at = 0;
@@ -527,9 +529,9 @@ fn missing_spaces(text: &str, out: &mut Proposals) {
             continue;
         }
         let sure = if bytes[i] == b'.' {
-            sentence_glue(left, right)
+            sentence_glue(left, right, lexicon)
         } else {
-            clause_glue(text, i, left, right)
+            clause_glue(text, i, left, right, lexicon)
         };
         if sure {
             push_space(
@@ -601,23 +603,23 @@ fn closes_word(text: &str, at: usize) -> bool {
 /// a number of two or more digits or a lower-case word of three or more letters (not an
 /// initial or an abbreviation like `N.S.`, `e.g.`), the right side a capitalised word,
 /// and both are known words.
-fn sentence_glue(left: &str, right: &str) -> bool {
+fn sentence_glue(left: &str, right: &str, lexicon: &Lexicon) -> bool {
     let mut r = right.chars();
     let capitalised = r.next().is_some_and(char::is_uppercase)
         && right.chars().count() >= 2
         && r.all(char::is_lowercase);
-    if !capitalised || evidence::zipf(right) < 2.5 {
+    if !capitalised || lexicon.zipf(right) < 2.5 {
         return false;
     }
     if left.bytes().all(|b| b.is_ascii_digit()) {
         return left.len() >= 2;
     }
-    left.chars().count() >= 3 && left.chars().all(char::is_lowercase) && evidence::zipf(left) >= 2.5
+    left.chars().count() >= 3 && left.chars().all(char::is_lowercase) && lexicon.zipf(left) >= 2.5
 }
 
 /// `(Top Secret),in`, `tensions,and`: a comma or full stop glued to a lower-case word;
 /// only for commas, with a known word on both sides.
-fn clause_glue(text: &str, i: usize, left: &str, right: &str) -> bool {
+fn clause_glue(text: &str, i: usize, left: &str, right: &str, lexicon: &Lexicon) -> bool {
     if text.as_bytes()[i] != b',' || !right.chars().all(char::is_lowercase) {
         return false;
     }
@@ -625,7 +627,7 @@ fn clause_glue(text: &str, i: usize, left: &str, right: &str) -> bool {
         return false; // 1,000
     }
     let after_bracket = matches!(text[..i].chars().next_back(), Some(')' | ']' | '"' | '”'));
-    let known = |w: &str| evidence::zipf(w) >= 3.0;
+    let known = |w: &str| lexicon.zipf(w) >= 3.0;
     known(right) && (after_bracket || (known(left) && left.chars().count() >= 2))
 }
 
