@@ -174,7 +174,17 @@ impl Stage for Reflow {
                     false
                 }
                 Some(wb)
-                    if wb.propose(text, &gap, &forms, &cx.lexicon, wrapped, keep_lines, out) =>
+                    if wb.propose(
+                        text,
+                        &gap,
+                        Known {
+                            forms: &forms,
+                            lexicon: &cx.lexicon,
+                        },
+                        wrapped,
+                        keep_lines,
+                        out,
+                    ) =>
                 {
                     true
                 }
@@ -555,6 +565,13 @@ fn page_breaks_at_the_ends(text: &str, lines: &[Line], out: &mut Proposals) {
     }
 }
 
+/// What tells a word from a non-word: the document's own forms, then the lexicon.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    forms: &'a FormCounts,
+    lexicon: &'a Lexicon,
+}
+
 /// A line that ends with a hyphen-like break mark before a line that starts with a
 /// letter.
 #[derive(Debug)]
@@ -635,7 +652,8 @@ impl WordBreak {
         [self.left(text), "-", self.right(text)].concat()
     }
 
-    fn verdict(&self, text: &str, forms: &FormCounts, lexicon: &Lexicon) -> Verdict {
+    fn verdict(&self, text: &str, known: Known<'_>) -> Verdict {
+        let Known { forms, lexicon } = known;
         let joined = self.joined_in(text);
         if self.soft {
             return Verdict::Join(format!("'{joined}': a soft line-end hyphen"));
@@ -694,8 +712,7 @@ impl WordBreak {
         &self,
         text: &str,
         gap: &Gap<'_>,
-        forms: &FormCounts,
-        lexicon: &Lexicon,
+        known: Known<'_>,
         wrapped: bool,
         keep_lines: bool,
         out: &mut Proposals,
@@ -704,11 +721,13 @@ impl WordBreak {
         // Across blank lines, or between lines of a text that is one paragraph per line,
         // a hyphen is taken for a line-end hyphen only on evidence.
         let needs_evidence = across_blank || !wrapped;
-        let (join, message) = match self.verdict(text, forms, lexicon) {
+        let (join, message) = match self.verdict(text, known) {
             Verdict::Join(m) => (true, m),
             // A capital or a lexicon guess does not carry a word across blank lines
             // (`recruit-⏎⏎Minutes of the Plenum` is a running head not yet removed).
-            Verdict::KeepHyphen(_) if across_blank && forms.get(&self.hyphenated_in(text)) == 0 => {
+            Verdict::KeepHyphen(_)
+                if across_blank && known.forms.get(&self.hyphenated_in(text)) == 0 =>
+            {
                 return false
             }
             Verdict::KeepHyphen(m) => (false, m),
@@ -969,8 +988,10 @@ mod tests {
                     would not let anyone near it until the morning\n\
                     shift came in and the foreman had looked at it.\n";
         let with = |words: &[&str]| {
-            let mut cx = Context::default();
-            cx.lexicon = std::sync::Arc::new(crate::lexicon::Lexicon::english().with_words(words));
+            let cx = Context {
+                lexicon: std::sync::Arc::new(crate::lexicon::Lexicon::english().with_words(words)),
+                ..Context::default()
+            };
             let mut p = crate::Pipeline::new(cx);
             p.push(Box::new(Reflow));
             p.run(text).output
