@@ -8,13 +8,15 @@ See ``recto.Cleaner`` for options, batches, JSON Lines and the list of changes.
 """
 
 from recto._recto import Cleaner, __version__, clean, rules
-from recto._types import Applicability, Change, Garble, Rule
+from recto._types import Applicability, Change, Footnotes, Garble, MarginText, Rule
 
 __all__ = [
     "Applicability",
     "Change",
     "Cleaner",
+    "Footnotes",
     "Garble",
+    "MarginText",
     "Rule",
     "__version__",
     "clean",

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from os import PathLike
 from typing import Any, Literal, final
 
-from recto._types import Change, Garble, Rule
+from recto._types import Change, Footnotes, Garble, MarginText, Rule
 
 __all__ = ["Cleaner", "clean", "rules", "__version__"]
 
@@ -25,6 +25,10 @@ class Cleaner:
       ``"keep"``.
     - ``garble_marker``: the marker for ``garble="mark"``; default ``"[…]"``.
     - ``keep_lines``: keep the original line breaks (repair words only); default ``False``.
+    - ``footnotes``: footnotes found at page bottoms are gathered at the end of the text
+      (``"end"``, default) or left where they are (``"keep"``).
+    - ``margin_text``: margin stamps printed one character per line or reversed are
+      restored (``"restore"``, default), dropped (``"drop"``) or left (``"keep"``).
 
     ``config`` is a ``recto.toml`` (or a ``pyproject.toml`` with ``[tool.recto]``), or a
     directory to find one in as the CLI would; its rule sets and rule files are used, and
@@ -43,6 +47,8 @@ class Cleaner:
         garble: Garble | None = None,
         garble_marker: str | None = None,
         keep_lines: bool | None = None,
+        footnotes: Footnotes | None = None,
+        margin_text: MarginText | None = None,
     ) -> Cleaner: ...
     def clean(self, text: str) -> str:
         """Returns ``text`` repaired (the GIL is released while cleaning)."""
@@ -78,6 +84,8 @@ def clean(
     garble: Garble | None = None,
     garble_marker: str | None = None,
     keep_lines: bool | None = None,
+    footnotes: Footnotes | None = None,
+    margin_text: MarginText | None = None,
 ) -> str:
     """Returns ``text`` repaired; options as for ``Cleaner``."""
 

@@ -7,6 +7,12 @@ from typing import Literal, TypedDict
 Garble = Literal["remove", "mark", "keep"]
 """What to do with garbled runs."""
 
+Footnotes = Literal["end", "keep"]
+"""Where footnotes found at page bottoms go."""
+
+MarginText = Literal["restore", "drop", "keep"]
+"""What to do with margin stamps printed one character per line or reversed."""
+
 Applicability = Literal["safe", "review", "suggest"]
 """Whether a fix may be applied without review (``safe``) or not."""
 

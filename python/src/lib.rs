@@ -17,7 +17,7 @@ use recto::jsonl::{splice, FieldPath, RecordError};
 use recto::pipeline::RuleFilter;
 use recto::registry::RuleInfo;
 use recto::rulefile::{RuleFile, BUILTIN_SETS};
-use recto::stage::GarblePolicy;
+use recto::stage::{FootnotePolicy, GarblePolicy, MarginPolicy};
 use recto::{Applicability, Change, Pipeline};
 
 /// Everything that decides what a `Cleaner` does.
@@ -35,16 +35,17 @@ struct Settings {
 impl Settings {
     /// Resolves the arguments shared by `clean` and `Cleaner`: the configuration's
     /// options (or the defaults), each given keyword argument replacing its value.
-    #[allow(clippy::too_many_arguments)]
-    fn from_args(
-        config: Option<PathBuf>,
-        unsafe_fixes: Option<bool>,
-        select: Option<&Bound<'_, PyAny>>,
-        ignore: Option<&Bound<'_, PyAny>>,
-        garble: Option<&str>,
-        garble_marker: Option<String>,
-        keep_lines: Option<bool>,
-    ) -> PyResult<Settings> {
+    fn from_args(config: Option<PathBuf>, keywords: Keywords<'_, '_>) -> PyResult<Settings> {
+        let Keywords {
+            unsafe_fixes,
+            select,
+            ignore,
+            garble,
+            garble_marker,
+            keep_lines,
+            footnotes,
+            margin_text,
+        } = keywords;
         let config = config.map(|p| std::path::absolute(&p).unwrap_or(p));
         let mut options = match &config {
             Some(path) => load_config(path)?.for_file(None),
@@ -67,6 +68,12 @@ impl Settings {
         }
         if let Some(value) = keep_lines {
             options.keep_lines = value;
+        }
+        if let Some(value) = footnotes {
+            options.footnotes = footnote_policy(value)?;
+        }
+        if let Some(value) = margin_text {
+            options.margin_text = margin_policy(value)?;
         }
         Ok(Settings { config, options })
     }
@@ -96,6 +103,8 @@ impl Settings {
         kwargs.set_item("garble", garble_name(o.garble))?;
         kwargs.set_item("garble_marker", &o.garble_marker)?;
         kwargs.set_item("keep_lines", o.keep_lines)?;
+        kwargs.set_item("footnotes", footnote_name(o.footnotes))?;
+        kwargs.set_item("margin_text", margin_name(o.margin_text))?;
         Ok(kwargs)
     }
 }
@@ -207,6 +216,67 @@ fn garble_name(policy: GarblePolicy) -> &'static str {
     }
 }
 
+fn footnote_policy(value: &str) -> PyResult<FootnotePolicy> {
+    match value {
+        "end" => Ok(FootnotePolicy::End),
+        "keep" => Ok(FootnotePolicy::Keep),
+        _ => Err(PyValueError::new_err(format!(
+            "footnotes must be \"end\" or \"keep\", not {value:?}"
+        ))),
+    }
+}
+
+fn footnote_name(policy: FootnotePolicy) -> &'static str {
+    match policy {
+        FootnotePolicy::End => "end",
+        FootnotePolicy::Keep => "keep",
+    }
+}
+
+fn margin_policy(value: &str) -> PyResult<MarginPolicy> {
+    match value {
+        "restore" => Ok(MarginPolicy::Restore),
+        "drop" => Ok(MarginPolicy::Drop),
+        "keep" => Ok(MarginPolicy::Keep),
+        _ => Err(PyValueError::new_err(format!(
+            "margin_text must be \"restore\", \"drop\" or \"keep\", not {value:?}"
+        ))),
+    }
+}
+
+fn margin_name(policy: MarginPolicy) -> &'static str {
+    match policy {
+        MarginPolicy::Restore => "restore",
+        MarginPolicy::Drop => "drop",
+        MarginPolicy::Keep => "keep",
+    }
+}
+
+/// The keyword options `clean` and `Cleaner` share (`None`: the configuration's value).
+struct Keywords<'a, 'py> {
+    unsafe_fixes: Option<bool>,
+    select: Option<&'a Bound<'py, PyAny>>,
+    ignore: Option<&'a Bound<'py, PyAny>>,
+    garble: Option<&'a str>,
+    garble_marker: Option<String>,
+    keep_lines: Option<bool>,
+    footnotes: Option<&'a str>,
+    margin_text: Option<&'a str>,
+}
+
+impl Keywords<'_, '_> {
+    fn are_all_default(&self) -> bool {
+        self.unsafe_fixes.is_none()
+            && self.select.is_none()
+            && self.ignore.is_none()
+            && self.garble.is_none()
+            && self.garble_marker.is_none()
+            && self.keep_lines.is_none()
+            && self.footnotes.is_none()
+            && self.margin_text.is_none()
+    }
+}
+
 fn type_name(value: &Bound<'_, PyAny>) -> String {
     value
         .get_type()
@@ -279,6 +349,9 @@ impl<'a> CharOffsets<'a> {
 /// - `garble`: `"remove"` (default), `"mark"` or `"keep"` garbled runs.
 /// - `garble_marker`: the marker for `garble="mark"` (default `"[…]"`).
 /// - `keep_lines`: keep the original line breaks (default `False`).
+/// - `footnotes`: `"end"` (default: gathered at the end of the text) or `"keep"`.
+/// - `margin_text`: `"restore"` (default), `"drop"` or `"keep"` margin stamps printed one
+///   character per line or reversed.
 /// - `config`: a `recto.toml` (or `pyproject.toml` with `[tool.recto]`), or a directory
 ///   to find one in as the CLI would; the options above replace its values.
 #[pyclass(module = "recto", frozen)]
@@ -292,7 +365,7 @@ impl Cleaner {
     #[new]
     #[pyo3(signature = (
         config=None, *, r#unsafe=None, select=None, ignore=None, garble=None,
-        garble_marker=None, keep_lines=None,
+        garble_marker=None, keep_lines=None, footnotes=None, margin_text=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -303,16 +376,20 @@ impl Cleaner {
         garble: Option<&str>,
         garble_marker: Option<String>,
         keep_lines: Option<bool>,
+        footnotes: Option<&str>,
+        margin_text: Option<&str>,
     ) -> PyResult<Cleaner> {
-        let settings = Settings::from_args(
-            config,
-            r#unsafe,
+        let keywords = Keywords {
+            unsafe_fixes: r#unsafe,
             select,
             ignore,
             garble,
             garble_marker,
             keep_lines,
-        )?;
+            footnotes,
+            margin_text,
+        };
+        let settings = Settings::from_args(config, keywords)?;
         Ok(Cleaner {
             pipeline: settings.pipeline()?,
             settings,
@@ -468,7 +545,7 @@ fn batch(method: &str, texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 #[pyfunction]
 #[pyo3(signature = (
     text, *, config=None, r#unsafe=None, select=None, ignore=None, garble=None,
-    garble_marker=None, keep_lines=None,
+    garble_marker=None, keep_lines=None, footnotes=None, margin_text=None,
 ))]
 #[allow(clippy::too_many_arguments)]
 fn clean(
@@ -481,29 +558,26 @@ fn clean(
     garble: Option<&str>,
     garble_marker: Option<String>,
     keep_lines: Option<bool>,
+    footnotes: Option<&str>,
+    margin_text: Option<&str>,
 ) -> PyResult<String> {
-    let defaults = config.is_none()
-        && r#unsafe.is_none()
-        && select.is_none()
-        && ignore.is_none()
-        && garble.is_none()
-        && garble_marker.is_none()
-        && keep_lines.is_none();
-    if defaults {
-        // The common call, `recto.clean(text)`, shares one pipeline.
-        static DEFAULT: OnceLock<Pipeline> = OnceLock::new();
-        let pipeline = DEFAULT.get_or_init(Pipeline::default_stages);
-        return Ok(py.detach(|| pipeline.run(text).output));
-    }
-    let settings = Settings::from_args(
-        config,
-        r#unsafe,
+    let keywords = Keywords {
+        unsafe_fixes: r#unsafe,
         select,
         ignore,
         garble,
         garble_marker,
         keep_lines,
-    )?;
+        footnotes,
+        margin_text,
+    };
+    if config.is_none() && keywords.are_all_default() {
+        // The common call, `recto.clean(text)`, shares one pipeline.
+        static DEFAULT: OnceLock<Pipeline> = OnceLock::new();
+        let pipeline = DEFAULT.get_or_init(Pipeline::default_stages);
+        return Ok(py.detach(|| pipeline.run(text).output));
+    }
+    let settings = Settings::from_args(config, keywords)?;
     let pipeline = settings.pipeline()?;
     Ok(py.detach(|| pipeline.run(text).output))
 }

@@ -112,6 +112,52 @@ def test_changes_rebuild_the_output_of_real_documents(seed, options):
         assert "layout.reflow" not in fired
 
 
+STAMP = "arXiv:2201.00200v1 [cs.CL] 1 Jan 2022"
+STAMPED = (
+    "The model is trained on a large corpus of scanned documents and is\n"
+    "evaluated on a held-out set of pages from the same archive.\n"
+    + "\n".join(STAMP)
+    + "\nThe results show that the repairs hold up on pages the model has\n"
+    "never seen, and that the errors left are mostly of reading order.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("margin_text", "expect"),
+    [("restore", STAMP), ("drop", None), ("keep", "keep")],
+)
+def test_margin_text_option(margin_text, expect):
+    out = recto.clean(STAMPED, margin_text=margin_text)
+    assert recto.Cleaner(margin_text=margin_text).clean(STAMPED) == out
+    if expect is None:
+        assert "arXiv" not in out and "1 Jan 2022" not in out.replace("\n", "")
+    elif expect == "keep":
+        # Left one character per line (reflow does not join them into the prose).
+        assert STAMP not in out and "X\n\ni\n\nv" in out, out
+    else:
+        assert expect in out, out
+
+
+def test_footnotes_option():
+    page = (
+        "The committee met in the spring to review the accounts, as the rules\n"
+        "required.1 The chair opened the session and read the minutes of the\n"
+        "last meeting aloud to the members who were present that morning.\n"
+        "1 The rules of 1952, article 4.\n"
+        "\f"
+        "The treasurer then reported that the funds were sufficient for the\n"
+        "repairs.2 A vote was taken and the motion passed by a wide margin.\n"
+        "2 Minutes, 3 May 1957.\n"
+    )
+    end = recto.clean(page)
+    keep = recto.clean(page, footnotes="keep")
+    # Gathered at the end, in order, markers kept; or left where the pages had them.
+    assert end.rstrip().endswith("2 Minutes, 3 May 1957."), end
+    assert end.index("1 The rules of 1952") > end.index("wide margin"), end
+    assert keep.index("1 The rules of 1952") < keep.index("The treasurer"), keep
+    assert any("layout.footnotes" in c["rules"] for c in recto.Cleaner().changes(page))
+
+
 def test_seeds_are_there():
     # The test above is parametrized over them; an empty list would pass vacuously.
     assert len(SEEDS) >= 3
@@ -263,7 +309,7 @@ def test_cleaner_pickles_with_its_options():
     assert repr(copy) == repr(cleaner)
     assert repr(copy) == (
         "Cleaner(unsafe=True, select=['unicode'], ignore=['unicode.nfc'], garble='mark', "
-        "garble_marker='##', keep_lines=False)"
+        "garble_marker='##', keep_lines=False, footnotes='end', margin_text='restore')"
     )
     assert copy.clean(MIXED) == cleaner.clean(MIXED)
 
@@ -302,6 +348,8 @@ def test_batch_type_error_names_the_item():
     ("options", "message"),
     [
         ({"garble": "delete"}, "garble must be"),
+        ({"footnotes": "bottom"}, "footnotes must be"),
+        ({"margin_text": "rotate"}, "margin_text must be"),
         ({"select": ["unicod"]}, "matches no rule"),
         ({"ignore": "unicode,nope"}, "'nope'|\"nope\""),
         ({"select": [""]}, "matches no rule"),
