@@ -1,7 +1,8 @@
 // The HTML review page in a real browser (Debian's headless Chromium, driven by
 // playwright-core): it loads without console errors or network requests, decisions made
 // with the mouse and the keyboard reach the exported decisions file (checked with a real
-// TOML parser), hostile document text renders as text, and a review of 10,000 changes
+// TOML parser), the two halves of a move are decided together, hostile document text
+// renders as text, and a review of 10,000 changes
 // opens and filters quickly.
 //
 // Run through run.sh, which installs Chromium and playwright-core and builds recto;
@@ -94,6 +95,11 @@ before(() => {
   // One paragraph per line, blank lines between: the only changes are the ligatures
   // (hard-wrapped lines would add a reflow change per line break).
   pages.big = makePage("big", { "big.txt": lines.join("\n\n") + "\n" });
+  // A page whose last block the extractor emitted out of order: reading order moves it,
+  // a move recorded as two linked changes (the removal and the insertion).
+  pages.moved = makePage("moved", {
+    "page.txt": readFileSync(new URL("../cmd/diff-reorder.in/page.txt", import.meta.url), "utf8"),
+  });
 });
 
 before(async () => {
@@ -192,6 +198,27 @@ test("accepting and rejecting update the exported decisions", async () => {
   await again.waitForFunction((expected) => window.rectoDecisions() === expected, await decisions(page));
   await context2.close();
 
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the two halves of a move are decided together", async () => {
+  const { page, problems, context } = await open(pages.moved);
+  const halves = page.locator("article.card", { hasText: "layout.reorder-blocks" });
+  assert.equal(await halves.count(), 2);
+  assert.match(await halves.first().textContent(), /Part of a move/);
+  const moveIds = await page.evaluate(() => JSON.parse(document.getElementById("recto-data").textContent)
+    .files[0].changes.filter((c) => c.rules.includes("layout.reorder-blocks")).map((c) => c.id));
+  // Accepting one half accepts the other; rejecting the other rejects both.
+  await halves.nth(0).locator("button[data-act=accept]").click();
+  assert.equal(await halves.nth(1).locator(".state").textContent(), "accepted");
+  let toml = parseToml(await decisions(page));
+  assert.deepEqual(toml.accepted.map((d) => d.id).sort(), [...moveIds].sort());
+  await halves.nth(1).locator("button[data-act=reject]").click();
+  assert.equal(await halves.nth(0).locator(".state").textContent(), "rejected");
+  toml = parseToml(await decisions(page));
+  assert.deepEqual(toml.rejected.map((d) => d.id).sort(), [...moveIds].sort());
+  assert.equal(toml.accepted, undefined);
   assert.deepEqual(problems, []);
   await context.close();
 });
