@@ -208,31 +208,37 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     fixes
 }
 
-/// The blocks of at least [`MIN_LINES`] lines in which some line ends in a hyphen (the
-/// evidence this pass needs); a form feed ends a block.
+/// The blocks of at least [`MIN_LINES`] lines in which some lines end in a hyphen (the
+/// evidence this pass needs); a form feed ends a block. Lines are read for their cues
+/// only in such blocks: most text never gets that far.
 fn blocks(text: &str) -> Vec<Vec<Line>> {
     let mut blocks = Vec::new();
-    let mut current: Vec<Line> = Vec::new();
-    let mut flush = |current: &mut Vec<Line>| {
-        if current.len() >= MIN_LINES
-            && current.iter().filter(|l| l.end == End::Hyphen).count() >= MIN_COMPLETIONS
-        {
-            blocks.push(std::mem::take(current));
+    let mut current: Vec<Span> = Vec::new();
+    let mut hyphens = 0;
+    let mut flush = |current: &mut Vec<Span>, hyphens: &mut usize| {
+        if current.len() >= MIN_LINES && *hyphens >= MIN_COMPLETIONS {
+            blocks.push(current.iter().map(|&l| Line::new(text, l)).collect());
         }
         current.clear();
+        *hyphens = 0;
     };
     let mut at = 0;
-    for raw in text.split_inclusive('\n') {
-        let body = raw.strip_suffix('\n').unwrap_or(raw);
+    for raw in text.as_bytes().split_inclusive(|&b| b == b'\n') {
+        let body = raw.strip_suffix(b"\n").unwrap_or(raw);
         let span = Span::new(at, at + body.len());
         at += raw.len();
-        if body.trim().is_empty() || body.contains('\x0c') || body.ends_with('\r') {
-            flush(&mut current);
-        } else {
-            current.push(Line::new(text, span));
+        let trimmed = body.trim_ascii_end();
+        if trimmed.is_empty() || body.ends_with(b"\r") || memchr::memchr(b'\x0c', body).is_some() {
+            flush(&mut current, &mut hyphens);
+            continue;
         }
+        // A letter (or any non-ASCII character) and a hyphen; Line::new reads it exactly.
+        if let [.., c, b'-'] = trimmed {
+            hyphens += usize::from(c.is_ascii_alphabetic() || !c.is_ascii());
+        }
+        current.push(span);
     }
-    flush(&mut current);
+    flush(&mut current, &mut hyphens);
     blocks
 }
 
