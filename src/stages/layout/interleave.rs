@@ -186,14 +186,28 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     if blocks.is_empty() {
         return Vec::new();
     }
-    // Completions the dictionary does not know are asked of the document, in one scan.
+    // Completions the dictionary does not know are asked of the document, in one scan —
+    // only for blocks that could still be two columns: none of their lines as given
+    // completes a known word, and reading every other line completes enough candidates.
+    // In running text the first test fails at once, and the scan is skipped.
     let mut forms = FormCounts::default();
     for lines in &blocks {
-        for (i, a) in lines.iter().enumerate() {
-            for b in lines[i + 1..].iter().take(2) {
-                if let Some(word) = completion(text, a, b).filter(|w| !known(lexicon, w)) {
-                    forms.want(&word);
-                }
+        let given_known = lines
+            .windows(2)
+            .any(|w| completion(text, &w[0], &w[1]).is_some_and(|word| known(lexicon, &word)));
+        let apart: Vec<String> = lines
+            .windows(3)
+            .filter_map(|w| completion(text, &w[0], &w[2]))
+            .collect();
+        if given_known || apart.len() < MIN_COMPLETIONS {
+            continue;
+        }
+        let given = lines
+            .windows(2)
+            .filter_map(|w| completion(text, &w[0], &w[1]));
+        for word in apart.into_iter().chain(given) {
+            if !known(lexicon, &word) {
+                forms.want(&word);
             }
         }
     }
