@@ -195,11 +195,14 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
         let given_known = lines
             .windows(2)
             .any(|w| completion(text, &w[0], &w[1]).is_some_and(|word| known(lexicon, &word)));
+        if given_known {
+            continue;
+        }
         let apart: Vec<String> = lines
             .windows(3)
             .filter_map(|w| completion(text, &w[0], &w[2]))
             .collect();
-        if given_known || apart.len() < MIN_COMPLETIONS {
+        if apart.len() < MIN_COMPLETIONS {
             continue;
         }
         let given = lines
