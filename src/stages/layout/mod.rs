@@ -1,6 +1,6 @@
 //! The layout stage: page structure and line structure.
 //!
-//! Runs as seven passes, each a [`Stage`] of its own so that each sees the text the one
+//! Runs as eight passes, each a [`Stage`] of its own so that each sees the text the one
 //! before it left (their edits would otherwise collide at the same line ends):
 //!
 //! 0. [`margins`] — margin stamps printed one character per line, or reversed, restored
@@ -10,10 +10,11 @@
 //! 2. [`notes`] — footnotes at page bottoms gathered at the end of the text (before
 //!    furniture goes: pages inferred from running heads are gone with them).
 //! 3. [`furniture`] — running headers, footers and page numbers (pages from [`pages`]).
-//! 4. [`order`] — blocks emitted out of reading order are moved back where their
+//! 4. [`interleave`] — two columns emitted alternately, line by line, taken apart.
+//! 5. [`order`] — blocks emitted out of reading order are moved back where their
 //!    words and sentences continue.
-//! 5. [`spacing`] — letter-spaced words, doubled-glyph bold, missing spaces.
-//! 6. [`reflow`] — dehyphenation, hard-wrapped lines joined into paragraphs, paragraphs
+//! 6. [`spacing`] — letter-spaced words, doubled-glyph bold, missing spaces.
+//! 7. [`reflow`] — dehyphenation, hard-wrapped lines joined into paragraphs, paragraphs
 //!    split across page and column breaks rejoined.
 
 use crate::registry::RuleInfo;
@@ -22,6 +23,7 @@ use crate::stage::{Context, Stage};
 pub(crate) mod columns;
 mod evidence;
 pub(crate) mod furniture;
+pub(crate) mod interleave;
 pub(crate) mod margins;
 pub(crate) mod notes;
 pub(crate) mod order;
@@ -37,6 +39,7 @@ pub(crate) static RULES: &[&[RuleInfo]] = &[
     columns::RULES,
     notes::RULES,
     furniture::RULES,
+    interleave::RULES,
     order::RULES,
     spacing::RULES,
     reflow::RULES,
@@ -49,6 +52,7 @@ pub(crate) fn passes(_cx: &Context) -> Vec<Box<dyn Stage>> {
         Box::new(columns::Columns),
         Box::new(notes::Notes),
         Box::new(furniture::Furniture),
+        Box::new(interleave::Interleave),
         Box::new(order::Order),
         Box::new(spacing::Spacing),
         Box::new(reflow::Reflow),

@@ -353,7 +353,7 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
 
 /// A token of code or a name rather than a word of running text: it holds characters
 /// that words and their punctuation do not (`Dir::Etc::main`, `/usr/bin`, `$foo);`).
-fn is_code(token: &str) -> bool {
+pub(super) fn is_code(token: &str) -> bool {
     token.contains("::")
         || token.bytes().any(|b| {
             matches!(
@@ -397,7 +397,7 @@ fn starts_item(line: &str) -> bool {
 
 /// The line starts with a lower-case word that is not an enumerator (`a) `, `b. `) or a
 /// one-letter label (`w Like ESC-v`, `q or Q`): no running word but `a` is one letter.
-fn starts_lower(line: &str) -> bool {
+pub(super) fn starts_lower(line: &str) -> bool {
     let mut chars = line.chars();
     let (Some(first), second) = (chars.next(), chars.next()) else {
         return false;
@@ -417,7 +417,7 @@ fn joined_word(text: &str, a: &Block, b: &Block) -> Option<String> {
 }
 
 /// The dictionary knows `word`, as written or in lower case.
-fn known(lexicon: &Lexicon, word: &str) -> bool {
+pub(super) fn known(lexicon: &Lexicon, word: &str) -> bool {
     lexicon.contains(word) || lexicon.contains(&word.to_lowercase())
 }
 

@@ -1,0 +1,467 @@
+//! Layout pass: line-interleaved columns — two columns an extractor emitted alternately,
+//! one line of each in turn, are taken apart again.
+//!
+//! A line-level cue is noisy on its own: in a single-column man page up to half the line
+//! joins look broken (a label, an option, a heading). So this pass never asks "is this
+//! join broken?" but compares two readings of the same run of lines: as given (line
+//! `i` → `i + 1`) and de-interleaved (line `i` → `i + 2`, the even lines and the odd lines
+//! each read on their own). Two columns woven together read badly as given and well
+//! de-interleaved; a single column is the other way round.
+//!
+//! # Evidence
+//!
+//! Each join is read with the cues of the reorder pass ([`super::order`]): a word cut by
+//! a hyphen and completed by the next line into a word known to the dictionary or the
+//! document (`imple-` + `mentation`) — the strongest evidence there is; a clause left
+//! open and continued in lower case by a common word pair; a lower-case start after a
+//! finished sentence, a hyphen followed by a capital — broken joins. The run is taken
+//! apart only when
+//!
+//! - it is a whole block (a run of at least [`MIN_LINES`] lines between blank lines);
+//! - no join as given completes a hyphenated word (contrary evidence vetoes);
+//! - at least [`MIN_COMPLETIONS`] hyphenated words are completed in the de-interleaved
+//!   reading, by both columns or with a margin of evidenced joins in each;
+//! - the joins as given cost clearly more than the de-interleaved ones ([`MIN_MARGIN`]).
+//!
+//! The fix is one move (`layout.deinterleave-columns`): the odd lines go, in order, after
+//! the last even line, as a block of their own. It is safe: two completed words on two
+//! lines each that only the de-interleaved reading makes do not happen by chance.
+
+use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
+use crate::lexicon::Lexicon;
+use crate::registry::RuleInfo;
+use crate::span::Span;
+use crate::stage::{Context, Document, Proposals, Stage};
+
+use super::evidence::FormCounts;
+use super::order::{is_code, known, starts_lower};
+
+const DEINTERLEAVE: RuleId = RuleId::from_static("layout.deinterleave-columns");
+
+/// The rules of this pass.
+pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
+    "layout.deinterleave-columns",
+    "layout",
+    Applicability::Safe,
+    "Separates two columns that the extractor emitted alternately, line by line.",
+    "Some extractors emit a two-column page one line of each column in turn. Within a \
+     block of at least eight lines, the joins of the lines as given are compared with \
+     the joins of every other line: when hyphenated words are completed into known \
+     words only by reading every other line, no hyphenated word is completed by the \
+     next line, and the lines as given break clearly more sentences, the odd lines are \
+     moved after the even ones as a block of their own. Single-column text, lists, \
+     tables and code are left alone: their lines continue each other, or say nothing.\n\n\
+     Example: `The imple-` ⏎ `Results were` ⏎ `mentation of` ⏎ `good in each` becomes \
+     `The imple-` ⏎ `mentation of` ⏎⏎ `Results were` ⏎ `good in each`.",
+)];
+
+/// A block must hold at least this many lines to be read as two columns.
+const MIN_LINES: usize = 8;
+
+/// At least this many hyphenated words must be completed only by the de-interleaved
+/// reading.
+const MIN_COMPLETIONS: usize = 2;
+
+/// The joins as given must cost this much more than the de-interleaved ones, and at
+/// least [`MIN_MARGIN_PER_LINE`] per line.
+const MIN_MARGIN: f32 = 2.0;
+
+/// See [`MIN_MARGIN`].
+const MIN_MARGIN_PER_LINE: f32 = 0.12;
+
+/// Read apart, the columns must make at least this many more evidenced joins (completed
+/// words, common word pairs) than the lines as given.
+const MIN_MORE_EVIDENCED: usize = 3;
+
+/// A word pair at least this likely (`log10 P(b | a)`) continues a sentence.
+const MIN_BIGRAM_LOGP: f32 = -3.5;
+
+/// The line-interleave pass.
+pub(crate) struct Interleave;
+
+impl Stage for Interleave {
+    fn name(&self) -> &'static str {
+        "layout"
+    }
+
+    fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
+        // With --keep-lines only words are repaired.
+        if cx.options.keep_lines {
+            return;
+        }
+        for fix in deinterleave(doc.text(), &cx.lexicon) {
+            out.push(fix);
+        }
+    }
+}
+
+/// How a line begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Start {
+    /// With a lower-case word: mid-sentence, or the rest of a hyphenated word.
+    Lower,
+    /// With a capital, a digit or punctuation.
+    Fresh,
+    /// With code or a name, which says nothing about the sentence around it.
+    Code,
+}
+
+/// How a line ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// With a word and a hyphen: a word waiting for its rest.
+    Hyphen,
+    /// With a word or a comma: a clause going on.
+    Open,
+    /// With sentence punctuation.
+    Closed,
+    /// With code, a name, or anything else that says nothing.
+    Code,
+}
+
+/// One non-blank line with its cues.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    /// The line without its line break.
+    span: Span,
+    start: Start,
+    end: End,
+    /// The first word, when the line starts in lower case.
+    head: Span,
+    /// The last word (before the hyphen, for [`End::Hyphen`]), when the line is open.
+    tail: Span,
+}
+
+impl Line {
+    fn new(text: &str, span: Span) -> Line {
+        let raw = &text[span.range()];
+        let trimmed = raw.trim();
+        let first = span.start + (raw.len() - raw.trim_start().len());
+        let last = first + trimmed.len();
+        let head_len = trimmed
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(trimmed.len());
+        let start = match trimmed.split_whitespace().next() {
+            Some(w) if is_code(w) => Start::Code,
+            Some(_) if starts_lower(trimmed) => Start::Lower,
+            _ => Start::Fresh,
+        };
+        let mut rev = trimmed.chars().rev();
+        let (end, tail_end) = match (rev.next(), rev.next()) {
+            _ if trimmed.split_whitespace().next_back().is_some_and(is_code) => (End::Code, last),
+            (Some('-'), Some(c)) if c.is_alphabetic() => (End::Hyphen, last - 1),
+            (Some(','), _) => (End::Open, last - 1),
+            (Some(c), _) if c.is_alphabetic() => (End::Open, last),
+            (Some('.' | '!' | '?' | ';' | ':'), _) => (End::Closed, last),
+            _ => (End::Code, last),
+        };
+        let tail_start = text[..tail_end]
+            .trim_end_matches(char::is_alphanumeric)
+            .len()
+            .max(first);
+        Line {
+            span,
+            start,
+            end,
+            head: Span::new(first, first + head_len),
+            tail: Span::new(tail_start, tail_end),
+        }
+    }
+}
+
+/// What a join between two lines says.
+#[derive(Clone, Copy, Debug, Default)]
+struct Reading {
+    /// How broken the joins look, summed.
+    cost: f32,
+    /// Hyphenated words completed into known words.
+    completions: usize,
+    /// Open clauses continued by a common word pair.
+    pairs: usize,
+}
+
+/// The fixes for `text`.
+fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
+    let blocks = blocks(text);
+    if blocks.is_empty() {
+        return Vec::new();
+    }
+    // Completions the dictionary does not know are asked of the document, in one scan —
+    // only for blocks that could still be two columns: none of their lines as given
+    // completes a known word, and reading every other line completes enough candidates.
+    // In running text the first test fails at once, and the scan is skipped.
+    let mut forms = FormCounts::default();
+    for lines in &blocks {
+        let given_known = lines
+            .windows(2)
+            .any(|w| completion(text, &w[0], &w[1]).is_some_and(|word| known(lexicon, &word)));
+        if given_known {
+            continue;
+        }
+        let apart: Vec<String> = lines
+            .windows(3)
+            .filter_map(|w| completion(text, &w[0], &w[2]))
+            .collect();
+        if apart.len() < MIN_COMPLETIONS {
+            continue;
+        }
+        let given = lines
+            .windows(2)
+            .filter_map(|w| completion(text, &w[0], &w[1]));
+        for word in apart.into_iter().chain(given) {
+            if !known(lexicon, &word) {
+                forms.want(&word);
+            }
+        }
+    }
+    forms.scan(text);
+    let is_word = |w: &str| known(lexicon, w) || forms.get(w) > 0;
+    let mut fixes = Vec::new();
+    for lines in &blocks {
+        if let Some(fix) = decide(text, lines, lexicon, &is_word) {
+            fixes.push(fix);
+        }
+    }
+    fixes
+}
+
+/// The blocks of at least [`MIN_LINES`] lines in which some lines end in a hyphen (the
+/// evidence this pass needs); a form feed ends a block. Lines are read for their cues
+/// only in such blocks: most text never gets that far.
+fn blocks(text: &str) -> Vec<Vec<Line>> {
+    let mut blocks = Vec::new();
+    let mut current: Vec<Span> = Vec::new();
+    let mut hyphens = 0;
+    let mut flush = |current: &mut Vec<Span>, hyphens: &mut usize| {
+        if current.len() >= MIN_LINES && *hyphens >= MIN_COMPLETIONS {
+            blocks.push(current.iter().map(|&l| Line::new(text, l)).collect());
+        }
+        current.clear();
+        *hyphens = 0;
+    };
+    let mut at = 0;
+    for raw in text.as_bytes().split_inclusive(|&b| b == b'\n') {
+        let body = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let span = Span::new(at, at + body.len());
+        at += raw.len();
+        let trimmed = body.trim_ascii_end();
+        if trimmed.is_empty() || body.ends_with(b"\r") || memchr::memchr(b'\x0c', body).is_some() {
+            flush(&mut current, &mut hyphens);
+            continue;
+        }
+        // A letter (or any non-ASCII character) and a hyphen; Line::new reads it exactly.
+        if let [.., c, b'-'] = trimmed {
+            hyphens += usize::from(c.is_ascii_alphabetic() || !c.is_ascii());
+        }
+        current.push(span);
+    }
+    flush(&mut current, &mut hyphens);
+    blocks
+}
+
+/// The word that `a`'s hyphenated last word makes with `b`'s first, when both parts are
+/// long enough to mean something (two letters complete some word by chance).
+fn completion(text: &str, a: &Line, b: &Line) -> Option<String> {
+    if a.end != End::Hyphen || b.start != Start::Lower {
+        return None;
+    }
+    let (stem, rest) = (&text[a.tail.range()], &text[b.head.range()]);
+    (stem.chars().nth(1).is_some() && rest.chars().nth(2).is_some())
+        .then(|| format!("{stem}{rest}"))
+}
+
+/// Adds the join of `a` with `b` to `reading`.
+fn read_join(
+    text: &str,
+    a: &Line,
+    b: &Line,
+    lexicon: &Lexicon,
+    is_word: &impl Fn(&str) -> bool,
+    reading: &mut Reading,
+) {
+    reading.cost += match (a.end, b.start) {
+        (End::Code, _) | (_, Start::Code) => 0.0,
+        (End::Hyphen, Start::Lower) => match completion(text, a, b) {
+            Some(w) if is_word(&w) => {
+                reading.completions += 1;
+                0.0
+            }
+            _ => 0.5,
+        },
+        (End::Hyphen, Start::Fresh) => 1.2,
+        (End::Closed, Start::Lower) => 1.0,
+        (End::Closed, Start::Fresh) => 0.0,
+        // A capital after an open clause may be a name.
+        (End::Open, Start::Fresh) => 0.5,
+        (End::Open, Start::Lower) => {
+            let pair = lexicon.bigram_logp(&text[a.tail.range()], &text[b.head.range()]);
+            if pair.is_some_and(|p| p >= MIN_BIGRAM_LOGP) {
+                reading.pairs += 1;
+                0.0
+            } else {
+                0.3
+            }
+        }
+    };
+}
+
+/// The move that takes the two columns of `lines` apart, when the evidence is clear.
+fn decide(
+    text: &str,
+    lines: &[Line],
+    lexicon: &Lexicon,
+    is_word: &impl Fn(&str) -> bool,
+) -> Option<Fix> {
+    // The hyphens first, which are cheap to read and decide most blocks: a word the
+    // lines as given complete vetoes, and the columns apart must complete a few.
+    let completes = |a: &Line, b: &Line| completion(text, a, b).is_some_and(|w| is_word(&w));
+    if lines.windows(2).any(|w| completes(&w[0], &w[1]))
+        || lines.windows(3).filter(|w| completes(&w[0], &w[2])).count() < MIN_COMPLETIONS
+    {
+        return None;
+    }
+    let mut given = Reading::default();
+    for w in lines.windows(2) {
+        read_join(text, &w[0], &w[1], lexicon, is_word, &mut given);
+    }
+    // The two columns, read each on its own.
+    let mut columns = [Reading::default(); 2];
+    for (i, w) in lines.windows(3).enumerate() {
+        read_join(text, &w[0], &w[2], lexicon, is_word, &mut columns[i % 2]);
+    }
+    let completions = columns[0].completions + columns[1].completions;
+    let split = columns[0].cost + columns[1].cost;
+    let margin = given.cost - split;
+    // Both columns must read better on their own: each shows a completion or a pair.
+    let both = columns.iter().all(|c| c.completions + c.pairs > 0);
+    let min_margin = MIN_MARGIN.max(MIN_MARGIN_PER_LINE * lines.len() as f32);
+    // And the evidenced joins: clearly more apart than as given.
+    let pairs = columns[0].pairs + columns[1].pairs;
+    let more = completions + pairs >= given.pairs + MIN_MORE_EVIDENCED;
+    if completions < MIN_COMPLETIONS || !both || !more || margin < min_margin {
+        return None;
+    }
+    let n = lines.len();
+    let moved: Vec<&str> = lines
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|l| &text[l.span.range()])
+        .collect();
+    let moved = format!("\n\n{}", moved.join("\n"));
+    let mut fix = Fix::new(DEINTERLEAVE, Applicability::Safe);
+    for i in (1..n).step_by(2) {
+        // The odd line with the line break before it.
+        let span = Span::new(lines[i - 1].span.end, lines[i].span.end);
+        fix = if i == n - 1 {
+            fix.with_edit(Edit::new(span, moved.as_str()))
+        } else {
+            fix.with_edit(Edit::delete(span))
+        };
+    }
+    if n % 2 == 1 {
+        fix = fix.with_edit(Edit::insert(lines[n - 1].span.end, moved));
+    }
+    fix.kind = FixKind::Move;
+    let first_line = text[..lines[0].span.start].matches('\n').count() + 1;
+    Some(fix.with_message(format!(
+        "lines {first_line}–{} alternate between two columns: read every other line, \
+         {completions} hyphenated words are completed (none as given) and {pairs} common \
+         word pairs continue ({} as given); broken joins cost {:.1} as given, {split:.1} \
+         apart",
+        first_line + n - 1,
+        given.pairs,
+        given.cost,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Vec<Fix> {
+        deinterleave(text, Lexicon::english())
+    }
+
+    fn apply(text: &str, fix: &Fix) -> String {
+        assert!(fix.is_well_formed(text));
+        crate::pipeline::apply_edits(text, &fix.edits)
+    }
+
+    const LEFT: &[&str] = &[
+        "The committee examined the national imple-",
+        "mentation of the treaty and found that the",
+        "provisions on reporting had been followed",
+        "by most of the members, although the admin-",
+        "istration of the fund was slow to start.",
+    ];
+
+    const RIGHT: &[&str] = &[
+        "Results of the second survey were pub-",
+        "lished in the spring, and they showed a",
+        "marked improvement in the quality of the",
+        "data collected by the regional offices in",
+        "the north.",
+    ];
+
+    fn weave(left: &[&str], right: &[&str]) -> String {
+        let mut out = String::new();
+        for i in 0..left.len().max(right.len()) {
+            for col in [left, right] {
+                if let Some(line) = col.get(i) {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn takes_woven_columns_apart() {
+        let text = weave(LEFT, RIGHT);
+        let fixes = run(&text);
+        assert_eq!(fixes.len(), 1, "{fixes:?}");
+        assert_eq!(fixes[0].kind, FixKind::Move);
+        let want = format!("{}\n\n{}\n", LEFT.join("\n"), RIGHT.join("\n"));
+        assert_eq!(apply(&text, &fixes[0]), want);
+    }
+
+    #[test]
+    fn odd_line_count_ends_on_the_left_column() {
+        let text = weave(LEFT, &RIGHT[..4]);
+        let fixes = run(&text);
+        assert_eq!(fixes.len(), 1, "{fixes:?}");
+        let want = format!("{}\n\n{}\n", LEFT.join("\n"), RIGHT[..4].join("\n"));
+        assert_eq!(apply(&text, &fixes[0]), want);
+    }
+
+    #[test]
+    fn leaves_single_column_alone() {
+        let text = format!("{}\n{}\n", LEFT.join("\n"), RIGHT.join("\n"));
+        assert!(run(&text).is_empty());
+    }
+
+    #[test]
+    fn short_runs_are_not_read() {
+        let text = weave(&LEFT[..3], &RIGHT[..3]);
+        assert!(run(&text).is_empty());
+    }
+
+    #[test]
+    fn a_completion_as_given_vetoes() {
+        // Two woven columns, but the first column's first word is completed by the
+        // line after it as given: the reading is not clear.
+        let mut right = RIGHT.to_vec();
+        right[0] = "mentation and the results were pub-";
+        let mut left = LEFT.to_vec();
+        left[0] = "The committee examined the imple-";
+        let text = weave(&left, &right);
+        assert!(run(&text).is_empty());
+    }
+
+    #[test]
+    fn data_cases() {
+        super::super::testdata::check_cases("interleave", || Box::new(Interleave));
+    }
+}
