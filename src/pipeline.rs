@@ -450,19 +450,15 @@ fn any_clash(fixes: &[Fix]) -> bool {
 /// are compiled), and stages from elsewhere declare no rules here: both always run.
 fn silenced_stages(filter: &RuleFilter) -> Vec<&'static str> {
     let mut stages: Vec<&'static str> = Vec::new();
-    for rule in crate::stages::RULES.iter().flat_map(|rules| rules.iter()) {
+    for rule in crate::stages::rules() {
         if let std::borrow::Cow::Borrowed(stage) = rule.stage {
             if stage != "rules" && !stages.contains(&stage) {
                 stages.push(stage);
             }
         }
     }
-    stages.retain(|stage| {
-        !crate::stages::RULES
-            .iter()
-            .flat_map(|rules| rules.iter())
-            .any(|r| r.stage == *stage && filter.allows(&r.id))
-    });
+    stages
+        .retain(|stage| !crate::stages::rules().any(|r| r.stage == *stage && filter.allows(&r.id)));
     stages
 }
 

@@ -53,10 +53,7 @@ impl RuleInfo {
 
 /// Every built-in rule, in pipeline order.
 pub fn builtin() -> Vec<&'static RuleInfo> {
-    crate::stages::RULES
-        .iter()
-        .flat_map(|rules| rules.iter())
-        .collect()
+    crate::stages::rules().collect()
 }
 
 /// The built-in rule with this id.
@@ -113,6 +110,19 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_layout_pass_has_its_rules_registered() {
+        // Regression: the stage list once named the layout passes by index, and the
+        // passes added after the fifth (reading order, spacing, reflow…) were missing:
+        // `explain` did not know them and `--select layout.reflow` silenced the stage.
+        for rules in crate::stages::layout::RULES {
+            for rule in *rules {
+                assert!(lookup(&rule.id).is_some(), "{} is not registered", rule.id);
+            }
+        }
+        assert!(lookup("layout.reflow").is_some());
+    }
 
     #[test]
     fn every_builtin_rule_is_documented_and_unique() {

@@ -95,7 +95,9 @@ pub fn write_diff(out: &mut dyn Write, subject: &Subject<'_>, style: DiffStyle) 
                     }
                 }
                 if let Some(note) = move_note(c, changes, &lines) {
-                    moves.push(note);
+                    if !moves.contains(&note) {
+                        moves.push(note);
+                    }
                 }
             }
             let (old, new) = write_block(&mut body, subject, &lines, block, style)?;
@@ -131,17 +133,22 @@ pub fn write_diff(out: &mut dyn Write, subject: &Subject<'_>, style: DiffStyle) 
     Ok(())
 }
 
-/// For one half of a move, where the other half is: `moved to line 40` on the removal,
-/// `moved from line 12` on the insertion (original line numbers), so that a reader of
-/// the diff sees one move, not an unexplained deletion and an unexplained insertion.
+/// For one part of a move, where the other side is: `moved to line 40` on a removal
+/// (where its text went in), `moved from line 12` on an insertion (where the first text
+/// it takes came from), in original line numbers, so that a reader of the diff sees one
+/// move, not an unexplained deletion and an unexplained insertion.
 fn move_note(c: &Change, changes: &[Change], lines: &[std::ops::Range<usize>]) -> Option<String> {
-    let other = changes.iter().find(|o| c.linked.first() == Some(&o.id))?;
-    let line = line_of(lines, other.original.start) + 1;
-    Some(if c.replacement.len() > c.original.len() {
-        format!("moved from line {line}")
+    let inserts = |x: &Change| x.replacement.len() > x.original.len();
+    let linked = || changes.iter().filter(|o| c.linked.contains(&o.id));
+    let (other, verb) = if inserts(c) {
+        (linked().find(|o| !inserts(o))?, "moved from")
     } else {
-        format!("moved to line {line}")
-    })
+        (linked().find(|o| inserts(o))?, "moved to")
+    };
+    Some(format!(
+        "{verb} line {}",
+        line_of(lines, other.original.start) + 1
+    ))
 }
 
 fn range(start: usize, count: usize) -> String {
