@@ -53,6 +53,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         lexicon: Lexicon::english(),
         model,
         recurring: RefCell::default(),
+        fragments: RefCell::default(),
     };
     let mut found: Vec<GarbleRun> = Vec::new();
     let mut tokens = Vec::new();
@@ -448,6 +449,17 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
                 ev.llr
             }
         };
+    }
+    for t in window.iter_mut().filter(|t| t.unknown_word) {
+        let span = t.span;
+        let word = core(&text[span.range()]);
+        if word.bytes().all(|b| b.is_ascii_lowercase())
+            && scorer.is_fragment(word, span.start)
+            && !split_word(text, span, word, scorer.lexicon)
+        {
+            t.llr += FRAGMENT;
+            t.shape = true;
+        }
     }
     discount_letter_spacing(text, window);
     let has_operator = window.iter().any(|t| t.operator.is_some());
@@ -1051,7 +1063,30 @@ struct Scorer<'t> {
     model: &'static CharModel,
     /// Words already looked up with [`Scorer::recurs`].
     recurring: RefCell<HashMap<&'t str, bool>>,
+    /// Words already looked up with [`Scorer::is_fragment`], and how many scans of the
+    /// text are left to answer new ones.
+    fragments: RefCell<Fragments<'t>>,
 }
+
+/// The answers of [`Scorer::is_fragment`] and the scans it may still make.
+struct Fragments<'t> {
+    known: HashMap<&'t str, bool>,
+    budget: usize,
+}
+
+impl Default for Fragments<'_> {
+    fn default() -> Self {
+        Fragments {
+            known: HashMap::new(),
+            budget: FRAGMENT_LOOKUPS,
+        }
+    }
+}
+
+/// How many distinct words per document [`Scorer::is_fragment`] scans the text for:
+/// each scan costs up to twice [`RECURRENCE_RADIUS`] bytes, so a long input full of
+/// odd words stays linear; past the budget a word is simply not called a fragment.
+const FRAGMENT_LOOKUPS: usize = 512;
 
 /// How far around a word [`Scorer::recurs`] looks for it again.
 const RECURRENCE_RADIUS: usize = 64 * 1024;
@@ -1097,6 +1132,59 @@ impl<'t> Scorer<'t> {
             .count();
         self.recurring.borrow_mut().insert(word, count >= 2);
         count >= 2
+    }
+
+    /// Whether `word`, an unknown lowercase word found at byte `at`, is a piece cut
+    /// from a longer word of the same document (`ommit` from `commit`, `ecur` from
+    /// `secure`) and never occurs whole anywhere else: the signature of letter soup,
+    /// which scramblers and broken extractors build from the document's own text. A
+    /// real unknown word — a command, a transliteration — is used whole, or is not
+    /// part of another word at all.
+    ///
+    /// One scan of the text around `at` (see [`Scorer::recurs`]); answers are cached
+    /// and new questions are answered only within [`FRAGMENT_LOOKUPS`].
+    fn is_fragment(&self, word: &'t str, at: usize) -> bool {
+        let mut fragments = self.fragments.borrow_mut();
+        if let Some(&known) = fragments.known.get(word) {
+            return known;
+        }
+        if fragments.budget == 0 {
+            return false;
+        }
+        fragments.budget -= 1;
+        let (lo, hi) = self.around(at);
+        let bytes = self.text.as_bytes();
+        let letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphabetic);
+        let (mut whole, mut inside) = (0usize, false);
+        for found in memchr::memmem::find_iter(&bytes[lo..hi], word.as_bytes()) {
+            let start = lo + found;
+            let end = start + word.len();
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+            if letter(before) || letter(bytes.get(end)) {
+                inside = true;
+            } else {
+                whole += 1;
+                if whole >= 2 {
+                    break;
+                }
+            }
+        }
+        let fragment = inside && whole < 2;
+        fragments.known.insert(word, fragment);
+        fragment
+    }
+
+    /// The char-boundary range of [`RECURRENCE_RADIUS`] bytes around `at`.
+    fn around(&self, at: usize) -> (usize, usize) {
+        let mut lo = at.saturating_sub(RECURRENCE_RADIUS);
+        while !self.text.is_char_boundary(lo) {
+            lo -= 1;
+        }
+        let mut hi = (at + RECURRENCE_RADIUS).min(self.text.len());
+        while !self.text.is_char_boundary(hi) {
+            hi += 1;
+        }
+        (lo, hi)
     }
 }
 
@@ -1288,6 +1376,41 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
         }
     }
     changed
+}
+
+/// The evidence of a piece cut from a longer word of the document (see
+/// [`Scorer::is_fragment`]), which also counts as a shape prose does not have.
+const FRAGMENT: f32 = 1.0;
+
+/// Whether `word` (the core of the token at `span`) is half of a word split in two, by
+/// OCR or a line break (`informa tion`, `con-` / `tinue`): glued to the word before or
+/// after it, it is a word the dictionary knows. Such halves are pieces of a longer word
+/// of the document too, but of the word right beside them.
+fn split_word(text: &str, span: Span, word: &str, lexicon: &Lexicon) -> bool {
+    const MAX_LEN: usize = 40;
+    fn piece(s: &str) -> Option<&str> {
+        let c = core(s.trim_end_matches('-'));
+        (!c.is_empty() && c.len() <= MAX_LEN && c.bytes().all(|b| b.is_ascii_alphabetic()))
+            .then_some(c)
+    }
+    let before = text[..span.start]
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .and_then(piece);
+    let after = text[span.end..]
+        .trim_start()
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .and_then(piece);
+    let known = |a: &str, b: &str| {
+        let mut joined = String::with_capacity(a.len() + b.len());
+        joined.push_str(a);
+        joined.push_str(b);
+        joined.make_ascii_lowercase();
+        lexicon.zipf(&joined) > 0.0
+    };
+    before.is_some_and(|b| known(b, word)) || after.is_some_and(|a| known(word, a))
 }
 
 /// Single letters next to single letters are a letter-spaced heading
@@ -1760,6 +1883,39 @@ mod tests {
     }
 
     #[test]
+    fn a_fragment_is_a_piece_of_a_longer_word_never_used_whole_twice() {
+        let text = "We commit the change. Then ommit and sshd and sshd again; perlre, perlretut.";
+        let scorer = Scorer {
+            text,
+            lexicon: Lexicon::english(),
+            model: CharModel::english(),
+            recurring: RefCell::default(),
+            fragments: RefCell::default(),
+        };
+        let at = |w: &str| text.find(w).unwrap();
+        // `ommit` is cut from `commit`; `sshd` is used whole twice.
+        assert!(scorer.is_fragment("ommit", at("ommit")));
+        assert!(!scorer.is_fragment("sshd", at("sshd")));
+        // A name that is a piece of a longer name and used once looks like one too,
+        // which is why a fragment is one shape among the several a run needs.
+        assert!(scorer.is_fragment("perlre", at("perlre")));
+        assert!(!scorer.is_fragment("change", at("change")));
+    }
+
+    #[test]
+    fn a_word_split_in_two_is_not_soup() {
+        let en = Lexicon::english();
+        let split = |text: &str, word: &str| {
+            let start = text.find(word).unwrap();
+            split_word(text, Span::new(start, start + word.len()), word, en)
+        };
+        assert!(split("the informa tion was", "informa"));
+        assert!(split("the informa tion was", "tion"));
+        assert!(split("sent to the commit-\ntee by", "tee"));
+        assert!(!split("for rsof ommit as", "ommit"));
+    }
+
+    #[test]
     fn names_references_and_commands_are_text() {
         for t in [
             "Gheorghe Gheorghiu-Dej [dogovorit'sia] Mátyás Rákosi Shifrtelegramma Lavrent'ev",
@@ -1785,6 +1941,7 @@ fn explain() {
         lexicon: Lexicon::english(),
         model: CharModel::english(),
         recurring: RefCell::default(),
+        fragments: RefCell::default(),
     };
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let scored: Vec<String> = line
