@@ -59,7 +59,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut tokens = Vec::new();
     let mut trial = Vec::new();
     let mut next_op = 0;
-    let mut long_words = LongWords::default();
+    let mut long_words = LineWords::default();
     let mut start = 0;
     while start < text.len() {
         let mut end = line_end(text, start);
@@ -136,9 +136,10 @@ const CONTEXT: usize = 8;
 /// lookup each, that asks [`may_have_shape`] only about the few tokens it cannot clear
 /// by their bytes alone (see [`TokenBytes::suspicious`]). A hyphenated word, a number,
 /// a word in parentheses — the bulk of prose's punctuation — are cleared here.
-fn has_candidate(line: &str, lexicon: &Lexicon, long_words: &mut LongWords) -> bool {
+fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
     let bytes = line.as_bytes();
     let mut i = 0;
+    let mut unknown = 0;
     while i < bytes.len() {
         while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE {
             i += 1;
@@ -166,9 +167,20 @@ fn has_candidate(line: &str, lexicon: &Lexicon, long_words: &mut LongWords) -> b
                 }
             } else if !capital
                 && letters >= RUN_TOGETHER_CHECK
-                && long_words.may_have_shape(token, lexicon)
+                && words.long.may_have_shape(token, lexicon)
             {
                 return true;
+            } else if !capital
+                && letters >= PIECE_CHECK
+                && letters < RUN_TOGETHER_CHECK
+                && words.short.unknown(&token[..letters], lexicon)
+            {
+                // Soup without shapes is many unknown lowercase words (see
+                // [`Scorer::is_fragment`]); one is a command or a term.
+                unknown += 1;
+                if unknown >= UNKNOWN_LINE {
+                    return true;
+                }
             }
             continue;
         }
@@ -233,17 +245,39 @@ impl LongWords {
     const SLOTS: usize = 4096;
 
     fn may_have_shape(&mut self, word: &str, lexicon: &Lexicon) -> bool {
+        self.answer(word, || may_have_shape(word, lexicon))
+    }
+
+    /// Whether the dictionary does not know `word`, remembered like the shapes.
+    fn unknown(&mut self, word: &str, lexicon: &Lexicon) -> bool {
+        self.answer(word, || lexicon.zipf(word) == 0.0)
+    }
+
+    fn answer(&mut self, word: &str, ask: impl FnOnce() -> bool) -> bool {
         // FNV-1a; a 64-bit collision between two words of one document is negligible.
         let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         }) | 1;
         let slot = &mut self.slots[(hash >> 40) as usize % Self::SLOTS];
         if slot.0 != hash {
-            *slot = (hash, may_have_shape(word, lexicon));
+            *slot = (hash, ask());
         }
         slot.1
     }
 }
+
+/// What [`has_candidate`] remembers of a document's words.
+#[derive(Default)]
+struct LineWords {
+    long: LongWords,
+    short: LongWords,
+}
+
+/// Lowercase words this long and shorter than [`RUN_TOGETHER_CHECK`] are looked up
+/// in case they are pieces cut from the document's words…
+const PIECE_CHECK: usize = 4;
+/// …and a line with this many unknown ones is scored.
+const UNKNOWN_LINE: usize = 3;
 
 /// Words this long are looked up in case they are words run together (see
 /// [`may_have_shape`]).
@@ -367,12 +401,23 @@ impl TokenBytes {
     }
 }
 
-/// The ranges of a unit's tokens worth scoring in full: around each operator run and
-/// each token that may carry a shape.
+/// A lowercase word of [`PIECE_CHECK`] letters or more the dictionary does not know,
+/// which may be a piece of a longer word (see [`Scorer::is_fragment`]).
+fn unknown_piece(word: &str, lexicon: &Lexicon) -> bool {
+    word.len() >= PIECE_CHECK
+        && word.bytes().all(|b| b.is_ascii_lowercase())
+        && lexicon.zipf(word) == 0.0
+}
+
+/// The ranges of a unit's tokens worth scoring in full: around each operator run, each
+/// token that may carry a shape and each unknown lowercase word.
 fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        if t.operator.is_none() && !may_have_shape(&text[t.span.range()], lexicon) {
+        if t.operator.is_none()
+            && !may_have_shape(&text[t.span.range()], lexicon)
+            && !unknown_piece(core(&text[t.span.range()]), lexicon)
+        {
             continue;
         }
         let (from, to) = (
@@ -1088,6 +1133,9 @@ impl Default for Fragments<'_> {
 /// odd words stays linear; past the budget a word is simply not called a fragment.
 const FRAGMENT_LOOKUPS: usize = 512;
 
+/// Words longer than this are not looked up as the source of a fragment.
+const MAX_WORD: usize = 32;
+
 /// How far around a word [`Scorer::recurs`] looks for it again.
 const RECURRENCE_RADIUS: usize = 64 * 1024;
 
@@ -1161,7 +1209,20 @@ impl<'t> Scorer<'t> {
             let end = start + word.len();
             let before = start.checked_sub(1).and_then(|i| bytes.get(i));
             if letter(before) || letter(bytes.get(end)) {
-                inside = true;
+                // Cut from a word the dictionary knows: a name that is part of a
+                // longer name (`perlref`, `perlreftut`) is no fragment.
+                if !inside {
+                    let from = bytes[..start]
+                        .iter()
+                        .rposition(|b| !b.is_ascii_alphabetic())
+                        .map_or(0, |i| i + 1);
+                    let to = bytes[end..]
+                        .iter()
+                        .position(|b| !b.is_ascii_alphabetic())
+                        .map_or(bytes.len(), |i| end + i);
+                    inside = to - from <= MAX_WORD
+                        && self.lexicon.zipf(&self.text[from..to].to_ascii_lowercase()) > 0.0;
+                }
             } else {
                 whole += 1;
                 if whole >= 2 {
@@ -1870,11 +1931,11 @@ mod tests {
         ];
         for t in tokens {
             if may_have_shape(t, en) {
-                let mut cache = LongWords::default();
+                let mut cache = LineWords::default();
                 assert!(has_candidate(&format!("a {t} b"), en, &mut cache), "{t}");
             }
         }
-        let mut cache = LongWords::default();
+        let mut cache = LineWords::default();
         assert!(!has_candidate(
             "The well-known report (1956) of the Presidium, p. 12.",
             en,
@@ -1896,9 +1957,8 @@ mod tests {
         // `ommit` is cut from `commit`; `sshd` is used whole twice.
         assert!(scorer.is_fragment("ommit", at("ommit")));
         assert!(!scorer.is_fragment("sshd", at("sshd")));
-        // A name that is a piece of a longer name and used once looks like one too,
-        // which is why a fragment is one shape among the several a run needs.
-        assert!(scorer.is_fragment("perlre", at("perlre")));
+        // A name that is a piece of a longer name is none.
+        assert!(!scorer.is_fragment("perlre", at("perlre")));
         assert!(!scorer.is_fragment("change", at("change")));
     }
 
@@ -1965,7 +2025,7 @@ fn explain() {
 fn candidates() {
     let path = std::env::var("GARBLE_EXPLAIN").expect("set GARBLE_EXPLAIN to a file");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut long_words = LongWords::default();
+    let mut long_words = LineWords::default();
     let (mut lines, mut hits, mut bytes) = (0, 0, 0);
     for line in text.lines() {
         lines += 1;
