@@ -171,8 +171,7 @@ fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
             {
                 return true;
             } else if !capital
-                && letters >= PIECE_CHECK
-                && letters < RUN_TOGETHER_CHECK
+                && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters)
                 && words.short.unknown(&token[..letters], lexicon)
             {
                 // Soup without shapes is many unknown lowercase words (see
