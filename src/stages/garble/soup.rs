@@ -53,12 +53,13 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         lexicon: Lexicon::english(),
         model,
         recurring: RefCell::default(),
+        fragments: RefCell::default(),
     };
     let mut found: Vec<GarbleRun> = Vec::new();
     let mut tokens = Vec::new();
     let mut trial = Vec::new();
     let mut next_op = 0;
-    let mut long_words = LongWords::default();
+    let mut long_words = LineWords::default();
     let mut start = 0;
     while start < text.len() {
         let mut end = line_end(text, start);
@@ -135,9 +136,10 @@ const CONTEXT: usize = 8;
 /// lookup each, that asks [`may_have_shape`] only about the few tokens it cannot clear
 /// by their bytes alone (see [`TokenBytes::suspicious`]). A hyphenated word, a number,
 /// a word in parentheses — the bulk of prose's punctuation — are cleared here.
-fn has_candidate(line: &str, lexicon: &Lexicon, long_words: &mut LongWords) -> bool {
+fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
     let bytes = line.as_bytes();
     let mut i = 0;
+    let mut unknown = 0;
     while i < bytes.len() {
         while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE {
             i += 1;
@@ -165,9 +167,19 @@ fn has_candidate(line: &str, lexicon: &Lexicon, long_words: &mut LongWords) -> b
                 }
             } else if !capital
                 && letters >= RUN_TOGETHER_CHECK
-                && long_words.may_have_shape(token, lexicon)
+                && words.long.may_have_shape(token, lexicon)
             {
                 return true;
+            } else if !capital
+                && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters)
+                && words.short.unknown(&token[..letters], lexicon)
+            {
+                // Soup without shapes is many unknown lowercase words (see
+                // [`Scorer::is_fragment`]); one is a command or a term.
+                unknown += 1;
+                if unknown >= UNKNOWN_LINE {
+                    return true;
+                }
             }
             continue;
         }
@@ -232,17 +244,39 @@ impl LongWords {
     const SLOTS: usize = 4096;
 
     fn may_have_shape(&mut self, word: &str, lexicon: &Lexicon) -> bool {
+        self.answer(word, || may_have_shape(word, lexicon))
+    }
+
+    /// Whether the dictionary does not know `word`, remembered like the shapes.
+    fn unknown(&mut self, word: &str, lexicon: &Lexicon) -> bool {
+        self.answer(word, || lexicon.zipf(word) == 0.0)
+    }
+
+    fn answer(&mut self, word: &str, ask: impl FnOnce() -> bool) -> bool {
         // FNV-1a; a 64-bit collision between two words of one document is negligible.
         let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         }) | 1;
         let slot = &mut self.slots[(hash >> 40) as usize % Self::SLOTS];
         if slot.0 != hash {
-            *slot = (hash, may_have_shape(word, lexicon));
+            *slot = (hash, ask());
         }
         slot.1
     }
 }
+
+/// What [`has_candidate`] remembers of a document's words.
+#[derive(Default)]
+struct LineWords {
+    long: LongWords,
+    short: LongWords,
+}
+
+/// Lowercase words this long and shorter than [`RUN_TOGETHER_CHECK`] are looked up
+/// in case they are pieces cut from the document's words…
+const PIECE_CHECK: usize = 4;
+/// …and a line with this many unknown ones is scored.
+const UNKNOWN_LINE: usize = 3;
 
 /// Words this long are looked up in case they are words run together (see
 /// [`may_have_shape`]).
@@ -366,12 +400,23 @@ impl TokenBytes {
     }
 }
 
-/// The ranges of a unit's tokens worth scoring in full: around each operator run and
-/// each token that may carry a shape.
+/// A lowercase word of [`PIECE_CHECK`] letters or more the dictionary does not know,
+/// which may be a piece of a longer word (see [`Scorer::is_fragment`]).
+fn unknown_piece(word: &str, lexicon: &Lexicon) -> bool {
+    word.len() >= PIECE_CHECK
+        && word.bytes().all(|b| b.is_ascii_lowercase())
+        && lexicon.zipf(word) == 0.0
+}
+
+/// The ranges of a unit's tokens worth scoring in full: around each operator run, each
+/// token that may carry a shape and each unknown lowercase word.
 fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        if t.operator.is_none() && !may_have_shape(&text[t.span.range()], lexicon) {
+        if t.operator.is_none()
+            && !may_have_shape(&text[t.span.range()], lexicon)
+            && !unknown_piece(core(&text[t.span.range()]), lexicon)
+        {
             continue;
         }
         let (from, to) = (
@@ -448,6 +493,17 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
                 ev.llr
             }
         };
+    }
+    for t in window.iter_mut().filter(|t| t.unknown_word) {
+        let span = t.span;
+        let word = core(&text[span.range()]);
+        if word.bytes().all(|b| b.is_ascii_lowercase())
+            && scorer.is_fragment(word, span.start)
+            && !split_word(text, span, word, scorer.lexicon)
+        {
+            t.llr += FRAGMENT;
+            t.shape = true;
+        }
     }
     discount_letter_spacing(text, window);
     let has_operator = window.iter().any(|t| t.operator.is_some());
@@ -1051,7 +1107,33 @@ struct Scorer<'t> {
     model: &'static CharModel,
     /// Words already looked up with [`Scorer::recurs`].
     recurring: RefCell<HashMap<&'t str, bool>>,
+    /// Words already looked up with [`Scorer::is_fragment`], and how many scans of the
+    /// text are left to answer new ones.
+    fragments: RefCell<Fragments<'t>>,
 }
+
+/// The answers of [`Scorer::is_fragment`] and the scans it may still make.
+struct Fragments<'t> {
+    known: HashMap<&'t str, bool>,
+    budget: usize,
+}
+
+impl Default for Fragments<'_> {
+    fn default() -> Self {
+        Fragments {
+            known: HashMap::new(),
+            budget: FRAGMENT_LOOKUPS,
+        }
+    }
+}
+
+/// How many distinct words per document [`Scorer::is_fragment`] scans the text for:
+/// each scan costs up to twice [`RECURRENCE_RADIUS`] bytes, so a long input full of
+/// odd words stays linear; past the budget a word is simply not called a fragment.
+const FRAGMENT_LOOKUPS: usize = 512;
+
+/// Words longer than this are not looked up as the source of a fragment.
+const MAX_WORD: usize = 32;
 
 /// How far around a word [`Scorer::recurs`] looks for it again.
 const RECURRENCE_RADIUS: usize = 64 * 1024;
@@ -1097,6 +1179,72 @@ impl<'t> Scorer<'t> {
             .count();
         self.recurring.borrow_mut().insert(word, count >= 2);
         count >= 2
+    }
+
+    /// Whether `word`, an unknown lowercase word found at byte `at`, is a piece cut
+    /// from a longer word of the same document (`ommit` from `commit`, `ecur` from
+    /// `secure`) and never occurs whole anywhere else: the signature of letter soup,
+    /// which scramblers and broken extractors build from the document's own text. A
+    /// real unknown word — a command, a transliteration — is used whole, or is not
+    /// part of another word at all.
+    ///
+    /// One scan of the text around `at` (see [`Scorer::recurs`]); answers are cached
+    /// and new questions are answered only within [`FRAGMENT_LOOKUPS`].
+    fn is_fragment(&self, word: &'t str, at: usize) -> bool {
+        let mut fragments = self.fragments.borrow_mut();
+        if let Some(&known) = fragments.known.get(word) {
+            return known;
+        }
+        if fragments.budget == 0 {
+            return false;
+        }
+        fragments.budget -= 1;
+        let (lo, hi) = self.around(at);
+        let bytes = self.text.as_bytes();
+        let letter = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphabetic);
+        let (mut whole, mut inside) = (0usize, false);
+        for found in memchr::memmem::find_iter(&bytes[lo..hi], word.as_bytes()) {
+            let start = lo + found;
+            let end = start + word.len();
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+            if letter(before) || letter(bytes.get(end)) {
+                // Cut from a word the dictionary knows: a name that is part of a
+                // longer name (`perlref`, `perlreftut`) is no fragment.
+                if !inside {
+                    let from = bytes[..start]
+                        .iter()
+                        .rposition(|b| !b.is_ascii_alphabetic())
+                        .map_or(0, |i| i + 1);
+                    let to = bytes[end..]
+                        .iter()
+                        .position(|b| !b.is_ascii_alphabetic())
+                        .map_or(bytes.len(), |i| end + i);
+                    inside = to - from <= MAX_WORD
+                        && self.lexicon.zipf(&self.text[from..to].to_ascii_lowercase()) > 0.0;
+                }
+            } else {
+                whole += 1;
+                if whole >= 2 {
+                    break;
+                }
+            }
+        }
+        let fragment = inside && whole < 2;
+        fragments.known.insert(word, fragment);
+        fragment
+    }
+
+    /// The char-boundary range of [`RECURRENCE_RADIUS`] bytes around `at`.
+    fn around(&self, at: usize) -> (usize, usize) {
+        let mut lo = at.saturating_sub(RECURRENCE_RADIUS);
+        while !self.text.is_char_boundary(lo) {
+            lo -= 1;
+        }
+        let mut hi = (at + RECURRENCE_RADIUS).min(self.text.len());
+        while !self.text.is_char_boundary(hi) {
+            hi += 1;
+        }
+        (lo, hi)
     }
 }
 
@@ -1288,6 +1436,41 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
         }
     }
     changed
+}
+
+/// The evidence of a piece cut from a longer word of the document (see
+/// [`Scorer::is_fragment`]), which also counts as a shape prose does not have.
+const FRAGMENT: f32 = 1.0;
+
+/// Whether `word` (the core of the token at `span`) is half of a word split in two, by
+/// OCR or a line break (`informa tion`, `con-` / `tinue`): glued to the word before or
+/// after it, it is a word the dictionary knows. Such halves are pieces of a longer word
+/// of the document too, but of the word right beside them.
+fn split_word(text: &str, span: Span, word: &str, lexicon: &Lexicon) -> bool {
+    const MAX_LEN: usize = 40;
+    fn piece(s: &str) -> Option<&str> {
+        let c = core(s.trim_end_matches('-'));
+        (!c.is_empty() && c.len() <= MAX_LEN && c.bytes().all(|b| b.is_ascii_alphabetic()))
+            .then_some(c)
+    }
+    let before = text[..span.start]
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .and_then(piece);
+    let after = text[span.end..]
+        .trim_start()
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .and_then(piece);
+    let known = |a: &str, b: &str| {
+        let mut joined = String::with_capacity(a.len() + b.len());
+        joined.push_str(a);
+        joined.push_str(b);
+        joined.make_ascii_lowercase();
+        lexicon.zipf(&joined) > 0.0
+    };
+    before.is_some_and(|b| known(b, word)) || after.is_some_and(|a| known(word, a))
 }
 
 /// Single letters next to single letters are a letter-spaced heading
@@ -1747,16 +1930,48 @@ mod tests {
         ];
         for t in tokens {
             if may_have_shape(t, en) {
-                let mut cache = LongWords::default();
+                let mut cache = LineWords::default();
                 assert!(has_candidate(&format!("a {t} b"), en, &mut cache), "{t}");
             }
         }
-        let mut cache = LongWords::default();
+        let mut cache = LineWords::default();
         assert!(!has_candidate(
             "The well-known report (1956) of the Presidium, p. 12.",
             en,
             &mut cache
         ));
+    }
+
+    #[test]
+    fn a_fragment_is_a_piece_of_a_longer_word_never_used_whole_twice() {
+        let text = "We commit the change. Then ommit and sshd and sshd again; perlre, perlretut.";
+        let scorer = Scorer {
+            text,
+            lexicon: Lexicon::english(),
+            model: CharModel::english(),
+            recurring: RefCell::default(),
+            fragments: RefCell::default(),
+        };
+        let at = |w: &str| text.find(w).unwrap();
+        // `ommit` is cut from `commit`; `sshd` is used whole twice.
+        assert!(scorer.is_fragment("ommit", at("ommit")));
+        assert!(!scorer.is_fragment("sshd", at("sshd")));
+        // A name that is a piece of a longer name is none.
+        assert!(!scorer.is_fragment("perlre", at("perlre")));
+        assert!(!scorer.is_fragment("change", at("change")));
+    }
+
+    #[test]
+    fn a_word_split_in_two_is_not_soup() {
+        let en = Lexicon::english();
+        let split = |text: &str, word: &str| {
+            let start = text.find(word).unwrap();
+            split_word(text, Span::new(start, start + word.len()), word, en)
+        };
+        assert!(split("the informa tion was", "informa"));
+        assert!(split("the informa tion was", "tion"));
+        assert!(split("sent to the commit-\ntee by", "tee"));
+        assert!(!split("for rsof ommit as", "ommit"));
     }
 
     #[test]
@@ -1785,6 +2000,7 @@ fn explain() {
         lexicon: Lexicon::english(),
         model: CharModel::english(),
         recurring: RefCell::default(),
+        fragments: RefCell::default(),
     };
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let scored: Vec<String> = line
@@ -1808,7 +2024,7 @@ fn explain() {
 fn candidates() {
     let path = std::env::var("GARBLE_EXPLAIN").expect("set GARBLE_EXPLAIN to a file");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut long_words = LongWords::default();
+    let mut long_words = LineWords::default();
     let (mut lines, mut hits, mut bytes) = (0, 0, 0);
     for line in text.lines() {
         lines += 1;
