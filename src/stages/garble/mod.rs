@@ -95,9 +95,43 @@ impl Stage for Garble {
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         let text = doc.text();
         for run in soup::find(text) {
+            if run.kind == RunKind::LetterSoup && is_list_of_names(&text[run.span.range()]) {
+                continue;
+            }
             propose(text, &run, cx, out);
         }
     }
+}
+
+/// True when `run` is a list of names — package names, manual pages, identifiers —
+/// separated by commas (and a final `and` / `or`): `libc6, libgcc-s1, zlib1g, libssl3`,
+/// `perlreftut, perllol, perlref and perldsc`.
+///
+/// Such names are unknown to the dictionary and unlike English letter by letter, so the
+/// model scores them like soup; but scrambled text does not come out as a tidy list of
+/// single tokens, each followed by a comma. Found on Debian's own documentation.
+fn is_list_of_names(run: &str) -> bool {
+    let items: Vec<&str> = run
+        .split(',')
+        .flat_map(|item| item.split(" and ").flat_map(|i| i.split(" or ")))
+        .map(|item| {
+            let item = item.trim();
+            let item = item.strip_prefix("and ").unwrap_or(item);
+            let item = item.strip_prefix("or ").unwrap_or(item);
+            item.trim_end_matches(['.', ';', ':'])
+        })
+        .filter(|item| !item.is_empty())
+        .collect();
+    items.len() >= 3
+        && run.matches(',').count() >= 2
+        && items.iter().all(|item| {
+            (1..=40).contains(&item.len())
+                && item.bytes().any(|b| b.is_ascii_alphabetic())
+                && item.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b'-' | b'_' | b'.' | b'+' | b'(' | b')')
+                })
+        })
 }
 
 /// A run the detectors agree is not text.
