@@ -483,10 +483,16 @@ impl<'a> Checker<'a> {
                     && pair.is_some_and(|p| p >= ATTESTED_PAIR_LOGP))
         };
         let all_attested = all_attested && (boundaries >= 2 || single_but_common_pair);
-        let applicability = if all_attested
-            || tiled
-            || (token.shape != Shape::MixedCase && boundaries >= 3 && half_attested)
-        {
+        // Half the pairs attested is enough for a long split only when every short part
+        // inside it is an everyday word: `to|set|cons|id|is` is garble cut into
+        // syllables, not a glued line (`id` is no word of running text). At the ends a
+        // rare short word is ordinary (`…mistake|of|com.`, `…default|pin`).
+        let inner = &split.parts[1..split.parts.len() - 1];
+        let half_attested_words = token.shape != Shape::MixedCase
+            && boundaries >= 3
+            && half_attested
+            && !inner.iter().any(weak_short_part);
+        let applicability = if all_attested || tiled || half_attested_words {
             // Beyond two spaces, that common words tile a long token exactly is
             // evidence in itself; a rarer pair among attested ones is expected.
             Applicability::Safe
