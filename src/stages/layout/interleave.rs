@@ -34,7 +34,8 @@ use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
 use super::evidence::FormCounts;
-use super::order::{is_code, known, starts_lower};
+// A line starts and ends the way a block does; the cues are the reading-order pass's.
+use super::order::{is_code, known, starts_lower, End, Start};
 
 const DEINTERLEAVE: RuleId = RuleId::from_static("layout.deinterleave-columns");
 
@@ -93,30 +94,6 @@ impl Stage for Interleave {
             out.push(fix);
         }
     }
-}
-
-/// How a line begins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Start {
-    /// With a lower-case word: mid-sentence, or the rest of a hyphenated word.
-    Lower,
-    /// With a capital, a digit or punctuation.
-    Fresh,
-    /// With code or a name, which says nothing about the sentence around it.
-    Code,
-}
-
-/// How a line ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End {
-    /// With a word and a hyphen: a word waiting for its rest.
-    Hyphen,
-    /// With a word or a comma: a clause going on.
-    Open,
-    /// With sentence punctuation.
-    Closed,
-    /// With code, a name, or anything else that says nothing.
-    Code,
 }
 
 /// One non-blank line with its cues.

@@ -131,9 +131,9 @@ impl Stage for Order {
     }
 }
 
-/// How a block begins.
+/// How a block (or, for the de-interleaving pass, a line) begins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Start {
+pub(super) enum Start {
     /// With a lower-case word: mid-sentence, or the rest of a hyphenated word.
     Lower,
     /// Any other way: a capital, a digit, an option, a bullet.
@@ -143,9 +143,9 @@ enum Start {
     Code,
 }
 
-/// How a block ends.
+/// How a block (or a line) ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End {
+pub(super) enum End {
     /// With a word and a hyphen at the end of a full line: a word waiting for its rest.
     Hyphen,
     /// With a word or a comma at the end of a full line, no sentence punctuation.
