@@ -118,18 +118,7 @@ pub(super) fn find_spacing_accents(
 
 #[cfg(test)]
 mod tests {
-    use crate::fix::Applicability;
-    use crate::pipeline::run_stages;
-    use crate::stages::unicode::Unicode;
-
-    fn clean(text: &str) -> String {
-        run_stages(
-            vec![Box::new(Unicode::Characters)],
-            Applicability::Safe,
-            text,
-        )
-        .output
-    }
+    use crate::stages::unicode::tests::clean;
 
     #[test]
     fn accents_before_their_letter_are_composed() {

@@ -258,18 +258,7 @@ fn token_has_only_glyph_slashes(bytes: &[u8], start: usize, end: usize) -> bool 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::pipeline::run_stages;
-    use crate::stages::unicode::Unicode;
-
-    fn clean(text: &str) -> String {
-        run_stages(
-            vec![Box::new(Unicode::Characters)],
-            Applicability::Safe,
-            text,
-        )
-        .output
-    }
+    use crate::stages::unicode::tests::clean;
 
     #[test]
     fn pypdf_glyph_names_become_characters() {

@@ -461,6 +461,11 @@ mod tests {
         )
     }
 
+    /// The stage's output for `text`, for the tests of its parts.
+    pub(super) fn clean(text: &str) -> String {
+        run(text).output
+    }
+
     #[test]
     fn a_ligature_right_after_mojibake_is_still_expanded() {
         // Found by proptest: the run "Ã\u{a0}ﬁ" starts with mojibake ("à"), and the
