@@ -271,7 +271,7 @@ impl Pipeline {
     /// to the stages; the changes are in the whole original's coordinates as always.
     pub fn run(&self, original: &str) -> Outcome {
         if original.len() <= self.segment {
-            let (mut outcome, links) = self.run_segment(original, 0);
+            let (mut outcome, links) = self.run_segment(original, &mut 0);
             assign_ids(original, &mut outcome.changes);
             link_moves(&mut outcome.changes, &links);
             return outcome;
@@ -281,10 +281,10 @@ impl Pipeline {
             ..Outcome::default()
         };
         let mut links: Vec<Vec<u32>> = Vec::new();
+        // Link numbers continue across segments so that moves stay apart.
+        let mut next_link = 0;
         for segment in segments(original, self.segment) {
-            // Link numbers continue across segments so that moves stay apart.
-            let first_link = links.iter().flatten().max().map_or(0, |&l| l + 1);
-            let (part, part_links) = self.run_segment(&original[segment.range()], first_link);
+            let (part, part_links) = self.run_segment(&original[segment.range()], &mut next_link);
             links.extend(part_links);
             let at = segment.start;
             outcome.output.push_str(&part.output);
@@ -314,14 +314,14 @@ impl Pipeline {
     }
 
     /// [`run`](Pipeline::run) on one segment; change ids are left to the caller, with the
-    /// move links of each change (numbered from `first_link`) for [`link_moves`].
-    fn run_segment(&self, original: &str, first_link: u32) -> (Outcome, Vec<Vec<u32>>) {
+    /// move links of each change for [`link_moves`]; moves are numbered from
+    /// `next_link`, which is left at the next free number.
+    fn run_segment(&self, original: &str, next_link: &mut u32) -> (Outcome, Vec<Vec<u32>>) {
         let mut text = original.to_owned();
         let mut record = Record::default();
         let mut proposals = Vec::new();
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
-        let mut links = first_link;
         for stage in &self.stages {
             if !self.may_act(stage.name()) {
                 // Every rule of the stage is filtered out: running it would only cost time.
@@ -356,7 +356,7 @@ impl Pipeline {
                 if apply.is_empty() {
                     break;
                 }
-                let (nodes, edits) = nodes_and_edits(apply, &mut links);
+                let (nodes, edits) = nodes_and_edits(apply, next_link);
                 text = apply_edits(&text, &edits);
                 // The replacements are in the text now: free them before the record grows.
                 drop(edits);
