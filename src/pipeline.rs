@@ -22,7 +22,7 @@
 //!
 //! # Long texts
 //!
-//! A text over 8 MiB is cleaned a segment at a time, cut where a document breaks anyway
+//! A text over 2 MiB is cleaned a segment at a time, cut where a document breaks anyway
 //! (after a blank line). What the stages build per document is then bounded by the
 //! segment, and so is the time of a pass that is slow on very long lines; the changes
 //! are shifted into the whole original's coordinates and their ids computed over it.
@@ -264,14 +264,15 @@ impl Pipeline {
 
     /// Runs every stage over `original` and returns the repaired text with its record.
     ///
-    /// A text longer than 8 MiB is cleaned a segment of 4 to 8 MiB at a time, cut after
-    /// a blank line where there is one, so that what the stages build per document — tokens, proposed
-    /// fixes, the record — is bounded by the segment, not by the file, and a pass that
-    /// is slow on very long lines is bounded too. Each segment is a document of its own
-    /// to the stages; the changes are in the whole original's coordinates as always.
+    /// A text longer than 2 MiB is cleaned a segment of 1 to 2 MiB at a time, cut after
+    /// a blank line where there is one (see [`run_segmented`](Pipeline::run_segmented)),
+    /// so that what the stages build per document — tokens, proposed fixes — is bounded
+    /// by the segment, not by the file, and a pass that is slow on very long lines is
+    /// bounded too. Each segment is a document of its own to the stages; the changes are
+    /// in the whole original's coordinates as always.
     pub fn run(&self, original: &str) -> Outcome {
         if original.len() <= self.segment {
-            let (mut outcome, links) = self.run_segment(original, &mut 0);
+            let (mut outcome, links) = self.run_segment(original);
             assign_ids(original, &mut outcome.changes);
             link_moves(&mut outcome.changes, &links);
             return outcome;
@@ -280,43 +281,80 @@ impl Pipeline {
             output: String::with_capacity(original.len()),
             ..Outcome::default()
         };
-        let mut links: Vec<Vec<u32>> = Vec::new();
-        // Link numbers continue across segments so that moves stay apart.
-        let mut next_link = 0;
-        for segment in segments(original, self.segment) {
-            let (part, part_links) = self.run_segment(&original[segment.range()], &mut next_link);
-            links.extend(part_links);
-            let at = segment.start;
-            outcome.output.push_str(&part.output);
-            outcome
-                .changes
-                .extend(part.changes.into_iter().map(|mut c| {
-                    c.original = c.original.shift(at);
-                    c
-                }));
-            outcome
-                .proposals
-                .extend(part.proposals.into_iter().map(|mut p| {
-                    p.original = p.original.shift(at);
-                    p
-                }));
-            outcome
-                .diagnostics
-                .extend(part.diagnostics.into_iter().map(|mut d| {
-                    d.span = d.span.map(|s| s.shift(at));
-                    d
-                }));
-        }
-        // Ids read the context around a change in the whole original, across seams.
-        assign_ids(original, &mut outcome.changes);
-        link_moves(&mut outcome.changes, &links);
+        let done: Result<(), std::convert::Infallible> =
+            self.run_segmented(original, |_, mut part| {
+                outcome.output.push_str(&part.output);
+                outcome.changes.append(&mut part.changes);
+                outcome.proposals.append(&mut part.proposals);
+                outcome.diagnostics.append(&mut part.diagnostics);
+                Ok(())
+            });
+        let Ok(()) = done;
         outcome
     }
 
+    /// Cleans `original` a segment at a time and hands each segment's outcome to `each`
+    /// in order, with the segment's span: the outcome's output is the segment's part of
+    /// the whole output, and its changes, proposals and diagnostics are in the whole
+    /// original's coordinates with their final ids — exactly the pieces of what
+    /// [`run`](Pipeline::run) returns, which is built on this. A text of at most 2 MiB
+    /// is one segment.
+    ///
+    /// This is how a file far larger than memory would like is cleaned: the caller
+    /// writes each part out and drops it, so besides the original only a few segments'
+    /// worth of work is alive at a time. Segments are cleaned in parallel on the current
+    /// rayon pool, one per thread at a time. An error from `each` stops the run.
+    ///
+    /// ```
+    /// let p = recto::Pipeline::default_stages();
+    /// let mut output = String::new();
+    /// p.run_segmented("\u{fb01}ne", |span, part| {
+    ///     assert_eq!(span, recto::Span::new(0, 5));
+    ///     output.push_str(&part.output);
+    ///     Ok::<(), std::io::Error>(())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(output, "fine");
+    /// ```
+    pub fn run_segmented<E>(
+        &self,
+        original: &str,
+        mut each: impl FnMut(Span, Outcome) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use rayon::prelude::*;
+        let spans = segments(original, self.segment);
+        let mut ids = IdAssigner::default();
+        for batch in spans.chunks(rayon::current_num_threads().max(1)) {
+            let parts: Vec<(Outcome, Vec<Vec<u32>>)> = batch
+                .par_iter()
+                .map(|span| self.run_segment(&original[span.range()]))
+                .collect();
+            for (&span, (mut part, links)) in batch.iter().zip(parts) {
+                let at = span.start;
+                for c in &mut part.changes {
+                    c.original = c.original.shift(at);
+                }
+                for p in &mut part.proposals {
+                    p.original = p.original.shift(at);
+                }
+                for d in &mut part.diagnostics {
+                    d.span = d.span.map(|s| s.shift(at));
+                }
+                // Ids read the context around a change in the whole original, across
+                // seams, and number repeats over the whole text. A move never crosses
+                // a seam (each segment is a document), so its links resolve here.
+                ids.assign(original, &mut part.changes);
+                link_moves(&mut part.changes, &links);
+                each(span, part)?;
+            }
+        }
+        Ok(())
+    }
+
     /// [`run`](Pipeline::run) on one segment; change ids are left to the caller, with the
-    /// move links of each change for [`link_moves`]; moves are numbered from
-    /// `next_link`, which is left at the next free number.
-    fn run_segment(&self, original: &str, next_link: &mut u32) -> (Outcome, Vec<Vec<u32>>) {
+    /// move links of each change for [`link_moves`] (numbered within the segment).
+    fn run_segment(&self, original: &str) -> (Outcome, Vec<Vec<u32>>) {
+        let mut next_link = 0;
         let mut text = original.to_owned();
         let mut record = Record::default();
         let mut proposals = Vec::new();
@@ -356,7 +394,7 @@ impl Pipeline {
                 if apply.is_empty() {
                     break;
                 }
-                let (nodes, edits) = nodes_and_edits(apply, next_link);
+                let (nodes, edits) = nodes_and_edits(apply, &mut next_link);
                 text = apply_edits(&text, &edits);
                 // The replacements are in the text now: free them before the record grows.
                 drop(edits);
@@ -508,7 +546,7 @@ struct Node {
 }
 
 /// Splits the applied fixes into the record's nodes and the edits to apply, both sorted
-/// by position; `links` numbers moves across the whole run. The fixes are consumed:
+/// by position; `links` numbers moves across the segment. The fixes are consumed:
 /// rule ids and messages move into the nodes and replacements into the edits, so a
 /// document with a change on every line copies none of them.
 fn nodes_and_edits(fixes: Vec<Fix>, links: &mut u32) -> (Vec<Node>, Vec<Edit>) {
@@ -790,25 +828,27 @@ impl Record {
     /// links of the moves it holds; ids and `linked` are filled in later (see
     /// [`assign_ids`] and [`link_moves`]).
     fn into_changes(self, original: &str, output: &str) -> (Vec<Change>, Vec<Vec<u32>>) {
-        self.pieces
-            .into_iter()
-            .filter(|p| original[p.orig.range()] != output[p.cur.range()])
-            .map(|p| {
-                (
-                    Change {
-                        id: ChangeId(Box::default()),
-                        original: p.orig,
-                        replacement: output[p.cur.range()].to_owned(),
-                        rules: p.rules,
-                        applicability: p.applicability,
-                        confidence: p.confidence,
-                        message: p.message,
-                        linked: Vec::new(),
-                    },
-                    p.links,
-                )
-            })
-            .unzip()
+        // Sized up front: on a text with a change on every line the changes are most of
+        // the memory, and growing by doubling would hold up to twice what they need.
+        let mut changes = Vec::with_capacity(self.pieces.len());
+        let mut links = Vec::with_capacity(self.pieces.len());
+        for p in self.pieces {
+            if original[p.orig.range()] == output[p.cur.range()] {
+                continue;
+            }
+            changes.push(Change {
+                id: ChangeId(Box::default()),
+                original: p.orig,
+                replacement: output[p.cur.range()].to_owned(),
+                rules: p.rules,
+                applicability: p.applicability,
+                confidence: p.confidence,
+                message: p.message,
+                linked: Vec::new(),
+            });
+            links.push(p.links);
+        }
+        (changes, links)
     }
 }
 
@@ -854,22 +894,34 @@ fn link_moves(changes: &mut [Change], links: &[Vec<u32>]) {
 /// Gives every change its id: the hash of its rules, text and context (see
 /// [`change_hash`]), with `-2`, `-3` … appended to repeats of the same hash.
 fn assign_ids(original: &str, changes: &mut [Change]) {
-    let mut seen: HashMap<u64, usize, foldhash::fast::RandomState> = HashMap::default();
-    for c in changes {
-        let hash = change_hash(original, c.original, &c.replacement, &c.rules);
-        let n = seen.entry(hash).or_insert(0);
-        *n += 1;
-        let id = if *n == 1 {
-            format!("{hash:016x}")
-        } else {
-            format!("{hash:016x}-{n}")
-        };
-        c.id = ChangeId(id.into());
+    IdAssigner::default().assign(original, changes);
+}
+
+/// Assigns ids to the changes of one text a part at a time, in order, numbering repeats
+/// over all the parts.
+#[derive(Default)]
+struct IdAssigner {
+    seen: HashMap<u64, u32, foldhash::fast::RandomState>,
+}
+
+impl IdAssigner {
+    fn assign(&mut self, original: &str, changes: &mut [Change]) {
+        for c in changes {
+            let hash = change_hash(original, c.original, &c.replacement, &c.rules);
+            let n = self.seen.entry(hash).or_insert(0);
+            *n += 1;
+            let id = if *n == 1 {
+                format!("{hash:016x}")
+            } else {
+                format!("{hash:016x}-{n}")
+            };
+            c.id = ChangeId(id.into());
+        }
     }
 }
 
 /// Texts longer than this many bytes are cleaned a segment at a time.
-const SEGMENT: usize = 8 << 20;
+const SEGMENT: usize = 2 << 20;
 
 /// Cuts `text` into segments of at most `size` bytes (and at least half that, but for
 /// the last) where a document would break anyway: after a blank line and the white
@@ -1249,6 +1301,63 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), n);
         assert!(ids.iter().any(|id| id.ends_with("-40")), "{ids:?}");
+    }
+
+    #[test]
+    fn segmented_parts_are_the_pieces_of_the_whole_outcome() {
+        let para = "The ﬁrst line of a para-\ngraph that wraps\nonto a second line.\n\n";
+        let text = para.repeat(40);
+        let mut p = Pipeline::default_stages();
+        p.segment = 300;
+        let whole = p.run(&text);
+        let (mut output, mut changes, mut spans) = (String::new(), Vec::new(), Vec::new());
+        p.run_segmented(&text, |span, part| {
+            assert!(part
+                .changes
+                .iter()
+                .all(|c| span.start <= c.original.start && c.original.end <= span.end));
+            spans.push(span);
+            output.push_str(&part.output);
+            changes.extend(part.changes);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(spans, segments(&text, 300));
+        assert_eq!(output, whole.output);
+        let key = |c: &Change| (c.id.clone(), c.original, c.replacement.clone());
+        assert_eq!(
+            changes.iter().map(key).collect::<Vec<_>>(),
+            whole.changes.iter().map(key).collect::<Vec<_>>()
+        );
+        // An error from the callback stops the run at once.
+        let mut calls = 0;
+        let stopped = p.run_segmented(&text, |_, _| {
+            calls += 1;
+            Err("disk full")
+        });
+        assert_eq!((stopped, calls), (Err("disk full"), 1));
+    }
+
+    #[test]
+    fn moves_in_different_segments_stay_apart() {
+        // Every segment moves its own second line to its start: each move links its own
+        // two halves, never a half of another segment's move.
+        let text = "aaaa\nbbbb\n\n".repeat(30);
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(Moving(Span::new(5, 10), 0)));
+        p.segment = 60;
+        let out = p.run(&text);
+        assert_eq!(apply(&text, &out.changes), out.output);
+        let moves: Vec<&Change> = out
+            .changes
+            .iter()
+            .filter(|c| !c.linked.is_empty())
+            .collect();
+        assert_eq!(moves.len(), 2 * segments(&text, 60).len());
+        for pair in moves.chunks(2) {
+            assert_eq!(pair[0].linked, [pair[1].id.clone()]);
+            assert_eq!(pair[1].linked, [pair[0].id.clone()]);
+        }
     }
 
     #[test]

@@ -92,8 +92,9 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> Result<(Vec<Input>, Vec<S
     Ok((inputs, errors))
 }
 
-/// Reads, decodes and cleans one input. Errors name the input.
-pub fn process(input: &Input, pipeline: &Pipeline) -> Result<Processed> {
+/// Reads one input whole; returns the path as shown to the user and the bytes. Errors
+/// name the input.
+pub fn read(input: &Input) -> Result<(String, Vec<u8>)> {
     // Why no `BufReader`: the whole document is needed at once, and `fs::read` sizes
     // the buffer from the file's metadata in one allocation.
     let display = input.display();
@@ -110,6 +111,12 @@ pub fn process(input: &Input, pipeline: &Pipeline) -> Result<Processed> {
             std::fs::read(path).with_context(|| format!("{display}: cannot read"))?
         }
     };
+    Ok((display, bytes))
+}
+
+/// Reads, decodes and cleans one input. Errors name the input.
+pub fn process(input: &Input, pipeline: &Pipeline) -> Result<Processed> {
+    let (display, bytes) = read(input)?;
     let size = bytes.len();
     let cleaned = pipeline
         .run_owned_bytes(bytes)

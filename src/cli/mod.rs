@@ -161,12 +161,25 @@ fn clean(args: args::CleanArgs) -> Result<i32> {
         jsonl::clean(&mut session, &inputs, &args, decisions.as_ref(), threshold)?;
     } else {
         let to = Destination::choose(&args.output, &inputs, &args.pipeline)?;
-        session.for_each_file(&inputs, force_unsafe, |_, mut p| {
-            if let Some(d) = &decisions {
-                p.keep(d.select(&p.outcome.changes, decisions::applies_by_default(threshold)));
+        if inputs.len() > 1 {
+            session.start_progress(Some(inputs.len() as u64), "files");
+        }
+        // Large files are streamed a segment at a time, between runs of the others in
+        // parallel; either way outputs and the report follow input order.
+        for run in inputs.chunk_by(|a, b| !is_large(a) && !is_large(b)) {
+            if let [one] = run {
+                if is_large(one) {
+                    clean_large(&mut session, one, to, decisions.as_ref(), threshold)?;
+                    continue;
+                }
             }
-            to.write(&p)
-        })?;
+            session.for_each_file(run, force_unsafe, |_, mut p| {
+                if let Some(d) = &decisions {
+                    p.keep(d.select(&p.outcome.changes, decisions::applies_by_default(threshold)));
+                }
+                to.write(&p)
+            })?;
+        }
     }
     let summary = args.jsonl.jsonl
         || inputs.len() > 1
@@ -174,6 +187,72 @@ fn clean(args: args::CleanArgs) -> Result<i32> {
         || args.output.in_place;
     let stats = session.finish(summary)?;
     Ok(exit_code(&stats, false))
+}
+
+/// Files larger than this are cleaned a segment at a time and written as they go
+/// ([`clean_large`]), the size from which [`Pipeline::run`](recto::Pipeline::run) cuts
+/// a text into segments anyway.
+const LARGE_FILE: u64 = 2 << 20;
+
+fn is_large(input: &Input) -> bool {
+    input
+        .path()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .is_some_and(|m| m.len() > LARGE_FILE)
+}
+
+/// `clean` of one large file: each segment's output is written as soon as it is ready
+/// (with the decisions, if any, applied to that segment's changes: a move never
+/// crosses segments), so memory stays near the size of the file however many changes
+/// there are.
+fn clean_large(
+    session: &mut Session,
+    input: &Input,
+    to: Destination<'_>,
+    decisions: Option<&Decisions>,
+    threshold: recto::Applicability,
+) -> Result<()> {
+    enum Sink {
+        Stdout(io::Stdout),
+        File(output::AtomicFile),
+    }
+    let mut sink = match to {
+        Destination::Stdout => Sink::Stdout(io::stdout()),
+        Destination::Dir(dir) => Sink::File(output::AtomicFile::under(dir, input)?),
+        Destination::InPlace => Sink::File(output::AtomicFile::in_place(input)?),
+    };
+    let mut changed = false;
+    let cleaned = session.stream_file(input, decisions.is_some(), |original, span, part| {
+        let piece = match decisions {
+            Some(d) => {
+                let mut keep = d.select(&part.changes, decisions::applies_by_default(threshold));
+                for c in &mut keep {
+                    c.original = recto::Span::new(
+                        c.original.start - span.start,
+                        c.original.end - span.start,
+                    );
+                }
+                changed |= !keep.is_empty();
+                std::borrow::Cow::Owned(recto::apply(&original[span.range()], &keep))
+            }
+            None => {
+                changed |= !part.changes.is_empty();
+                std::borrow::Cow::Borrowed(part.output.as_str())
+            }
+        };
+        match &mut sink {
+            Sink::Stdout(out) => Ok(out.write_all(piece.as_bytes())?),
+            Sink::File(file) => file.write(piece.as_bytes()),
+        }
+    })?;
+    match sink {
+        Sink::Stdout(mut out) => Ok(out.flush()?),
+        // An unchanged file is not rewritten in place (as for small files).
+        Sink::File(file) if cleaned && (changed || !matches!(to, Destination::InPlace)) => {
+            file.commit()
+        }
+        Sink::File(_) => Ok(()),
+    }
 }
 
 fn apply_decisions(args: args::ApplyArgs) -> Result<i32> {

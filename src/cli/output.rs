@@ -1,7 +1,8 @@
 //! Writing outputs: under an output directory, or in place — atomically, and never
 //! over an input unless `--in-place` says so.
 
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
@@ -17,40 +18,23 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Writes `p`'s output to `dir/<relative path>` (stdin goes to `dir/stdin.txt`).
 pub fn write_under(dir: &Path, p: &Processed) -> Result<()> {
-    let (dest, source) = match &p.input {
-        Input::Stdin => (dir.join("stdin.txt"), None),
-        Input::File { path, relative } => (dir.join(relative), Some(path)),
-    };
-    if source.is_some_and(|s| same_file(s, &dest)) {
-        anyhow::bail!(
-            "{}: output would overwrite the input (use --in-place to mean that)",
-            dest.display()
-        );
-    }
-    if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create directory", parent.display()))?;
-    }
-    // A new file under the output directory: atomic (no half-written file is ever
-    // visible), but not synced — nothing is lost if the machine dies, the input is there.
-    write_atomically(&dest, p.outcome.output.as_bytes(), None, false)
+    let mut file = AtomicFile::under(dir, &p.input)?;
+    file.write(p.outcome.output.as_bytes())?;
+    file.commit()
 }
 
 /// Replaces the input file with its output, atomically, keeping its permissions.
 /// Unchanged files are not rewritten.
 pub fn write_in_place(p: &Processed) -> Result<()> {
-    let Input::File { path, .. } = &p.input else {
-        anyhow::bail!("--in-place needs files, not standard input");
-    };
     if p.outcome.changes.is_empty() {
-        return Ok(());
+        return match p.input {
+            Input::File { .. } => Ok(()),
+            Input::Stdin => anyhow::bail!("--in-place needs files, not standard input"),
+        };
     }
-    let permissions = std::fs::metadata(path)
-        .with_context(|| format!("{}: cannot read metadata", path.display()))?
-        .permissions();
-    // Replacing the user's file: synced before the rename, so a crash leaves the old
-    // text or the new one, never an empty file.
-    write_atomically(path, p.outcome.output.as_bytes(), Some(permissions), true)
+    let mut file = AtomicFile::in_place(&p.input)?;
+    file.write(p.outcome.output.as_bytes())?;
+    file.commit()
 }
 
 /// A temporary file in `dest`'s directory, so that the final rename cannot cross
@@ -64,30 +48,95 @@ pub fn temp_beside(dest: &Path) -> Result<tempfile::NamedTempFile> {
         .with_context(|| format!("{}: cannot create a temporary file", dir.display()))
 }
 
-/// Writes to a temporary file in the destination's directory, then renames it over the
-/// destination: readers see the old file or the new one, never half of one.
-fn write_atomically(
-    dest: &Path,
-    bytes: &[u8],
+/// An output file written a piece at a time into a temporary file in the destination's
+/// directory and renamed over the destination by [`commit`](AtomicFile::commit):
+/// readers see the old file or the new one, never half of one. Dropped without a
+/// commit, it leaves the destination as it was.
+pub struct AtomicFile {
+    tmp: io::BufWriter<tempfile::NamedTempFile>,
+    dest: PathBuf,
+    /// For a replaced input: its permissions, kept.
     permissions: Option<std::fs::Permissions>,
+    /// Synced before the rename: a crash leaves the old text or the new one, never an
+    /// empty file.
     sync: bool,
-) -> Result<()> {
-    use std::io::Write;
-    let mut tmp = temp_beside(dest)?;
-    tmp.write_all(bytes)
-        .and_then(|()| {
-            if sync {
-                tmp.as_file().sync_all()
-            } else {
-                Ok(())
-            }
-        })
-        .with_context(|| format!("{}: cannot write", dest.display()))?;
-    if let Some(perm) = permissions {
-        std::fs::set_permissions(tmp.path(), perm)
-            .with_context(|| format!("{}: cannot set permissions", dest.display()))?;
+}
+
+impl AtomicFile {
+    /// The output of `input` under `dir`: `dir/<relative path>` (stdin goes to
+    /// `dir/stdin.txt`), never the input itself.
+    ///
+    /// Not synced — nothing is lost if the machine dies, the input is there.
+    pub fn under(dir: &Path, input: &Input) -> Result<AtomicFile> {
+        let (dest, source) = match input {
+            Input::Stdin => (dir.join("stdin.txt"), None),
+            Input::File { path, relative } => (dir.join(relative), Some(path)),
+        };
+        if source.is_some_and(|s| same_file(s, &dest)) {
+            anyhow::bail!(
+                "{}: output would overwrite the input (use --in-place to mean that)",
+                dest.display()
+            );
+        }
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("{}: cannot create directory", parent.display()))?;
+        }
+        AtomicFile::new(dest, None, false)
     }
-    tmp.persist(dest)
-        .with_context(|| format!("{}: cannot replace", dest.display()))?;
-    Ok(())
+
+    /// The replacement of the input file itself (`--in-place`), keeping its permissions;
+    /// synced before the rename, since it replaces the user's file.
+    pub fn in_place(input: &Input) -> Result<AtomicFile> {
+        let Input::File { path, .. } = input else {
+            anyhow::bail!("--in-place needs files, not standard input");
+        };
+        let permissions = std::fs::metadata(path)
+            .with_context(|| format!("{}: cannot read metadata", path.display()))?
+            .permissions();
+        AtomicFile::new(path.clone(), Some(permissions), true)
+    }
+
+    fn new(
+        dest: PathBuf,
+        permissions: Option<std::fs::Permissions>,
+        sync: bool,
+    ) -> Result<AtomicFile> {
+        Ok(AtomicFile {
+            tmp: io::BufWriter::new(temp_beside(&dest)?),
+            dest,
+            permissions,
+            sync,
+        })
+    }
+
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.tmp
+            .write_all(bytes)
+            .with_context(|| format!("{}: cannot write", self.dest.display()))
+    }
+
+    /// Renames the written file over the destination.
+    pub fn commit(self) -> Result<()> {
+        let dest = self.dest;
+        let tmp = self
+            .tmp
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|tmp| {
+                if self.sync {
+                    tmp.as_file().sync_all()?;
+                }
+                Ok(tmp)
+            })
+            .with_context(|| format!("{}: cannot write", dest.display()))?;
+        if let Some(perm) = self.permissions {
+            std::fs::set_permissions(tmp.path(), perm)
+                .with_context(|| format!("{}: cannot set permissions", dest.display()))?;
+        }
+        tmp.persist(&dest)
+            .with_context(|| format!("{}: cannot replace", dest.display()))?;
+        Ok(())
+    }
 }

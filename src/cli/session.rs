@@ -21,8 +21,9 @@ use std::sync::Arc;
 
 use recto::config::{Config, EffectiveOptions};
 use recto::report;
+use recto::span::LineIndex;
 use recto::stage::{FootnotePolicy, GarblePolicy, MarginPolicy};
-use recto::{Applicability, Outcome, Pipeline};
+use recto::{Applicability, Outcome, Pipeline, Span};
 
 use super::args::{FootnotesArg, GarbleArg, MarginTextArg, PipelineArgs};
 use super::inputs::{self, Input, Processed};
@@ -123,7 +124,7 @@ pub struct Session {
     /// One pipeline per distinct set of effective options.
     pipelines: HashMap<EffectiveOptions, Arc<Pipeline>>,
     flags: Flags,
-    pool: rayon::ThreadPool,
+    pool: Arc<rayon::ThreadPool>,
     report: Option<ReportFile>,
     pub stats: Stats,
     progress: Option<ProgressBar>,
@@ -262,7 +263,7 @@ impl Session {
         if let Some(n) = args.jobs {
             pool = pool.num_threads(n.max(1));
         }
-        let pool = pool.build().context("cannot start worker threads")?;
+        let pool = Arc::new(pool.build().context("cannot start worker threads")?);
         let report = match &args.report {
             Some(path) => Some(ReportFile {
                 path: path.clone(),
@@ -414,16 +415,8 @@ impl Session {
     ) -> Result<()> {
         /// How many inputs beyond the next to hand on a worker may start, per thread.
         const AHEAD: usize = 4;
-        if let Some(input) = inputs
-            .iter()
-            .find(|i| i.path().is_some_and(|p| self.is_report(p)))
-        {
-            anyhow::bail!(
-                "{}: the report would overwrite an input",
-                input.path().unwrap().display()
-            );
-        }
-        if inputs.len() > 1 {
+        self.refuse_report_over_input(inputs)?;
+        if inputs.len() > 1 && self.progress.is_none() {
             self.start_progress(Some(inputs.len() as u64), "files");
         }
         let pipelines = inputs
@@ -493,6 +486,81 @@ impl Session {
             drop(done_rx);
             outcome
         })
+    }
+
+    /// Cleans one large file a segment at a time ([`Pipeline::run_segmented`]): each
+    /// segment's outcome is added to the totals and the report and handed to `each`
+    /// (with the whole original and the segment's span) as soon as it is ready, then
+    /// dropped. Memory holds the file and the segments being cleaned, not the whole
+    /// outcome: a change every few words on a large file would otherwise outweigh the
+    /// text many times over. Returns false when the file was skipped (unreadable,
+    /// binary), as [`for_each_file`](Session::for_each_file) reports it.
+    ///
+    /// The report lists a segment's changes, proposals and diagnostics before the next
+    /// segment's, not all changes of the file first.
+    pub fn stream_file(
+        &mut self,
+        input: &Input,
+        force_unsafe: bool,
+        mut each: impl FnMut(&str, Span, Outcome) -> Result<()> + Send,
+    ) -> Result<bool> {
+        self.refuse_report_over_input(std::slice::from_ref(input))?;
+        let pipeline = self.pipeline_for(input, force_unsafe)?;
+        let decoded = match inputs::read(input).and_then(|(display, bytes)| {
+            let size = bytes.len();
+            recto::stages::decode::decode_owned(bytes)
+                .map(|decoded| (display.clone(), size, decoded))
+                .with_context(|| format!("{display}: not cleaned"))
+        }) {
+            Ok(d) => d,
+            Err(e) => {
+                self.skip(format!("{e:#}"));
+                self.tick(1);
+                return Ok(false);
+            }
+        };
+        let (display, size, decoded) = decoded;
+        let original = decoded.text.as_str();
+        let index = self.report.is_some().then(|| LineIndex::new(original));
+        let pool = self.pool.clone();
+        let report = |session: &mut Session, outcome: &Outcome| match &index {
+            Some(index) => {
+                let subject = report::Subject::with_index(&display, original, outcome, index);
+                session.report(&subject, &serde_json::Value::Null)
+            }
+            None => Ok(()),
+        };
+        // Decoding came first: its findings go first.
+        let found_in_decoding = Outcome {
+            diagnostics: decoded.diagnostics,
+            ..Outcome::default()
+        };
+        report(self, &found_in_decoding)?;
+        self.stats.inputs += 1;
+        self.stats.bytes += size as u64;
+        pool.install(|| {
+            pipeline.run_segmented(original, |span, part| {
+                self.stats.add(0, &part);
+                report(self, &part)?;
+                each(original, span, part)
+            })
+        })?;
+        self.tick(1);
+        Ok(true)
+    }
+
+    /// Refuses a run whose report file is one of its inputs.
+    fn refuse_report_over_input(&self, inputs: &[Input]) -> Result<()> {
+        match inputs
+            .iter()
+            .find(|i| i.path().is_some_and(|p| self.is_report(p)))
+        {
+            Some(input) => anyhow::bail!(
+                "{}: the report would overwrite an input",
+                input.path().unwrap().display()
+            ),
+            None => Ok(()),
+        }
     }
 
     /// Flushes the report, clears the progress bar and prints the summary (unless quiet

@@ -16,6 +16,8 @@ pub use json::{change_record, diagnostic_record, proposal_record, write_jsonl};
 pub use sarif::write_sarif;
 pub use text::{write_check, write_github};
 
+use std::borrow::Cow;
+
 use crate::pipeline::Outcome;
 use crate::span::{LineCol, LineIndex, Span};
 
@@ -36,7 +38,7 @@ pub struct Subject<'a> {
     pub original: &'a str,
     /// What the pipeline made of it.
     pub outcome: &'a Outcome,
-    index: LineIndex,
+    index: Cow<'a, LineIndex>,
 }
 
 impl<'a> Subject<'a> {
@@ -46,7 +48,35 @@ impl<'a> Subject<'a> {
             path,
             original,
             outcome,
-            index: LineIndex::new(original),
+            index: Cow::Owned(LineIndex::new(original)),
+        }
+    }
+
+    /// Like [`new`](Subject::new), with the line index of `original` already built: the
+    /// outcome of each segment of a long text ([`Pipeline::run_segmented`]) is reported
+    /// against the whole original without indexing it again.
+    ///
+    /// [`Pipeline::run_segmented`]: crate::Pipeline::run_segmented
+    ///
+    /// ```
+    /// use recto::span::LineIndex;
+    /// let original = "line one\nﬁne";
+    /// let index = LineIndex::new(original);
+    /// let outcome = recto::clean_str(original);
+    /// let subject = recto::report::Subject::with_index("a.txt", original, &outcome, &index);
+    /// assert_eq!(subject.line_col(9).line, 2);
+    /// ```
+    pub fn with_index(
+        path: &'a str,
+        original: &'a str,
+        outcome: &'a Outcome,
+        index: &'a LineIndex,
+    ) -> Subject<'a> {
+        Subject {
+            path,
+            original,
+            outcome,
+            index: Cow::Borrowed(index),
         }
     }
 
