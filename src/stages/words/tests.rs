@@ -1,7 +1,9 @@
 //! Behaviour of the words stage, mostly as data: `tests/data/words/cases.tsv` holds
 //! `input<TAB>expected[<TAB>expected with review fixes]` lines (`\n` for a line break).
 //! Equal sides are a case that must not change; the third column, when present, is
-//! the output once the fixes offered for review are accepted too.
+//! the output once the fixes offered for review are accepted too. Each case is a line
+//! of OCR output: the document-level test of whether a text reads like OCR at all has
+//! tests of its own below.
 
 use super::*;
 
@@ -12,13 +14,58 @@ fn clean(text: &str) -> String {
 }
 
 fn clean_down_to(text: &str, threshold: Applicability) -> String {
-    crate::pipeline::run_stages(vec![Box::new(Words::default())], threshold, text).output
+    let ocr = Words::default().assuming_ocr();
+    crate::pipeline::run_stages(vec![Box::new(ocr)], threshold, text).output
 }
 
 fn proposals(text: &str) -> Vec<Fix> {
     let mut out = Proposals::default();
-    Words::default().run(&Document::new(text), &Context::default(), &mut out);
+    Words::default()
+        .assuming_ocr()
+        .run(&Document::new(text), &Context::default(), &mut out);
     out.fixes
+}
+
+/// The stage as it runs by default: OCR repairs are automatic only in a document that
+/// reads like OCR output.
+fn clean_as_found(text: &str) -> String {
+    crate::pipeline::run_stages(vec![Box::new(Words::default())], Applicability::Safe, text).output
+}
+
+/// Regression (held-out probe, reportlab PDFs read by pdfplumber and pdftotext): in a
+/// PDF's own text layer every OCR "repair" was wrong — `rade` (of `Com-⏎rade`) became
+/// `rode`, the author's `perfomance` was corrected. One non-word in a page of clean
+/// text is offered for review, not applied.
+#[test]
+fn a_lone_non_word_in_clean_text_is_not_repaired_automatically() {
+    let page = "The committee met in the evening and discussed the report at length. ".repeat(20);
+    let text = format!("{page}It is written in cach copy of the file. {page}");
+    assert_eq!(clean_as_found(&text), text);
+    let mut out = Proposals::default();
+    Words::default().run(&Document::new(&text), &Context::default(), &mut out);
+    let fix = out
+        .fixes
+        .iter()
+        .find(|f| f.rule.as_str() == OCR_CONFUSION)
+        .unwrap();
+    assert_eq!(fix.applicability, Applicability::Review);
+    assert!(
+        fix.message.contains("too few for OCR output"),
+        "{}",
+        fix.message
+    );
+}
+
+/// The same misreading in text with the density of misreadings of a scan is repaired.
+#[test]
+fn misreadings_in_text_that_reads_like_ocr_are_repaired() {
+    let text = "It is written in cach copy of the file. See the previons section for \
+                details. This is done withont a warning. It canses trouble for the user.";
+    assert_eq!(
+        clean_as_found(text),
+        "It is written in each copy of the file. See the previous section for details. \
+         This is done without a warning. It causes trouble for the user."
+    );
 }
 
 #[test]
