@@ -460,7 +460,7 @@ fn running_lines(
 fn numbers_keep_step(text: &str, edges: &[EdgeLine], members: &[usize]) -> bool {
     let numbers: Vec<(usize, u32)> = members
         .iter()
-        .filter_map(|&i| pages::last_number(edges[i].line.trimmed(text)).map(|n| (i, n)))
+        .filter_map(|&i| pages::running_number(edges[i].line.trimmed(text)).map(|n| (i, n)))
         .collect();
     let Some(&(_, first)) = numbers.first() else {
         return true;
@@ -487,7 +487,7 @@ fn title_on_first_page(
     let first = *members.iter().find(|&&i| edges[i].page == 0)?;
     let trailing: Vec<Option<u32>> = members
         .iter()
-        .map(|&i| pages::last_number(edges[i].line.trimmed(text)))
+        .map(|&i| pages::running_number(edges[i].line.trimmed(text)))
         .collect();
     let mut numbers = trailing.iter().flatten();
     let numbers_vary = numbers

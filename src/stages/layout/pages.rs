@@ -367,17 +367,32 @@ fn to_roman(mut n: u32) -> String {
 /// replaced by one `#` and ASCII letters lower-cased, so that `GNU make manual page   3`
 /// and `GNU make manual page 4` share a key. Computed without allocating; only the first
 /// [`KEY_BYTES`] bytes of the key count (running lines are far shorter).
+///
+/// A number at either end of the line is left out: a running head printed on the outer
+/// side of facing pages carries its page number last on one page and first on the next
+/// (`Notes of the Meeting 1`, `2 Notes of the Meeting`).
 pub(crate) fn line_key(line: &str) -> u64 {
     let mut buf = [0u8; KEY_BYTES];
-    let n = normalise_into(line, &mut buf);
+    let n = normalise_into(without_edge_numbers(line), &mut buf);
     xxhash_rust::xxh3::xxh3_64(&buf[..n])
 }
 
 /// The first eight bytes of a line's key, packed: a cheap filter before [`line_key`].
 pub(crate) fn line_prefix(line: &str) -> u64 {
     let mut buf = [0u8; 8];
-    normalise_into(line, &mut buf);
+    normalise_into(without_edge_numbers(line), &mut buf);
     u64::from_le_bytes(buf)
+}
+
+/// `line` trimmed of digits, spaces and dashes at both ends — unless that is all it is
+/// (a bare page number keeps its own key).
+fn without_edge_numbers(line: &str) -> &str {
+    let line = line.trim();
+    let edge = |c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '–' | '—');
+    match line.trim_matches(edge) {
+        "" => line,
+        inner => inner,
+    }
 }
 
 const KEY_BYTES: usize = 256;
@@ -407,8 +422,30 @@ fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
     n
 }
 
+/// The page number a running line carries: the number that starts it, if one does
+/// (facing pages print the folio on the outer side: `2 Notes of the Meeting, 4 May
+/// 1962`), else its last number (`Notes of the Meeting, 4 May 1962 1`, `Page 3`). A
+/// line that starts with a number that is not the folio (`3 December 1962 … 5`) starts
+/// with the same one on every page, which keeps step as well as a folio does.
+pub(crate) fn running_number(line: &str) -> Option<u32> {
+    let line = line.trim_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—'));
+    let bytes = line.as_bytes();
+    if bytes.first().is_some_and(u8::is_ascii_digit) {
+        let end = bytes
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(bytes.len());
+        return if end <= 5 {
+            line[..end].parse().ok()
+        } else {
+            None
+        };
+    }
+    last_number(line)
+}
+
 /// The last run of ASCII digits in `line`, as a number.
-pub(crate) fn last_number(line: &str) -> Option<u32> {
+fn last_number(line: &str) -> Option<u32> {
     let bytes = line.as_bytes();
     let end = bytes.iter().rposition(u8::is_ascii_digit)? + 1;
     let start = bytes[..end]
@@ -533,8 +570,10 @@ fn infer(text: &str) -> Vec<Page> {
                         .find_map(|j| page_number(line(j)).map(|p| (j, p.value)))
                 })
                 .collect();
-            let trailing: Vec<Option<u32>> =
-                occurrences.iter().map(|&k| last_number(line(k))).collect();
+            let trailing: Vec<Option<u32>> = occurrences
+                .iter()
+                .map(|&k| running_number(line(k)))
+                .collect();
             let counts =
                 |a: Option<u32>, b: Option<u32>| matches!((a, b), (Some(a), Some(b)) if b == a + 1);
             if let [Some((j1, v1)), Some((j2, v2))] = numbers_beside[..] {
@@ -554,7 +593,7 @@ fn infer(text: &str) -> Vec<Page> {
         }
         let numbered: Vec<(usize, u32)> = occurrences
             .iter()
-            .filter_map(|&k| last_number(line(k)).map(|v| (k, v)))
+            .filter_map(|&k| running_number(line(k)).map(|v| (k, v)))
             .collect();
         let counting = numbered.len() == occurrences.len()
             && counting_chains(&numbered, 3, MIN_PAGE_LINES..=usize::MAX)
@@ -823,6 +862,32 @@ mod tests {
             line_key("GNU make manual page"),
             line_key("GNU tar manual page")
         );
+        // Facing pages print the number on the outer side.
+        assert_eq!(
+            line_key("Notes of the Meeting, 4 May   1"),
+            line_key("2   Notes of the Meeting, 4 May")
+        );
+        assert_eq!(
+            line_prefix("— 3 — Annual report"),
+            line_prefix("Annual report — 4 —")
+        );
+        // A bare number keeps a key of its own.
+        assert_ne!(line_key("12"), line_key("Annual report"));
+    }
+
+    #[test]
+    fn the_folio_of_a_running_line_is_at_its_outer_end() {
+        assert_eq!(
+            running_number("Hungarian Embassy, 3 December 1962   1"),
+            Some(1)
+        );
+        assert_eq!(
+            running_number("2   Hungarian Embassy, 3 December 1962"),
+            Some(2)
+        );
+        assert_eq!(running_number("— 7 — Annual report"), Some(7));
+        assert_eq!(running_number("Page 9 of the report"), Some(9));
+        assert_eq!(running_number("The report"), None);
     }
 
     fn body(page: usize) -> String {
