@@ -468,8 +468,15 @@ impl Gap<'_> {
         }
         let continues = if wrapped {
             // Text boxes end wherever the extractor likes, so the first part need not
-            // be full: only not a short line such as a heading.
-            ((!self.very_short() || self.continued) && (starts_lower(b) || a.ends_with(',')))
+            // be full: only not a short line such as a heading. An address, a path or
+            // a setting at the gap (`found at⏎⏎http://…`, `uncomment⏎⏎key=value`) and a
+            // heading underlined on the next line are display, as in every README and
+            // manual, not a sentence going on.
+            let display =
+                starts_with_code(b) || ends_with_address(a) || underlined(&text[self.b.raw_end..]);
+            ((!self.very_short() || self.continued)
+                && !display
+                && (starts_lower(b) || a.ends_with(',')))
                 || self.closes_open_bracket(b)
         } else {
             // One paragraph per line: a lower-case line after a blank line is as often
@@ -895,6 +902,32 @@ impl Brackets {
 
 fn starts_lower(line: &str) -> bool {
     line.chars().next().is_some_and(char::is_lowercase)
+}
+
+/// The line starts with an address, a path, a setting or an identifier
+/// (`http://…`, `/etc/…`, `key=value`, `pg_dump@…`, `<file>`).
+fn starts_with_code(line: &str) -> bool {
+    let token = line.split(char::is_whitespace).next().unwrap_or("");
+    token.contains("://")
+        || token.starts_with(['/', '~'])
+        || token.starts_with("./")
+        || token.contains(['@', '=', '_', '<', '>'])
+}
+
+/// The line ends with an address (`…/wiki/Software/cups-pk-helper`, `user@host`).
+fn ends_with_address(line: &str) -> bool {
+    let token = line.rsplit(char::is_whitespace).next().unwrap_or("");
+    token.contains("://") || token.contains('@')
+}
+
+/// `rest` (the text after a line) starts with a line that underlines it: `-----`,
+/// `=====`.
+fn underlined(rest: &str) -> bool {
+    let next = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))
+        .map_or("", |r| r.split('\n').next().unwrap_or("").trim_end());
+    next.len() >= 3 && (next.bytes().all(|b| b == b'-') || next.bytes().all(|b| b == b'='))
 }
 
 /// The line starts a list item, a numbered note or a command-line option.
