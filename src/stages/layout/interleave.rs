@@ -163,29 +163,34 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     if blocks.is_empty() {
         return Vec::new();
     }
-    // Completions the dictionary does not know are asked of the document, in one scan —
-    // only for blocks that could still be two columns: none of their lines as given
-    // completes a known word, and reading every other line completes enough candidates.
-    // In running text the first test fails at once, and the scan is skipped.
+    // A block is decided for real only if it could be two columns at all: read with
+    // every candidate completion taken for a word where it speaks for the columns
+    // (apart) and for no word where it speaks against them (as given), it must pass.
+    // Every test of `decide` only gets harder as completions as given become words or
+    // completions apart stop being ones, so a block that fails this reading fails
+    // every reading. In running text nearly every block fails it, and the document's
+    // vocabulary — a scan of the whole text — is never needed.
+    let candidates: Vec<&[Line]> = blocks
+        .iter()
+        .map(Vec::as_slice)
+        .filter(|lines| {
+            let as_given = |w: &str| known(lexicon, w);
+            decide(text, lines, lexicon, &as_given, &|_: &str| true).is_some()
+        })
+        .collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    // Completions the dictionary does not know are asked of the document, in one scan.
     let mut forms = FormCounts::default();
-    for lines in &blocks {
-        let given_known = lines
-            .windows(2)
-            .any(|w| completion(text, &w[0], &w[1]).is_some_and(|word| known(lexicon, &word)));
-        if given_known {
-            continue;
-        }
-        let apart: Vec<String> = lines
-            .windows(3)
-            .filter_map(|w| completion(text, &w[0], &w[2]))
-            .collect();
-        if apart.len() < MIN_COMPLETIONS {
-            continue;
-        }
+    for lines in &candidates {
         let given = lines
             .windows(2)
             .filter_map(|w| completion(text, &w[0], &w[1]));
-        for word in apart.into_iter().chain(given) {
+        let apart = lines
+            .windows(3)
+            .filter_map(|w| completion(text, &w[0], &w[2]));
+        for word in given.chain(apart) {
             if !known(lexicon, &word) {
                 forms.want(&word);
             }
@@ -193,13 +198,10 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     }
     forms.scan(text);
     let is_word = |w: &str| known(lexicon, w) || forms.get(w) > 0;
-    let mut fixes = Vec::new();
-    for lines in &blocks {
-        if let Some(fix) = decide(text, lines, lexicon, &is_word) {
-            fixes.push(fix);
-        }
-    }
-    fixes
+    candidates
+        .into_iter()
+        .filter_map(|lines| decide(text, lines, lexicon, &is_word, &is_word))
+        .collect()
 }
 
 /// The blocks of at least [`MIN_LINES`] lines in which some lines end in a hyphen (the
@@ -283,28 +285,41 @@ fn read_join(
 }
 
 /// The move that takes the two columns of `lines` apart, when the evidence is clear.
+///
+/// `given_word` tells the words completed by the lines as given, `apart_word` those
+/// completed by every other line (the same test but for [`deinterleave`]'s first,
+/// optimistic reading).
 fn decide(
     text: &str,
     lines: &[Line],
     lexicon: &Lexicon,
-    is_word: &impl Fn(&str) -> bool,
+    given_word: &impl Fn(&str) -> bool,
+    apart_word: &impl Fn(&str) -> bool,
 ) -> Option<Fix> {
     // The hyphens first, which are cheap to read and decide most blocks: a word the
     // lines as given complete vetoes, and the columns apart must complete a few.
-    let completes = |a: &Line, b: &Line| completion(text, a, b).is_some_and(|w| is_word(&w));
-    if lines.windows(2).any(|w| completes(&w[0], &w[1]))
-        || lines.windows(3).filter(|w| completes(&w[0], &w[2])).count() < MIN_COMPLETIONS
+    let completes = |a: &Line, b: &Line, is_word: &dyn Fn(&str) -> bool| {
+        completion(text, a, b).is_some_and(|w| is_word(&w))
+    };
+    if lines
+        .windows(2)
+        .any(|w| completes(&w[0], &w[1], given_word))
+        || lines
+            .windows(3)
+            .filter(|w| completes(&w[0], &w[2], apart_word))
+            .count()
+            < MIN_COMPLETIONS
     {
         return None;
     }
     let mut given = Reading::default();
     for w in lines.windows(2) {
-        read_join(text, &w[0], &w[1], lexicon, is_word, &mut given);
+        read_join(text, &w[0], &w[1], lexicon, given_word, &mut given);
     }
     // The two columns, read each on its own.
     let mut columns = [Reading::default(); 2];
     for (i, w) in lines.windows(3).enumerate() {
-        read_join(text, &w[0], &w[2], lexicon, is_word, &mut columns[i % 2]);
+        read_join(text, &w[0], &w[2], lexicon, apart_word, &mut columns[i % 2]);
     }
     let completions = columns[0].completions + columns[1].completions;
     let split = columns[0].cost + columns[1].cost;

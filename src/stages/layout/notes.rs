@@ -80,11 +80,12 @@ impl Stage for Notes {
         // This pass runs before the furniture pass, on pages as it finds them (pages
         // inferred from running heads cannot be found once those are gone); the lines
         // that pass will delete are looked past.
-        if !has_markers(text) {
+        if !may_have_notes(text, &cx.lexicon) {
             return;
         }
         let furniture = super::furniture::furniture_lines(text);
-        if let Some(fix) = gather(text, &find(text, &furniture, &cx.lexicon, true), &furniture) {
+        let found = find_unchecked(text, &furniture, &cx.lexicon, true);
+        if let Some(fix) = gather(text, &found, &furniture) {
             out.push(fix);
         }
     }
@@ -223,22 +224,57 @@ enum Item {
     Carried(Span),
 }
 
-/// True when some line begins like a note: most texts have none.
-fn has_markers(text: &str) -> bool {
-    pages::lines(text, Span::new(0, text.len())).any(|l| {
-        let s = text[l.span.range()].trim_start_matches([' ', '\t', '\x0c']);
-        marker(s).is_some()
-    })
+/// True when the text may hold footnotes: most texts have none, and this scan (of the
+/// line starts, and of the references only when it must) spares them the search.
+///
+/// Every note area [`find`] keeps begins at note 1 or continues the numbering of one it
+/// keeps (see [`Found::numbered_through`]); numbers only count up within an area, so
+/// some kept area begins with a note 1. [`Found::accept`] keeps it only when the note
+/// is referred to before it, or when the area holds two or more notes, all with glued
+/// markers. So a text holds notes only if some line starts with marker 1 that is
+/// referred to earlier, or is glued while another marker is too.
+fn may_have_notes(text: &str, lexicon: &Lexicon) -> bool {
+    // Where a line starts with marker 1, and how many lines start with a glued marker.
+    let mut ones: Vec<(usize, bool)> = Vec::new();
+    let mut glued = 0usize;
+    for l in pages::lines(text, Span::new(0, text.len())) {
+        let line = &text[l.span.range()];
+        // A page (split at a form feed) may begin inside a line.
+        let after_feeds = memchr::memchr_iter(b'\x0c', line.as_bytes()).map(|ff| ff + 1);
+        for at in std::iter::once(0).chain(after_feeds) {
+            let s = line[at..].trim_start_matches([' ', '\t', '\x0c']);
+            if let Some(m) = marker(s) {
+                glued += usize::from(m.glued);
+                if m.number == 1 {
+                    ones.push((l.span.start + at, m.glued));
+                }
+            }
+        }
+    }
+    if ones.is_empty() {
+        return false;
+    }
+    if glued >= 2 && ones.iter().any(|&(_, g)| g) {
+        return true;
+    }
+    let refs = references(text, lexicon);
+    ones.iter()
+        .any(|&(line, _)| refs.iter().any(|&(at, n)| n == 1 && at < line))
 }
 
 /// Finds the footnotes of `text`, looking past the lines in `furniture` (sorted spans of
 /// whole lines that another pass deletes). Pages are inferred from furniture when
 /// `infer_pages`, else split at form feeds only.
 fn find(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) -> Found {
-    let mut found = Found::default();
-    if !has_markers(text) {
-        return found;
+    if !may_have_notes(text, lexicon) {
+        return Found::default();
     }
+    find_unchecked(text, furniture, lexicon, infer_pages)
+}
+
+/// [`find`], for a text [`may_have_notes`] let through.
+fn find_unchecked(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) -> Found {
+    let mut found = Found::default();
     let is_furniture = |l: &Line| {
         let k = furniture.partition_point(|s| s.end <= l.span.start);
         furniture
@@ -976,6 +1012,32 @@ mod tests {
         ] {
             assert_eq!(marker(s), None, "{s:?}");
         }
+    }
+
+    #[test]
+    fn the_prefilter_lets_through_what_notes_need() {
+        let lex = Lexicon::english();
+        let yes = |t: &str| may_have_notes(t, lex);
+        // Note 1, referred to before it.
+        assert!(yes(
+            "It was not advisable.1 We went on.\n1 See the protocol.\n"
+        ));
+        // Two glued markers: references lost.
+        assert!(yes(
+            "Text.\n1These notes were kept.\n2The telegram was sent.\n"
+        ));
+        // Note 1 on a page that begins inside a line, after a form feed.
+        assert!(yes("It was not advisable.1 We\x0c1 See the protocol.\n"));
+        // A numbered paragraph without reference, a lone glued marker, no note 1.
+        assert!(!yes(
+            "Intro.\n1 The first clause applies.\n2 The second too.\n"
+        ));
+        assert!(!yes("Text.\n1These notes were kept.\n"));
+        assert!(!yes("Dej.2 We\n2 The telegram was sent.\n"));
+        // A reference after the note is none.
+        assert!(!yes(
+            "1 See the protocol.\nIt was not advisable.1 We went on.\n"
+        ));
     }
 
     #[test]
