@@ -606,14 +606,15 @@ impl<'t> Scorer<'t> {
             x if x == n + 1 => after,
             x => Some(&page[x - 1]),
         };
+        // Only a clearly broken join is worth a search; most pages have none, and are
+        // spared the quadratic table.
+        if (0..=n).all(|x| self.join(node(x), node(x + 1)).cost < 1.0) {
+            return order;
+        }
         let joins: Vec<f32> = (0..n + 2)
             .flat_map(|x| (0..n + 2).map(move |y| (x, y)))
             .map(|(x, y)| self.join(node(x), node(y)).cost)
             .collect();
-        // Only a clearly broken join is worth a search.
-        if (0..=n).all(|x| joins[x * (n + 2) + x + 1] < 1.0) {
-            return order;
-        }
         for _round in 0..n {
             // The node at position k of the current order (the context at 0 and n + 1),
             // and the cost of the join of the nodes at two positions.
