@@ -80,11 +80,12 @@ impl Stage for Notes {
         // This pass runs before the furniture pass, on pages as it finds them (pages
         // inferred from running heads cannot be found once those are gone); the lines
         // that pass will delete are looked past.
-        if !may_have_notes(text, &cx.lexicon) {
+        let refs = References::new();
+        if !may_have_notes(text, &cx.lexicon, &refs) {
             return;
         }
         let furniture = super::furniture::furniture_lines(text);
-        let found = find_unchecked(text, &furniture, &cx.lexicon, true);
+        let found = find_unchecked(text, &furniture, &cx.lexicon, true, &refs);
         if let Some(fix) = gather(text, &found, &furniture) {
             out.push(fix);
         }
@@ -224,6 +225,9 @@ enum Item {
     Carried(Span),
 }
 
+/// The note references of a text ([`references`]), found once when first needed.
+type References = std::cell::OnceCell<Vec<(usize, u32)>>;
+
 /// True when the text may hold footnotes: most texts have none, and this scan (of the
 /// line starts, and of the references only when it must) spares them the search.
 ///
@@ -233,7 +237,9 @@ enum Item {
 /// is referred to before it, or when the area holds two or more notes, all with glued
 /// markers. So a text holds notes only if some line starts with marker 1 that is
 /// referred to earlier, or is glued while another marker is too.
-fn may_have_notes(text: &str, lexicon: &Lexicon) -> bool {
+///
+/// The references, when they had to be found, are left in `refs` for the search.
+fn may_have_notes(text: &str, lexicon: &Lexicon, refs: &References) -> bool {
     // Where a line starts with marker 1, and how many lines start with a glued marker.
     let mut ones: Vec<(usize, bool)> = Vec::new();
     let mut glued = 0usize;
@@ -257,7 +263,7 @@ fn may_have_notes(text: &str, lexicon: &Lexicon) -> bool {
     if glued >= 2 && ones.iter().any(|&(_, g)| g) {
         return true;
     }
-    let refs = references(text, lexicon);
+    let refs = refs.get_or_init(|| references(text, lexicon));
     ones.iter()
         .any(|&(line, _)| refs.iter().any(|&(at, n)| n == 1 && at < line))
 }
@@ -266,14 +272,21 @@ fn may_have_notes(text: &str, lexicon: &Lexicon) -> bool {
 /// whole lines that another pass deletes). Pages are inferred from furniture when
 /// `infer_pages`, else split at form feeds only.
 fn find(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) -> Found {
-    if !may_have_notes(text, lexicon) {
+    let refs = References::new();
+    if !may_have_notes(text, lexicon, &refs) {
         return Found::default();
     }
-    find_unchecked(text, furniture, lexicon, infer_pages)
+    find_unchecked(text, furniture, lexicon, infer_pages, &refs)
 }
 
 /// [`find`], for a text [`may_have_notes`] let through.
-fn find_unchecked(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) -> Found {
+fn find_unchecked(
+    text: &str,
+    furniture: &[Span],
+    lexicon: &Lexicon,
+    infer_pages: bool,
+    refs: &References,
+) -> Found {
     let mut found = Found::default();
     let is_furniture = |l: &Line| {
         let k = furniture.partition_point(|s| s.end <= l.span.start);
@@ -282,7 +295,6 @@ fn find_unchecked(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages
             .is_some_and(|s| s.start <= l.full.start && l.span.end <= s.end)
     };
     // Only pages whose bottom looks like notes need the references.
-    let refs = std::cell::OnceCell::new();
     let refs = || refs.get_or_init(|| references(text, lexicon)).as_slice();
     let pages = if infer_pages {
         pages::pages(text)
@@ -1017,7 +1029,7 @@ mod tests {
     #[test]
     fn the_prefilter_lets_through_what_notes_need() {
         let lex = Lexicon::english();
-        let yes = |t: &str| may_have_notes(t, lex);
+        let yes = |t: &str| may_have_notes(t, lex, &References::new());
         // Note 1, referred to before it.
         assert!(yes(
             "It was not advisable.1 We went on.\n1 See the protocol.\n"
