@@ -200,7 +200,10 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     let is_word = |w: &str| known(lexicon, w) || forms.get(w) > 0;
     candidates
         .into_iter()
-        .filter_map(|lines| decide(text, lines, lexicon, &is_word, &is_word))
+        .filter_map(|lines| {
+            decide(text, lines, lexicon, &is_word, &is_word)
+                .map(|verdict| take_apart(text, lines, verdict))
+        })
         .collect()
 }
 
@@ -284,7 +287,20 @@ fn read_join(
     };
 }
 
-/// The move that takes the two columns of `lines` apart, when the evidence is clear.
+/// What the two readings of a block showed, when the columns apart read clearly better.
+#[derive(Clone, Copy, Debug)]
+struct Verdict {
+    /// Hyphenated words completed apart.
+    completions: usize,
+    /// Common word pairs apart, and as given.
+    pairs: usize,
+    given_pairs: usize,
+    /// The cost of the broken joins as given, and apart.
+    given_cost: f32,
+    split_cost: f32,
+}
+
+/// Whether the two columns of `lines` read clearly better apart.
 ///
 /// `given_word` tells the words completed by the lines as given, `apart_word` those
 /// completed by every other line (the same test but for [`deinterleave`]'s first,
@@ -295,7 +311,7 @@ fn decide(
     lexicon: &Lexicon,
     given_word: &impl Fn(&str) -> bool,
     apart_word: &impl Fn(&str) -> bool,
-) -> Option<Fix> {
+) -> Option<Verdict> {
     // The hyphens first, which are cheap to read and decide most blocks: a word the
     // lines as given complete vetoes, and the columns apart must complete a few.
     let completes = |a: &Line, b: &Line, is_word: &dyn Fn(&str) -> bool| {
@@ -333,6 +349,25 @@ fn decide(
     if completions < MIN_COMPLETIONS || !both || !more || margin < min_margin {
         return None;
     }
+    Some(Verdict {
+        completions,
+        pairs,
+        given_pairs: given.pairs,
+        given_cost: given.cost,
+        split_cost: split,
+    })
+}
+
+/// The move that takes the two columns of `lines` apart: the odd lines go, in order,
+/// after the last even line.
+fn take_apart(text: &str, lines: &[Line], verdict: Verdict) -> Fix {
+    let Verdict {
+        completions,
+        pairs,
+        given_pairs,
+        given_cost,
+        split_cost,
+    } = verdict;
     let n = lines.len();
     let moved: Vec<&str> = lines
         .iter()
@@ -355,16 +390,15 @@ fn decide(
         fix = fix.with_edit(Edit::insert(lines[n - 1].span.end, moved));
     }
     fix.kind = FixKind::Move;
-    let first_line = text[..lines[0].span.start].matches('\n').count() + 1;
-    Some(fix.with_message(format!(
+    let first_line =
+        memchr::memchr_iter(b'\n', &text.as_bytes()[..lines[0].span.start]).count() + 1;
+    fix.with_message(format!(
         "lines {first_line}–{} alternate between two columns: read every other line, \
          {completions} hyphenated words are completed (none as given) and {pairs} common \
-         word pairs continue ({} as given); broken joins cost {:.1} as given, {split:.1} \
-         apart",
+         word pairs continue ({given_pairs} as given); broken joins cost {given_cost:.1} \
+         as given, {split_cost:.1} apart",
         first_line + n - 1,
-        given.pairs,
-        given.cost,
-    )))
+    ))
 }
 
 #[cfg(test)]
