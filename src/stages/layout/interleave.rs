@@ -26,6 +26,15 @@
 //! The fix is one move (`layout.deinterleave-columns`): the odd lines go, in order, after
 //! the last even line, as a block of their own. It is safe: two completed words on two
 //! lines each that only the de-interleaved reading makes do not happen by chance.
+//!
+//! # Limits
+//!
+//! Plain `pdftotext` interleaves the lines of two columns whose baselines are offset
+//! (seen on the first page of a two-column pdflatex manual), but it also drops the
+//! hyphen at every line end, glues the lines of both columns into one where the
+//! baselines meet (`alternate option synK or Y Like k`), and slips a line every ten or
+//! so. Without hyphens the cues left (finished sentences, lower-case starts) tell such a
+//! page from a one-column definition list no better than chance, so this pass leaves it.
 
 use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
 use crate::lexicon::Lexicon;
