@@ -26,6 +26,15 @@
 //! The fix is one move (`layout.deinterleave-columns`): the odd lines go, in order, after
 //! the last even line, as a block of their own. It is safe: two completed words on two
 //! lines each that only the de-interleaved reading makes do not happen by chance.
+//!
+//! # Limits
+//!
+//! Plain `pdftotext` interleaves the lines of two columns whose baselines are offset
+//! (seen on the first page of a two-column pdflatex manual), but it also drops the
+//! hyphen at every line end, glues the lines of both columns into one where the
+//! baselines meet (`alternate option synK or Y Like k`), and slips a line every ten or
+//! so. Without hyphens the cues left (finished sentences, lower-case starts) tell such a
+//! page from a one-column definition list no better than chance, so this pass leaves it.
 
 use crate::fix::{Applicability, Edit, Fix, FixKind, RuleId};
 use crate::lexicon::Lexicon;
@@ -163,29 +172,34 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     if blocks.is_empty() {
         return Vec::new();
     }
-    // Completions the dictionary does not know are asked of the document, in one scan —
-    // only for blocks that could still be two columns: none of their lines as given
-    // completes a known word, and reading every other line completes enough candidates.
-    // In running text the first test fails at once, and the scan is skipped.
+    // A block is decided for real only if it could be two columns at all: read with
+    // every candidate completion taken for a word where it speaks for the columns
+    // (apart) and for no word where it speaks against them (as given), it must pass.
+    // Every test of `decide` only gets harder as completions as given become words or
+    // completions apart stop being ones, so a block that fails this reading fails
+    // every reading. In running text nearly every block fails it, and the document's
+    // vocabulary — a scan of the whole text — is never needed.
+    let candidates: Vec<&[Line]> = blocks
+        .iter()
+        .map(Vec::as_slice)
+        .filter(|lines| {
+            let as_given = |w: &str| known(lexicon, w);
+            decide(text, lines, lexicon, &as_given, &|_: &str| true).is_some()
+        })
+        .collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    // Completions the dictionary does not know are asked of the document, in one scan.
     let mut forms = FormCounts::default();
-    for lines in &blocks {
-        let given_known = lines
-            .windows(2)
-            .any(|w| completion(text, &w[0], &w[1]).is_some_and(|word| known(lexicon, &word)));
-        if given_known {
-            continue;
-        }
-        let apart: Vec<String> = lines
-            .windows(3)
-            .filter_map(|w| completion(text, &w[0], &w[2]))
-            .collect();
-        if apart.len() < MIN_COMPLETIONS {
-            continue;
-        }
+    for lines in &candidates {
         let given = lines
             .windows(2)
             .filter_map(|w| completion(text, &w[0], &w[1]));
-        for word in apart.into_iter().chain(given) {
+        let apart = lines
+            .windows(3)
+            .filter_map(|w| completion(text, &w[0], &w[2]));
+        for word in given.chain(apart) {
             if !known(lexicon, &word) {
                 forms.want(&word);
             }
@@ -193,13 +207,13 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     }
     forms.scan(text);
     let is_word = |w: &str| known(lexicon, w) || forms.get(w) > 0;
-    let mut fixes = Vec::new();
-    for lines in &blocks {
-        if let Some(fix) = decide(text, lines, lexicon, &is_word) {
-            fixes.push(fix);
-        }
-    }
-    fixes
+    candidates
+        .into_iter()
+        .filter_map(|lines| {
+            decide(text, lines, lexicon, &is_word, &is_word)
+                .map(|verdict| take_apart(text, lines, verdict))
+        })
+        .collect()
 }
 
 /// The blocks of at least [`MIN_LINES`] lines in which some lines end in a hyphen (the
@@ -282,29 +296,55 @@ fn read_join(
     };
 }
 
-/// The move that takes the two columns of `lines` apart, when the evidence is clear.
+/// What the two readings of a block showed, when the columns apart read clearly better.
+#[derive(Clone, Copy, Debug)]
+struct Verdict {
+    /// Hyphenated words completed apart.
+    completions: usize,
+    /// Common word pairs apart, and as given.
+    pairs: usize,
+    given_pairs: usize,
+    /// The cost of the broken joins as given, and apart.
+    given_cost: f32,
+    split_cost: f32,
+}
+
+/// Whether the two columns of `lines` read clearly better apart.
+///
+/// `given_word` tells the words completed by the lines as given, `apart_word` those
+/// completed by every other line (the same test but for [`deinterleave`]'s first,
+/// optimistic reading).
 fn decide(
     text: &str,
     lines: &[Line],
     lexicon: &Lexicon,
-    is_word: &impl Fn(&str) -> bool,
-) -> Option<Fix> {
+    given_word: &impl Fn(&str) -> bool,
+    apart_word: &impl Fn(&str) -> bool,
+) -> Option<Verdict> {
     // The hyphens first, which are cheap to read and decide most blocks: a word the
     // lines as given complete vetoes, and the columns apart must complete a few.
-    let completes = |a: &Line, b: &Line| completion(text, a, b).is_some_and(|w| is_word(&w));
-    if lines.windows(2).any(|w| completes(&w[0], &w[1]))
-        || lines.windows(3).filter(|w| completes(&w[0], &w[2])).count() < MIN_COMPLETIONS
+    let completes = |a: &Line, b: &Line, is_word: &dyn Fn(&str) -> bool| {
+        completion(text, a, b).is_some_and(|w| is_word(&w))
+    };
+    if lines
+        .windows(2)
+        .any(|w| completes(&w[0], &w[1], given_word))
+        || lines
+            .windows(3)
+            .filter(|w| completes(&w[0], &w[2], apart_word))
+            .count()
+            < MIN_COMPLETIONS
     {
         return None;
     }
     let mut given = Reading::default();
     for w in lines.windows(2) {
-        read_join(text, &w[0], &w[1], lexicon, is_word, &mut given);
+        read_join(text, &w[0], &w[1], lexicon, given_word, &mut given);
     }
     // The two columns, read each on its own.
     let mut columns = [Reading::default(); 2];
     for (i, w) in lines.windows(3).enumerate() {
-        read_join(text, &w[0], &w[2], lexicon, is_word, &mut columns[i % 2]);
+        read_join(text, &w[0], &w[2], lexicon, apart_word, &mut columns[i % 2]);
     }
     let completions = columns[0].completions + columns[1].completions;
     let split = columns[0].cost + columns[1].cost;
@@ -318,6 +358,25 @@ fn decide(
     if completions < MIN_COMPLETIONS || !both || !more || margin < min_margin {
         return None;
     }
+    Some(Verdict {
+        completions,
+        pairs,
+        given_pairs: given.pairs,
+        given_cost: given.cost,
+        split_cost: split,
+    })
+}
+
+/// The move that takes the two columns of `lines` apart: the odd lines go, in order,
+/// after the last even line.
+fn take_apart(text: &str, lines: &[Line], verdict: Verdict) -> Fix {
+    let Verdict {
+        completions,
+        pairs,
+        given_pairs,
+        given_cost,
+        split_cost,
+    } = verdict;
     let n = lines.len();
     let moved: Vec<&str> = lines
         .iter()
@@ -340,16 +399,15 @@ fn decide(
         fix = fix.with_edit(Edit::insert(lines[n - 1].span.end, moved));
     }
     fix.kind = FixKind::Move;
-    let first_line = text[..lines[0].span.start].matches('\n').count() + 1;
-    Some(fix.with_message(format!(
+    let first_line =
+        memchr::memchr_iter(b'\n', &text.as_bytes()[..lines[0].span.start]).count() + 1;
+    fix.with_message(format!(
         "lines {first_line}–{} alternate between two columns: read every other line, \
          {completions} hyphenated words are completed (none as given) and {pairs} common \
-         word pairs continue ({} as given); broken joins cost {:.1} as given, {split:.1} \
-         apart",
+         word pairs continue ({given_pairs} as given); broken joins cost {given_cost:.1} \
+         as given, {split_cost:.1} apart",
         first_line + n - 1,
-        given.pairs,
-        given.cost,
-    )))
+    ))
 }
 
 #[cfg(test)]

@@ -80,11 +80,13 @@ impl Stage for Notes {
         // This pass runs before the furniture pass, on pages as it finds them (pages
         // inferred from running heads cannot be found once those are gone); the lines
         // that pass will delete are looked past.
-        if !has_markers(text) {
+        let refs = References::new();
+        if !may_have_notes(text, &cx.lexicon, &refs) {
             return;
         }
         let furniture = super::furniture::furniture_lines(text);
-        if let Some(fix) = gather(text, &find(text, &furniture, &cx.lexicon, true), &furniture) {
+        let found = find_unchecked(text, &furniture, &cx.lexicon, true, &refs);
+        if let Some(fix) = gather(text, &found, &furniture) {
             out.push(fix);
         }
     }
@@ -223,22 +225,69 @@ enum Item {
     Carried(Span),
 }
 
-/// True when some line begins like a note: most texts have none.
-fn has_markers(text: &str) -> bool {
-    pages::lines(text, Span::new(0, text.len())).any(|l| {
-        let s = text[l.span.range()].trim_start_matches([' ', '\t', '\x0c']);
-        marker(s).is_some()
-    })
+/// The note references of a text ([`references`]), found once when first needed.
+type References = std::cell::OnceCell<Vec<(usize, u32)>>;
+
+/// True when the text may hold footnotes: most texts have none, and this scan (of the
+/// line starts, and of the references only when it must) spares them the search.
+///
+/// Every note area [`find`] keeps begins at note 1 or continues the numbering of one it
+/// keeps (see [`Found::numbered_through`]); numbers only count up within an area, so
+/// some kept area begins with a note 1. [`Found::accept`] keeps it only when the note
+/// is referred to before it, or when the area holds two or more notes, all with glued
+/// markers. So a text holds notes only if some line starts with marker 1 that is
+/// referred to earlier, or is glued while another marker is too.
+///
+/// The references, when they had to be found, are left in `refs` for the search.
+fn may_have_notes(text: &str, lexicon: &Lexicon, refs: &References) -> bool {
+    // Where a line starts with marker 1, and how many lines start with a glued marker.
+    let mut ones: Vec<(usize, bool)> = Vec::new();
+    let mut glued = 0usize;
+    for l in pages::lines(text, Span::new(0, text.len())) {
+        let line = &text[l.span.range()];
+        // A page (split at a form feed) may begin inside a line.
+        let after_feeds = memchr::memchr_iter(b'\x0c', line.as_bytes()).map(|ff| ff + 1);
+        for at in std::iter::once(0).chain(after_feeds) {
+            let s = line[at..].trim_start_matches([' ', '\t', '\x0c']);
+            if let Some(m) = marker(s) {
+                glued += usize::from(m.glued);
+                if m.number == 1 {
+                    ones.push((l.span.start + at, m.glued));
+                }
+            }
+        }
+    }
+    if ones.is_empty() {
+        return false;
+    }
+    if glued >= 2 && ones.iter().any(|&(_, g)| g) {
+        return true;
+    }
+    let refs = refs.get_or_init(|| references(text, lexicon));
+    ones.iter()
+        .any(|&(line, _)| refs.iter().any(|&(at, n)| n == 1 && at < line))
 }
 
 /// Finds the footnotes of `text`, looking past the lines in `furniture` (sorted spans of
 /// whole lines that another pass deletes). Pages are inferred from furniture when
 /// `infer_pages`, else split at form feeds only.
 fn find(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) -> Found {
-    let mut found = Found::default();
-    if !has_markers(text) {
-        return found;
+    let refs = References::new();
+    if !may_have_notes(text, lexicon, &refs) {
+        return Found::default();
     }
+    find_unchecked(text, furniture, lexicon, infer_pages, &refs)
+}
+
+/// [`find`], for a text [`may_have_notes`] let through.
+fn find_unchecked(
+    text: &str,
+    furniture: &[Span],
+    lexicon: &Lexicon,
+    infer_pages: bool,
+    refs: &References,
+) -> Found {
+    let mut found = Found::default();
     let is_furniture = |l: &Line| {
         let k = furniture.partition_point(|s| s.end <= l.span.start);
         furniture
@@ -246,7 +295,6 @@ fn find(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) ->
             .is_some_and(|s| s.start <= l.full.start && l.span.end <= s.end)
     };
     // Only pages whose bottom looks like notes need the references.
-    let refs = std::cell::OnceCell::new();
     let refs = || refs.get_or_init(|| references(text, lexicon)).as_slice();
     let pages = if infer_pages {
         pages::pages(text)
@@ -976,6 +1024,32 @@ mod tests {
         ] {
             assert_eq!(marker(s), None, "{s:?}");
         }
+    }
+
+    #[test]
+    fn the_prefilter_lets_through_what_notes_need() {
+        let lex = Lexicon::english();
+        let yes = |t: &str| may_have_notes(t, lex, &References::new());
+        // Note 1, referred to before it.
+        assert!(yes(
+            "It was not advisable.1 We went on.\n1 See the protocol.\n"
+        ));
+        // Two glued markers: references lost.
+        assert!(yes(
+            "Text.\n1These notes were kept.\n2The telegram was sent.\n"
+        ));
+        // Note 1 on a page that begins inside a line, after a form feed.
+        assert!(yes("It was not advisable.1 We\x0c1 See the protocol.\n"));
+        // A numbered paragraph without reference, a lone glued marker, no note 1.
+        assert!(!yes(
+            "Intro.\n1 The first clause applies.\n2 The second too.\n"
+        ));
+        assert!(!yes("Text.\n1These notes were kept.\n"));
+        assert!(!yes("Dej.2 We\n2 The telegram was sent.\n"));
+        // A reference after the note is none.
+        assert!(!yes(
+            "1 See the protocol.\nIt was not advisable.1 We went on.\n"
+        ));
     }
 
     #[test]

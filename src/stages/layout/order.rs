@@ -450,10 +450,13 @@ impl Move {
 struct Scorer<'t> {
     text: &'t str,
     lexicon: &'t Lexicon,
+    /// The document's blocks, page by page.
+    blocks: &'t [Vec<Block>],
     /// How often the document writes, unbroken, each word unknown to the dictionary that
     /// a block ending in a hyphen could make with a block starting in lower case on its
-    /// page or the pages beside.
-    forms: FormCounts,
+    /// page or the pages beside. Counted (a scan of the whole text) the first time such
+    /// a word is asked about: in most texts none is.
+    forms: OnceCell<FormCounts>,
     /// Where the text's lines start, for messages; built for the first one.
     line_starts: OnceCell<Vec<usize>>,
     /// The page being ordered has at most [`FEW_CANDIDATES`] pairs of a broken open end
@@ -470,27 +473,38 @@ struct Join {
 }
 
 impl<'t> Scorer<'t> {
-    fn new(text: &'t str, blocks: &[Vec<Block>], lexicon: &'t Lexicon) -> Scorer<'t> {
-        let mut forms = FormCounts::default();
-        for (p, page) in blocks.iter().enumerate() {
-            let near = &blocks[p.saturating_sub(1)..(p + 2).min(blocks.len())];
-            for a in page.iter().filter(|a| a.end == End::Hyphen) {
-                for b in near.iter().flatten().filter(|b| b.start == Start::Lower) {
-                    // The dictionary is asked first; the document only about the rest.
-                    if let Some(joined) = joined_word(text, a, b).filter(|j| !known(lexicon, j)) {
-                        forms.want(&joined);
-                    }
-                }
-            }
-        }
-        forms.scan(text);
+    fn new(text: &'t str, blocks: &'t [Vec<Block>], lexicon: &'t Lexicon) -> Scorer<'t> {
         Scorer {
             text,
             lexicon,
-            forms,
+            blocks,
+            forms: OnceCell::new(),
             line_starts: OnceCell::new(),
             few_candidates: Cell::new(false),
         }
+    }
+
+    /// The document's counts of the words [`Scorer::forms`] describes.
+    fn forms(&self) -> &FormCounts {
+        self.forms.get_or_init(|| {
+            let (text, blocks) = (self.text, self.blocks);
+            let mut forms = FormCounts::default();
+            for (p, page) in blocks.iter().enumerate() {
+                let near = &blocks[p.saturating_sub(1)..(p + 2).min(blocks.len())];
+                for a in page.iter().filter(|a| a.end == End::Hyphen) {
+                    for b in near.iter().flatten().filter(|b| b.start == Start::Lower) {
+                        // The dictionary is asked first; the document only about the rest.
+                        if let Some(joined) =
+                            joined_word(text, a, b).filter(|j| !known(self.lexicon, j))
+                        {
+                            forms.want(&joined);
+                        }
+                    }
+                }
+            }
+            forms.scan(text);
+            forms
+        })
     }
 
     /// The 1-based number of the line holding byte `pos`.
@@ -569,7 +583,7 @@ impl<'t> Scorer<'t> {
     /// dictionary knows.
     fn completes_word(&self, a: &Block, b: &Block) -> bool {
         joined_word(self.text, a, b)
-            .is_some_and(|joined| known(self.lexicon, &joined) || self.forms.get(&joined) > 0)
+            .is_some_and(|joined| known(self.lexicon, &joined) || self.forms().get(&joined) > 0)
     }
 
     /// The order of `page`'s blocks (indices) that the moves reach, between the block
@@ -592,14 +606,15 @@ impl<'t> Scorer<'t> {
             x if x == n + 1 => after,
             x => Some(&page[x - 1]),
         };
+        // Only a clearly broken join is worth a search; most pages have none, and are
+        // spared the quadratic table.
+        if (0..=n).all(|x| self.join(node(x), node(x + 1)).cost < 1.0) {
+            return order;
+        }
         let joins: Vec<f32> = (0..n + 2)
             .flat_map(|x| (0..n + 2).map(move |y| (x, y)))
             .map(|(x, y)| self.join(node(x), node(y)).cost)
             .collect();
-        // Only a clearly broken join is worth a search.
-        if (0..=n).all(|x| joins[x * (n + 2) + x + 1] < 1.0) {
-            return order;
-        }
         for _round in 0..n {
             // The node at position k of the current order (the context at 0 and n + 1),
             // and the cost of the join of the nodes at two positions.
