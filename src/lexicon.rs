@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use frozen::FrozenTable;
-use table::StrTable;
+pub(crate) use table::StrTable;
 
 mod frozen;
 mod hash;

@@ -1,5 +1,7 @@
 //! A growable hash table from byte strings to small values, for counting every token of
-//! a document (the dictionary's tables are built at compile time: `frozen`).
+//! a document: here for [`DocVocab`](super::DocVocab), and in the words stage, whose
+//! keys are slices of the document itself (the dictionary's tables are built at compile
+//! time: `frozen`).
 //!
 //! A general-purpose map spends most of that time on things this use does not need:
 //! one heap string per key, a general hasher fed through the `Hash` trait, and a
@@ -14,7 +16,7 @@ use super::hash::{bytes_eq, home, tag};
 
 /// Open addressing with linear probing, at most half full.
 #[derive(Clone)]
-pub(super) struct StrTable<V> {
+pub(crate) struct StrTable<V> {
     slots: Vec<Slot<V>>,
     len: usize,
     /// Copied from the process-wide seed so hashing does not touch a `OnceLock`.
@@ -47,7 +49,7 @@ impl<V: Copy + Default> Default for StrTable<V> {
 
 impl<V: Copy + Default> StrTable<V> {
     /// A table that holds `n` keys without growing.
-    pub(super) fn with_capacity(n: usize) -> StrTable<V> {
+    pub(crate) fn with_capacity(n: usize) -> StrTable<V> {
         StrTable {
             slots: empty_slots((n.max(4) * 2).next_power_of_two()),
             len: 0,
@@ -62,7 +64,7 @@ impl<V: Copy + Default> StrTable<V> {
 
     /// The value stored for `key`, whose bytes the table finds in `store`.
     #[inline]
-    pub(super) fn get(&self, store: &[u8], key: &[u8]) -> Option<V> {
+    pub(crate) fn get(&self, store: &[u8], key: &[u8]) -> Option<V> {
         self.find(store, key, tag(self.seed, key))
             .ok()
             .map(|i| self.slots[i].value)
@@ -80,6 +82,20 @@ impl<V: Copy + Default> StrTable<V> {
                 arena.push_str(key);
                 self.occupy(i, tag, start, key.len(), V::default())
             }
+        };
+        &mut self.slots[i].value
+    }
+
+    /// The value for the key `store[start..end]`, which is also where the table keeps
+    /// it; on a miss its value starts as `V::default()`. Every key must come from the
+    /// same `store`.
+    #[inline]
+    pub(crate) fn entry_stored(&mut self, store: &[u8], start: usize, end: usize) -> &mut V {
+        let key = &store[start..end];
+        let tag = tag(self.seed, key);
+        let i = match self.find(store, key, tag) {
+            Ok(i) => i,
+            Err(i) => self.occupy(i, tag, start, key.len(), V::default()),
         };
         &mut self.slots[i].value
     }
@@ -206,5 +222,19 @@ mod tests {
         }
         assert_eq!(table.get(store.as_bytes(), b"w1"), None);
         assert_eq!(table.iter().count(), words.len());
+    }
+
+    #[test]
+    fn keys_can_live_in_the_callers_store() {
+        let text = b"to be or not to be";
+        let mut table = StrTable::<u32>::with_capacity(1);
+        for (start, end) in [(0, 2), (3, 5), (6, 8), (9, 12), (13, 15), (16, 18)] {
+            *table.entry_stored(text, start, end) += 1;
+        }
+        assert_eq!(table.len(), 4);
+        assert_eq!(table.get(text, b"to"), Some(2));
+        assert_eq!(table.get(text, b"be"), Some(2));
+        assert_eq!(table.get(text, b"not"), Some(1));
+        assert_eq!(table.get(text, b"t"), None);
     }
 }
