@@ -19,10 +19,12 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use frozen::FrozenTable;
+use swar::{ascii_digits, ascii_letters, load8, HIGH};
 pub(crate) use table::StrTable;
 
 mod frozen;
 mod hash;
+pub(crate) mod swar;
 mod table;
 
 /// For the maps off the hot paths (user words, the case-folded document vocabulary):
@@ -543,41 +545,11 @@ fn scan_token(text: &str, i: usize) -> Option<Token> {
     Some(token)
 }
 
-// The scanner's two hot loops — over the letters of a word and over the spaces and
-// punctuation between words — look at 8 bytes at a time: a branch per byte would
-// mispredict at the end of nearly every run, and words are short. The classifiers
-// below mark each byte of a little-endian 8-byte load with 0x80 when it is in the class.
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = ONES * 0x80;
-
-/// 0x80 in each byte of `w` that is an ASCII letter.
-#[inline(always)]
-fn ascii_letters(w: u64) -> u64 {
-    // Fold case and clear the high bits so that the additions cannot carry between
-    // bytes; a byte then has its high bit set by `+ (0x80 - lo)` iff it is ≥ lo.
-    let x = (w | (ONES * 0x20)) & !HIGH;
-    let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
-    let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
-    at_least_a & !above_z & !w & HIGH
-}
-
 /// 0x80 in each byte of `w` that may start a token: an ASCII letter or digit, or any
 /// non-ASCII byte (the scalar code decides whether its character is a letter).
 #[inline(always)]
 fn word_bytes(w: u64) -> u64 {
-    let x = w & !HIGH;
-    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
-    let above_9 = x + ONES * (0x80 - u64::from(b'9') - 1);
-    let digits = at_least_0 & !above_9 & !w & HIGH;
-    ascii_letters(w) | digits | (w & HIGH)
-}
-
-#[inline(always)]
-fn load8(bytes: &[u8], i: usize) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[i..i + 8]);
-    u64::from_le_bytes(word)
+    ascii_letters(w) | ascii_digits(w) | (w & HIGH)
 }
 
 /// The first index ≥ `i` that is not an ASCII letter.
