@@ -3,8 +3,9 @@
 //! ([`DocVocab`]).
 //!
 //! The dictionary ships in the repo (`rules/dict/`, rebuilt by `scripts/build_dict.py`,
-//! sources and licences in `rules/dict/SOURCES.md`) and is compiled into the binary, so
-//! nothing is read or downloaded at run time. Frequencies are on the Zipf scale:
+//! sources and licences in `rules/dict/SOURCES.md`) and is compiled into the binary as
+//! ready-made hash tables (`frozen`), so nothing is read, parsed or downloaded at run
+//! time. Frequencies are on the Zipf scale:
 //! `log10` of occurrences per billion words, so "the" ≈ 7.6, an everyday word ≈ 4–5, a
 //! rare but real word ≈ 1–2, and `0.0` means "not a word we know".
 //!
@@ -17,8 +18,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use table::StrTable;
+use frozen::FrozenTable;
+use swar::{ascii_digits, ascii_letters, load8, HIGH};
+pub(crate) use table::StrTable;
 
+mod frozen;
+mod hash;
+pub(crate) mod swar;
 mod table;
 
 /// For the maps off the hot paths (user words, the case-folded document vocabulary):
@@ -30,8 +36,19 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// word instead of 4.
 type Tenths = u8;
 
-const ENGLISH_WORDS: &str = include_str!("../rules/dict/en.words.txt");
-const ENGLISH_BIGRAMS: &str = include_str!("../rules/dict/en.bigrams.txt");
+/// The English words with their Zipf frequencies in tenths, laid out by `build.rs` from
+/// `rules/dict/en.words.txt`.
+static ENGLISH_WORDS: FrozenTable<1> = FrozenTable::new(
+    include_bytes!(concat!(env!("OUT_DIR"), "/en.words.slots")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/en.words.entries")),
+);
+
+/// Bigram `log10 P(second | first)` in hundredths (an `i16`), keyed by `first second`,
+/// laid out by `build.rs` from `rules/dict/en.bigrams.txt`.
+static ENGLISH_BIGRAMS: FrozenTable<2> = FrozenTable::new(
+    include_bytes!(concat!(env!("OUT_DIR"), "/en.bigrams.slots")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/en.bigrams.entries")),
+);
 
 /// Zipf frequency given to words from a user word list ([`Lexicon::with_words`]).
 ///
@@ -60,20 +77,11 @@ const STACK_WORD: usize = 64;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Lexicon {
-    base: &'static WordTable,
+    base: &'static FrozenTable<1>,
     /// User words, kept apart so that extending the 136k-word English table costs only
     /// the size of the user's list.
     extra: FastMap<Box<str>, Tenths>,
 }
-
-/// The embedded dictionary: keys are `word` slices of [`ENGLISH_WORDS`].
-#[derive(Debug)]
-struct WordTable {
-    words: StrTable<Tenths>,
-}
-
-/// Bigram `log10 P` in hundredths, keyed by `first second` slices of [`ENGLISH_BIGRAMS`].
-type BigramTable = StrTable<i16>;
 
 /// Why a user word list could not be loaded.
 ///
@@ -108,7 +116,7 @@ pub enum LexiconError {
 impl Lexicon {
     /// The built-in English dictionary (about 136k words, see `rules/dict/SOURCES.md`).
     ///
-    /// Parsed on first use (about 15 ms of CPU in a release build) and shared afterwards.
+    /// Costs nothing to load: the tables were laid out when recto was compiled.
     ///
     /// ```
     /// let en = recto::lexicon::Lexicon::english();
@@ -117,7 +125,7 @@ impl Lexicon {
     pub fn english() -> &'static Lexicon {
         static ENGLISH: OnceLock<Lexicon> = OnceLock::new();
         ENGLISH.get_or_init(|| Lexicon {
-            base: english_table(),
+            base: &ENGLISH_WORDS,
             extra: FastMap::default(),
         })
     }
@@ -188,7 +196,7 @@ impl Lexicon {
             if word.is_empty() {
                 continue;
             }
-            let tenths = self.base.get(word).map_or(user, |t| t.max(user));
+            let tenths = base_get(self.base, word).map_or(user, |t| t.max(user));
             let slot = out.extra.entry(word.into()).or_insert(tenths);
             *slot = (*slot).max(tenths);
         }
@@ -245,8 +253,7 @@ impl Lexicon {
     /// `log10 P(b | a)`: how likely word `b` is to follow word `a` in English, or `None`
     /// when the pair is not among the ~165k most frequent bigrams shipped.
     ///
-    /// Both words are matched case-insensitively (the source is lowercase). The bigram
-    /// table is parsed on the first call, not by [`Lexicon::english`].
+    /// Both words are matched case-insensitively (the source is lowercase).
     ///
     /// ```
     /// let en = recto::lexicon::Lexicon::english();
@@ -256,8 +263,7 @@ impl Lexicon {
     /// assert_eq!(en.bigram_logp("xqzt", "the"), None);
     /// ```
     pub fn bigram_logp(&self, a: &str, b: &str) -> Option<f32> {
-        let table = bigram_table();
-        let store = ENGLISH_BIGRAMS.as_bytes();
+        let table = &ENGLISH_BIGRAMS;
         let hundredths = if a.is_ascii() && b.is_ascii() && a.len() + b.len() < STACK_WORD {
             let mut buf = [0u8; STACK_WORD];
             let pair = &mut buf[..a.len() + 1 + b.len()];
@@ -265,12 +271,12 @@ impl Lexicon {
             pair[a.len()] = b' ';
             pair[a.len() + 1..].copy_from_slice(b.as_bytes());
             pair.make_ascii_lowercase();
-            table.get(store, pair)
+            table.get(pair)
         } else {
             let pair = format!("{} {}", a.to_lowercase(), b.to_lowercase());
-            table.get(store, pair.as_bytes())
+            table.get(pair.as_bytes())
         }?;
-        Some(f32::from(hundredths) / 100.0)
+        Some(f32::from(i16::from_le_bytes(hundredths)) / 100.0)
     }
 
     fn lookup(&self, word: &str) -> Option<Tenths> {
@@ -319,7 +325,7 @@ impl Lexicon {
     }
 
     fn get(&self, word: &str) -> Option<Tenths> {
-        let base = self.base.get(word);
+        let base = base_get(self.base, word);
         if self.extra.is_empty() {
             return base;
         }
@@ -327,10 +333,9 @@ impl Lexicon {
     }
 }
 
-impl WordTable {
-    fn get(&self, word: &str) -> Option<Tenths> {
-        self.words.get(ENGLISH_WORDS.as_bytes(), word.as_bytes())
-    }
+#[inline]
+fn base_get(table: &FrozenTable<1>, word: &str) -> Option<Tenths> {
+    table.get(word.as_bytes()).map(|[tenths]| tenths)
 }
 
 /// Calls `f` with the lowercase form of `word`, built in `buf` when it is ASCII and
@@ -356,72 +361,6 @@ fn capitalise(word: &str) -> String {
             .chain(chars.flat_map(char::to_lowercase))
             .collect()
     })
-}
-
-fn english_table() -> &'static WordTable {
-    static TABLE: OnceLock<WordTable> = OnceLock::new();
-    TABLE.get_or_init(|| WordTable {
-        words: parse_words(ENGLISH_WORDS),
-    })
-}
-
-fn bigram_table() -> &'static BigramTable {
-    static TABLE: OnceLock<BigramTable> = OnceLock::new();
-    TABLE.get_or_init(|| parse_bigrams(ENGLISH_BIGRAMS))
-}
-
-/// Parses `word<TAB>zipf` lines. Keys stay in the embedded text, so loading allocates
-/// only the table itself.
-fn parse_words(text: &'static str) -> StrTable<Tenths> {
-    parse_table(text, |value| Tenths::try_from(parse_fixed(value, 1)?).ok())
-}
-
-/// Parses `first second<TAB>logp` lines (`logp` ≤ 0, two decimals).
-fn parse_bigrams(text: &'static str) -> BigramTable {
-    parse_table(text, |value| {
-        let hundredths = parse_fixed(value.strip_prefix(b"-").unwrap_or(value), 2)?;
-        i16::try_from(hundredths).ok().map(|h| -h)
-    })
-}
-
-/// Parses `key<TAB>value` lines into a table whose keys are slices of `text`. A
-/// malformed line (a unit test checks the shipped files have none) is skipped.
-fn parse_table<V: Copy + Default>(
-    text: &'static str,
-    value: impl Fn(&[u8]) -> Option<V>,
-) -> StrTable<V> {
-    let bytes = text.as_bytes();
-    let mut table = StrTable::with_capacity(memchr::memchr_iter(b'\n', bytes).count());
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |n| start + n);
-        let line = &bytes[start..end];
-        if let Some(tab) = memchr::memchr(b'\t', line) {
-            if let Some(v) = value(&line[tab + 1..]) {
-                table.insert_stored(bytes, start, tab, v);
-            }
-        }
-        start = end + 1;
-    }
-    table
-}
-
-/// A non-negative decimal with exactly `decimals` digits after the point, as an
-/// integer: `parse_fixed(b"7.6", 1) == Some(76)`. Hand-rolled because float parsing
-/// dominated start-up time.
-fn parse_fixed(s: &[u8], decimals: usize) -> Option<u32> {
-    let point = s.iter().position(|&b| b == b'.')?;
-    if point == 0 || point > 4 || s.len() != point + 1 + decimals {
-        return None;
-    }
-    let mut value: u32 = 0;
-    for &b in s[..point].iter().chain(&s[point + 1..]) {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        value = value * 10 + u32::from(b - b'0');
-    }
-    Some(value)
 }
 
 /// The words a document uses whole, with their counts: its own dictionary.
@@ -606,41 +545,11 @@ fn scan_token(text: &str, i: usize) -> Option<Token> {
     Some(token)
 }
 
-// The scanner's two hot loops — over the letters of a word and over the spaces and
-// punctuation between words — look at 8 bytes at a time: a branch per byte would
-// mispredict at the end of nearly every run, and words are short. The classifiers
-// below mark each byte of a little-endian 8-byte load with 0x80 when it is in the class.
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = ONES * 0x80;
-
-/// 0x80 in each byte of `w` that is an ASCII letter.
-#[inline(always)]
-fn ascii_letters(w: u64) -> u64 {
-    // Fold case and clear the high bits so that the additions cannot carry between
-    // bytes; a byte then has its high bit set by `+ (0x80 - lo)` iff it is ≥ lo.
-    let x = (w | (ONES * 0x20)) & !HIGH;
-    let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
-    let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
-    at_least_a & !above_z & !w & HIGH
-}
-
 /// 0x80 in each byte of `w` that may start a token: an ASCII letter or digit, or any
 /// non-ASCII byte (the scalar code decides whether its character is a letter).
 #[inline(always)]
 fn word_bytes(w: u64) -> u64 {
-    let x = w & !HIGH;
-    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
-    let above_9 = x + ONES * (0x80 - u64::from(b'9') - 1);
-    let digits = at_least_0 & !above_9 & !w & HIGH;
-    ascii_letters(w) | digits | (w & HIGH)
-}
-
-#[inline(always)]
-fn load8(bytes: &[u8], i: usize) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&bytes[i..i + 8]);
-    u64::from_le_bytes(word)
+    ascii_letters(w) | ascii_digits(w) | (w & HIGH)
 }
 
 /// The first index ≥ `i` that is not an ASCII letter.
@@ -809,11 +718,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_shipped_line_parses() {
-        let lines = ENGLISH_WORDS.lines().count();
-        assert_eq!(english_table().words.len(), lines);
-        assert!(lines > 100_000, "dictionary suspiciously small: {lines}");
-        assert_eq!(bigram_table().len(), ENGLISH_BIGRAMS.lines().count());
+    fn embedded_tables_hold_every_shipped_line() {
+        use frozen::build::{logp_hundredths, parse_lines, zipf_tenths};
+        let words = include_str!("../rules/dict/en.words.txt");
+        let words = parse_lines(words, zipf_tenths).unwrap();
+        assert!(
+            words.len() > 100_000,
+            "dictionary too small: {}",
+            words.len()
+        );
+        assert_eq!(ENGLISH_WORDS.len(), words.len());
+        for (word, value) in words {
+            assert_eq!(ENGLISH_WORDS.get(word), Some(value));
+        }
+        let bigrams = include_str!("../rules/dict/en.bigrams.txt");
+        let bigrams = parse_lines(bigrams, logp_hundredths).unwrap();
+        assert_eq!(ENGLISH_BIGRAMS.len(), bigrams.len());
+        for (pair, value) in bigrams {
+            assert_eq!(ENGLISH_BIGRAMS.get(pair), Some(value));
+        }
     }
 
     #[test]
@@ -906,21 +829,6 @@ mod tests {
         assert!((-2.0..0.0).contains(&of_the));
         assert_eq!(en.bigram_logp("OF", "The"), Some(of_the));
         assert_eq!(en.bigram_logp("of", "xqzt"), None);
-    }
-
-    #[test]
-    fn parsers_reject_malformed_values() {
-        assert_eq!(parse_fixed(b"7.6", 1), Some(76));
-        assert_eq!(parse_fixed(b"0.0", 1), Some(0));
-        assert_eq!(parse_fixed(b"2.09", 2), Some(209));
-        for bad in ["7", "7.", ".6", "7.66", "-1.0", "x.1", "1.x", "12345.6"] {
-            assert_eq!(parse_fixed(bad.as_bytes(), 1), None, "{bad}");
-        }
-        assert_eq!(parse_words("a\t1.5\nb\t300.0\nc\t2\nd\n").len(), 1);
-        let text = "a b\t-0.25\na c\t0.00\na d\t-x\n";
-        let bigrams = parse_bigrams(text);
-        assert_eq!(bigrams.len(), 2);
-        assert_eq!(bigrams.get(text.as_bytes(), b"a b"), Some(-25));
     }
 
     #[test]

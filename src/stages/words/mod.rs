@@ -153,27 +153,6 @@ impl Words {
     }
 }
 
-impl Words {
-    /// Per token: its core is a dictionary word. Memoised per distinct word: running
-    /// text repeats a few hundred words, and a hit in a small hot table is several
-    /// times cheaper than a probe of the 136k-word dictionary, which misses the cache.
-    fn in_lexicon(&self, text: &str, tokens: &[Token]) -> Vec<bool> {
-        let mut memo: HashMap<&str, bool, foldhash::fast::RandomState> = HashMap::default();
-        tokens
-            .iter()
-            .map(|t| match t.shape {
-                Shape::Lower | Shape::Capitalized | Shape::MixedCase => {
-                    let word = &text[t.core().range()];
-                    *memo
-                        .entry(word)
-                        .or_insert_with(|| self.lexicon.contains(word))
-                }
-                Shape::ConfusableDigit | Shape::Other => false,
-            })
-            .collect()
-    }
-}
-
 impl Stage for Words {
     fn name(&self) -> &'static str {
         "words"
@@ -185,15 +164,15 @@ impl Stage for Words {
         if tokens.is_empty() {
             return;
         }
-        let vocab = Vocab::build(text, &tokens);
+        // One dictionary lookup per distinct word, shared by the joins (which ask about
+        // both neighbours) and the repairs.
+        let (vocab, in_lexicon) = Vocab::build(text, &tokens, |w| self.lexicon.contains(w));
         let checker = Checker {
             text,
             lexicon: &self.lexicon,
             vocab: &vocab,
             tokens: &tokens,
-            // One dictionary lookup per token, shared by the joins (which ask about
-            // both neighbours) and the repairs.
-            in_lexicon: self.in_lexicon(text, &tokens),
+            in_lexicon,
             candidate_memo: RefCell::default(),
         };
         let mut fixes = Vec::new();

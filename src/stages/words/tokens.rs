@@ -9,8 +9,11 @@
 //! like code, paths, URLs, e-mail addresses or options, or stand inside square
 //! brackets (transliterations and editorial insertions: `[dogovorit'sia]`).
 //!
-//! One linear pass over the bytes; no allocation per token.
+//! One linear pass over the bytes; no allocation per token. Most chunks are a bare
+//! word of ASCII letters, which is settled eight bytes at a time (see [`scan_chunk`]);
+//! the byte-by-byte classification runs only for the others.
 
+use crate::lexicon::swar;
 use crate::span::Span;
 
 /// What a core is made of.
@@ -139,15 +142,29 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             break;
         }
         let start = i;
-        let mut seen = 0u8; // the classes of the chunk's bytes
-        while i < bytes.len() {
-            let class = CLASS[usize::from(bytes[i])];
-            if class & SPACE != 0 {
-                break;
-            }
-            seen |= class;
-            i += 1;
+        let chunk = scan_chunk(bytes, start);
+        i = chunk.end;
+        if let Some(shape) = chunk.letters {
+            // ASCII letters only: the core is the chunk, and none of the checks below
+            // (code, brackets, options, sentence and hyphen ends) can apply.
+            // In range: the text is shorter than `u32::MAX` bytes.
+            tokens.push(Token {
+                chunk_start: start as u32,
+                chunk_end: i as u32,
+                core_start: start as u32,
+                core_end: i as u32,
+                shape,
+                protected: bracket_depth > 0,
+                sentence_start,
+                after_hyphen,
+            });
+            after_hyphen = false;
+            sentence_start = false;
+            continue;
         }
+        let seen = bytes[start..i]
+            .iter()
+            .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
         // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
         // the unicode stage has normalised the common ones, and a chunk that still
         // holds one is simply not a plain word.
@@ -182,6 +199,73 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             || chunk.ends_with(".\"");
     }
     tokens
+}
+
+/// Where a chunk ends, and its shape when it is made of ASCII letters only.
+struct Chunk {
+    end: usize,
+    letters: Option<Shape>,
+}
+
+/// Scans the chunk starting at `start` (not a space) to the next space, tab, line
+/// break or form feed, eight bytes at a time: a word usually ends within the first
+/// load, so the loop branches about once per word rather than once per byte.
+#[inline]
+fn scan_chunk(bytes: &[u8], start: usize) -> Chunk {
+    use swar::{ascii_letters, ascii_uppercase, below, load8, HIGH};
+    let mut j = start;
+    // Over the bytes scanned so far: all ASCII letters; capitals after the first byte.
+    let mut all_letters = true;
+    let mut inner_upper = false;
+    while j + 8 <= bytes.len() {
+        let w = load8(bytes, j);
+        // Every byte of class SPACE is below b'!'; the rarer control characters there
+        // are checked below.
+        let stop = below(w, b'!');
+        let in_chunk = if stop == 0 {
+            HIGH
+        } else {
+            HIGH & ((1u64 << stop.trailing_zeros()) - 1)
+        };
+        let first = if j == start { 0x80 } else { 0 };
+        all_letters &= ascii_letters(w) & in_chunk == in_chunk;
+        inner_upper |= ascii_uppercase(w) & in_chunk & !first != 0;
+        if stop == 0 {
+            j += 8;
+            continue;
+        }
+        j += (stop.trailing_zeros() / 8) as usize;
+        if CLASS[usize::from(bytes[j])] & SPACE != 0 {
+            return Chunk {
+                end: j,
+                letters: all_letters.then(|| letter_shape(bytes[start], inner_upper)),
+            };
+        }
+        // A control character inside the chunk: finish byte by byte.
+        all_letters = false;
+        break;
+    }
+    while j < bytes.len() && CLASS[usize::from(bytes[j])] & SPACE == 0 {
+        all_letters &= bytes[j].is_ascii_alphabetic();
+        inner_upper |= j > start && bytes[j].is_ascii_uppercase();
+        j += 1;
+    }
+    Chunk {
+        end: j,
+        letters: all_letters.then(|| letter_shape(bytes[start], inner_upper)),
+    }
+}
+
+/// The shape of a word of ASCII letters from its first byte and whether a capital
+/// follows it (as [`shape`] finds it).
+fn letter_shape(first: u8, inner_upper: bool) -> Shape {
+    if inner_upper {
+        Shape::MixedCase
+    } else if first.is_ascii_uppercase() {
+        Shape::Capitalized
+    } else {
+        Shape::Lower
+    }
 }
 
 /// The span of `chunk` (at `start`) without its surrounding punctuation. Most chunks
@@ -301,6 +385,58 @@ mod tests {
         assert!(rest.iter().all(|&(_, _, protected)| protected) || rest[0].0 == "see");
         assert!(rest[1..].iter().all(|&(_, _, protected)| protected));
         assert!(!last.2, "brackets end at ]");
+    }
+
+    #[test]
+    fn chunks_and_shapes_agree_with_their_definitions() {
+        // Words around the 8-byte loads' edges, capitals in every place, and chunks
+        // the byte-by-byte path must take: punctuation, digits, control characters
+        // (\u{1} and vertical tab are not spaces), non-ASCII letters.
+        let pieces = [
+            "a",
+            "Ab",
+            "abcdefg",
+            "abcdefgh",
+            "Abcdefghi",
+            "abcdefgHi",
+            "abcDefghijklmnopq",
+            "ABCDEFGHIJ",
+            "x\u{1}y",
+            "abcdefg\u{b}h",
+            "wörd",
+            "end.",
+            "(Word",
+            "c1ear",
+            "a-b",
+            "http://x",
+        ];
+        for lead in 0..9 {
+            for seps in [" ", "\n", "\t  ", "\r\n\u{c}"] {
+                for rotate in 0..pieces.len() {
+                    let mut text = " ".repeat(lead);
+                    for k in 0..pieces.len() {
+                        text.push_str(pieces[(k + rotate) % pieces.len()]);
+                        text.push_str(&seps[..(k % seps.len()) + 1]);
+                    }
+                    let text = text.trim_end();
+                    let tokens = tokenize(text);
+                    let chunks: Vec<&str> = text
+                        .split([' ', '\t', '\r', '\n', '\u{c}'])
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    assert_eq!(tokens.len(), chunks.len(), "{text:?}");
+                    for (token, chunk) in tokens.iter().zip(chunks) {
+                        assert_eq!(&text[token.chunk().range()], chunk, "{text:?}");
+                        assert_eq!(
+                            token.core(),
+                            core_of(chunk, token.chunk().start),
+                            "{chunk:?}"
+                        );
+                        assert_eq!(token.shape, shape(&text[token.core().range()]), "{chunk:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,10 +5,13 @@
 //! already has: a word the document writes whole elsewhere is a word, whatever the
 //! dictionary says. Fragments — the halves of a word broken at a hyphen — are not
 //! counted.
+//!
+//! The same pass also settles which tokens are dictionary words, once per distinct
+//! word: running text repeats a few hundred words, and a hit in the document's small
+//! table is several times cheaper than a probe of the 136k-word dictionary.
 
-use std::collections::HashMap;
-
-use super::tokens::Token;
+use super::tokens::{Shape, Token};
+use crate::lexicon::StrTable;
 
 /// Longest word whose case variants are looked up without allocating.
 const STACK_WORD: usize = 32;
@@ -16,26 +19,72 @@ const STACK_WORD: usize = 32;
 /// Word counts of one document.
 #[derive(Debug, Default)]
 pub(super) struct Vocab<'a> {
-    counts: HashMap<&'a str, u32, foldhash::fast::RandomState>,
+    /// The document: the table's keys are slices of it.
+    text: &'a str,
+    words: StrTable<Entry>,
+}
+
+/// What the stage knows of one distinct word.
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    /// Occurrences whole (not as a fragment).
+    count: u32,
+    /// Whether the dictionary knows it; asked only for the shapes that can be words.
+    known: Known,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Known {
+    #[default]
+    Unasked,
+    No,
+    Yes,
 }
 
 impl<'a> Vocab<'a> {
-    /// Counts the cores of `tokens` (spans of `text`).
-    pub(super) fn build(text: &'a str, tokens: &[Token]) -> Vocab<'a> {
-        let mut counts: HashMap<&'a str, u32, _> = HashMap::default();
+    /// Counts the cores of `tokens` (spans of `text`) and returns, per token, whether
+    /// its core is a word by `is_word` (the dictionary), asked once per distinct word
+    /// and only of plain-letter shapes (`Lower`, `Capitalized`, `MixedCase`).
+    pub(super) fn build(
+        text: &'a str,
+        tokens: &[Token],
+        is_word: impl Fn(&str) -> bool,
+    ) -> (Vocab<'a>, Vec<bool>) {
+        let bytes = text.as_bytes();
+        // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
+        let mut words = StrTable::with_capacity((tokens.len() / 16).clamp(256, 8192));
+        let mut in_lexicon = Vec::with_capacity(tokens.len());
         for token in tokens {
-            let word = &text[token.core().range()];
-            let fragment = token.after_hyphen || text[token.chunk().range()].ends_with('-');
-            if !word.is_empty() && !fragment {
-                *counts.entry(word).or_insert(0) += 1;
+            let core = token.core();
+            if core.is_empty() {
+                in_lexicon.push(false);
+                continue;
             }
+            let entry: &mut Entry = words.entry_stored(bytes, core.start, core.end);
+            let fragment = token.after_hyphen || bytes[token.chunk().end - 1] == b'-';
+            entry.count += u32::from(!fragment);
+            in_lexicon.push(match token.shape {
+                Shape::Lower | Shape::Capitalized | Shape::MixedCase => {
+                    if entry.known == Known::Unasked {
+                        entry.known = if is_word(&text[core.range()]) {
+                            Known::Yes
+                        } else {
+                            Known::No
+                        };
+                    }
+                    entry.known == Known::Yes
+                }
+                Shape::ConfusableDigit | Shape::Other => false,
+            });
         }
-        Vocab { counts }
+        (Vocab { text, words }, in_lexicon)
     }
 
     /// How often `word` occurs whole, exactly as written.
     pub(super) fn count(&self, word: &str) -> u32 {
-        self.counts.get(word).copied().unwrap_or(0)
+        self.words
+            .get(self.text.as_bytes(), word.as_bytes())
+            .map_or(0, |e| e.count)
     }
 
     /// How often `word` occurs whole as written, in lowercase, capitalised or in
@@ -79,13 +128,26 @@ mod tests {
     fn counts_whole_words_in_any_case_but_not_fragments() {
         let text = "Bauxite, bauxite and BAUXITE. The bau-\nxite of Weipa.";
         let tokens = tokenize(text);
-        let vocab = Vocab::build(text, &tokens);
+        let (vocab, _) = Vocab::build(text, &tokens, |_| false);
         assert_eq!(vocab.count("bauxite"), 1);
         assert_eq!(vocab.count_ci("bauxite"), 3);
         assert_eq!(vocab.count_ci("Bauxite"), 3);
         assert_eq!(vocab.count("xite"), 0);
         assert_eq!(vocab.count("bau-"), 0);
-        let vocab = Vocab::build("McGrath and MCGRATH", &tokenize("McGrath and MCGRATH"));
+        let text = "McGrath and MCGRATH";
+        let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
         assert_eq!(vocab.count_ci("McGrath"), 2);
+    }
+
+    #[test]
+    fn asks_the_dictionary_once_per_distinct_plain_word() {
+        let text = "the cat, the (cat) c1at the-end THE 42";
+        let asked = std::cell::RefCell::new(Vec::new());
+        let (_, known) = Vocab::build(text, &tokenize(text), |w| {
+            asked.borrow_mut().push(w.to_owned());
+            w.eq_ignore_ascii_case("the")
+        });
+        assert_eq!(known, [true, false, true, false, false, false, true, false]);
+        assert_eq!(*asked.borrow(), ["the", "cat", "THE"]);
     }
 }

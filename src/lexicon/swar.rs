@@ -1,0 +1,85 @@
+//! Byte classes of eight bytes at a time, for the word scanners' hot loops (the
+//! document vocabulary here, the words stage's tokenizer): a branch per byte would
+//! mispredict at the end of nearly every run, and words are short.
+//!
+//! Each classifier marks each byte of a little-endian 8-byte load with 0x80 when it is
+//! in the class, and clears every other bit. The arithmetic clears the high bits first
+//! so that no addition carries into the next byte; a byte then has its high bit set by
+//! `+ (0x80 - lo)` iff it is ≥ `lo`.
+
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const HIGH: u64 = ONES * 0x80;
+
+/// The eight bytes at `i` as a little-endian word.
+#[inline(always)]
+pub(crate) fn load8(bytes: &[u8], i: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[i..i + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// 0x80 in each byte of `w` that is an ASCII letter.
+#[inline(always)]
+pub(crate) fn ascii_letters(w: u64) -> u64 {
+    // Fold case first: then one range, `a..=z`, covers both.
+    let x = (w | (ONES * 0x20)) & !HIGH;
+    let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
+    let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
+    at_least_a & !above_z & !w & HIGH
+}
+
+/// 0x80 in each byte of `w` that is an ASCII capital letter.
+#[inline(always)]
+pub(crate) fn ascii_uppercase(w: u64) -> u64 {
+    // A letter is a capital when its 0x20 bit is clear; `<< 2` moves that bit to 0x80
+    // within the same byte.
+    ascii_letters(w) & !(w << 2)
+}
+
+/// 0x80 in each byte of `w` that is an ASCII digit.
+#[inline(always)]
+pub(crate) fn ascii_digits(w: u64) -> u64 {
+    let x = w & !HIGH;
+    let at_least_0 = x + ONES * (0x80 - u64::from(b'0'));
+    let above_9 = x + ONES * (0x80 - u64::from(b'9') - 1);
+    at_least_0 & !above_9 & !w & HIGH
+}
+
+/// 0x80 in each byte of `w` that is below `n` (at most 0x80).
+#[inline(always)]
+pub(crate) fn below(w: u64, n: u8) -> u64 {
+    let at_least_n = (w & !HIGH) + ONES * (0x80 - u64::from(n));
+    !at_least_n & !w & HIGH
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_match_their_scalar_definitions() {
+        for b in 0..=255u8 {
+            // Each byte value beside neighbours that could carry into it or borrow.
+            let w = u64::from_le_bytes([b'.', b, 0xFF, b'x', b, 0xC3, b, 0]);
+            let expect = |f: &dyn Fn(u8) -> bool| {
+                let bytes = w.to_le_bytes();
+                (0..8).fold(0u64, |m, k| m | (u64::from(f(bytes[k])) << (8 * k + 7)))
+            };
+            assert_eq!(
+                ascii_letters(w),
+                expect(&|b| b.is_ascii_alphabetic()),
+                "{b:#x}"
+            );
+            assert_eq!(
+                ascii_uppercase(w),
+                expect(&|b| b.is_ascii_uppercase()),
+                "{b:#x}"
+            );
+            assert_eq!(ascii_digits(w), expect(&|b| b.is_ascii_digit()), "{b:#x}");
+            for n in [1, 0x21, 0x41, 0x80] {
+                assert_eq!(below(w, n), expect(&|b| b < n), "{b:#x} < {n:#x}");
+            }
+        }
+        assert_eq!(load8(b"abcdefghi", 1), u64::from_le_bytes(*b"bcdefghi"));
+    }
+}
