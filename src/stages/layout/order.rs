@@ -336,6 +336,13 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
     if line.split_whitespace().next_back().is_some_and(is_code) {
         return (End::Code, line_end);
     }
+    // A Markdown heading (`## Policy`) is a heading however long it is: text that turns
+    // up in lower case elsewhere does not continue it.
+    if line.split_once(' ').is_some_and(|(marks, _)| {
+        (1..=6).contains(&marks.len()) && marks.bytes().all(|b| b == b'#')
+    }) {
+        return (End::Closed, line_end);
+    }
     // A comma never ends a heading or a paragraph, however short the line.
     if line.ends_with(',') {
         return (End::Open, line_end - 1);

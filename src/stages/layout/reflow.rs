@@ -472,8 +472,12 @@ impl Gap<'_> {
             // a setting at the gap (`found at⏎⏎http://…`, `uncomment⏎⏎key=value`) and a
             // heading underlined on the next line are display, as in every README and
             // manual, not a sentence going on.
-            let display =
-                starts_with_code(b) || ends_with_address(a) || underlined(&text[self.b.raw_end..]);
+            let display = starts_with_code(b)
+                || ends_with_address(a)
+                || underlined(&text[self.b.raw_end..])
+                || is_markdown_heading(a)
+                // An indented block (a listing, a quotation) keeps its blank lines.
+                || (self.a.indent() >= 4 && self.b.indent() >= 4);
             ((!self.very_short() || self.continued)
                 && !display
                 && (starts_lower(b) || a.ends_with(',')))
@@ -912,6 +916,13 @@ fn starts_with_code(line: &str) -> bool {
         || token.starts_with(['/', '~'])
         || token.starts_with("./")
         || token.contains(['@', '=', '_', '<', '>'])
+}
+
+/// A Markdown heading: `## Policy`.
+fn is_markdown_heading(line: &str) -> bool {
+    line.split_once(' ').is_some_and(|(marks, _)| {
+        (1..=6).contains(&marks.len()) && marks.bytes().all(|b| b == b'#')
+    })
 }
 
 /// The line ends with an address (`…/wiki/Software/cups-pk-helper`, `user@host`).
