@@ -107,7 +107,7 @@ impl FormCounts {
     }
 
     /// Counts the token `bytes` (which starts at `start` in `text`) if it is wanted.
-    #[inline]
+    #[inline(always)]
     fn bump(&mut self, bytes: &[u8], ascii: bool, text: &str, start: usize, buf: &mut String) {
         if self.may_be_wanted(bytes, ascii) {
             self.count(&text[start..start + bytes.len()], buf);
@@ -118,17 +118,18 @@ impl FormCounts {
     /// the scan loop because it rejects nearly every token.
     #[inline(always)]
     fn may_be_wanted(&self, bytes: &[u8], ascii: bool) -> bool {
-        if self.lengths & length_bit(bytes.len()) == 0 || self.initials & initial_bit(bytes[0]) == 0
-        {
-            return false;
-        }
+        // The signature first: one multiplication and one load reject most ASCII tokens.
         if ascii {
             let sig = signature(bytes);
-            return self.signatures[sig / 64] & 1 << (sig % 64) != 0;
+            if self.signatures[sig / 64] & 1 << (sig % 64) == 0 {
+                return false;
+            }
         }
-        true
+        self.lengths & length_bit(bytes.len()) != 0 && self.initials & initial_bit(bytes[0]) != 0
     }
 
+    /// Looks a token up: only tokens that pass the prefilter get here.
+    #[cold]
     fn count(&mut self, token: &str, buf: &mut String) {
         if let Some(n) = self.counts.get_mut(lowercase(token, buf)) {
             *n += 1;
