@@ -51,17 +51,20 @@ impl Default for FormCounts {
     }
 }
 
-/// A 16-bit digest of an ASCII word's length and first and last two letters, case
-/// folded: equal words have equal signatures.
+/// A 16-bit digest of an ASCII word's length and first and last two bytes, read with
+/// the case bit set: words that are equal up to ASCII case have equal signatures.
 #[inline]
 fn signature(word: &[u8]) -> usize {
     let n = word.len();
-    let at = |i: usize| u64::from(word[i].to_ascii_lowercase());
-    let key = (n as u64)
-        | at(0) << 8
-        | at(n.min(2) - 1) << 16
-        | at(n - 1) << 24
-        | at(n.saturating_sub(2)) << 32;
+    // Setting bit 0x20 lower-cases a letter and leaves a digit and `-` as they are; for
+    // other bytes it is still the same function of a byte and of its lower case.
+    let pair = |i: usize| u64::from(u16::from_le_bytes([word[i], word[i + 1]]) | 0x2020);
+    let ends = if n >= 2 {
+        pair(0) | pair(n - 2) << 16
+    } else {
+        u64::from(word[0] | 0x20) * 0x0101_0101
+    };
+    let key = (n as u64) | ends << 8;
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
 }
 
@@ -178,6 +181,7 @@ fn lowercase<'b>(s: &str, buf: &'b mut String) -> &'b str {
 /// innermost loop of the layout stage. It reads 64 bytes at a time into a mask with a
 /// bit per byte of a letter or digit (eight bytes at a time by word arithmetic when the
 /// block is ASCII), and finds the runs at the mask's edges: no branch per byte.
+#[inline(always)]
 fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, bool)) {
     let bytes = text.as_bytes();
     // The start of the run not yet ended (`usize::MAX`: none), and whether its bytes
@@ -226,7 +230,7 @@ fn bits(from: usize, to: usize) -> u64 {
 /// For the block of at most 64 bytes at `base` in `text`: a bit per byte of a letter or
 /// digit, and a bit per non-ASCII byte. `carry` is the bit of the byte before the block
 /// (a character that straddles the block's start continues it).
-#[inline]
+#[inline(always)]
 fn classify(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     if let Ok(block) = <&[u8; 64]>::try_from(block) {
@@ -241,6 +245,12 @@ fn classify(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
             return (mask, 0);
         }
     }
+    classify_slowly(text, base, block, carry)
+}
+
+/// [`classify`] for a block that is short (the last) or not all ASCII.
+#[inline(never)]
+fn classify_slowly(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
     let (mut mask, mut non_ascii) = (0u64, 0u64);
     let mut bit = carry;
     for (i, &b) in block.iter().enumerate() {
