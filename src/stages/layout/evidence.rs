@@ -134,7 +134,16 @@ impl FormCounts {
     /// Looks a token up: only tokens that pass the prefilter get here.
     #[cold]
     fn count(&mut self, token: &str, buf: &mut String) {
-        if let Some(n) = self.counts.get_mut(lowercase(token, buf)) {
+        // Most tokens are in lower case already: look them up as they are.
+        let key = if token
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            token
+        } else {
+            lowercase(token, buf)
+        };
+        if let Some(n) = self.counts.get_mut(key) {
             *n += 1;
         }
     }
