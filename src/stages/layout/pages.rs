@@ -376,13 +376,19 @@ pub(crate) fn line_key(line: &str) -> u64 {
 /// The first eight bytes of a line's key, packed: a cheap filter before [`line_key`].
 pub(crate) fn line_prefix(line: &str) -> u64 {
     let mut buf = [0u8; 8];
-    normalise_into(line, &mut buf);
+    let n = normalise_into(line, &mut buf);
+    // The byte after the key may hold a repeat that was not kept.
+    buf[n..].fill(0);
     u64::from_le_bytes(buf)
 }
 
 const KEY_BYTES: usize = 256;
 
 /// Writes the key of `line` into `buf` (as much as fits); returns its length.
+///
+/// Every line inside a page that begins like a running line is keyed, so the loop has
+/// no branch per byte: a table maps each byte, and the write position advances unless
+/// the byte repeats a digit run's `#` or a space.
 fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
     let mut n = 0;
     let mut prev = b' ';
@@ -390,22 +396,33 @@ fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
         if n == buf.len() {
             break;
         }
-        let b = if b.is_ascii_digit() {
-            b'#'
-        } else if b.is_ascii_whitespace() {
-            b' '
-        } else {
-            b.to_ascii_lowercase()
-        };
-        if (b == b'#' || b == b' ') && b == prev {
-            continue;
-        }
-        buf[n] = b;
-        n += 1;
-        prev = b;
+        let m = KEY_BYTE[usize::from(b)];
+        // Written even when it is a repeat; then the next byte overwrites it.
+        buf[n] = m;
+        n += usize::from(m != prev || (m != b'#' && m != b' '));
+        prev = m;
     }
     n
 }
+
+/// What each byte becomes in a line key: ASCII digits `#`, ASCII white space a space,
+/// ASCII letters lower case, every other byte itself.
+static KEY_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            b'#'
+        } else if c.is_ascii_whitespace() {
+            b' '
+        } else {
+            c.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    t
+};
 
 /// The last run of ASCII digits in `line`, as a number.
 pub(crate) fn last_number(line: &str) -> Option<u32> {
@@ -823,6 +840,24 @@ mod tests {
             line_key("GNU make manual page"),
             line_key("GNU tar manual page")
         );
+    }
+
+    #[test]
+    fn lines_with_one_key_have_one_prefix() {
+        // The prefix filters lines before they are keyed: it must not tell apart lines
+        // that share a key, however their digit runs and spaces repeat.
+        let same = [
+            ("ab12", "ab1"),
+            ("x  1", "X 22"),
+            ("Ch 1 2", "ch 3  4"),
+            ("a\t\t", "A"),
+        ];
+        for (a, b) in same {
+            assert_eq!(line_key(a), line_key(b), "{a:?} {b:?}");
+            assert_eq!(line_prefix(a), line_prefix(b), "{a:?} {b:?}");
+        }
+        assert_eq!(line_prefix("AB 12"), u64::from_le_bytes(*b"ab #\0\0\0\0"));
+        assert_ne!(line_prefix("ab#x"), line_prefix("ab#"));
     }
 
     fn body(page: usize) -> String {
