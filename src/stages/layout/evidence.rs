@@ -31,9 +31,9 @@ pub(crate) struct FormCounts {
     /// most tokens before they are lowercased.
     initials: u128,
     /// A bit per [`signature`] of the ASCII forms. An ASCII token lowercases to an
-    /// ASCII form only when their signatures agree (non-ASCII tokens are not tested); in a long document, with
-    /// thousands of forms of every length and initial, this is the test that still
-    /// skips nearly every token.
+    /// ASCII form only when their signatures agree (non-ASCII tokens are not tested).
+    /// It is the first test: in a long document, with thousands of forms of every length
+    /// and initial, it is the one that still skips nearly every token.
     signatures: Box<[u64; SIGNATURE_WORDS]>,
 }
 

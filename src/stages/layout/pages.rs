@@ -63,12 +63,37 @@ pub(crate) struct Line {
 impl Line {
     /// The line's text with surrounding whitespace removed.
     pub(crate) fn trimmed<'a>(&self, text: &'a str) -> &'a str {
-        text[self.span.range()].trim()
+        trim(&text[self.span.range()])
     }
 
     /// True when the line holds nothing but whitespace.
     pub(crate) fn is_blank(&self, text: &str) -> bool {
-        text[self.span.range()].trim().is_empty()
+        trim(&text[self.span.range()]).is_empty()
+    }
+}
+
+/// `s.trim()`, with ASCII white space taken off byte by byte first: the passes trim
+/// every line several times, and [`str::trim`] decodes a character at each end.
+#[inline]
+fn trim(s: &str) -> &str {
+    // White space in ASCII by `char::is_whitespace`, which (unlike
+    // `u8::is_ascii_whitespace`) includes the vertical tab.
+    let ascii_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+    let bytes = s.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|b| !ascii_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !ascii_space(b))
+        .map_or(start, |i| i + 1);
+    // Both ends are at character boundaries: only ASCII bytes were taken off.
+    let rest = &s[start..end];
+    match (rest.as_bytes().first(), rest.as_bytes().last()) {
+        // A non-ASCII character at either end may be white space too.
+        (Some(&first), Some(&last)) if first >= 0x80 || last >= 0x80 => rest.trim(),
+        _ => rest,
     }
 }
 
@@ -392,7 +417,7 @@ const KEY_BYTES: usize = 256;
 fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
     let mut n = 0;
     let mut prev = b' ';
-    for &b in line.trim().as_bytes() {
+    for &b in trim(line).as_bytes() {
         if n == buf.len() {
             break;
         }
@@ -840,6 +865,23 @@ mod tests {
             line_key("GNU make manual page"),
             line_key("GNU tar manual page")
         );
+    }
+
+    #[test]
+    fn trims_as_str_trim_does() {
+        for s in [
+            "",
+            " ",
+            "\t a b \r",
+            "\x0b x\x0b",
+            "\u{a0}x\u{3000}",
+            " \u{2003} x é ",
+            "é",
+            "\u{85}",
+            " \u{a0} ",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]
