@@ -31,14 +31,15 @@ pub(crate) struct FormCounts {
     /// most tokens before they are lowercased.
     initials: u128,
     /// A bit per [`signature`] of the ASCII forms. An ASCII token lowercases to an
-    /// ASCII form only when their signatures agree (non-ASCII tokens are not tested); in a long document, with
-    /// thousands of forms of every length and initial, this is the test that still
-    /// skips nearly every token.
+    /// ASCII form only when their signatures agree (non-ASCII tokens are not tested).
+    /// It is the first test: in a long document, with thousands of forms of every length
+    /// and initial, it is the one that still skips nearly every token.
     signatures: Box<[u64; SIGNATURE_WORDS]>,
 }
 
-/// The number of `u64` words of the signature table (2¹⁶ bits).
-const SIGNATURE_WORDS: usize = 1 << 10;
+/// The number of `u64` words of the signature table (2¹⁸ bits, 32 KiB: it stays in
+/// the first-level cache, and ten thousand forms set under 4% of its bits).
+const SIGNATURE_WORDS: usize = 1 << 12;
 
 impl Default for FormCounts {
     fn default() -> FormCounts {
@@ -51,18 +52,21 @@ impl Default for FormCounts {
     }
 }
 
-/// A 16-bit digest of an ASCII word's length and first and last two letters, case
-/// folded: equal words have equal signatures.
+/// An 18-bit digest of an ASCII word's length and first and last two bytes, read with
+/// the case bit set: words that are equal up to ASCII case have equal signatures.
 #[inline]
 fn signature(word: &[u8]) -> usize {
     let n = word.len();
-    let at = |i: usize| u64::from(word[i].to_ascii_lowercase());
-    let key = (n as u64)
-        | at(0) << 8
-        | at(n.min(2) - 1) << 16
-        | at(n - 1) << 24
-        | at(n.saturating_sub(2)) << 32;
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+    // Setting bit 0x20 lower-cases a letter and leaves a digit and `-` as they are; for
+    // other bytes it is still the same function of a byte and of its lower case.
+    let pair = |i: usize| u64::from(u16::from_le_bytes([word[i], word[i + 1]]) | 0x2020);
+    let ends = if n >= 2 {
+        pair(0) | pair(n - 2) << 16
+    } else {
+        u64::from(word[0] | 0x20) * 0x0101_0101
+    };
+    let key = (n as u64) | ends << 8;
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
 }
 
 impl FormCounts {
@@ -91,43 +95,56 @@ impl FormCounts {
         if self.is_empty() {
             return;
         }
+        let bytes = text.as_bytes();
         let mut buf = String::new();
-        let mut prev: Option<(usize, usize)> = None; // the previous token, if it ends in `-`
-        for (start, end) in word_tokens(text) {
-            self.bump(&text[start..end], &mut buf);
-            if let Some((ps, pe)) = prev {
-                if pe + 1 == start && text.as_bytes()[pe] == b'-' {
-                    self.bump(&text[ps..end], &mut buf);
+        // The previous token, if it ends in `-`, and whether it is ASCII.
+        let mut prev: Option<(usize, usize, bool)> = None;
+        for_each_token(text, |start, end, ascii| {
+            self.bump(&bytes[start..end], ascii, text, start, &mut buf);
+            if let Some((ps, pe, prev_ascii)) = prev {
+                if pe + 1 == start && bytes[pe] == b'-' {
+                    self.bump(&bytes[ps..end], prev_ascii && ascii, text, ps, &mut buf);
                 }
             }
-            prev = Some((start, end));
-        }
+            prev = Some((start, end, ascii));
+        });
     }
 
-    #[inline]
-    fn bump(&mut self, token: &str, buf: &mut String) {
-        if self.may_be_wanted(token.as_bytes()) {
-            self.count(token, buf);
+    /// Counts the token `bytes` (which starts at `start` in `text`) if it is wanted.
+    #[inline(always)]
+    fn bump(&mut self, bytes: &[u8], ascii: bool, text: &str, start: usize, buf: &mut String) {
+        if self.may_be_wanted(bytes, ascii) {
+            self.count(&text[start..start + bytes.len()], buf);
         }
     }
 
     /// False when `token` cannot lowercase to a wanted form: the prefilter, inlined into
     /// the scan loop because it rejects nearly every token.
-    #[inline]
-    fn may_be_wanted(&self, bytes: &[u8]) -> bool {
-        if self.lengths & length_bit(bytes.len()) == 0 || self.initials & initial_bit(bytes[0]) == 0
-        {
-            return false;
-        }
-        if bytes.is_ascii() {
+    #[inline(always)]
+    fn may_be_wanted(&self, bytes: &[u8], ascii: bool) -> bool {
+        // The signature first: one multiplication and one load reject most ASCII tokens.
+        if ascii {
             let sig = signature(bytes);
-            return self.signatures[sig / 64] & 1 << (sig % 64) != 0;
+            if self.signatures[sig / 64] & 1 << (sig % 64) == 0 {
+                return false;
+            }
         }
-        true
+        self.lengths & length_bit(bytes.len()) != 0 && self.initials & initial_bit(bytes[0]) != 0
     }
 
+    /// Looks a token up: only tokens that pass the prefilter get here.
+    #[cold]
     fn count(&mut self, token: &str, buf: &mut String) {
-        if let Some(n) = self.counts.get_mut(lowercase(token, buf)) {
+        // Most tokens are in lower case already: look them up as they are.
+        let key = if token
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            token
+        } else {
+            lowercase(token, buf)
+        };
+        if let Some(n) = self.counts.get_mut(key) {
             *n += 1;
         }
     }
@@ -167,60 +184,118 @@ fn lowercase<'b>(s: &str, buf: &'b mut String) -> &'b str {
     buf
 }
 
-/// Byte ranges of the maximal runs of alphanumeric characters in `text`.
-pub(crate) fn word_tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// Calls `f(start, end, ascii)` with the byte range of each maximal run of alphanumeric
+/// characters in `text`, in order, and whether the run is all ASCII.
+///
+/// Every pass that asks the document about words reads all of it, so this is the
+/// innermost loop of the layout stage. It reads 64 bytes at a time into a mask with a
+/// bit per byte of a letter or digit (eight bytes at a time by word arithmetic when the
+/// block is ASCII), and finds the runs at the mask's edges: no branch per byte.
+#[inline(always)]
+fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, bool)) {
     let bytes = text.as_bytes();
-    let mut at = 0;
-    // ASCII bytes are decided by one table lookup in tight loops, without decoding;
-    // non-ASCII ones by their char.
-    let char_at = move |at: usize| text[at..].chars().next().unwrap_or(' ');
-    std::iter::from_fn(move || {
-        // Skip to the next alphanumeric character.
-        loop {
-            while at < bytes.len() && ASCII_ALNUM[usize::from(bytes[at])] == 0 {
-                at += 1;
+    // The start of the run not yet ended (`usize::MAX`: none), and whether its bytes
+    // in earlier blocks were ASCII.
+    let mut open = usize::MAX;
+    let mut open_ascii = true;
+    // Whether the byte before the block belongs to a run (0 or 1).
+    let mut carry = 0u64;
+    let mut base = 0;
+    while base < bytes.len() {
+        let block = &bytes[base..bytes.len().min(base + 64)];
+        let (mask, non_ascii) = classify(text, base, block, carry);
+        // Bit `i` is set where byte `i` starts or ends a run.
+        let mut edges = mask ^ (mask << 1 | carry);
+        while edges != 0 {
+            let i = edges.trailing_zeros() as usize;
+            edges &= edges - 1;
+            if open == usize::MAX {
+                open = base + i;
+                open_ascii = true;
+            } else {
+                let from = open.max(base) - base;
+                let ascii = open_ascii && non_ascii & bits(from, i) == 0;
+                f(open, base + i, ascii);
+                open = usize::MAX;
             }
-            if at >= bytes.len() {
-                return None;
-            }
-            if ASCII_ALNUM[usize::from(bytes[at])] == 1 {
-                break;
-            }
-            let c = char_at(at);
-            if c.is_alphanumeric() {
-                break;
-            }
-            at += c.len_utf8();
         }
-        let start = at;
-        loop {
-            while at < bytes.len() && ASCII_ALNUM[usize::from(bytes[at])] == 1 {
-                at += 1;
-            }
-            if at >= bytes.len() || ASCII_ALNUM[usize::from(bytes[at])] == 0 {
-                break;
-            }
-            let c = char_at(at);
-            if !c.is_alphanumeric() {
-                break;
-            }
-            at += c.len_utf8();
+        if open != usize::MAX {
+            open_ascii &= non_ascii & bits(open.max(base) - base, 64) == 0;
         }
-        Some((start, at))
-    })
+        carry = mask >> 63;
+        base += 64;
+    }
+    if open != usize::MAX {
+        f(open, bytes.len(), open_ascii);
+    }
 }
 
-/// Per byte: 1 for an ASCII letter or digit, 0 for other ASCII, 2 for a byte of a
-/// non-ASCII character.
-static ASCII_ALNUM: [u8; 256] = {
-    let mut t = [2u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = (b as u8).is_ascii_alphanumeric() as u8;
-        b += 1;
+/// The bits `from..to` of a `u64` (`to <= 64`).
+#[inline]
+fn bits(from: usize, to: usize) -> u64 {
+    let below_to = if to >= 64 { u64::MAX } else { (1 << to) - 1 };
+    below_to & !((1u64 << from) - 1)
+}
+
+/// For the block of at most 64 bytes at `base` in `text`: a bit per byte of a letter or
+/// digit, and a bit per non-ASCII byte. `carry` is the bit of the byte before the block
+/// (a character that straddles the block's start continues it).
+#[inline(always)]
+fn classify(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if let Ok(block) = <&[u8; 64]>::try_from(block) {
+        let words: [u64; 8] = std::array::from_fn(|k| {
+            u64::from_le_bytes(block[k * 8..k * 8 + 8].try_into().unwrap())
+        });
+        if words.iter().fold(0, |acc, w| acc | w) & HIGH == 0 {
+            let mask = words
+                .iter()
+                .enumerate()
+                .fold(0, |acc, (k, &w)| acc | ascii_alnum_bits(w) << (k * 8));
+            return (mask, 0);
+        }
     }
-    t
-};
+    classify_slowly(text, base, block, carry)
+}
+
+/// [`classify`] for a block that is short (the last) or not all ASCII.
+#[inline(never)]
+fn classify_slowly(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
+    let (mut mask, mut non_ascii) = (0u64, 0u64);
+    let mut bit = carry;
+    for (i, &b) in block.iter().enumerate() {
+        if b < 0x80 {
+            bit = u64::from(b.is_ascii_alphanumeric());
+        } else {
+            non_ascii |= 1 << i;
+            // A continuation byte is of the character its lead byte began.
+            if b >= 0xC0 {
+                let c = text[base + i..].chars().next().unwrap_or(' ');
+                bit = u64::from(c.is_alphanumeric());
+            }
+        }
+        mask |= bit << i;
+    }
+    (mask, non_ascii)
+}
+
+/// A bit per byte of the eight ASCII bytes of `w` (little-endian) that is a letter or a
+/// digit.
+#[inline]
+fn ascii_alnum_bits(w: u64) -> u64 {
+    const fn splat(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    // For bytes below 0x80, `x + splat(0x80 - lo)` sets a byte's high bit exactly when
+    // the byte is at least `lo`, and never carries into the next byte.
+    let at_least = |x: u64, lo: u8| x + splat(0x80 - lo);
+    let digit = at_least(w, b'0') & !at_least(w, b'9' + 1);
+    let folded = w | splat(0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    // Gather the eight high bits into the low byte.
+    let high = ((digit | letter) >> 7) & splat(1);
+    high.wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
 
 #[cfg(test)]
 mod tests {
@@ -254,10 +329,50 @@ mod tests {
         assert_eq!(c.get("w2999x4"), 0);
     }
 
+    fn tokens(text: &str) -> Vec<(&str, bool)> {
+        let mut out = Vec::new();
+        for_each_token(text, |s, e, ascii| out.push((&text[s..e], ascii)));
+        out
+    }
+
     #[test]
     fn tokens_are_alphanumeric_runs() {
-        let t = "Mátyás Rákosi, 1957.";
-        let words: Vec<&str> = word_tokens(t).map(|(s, e)| &t[s..e]).collect();
-        assert_eq!(words, ["Mátyás", "Rákosi", "1957"]);
+        assert_eq!(
+            tokens("Mátyás Rákosi, 1957."),
+            [("Mátyás", false), ("Rákosi", false), ("1957", true)]
+        );
+        assert_eq!(tokens(""), []);
+        assert_eq!(tokens("a"), [("a", true)]);
+    }
+
+    #[test]
+    fn tokens_agree_with_a_char_by_char_reading_across_blocks() {
+        // Runs and non-ASCII characters (two, three and four bytes; letters, digits and
+        // not) at every offset around the 64-byte block edges.
+        let pieces = [
+            "word", " ", "é", "—", "x", "Ω1", "😀", "-", "Z9", "\n", "ß", "．", "٣",
+        ];
+        let mut text = String::new();
+        let mut k = 0usize;
+        while text.len() < 600 {
+            text.push_str(pieces[k % pieces.len()]);
+            k = k.wrapping_mul(7).wrapping_add(3) % 1009;
+        }
+        for cut in 0..130 {
+            let Some(t) = text.get(cut..) else { continue };
+            let mut expected = Vec::new();
+            let mut run: Option<usize> = None;
+            for (i, c) in t.char_indices().chain([(t.len(), ' ')]) {
+                match (run, c.is_alphanumeric() && i < t.len()) {
+                    (None, true) => run = Some(i),
+                    (Some(s), false) => {
+                        expected.push((&t[s..i], t[s..i].is_ascii()));
+                        run = None;
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(tokens(t), expected, "text from byte {cut}");
+        }
     }
 }

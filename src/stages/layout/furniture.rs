@@ -237,12 +237,20 @@ fn for_each_nonblank(
 }
 
 /// Which of `keys` occur on lines inside pages (not at their edges).
-fn inside_pages(text: &str, pages: &[pages::Page], edges: &[EdgeLine], keys: &KeySet) -> KeySet {
+/// `edge_keys` are the edge lines' [`pages::line_key`]s.
+fn inside_pages(
+    text: &str,
+    pages: &[pages::Page],
+    edges: &[EdgeLine],
+    edge_keys: &[u64],
+    keys: &KeySet,
+) -> KeySet {
     // Only lines that begin like a candidate can share its key: skip hashing the rest.
     let prefixes: KeySet = edges
         .iter()
-        .filter(|e| keys.contains(&pages::line_key(e.line.trimmed(text))))
-        .map(|e| pages::line_prefix(e.line.trimmed(text)))
+        .zip(edge_keys)
+        .filter(|(_, key)| keys.contains(key))
+        .map(|(e, _)| pages::line_prefix(e.line.trimmed(text)))
         .collect();
     let mut found = KeySet::default();
     for_each_nonblank(text, pages, |_, i, n, line| {
@@ -343,14 +351,15 @@ fn running_lines(
             && s.chars().filter(|c| c.is_alphabetic()).count() >= 4
             && pages::page_number(s).is_none()
     };
+    // Each edge line is keyed once, for the clusters and for the search inside pages.
+    let edge_keys: Vec<u64> = edges
+        .iter()
+        .map(|e| pages::line_key(e.line.trimmed(text)))
+        .collect();
     let mut clusters: KeyMap<Cluster> = KeyMap::default();
     for (i, e) in edges.iter().enumerate() {
         if candidate(e) {
-            clusters
-                .entry(pages::line_key(e.line.trimmed(text)))
-                .or_default()
-                .exact
-                .push(i);
+            clusters.entry(edge_keys[i]).or_default().exact.push(i);
         }
     }
     attach_fuzzy_matches(text, edges, &mut clusters);
@@ -364,7 +373,13 @@ fn running_lines(
     if clusters.is_empty() {
         return;
     }
-    let interior = inside_pages(text, pages, edges, &clusters.keys().copied().collect());
+    let interior = inside_pages(
+        text,
+        pages,
+        edges,
+        &edge_keys,
+        &clusters.keys().copied().collect(),
+    );
 
     let mut keys: Vec<u64> = clusters.keys().copied().collect();
     keys.sort_unstable_by_key(|k| clusters[k].exact[0]);

@@ -63,12 +63,37 @@ pub(crate) struct Line {
 impl Line {
     /// The line's text with surrounding whitespace removed.
     pub(crate) fn trimmed<'a>(&self, text: &'a str) -> &'a str {
-        text[self.span.range()].trim()
+        trim(&text[self.span.range()])
     }
 
     /// True when the line holds nothing but whitespace.
     pub(crate) fn is_blank(&self, text: &str) -> bool {
-        text[self.span.range()].trim().is_empty()
+        trim(&text[self.span.range()]).is_empty()
+    }
+}
+
+/// `s.trim()`, with ASCII white space taken off byte by byte first: the passes trim
+/// every line several times, and [`str::trim`] decodes a character at each end.
+#[inline]
+fn trim(s: &str) -> &str {
+    // White space in ASCII by `char::is_whitespace`, which (unlike
+    // `u8::is_ascii_whitespace`) includes the vertical tab.
+    let ascii_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+    let bytes = s.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|b| !ascii_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !ascii_space(b))
+        .map_or(start, |i| i + 1);
+    // Both ends are at character boundaries: only ASCII bytes were taken off.
+    let rest = &s[start..end];
+    match (rest.as_bytes().first(), rest.as_bytes().last()) {
+        // A non-ASCII character at either end may be white space too.
+        (Some(&first), Some(&last)) if first >= 0x80 || last >= 0x80 => rest.trim(),
+        _ => rest,
     }
 }
 
@@ -378,17 +403,38 @@ pub(crate) fn line_key(line: &str) -> u64 {
 }
 
 /// The first eight bytes of a line's key, packed: a cheap filter before [`line_key`].
+///
+/// The bytes are mixed (one-to-one, so that equal prefixes stay equal and unequal ones
+/// unequal): [`KeyMap`] and [`KeySet`] take their keys for hashes, and raw text would
+/// put every line that begins alike into one bucket.
 pub(crate) fn line_prefix(line: &str) -> u64 {
     let mut buf = [0u8; 8];
-    normalise_into(without_edge_numbers(line), &mut buf);
-    u64::from_le_bytes(buf)
+    let n = normalise_into(without_edge_numbers(line), &mut buf);
+    // The byte after the key may hold a repeat that was not kept.
+    buf[n..].fill(0);
+    mix(u64::from_le_bytes(buf))
+}
+
+/// The finaliser of SplitMix64: a bijection on `u64` whose every output bit depends on
+/// every input bit.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
 }
 
 /// `line` trimmed of digits, spaces and dashes at both ends — unless that is all it is
 /// (a bare page number keeps its own key).
 fn without_edge_numbers(line: &str) -> &str {
-    let line = line.trim();
+    let line = trim(line);
     let edge = |c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '–' | '—');
+    let bytes = line.as_bytes();
+    // Most lines start and end with a letter: nothing to strip (and no per-character
+    // scan of a line that is keyed only to be compared).
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphabetic());
+    if plain(bytes.first()) && plain(bytes.last()) {
+        return line;
+    }
     match line.trim_matches(edge) {
         "" => line,
         inner => inner,
@@ -398,26 +444,22 @@ fn without_edge_numbers(line: &str) -> &str {
 const KEY_BYTES: usize = 256;
 
 /// Writes the key of `line` into `buf` (as much as fits); returns its length.
+///
+/// Every line inside a page that begins like a running line is keyed, so the loop has
+/// no branch per byte: a table maps each byte, and the write position advances unless
+/// the byte repeats a digit run's `#` or a space.
 fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
     let mut n = 0;
     let mut prev = b' ';
-    for &b in line.trim().as_bytes() {
+    for &b in trim(line).as_bytes() {
         if n == buf.len() {
             break;
         }
-        let b = if b.is_ascii_digit() {
-            b'#'
-        } else if b.is_ascii_whitespace() {
-            b' '
-        } else {
-            b.to_ascii_lowercase()
-        };
-        if (b == b'#' || b == b' ') && b == prev {
-            continue;
-        }
-        buf[n] = b;
-        n += 1;
-        prev = b;
+        let m = KEY_BYTE[usize::from(b)];
+        // Written even when it is a repeat; then the next byte overwrites it.
+        buf[n] = m;
+        n += usize::from(m != prev || (m != b'#' && m != b' '));
+        prev = m;
     }
     n
 }
@@ -443,6 +485,25 @@ pub(crate) fn running_number(line: &str) -> Option<u32> {
     }
     last_number(line)
 }
+
+/// What each byte becomes in a line key: ASCII digits `#`, ASCII white space a space,
+/// ASCII letters lower case, every other byte itself.
+static KEY_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            b'#'
+        } else if c.is_ascii_whitespace() {
+            b' '
+        } else {
+            c.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    t
+};
 
 /// The last run of ASCII digits in `line`, as a number.
 fn last_number(line: &str) -> Option<u32> {
@@ -888,6 +949,45 @@ mod tests {
         assert_eq!(running_number("— 7 — Annual report"), Some(7));
         assert_eq!(running_number("Page 9 of the report"), Some(9));
         assert_eq!(running_number("The report"), None);
+    }
+
+    #[test]
+    fn trims_as_str_trim_does() {
+        for s in [
+            "",
+            " ",
+            "\t a b \r",
+            "\x0b x\x0b",
+            "\u{a0}x\u{3000}",
+            " \u{2003} x é ",
+            "é",
+            "\u{85}",
+            " \u{a0} ",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lines_with_one_key_have_one_prefix() {
+        // The prefix filters lines before they are keyed: it must not tell apart lines
+        // that share a key, however their digit runs and spaces repeat.
+        let same = [
+            ("ab12", "ab1"),
+            ("x  1", "X 22"),
+            ("Ch 1 2", "ch 3  4"),
+            ("a\t\t", "A"),
+        ];
+        for (a, b) in same {
+            assert_eq!(line_key(a), line_key(b), "{a:?} {b:?}");
+            assert_eq!(line_prefix(a), line_prefix(b), "{a:?} {b:?}");
+        }
+        assert_eq!(line_prefix("AB 12 x"), line_prefix("ab # x"));
+        assert_eq!(
+            line_prefix("Running head, page 1"),
+            line_prefix("running heading")
+        );
+        assert_ne!(line_prefix("ab#x"), line_prefix("ab#"));
     }
 
     fn body(page: usize) -> String {
