@@ -536,12 +536,16 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
             return None;
         }
         let word = core(&text[t.span.range()]);
-        (!word.is_empty()
+        ((word.len() >= 2 || word.bytes().all(|b| b.is_ascii_lowercase()))
+            && !word.is_empty()
             && word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'')
             && lexicon.zipf(word) > 0.0)
             .then_some(word)
     };
     let words: Vec<Option<&str>> = tokens.iter().map(known).collect();
+    // A single letter (a variable, a key name, an initial) pairs with little, so it is
+    // nobody's partner; a lowercase one is still weighed (`t` among soup).
+    let partner = |k: usize| words[k].filter(|w| w.len() >= 2);
     // A pair is expected only within a phrase: not across a comma, a full stop, a
     // bracket.
     let open_end =
@@ -551,17 +555,16 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
     let ends: Vec<(bool, bool)> = (0..tokens.len())
         .map(|k| (open_start(k), open_end(k)))
         .collect();
+    let n = tokens.len();
     for (i, t) in tokens.iter_mut().enumerate() {
         let Some(word) = words[i] else { continue };
         let before = i
             .checked_sub(1)
             .filter(|&k| ends[k].1 && ends[i].0)
-            .and_then(|k| words[k]);
-        let after = words
-            .get(i + 1)
-            .copied()
-            .flatten()
-            .filter(|_| ends[i].1 && ends[i + 1].0);
+            .and_then(partner);
+        let after = Some(i + 1)
+            .filter(|&k| k < n && ends[i].1 && ends[k].0)
+            .and_then(partner);
         if before.is_none() && after.is_none() {
             continue;
         }
@@ -2072,10 +2075,7 @@ mod tests {
             let mut tokens = Vec::new();
             tokenize(t, 0, t.len(), &[], &mut tokens);
             weigh_context(t, Lexicon::english(), &mut tokens);
-            tokens
-                .iter()
-                .map(|k| (&t[k.span.range()], k.llr))
-                .collect()
+            tokens.iter().map(|k| (&t[k.span.range()], k.llr)).collect()
         }
         // `the` pairs with `of`; `hen` and `see` pair with no neighbour.
         let prose = weights("one of the best");
