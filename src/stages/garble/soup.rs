@@ -506,15 +506,22 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
             t.fragment = true;
         }
     }
-    weigh_context(text, scorer.lexicon, window);
-    discount_letter_spacing(text, window);
     let has_operator = window.iter().any(|t| t.operator.is_some());
-    let most: f32 = window.iter().map(|t| t.llr.max(0.0)).sum();
-    if !has_operator && most < MIN_SCORE {
+    // Most windows of prose are hopeless even with every word's context weighing
+    // against it; they are not weighed.
+    let most = |window: &[Token<'_>], shift: f32| -> f32 {
+        window.iter().map(|t| (t.llr + shift).max(0.0)).sum()
+    };
+    if !has_operator && most(window, MAX_CONTEXT_SHIFT) < MIN_SCORE {
         return false;
     }
-    true
+    weigh_context(text, scorer.lexicon, window);
+    discount_letter_spacing(text, window);
+    has_operator || most(window, 0.0) >= MIN_SCORE
 }
+
+/// The largest shift [`weigh_context`] gives a word.
+const MAX_CONTEXT_SHIFT: f32 = 1.0;
 
 /// Weighs each known word by its neighbours: in prose nearly every word forms a common
 /// pair with the known word before or after it (`of the`, `limited to`), while the
@@ -530,7 +537,7 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
 fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
     const SHORT: usize = 3;
     // (unpaired, paired) shifts for words of up to three letters and longer ones.
-    const SHORT_SHIFT: (f32, f32) = (1.0, -0.5);
+    const SHORT_SHIFT: (f32, f32) = (MAX_CONTEXT_SHIFT, -0.5);
     const LONG_SHIFT: (f32, f32) = (0.5, -0.3);
     let known = |t: &Token<'_>| -> Option<&str> {
         if t.operator.is_some() {
