@@ -2117,6 +2117,29 @@ mod tests {
     }
 
     #[test]
+    fn pieces_of_the_documents_words_make_soup_sure() {
+        let t = "The committee will consider the harbour development proposal next \
+                 week. Members who support the proposal should write to the \
+                 committee before the harbour meeting, and the development office \
+                 will answer them. The proposal keeps the harbour open for ommittee \
+                 tho arbour to velopmen posa ecur as lfor and the office \
+                 will publish the answers.";
+        let runs = find(t);
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        let run = &runs[0];
+        assert!(t[run.span.range()].starts_with("ommittee"), "{run:?}");
+        assert!(t[run.span.range()].ends_with("lfor"), "{run:?}");
+        assert!(
+            run.evidence.contains("pieces cut from longer words"),
+            "{run:?}"
+        );
+        assert!(run.confidence >= 0.9, "{run:?}");
+        // Without the pieces, the same score is not sure.
+        assert!(soup_confidence(6.0, 1, 0, 0) < 0.9);
+        assert!(soup_confidence(6.0, 1, 0, 2) > soup_confidence(6.0, 2, 0, 0));
+    }
+
+    #[test]
     fn a_word_split_in_two_is_not_soup() {
         let en = Lexicon::english();
         let split = |text: &str, word: &str| {
