@@ -752,6 +752,40 @@ fn is_numeric(s: &str) -> bool {
             .all(|c| c.is_numeric() || matches!(c, '.' | ',' | ':' | '-' | '/' | '–' | '%' | '+'))
 }
 
+/// A version number with its suffixes, as package changelogs and release notes write
+/// them: `1.0.5-2ubuntu1`, `2:4.2.1+dfsg-1`, `1.46.6~rc1-1`, `15.10-0+deb12u1`. It
+/// opens with an optional epoch and at least two numbers joined by dots, and only a
+/// separator follows them; digits glued into scrambled letters (`0.0y3lenkov`) are
+/// letters straight after the number, and start after letters (`sitt0.0y3`).
+fn is_version(core: &str) -> bool {
+    let bytes = core.as_bytes();
+    let number = |i: usize| {
+        let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        (end > i).then_some(end)
+    };
+    let Some(mut i) = number(0) else {
+        return false;
+    };
+    if bytes.get(i) == Some(&b':') {
+        let Some(end) = number(i + 1) else {
+            return false;
+        };
+        i = end;
+    }
+    let mut parts = 1;
+    while bytes.get(i) == Some(&b'.') {
+        // `1.2.13.dfsg`: a dot before letters is a separator.
+        let Some(end) = number(i + 1) else { break };
+        i = end;
+        parts += 1;
+    }
+    parts >= 2
+        && (i == bytes.len() || matches!(bytes[i], b'-' | b'+' | b'~' | b'.'))
+        && bytes[i..]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'~'))
+}
+
 /// A capital after two lowercase letters in a word that starts lowercase (`toNagy`,
 /// `rightsNo`): prose capitalises only at a word's start, acronyms are all capitals,
 /// names such as `McDonald` or `TsKhSD` have a single lowercase letter before the
@@ -869,6 +903,9 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
     }
     if core.is_empty() || is_numeric(core) {
         return ev;
+    }
+    if is_version(core) {
+        return Evidence::text(-0.5);
     }
     if has_pair(core, b':', b'/') || core.starts_with("www.") || is_email(core) {
         return Evidence::text(-1.0);
@@ -1964,6 +2001,31 @@ mod tests {
             "v1.2.3", "x86", "1950s", "53ob", "ed25519", "9f86d081", "utf-8",
         ] {
             assert_eq!(digits_llr(ordinary), 0.0, "{ordinary}");
+        }
+    }
+
+    #[test]
+    fn versions_are_numbers_and_digits_glued_into_letters_are_not() {
+        for v in [
+            "1.0.5-2ubuntu1",
+            "2:4.2.1+dfsg-1",
+            "1:1.2.13.dfsg-1",
+            "1.46.6~rc1-1",
+            "15.10-0+deb12u1",
+            "0.0.2+dfsg-3",
+            "3.24.38",
+        ] {
+            assert!(is_version(v), "{v}");
+        }
+        for soup in [
+            "0.0y3lenkov",
+            "sitt0.0y3",
+            "27alin",
+            "2iflodJgo67",
+            "4.5x",
+            "12",
+        ] {
+            assert!(!is_version(soup), "{soup}");
         }
     }
 
