@@ -45,8 +45,8 @@ fn main() -> std::io::Result<()> {
                 if verbose {
                     let shown: String = text[c.original.range()].chars().take(60).collect();
                     eprintln!(
-                        "{name}\t{}\t{:.2}\t{:?}",
-                        c.applicability, c.confidence, shown
+                        "{name}\t{}\t{:.2}\t{:?}\t{}",
+                        c.applicability, c.confidence, shown, c.message
                     );
                 }
                 let s = &text[c.original.range()];

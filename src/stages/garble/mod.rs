@@ -68,9 +68,12 @@ pub(crate) const RULES: &[RuleInfo] = &[
          trained on the shipped word-frequency list and the repository's clean seed \
          documents, and shapes prose does not have: digits inside words, capitals \
          inside lowercase words, operator names, misplaced brackets, words run \
-         together), and a two-state hidden Markov model segments each line into text \
-         and garble, so a run is found only where several tokens in a row are unlike \
-         text, and the real sentence before it keeps its last character. Names, \
+         together, pieces cut from longer words of the same document), weighs each \
+         known word by whether it forms a common pair with a neighbour (prose words \
+         do, the stray words soup carries do not), and a two-state hidden Markov \
+         model segments each line into text and garble, so a run is found only where \
+         several tokens in a row are unlike text, and the real sentence before it \
+         keeps its last character. Names, \
          transliterations (`Gheorghiu-Dej`, `[dogovorit'sia]`), archival references \
          (`F. 3, Op. 12, D. 1005`), numbers, URLs, command-line options and other \
          languages are pronounceable or regular, so they stay; so do words written \
