@@ -121,7 +121,9 @@ fn is_list_of_names(run: &str) -> bool {
             let item = item.trim();
             let item = item.strip_prefix("and ").unwrap_or(item);
             let item = item.strip_prefix("or ").unwrap_or(item);
+            // Names are often quoted as code: `` `aarch64`, `s390x` ``.
             item.trim_end_matches(['.', ';', ':'])
+                .trim_matches(['`', '\'', '"', '‘', '’', '“', '”'])
         })
         .filter(|item| !item.is_empty())
         .collect();

@@ -370,7 +370,15 @@ impl TokenBytes {
                 self.lower_run = 0;
             }
             SEMICOLON => {
+                // Between two capitals it is an abbreviation's (`TL;DR`), not a leaked
+                // operator's.
+                let capitals = i > 0
+                    && CLASS[bytes[i - 1] as usize] == UPPER
+                    && bytes
+                        .get(i + 1)
+                        .is_some_and(|&n| CLASS[n as usize] == UPPER);
                 self.mark |= self.alnum_seen
+                    && !capitals
                     && bytes
                         .get(i + 1)
                         .is_some_and(|&n| matches!(CLASS[n as usize], LOWER | UPPER | DIGIT));
@@ -1478,17 +1486,28 @@ fn alternations(core: &str) -> usize {
 /// of a scrambled `TJ` array. `utf-8`, `COVID-19`, `MiG-21` are short or capitalised.
 fn hyphen_number(core: &str) -> f32 {
     let bytes = core.as_bytes();
+    // A version after the hyphen (`Apache-2.0`, `python-3.11`) is a name's; soup glues
+    // digits into letters (`f-6ctiura`) or after them (`pohavon-27`).
     let glued = bytes.windows(2).enumerate().any(|(k, w)| {
         w[0] == b'-'
             && w[1].is_ascii_digit()
             && k >= 4
             && bytes[k - 4..k].iter().all(u8::is_ascii_lowercase)
+            && !is_version_number(&bytes[k + 1..])
     });
     if glued {
         1.0
     } else {
         0.0
     }
+}
+
+/// Digits with at least one inner dot, and nothing else: `2.0`, `3.11.4`.
+fn is_version_number(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(u8::is_ascii_digit)
+        && bytes.last().is_some_and(u8::is_ascii_digit)
+        && bytes.contains(&b'.')
+        && bytes.iter().all(|b| b.is_ascii_digit() || *b == b'.')
 }
 
 /// Brackets where prose never has them: opened at a word's end (`tlt(.`), or
@@ -1527,10 +1546,13 @@ fn syntax_llr(token: &str, core: &str) -> f32 {
 /// A semicolon glued between letters or digits (`igniblaadce;f-6`).
 fn glued_semicolon(core: &str) -> f32 {
     let inner = core.trim_matches(|c: char| !c.is_alphanumeric());
-    let glued = inner
-        .as_bytes()
-        .windows(3)
-        .any(|w| w[1] == b';' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric());
+    // Between two capitals it is an abbreviation's (`TL;DR`).
+    let glued = inner.as_bytes().windows(3).any(|w| {
+        w[1] == b';'
+            && w[0].is_ascii_alphanumeric()
+            && w[2].is_ascii_alphanumeric()
+            && !(w[0].is_ascii_uppercase() && w[2].is_ascii_uppercase())
+    });
     if glued {
         1.5
     } else {
