@@ -8,39 +8,13 @@
 //! * `decode+unicode`: the first two stages only, the ASCII-fast-path floor;
 //! * `stage/NAME`: each stage alone on the same text, to see where the time goes.
 
-use std::path::Path;
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::corpus;
 use recto::stage::Context;
 use recto::Pipeline;
-
-fn corpus() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(root.join("../shared/bench/dev"))
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.to_string_lossy().ends_with(".noisy.txt"))
-                .collect()
-        })
-        .unwrap_or_default();
-    if files.is_empty() {
-        files = std::fs::read_dir(root.join("seeds"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-    }
-    files.sort();
-    let mut text = String::new();
-    while text.len() < 4_000_000 {
-        for f in &files {
-            text.push_str(&std::fs::read_to_string(f).unwrap());
-            text.push_str("\n\u{c}");
-        }
-    }
-    text
-}
 
 fn bench(c: &mut Criterion) {
     // One thread, so that the numbers are per core: a text over 2 MiB is cleaned a

@@ -2249,6 +2249,18 @@ mod tests {
     }
 }
 
+/// A scorer with the built-in dictionary and character model, for the tracing tests.
+#[cfg(test)]
+fn english_scorer(text: &str) -> Scorer<'_> {
+    Scorer {
+        text,
+        lexicon: Lexicon::english(),
+        model: CharModel::english(),
+        recurring: RefCell::default(),
+        fragments: RefCell::default(),
+    }
+}
+
 /// Prints every token's evidence for the lines of `$GARBLE_EXPLAIN` (a file):
 /// `cargo test --lib garble::soup::explain -- --ignored --nocapture`.
 #[cfg(test)]
@@ -2257,13 +2269,7 @@ mod tests {
 fn explain() {
     let path = std::env::var("GARBLE_EXPLAIN").expect("set GARBLE_EXPLAIN to a file");
     let text = std::fs::read_to_string(path).unwrap();
-    let scorer = Scorer {
-        text: &text,
-        lexicon: Lexicon::english(),
-        model: CharModel::english(),
-        recurring: RefCell::default(),
-        fragments: RefCell::default(),
-    };
+    let scorer = english_scorer(&text);
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let scored: Vec<String> = line
             .split_whitespace()
@@ -2313,13 +2319,7 @@ fn trace() {
     let path = std::env::var("GARBLE_DOC").expect("set GARBLE_DOC to a file");
     let needle = std::env::var("GARBLE_FIND").unwrap_or_default();
     let text = std::fs::read_to_string(path).unwrap();
-    let scorer = Scorer {
-        text: &text,
-        lexicon: Lexicon::english(),
-        model: CharModel::english(),
-        recurring: RefCell::default(),
-        fragments: RefCell::default(),
-    };
+    let scorer = english_scorer(&text);
     let runs = find(&text);
     let ops = operators::find(&text);
     let mut start = 0;
