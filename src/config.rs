@@ -38,7 +38,7 @@ use crate::lexicon::Lexicon;
 use crate::pipeline::RuleFilter;
 use crate::rulefile::{RuleFile, RuleFileError, RuleSet, BUILTIN_SETS};
 use crate::span::LineIndex;
-use crate::stage::{Context, FootnotePolicy, GarblePolicy, MarginPolicy, Options};
+use crate::stage::{Context, FootnotePolicy, GarblePolicy, MarginPolicy, Options, Policy};
 
 /// File names looked for in each directory, in order of preference.
 const CONFIG_NAMES: &[&str] = &["recto.toml", ".recto.toml", "pyproject.toml"];
@@ -499,6 +499,29 @@ impl Settings {
     }
 }
 
+/// A policy setting (`garble = "mark"`), checked against the policy's names.
+fn policy<P: Policy>(
+    cx: &Ctx<'_>,
+    value: &Option<Spanned<String>>,
+    key: &str,
+) -> Result<Option<P>, ConfigError> {
+    value
+        .as_ref()
+        .map(|v| {
+            P::from_name(v.get_ref()).ok_or_else(|| {
+                cx.err(
+                    Some(v.span().start),
+                    format!(
+                        "unknown {key} policy {:?} (expected {})",
+                        v.get_ref(),
+                        P::choices("")
+                    ),
+                )
+            })
+        })
+        .transpose()
+}
+
 fn settings(cx: &Ctx<'_>, raw: &RawTable) -> Result<Settings, ConfigError> {
     let mut rule_sets = Vec::new();
     for (name, on) in raw.rule_sets.iter().flatten() {
@@ -545,49 +568,9 @@ fn settings(cx: &Ctx<'_>, raw: &RawTable) -> Result<Settings, ConfigError> {
             })
             .transpose()
         };
-    let footnotes = match &raw.footnotes {
-        None => None,
-        Some(f) => Some(match f.get_ref().as_str() {
-            "end" => FootnotePolicy::End,
-            "keep" => FootnotePolicy::Keep,
-            other => {
-                return Err(cx.err(
-                    Some(f.span().start),
-                    format!("unknown footnotes policy {other:?} (expected end or keep)"),
-                ))
-            }
-        }),
-    };
-    let margin_text = match &raw.margin_text {
-        None => None,
-        Some(m) => Some(match m.get_ref().as_str() {
-            "restore" => MarginPolicy::Restore,
-            "drop" => MarginPolicy::Drop,
-            "keep" => MarginPolicy::Keep,
-            other => {
-                return Err(cx.err(
-                    Some(m.span().start),
-                    format!(
-                        "unknown margin-text policy {other:?} (expected restore, drop or keep)"
-                    ),
-                ))
-            }
-        }),
-    };
-    let garble = match &raw.garble {
-        None => None,
-        Some(g) => Some(match g.get_ref().as_str() {
-            "remove" => GarblePolicy::Remove,
-            "mark" => GarblePolicy::Mark,
-            "keep" => GarblePolicy::Keep,
-            other => {
-                return Err(cx.err(
-                    Some(g.span().start),
-                    format!("unknown garble policy {other:?} (expected remove, mark or keep)"),
-                ))
-            }
-        }),
-    };
+    let footnotes = policy(cx, &raw.footnotes, "footnotes")?;
+    let margin_text = policy(cx, &raw.margin_text, "margin-text")?;
+    let garble = policy(cx, &raw.garble, "garble")?;
     Ok(Settings {
         rule_sets,
         rule_files: paths(&raw.rule_files, "rule file")?,

@@ -69,6 +69,70 @@ pub enum MarginPolicy {
     Keep,
 }
 
+/// A policy option's names, as configuration files, flags and the Python keywords spell
+/// them: one table per policy, so that every front end accepts and prints the same words.
+///
+/// ```
+/// use recto::stage::{GarblePolicy, Policy};
+/// assert_eq!(GarblePolicy::from_name("mark"), Some(GarblePolicy::Mark));
+/// assert_eq!(GarblePolicy::Keep.name(), "keep");
+/// assert_eq!(GarblePolicy::choices("\""), "\"remove\", \"mark\" or \"keep\"");
+/// ```
+pub trait Policy: Copy + PartialEq + 'static {
+    /// Every value with its name, in the order the documentation lists them.
+    const NAMES: &'static [(&'static str, Self)];
+
+    /// The value called `name`.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, v)| v)
+    }
+
+    /// The name of this value.
+    fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|&&(_, v)| v == self)
+            .map_or("", |&(n, _)| n)
+    }
+
+    /// The names for an error message, each between `quote`: `remove, mark or keep`.
+    fn choices(quote: &str) -> String {
+        let names: Vec<String> = Self::NAMES
+            .iter()
+            .map(|(n, _)| format!("{quote}{n}{quote}"))
+            .collect();
+        match names.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+}
+
+impl Policy for GarblePolicy {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("remove", GarblePolicy::Remove),
+        ("mark", GarblePolicy::Mark),
+        ("keep", GarblePolicy::Keep),
+    ];
+}
+
+impl Policy for FootnotePolicy {
+    const NAMES: &'static [(&'static str, Self)] =
+        &[("end", FootnotePolicy::End), ("keep", FootnotePolicy::Keep)];
+}
+
+impl Policy for MarginPolicy {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("restore", MarginPolicy::Restore),
+        ("drop", MarginPolicy::Drop),
+        ("keep", MarginPolicy::Keep),
+    ];
+}
+
 /// Options that change what stages propose.
 #[derive(Clone, Debug)]
 pub struct Options {

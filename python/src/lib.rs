@@ -17,7 +17,7 @@ use recto::jsonl::{splice, FieldPath, RecordError};
 use recto::pipeline::RuleFilter;
 use recto::registry::RuleInfo;
 use recto::rulefile::{RuleFile, BUILTIN_SETS};
-use recto::stage::{FootnotePolicy, GarblePolicy, MarginPolicy};
+use recto::stage::Policy;
 use recto::{Applicability, Change, Pipeline};
 
 /// Everything that decides what a `Cleaner` does.
@@ -61,7 +61,7 @@ impl Settings {
             options.ignore = rule_prefixes("ignore", value, &options.rule_files)?;
         }
         if let Some(value) = garble {
-            options.garble = garble_policy(value)?;
+            options.garble = policy("garble", value)?;
         }
         if let Some(value) = garble_marker {
             options.garble_marker = value;
@@ -70,10 +70,10 @@ impl Settings {
             options.keep_lines = value;
         }
         if let Some(value) = footnotes {
-            options.footnotes = footnote_policy(value)?;
+            options.footnotes = policy("footnotes", value)?;
         }
         if let Some(value) = margin_text {
-            options.margin_text = margin_policy(value)?;
+            options.margin_text = policy("margin_text", value)?;
         }
         Ok(Settings { config, options })
     }
@@ -100,11 +100,11 @@ impl Settings {
         kwargs.set_item("unsafe", o.unsafe_fixes)?;
         kwargs.set_item("select", &o.select)?;
         kwargs.set_item("ignore", &o.ignore)?;
-        kwargs.set_item("garble", garble_name(o.garble))?;
+        kwargs.set_item("garble", o.garble.name())?;
         kwargs.set_item("garble_marker", &o.garble_marker)?;
         kwargs.set_item("keep_lines", o.keep_lines)?;
-        kwargs.set_item("footnotes", footnote_name(o.footnotes))?;
-        kwargs.set_item("margin_text", margin_name(o.margin_text))?;
+        kwargs.set_item("footnotes", o.footnotes.name())?;
+        kwargs.set_item("margin_text", o.margin_text.name())?;
         Ok(kwargs)
     }
 }
@@ -197,59 +197,14 @@ fn known_rules(rule_files: &[PathBuf]) -> Vec<RuleInfo> {
     rules
 }
 
-fn garble_policy(value: &str) -> PyResult<GarblePolicy> {
-    match value {
-        "remove" => Ok(GarblePolicy::Remove),
-        "mark" => Ok(GarblePolicy::Mark),
-        "keep" => Ok(GarblePolicy::Keep),
-        _ => Err(PyValueError::new_err(format!(
-            "garble must be \"remove\", \"mark\" or \"keep\", not {value:?}"
-        ))),
-    }
-}
-
-fn garble_name(policy: GarblePolicy) -> &'static str {
-    match policy {
-        GarblePolicy::Remove => "remove",
-        GarblePolicy::Mark => "mark",
-        GarblePolicy::Keep => "keep",
-    }
-}
-
-fn footnote_policy(value: &str) -> PyResult<FootnotePolicy> {
-    match value {
-        "end" => Ok(FootnotePolicy::End),
-        "keep" => Ok(FootnotePolicy::Keep),
-        _ => Err(PyValueError::new_err(format!(
-            "footnotes must be \"end\" or \"keep\", not {value:?}"
-        ))),
-    }
-}
-
-fn footnote_name(policy: FootnotePolicy) -> &'static str {
-    match policy {
-        FootnotePolicy::End => "end",
-        FootnotePolicy::Keep => "keep",
-    }
-}
-
-fn margin_policy(value: &str) -> PyResult<MarginPolicy> {
-    match value {
-        "restore" => Ok(MarginPolicy::Restore),
-        "drop" => Ok(MarginPolicy::Drop),
-        "keep" => Ok(MarginPolicy::Keep),
-        _ => Err(PyValueError::new_err(format!(
-            "margin_text must be \"restore\", \"drop\" or \"keep\", not {value:?}"
-        ))),
-    }
-}
-
-fn margin_name(policy: MarginPolicy) -> &'static str {
-    match policy {
-        MarginPolicy::Restore => "restore",
-        MarginPolicy::Drop => "drop",
-        MarginPolicy::Keep => "keep",
-    }
+/// The policy a keyword names (`garble="mark"`).
+fn policy<P: Policy>(keyword: &str, value: &str) -> PyResult<P> {
+    P::from_name(value).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "{keyword} must be {}, not {value:?}",
+            P::choices("\"")
+        ))
+    })
 }
 
 /// The keyword options `clean` and `Cleaner` share (`None`: the configuration's value).

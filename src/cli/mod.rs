@@ -166,19 +166,24 @@ fn clean(args: args::CleanArgs) -> Result<i32> {
         }
         // Large files are streamed a segment at a time, between runs of the others in
         // parallel; either way outputs and the report follow input order.
-        for run in inputs.chunk_by(|a, b| !is_large(a) && !is_large(b)) {
-            if let [one] = run {
-                if is_large(one) {
-                    clean_large(&mut session, one, to, decisions.as_ref(), threshold)?;
-                    continue;
-                }
+        let large: Vec<bool> = inputs.iter().map(is_large).collect();
+        let mut at = 0;
+        while at < inputs.len() {
+            if large[at] {
+                clean_large(&mut session, &inputs[at], to, decisions.as_ref(), threshold)?;
+                at += 1;
+                continue;
             }
-            session.for_each_file(run, force_unsafe, |_, mut p| {
+            let end = (at..inputs.len())
+                .find(|&i| large[i])
+                .unwrap_or(inputs.len());
+            session.for_each_file(&inputs[at..end], force_unsafe, |_, mut p| {
                 if let Some(d) = &decisions {
                     p.keep(d.select(&p.outcome.changes, decisions::applies_by_default(threshold)));
                 }
                 to.write(&p)
             })?;
+            at = end;
         }
     }
     let summary = args.jsonl.jsonl

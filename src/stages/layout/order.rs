@@ -338,9 +338,7 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
     }
     // A Markdown heading (`## Policy`) is a heading however long it is: text that turns
     // up in lower case elsewhere does not continue it.
-    if line.split_once(' ').is_some_and(|(marks, _)| {
-        (1..=6).contains(&marks.len()) && marks.bytes().all(|b| b == b'#')
-    }) {
+    if is_markdown_heading(line) {
         return (End::Closed, line_end);
     }
     // A comma never ends a heading or a paragraph, however short the line.
@@ -368,6 +366,13 @@ pub(super) fn is_code(token: &str) -> bool {
                 b'/' | b'_' | b'=' | b'$' | b'@' | b'{' | b'}' | b'<' | b'>' | b'\\' | b'|' | b'#'
             )
         })
+}
+
+/// A Markdown heading: `## Policy`.
+pub(super) fn is_markdown_heading(line: &str) -> bool {
+    line.split_once(' ').is_some_and(|(marks, _)| {
+        (1..=6).contains(&marks.len()) && marks.bytes().all(|b| b == b'#')
+    })
 }
 
 /// Most tokens of the line are single characters: a letter-spaced heading (`D e b u g`).

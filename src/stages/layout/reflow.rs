@@ -36,6 +36,7 @@ use crate::stage::{Context, Document, Proposals, Stage};
 
 use super::evidence::FormCounts;
 use super::notes;
+use super::order::is_markdown_heading;
 use crate::lexicon::Lexicon;
 
 const DEHYPHENATE: RuleId = RuleId::from_static("layout.dehyphenate");
@@ -910,19 +911,15 @@ fn starts_lower(line: &str) -> bool {
 
 /// The line starts with an address, a path, a setting or an identifier
 /// (`http://…`, `/etc/…`, `key=value`, `pg_dump@…`, `<file>`).
+///
+/// Narrower than the reading-order pass's [`is_code`](super::order::is_code): a path
+/// or a `#` inside running text (`and/or`, `#3`) may still continue a sentence.
 fn starts_with_code(line: &str) -> bool {
     let token = line.split(char::is_whitespace).next().unwrap_or("");
     token.contains("://")
         || token.starts_with(['/', '~'])
         || token.starts_with("./")
         || token.contains(['@', '=', '_', '<', '>'])
-}
-
-/// A Markdown heading: `## Policy`.
-fn is_markdown_heading(line: &str) -> bool {
-    line.split_once(' ').is_some_and(|(marks, _)| {
-        (1..=6).contains(&marks.len()) && marks.bytes().all(|b| b == b'#')
-    })
 }
 
 /// The line ends with an address (`…/wiki/Software/cups-pk-helper`, `user@host`).
