@@ -29,6 +29,8 @@
 //! line nearby, so proportional fonts make the test approximate; it is combined with
 //! punctuation (a short line that ends a sentence) or used only with a wide margin.
 
+use std::collections::HashMap;
+
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::span::Span;
@@ -71,7 +73,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          `long-term`, `git-blame`) is removed and the hyphen kept. The hyphenated form wins \
          when it occurs elsewhere in the document more often than the joined one, when the \
          second part starts with a capital letter, or when both parts are words and the \
-         joined form is not.\n\n\
+         joined form is not. A long option broken after its dashes (`remove --⏎purge`) \
+         is joined the same way when the document writes the option unbroken elsewhere; \
+         a `--` in prose keeps its space.\n\n\
          Example: `the Soviet-⏎Yugoslav split` → `the Soviet-Yugoslav split`.",
     ),
     RuleInfo::builtin(
@@ -144,11 +148,17 @@ impl Stage for Reflow {
             .map(|w| WordBreak::find(text, &w[0], &w[1]))
             .collect();
         let mut forms = FormCounts::default();
+        let mut options = OptionForms::default();
         for b in breaks.iter().flatten() {
+            if b.option_dashes {
+                options.want(b.right(text));
+                continue;
+            }
             forms.want(&b.joined_in(text));
             forms.want(&b.hyphenated_in(text));
         }
         forms.scan(text);
+        options.scan(text);
 
         let keep_lines = cx.options.keep_lines;
         // Footnotes are paragraphs of their own wherever they are: never joined into the
@@ -180,6 +190,7 @@ impl Stage for Reflow {
                         &gap,
                         Known {
                             forms: &forms,
+                            options: &options,
                             lexicon: &cx.lexicon,
                         },
                         wrapped,
@@ -581,7 +592,64 @@ fn page_breaks_at_the_ends(text: &str, lines: &[Line], out: &mut Proposals) {
 #[derive(Clone, Copy)]
 struct Known<'a> {
     forms: &'a FormCounts,
+    /// Long options (`--purge`) the document writes unbroken.
+    options: &'a OptionForms,
     lexicon: &'a Lexicon,
+}
+
+/// How often the document writes each of a few long options (`--purge`, asked for as
+/// `purge`) unbroken: `--` at the start of a token, then the name.
+///
+/// [`FormCounts`] counts words, which never start with dashes; this table is asked only
+/// about the rare lines that end in a lone `--`, and is filled by one scan for `--`.
+#[derive(Debug, Default)]
+struct OptionForms {
+    counts: HashMap<Box<str>, u32>,
+}
+
+impl OptionForms {
+    fn want(&mut self, name: &str) {
+        self.counts.entry(name.into()).or_insert(0);
+    }
+
+    fn scan(&mut self, text: &str) {
+        if self.counts.is_empty() {
+            return;
+        }
+        let bytes = text.as_bytes();
+        for at in memchr::memmem::find_iter(bytes, b"--") {
+            let starts_token =
+                at == 0 || !(bytes[at - 1] == b'-' || bytes[at - 1].is_ascii_alphanumeric());
+            let name_start = at + 2;
+            let name_len = bytes[name_start..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            if !starts_token || name_len == 0 {
+                continue;
+            }
+            if let Some(n) = self
+                .counts
+                .get_mut(&text[name_start..name_start + name_len])
+            {
+                *n += 1;
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> u32 {
+        self.counts.get(name).copied().unwrap_or(0)
+    }
+}
+
+/// True when `before` (a line up to its last character, a `-`) ends in a `-` that
+/// starts a token: the line ends in a `--` of its own.
+fn is_lone_double_dash(before: &str) -> bool {
+    before.strip_suffix('-').is_some_and(|rest| {
+        rest.chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '{' | '|'))
+    })
 }
 
 /// A line that ends with a hyphen-like break mark before a line that starts with a
@@ -598,6 +666,9 @@ struct WordBreak {
     token_end: usize,
     /// The mark only ever means "word continues" (soft hyphen, `¬`).
     soft: bool,
+    /// The mark ends a `--` that stands alone at the end of its line: a long option
+    /// broken after its dashes (`remove --⏎purge`), or a dash in prose (`the --⏎it`).
+    option_dashes: bool,
 }
 
 /// What the evidence says about a word break.
@@ -625,8 +696,10 @@ impl WordBreak {
             .map(char::len_utf8)
             .sum();
         // No word before the mark: only an option's dash after a bracket (`[-⏎a=arch]`)
-        // is still a break inside a token.
-        if left_len == 0 && (soft || !before.ends_with(['[', '('])) {
+        // or a long option's `--` standing alone (`remove --⏎purge`) can still be a break
+        // inside a token; the second needs the document's word for it (see `verdict`).
+        let option_dashes = !soft && left_len == 0 && is_lone_double_dash(before);
+        if left_len == 0 && (soft || !(before.ends_with(['[', '(']) || option_dashes)) {
             return None;
         }
         let next = &text[b.start..b.end];
@@ -645,6 +718,7 @@ impl WordBreak {
             right: Span::new(b.start, b.start + right_len),
             token_end: b.start + token_len,
             soft,
+            option_dashes,
         })
     }
 
@@ -665,12 +739,22 @@ impl WordBreak {
     }
 
     fn verdict(&self, text: &str, known: Known<'_>) -> Verdict {
-        let Known { forms, lexicon } = known;
+        let Known { forms, lexicon, .. } = known;
         let joined = self.joined_in(text);
         if self.soft {
             return Verdict::Join(format!("'{joined}': a soft line-end hyphen"));
         }
         let (left, right) = (self.left(text), self.right(text));
+        if self.option_dashes {
+            // Only the author's own spelling tells a long option from a dash in prose:
+            // `--purge` elsewhere in the manual, where `--⏎it` never occurs unbroken.
+            return match known.options.get(right) {
+                0 => Verdict::Unsure,
+                n => Verdict::KeepHyphen(format!(
+                    "'--{right}' occurs {n}× unbroken in this document"
+                )),
+            };
+        }
         if left.is_empty() {
             return Verdict::KeepHyphen(format!("an option's dash before '{right}'"));
         }
@@ -743,7 +827,7 @@ impl WordBreak {
                 return false
             }
             Verdict::KeepHyphen(m) => (false, m),
-            Verdict::Unsure if needs_evidence => return false,
+            Verdict::Unsure if needs_evidence || self.option_dashes => return false,
             Verdict::Unsure => {
                 let joined = self.joined_in(text);
                 out.push(
