@@ -60,7 +60,10 @@ pub(crate) const RULES: &[RuleInfo] = &[
          is not seen — the hyphen and the break are removed. Soft hyphens (U+00AD) and `¬` \
          at a line end always mark such a break. When neither form is known anywhere, the \
          safe fix only closes the line break and keeps the hyphen (`layout.hyphen-kept`); \
-         removing the hyphen is proposed separately, for review. With --keep-lines the \
+         removing the hyphen is proposed separately, for review. A hyphen the extractor \
+         set apart from its word (`negli -⏎gence`) is joined only into a known word of two \
+         parts of two letters or more; otherwise it is a dash and keeps its spaces. With \
+         --keep-lines the \
          rest of the word moves up to the first line and the line break stays after it.\n\n\
          Example: `good baux-⏎ite.` → `good bauxite.` (`bauxite` occurs 2× unbroken).",
     ),
@@ -642,6 +645,20 @@ impl OptionForms {
     }
 }
 
+/// True when `before` (a line up to its last character, a `-`) ends in a word of two
+/// letters or more and one space: the mark stands apart from the word it breaks.
+fn is_spaced_mark(before: &str) -> bool {
+    let Some(word) = before.strip_suffix(' ') else {
+        return false;
+    };
+    let letters = word.len() - word.trim_end_matches(char::is_alphabetic).len();
+    letters >= 2
+        && word[..word.len() - letters]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace)
+}
+
 /// True when `before` (a line up to its last character, a `-`) ends in a `-` that
 /// starts a token: the line ends in a `--` of its own.
 fn is_lone_double_dash(before: &str) -> bool {
@@ -669,6 +686,8 @@ struct WordBreak {
     /// The mark ends a `--` that stands alone at the end of its line: a long option
     /// broken after its dashes (`remove --⏎purge`), or a dash in prose (`the --⏎it`).
     option_dashes: bool,
+    /// A space stands between the word and the mark (`negli -⏎gence`).
+    spaced: bool,
 }
 
 /// What the evidence says about a word break.
@@ -688,7 +707,13 @@ impl WordBreak {
             _ => return None,
         };
         let mark_start = a.end - mark.len_utf8();
-        let before = &text[a.start..mark_start];
+        let mut before = &text[a.start..mark_start];
+        // Some extractors set the hyphen of a justified line apart (`negli -⏎gence`); such
+        // a break joins only into a word the evidence knows (see `verdict`).
+        let spaced = !soft && is_spaced_mark(before);
+        if spaced {
+            before = &before[..before.len() - 1];
+        }
         let left_len: usize = before
             .chars()
             .rev()
@@ -698,7 +723,7 @@ impl WordBreak {
         // No word before the mark: only an option's dash after a bracket (`[-⏎a=arch]`)
         // or a long option's `--` standing alone (`remove --⏎purge`) can still be a break
         // inside a token; the second needs the document's word for it (see `verdict`).
-        let option_dashes = !soft && left_len == 0 && is_lone_double_dash(before);
+        let option_dashes = !soft && !spaced && left_len == 0 && is_lone_double_dash(before);
         if left_len == 0 && (soft || !(before.ends_with(['[', '(']) || option_dashes)) {
             return None;
         }
@@ -708,17 +733,18 @@ impl WordBreak {
             .take_while(|c| c.is_alphanumeric())
             .map(char::len_utf8)
             .sum();
-        if right_len == 0 {
+        if right_len == 0 || (spaced && !starts_lower(next)) {
             return None;
         }
         let token_len = next.find([' ', '\t']).unwrap_or(next.len());
         Some(WordBreak {
             mark: Span::new(mark_start, a.end),
-            left: Span::new(mark_start - left_len, mark_start),
+            left: Span::new(a.start + before.len() - left_len, a.start + before.len()),
             right: Span::new(b.start, b.start + right_len),
             token_end: b.start + token_len,
             soft,
             option_dashes,
+            spaced,
         })
     }
 
@@ -745,6 +771,26 @@ impl WordBreak {
             return Verdict::Join(format!("'{joined}': a soft line-end hyphen"));
         }
         let (left, right) = (self.left(text), self.right(text));
+        if self.spaced {
+            // A dash in prose (`the results -⏎which`) looks the same; only a word the
+            // document or the lexicon knows, of two real parts, is taken for a break.
+            let joined = self.joined_in(text);
+            let (left, right) = (self.left(text), self.right(text));
+            let parts = left.chars().nth(1).is_some() && right.chars().nth(1).is_some();
+            let n_joined = known.forms.get(&joined);
+            return if parts && n_joined > 0 {
+                Verdict::Join(format!(
+                    "'{joined}' occurs {n_joined}× unbroken in this document"
+                ))
+            } else if parts && known.lexicon.zipf(&joined) > 0.0 {
+                Verdict::Join(format!(
+                    "'{joined}' is a word (zipf {:.1})",
+                    known.lexicon.zipf(&joined)
+                ))
+            } else {
+                Verdict::Unsure
+            };
+        }
         if self.option_dashes {
             // Only the author's own spelling tells a long option from a dash in prose:
             // `--purge` elsewhere in the manual, where `--⏎it` never occurs unbroken.
@@ -818,6 +864,13 @@ impl WordBreak {
         // a hyphen is taken for a line-end hyphen only on evidence.
         let needs_evidence = across_blank || !wrapped;
         let (join, message) = match self.verdict(text, known) {
+            // A spaced mark is joined across blank lines, or in text that is one
+            // paragraph per line, only on the document's word.
+            Verdict::Join(_)
+                if self.spaced && needs_evidence && known.forms.get(&self.joined_in(text)) == 0 =>
+            {
+                return false
+            }
             Verdict::Join(m) => (true, m),
             // A capital or a lexicon guess does not carry a word across blank lines
             // (`recruit-⏎⏎Minutes of the Plenum` is a running head not yet removed).
@@ -827,7 +880,7 @@ impl WordBreak {
                 return false
             }
             Verdict::KeepHyphen(m) => (false, m),
-            Verdict::Unsure if needs_evidence || self.option_dashes => return false,
+            Verdict::Unsure if needs_evidence || self.option_dashes || self.spaced => return false,
             Verdict::Unsure => {
                 let joined = self.joined_in(text);
                 out.push(
@@ -852,7 +905,7 @@ impl WordBreak {
             }
         };
         let (rule, from) = if join {
-            (DEHYPHENATE, self.mark.start)
+            (DEHYPHENATE, self.left.end)
         } else {
             (HYPHEN_KEPT, gap.a.end)
         };
