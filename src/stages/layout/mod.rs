@@ -13,7 +13,8 @@
 //! 4. [`interleave`] — two columns emitted alternately, line by line, taken apart.
 //! 5. [`order`] — blocks emitted out of reading order are moved back where their
 //!    words and sentences continue.
-//! 6. [`spacing`] — letter-spaced words, doubled-glyph bold, missing spaces.
+//! 6. [`spacing`] — letter-spaced words, doubled-glyph bold, missing spaces, and
+//!    hyphens the extractor lost ([`hyphens`]).
 //! 7. [`reflow`] — dehyphenation, hard-wrapped lines joined into paragraphs, paragraphs
 //!    split across page and column breaks rejoined.
 
@@ -23,6 +24,7 @@ use crate::stage::{Context, Stage};
 pub(crate) mod columns;
 mod evidence;
 pub(crate) mod furniture;
+pub(crate) mod hyphens;
 pub(crate) mod interleave;
 pub(crate) mod margins;
 pub(crate) mod notes;
@@ -42,6 +44,7 @@ pub(crate) static RULES: &[&[RuleInfo]] = &[
     interleave::RULES,
     order::RULES,
     spacing::RULES,
+    hyphens::RULES,
     reflow::RULES,
 ];
 

@@ -100,6 +100,9 @@ impl Stage for Spacing {
         }
         doubled_glyphs(text, &doubled, out);
         missing_spaces(text, lexicon, out);
+        for fix in super::hyphens::restore(text, lexicon) {
+            out.push(fix);
+        }
     }
 }
 
