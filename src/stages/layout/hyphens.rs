@@ -276,7 +276,7 @@ mod tests {
     /// applicability.
     fn fixes(text: &str) -> Vec<(String, Applicability)> {
         let text = &format!("{text}\n{}", BODY.repeat(40));
-        restore(text, &Lexicon::english())
+        restore(text, Lexicon::english())
             .into_iter()
             .map(|fix| {
                 let edit = &fix.edits[0];
@@ -347,7 +347,7 @@ mod tests {
             "The system-wide file, the system-wide keys, a con-\nsole. The systemwide one.\n{}",
             BODY.repeat(40)
         );
-        assert!(restore(&text, &Lexicon::english()).is_empty());
+        assert!(restore(&text, Lexicon::english()).is_empty());
     }
 
     #[test]
