@@ -68,7 +68,10 @@ pub(crate) const RULES: &[RuleInfo] = &[
          A decorated number glued to the end of a page's last line (`…the Package \
          Rela—4—`, where the extractor ran the folio into the text) is deleted, Safe, when \
          it is written as the document's other page numbers are and counts up with them; \
-         a bare number is never taken off a line.\n\n\
+         a bare number is never taken off a line. Extractors that do this take the \
+         line-end hyphen of a broken word along (`imple-⏎-1-` comes out `imple-1-`), so \
+         after a letter the number is replaced by a hyphen that the reflow pass joins or \
+         keeps on its evidence.\n\n\
          Example: `- 2 -` at the bottom of page 2 and `- 3 -` at the bottom of page 3 are \
          deleted; a `3` in the middle of a page is not a candidate.",
     ),
@@ -333,14 +336,18 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
 }
 
 /// Proposes deleting page numbers glued to the end of a page's last line (`…Rela—4—`):
-/// only numbers decorated as the document's bare page numbers are (`—1—`, `—2—`) and
-/// in sequence with them, so that no number that is text is taken off a line.
+/// only numbers decorated as the document's page numbers on lines of their own are
+/// (`—1—`, `—2—`) and in sequence with them, so that no number that is text is taken
+/// off a line.
 fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &mut Vec<Fix>) {
-    // The decorations around the counted numbers (`—`, `—`), and each one's offset
-    // (number minus page index).
+    // The decorations around the page numbers that stand alone at a page edge (`—`,
+    // `—`), and each one's offset (number minus page index).
     let mut styles: Vec<(&str, &str, i64)> = Vec::new();
-    for (e, _) in edges.iter().zip(counted).filter(|(_, &c)| c) {
+    for (e, &c) in edges.iter().zip(counted) {
         let shown = e.line.trimmed(text);
+        if !c && (e.rank() > 0 || !pages::page_number(shown).is_some_and(|n| n.decorated)) {
+            continue;
+        }
         let Some(start) = shown.find(|c: char| c.is_ascii_digit()) else {
             continue;
         };
@@ -376,14 +383,26 @@ fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &
             }
             let end = e.line.span.start + text[e.line.span.range()].trim_end().len();
             let start = end - (shown.len() - body.len());
+            // An extractor that runs the folio into the line has taken the line-end
+            // hyphen of a broken word with it (`imple-⏎-1-` → `imple-1-`): a word cut
+            // off before the folio gets its hyphen back, for the reflow pass to judge.
+            let (replacement, hyphen) = if body.ends_with(char::is_alphabetic) {
+                ("-", "; the hyphen of the word broken before it goes back")
+            } else {
+                ("", "")
+            };
             fixes.push(
-                Fix::single(PAGE_NUMBER, Applicability::Safe, Edit::delete(Span::new(start, end)))
-                    .with_confidence(0.9)
-                    .with_message(format!(
-                        "page number {:?} glued to the last line of page {}, written as the other page numbers and in sequence with them",
-                        &text[start..end],
-                        e.page + 1
-                    )),
+                Fix::single(
+                    PAGE_NUMBER,
+                    Applicability::Safe,
+                    Edit::new(Span::new(start, end), replacement),
+                )
+                .with_confidence(0.9)
+                .with_message(format!(
+                    "page number {:?} glued to the last line of page {}, written as the other page numbers and in sequence with them{hyphen}",
+                    &text[start..end],
+                    e.page + 1
+                )),
             );
             break;
         }

@@ -382,6 +382,10 @@ fn letter_runs(w: &str) -> Vec<(usize, usize)> {
 /// with even tracking are as wide as the gaps between its letters, so the word breaks
 /// are lost. `None` when no run can be cut.
 fn split_caps(w: &str, forms: &FormCounts, lexicon: &Lexicon) -> Option<String> {
+    // Identifiers (`TAR_FILETYPE`, `IPV4ADDR`, `std::VEC`) are written run together.
+    if !w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’')) {
+        return None;
+    }
     let mut out = String::with_capacity(w.len() + 4);
     let mut last = 0;
     let mut cut = false;

@@ -36,7 +36,10 @@ struct Code<'t> {
     span: Span,
     /// The digits.
     number: &'t str,
-    /// At the start of a line (after indentation), before a space and text.
+    /// A token of its own before a space and text (`(cid:127) Avoids`), not part of a
+    /// word or of a run of codes.
+    alone: bool,
+    /// Alone, and at the start of a line (after indentation).
     opens_line: bool,
 }
 
@@ -53,24 +56,27 @@ pub(crate) fn cid_codes(text: &str, out: &mut Proposals) {
                 return None;
             }
             let span = Span::new(at, at + 6 + digits);
+            let (alone, opens_line) = position(text, span);
             Some(Code {
                 span,
                 number: &text[at + 5..at + 5 + digits],
-                opens_line: opens_line(text, span),
+                alone,
+                opens_line,
             })
         })
         .collect();
     for code in &codes {
-        let (opening, all) = codes
-            .iter()
-            .filter(|c| c.number == code.number)
-            .fold((0, 0), |(o, a), c| (o + usize::from(c.opens_line), a + 1));
-        if code.opens_line && opening == all {
+        let same = || codes.iter().filter(|c| c.number == code.number);
+        let opening = same().filter(|c| c.opens_line).count();
+        // Every occurrence stands before text, and most open lines (the others are
+        // where an extractor ran two columns together).
+        let bullet = code.alone && same().all(|c| c.alone) && 2 * opening >= same().count();
+        if bullet && (opening >= 2 || code.opens_line) {
             let (applicability, confidence, why) = if opening >= 2 {
                 (
                     Applicability::Safe,
                     0.9,
-                    format!("opens {opening} lines before their text, and nothing else: a list bullet"),
+                    format!("opens {opening} lines before their text, and stands nowhere else but before text: a list bullet"),
                 )
             } else {
                 (
@@ -102,18 +108,19 @@ pub(crate) fn cid_codes(text: &str, out: &mut Proposals) {
     }
 }
 
-/// The code stands at the start of its line (after spaces) and is followed by a space
-/// and text that is not another code.
-fn opens_line(text: &str, span: Span) -> bool {
+/// Whether the code is a token of its own before a space and text that is not another
+/// code, and whether it also opens its line (after indentation).
+fn position(text: &str, span: Span) -> (bool, bool) {
     let before = &text[..span.start];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let indent_only = before[line_start..].bytes().all(|b| b == b' ' || b == b'\t');
     let after = &text[span.end..];
     let item = after.trim_start_matches([' ', '\t']);
-    indent_only
+    let alone = (before.is_empty() || before.ends_with([' ', '\t', '\n']))
         && item.len() < after.len()
-        && !item.starts_with("(cid:")
-        && item.chars().next().is_some_and(|c| !c.is_whitespace())
+            && !item.starts_with("(cid:")
+            && item.chars().next().is_some_and(|c| !c.is_whitespace());
+    (alone, alone && indent_only)
 }
 
 #[cfg(test)]
@@ -134,6 +141,13 @@ mod tests {
             .fixes
             .iter()
             .all(|f| f.applicability == Applicability::Safe && &*f.edits[0].replacement == "•"));
+        assert!(out.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_bullet_run_into_the_middle_of_a_line_by_merged_columns_is_one_too() {
+        let out = run("(cid:127) Avoids copying and (cid:127) Maps the\n(cid:127) Converts\n");
+        assert_eq!(out.fixes.len(), 3);
         assert!(out.diagnostics.is_empty());
     }
 
