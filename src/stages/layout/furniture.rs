@@ -351,7 +351,11 @@ fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &
         let Some(start) = shown.find(|c: char| c.is_ascii_digit()) else {
             continue;
         };
-        let end = start + shown[start..].bytes().take_while(u8::is_ascii_digit).count();
+        let end = start
+            + shown[start..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
         let (before, after) = (&shown[..start], &shown[end..]);
         // Marks on both sides (`—4—`, `[4]`): a bare `4` or `Page 4` at the end of a
         // line can as well be the text's.

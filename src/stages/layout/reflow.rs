@@ -232,8 +232,16 @@ impl Stage for Reflow {
                     let joins = matches!(action, Action::Join | Action::PageJoin);
                     if joins && address_continues(a.text(text), b.text(text)) {
                         out.push(
-                            Fix::single(ADDRESS_JOIN, Applicability::Safe, Edit::delete(gap.span()))
-                                .with_message("an address broken at the line end goes on"),
+                            Fix::single(
+                                ADDRESS_JOIN,
+                                Applicability::Safe,
+                                Edit::delete(gap.span()),
+                            )
+                            .with_message(format!(
+                                "'{}' is an address that '{}' continues",
+                                last_token(a.text(text)),
+                                first_token(b.text(text))
+                            )),
                         );
                     } else if let Some(fix) = action.fix(text, &gap, wrapped) {
                         out.push(fix);
@@ -1000,8 +1008,7 @@ fn ends_with_address(line: &str) -> bool {
 /// with (`.example.com/…`, `/index.html`, `_v2`, `?q=1`), or closes the `<` the address
 /// opened (`…/116839>`).
 fn address_continues(a: &str, b: &str) -> bool {
-    let tail = a.rsplit([' ', '\t']).next().unwrap_or("");
-    let head = b.split([' ', '\t']).next().unwrap_or("");
+    let (tail, head) = (last_token(a), first_token(b));
     let address = tail.trim_start_matches(['<', '(', '[', '"']);
     let url = address.contains("://") || address.starts_with("www.");
     let mail = address.contains('@') && !address.ends_with('@');
@@ -1017,7 +1024,10 @@ fn address_continues(a: &str, b: &str) -> bool {
         if tail.contains('>') {
             return false;
         }
-        if head.trim_end_matches(['.', ',', ';', ':', ')']).ends_with('>') {
+        if head
+            .trim_end_matches(['.', ',', ';', ':', ')'])
+            .ends_with('>')
+        {
             return true;
         }
     }
@@ -1033,6 +1043,14 @@ fn address_continues(a: &str, b: &str) -> bool {
         matches!(first, '.' | '_')
     };
     continues && second.is_ascii_alphanumeric() && !tail.ends_with(['.', ',', ';', ':'])
+}
+
+fn last_token(line: &str) -> &str {
+    line.rsplit([' ', '\t']).next().unwrap_or("")
+}
+
+fn first_token(line: &str) -> &str {
+    line.split([' ', '\t']).next().unwrap_or("")
 }
 
 /// `rest` (the text after a line) starts with a line that underlines it: `-----`,

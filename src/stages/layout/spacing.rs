@@ -383,7 +383,10 @@ fn letter_runs(w: &str) -> Vec<(usize, usize)> {
 /// are lost. `None` when no run can be cut.
 fn split_caps(w: &str, forms: &FormCounts, lexicon: &Lexicon) -> Option<String> {
     // Identifiers (`TAR_FILETYPE`, `IPV4ADDR`, `std::VEC`) are written run together.
-    if !w.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’')) {
+    if !w
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+    {
         return None;
     }
     let mut out = String::with_capacity(w.len() + 4);
@@ -415,9 +418,7 @@ fn split_caps(w: &str, forms: &FormCounts, lexicon: &Lexicon) -> Option<String> 
 fn segment<'w>(w: &'w str, forms: &FormCounts, lexicon: &Lexicon) -> Option<Vec<&'w str>> {
     // A piece is acceptable when the document has it or it is a common word; one-letter
     // pieces never are, so `GNAME` stays whole.
-    let ok = |p: &str| {
-        p.chars().count() >= 2 && (forms.get(p) > 0 || lexicon.zipf(p) >= 3.0)
-    };
+    let ok = |p: &str| p.chars().count() >= 2 && (forms.get(p) > 0 || lexicon.zipf(p) >= 3.0);
     let cuts: Vec<usize> = w.char_indices().map(|(i, _)| i).skip(1).collect();
     let mut found: Vec<Vec<&str>> = cuts
         .iter()

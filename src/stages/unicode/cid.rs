@@ -22,11 +22,12 @@ pub(crate) const RULE: RuleInfo = RuleInfo::builtin(
     Applicability::Safe,
     "An unmapped glyph `(cid:NN)` that opens list items becomes a bullet `•`.",
     "pdfminer and pdfplumber print `(cid:NN)` for a glyph the font does not map to \
-     Unicode. A code that stands at the start of a line, before a space and the item's \
-     text, wherever it occurs, is a list bullet from a symbol font: it becomes `•`. Safe \
-     when the code opens two lines or more and occurs nowhere else; Review when it opens \
-     only one line. Any other `(cid:NN)` is reported (unicode.cid-code), never changed: \
-     its character cannot be known.\n\n\
+     Unicode. A code that opens lines, before the item's text, and wherever it occurs \
+     stands alone (never inside a word or before another code) is a list bullet from a \
+     symbol font: it becomes `•`. Safe when the code opens two lines or more and at \
+     least half of its occurrences do (the others are where an extractor ran two \
+     columns together); Review when it opens only one line. Any other `(cid:NN)` is \
+     reported (unicode.cid-code), never changed: its character cannot be known.\n\n\
      Example: `(cid:127) Avoids copying⏎(cid:127) Converts UTF-16` → `• Avoids copying⏎• \
      Converts UTF-16`.",
 );
@@ -36,8 +37,7 @@ struct Code<'t> {
     span: Span,
     /// The digits.
     number: &'t str,
-    /// A token of its own before a space and text (`(cid:127) Avoids`), not part of a
-    /// word or of a run of codes.
+    /// A token of its own (`(cid:127) Avoids`), not part of a word or of a run of codes.
     alone: bool,
     /// Alone, and at the start of a line (after indentation).
     opens_line: bool,
@@ -108,18 +108,20 @@ pub(crate) fn cid_codes(text: &str, out: &mut Proposals) {
     }
 }
 
-/// Whether the code is a token of its own before a space and text that is not another
-/// code, and whether it also opens its line (after indentation).
+/// Whether the code is a token of its own, not before another code, and whether it
+/// also opens its line (after indentation).
 fn position(text: &str, span: Span) -> (bool, bool) {
     let before = &text[..span.start];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let indent_only = before[line_start..].bytes().all(|b| b == b' ' || b == b'\t');
+    let indent_only = before[line_start..]
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t');
     let after = &text[span.end..];
     let item = after.trim_start_matches([' ', '\t']);
+    // A bullet whose item the extractor put on the next line stands before a line end.
     let alone = (before.is_empty() || before.ends_with([' ', '\t', '\n']))
-        && item.len() < after.len()
-            && !item.starts_with("(cid:")
-            && item.chars().next().is_some_and(|c| !c.is_whitespace());
+        && (after.is_empty() || after.starts_with([' ', '\t', '\n', '\r']))
+        && !item.starts_with("(cid:");
     (alone, alone && indent_only)
 }
 
@@ -146,8 +148,10 @@ mod tests {
 
     #[test]
     fn a_bullet_run_into_the_middle_of_a_line_by_merged_columns_is_one_too() {
-        let out = run("(cid:127) Avoids copying and (cid:127) Maps the\n(cid:127) Converts\n");
-        assert_eq!(out.fixes.len(), 3);
+        let out = run(
+            "(cid:127) Avoids copying and (cid:127) Maps the\n(cid:127) Converts\n(cid:127)\nx\n",
+        );
+        assert_eq!(out.fixes.len(), 4);
         assert!(out.diagnostics.is_empty());
     }
 
