@@ -1009,6 +1009,18 @@ fn ends_with_address(line: &str) -> bool {
 /// opened (`…/116839>`).
 fn address_continues(a: &str, b: &str) -> bool {
     let (tail, head) = (last_token(a), first_token(b));
+    // Nearly every line starts with a letter: that answers no at once.
+    let opened = tail.starts_with('<');
+    if !opened
+        && !head.bytes().next().is_some_and(|c| {
+            matches!(
+                c,
+                b'.' | b'/' | b'_' | b'?' | b'#' | b'=' | b'&' | b'%' | b'~'
+            )
+        })
+    {
+        return false;
+    }
     let address = tail.trim_start_matches(['<', '(', '[', '"']);
     let url = address.contains("://") || address.starts_with("www.");
     let mail = address.contains('@') && !address.ends_with('@');
@@ -1020,7 +1032,7 @@ fn address_continues(a: &str, b: &str) -> bool {
         return false;
     }
     // Where the address was opened with `<`, it is unfinished until the `>`.
-    if tail.starts_with('<') {
+    if opened {
         if tail.contains('>') {
             return false;
         }
