@@ -623,7 +623,7 @@ struct Known<'a> {
 }
 
 /// A line that ends with a hyphen-like break mark before a line that starts with a
-/// letter.
+/// letter (or with the hyphen again, then a letter).
 #[derive(Debug)]
 struct WordBreak {
     /// The mark: `-`, U+2010, U+00AD or `¬`.
