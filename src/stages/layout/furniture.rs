@@ -65,6 +65,13 @@ pub(crate) const RULES: &[RuleInfo] = &[
          page's number differs by as much as the pages do; numbers missing on some pages \
          are allowed); Review for a lone number that fits no \
          sequence, which may be content (an exit status, a list item).\n\n\
+         A decorated number glued to the end of a page's last line (`…the Package \
+         Rela—4—`, where the extractor ran the folio into the text) is deleted, Safe, when \
+         it is written as the document's other page numbers are and counts up with them; \
+         a bare number is never taken off a line. Extractors that do this take the \
+         line-end hyphen of a broken word along (`imple-⏎-1-` comes out `imple-1-`), so \
+         after a letter the number is replaced by a hyphen that the reflow pass joins or \
+         keeps on its evidence.\n\n\
          Example: `- 2 -` at the bottom of page 2 and `- 3 -` at the bottom of page 3 are \
          deleted; a `3` in the middle of a page is not a candidate.",
     ),
@@ -159,6 +166,7 @@ fn furniture(text: &str) -> Vec<Fix> {
     let edges = edge_lines(text, &pages);
     let mut fixes = Vec::new();
     let numbered_pages = page_numbers(text, &edges, &mut fixes);
+    glued_page_numbers(text, &edges, &numbered_pages, &mut fixes);
     let mut with_text: Vec<usize> = edges.iter().map(|e| e.page).collect();
     with_text.dedup();
     if with_text.len() >= 2 {
@@ -325,6 +333,84 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
         fixes.push(fix.with_edit(Edit::delete(e.line.full)));
     }
     counted
+}
+
+/// Proposes deleting page numbers glued to the end of a page's last line (`…Rela—4—`):
+/// only numbers decorated as the document's page numbers on lines of their own are
+/// (`—1—`, `—2—`) and in sequence with them, so that no number that is text is taken
+/// off a line.
+fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &mut Vec<Fix>) {
+    // The decorations around the page numbers that stand alone at a page edge (`—`,
+    // `—`), and each one's offset (number minus page index).
+    let mut styles: Vec<(&str, &str, i64)> = Vec::new();
+    for (e, &c) in edges.iter().zip(counted) {
+        let shown = e.line.trimmed(text);
+        if !c && (e.rank() > 0 || !pages::page_number(shown).is_some_and(|n| n.decorated)) {
+            continue;
+        }
+        let Some(start) = shown.find(|c: char| c.is_ascii_digit()) else {
+            continue;
+        };
+        let end = start
+            + shown[start..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+        let (before, after) = (&shown[..start], &shown[end..]);
+        // Marks on both sides (`—4—`, `[4]`): a bare `4` or `Page 4` at the end of a
+        // line can as well be the text's.
+        if before.trim().is_empty() || after.trim().is_empty() {
+            continue;
+        }
+        let Ok(value) = shown[start..end].parse::<i64>() else {
+            continue;
+        };
+        styles.push((before, after, value - e.page as i64));
+    }
+    for e in edges.iter().filter(|e| e.bottom == Some(0)) {
+        let shown = e.line.trimmed(text);
+        for &(before, after, offset) in &styles {
+            let Some(rest) = shown.strip_suffix(after) else {
+                continue;
+            };
+            let digits = rest.bytes().rev().take_while(u8::is_ascii_digit).count();
+            let Some(body) = rest[..rest.len() - digits].strip_suffix(before) else {
+                continue;
+            };
+            let value: Option<i64> = rest[rest.len() - digits..].parse().ok();
+            // Text before the number, and the number the page should have.
+            if digits == 0
+                || body.trim().is_empty()
+                || value.map(|v| v - e.page as i64) != Some(offset)
+            {
+                continue;
+            }
+            let end = e.line.span.start + text[e.line.span.range()].trim_end().len();
+            let start = end - (shown.len() - body.len());
+            // An extractor that runs the folio into the line has taken the line-end
+            // hyphen of a broken word with it (`imple-⏎-1-` → `imple-1-`): a word cut
+            // off before the folio gets its hyphen back, for the reflow pass to judge.
+            let (replacement, hyphen) = if body.ends_with(char::is_alphabetic) {
+                ("-", "; the hyphen of the word broken before it goes back")
+            } else {
+                ("", "")
+            };
+            fixes.push(
+                Fix::single(
+                    PAGE_NUMBER,
+                    Applicability::Safe,
+                    Edit::new(Span::new(start, end), replacement),
+                )
+                .with_confidence(0.9)
+                .with_message(format!(
+                    "page number {:?} glued to the last line of page {}, written as the other page numbers and in sequence with them{hyphen}",
+                    &text[start..end],
+                    e.page + 1
+                )),
+            );
+            break;
+        }
+    }
 }
 
 /// A group of edge lines sharing a key.

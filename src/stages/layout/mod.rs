@@ -30,6 +30,7 @@ pub(crate) mod margins;
 pub(crate) mod notes;
 pub(crate) mod order;
 pub(crate) mod pages;
+mod prefixes;
 pub(crate) mod reflow;
 pub(crate) mod spacing;
 #[cfg(test)]

@@ -39,6 +39,7 @@ use crate::stage::{Context, Document, Proposals, Stage};
 use super::evidence::FormCounts;
 use super::notes;
 use super::order::is_markdown_heading;
+use super::prefixes::HyphenatedPrefixes;
 use crate::lexicon::Lexicon;
 
 const DEHYPHENATE: RuleId = RuleId::from_static("layout.dehyphenate");
@@ -46,6 +47,7 @@ const HYPHEN_KEPT: RuleId = RuleId::from_static("layout.hyphen-kept");
 const REFLOW: RuleId = RuleId::from_static("layout.reflow");
 const PAGE_JOIN: RuleId = RuleId::from_static("layout.page-join");
 const PARAGRAPH_BREAK: RuleId = RuleId::from_static("layout.paragraph-break");
+const ADDRESS_JOIN: RuleId = RuleId::from_static("layout.address-join");
 
 /// The rules of this pass.
 pub(crate) const RULES: &[RuleInfo] = &[
@@ -75,10 +77,14 @@ pub(crate) const RULES: &[RuleInfo] = &[
         "A line break right after a hyphen that belongs to the word (`Soviet-Yugoslav`, \
          `long-term`, `git-blame`) is removed and the hyphen kept. The hyphenated form wins \
          when it occurs elsewhere in the document more often than the joined one, when the \
-         second part starts with a capital letter, or when both parts are words and the \
-         joined form is not. A long option broken after its dashes (`remove --⏎purge`) \
-         is joined the same way when the document writes the option unbroken elsewhere; \
-         a `--` in prose keeps its space.\n\n\
+         second part starts with a capital letter, when both parts are words and the \
+         joined form is not, or when the first part is a prefix the document hyphenates \
+         before two or more other words (`non-match`, `non-overlapping`) and the joined \
+         form is a rare word, rarer than the second part (`nontrivial`). A hyphen printed \
+         at the end of the line and again at the start of the next (`Standard-⏎-defined`, \
+         a style that marks a hyphen that stays) is kept once. A long option broken \
+         after its dashes (`remove --⏎purge`) is joined the same way when the document \
+         writes the option unbroken elsewhere; a `--` in prose keeps its space.\n\n\
          Example: `the Soviet-⏎Yugoslav split` → `the Soviet-Yugoslav split`.",
     ),
     RuleInfo::builtin(
@@ -120,6 +126,19 @@ pub(crate) const RULES: &[RuleInfo] = &[
          Example: `derive from it.⏎In connection with this` → `derive from it.⏎⏎In \
          connection with this`.",
     ),
+    RuleInfo::builtin(
+        "layout.address-join",
+        "layout",
+        Applicability::Safe,
+        "Joins a web address or file name broken at a line end without a space.",
+        "A line that ends in an unfinished address — a URL (`https://…`, `www.…`), an \
+         e-mail address or a path — before a line that starts with what can only continue \
+         it (`.example.com/…`, `/docs`, `_v2.txt`, `?q=1`, or the `…>` that closes a `<` \
+         the address opened) is joined without a space: the break is the typesetter's, \
+         and a space would cut the address in two. Not applied with --keep-lines.\n\n\
+         Example: `see <https://wilson-center⏎.example.com/document/1>` → `see \
+         <https://wilson-center.example.com/document/1>`.",
+    ),
 ];
 
 /// The reflow pass.
@@ -152,6 +171,7 @@ impl Stage for Reflow {
             .collect();
         let mut forms = FormCounts::default();
         let mut options = OptionForms::default();
+        let mut prefixes = HyphenatedPrefixes::default();
         for b in breaks.iter().flatten() {
             if b.option_dashes {
                 options.want(b.right(text));
@@ -159,9 +179,11 @@ impl Stage for Reflow {
             }
             forms.want(&b.joined_in(text));
             forms.want(&b.hyphenated_in(text));
+            prefixes.want(b.left(text));
         }
         forms.scan(text);
         options.scan(text);
+        prefixes.scan(text);
 
         let keep_lines = cx.options.keep_lines;
         // Footnotes are paragraphs of their own wherever they are: never joined into the
@@ -195,6 +217,7 @@ impl Stage for Reflow {
                             forms: &forms,
                             options: &options,
                             lexicon: &cx.lexicon,
+                            prefixes: &prefixes,
                         },
                         wrapped,
                         keep_lines,
@@ -220,10 +243,24 @@ impl Stage for Reflow {
                     } else {
                         Action::Keep
                     };
-                    if let Some(fix) = action.fix(text, &gap, wrapped) {
+                    let joins = matches!(action, Action::Join | Action::PageJoin);
+                    if joins && address_continues(a.text(text), b.text(text)) {
+                        out.push(
+                            Fix::single(
+                                ADDRESS_JOIN,
+                                Applicability::Safe,
+                                Edit::delete(gap.span()),
+                            )
+                            .with_message(format!(
+                                "'{}' is an address that '{}' continues",
+                                last_token(a.text(text)),
+                                first_token(b.text(text))
+                            )),
+                        );
+                    } else if let Some(fix) = action.fix(text, &gap, wrapped) {
                         out.push(fix);
                     }
-                    matches!(action, Action::Join | Action::PageJoin)
+                    joins
                 }
             };
             let next = Brackets::of(b.text(text));
@@ -598,6 +635,7 @@ struct Known<'a> {
     /// Long options (`--purge`) the document writes unbroken.
     options: &'a OptionForms,
     lexicon: &'a Lexicon,
+    prefixes: &'a HyphenatedPrefixes,
 }
 
 /// How often the document writes each of a few long options (`--purge`, asked for as
@@ -670,7 +708,7 @@ fn is_lone_double_dash(before: &str) -> bool {
 }
 
 /// A line that ends with a hyphen-like break mark before a line that starts with a
-/// letter.
+/// letter (or with the hyphen again, then a letter).
 #[derive(Debug)]
 struct WordBreak {
     /// The mark: `-`, U+2010, U+00AD or `¬`.
@@ -688,6 +726,9 @@ struct WordBreak {
     option_dashes: bool,
     /// A space stands between the word and the mark (`negli -⏎gence`).
     spaced: bool,
+    /// The next line starts with a hyphen too (`Standard-⏎-defined`): the hyphen is
+    /// printed on both sides of the break, and belongs to the word.
+    repeated: bool,
 }
 
 /// What the evidence says about a word break.
@@ -727,7 +768,18 @@ impl WordBreak {
         if left_len == 0 && (soft || !(before.ends_with(['[', '(']) || option_dashes)) {
             return None;
         }
-        let next = &text[b.start..b.end];
+        let mut next = &text[b.start..b.end];
+        // `Standard-⏎-defined`: some styles repeat a hyphen that stays at the start of
+        // the next line.
+        let repeated = !soft
+            && !spaced
+            && left_len > 0
+            && next.starts_with('-')
+            && next[1..].chars().next().is_some_and(char::is_alphabetic);
+        if repeated {
+            next = &next[1..];
+        }
+        let right_start = b.start + usize::from(repeated);
         let right_len: usize = next
             .chars()
             .take_while(|c| c.is_alphanumeric())
@@ -740,11 +792,12 @@ impl WordBreak {
         Some(WordBreak {
             mark: Span::new(mark_start, a.end),
             left: Span::new(a.start + before.len() - left_len, a.start + before.len()),
-            right: Span::new(b.start, b.start + right_len),
-            token_end: b.start + token_len,
+            right: Span::new(right_start, right_start + right_len),
+            token_end: right_start + token_len,
             soft,
             option_dashes,
             spaced,
+            repeated,
         })
     }
 
@@ -765,10 +818,21 @@ impl WordBreak {
     }
 
     fn verdict(&self, text: &str, known: Known<'_>) -> Verdict {
-        let Known { forms, lexicon, .. } = known;
+        let Known {
+            forms,
+            lexicon,
+            prefixes,
+            ..
+        } = known;
         let joined = self.joined_in(text);
         if self.soft {
             return Verdict::Join(format!("'{joined}': a soft line-end hyphen"));
+        }
+        if self.repeated {
+            return Verdict::KeepHyphen(format!(
+                "'{}': the hyphen is printed on both sides of the line break",
+                self.hyphenated_in(text)
+            ));
         }
         let (left, right) = (self.left(text), self.right(text));
         if self.spaced {
@@ -831,6 +895,16 @@ impl WordBreak {
             ));
         }
         let z_joined = lexicon.zipf(&joined);
+        // `non-⏎trivial` where the author writes `non-match` and `non-overlapping`: the
+        // dictionary's rare `nontrivial` does not outweigh the author's habit.
+        if z_joined > 0.0 && z_joined < 3.0 && lexicon.zipf(right) > z_joined {
+            let others = prefixes.words_after(left, right);
+            if others >= 2 {
+                return Verdict::KeepHyphen(format!(
+                    "this document writes '{left}-' hyphenated before {others} other words, and '{joined}' is rare (zipf {z_joined:.1})"
+                ));
+            }
+        }
         if z_joined > 0.0 {
             return Verdict::Join(format!("'{joined}' is a word (zipf {z_joined:.1})"));
         }
@@ -906,6 +980,9 @@ impl WordBreak {
         };
         let (rule, from) = if join {
             (DEHYPHENATE, self.left.end)
+        } else if self.repeated {
+            // The second hyphen stays (with --keep-lines it moves up with the word).
+            (HYPHEN_KEPT, self.mark.start)
         } else {
             (HYPHEN_KEPT, gap.a.end)
         };
@@ -1063,6 +1140,68 @@ fn starts_with_code(line: &str) -> bool {
 fn ends_with_address(line: &str) -> bool {
     let token = line.rsplit(char::is_whitespace).next().unwrap_or("");
     token.contains("://") || token.contains('@')
+}
+
+/// Line `a` ends in an unfinished address (a URL, an e-mail address, a path) that line
+/// `b` continues: `b`'s first token starts with a character no word or sentence starts
+/// with (`.example.com/…`, `/index.html`, `_v2`, `?q=1`), or closes the `<` the address
+/// opened (`…/116839>`).
+fn address_continues(a: &str, b: &str) -> bool {
+    let (tail, head) = (last_token(a), first_token(b));
+    // Nearly every line starts with a letter: that answers no at once.
+    let opened = tail.starts_with('<');
+    if !opened
+        && !head.bytes().next().is_some_and(|c| {
+            matches!(
+                c,
+                b'.' | b'/' | b'_' | b'?' | b'#' | b'=' | b'&' | b'%' | b'~'
+            )
+        })
+    {
+        return false;
+    }
+    let address = tail.trim_start_matches(['<', '(', '[', '"']);
+    let url = address.contains("://") || address.starts_with("www.");
+    let mail = address.contains('@') && !address.ends_with('@');
+    // `src/nfa/x`, `/usr/lib`, `~/x`; not `and/or`.
+    let path = (address.starts_with(['/', '~', '.']) || address.matches('/').count() >= 2)
+        && address.contains('/')
+        && address.bytes().all(|c| c.is_ascii_graphic());
+    if !(url || mail || path) || !head.is_ascii() || head.contains(['<', '"']) {
+        return false;
+    }
+    // Where the address was opened with `<`, it is unfinished until the `>`.
+    if opened {
+        if tail.contains('>') {
+            return false;
+        }
+        if head
+            .trim_end_matches(['.', ',', ';', ':', ')'])
+            .ends_with('>')
+        {
+            return true;
+        }
+    }
+    let mut chars = head.chars();
+    let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    // After a path or an e-mail address only a file extension or more of the name
+    // continues (`noncontiguous⏎.rs`); a URL goes on with its path and query too.
+    let continues = if url {
+        matches!(first, '.' | '/' | '_' | '?' | '#' | '=' | '&' | '%' | '~')
+    } else {
+        matches!(first, '.' | '_')
+    };
+    continues && second.is_ascii_alphanumeric() && !tail.ends_with(['.', ',', ';', ':'])
+}
+
+fn last_token(line: &str) -> &str {
+    line.rsplit([' ', '\t']).next().unwrap_or("")
+}
+
+fn first_token(line: &str) -> &str {
+    line.split([' ', '\t']).next().unwrap_or("")
 }
 
 /// `rest` (the text after a line) starts with a line that underlines it: `-----`,

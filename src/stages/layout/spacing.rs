@@ -36,12 +36,15 @@ pub(crate) const RULES: &[RuleInfo] = &[
         "Headings set with wide tracking are extracted one letter per word. A run of at \
          least four single characters (at least three of them letters, the rest `:` `.` \
          `_` `-` `/` `'` or digits) separated by single spaces is joined; a gap of two or \
-         more spaces is a word gap. An all-capital run without such a gap is split into \
-         words where both are known (in the document or the lexicon) and the run as a \
-         whole is not. Runs made only of one-letter words (`a`, `I`, `A`, `O`) are left \
+         more spaces is a word gap. A run of capitals without such a gap, whole or between \
+         marks (the `CORASICKDESIGN` of `AHO-CORASICKDESIGN`), is split into two or three words \
+         where each is known (in the document or the lexicon), the run as a whole is not, \
+         and only one such split exists: `THEREST` (`THE REST`, `THERE ST`) stays whole. \
+         Runs made only of one-letter words (`a`, `I`, `A`, `O`) are left \
          alone. Safe when a joined word is known or the run has six glyphs or more, review \
          otherwise.\n\n\
-         Example: `S E E A L S O` → `SEE ALSO`; `C o p y` → `Copy`.",
+         Example: `S E E A L S O` → `SEE ALSO`; `C o p y` → `Copy`; `A H O - C O R A S I C K \
+         D E S I G N` → `AHO-CORASICK DESIGN` where the document has `Corasick`.",
     ),
     RuleInfo::builtin(
         "layout.doubled-glyphs",
@@ -279,9 +282,12 @@ fn propose_letter_spacing(text: &str, runs: &[SpacedRun], lexicon: &Lexicon, out
     for run in runs {
         for w in &run.words {
             forms.want(w);
-            if is_caps(w) {
-                for (a, b) in substrings(w) {
-                    forms.want(&w[a..b]);
+            for (start, end) in letter_runs(w) {
+                let piece = &w[start..end];
+                if is_caps(piece) {
+                    for (a, b) in substrings(piece) {
+                        forms.want(&piece[a..b]);
+                    }
                 }
             }
         }
@@ -294,9 +300,9 @@ fn propose_letter_spacing(text: &str, runs: &[SpacedRun], lexicon: &Lexicon, out
             if is_word(w, &forms, lexicon) {
                 known = true;
                 words.push(w.clone());
-            } else if let Some(split) = is_caps(w).then(|| segment(w, &forms, lexicon)).flatten() {
+            } else if let Some(split) = split_caps(w, &forms, lexicon) {
                 known = true;
-                words.push(split.join(" "));
+                words.push(split);
             } else {
                 known |= w
                     .split(|c: char| !c.is_alphabetic())
@@ -357,50 +363,87 @@ fn substrings(w: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Byte ranges of the runs of letters in `w` (`AHO-CORASICK` → `AHO`, `CORASICK`).
+fn letter_runs(w: &str) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in w.char_indices().chain([(w.len(), ' ')]) {
+        match (c.is_alphabetic() && i < w.len(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// `w` with every run of capitals that is not a word itself cut into the words it is
+/// made of (`AHO-CORASICKDESIGN` → `AHO-CORASICK DESIGN`): the gaps of a heading set
+/// with even tracking are as wide as the gaps between its letters, so the word breaks
+/// are lost. `None` when no run can be cut.
+fn split_caps(w: &str, forms: &FormCounts, lexicon: &Lexicon) -> Option<String> {
+    // Identifiers (`TAR_FILETYPE`, `IPV4ADDR`, `std::VEC`) are written run together.
+    if !w
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(w.len() + 4);
+    let mut last = 0;
+    let mut cut = false;
+    for (start, end) in letter_runs(w) {
+        let piece = &w[start..end];
+        out.push_str(&w[last..start]);
+        match (is_caps(piece) && !is_word(piece, forms, lexicon))
+            .then(|| segment(piece, forms, lexicon))
+            .flatten()
+        {
+            Some(words) => {
+                out.push_str(&words.join(" "));
+                cut = true;
+            }
+            None => out.push_str(piece),
+        }
+        last = end;
+    }
+    out.push_str(&w[last..]);
+    cut.then_some(out)
+}
+
 /// `w` (capitals run together, not a word itself) cut into two or three words that are
-/// each known and common, preferring the fewest pieces and then the most common.
+/// each known and common, with as few pieces as possible. Only one such cut may exist:
+/// where two do (`THEREST`: `THE REST` or `THERE ST`), the letters alone cannot tell
+/// which the heading said, and the run stays whole.
 fn segment<'w>(w: &'w str, forms: &FormCounts, lexicon: &Lexicon) -> Option<Vec<&'w str>> {
     // A piece is acceptable when the document has it or it is a common word; one-letter
     // pieces never are, so `GNAME` stays whole.
-    let score = |p: &str| -> Option<f32> {
-        if p.chars().count() < 2 {
-            return None;
-        }
-        let z = lexicon.zipf(p);
-        if forms.get(p) > 0 {
-            Some(z.max(3.0))
-        } else if z >= 3.0 {
-            Some(z)
-        } else {
-            None
-        }
-    };
+    let ok = |p: &str| p.chars().count() >= 2 && (forms.get(p) > 0 || lexicon.zipf(p) >= 3.0);
     let cuts: Vec<usize> = w.char_indices().map(|(i, _)| i).skip(1).collect();
-    let mut best: Option<(Vec<&str>, f32)> = None;
-    for &c1 in &cuts {
-        let (Some(s1), Some(s2)) = (score(&w[..c1]), score(&w[c1..])) else {
-            continue;
-        };
-        let s = s1.min(s2);
-        if best.as_ref().is_none_or(|(_, b)| s > *b) {
-            best = Some((vec![&w[..c1], &w[c1..]], s));
-        }
-    }
-    if best.is_none() {
+    let mut found: Vec<Vec<&str>> = cuts
+        .iter()
+        .filter(|&&c| ok(&w[..c]) && ok(&w[c..]))
+        .map(|&c| vec![&w[..c], &w[c..]])
+        .collect();
+    if found.is_empty() {
         for (x, &c1) in cuts.iter().enumerate() {
-            let Some(s1) = score(&w[..c1]) else { continue };
+            if !ok(&w[..c1]) {
+                continue;
+            }
             for &c2 in &cuts[x + 1..] {
-                let (Some(s2), Some(s3)) = (score(&w[c1..c2]), score(&w[c2..])) else {
-                    continue;
-                };
-                let s = s1.min(s2).min(s3);
-                if best.as_ref().is_none_or(|(_, b)| s > *b) {
-                    best = Some((vec![&w[..c1], &w[c1..c2], &w[c2..]], s));
+                if ok(&w[c1..c2]) && ok(&w[c2..]) {
+                    found.push(vec![&w[..c1], &w[c1..c2], &w[c2..]]);
                 }
             }
         }
     }
-    best.map(|(pieces, _)| pieces)
+    match found.len() {
+        1 => found.pop(),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------

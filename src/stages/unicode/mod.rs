@@ -4,15 +4,18 @@
 //! the typographic ligatures PDF fonts leave behind (`ﬁ` → `fi`), removes soft hyphens
 //! and zero-width characters, turns Unicode spaces into ASCII spaces, puts text in NFC,
 //! and turns glyph names that extractors printed for unmapped glyphs back into
-//! characters (`/quotesingle.ts1` → `'`, see [`glyphs`]). It *reports* — never deletes — what it cannot repair: `(cid:NN)` glyph codes,
-//! U+FFFD replacement characters and private-use characters each mean text was lost at
-//! extraction, and only a person can decide what to do.
+//! characters (`/quotesingle.ts1` → `'`, see [`glyphs`]) and glyph codes that open
+//! list items into bullets (see [`cid`]). It *reports* — never deletes — what it cannot
+//! repair: other `(cid:NN)` glyph codes, U+FFFD replacement characters and private-use
+//! characters each mean text was lost at extraction, and only a person can decide what
+//! to do.
 //!
 //! The author's typography is not this stage's business: curly quotes, dashes,
 //! ellipses and superscript digits pass through (the `typography` rule set, off by
 //! default, normalises them for those who want it).
 
 mod accents;
+mod cid;
 mod glyphs;
 mod mojibake;
 
@@ -33,6 +36,7 @@ const CONTROL: RuleId = RuleId::from_static("unicode.control-char");
 pub(crate) const RULES: &[RuleInfo] = &[
     mojibake::RULE,
     glyphs::RULE,
+    cid::RULE,
     accents::RULE,
     RuleInfo::builtin(
         "unicode.ligature",
@@ -121,7 +125,7 @@ impl Stage for Unicode {
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         let text = doc.text();
         if matches!(self, Unicode::Characters) {
-            report_cid_codes(text, out);
+            cid::cid_codes(text, out);
             glyphs::find_glyph_names(text, &cx.lexicon, out);
         }
         if text.is_ascii() {
@@ -372,28 +376,6 @@ fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
         i += 8;
     }
     bytes[i..].iter().position(|b| !b.is_ascii()).map(|p| i + p)
-}
-
-/// Reports `(cid:NN)` glyph codes: characters the extractor could not map to Unicode.
-fn report_cid_codes(text: &str, out: &mut Proposals) {
-    let finder = memchr::memmem::Finder::new(b"(cid:");
-    for at in finder.find_iter(text.as_bytes()) {
-        let rest = &text.as_bytes()[at + 5..];
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits > 0 && rest.get(digits) == Some(&b')') {
-            out.diagnostic(
-                Diagnostic::new(
-                    "unicode.cid-code",
-                    Severity::Warning,
-                    format!(
-                        "unmapped glyph {}: the extractor could not recover this character",
-                        &text[at..at + 6 + digits]
-                    ),
-                )
-                .with_span(Span::new(at, at + 6 + digits)),
-            );
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
