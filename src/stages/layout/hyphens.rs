@@ -35,7 +35,8 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
      token that is not a word, while the document writes the same letters with a hyphen \
      elsewhere, gets its hyphen back; an option written once with one dash and at least \
      twice with two gets its second dash. Only in text that reads like such an \
-     extractor's: forty lines or more, none ending in a hyphenated word. Safe when the \
+     extractor's: still hard-wrapped (forty lines or more continued mid-clause), no \
+     line ending in a hyphenated word, and not with --keep-lines. Safe when the \
      form without the hyphen occurs once and the hyphenated one at least twice; review \
      when the hyphenated form is merely the more frequent. A word the lexicon knows is \
      never changed.\n\n\
@@ -147,16 +148,37 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
 }
 
 /// Whether `text` reads like the output of an extractor that joins hyphenated line ends
-/// itself: many lines, and not one of them ends in a letter and a hyphen. A typeset text
-/// of that length has hyphenated line ends, unless something removed them; text whose
+/// itself: still hard-wrapped (many lines that end mid-clause and continue in lower
+/// case on the next), and not one line ends in a letter and a hyphen. A typeset text of
+/// that length has hyphenated line ends, unless something removed them; text whose
 /// hyphens are still at its line ends says that the hyphen-less forms are the author's.
+///
+/// Asking for wrapped lines also keeps cleaning idempotent: once reflow has joined the
+/// lines (and their hyphens) into paragraphs, a second run finds no wrapped text and
+/// proposes nothing, whatever the first run found.
 fn joins_its_own_hyphens(text: &str) -> bool {
-    const MIN_LINES: usize = 40;
-    let bytes = text.as_bytes();
-    let lines = memchr::memchr_iter(b'\n', bytes).count();
-    lines >= MIN_LINES
-        && !memchr::memmem::find_iter(bytes, b"-\n")
-            .any(|at| at > 0 && bytes[at - 1].is_ascii_alphabetic())
+    const MIN_WRAPS: usize = 40;
+    let mut wraps = 0;
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            previous = None;
+            continue;
+        }
+        let mut end = line.chars().rev();
+        match (end.next(), end.next()) {
+            (Some('-'), Some(c)) if c.is_alphabetic() => return false,
+            _ => {}
+        }
+        let continues = previous.is_some_and(|p| {
+            p.ends_with(|c: char| c.is_alphabetic() || c == ',')
+                && line.starts_with(|c: char| c.is_lowercase())
+        });
+        wraps += usize::from(continues);
+        previous = Some(line);
+    }
+    wraps >= MIN_WRAPS
 }
 
 fn safe_if(safe: bool) -> Applicability {
@@ -269,13 +291,14 @@ mod tests {
     use super::*;
     use crate::fix::Applicability::{Review, Safe};
 
-    /// Lines enough for a document whose extractor joined its hyphenated line ends.
-    const BODY: &str = "A line of the text.\n";
+    /// Wrapped lines enough for a document whose extractor joined its hyphenated line
+    /// ends.
+    const BODY: &str = "a line of the text that goes on\n";
 
     /// Each fix applied on its own to `text` (set among [`BODY`] lines), with its
     /// applicability.
     fn fixes(text: &str) -> Vec<(String, Applicability)> {
-        let text = &format!("{text}\n{}", BODY.repeat(40));
+        let text = &format!("{text}\n{}", BODY.repeat(42));
         restore(text, Lexicon::english())
             .into_iter()
             .map(|fix| {
@@ -283,7 +306,7 @@ mod tests {
                 let mut out = text.to_owned();
                 out.replace_range(edit.span.range(), &edit.replacement);
                 (
-                    out[..out.len() - 40 * BODY.len() - 1].to_owned(),
+                    out[..out.len() - 42 * BODY.len() - 1].to_owned(),
                     fix.applicability,
                 )
             })
@@ -345,7 +368,7 @@ mod tests {
         // so the unhyphenated form was written so.
         let text = format!(
             "The system-wide file, the system-wide keys, a con-\nsole. The systemwide one.\n{}",
-            BODY.repeat(40)
+            BODY.repeat(42)
         );
         assert!(restore(&text, Lexicon::english()).is_empty());
     }

@@ -103,8 +103,12 @@ impl Stage for Spacing {
         }
         doubled_glyphs(text, &doubled, out);
         missing_spaces(text, lexicon, out);
-        for fix in super::hyphens::restore(text, lexicon) {
-            out.push(fix);
+        // With --keep-lines the wrapped lines stay, so the evidence that the extractor
+        // joined its own hyphens would read differently on a second run.
+        if !cx.options.keep_lines {
+            for fix in super::hyphens::restore(text, lexicon) {
+                out.push(fix);
+            }
         }
     }
 }
