@@ -855,11 +855,16 @@ impl Record {
 /// Fills [`Change::linked`]: changes that share a move's link (directly, or through a
 /// chain of changes each sharing one with the next) stand or fall together.
 fn link_moves(changes: &mut [Change], links: &[Vec<u32>]) {
-    if links.iter().all(|l| l.is_empty()) {
+    // Only the changes that hold a move's edit can be linked: union-find over those
+    // alone, so that a document with a change on every line and one move pays for the
+    // move, not for every change.
+    let holders: Vec<usize> = (0..links.len()).filter(|&i| !links[i].is_empty()).collect();
+    if holders.is_empty() {
         return;
     }
-    // Union-find over change indices; the first change seen with a link is its root.
-    let mut parent: Vec<usize> = (0..changes.len()).collect();
+    // Union-find over positions in `holders`; the first holder seen with a link is its
+    // root.
+    let mut parent: Vec<usize> = (0..holders.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -868,16 +873,16 @@ fn link_moves(changes: &mut [Change], links: &[Vec<u32>]) {
         i
     }
     let mut first_with: HashMap<u32, usize> = HashMap::new();
-    for (i, ls) in links.iter().enumerate() {
-        for &l in ls {
-            let j = *first_with.entry(l).or_insert(i);
-            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+    for (k, &i) in holders.iter().enumerate() {
+        for &l in &links[i] {
+            let j = *first_with.entry(l).or_insert(k);
+            let (a, b) = (root(&mut parent, k), root(&mut parent, j));
             parent[a.max(b)] = a.min(b);
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..changes.len() {
-        let r = root(&mut parent, i);
+    for (k, &i) in holders.iter().enumerate() {
+        let r = root(&mut parent, k);
         groups.entry(r).or_default().push(i);
     }
     for members in groups.values().filter(|m| m.len() > 1) {
@@ -910,14 +915,37 @@ impl IdAssigner {
             let hash = change_hash(original, c.original, &c.replacement, &c.rules);
             let n = self.seen.entry(hash).or_insert(0);
             *n += 1;
-            let id = if *n == 1 {
-                format!("{hash:016x}")
-            } else {
-                format!("{hash:016x}-{n}")
-            };
-            c.id = ChangeId(id.into());
+            c.id = ChangeId(id_text(hash, *n));
         }
     }
+}
+
+/// A change id's text: the hash in 16 hex digits, then `-n` for the `n`th repeat
+/// (`n > 1`). Built on the stack, so that the id is the change's one allocation for it.
+fn id_text(hash: u64, n: u32) -> Box<str> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // 16 hex digits, `-`, and at most 10 decimal digits.
+    let mut buf = [0u8; 27];
+    for (k, b) in buf[..16].iter_mut().enumerate() {
+        *b = HEX[(hash >> (60 - 4 * k) & 0xf) as usize];
+    }
+    let mut len = 16;
+    if n > 1 {
+        buf[16] = b'-';
+        len = 17;
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        let mut rest = n;
+        while rest > 0 {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        let digits = &digits[at..];
+        buf[len..len + digits.len()].copy_from_slice(digits);
+        len += digits.len();
+    }
+    std::str::from_utf8(&buf[..len]).expect("ASCII").into()
 }
 
 /// Texts longer than this many bytes are cleaned a segment at a time.
@@ -1097,6 +1125,23 @@ mod tests {
                 self.0,
                 self.1,
             ));
+        }
+    }
+
+    #[test]
+    fn change_ids_read_as_the_hash_in_hex_and_the_repeat() {
+        for (hash, n) in [
+            (0, 1),
+            (0xdead_beef, 2),
+            (u64::MAX, 10),
+            (0x0123_4567_89ab_cdef, u32::MAX),
+        ] {
+            let expected = if n == 1 {
+                format!("{hash:016x}")
+            } else {
+                format!("{hash:016x}-{n}")
+            };
+            assert_eq!(&*id_text(hash, n), expected);
         }
     }
 
