@@ -356,6 +356,9 @@ impl Pipeline {
     fn run_segment(&self, original: &str) -> (Outcome, Vec<Vec<u32>>) {
         let mut next_link = 0;
         let mut text = original.to_owned();
+        // Each applied round writes the next text into the spare buffer and swaps: two
+        // allocations per segment, not one the size of the text per round.
+        let mut spare = String::with_capacity(original.len() + original.len() / 16);
         let mut record = Record::default();
         let mut proposals = Vec::new();
         let mut diagnostics = Vec::new();
@@ -395,7 +398,8 @@ impl Pipeline {
                     break;
                 }
                 let (nodes, edits) = nodes_and_edits(apply, &mut next_link);
-                text = apply_edits(&text, &edits);
+                apply_edits_into(&text, &edits, &mut spare);
+                std::mem::swap(&mut text, &mut spare);
                 // The replacements are in the text now: free them before the record grows.
                 drop(edits);
                 record.fold(nodes);
@@ -588,6 +592,13 @@ fn nodes_and_edits(fixes: Vec<Fix>, links: &mut u32) -> (Vec<Node>, Vec<Edit>) {
 /// Applies sorted, disjoint edits to `text`.
 pub(crate) fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
+    apply_edits_into(text, edits, &mut out);
+    out
+}
+
+/// [`apply_edits`] into `out` (emptied first), reusing its allocation.
+fn apply_edits_into<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>, out: &mut String) {
+    out.clear();
     let mut at = 0;
     for e in edits {
         out.push_str(&text[at..e.span.start]);
@@ -595,7 +606,6 @@ pub(crate) fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Ed
         at = e.span.end;
     }
     out.push_str(&text[at..]);
-    out
 }
 
 /// Applies a subset of an outcome's changes to the original text.
@@ -686,6 +696,9 @@ impl Piece {
 #[derive(Debug, Default)]
 struct Record {
     pieces: Vec<Piece>,
+    /// The allocation of the previous `pieces`, which the next fold fills: a document
+    /// with a change on every line has tens of thousands of pieces, folded every round.
+    spare: Vec<Piece>,
 }
 
 impl Record {
@@ -723,9 +736,11 @@ impl Record {
     fn fold(&mut self, edits: Vec<Node>) {
         // Pieces and nodes are moved, not cloned: a document with many changes folds
         // every stage.
-        let mut old = std::mem::take(&mut self.pieces).into_iter().peekable();
+        let mut pieces = std::mem::take(&mut self.pieces);
+        let mut out: Vec<Piece> = std::mem::take(&mut self.spare);
+        out.reserve(pieces.len() + edits.len());
+        let mut old = pieces.drain(..).peekable();
         let mut edits = edits.into_iter().peekable();
-        let mut out: Vec<Piece> = Vec::with_capacity(old.len() + edits.len());
         // `old_delta`: Σ(cur.len − orig.len) over old pieces left of the sweep (maps a
         // current position outside pieces to the original). `new_shift`: Σ(replacement
         // − span) over edits left of the sweep (maps a current position to the next text).
@@ -734,7 +749,7 @@ impl Record {
         // The next node in (start, edits-before-pieces) order is an edit.
         fn edit_next(
             edits: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
-            old: &mut std::iter::Peekable<std::vec::IntoIter<Piece>>,
+            old: &mut std::iter::Peekable<std::vec::Drain<'_, Piece>>,
         ) -> bool {
             match (edits.peek(), old.peek()) {
                 (Some(e), Some(p)) => e.span.start <= p.cur.start,
@@ -821,7 +836,9 @@ impl Record {
             new_shift += growth;
             out.push(cluster);
         }
+        drop(old);
         self.pieces = out;
+        self.spare = pieces;
     }
 
     /// The record as changes, replacements read from the final text, each with the
