@@ -144,9 +144,19 @@ impl Stage for Reflow {
             .map(|w| WordBreak::find(text, &w[0], &w[1]))
             .collect();
         let mut forms = FormCounts::default();
+        // Both forms of every break, built in one buffer: a hard-wrapped page breaks a
+        // word on every few lines.
+        let mut form = String::new();
         for b in breaks.iter().flatten() {
-            forms.want(&b.joined_in(text));
-            forms.want(&b.hyphenated_in(text));
+            let (left, right) = (b.left(text), b.right(text));
+            form.clear();
+            form.push_str(left);
+            form.push_str(right);
+            forms.want(&form);
+            form.truncate(left.len());
+            form.push('-');
+            form.push_str(right);
+            forms.want(&form);
         }
         forms.scan(text);
 
