@@ -294,7 +294,12 @@ impl Fix {
     /// assert_eq!(f.edits.len(), 1);
     /// ```
     pub fn single(rule: RuleId, applicability: Applicability, edit: Edit) -> Fix {
-        Fix::new(rule, applicability).with_edit(edit)
+        // Sized for its one edit: most fixes are single, and a stage may propose one per
+        // line of the document.
+        Fix {
+            edits: vec![edit],
+            ..Fix::new(rule, applicability)
+        }
     }
 
     /// Adds an edit (kept sorted by position).

@@ -356,6 +356,9 @@ impl Pipeline {
     fn run_segment(&self, original: &str) -> (Outcome, Vec<Vec<u32>>) {
         let mut next_link = 0;
         let mut text = original.to_owned();
+        // Each applied round writes the next text into the spare buffer and swaps: two
+        // allocations per segment, not one the size of the text per round.
+        let mut spare = String::with_capacity(original.len() + original.len() / 16);
         let mut record = Record::default();
         let mut proposals = Vec::new();
         let mut diagnostics = Vec::new();
@@ -395,7 +398,8 @@ impl Pipeline {
                     break;
                 }
                 let (nodes, edits) = nodes_and_edits(apply, &mut next_link);
-                text = apply_edits(&text, &edits);
+                apply_edits_into(&text, &edits, &mut spare);
+                std::mem::swap(&mut text, &mut spare);
                 // The replacements are in the text now: free them before the record grows.
                 drop(edits);
                 record.fold(nodes);
@@ -588,6 +592,13 @@ fn nodes_and_edits(fixes: Vec<Fix>, links: &mut u32) -> (Vec<Node>, Vec<Edit>) {
 /// Applies sorted, disjoint edits to `text`.
 pub(crate) fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
+    apply_edits_into(text, edits, &mut out);
+    out
+}
+
+/// [`apply_edits`] into `out` (emptied first), reusing its allocation.
+fn apply_edits_into<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>, out: &mut String) {
+    out.clear();
     let mut at = 0;
     for e in edits {
         out.push_str(&text[at..e.span.start]);
@@ -595,7 +606,6 @@ pub(crate) fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Ed
         at = e.span.end;
     }
     out.push_str(&text[at..]);
-    out
 }
 
 /// Applies a subset of an outcome's changes to the original text.
@@ -686,6 +696,9 @@ impl Piece {
 #[derive(Debug, Default)]
 struct Record {
     pieces: Vec<Piece>,
+    /// The allocation of the previous `pieces`, which the next fold fills: a document
+    /// with a change on every line has tens of thousands of pieces, folded every round.
+    spare: Vec<Piece>,
 }
 
 impl Record {
@@ -723,9 +736,11 @@ impl Record {
     fn fold(&mut self, edits: Vec<Node>) {
         // Pieces and nodes are moved, not cloned: a document with many changes folds
         // every stage.
-        let mut old = std::mem::take(&mut self.pieces).into_iter().peekable();
+        let mut pieces = std::mem::take(&mut self.pieces);
+        let mut out: Vec<Piece> = std::mem::take(&mut self.spare);
+        out.reserve(pieces.len() + edits.len());
+        let mut old = pieces.drain(..).peekable();
         let mut edits = edits.into_iter().peekable();
-        let mut out: Vec<Piece> = Vec::with_capacity(old.len() + edits.len());
         // `old_delta`: Σ(cur.len − orig.len) over old pieces left of the sweep (maps a
         // current position outside pieces to the original). `new_shift`: Σ(replacement
         // − span) over edits left of the sweep (maps a current position to the next text).
@@ -734,7 +749,7 @@ impl Record {
         // The next node in (start, edits-before-pieces) order is an edit.
         fn edit_next(
             edits: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
-            old: &mut std::iter::Peekable<std::vec::IntoIter<Piece>>,
+            old: &mut std::iter::Peekable<std::vec::Drain<'_, Piece>>,
         ) -> bool {
             match (edits.peek(), old.peek()) {
                 (Some(e), Some(p)) => e.span.start <= p.cur.start,
@@ -821,7 +836,9 @@ impl Record {
             new_shift += growth;
             out.push(cluster);
         }
+        drop(old);
         self.pieces = out;
+        self.spare = pieces;
     }
 
     /// The record as changes, replacements read from the final text, each with the
@@ -855,11 +872,16 @@ impl Record {
 /// Fills [`Change::linked`]: changes that share a move's link (directly, or through a
 /// chain of changes each sharing one with the next) stand or fall together.
 fn link_moves(changes: &mut [Change], links: &[Vec<u32>]) {
-    if links.iter().all(|l| l.is_empty()) {
+    // Only the changes that hold a move's edit can be linked: union-find over those
+    // alone, so that a document with a change on every line and one move pays for the
+    // move, not for every change.
+    let holders: Vec<usize> = (0..links.len()).filter(|&i| !links[i].is_empty()).collect();
+    if holders.is_empty() {
         return;
     }
-    // Union-find over change indices; the first change seen with a link is its root.
-    let mut parent: Vec<usize> = (0..changes.len()).collect();
+    // Union-find over positions in `holders`; the first holder seen with a link is its
+    // root.
+    let mut parent: Vec<usize> = (0..holders.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -868,16 +890,16 @@ fn link_moves(changes: &mut [Change], links: &[Vec<u32>]) {
         i
     }
     let mut first_with: HashMap<u32, usize> = HashMap::new();
-    for (i, ls) in links.iter().enumerate() {
-        for &l in ls {
-            let j = *first_with.entry(l).or_insert(i);
-            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+    for (k, &i) in holders.iter().enumerate() {
+        for &l in &links[i] {
+            let j = *first_with.entry(l).or_insert(k);
+            let (a, b) = (root(&mut parent, k), root(&mut parent, j));
             parent[a.max(b)] = a.min(b);
         }
     }
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..changes.len() {
-        let r = root(&mut parent, i);
+    for (k, &i) in holders.iter().enumerate() {
+        let r = root(&mut parent, k);
         groups.entry(r).or_default().push(i);
     }
     for members in groups.values().filter(|m| m.len() > 1) {
@@ -910,14 +932,37 @@ impl IdAssigner {
             let hash = change_hash(original, c.original, &c.replacement, &c.rules);
             let n = self.seen.entry(hash).or_insert(0);
             *n += 1;
-            let id = if *n == 1 {
-                format!("{hash:016x}")
-            } else {
-                format!("{hash:016x}-{n}")
-            };
-            c.id = ChangeId(id.into());
+            c.id = ChangeId(id_text(hash, *n));
         }
     }
+}
+
+/// A change id's text: the hash in 16 hex digits, then `-n` for the `n`th repeat
+/// (`n > 1`). Built on the stack, so that the id is the change's one allocation for it.
+fn id_text(hash: u64, n: u32) -> Box<str> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // 16 hex digits, `-`, and at most 10 decimal digits.
+    let mut buf = [0u8; 27];
+    for (k, b) in buf[..16].iter_mut().enumerate() {
+        *b = HEX[(hash >> (60 - 4 * k) & 0xf) as usize];
+    }
+    let mut len = 16;
+    if n > 1 {
+        buf[16] = b'-';
+        len = 17;
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        let mut rest = n;
+        while rest > 0 {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        let digits = &digits[at..];
+        buf[len..len + digits.len()].copy_from_slice(digits);
+        len += digits.len();
+    }
+    std::str::from_utf8(&buf[..len]).expect("ASCII").into()
 }
 
 /// Texts longer than this many bytes are cleaned a segment at a time.
@@ -1097,6 +1142,23 @@ mod tests {
                 self.0,
                 self.1,
             ));
+        }
+    }
+
+    #[test]
+    fn change_ids_read_as_the_hash_in_hex_and_the_repeat() {
+        for (hash, n) in [
+            (0, 1),
+            (0xdead_beef, 2),
+            (u64::MAX, 10),
+            (0x0123_4567_89ab_cdef, u32::MAX),
+        ] {
+            let expected = if n == 1 {
+                format!("{hash:016x}")
+            } else {
+                format!("{hash:016x}-{n}")
+            };
+            assert_eq!(&*id_text(hash, n), expected);
         }
     }
 

@@ -35,6 +35,8 @@ pub(crate) struct FormCounts {
     /// It is the first test: in a long document, with thousands of forms of every length
     /// and initial, it is the one that still skips nearly every token.
     signatures: Box<[u64; SIGNATURE_WORDS]>,
+    /// Scratch space for lowercasing a form in [`FormCounts::want`].
+    buf: String,
 }
 
 /// The number of `u64` words of the signature table (2¹⁸ bits, 32 KiB: it stays in
@@ -48,6 +50,7 @@ impl Default for FormCounts {
             lengths: 0,
             initials: 0,
             signatures: Box::new([0; SIGNATURE_WORDS]),
+            buf: String::new(),
         }
     }
 }
@@ -75,14 +78,19 @@ impl FormCounts {
         if form.is_empty() {
             return;
         }
-        let key: Box<str> = lowercase(form, &mut String::new()).into();
         self.lengths |= length_bit(form.len());
         self.initials |= initial_bit(form.as_bytes()[0]);
+        let mut buf = std::mem::take(&mut self.buf);
+        let key = lowercase(form, &mut buf);
         if key.is_ascii() {
             let sig = signature(key.as_bytes());
             self.signatures[sig / 64] |= 1 << (sig % 64);
         }
-        self.counts.entry(key).or_insert(0);
+        // A form asked about twice (a word broken on several lines) is stored once.
+        if !self.counts.contains_key(key) {
+            self.counts.insert(key.into(), 0);
+        }
+        self.buf = buf;
     }
 
     /// True when no form was registered.
@@ -151,6 +159,21 @@ impl FormCounts {
 
     /// How often `form` occurred (0 when it was not registered).
     pub(crate) fn get(&self, form: &str) -> u32 {
+        // A short ASCII form is lowercased on the stack: no allocation per question.
+        let mut stack = [0u8; 64];
+        let key = match stack.get_mut(..form.len()) {
+            Some(lower) if form.is_ascii() => {
+                lower.copy_from_slice(form.as_bytes());
+                lower.make_ascii_lowercase();
+                std::str::from_utf8(lower).expect("ASCII")
+            }
+            _ => return self.get_slowly(form),
+        };
+        self.counts.get(key).copied().unwrap_or(0)
+    }
+
+    #[cold]
+    fn get_slowly(&self, form: &str) -> u32 {
         self.counts
             .get(lowercase(form, &mut String::new()))
             .copied()

@@ -172,14 +172,24 @@ impl Stage for Reflow {
         let mut forms = FormCounts::default();
         let mut options = OptionForms::default();
         let mut prefixes = HyphenatedPrefixes::default();
+        // Both forms of every break, built in one buffer: a hard-wrapped page breaks a
+        // word on every few lines.
+        let mut form = String::new();
         for b in breaks.iter().flatten() {
             if b.option_dashes {
                 options.want(b.right(text));
                 continue;
             }
-            forms.want(&b.joined_in(text));
-            forms.want(&b.hyphenated_in(text));
-            prefixes.want(b.left(text));
+            let (left, right) = (b.left(text), b.right(text));
+            form.clear();
+            form.push_str(left);
+            form.push_str(right);
+            forms.want(&form);
+            form.truncate(left.len());
+            form.push('-');
+            form.push_str(right);
+            forms.want(&form);
+            prefixes.want(left);
         }
         forms.scan(text);
         options.scan(text);
