@@ -497,6 +497,7 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
                 let ev = token_evidence(&text[t.span.range()], scorer, brackets);
                 t.shape = ev.shape;
                 t.syntax = ev.syntax;
+                t.marks = ev.marks;
                 t.unknown_word = ev.unknown_word;
                 ev.llr
             }
@@ -646,6 +647,8 @@ struct Token<'r> {
     shape: bool,
     /// See [`Evidence::syntax`]; true for operator runs.
     syntax: bool,
+    /// See [`Evidence::marks`].
+    marks: u8,
     unknown_word: bool,
     /// A piece cut from a longer word of the document (see [`Scorer::is_fragment`]).
     fragment: bool,
@@ -674,6 +677,7 @@ fn tokenize<'r>(
                 llr: 0.0,
                 shape: true,
                 syntax: true,
+                marks: 0,
                 unknown_word: false,
                 fragment: false,
             });
@@ -706,6 +710,7 @@ fn tokenize<'r>(
             llr: 0.0,
             shape: false,
             syntax: false,
+            marks: 0,
             unknown_word: false,
             fragment: false,
         });
@@ -839,6 +844,11 @@ struct Evidence {
     /// have (a capital inside a word or words run together, the other shapes, they
     /// sometimes do).
     syntax: bool,
+    /// How many different content-stream marks the token carries: `notks43(` has two,
+    /// digits glued into letters and a bracket opened at its end. Each is a witness of
+    /// its own, as the shapes of identifiers (`secp256r1`, `printf(`) come one at a
+    /// time.
+    marks: u8,
     /// An alphabetic word of four letters or more the dictionary does not know, or a
     /// name with digits inside (`mke2fs`): if the document uses it again, it is the
     /// document's own term, not a scrambled fragment.
@@ -851,6 +861,7 @@ impl Evidence {
             llr,
             shape: false,
             syntax: false,
+            marks: 0,
             unknown_word: false,
         }
     }
@@ -866,6 +877,7 @@ impl Evidence {
         if llr > 0.0 {
             self.add_shape(llr);
             self.syntax = true;
+            self.marks += 1;
         }
     }
 }
@@ -1597,6 +1609,7 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
             t.llr = RECURRING;
             t.shape = false;
             t.syntax = false;
+            t.marks = 0;
             t.fragment = false;
             changed = true;
         }
@@ -1900,7 +1913,6 @@ fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
             seg.len()
         ),
     };
-    let _ = text;
     GarbleRun {
         span,
         kind,
@@ -1909,8 +1921,9 @@ fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
             RunKind::LetterSoup => soup_confidence(
                 score,
                 seg.iter().filter(|t| t.shape).count(),
-                seg.iter().filter(|t| t.syntax).count(),
+                seg.iter().map(|t| usize::from(t.marks)).sum(),
                 fragments,
+                interrupts_word(text, span, Lexicon::english()),
             ),
         },
         decoded,
@@ -1930,28 +1943,74 @@ fn operator_confidence(evidence: f32) -> f32 {
 /// other languages never have, so a run with one is sure from a score of about 4.5;
 /// without one, two shapes and a score of about 8 are needed, and a run with a single
 /// shape of the kinds prose sometimes has (a capital inside a word, words run
-/// together) stays below the threshold of removal without review. Marks on two
-/// tokens are two independent witnesses, worth half a unit of log-odds more.
+/// together) stays below the threshold of removal without review. Two marks — on
+/// two tokens, or of two kinds on one (`notks43(`) — are two independent witnesses,
+/// worth half a unit of log-odds more.
 ///
 /// Without marks, so is every piece cut from a longer word of the document (see
 /// [`Scorer::is_fragment`]): names, identifiers and foreign words are used whole, so
 /// each such piece is a witness of its own that the run was made from the document's
 /// text by cutting it up — and with one, a single shape is not a shape of prose.
-fn soup_confidence(score: f32, shapes: usize, syntax: usize, fragments: usize) -> f32 {
+///
+/// A run that interrupts a word (see [`interrupts_word`]) was put into the text from
+/// outside, which is worth four witnesses: prose never does that.
+fn soup_confidence(
+    score: f32,
+    shapes: usize,
+    marks: usize,
+    fragments: usize,
+    interrupts: bool,
+) -> f32 {
     const WITNESS: f32 = 0.5;
     const MAX_FRAGMENT_WITNESSES: usize = 3;
     let pieces = WITNESS * fragments.min(MAX_FRAGMENT_WITNESSES) as f32;
-    if syntax > 0 {
-        let witnesses = if syntax >= 2 { WITNESS } else { 0.0 };
-        logistic((score - 2.6) / 0.8 + witnesses)
+    let inserted = if interrupts { 4.0 * WITNESS } else { 0.0 };
+    if marks > 0 {
+        let witnesses = if marks >= 2 { WITNESS } else { 0.0 };
+        logistic((score - 2.6) / 0.8 + witnesses + inserted)
     } else {
-        let shape_factor = if shapes >= 2 || fragments > 0 {
+        let shape_factor = if shapes >= 2 || fragments > 0 || interrupts {
             1.0
         } else {
             0.9
         };
-        logistic((score - 4.5) / 1.5 + pieces) * shape_factor
+        logistic((score - 4.5) / 1.5 + pieces + inserted) * shape_factor
     }
+}
+
+/// Whether the lines of `run` stand between the two halves of a word hyphenated at a
+/// line break: `ven-` ends the line before, `dors` starts the line after, and
+/// `vendors` is a word. The run was spliced into the text, as broken extractors splice
+/// a content stream's scraps; prose continues a hyphenated word on the next line, and
+/// what else an extractor puts between two lines of a page — a running head, a
+/// footnote — comes with the page break (a form feed), which is not crossed here.
+fn interrupts_word(text: &str, run: Span, lexicon: &Lexicon) -> bool {
+    const MAX_HALF: usize = 24;
+    let before = &text[..run.start];
+    let after = &text[run.end..];
+    // The run fills its lines: a line break (and only blanks) on each side.
+    let Some(before) = before.trim_end_matches([' ', '\t']).strip_suffix('\n') else {
+        return false;
+    };
+    let Some(after) = after.trim_start_matches([' ', '\t']).strip_prefix('\n') else {
+        return false;
+    };
+    let Some(stem) = before.strip_suffix('-') else {
+        return false;
+    };
+    let head_start = stem
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let head = &stem[head_start..];
+    let tail_end = after
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(after.len());
+    let tail = &after[..tail_end];
+    if head.len() < 2 || tail.len() < 2 || head.len() + tail.len() > MAX_HALF {
+        return false;
+    }
+    let word = format!("{head}{tail}").to_ascii_lowercase();
+    lexicon.zipf(&word) > 0.0
 }
 
 fn logistic(x: f32) -> f32 {
@@ -2219,8 +2278,44 @@ mod tests {
         );
         assert!(run.confidence >= 0.9, "{run:?}");
         // Without the pieces, the same score is not sure.
-        assert!(soup_confidence(6.0, 1, 0, 0) < 0.9);
-        assert!(soup_confidence(6.0, 1, 0, 2) > soup_confidence(6.0, 2, 0, 0));
+        assert!(soup_confidence(6.0, 1, 0, 0, false) < 0.9);
+        assert!(soup_confidence(6.0, 1, 0, 2, false) > soup_confidence(6.0, 2, 0, 0, false));
+    }
+
+    #[test]
+    fn a_run_between_the_halves_of_a_hyphenated_word_is_sure() {
+        const SOUP: &str = "ance they developmentrax quor";
+        let split = format!(
+            "The committee decided that the cost of mainte-\n{SOUP}\nnance would be \
+             shared by all members of the association.\n"
+        );
+        let whole = format!(
+            "The committee decided that the cost of maintenance\n{SOUP}\nwould be \
+             shared by all members of the association.\n"
+        );
+        let run = |text: &str| {
+            let runs = find(text);
+            assert_eq!(runs.len(), 1, "{runs:?}");
+            assert_eq!(&text[runs[0].span.range()], SOUP);
+            runs[0].confidence
+        };
+        assert!(run(&split) >= 0.9, "{}", run(&split));
+        assert!(run(&whole) < 0.9, "{}", run(&whole));
+        let en = Lexicon::english();
+        let at = split.find(SOUP).unwrap();
+        assert!(interrupts_word(&split, Span::new(at, at + SOUP.len()), en));
+        // A compound's halves are not one word; nor does a run inside a line
+        // interrupt anything.
+        let compound = "a well-\nance they developmentrax quor\nknown rule";
+        let at = compound.find(SOUP).unwrap();
+        assert!(!interrupts_word(
+            compound,
+            Span::new(at, at + SOUP.len()),
+            en
+        ));
+        let inline = "the mainte- ance they developmentrax quor nance";
+        let at = inline.find(SOUP).unwrap();
+        assert!(!interrupts_word(inline, Span::new(at, at + SOUP.len()), en));
     }
 
     #[test]
