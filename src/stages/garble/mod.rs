@@ -108,11 +108,14 @@ impl Stage for Garble {
 
 /// True when `run` is a list of names — package names, manual pages, identifiers —
 /// separated by commas (and a final `and` / `or`): `libc6, libgcc-s1, zlib1g, libssl3`,
-/// `perlreftut, perllol, perlref and perldsc`.
+/// `perlreftut, perllol, perlref and perldsc`; or a pair of identifiers written as
+/// code, with a digit, an inner capital, an underscore or call parentheses each:
+/// `secp384r1 and secp521r1`, `` `Ipv4Ttl` and `Ipv6Ttl` ``, `py3compile, py3clean`.
 ///
 /// Such names are unknown to the dictionary and unlike English letter by letter, so the
 /// model scores them like soup; but scrambled text does not come out as a tidy list of
-/// single tokens, each followed by a comma. Found on Debian's own documentation.
+/// single tokens, each followed by a comma, nor as two lone tokens joined by a
+/// conjunction. Found on Debian's own documentation and Rust crates' change logs.
 fn is_list_of_names(run: &str) -> bool {
     let items: Vec<&str> = run
         .split(',')
@@ -127,8 +130,12 @@ fn is_list_of_names(run: &str) -> bool {
         })
         .filter(|item| !item.is_empty())
         .collect();
-    items.len() >= 3
-        && run.matches(',').count() >= 2
+    let joined = run.trim_end_matches([',', '.', ';', ':']);
+    let separators = joined.matches(',').count()
+        + joined.matches(" and ").count()
+        + joined.matches(" or ").count();
+    let pair_of_code = items.len() == 2 && separators == 1 && items.iter().all(|i| is_code(i));
+    (pair_of_code || (items.len() >= 3 && run.matches(',').count() >= 2))
         && items.iter().all(|item| {
             (1..=40).contains(&item.len())
                 && item.bytes().any(|b| b.is_ascii_alphabetic())
@@ -137,6 +144,18 @@ fn is_list_of_names(run: &str) -> bool {
                         || matches!(b, b'-' | b'_' | b'.' | b'+' | b'(' | b')')
                 })
         })
+}
+
+/// An identifier as code writes it: with a digit (`secp384r1`), a capital after a
+/// lowercase letter (`vxCpuLib`), an underscore, or call parentheses (`xmlAddChild()`).
+fn is_code(item: &str) -> bool {
+    let bytes = item.as_bytes();
+    bytes.iter().any(u8::is_ascii_digit)
+        || bytes.contains(&b'_')
+        || item.ends_with("()")
+        || bytes
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
 /// A run the detectors agree is not text.
@@ -371,6 +390,26 @@ mod tests {
             &*out.fixes[0].edits[0].replacement,
             "How ever, the rule holds"
         );
+    }
+
+    #[test]
+    fn pairs_of_identifiers_are_lists_of_names_and_pairs_of_soup_are_not() {
+        for names in [
+            "secp384r1 and secp521r1,",
+            "`Ipv4Ttl` and `Ipv6Ttl`",
+            "py3compile, py3clean",
+            "xmlRemoveID() or xmlRemoveRef()",
+        ] {
+            assert!(is_list_of_names(names), "{names}");
+        }
+        for soup in [
+            "hifos46Am rcldTJ arocum",
+            "waped and bea",
+            "no0.0y3 to3 ot oNewAPT",
+            "secp384r1 and secp521r1 and x25519",
+        ] {
+            assert!(!is_list_of_names(soup), "{soup}");
+        }
     }
 
     #[test]

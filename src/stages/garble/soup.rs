@@ -1580,7 +1580,11 @@ fn whole_paragraph(text: &str, tokens: &[Token<'_>]) -> Option<GarbleRun> {
     const MAX_TOKENS: usize = 40;
     const MIN_SCORE: f32 = 3.0;
     const MIN_SHAPES: usize = 2;
-    if tokens.is_empty() || tokens.len() > MAX_TOKENS {
+    // A row of a table is judged cell by cell (see [`cells`]).
+    if tokens.is_empty()
+        || tokens.len() > MAX_TOKENS
+        || tokens.windows(2).any(|w| wide_gap(text, &w[0], &w[1]))
+    {
         return None;
     }
     let score: f32 = tokens.iter().map(|t| t.llr).sum();
@@ -1711,8 +1715,40 @@ fn segment(text: &str, tokens: &[Token<'_>], paragraph_start: bool, out: &mut Ve
     }
     for (from, to) in bridge(tokens, segments) {
         let (first, last) = snap(text, tokens, from, to, paragraph_start);
-        report(text, &tokens[first..last], out);
+        for (a, b) in cells(text, tokens, first, last) {
+            report(text, &tokens[a..b], out);
+        }
     }
+}
+
+/// Splits the segment `[i, j)` where a wide gap — a tab or four spaces and more —
+/// separates two tokens: the cells of a table or the columns of a page laid out side
+/// by side (`gnat-12          libgnat-12`), which a run of garble spliced into text
+/// never spans, as its tokens are joined by single spaces.
+fn cells(text: &str, tokens: &[Token<'_>], i: usize, j: usize) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    let mut from = i;
+    for k in i + 1..j {
+        if wide_gap(text, &tokens[k - 1], &tokens[k]) {
+            cells.push((from, k));
+            from = k;
+        }
+    }
+    cells.push((from, j));
+    cells
+}
+
+/// Whether a tab or four spaces and more separate two tokens of text (see [`cells`]).
+fn wide_gap(text: &str, a: &Token<'_>, b: &Token<'_>) -> bool {
+    const WIDE: usize = 4;
+    if a.operator.is_some() || b.operator.is_some() {
+        return false;
+    }
+    let gap = &text.as_bytes()[a.span.end..b.span.start];
+    gap.contains(&b'\t')
+        || gap
+            .split(|&b| b == b'\n')
+            .any(|part| part.iter().filter(|&&b| b == b' ').count() >= WIDE)
 }
 
 /// Joins segments separated by at most three tokens when each side holds strong
