@@ -918,6 +918,7 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
     let mut ev = Evidence::default();
     if brackets == Brackets::Unbalanced {
         ev.add_syntax(syntax_llr(token, core));
+        ev.add_syntax(kerning_before_string(token, cx.lexicon));
     } else {
         ev.add_syntax(glued_semicolon(core));
     }
@@ -1555,6 +1556,31 @@ fn syntax_llr(token: &str, core: &str) -> f32 {
     llr + glued_semicolon(core)
 }
 
+/// A kerning number between a string's end and the next string's start, as a `TJ`
+/// array writes them (`(notks)43(`), left as `notks43(`: two digits or more after a
+/// piece of a word of four letters or more the dictionary does not know (shorter
+/// ones are the names of functions, `sha256(`, `utf16(`), and a bracket opened after
+/// them.
+/// Asked only where the brackets around do not pair up; a call in code (`log10(x)`)
+/// closes its bracket.
+fn kerning_before_string(token: &str, lexicon: &Lexicon) -> f32 {
+    let Some(head) = token.strip_suffix('(') else {
+        return 0.0;
+    };
+    let letters = head.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = head.len() - letters.len();
+    let word = letters.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    let glued = digits >= 2
+        && word.len() >= 4
+        && word.bytes().all(|b| b.is_ascii_lowercase())
+        && lexicon.zipf(word) == 0.0;
+    if glued {
+        0.5
+    } else {
+        0.0
+    }
+}
+
 /// A semicolon glued between letters or digits (`igniblaadce;f-6`).
 fn glued_semicolon(core: &str) -> f32 {
     let inner = core.trim_matches(|c: char| !c.is_alphanumeric());
@@ -2178,6 +2204,18 @@ mod tests {
         for word in ["uncompress", "preformatted", "filesystem", "withthe"] {
             assert_eq!(run_together(word, en), 0.0, "{word}");
         }
+    }
+
+    #[test]
+    fn a_kerning_number_glued_before_a_string_is_a_second_mark() {
+        let en = Lexicon::english();
+        assert!(kerning_before_string("notks43(", en) > 0.0);
+        for other in ["log10(", "sha256(", "utf16(", "notks4(", "notks43", "(43("] {
+            assert_eq!(kerning_before_string(other, en), 0.0, "{other}");
+        }
+        let scorer = english_scorer("the notks43( Warranty");
+        let ev = token_evidence("notks43(", &scorer, Brackets::Unbalanced);
+        assert_eq!(ev.marks, 2, "{ev:?}");
     }
 
     #[test]
