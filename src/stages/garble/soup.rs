@@ -931,7 +931,7 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
     if has_pair(core, b':', b'/') || core.starts_with("www.") || is_email(core) {
         return Evidence::text(-1.0);
     }
-    if is_manual_reference(core) || is_technical(core) || is_formula(core) {
+    if is_manual_reference(core) || is_technical(core) || is_formula(core) || is_call(token) {
         return Evidence::text(ev.llr - 0.5);
     }
     let bare = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '*');
@@ -947,7 +947,10 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
         ev.add_syntax(digits);
         // A name with digits (`mke2fs`, `sha256sum`, `ppc64el`) recurs in its document;
         // a number glued into scrambled letters does not.
-        ev.unknown_word = digits > 0.0 && core.bytes().all(|b| b.is_ascii_alphanumeric());
+        ev.unknown_word = digits > 0.0
+            && without_possessive(core)
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric());
     }
     ev.add_syntax(hyphen_number(core));
     let letters_only = core
@@ -1006,6 +1009,20 @@ fn is_ocr_confusion(core: &str, lexicon: &Lexicon) -> bool {
             // `1` for `i` as often as for `l`.
             let i = word.replace('l', "i");
             lexicon.contains(&i)
+        })
+}
+
+/// A function named with its call parentheses, `xmlAddChild()`, `DumpScreen2RGB()`
+/// (the core has lost the closing one).
+fn is_call(token: &str) -> bool {
+    token
+        .trim_end_matches([',', '.', ';', ':'])
+        .strip_suffix("()")
+        .is_some_and(|name| {
+            name.bytes().any(|b| b.is_ascii_alphabetic())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':'))
         })
 }
 
@@ -1634,7 +1651,7 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
         .iter_mut()
         .filter(|t| t.unknown_word && t.llr > RECURRING)
     {
-        let word = core(&text[t.span.range()]);
+        let word = without_possessive(core(&text[t.span.range()]));
         if scorer.recurs(word, t.span.start) {
             t.llr = RECURRING;
             t.shape = false;
@@ -1650,6 +1667,14 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
 /// The evidence of a piece cut from a longer word of the document (see
 /// [`Scorer::is_fragment`]), which also counts as a shape prose does not have.
 const FRAGMENT: f32 = 1.0;
+
+/// A name without the possessive ending prose gives it: `e2fsck's` is `e2fsck`.
+fn without_possessive(core: &str) -> &str {
+    core.strip_suffix("'s")
+        .or_else(|| core.strip_suffix("\u{2019}s"))
+        .filter(|name| !name.is_empty())
+        .unwrap_or(core)
+}
 
 /// Whether `word` (the core of the token at `span`) is half of a word split in two, by
 /// OCR or a line break (`informa tion`, `con-` / `tinue`): glued to the word before or
