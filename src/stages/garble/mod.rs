@@ -97,13 +97,58 @@ impl Stage for Garble {
 
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         let text = doc.text();
+        let code = fenced_code(text);
         for run in soup::find(text) {
             if run.kind == RunKind::LetterSoup && is_list_of_names(&text[run.span.range()]) {
+                continue;
+            }
+            if code
+                .iter()
+                .any(|block| block.start <= run.span.start && run.span.end <= block.end)
+            {
                 continue;
             }
             propose(text, &run, cx, out);
         }
     }
+}
+
+/// The fenced code blocks of a Markdown document (between lines that open with three
+/// backticks or tildes): code quoted on purpose, whose brackets open on one line and
+/// close on another (`assert_eq!(matches, vec![`), is never garble. Extractors do not
+/// write fences, so text from PDFs has none.
+fn fenced_code(text: &str) -> Vec<Span> {
+    let mut blocks = Vec::new();
+    if memchr::memmem::find(text.as_bytes(), b"```").is_none()
+        && memchr::memmem::find(text.as_bytes(), b"~~~").is_none()
+    {
+        return blocks;
+    }
+    let mut open: Option<(usize, &str)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let body = &line[indent..];
+        let fence = ["```", "~~~"]
+            .into_iter()
+            .find(|f| indent <= 3 && body.starts_with(f));
+        match (open, fence) {
+            (None, Some(f)) => open = Some((at + line.len(), f)),
+            (Some((start, f)), Some(g))
+                if f == g
+                    && body
+                        .trim_end()
+                        .trim_start_matches(f.as_bytes()[0] as char)
+                        .is_empty() =>
+            {
+                blocks.push(Span::new(start, at));
+                open = None;
+            }
+            _ => {}
+        }
+        at += line.len();
+    }
+    blocks
 }
 
 /// True when `run` is a list of names — package names, manual pages, identifiers —
@@ -410,6 +455,18 @@ mod tests {
         ] {
             assert!(!is_list_of_names(soup), "{soup}");
         }
+    }
+
+    #[test]
+    fn runs_inside_fenced_code_are_left_alone() {
+        let text = "Example:\n\n```rust\nassert_eq!(matches, vec![\n    1, 2,\n]);\n```\n\nEnd.\n";
+        let blocks = fenced_code(text);
+        assert_eq!(blocks.len(), 1);
+        assert!(text[blocks[0].range()].starts_with("assert_eq!"));
+        assert!(text[blocks[0].range()].ends_with("]);\n"));
+        assert!(fenced_code("no fences here").is_empty());
+        // An unclosed fence is no block.
+        assert!(fenced_code("```\ncode").is_empty());
     }
 
     #[test]
