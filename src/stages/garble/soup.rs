@@ -914,6 +914,9 @@ impl Brackets {
 /// The evidence of one token; `brackets` tells whether the brackets of the tokens
 /// around it pair up, in which case a bracket inside this one is code, not syntax.
 fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence {
+    if is_inline_code(token) {
+        return Evidence::text(-0.5);
+    }
     let core = core(token);
     let mut ev = Evidence::default();
     if brackets == Brackets::Unbalanced {
@@ -983,6 +986,20 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
         ev.shape |= sum.shape;
     }
     ev
+}
+
+/// Code quoted in backticks, as Markdown writes it: `` `Xoshiro128PlusPlus`, ``,
+/// ``(`armv6k-nintendo-3ds`)``. Quoted on purpose, it is the author's, never a
+/// scrambled fragment (TeX's opening quotes, two backticks, close with apostrophes).
+fn is_inline_code(token: &str) -> bool {
+    let quoted = token
+        .trim_start_matches(['(', '[', '"', '\''])
+        .trim_end_matches([')', ']', ',', '.', ';', ':', '!', '?', '"', '\'']);
+    quoted.len() > 2
+        && quoted
+            .strip_prefix('`')
+            .and_then(|q| q.strip_suffix('`'))
+            .is_some_and(|inner| !inner.is_empty() && !inner.contains('`'))
 }
 
 /// A word OCR misread with a digit for a letter (`c0mmittee`, `fi1e`, `5tate`): with
@@ -2241,6 +2258,20 @@ mod tests {
         let scorer = english_scorer("the notks43( Warranty");
         let ev = token_evidence("notks43(", &scorer, Brackets::Unbalanced);
         assert_eq!(ev.marks, 2, "{ev:?}");
+    }
+
+    #[test]
+    fn code_in_backticks_is_quoted_on_purpose() {
+        for code in [
+            "`Xoshiro128PlusPlus`,",
+            "(`armv6k-nintendo-3ds`)",
+            "`vec![`",
+        ] {
+            assert!(is_inline_code(code), "{code}");
+        }
+        for other in ["``quoted''", "`", "``", "hifos46Am", "`open"] {
+            assert!(!is_inline_code(other), "{other}");
+        }
     }
 
     #[test]
