@@ -60,6 +60,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut trial = Vec::new();
     let mut next_op = 0;
     let mut long_words = LineWords::default();
+    let measure = Measure::of(text);
     let mut start = 0;
     while start < text.len() {
         let mut end = line_end(text, start);
@@ -72,7 +73,14 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             }
             ops_end += 1;
         }
-        if next_op == ops_end && !has_candidate(&text[start..end], scorer.lexicon, &mut long_words)
+        // A line far longer than the document's measure may hold a spliced run without
+        // a shape, which the prefilter would miss (see [`spliced_run`]).
+        let overlong = next_op == ops_end
+            && measure.is_some_and(|m| m.overlong(end - start))
+            && !text[start..end].contains('\t');
+        if next_op == ops_end
+            && !overlong
+            && !has_candidate(&text[start..end], scorer.lexicon, &mut long_words)
         {
             // Prose: nothing worth scoring on this line.
             start = end + 1;
@@ -116,6 +124,14 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
                 decide(window, &mut found);
             } else {
                 found.append(&mut trial);
+            }
+        }
+        if let Some(measure) = measure.filter(|_| overlong) {
+            let line = Span::new(start, end);
+            if !found.last().is_some_and(|r| r.span.end > start) {
+                score_window(text, &scorer, &mut tokens);
+                discount_recurring(text, &scorer, &mut tokens);
+                found.extend(spliced_run(text, &tokens, line, measure));
             }
         }
         start = end + 1;
@@ -1952,6 +1968,122 @@ fn cut_from_english(text: &str, seg: &[Token<'_>]) -> bool {
     stubs >= STUBS
 }
 
+/// The measure of a hard-wrapped document: most of its lines of text are about as long
+/// as its longest.
+#[derive(Clone, Copy, Debug)]
+struct Measure {
+    /// The length in bytes that 95% of the lines of text (20 bytes and more) do not
+    /// exceed.
+    width: usize,
+    /// Half of them are at least this long.
+    median: usize,
+}
+
+impl Measure {
+    /// The measure of `text`, if it is hard-wrapped: its lines of text are many and
+    /// regular, the median at least 80% of the width. Text written a paragraph per
+    /// line has none.
+    fn of(text: &str) -> Option<Measure> {
+        const MIN_LINE: usize = 20;
+        const MIN_LINES: usize = 40;
+        let mut lengths: Vec<usize> = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+            if end - start >= MIN_LINE {
+                lengths.push(end - start);
+            }
+            start = end + 1;
+        }
+        if lengths.len() < MIN_LINES {
+            return None;
+        }
+        lengths.sort_unstable();
+        let at = |q: f32| lengths[((lengths.len() - 1) as f32 * q) as usize];
+        let (median, width) = (at(0.5), at(0.95));
+        (median * 5 >= width * 4).then_some(Measure { width, median })
+    }
+
+    /// Whether a line of `len` bytes runs far past the measure: a third longer, and
+    /// twenty bytes at least.
+    fn overlong(self, len: usize) -> bool {
+        const PAST: usize = 20;
+        len > self.width + PAST && len * 3 > self.width * 4
+    }
+}
+
+/// The run spliced into an overlong line of a hard-wrapped document, if there is one:
+/// the tokens whose removal brings the line back to an ordinary line of the document
+/// — within the measure, and not much shorter than the median — with the most
+/// evidence, when that is enough, most of them are unlike text and none is an
+/// operator run. `… on MS-DOS like back od srngio into on inc bethtothere
+/// tosetconsidis this:` in a document set 58 bytes wide: soup without a single shape
+/// prose lacks, but where it stands is its shape.
+///
+/// Prose lines of a hard-wrapped document do not run a third past its measure, except
+/// to hold a token that cannot be broken — a URL, a long identifier — which is then
+/// the excess, and is text, so the tokens taken out must be mostly unlike text.
+fn spliced_run(
+    text: &str,
+    tokens: &[Token<'_>],
+    line: Span,
+    measure: Measure,
+) -> Option<GarbleRun> {
+    const SLACK: usize = 5;
+    let len = line.len();
+    let fits = |removed: usize| {
+        let left = len.saturating_sub(removed + 1);
+        left <= measure.width + SLACK && left * 4 >= measure.median * 3
+    };
+    let mut best: Option<(f32, usize, usize)> = None;
+    for i in 0..tokens.len() {
+        let mut score = 0.0;
+        for j in i + 1..=tokens.len() {
+            let t = &tokens[j - 1];
+            if t.operator.is_some() {
+                break;
+            }
+            score += t.llr;
+            let removed = t.span.end - tokens[i].span.start;
+            if removed + 1 + measure.median * 3 / 4 > len {
+                break;
+            }
+            if fits(removed) && best.is_none_or(|(b, _, _)| score > b) {
+                best = Some((score, i, j));
+            }
+        }
+    }
+    let (score, i, j) = best?;
+    let seg = &tokens[i..j];
+    let unlike = seg.iter().filter(|t| t.llr > 0.0).count();
+    if score < SPLICED_MIN_SCORE
+        || seg.len() < MIN_TOKENS
+        || unlike * 2 <= seg.len()
+        || seg.first().is_some_and(|t| t.llr <= 0.0)
+        || seg.last().is_some_and(|t| t.llr <= 0.0)
+    {
+        return None;
+    }
+    if !seg.iter().any(|t| t.syntax) && seg.len() >= FOREIGN_TOKENS && !cut_from_english(text, seg)
+    {
+        return None;
+    }
+    let mut run = run_of(text, seg);
+    run.confidence = run.confidence.max(logistic(
+        (score - SPLICED_MIN_SCORE) / 0.8 + SPLICED_PLACEMENT,
+    ));
+    run.evidence = format!(
+        "{}, spliced into a line longer than the document's",
+        run.evidence
+    );
+    Some(run)
+}
+
+/// The least summed evidence of a spliced run (see [`spliced_run`])…
+const SPLICED_MIN_SCORE: f32 = 3.0;
+/// …and what its place is worth, in log-odds: a run at that score whose removal
+/// restores its line is as sure as one with content-stream marks and a score of 4.2.
+const SPLICED_PLACEMENT: f32 = 2.0;
+
 /// Pushes the run of segment `seg` if its evidence is enough.
 fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
     let score: f32 = seg.iter().map(|t| t.llr).sum();
@@ -2446,6 +2578,19 @@ mod tests {
         let inline = "the mainte- ance they developmentrax quor nance";
         let at = inline.find(SOUP).unwrap();
         assert!(!interrupts_word(inline, Span::new(at, at + SOUP.len()), en));
+    }
+
+    #[test]
+    fn hard_wrapped_text_has_a_measure_and_a_paragraph_per_line_none() {
+        let wrapped = "a line of text wrapped at the measure\n".repeat(50);
+        let m = Measure::of(&wrapped).expect("wrapped text has a measure");
+        assert_eq!(m.width, 37);
+        assert!(m.overlong(60) && !m.overlong(50));
+        let paragraphs: String = (1..60)
+            .map(|n| format!("{}\n", "a paragraph on one line ".repeat(n % 7 + 1)))
+            .collect();
+        assert!(Measure::of(&paragraphs).is_none());
+        assert!(Measure::of("short\n").is_none());
     }
 
     #[test]
