@@ -73,7 +73,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          do, the stray words soup carries do not), and a two-state hidden Markov \
          model segments each line into text and garble, so a run is found only where \
          several tokens in a row are unlike text, and the real sentence before it \
-         keeps its last character. Names, \
+         keeps its last character. A run spliced into a line of hard-wrapped text \
+         shows where it stands even without a shape: the line runs far past the \
+         document's measure, and taking the run out restores it. Names, \
          transliterations (`Gheorghiu-Dej`, `[dogovorit'sia]`), archival references \
          (`F. 3, Op. 12, D. 1005`), numbers, URLs, command-line options and other \
          languages are pronounceable or regular, so they stay; so do words written \

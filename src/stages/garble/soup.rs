@@ -16,9 +16,14 @@
 //! too, which is why unknown-ness alone weighs little: what soup has and they lack is
 //! shape, and English function words among the fragments.
 //!
+//! One place is a shape of its own: a line of a hard-wrapped document that runs far
+//! past the document's measure, and is restored by taking out a stretch of tokens
+//! mostly unlike text, had that stretch spliced into it ([`spliced_run`]).
+//!
 //! Cost: since every reported segment holds a shape or an operator run, a line is
-//! scored only around tokens that may have a shape ([`may_have_shape`]); a line of
-//! prose costs one pass over its bytes and a dictionary lookup per long word.
+//! scored only around tokens that may have a shape ([`may_have_shape`]), or in full
+//! when it is overlong; a line of prose costs one pass over its bytes and a
+//! dictionary lookup per long word.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -128,7 +133,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         }
         if let Some(measure) = measure.filter(|_| overlong) {
             let line = Span::new(start, end);
-            if !found.last().is_some_and(|r| r.span.end > start) {
+            if found.last().is_none_or(|r| r.span.end <= start) {
                 score_window(text, &scorer, &mut tokens);
                 discount_recurring(text, &scorer, &mut tokens);
                 found.extend(spliced_run(text, &tokens, line, measure));
