@@ -132,11 +132,25 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             }
         }
         if let Some(measure) = measure.filter(|_| overlong) {
-            let line = Span::new(start, end);
-            if found.last().is_none_or(|r| r.span.end <= start) {
-                score_window(text, &scorer, &mut tokens);
-                discount_recurring(text, &scorer, &mut tokens);
-                found.extend(spliced_run(text, &tokens, line, measure));
+            score_window(text, &scorer, &mut tokens);
+            discount_recurring(text, &scorer, &mut tokens);
+            if let Some(run) = spliced_run(text, &tokens, Span::new(start, end), measure) {
+                // It replaces the runs found on the line that it covers, as its edges
+                // are the line's own; a run it does not cover stays, and it goes.
+                let on_line = found
+                    .iter()
+                    .rposition(|r| r.span.end <= start)
+                    .map_or(0, |i| i + 1);
+                let covered = found[on_line..]
+                    .iter()
+                    .all(|r| run.span.start <= r.span.start && r.span.end <= run.span.end);
+                if covered {
+                    let confidence = found[on_line..]
+                        .iter()
+                        .fold(run.confidence, |c, r| c.max(r.confidence));
+                    found.truncate(on_line);
+                    found.push(GarbleRun { confidence, ..run });
+                }
             }
         }
         start = end + 1;
@@ -2039,8 +2053,9 @@ fn spliced_run(
         let left = len.saturating_sub(removed + 1);
         left <= measure.width + SLACK && left * 4 >= measure.median * 3
     };
+    // Runs start and end on tokens unlike text.
     let mut best: Option<(f32, usize, usize)> = None;
-    for i in 0..tokens.len() {
+    for i in (0..tokens.len()).filter(|&i| tokens[i].llr > 0.0) {
         let mut score = 0.0;
         for j in i + 1..=tokens.len() {
             let t = &tokens[j - 1];
@@ -2052,7 +2067,7 @@ fn spliced_run(
             if removed + 1 + measure.median * 3 / 4 > len {
                 break;
             }
-            if fits(removed) && best.is_none_or(|(b, _, _)| score > b) {
+            if t.llr > 0.0 && fits(removed) && best.is_none_or(|(b, _, _)| score > b) {
                 best = Some((score, i, j));
             }
         }
@@ -2060,12 +2075,7 @@ fn spliced_run(
     let (score, i, j) = best?;
     let seg = &tokens[i..j];
     let unlike = seg.iter().filter(|t| t.llr > 0.0).count();
-    if score < SPLICED_MIN_SCORE
-        || seg.len() < MIN_TOKENS
-        || unlike * 2 <= seg.len()
-        || seg.first().is_some_and(|t| t.llr <= 0.0)
-        || seg.last().is_some_and(|t| t.llr <= 0.0)
-    {
+    if score < SPLICED_MIN_SCORE || seg.len() < MIN_TOKENS || unlike * 2 <= seg.len() {
         return None;
     }
     if !seg.iter().any(|t| t.syntax) && seg.len() >= FOREIGN_TOKENS && !cut_from_english(text, seg)
