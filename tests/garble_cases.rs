@@ -1,6 +1,6 @@
 //! The garble stage against the cases in `tests/data/garble/` (see its README): runs
-//! marked `⟦…⟧` in `fire/` must be removed and nothing else, `nofire/` must pass
-//! through untouched.
+//! marked `⟦…⟧` in `fire/` must be removed and nothing else, those in `safe/` too by
+//! the fixes applied without review, and `nofire/` must pass through untouched.
 
 use std::path::Path;
 
@@ -11,11 +11,11 @@ use recto::{Applicability, Outcome, Pipeline};
 const OPEN: char = '⟦';
 const CLOSE: char = '⟧';
 
-/// Every garble proposal applied, no other rule.
-fn garble_only(text: &str) -> Outcome {
+/// Every garble proposal at least as sure as `threshold` applied, no other rule.
+fn garble_only(text: &str, threshold: Applicability) -> Outcome {
     let mut pipeline = Pipeline::with_default_stages(Context::default());
     pipeline
-        .threshold(Applicability::Suggest)
+        .threshold(threshold)
         .filter(RuleFilter::new(vec!["garble".into()], vec![]));
     pipeline.run(text)
 }
@@ -62,10 +62,23 @@ fn unmark(marked: &str) -> (String, Vec<(usize, usize)>) {
 
 #[test]
 fn marked_runs_are_removed_and_nothing_else() {
+    let failures = removal_failures("fire", Applicability::Suggest);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn sure_runs_are_removed_without_review() {
+    let failures = removal_failures("safe", Applicability::Safe);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// What the cases of `dir` with fixes applied down to `threshold` get wrong: marked
+/// runs not removed, text removed that is not marked.
+fn removal_failures(dir: &str, threshold: Applicability) -> Vec<String> {
     let mut failures = Vec::new();
-    for (name, marked) in cases("fire") {
+    for (name, marked) in cases(dir) {
         let (text, marked_spans) = unmark(&marked);
-        let outcome = garble_only(&text);
+        let outcome = garble_only(&text, threshold);
         let mut removed = vec![false; text.len()];
         for change in &outcome.changes {
             assert!(change.rules.iter().all(|r| r.group() == "garble"));
@@ -89,14 +102,14 @@ fn marked_runs_are_removed_and_nothing_else() {
             failures.push(format!("{name}: removed unmarked text {outside:?}"));
         }
     }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    failures
 }
 
 #[test]
 fn text_without_garble_passes_through() {
     let mut failures = Vec::new();
     for (name, text) in cases("nofire") {
-        let outcome = garble_only(&text);
+        let outcome = garble_only(&text, Applicability::Suggest);
         for change in &outcome.changes {
             failures.push(format!(
                 "{name}: {:?} → {:?} ({})",

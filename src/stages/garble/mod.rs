@@ -73,7 +73,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          do, the stray words soup carries do not), and a two-state hidden Markov \
          model segments each line into text and garble, so a run is found only where \
          several tokens in a row are unlike text, and the real sentence before it \
-         keeps its last character. Names, \
+         keeps its last character. A run spliced into a line of hard-wrapped text \
+         shows where it stands even without a shape: the line runs far past the \
+         document's measure, and taking the run out restores it. Names, \
          transliterations (`Gheorghiu-Dej`, `[dogovorit'sia]`), archival references \
          (`F. 3, Op. 12, D. 1005`), numbers, URLs, command-line options and other \
          languages are pronounceable or regular, so they stay; so do words written \
@@ -97,8 +99,15 @@ impl Stage for Garble {
 
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals) {
         let text = doc.text();
+        let code = fenced_code(text);
         for run in soup::find(text) {
             if run.kind == RunKind::LetterSoup && is_list_of_names(&text[run.span.range()]) {
+                continue;
+            }
+            if code
+                .iter()
+                .any(|block| block.start <= run.span.start && run.span.end <= block.end)
+            {
                 continue;
             }
             propose(text, &run, cx, out);
@@ -106,13 +115,54 @@ impl Stage for Garble {
     }
 }
 
+/// The fenced code blocks of a Markdown document (between lines that open with three
+/// backticks or tildes): code quoted on purpose, whose brackets open on one line and
+/// close on another (`assert_eq!(matches, vec![`), is never garble. Extractors do not
+/// write fences, so text from PDFs has none.
+fn fenced_code(text: &str) -> Vec<Span> {
+    let mut blocks = Vec::new();
+    if memchr::memmem::find(text.as_bytes(), b"```").is_none()
+        && memchr::memmem::find(text.as_bytes(), b"~~~").is_none()
+    {
+        return blocks;
+    }
+    let mut open: Option<(usize, &str)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let body = &line[indent..];
+        let fence = ["```", "~~~"]
+            .into_iter()
+            .find(|f| indent <= 3 && body.starts_with(f));
+        match (open, fence) {
+            (None, Some(f)) => open = Some((at + line.len(), f)),
+            (Some((start, f)), Some(g))
+                if f == g
+                    && body
+                        .trim_end()
+                        .trim_start_matches(f.as_bytes()[0] as char)
+                        .is_empty() =>
+            {
+                blocks.push(Span::new(start, at));
+                open = None;
+            }
+            _ => {}
+        }
+        at += line.len();
+    }
+    blocks
+}
+
 /// True when `run` is a list of names — package names, manual pages, identifiers —
 /// separated by commas (and a final `and` / `or`): `libc6, libgcc-s1, zlib1g, libssl3`,
-/// `perlreftut, perllol, perlref and perldsc`.
+/// `perlreftut, perllol, perlref and perldsc`; or a pair of identifiers written as
+/// code, with a digit, an inner capital, an underscore or call parentheses each:
+/// `secp384r1 and secp521r1`, `` `Ipv4Ttl` and `Ipv6Ttl` ``, `py3compile, py3clean`.
 ///
 /// Such names are unknown to the dictionary and unlike English letter by letter, so the
 /// model scores them like soup; but scrambled text does not come out as a tidy list of
-/// single tokens, each followed by a comma. Found on Debian's own documentation.
+/// single tokens, each followed by a comma, nor as two lone tokens joined by a
+/// conjunction. Found on Debian's own documentation and Rust crates' change logs.
 fn is_list_of_names(run: &str) -> bool {
     let items: Vec<&str> = run
         .split(',')
@@ -127,8 +177,12 @@ fn is_list_of_names(run: &str) -> bool {
         })
         .filter(|item| !item.is_empty())
         .collect();
-    items.len() >= 3
-        && run.matches(',').count() >= 2
+    let joined = run.trim_end_matches([',', '.', ';', ':']);
+    let separators = joined.matches(',').count()
+        + joined.matches(" and ").count()
+        + joined.matches(" or ").count();
+    let pair_of_code = items.len() == 2 && separators == 1 && items.iter().all(|i| is_code(i));
+    (pair_of_code || (items.len() >= 3 && run.matches(',').count() >= 2))
         && items.iter().all(|item| {
             (1..=40).contains(&item.len())
                 && item.bytes().any(|b| b.is_ascii_alphabetic())
@@ -137,6 +191,18 @@ fn is_list_of_names(run: &str) -> bool {
                         || matches!(b, b'-' | b'_' | b'.' | b'+' | b'(' | b')')
                 })
         })
+}
+
+/// An identifier as code writes it: with a digit (`secp384r1`), a capital after a
+/// lowercase letter (`vxCpuLib`), an underscore, or call parentheses (`xmlAddChild()`).
+fn is_code(item: &str) -> bool {
+    let bytes = item.as_bytes();
+    bytes.iter().any(u8::is_ascii_digit)
+        || bytes.contains(&b'_')
+        || item.ends_with("()")
+        || bytes
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
 /// A run the detectors agree is not text.
@@ -371,6 +437,38 @@ mod tests {
             &*out.fixes[0].edits[0].replacement,
             "How ever, the rule holds"
         );
+    }
+
+    #[test]
+    fn pairs_of_identifiers_are_lists_of_names_and_pairs_of_soup_are_not() {
+        for names in [
+            "secp384r1 and secp521r1,",
+            "`Ipv4Ttl` and `Ipv6Ttl`",
+            "py3compile, py3clean",
+            "xmlRemoveID() or xmlRemoveRef()",
+        ] {
+            assert!(is_list_of_names(names), "{names}");
+        }
+        for soup in [
+            "hifos46Am rcldTJ arocum",
+            "waped and bea",
+            "no0.0y3 to3 ot oNewAPT",
+            "secp384r1 and secp521r1 and x25519",
+        ] {
+            assert!(!is_list_of_names(soup), "{soup}");
+        }
+    }
+
+    #[test]
+    fn runs_inside_fenced_code_are_left_alone() {
+        let text = "Example:\n\n```rust\nassert_eq!(matches, vec![\n    1, 2,\n]);\n```\n\nEnd.\n";
+        let blocks = fenced_code(text);
+        assert_eq!(blocks.len(), 1);
+        assert!(text[blocks[0].range()].starts_with("assert_eq!"));
+        assert!(text[blocks[0].range()].ends_with("]);\n"));
+        assert!(fenced_code("no fences here").is_empty());
+        // An unclosed fence is no block.
+        assert!(fenced_code("```\ncode").is_empty());
     }
 
     #[test]

@@ -16,9 +16,14 @@
 //! too, which is why unknown-ness alone weighs little: what soup has and they lack is
 //! shape, and English function words among the fragments.
 //!
+//! One place is a shape of its own: a line of a hard-wrapped document that runs far
+//! past the document's measure, and is restored by taking out a stretch of tokens
+//! mostly unlike text, had that stretch spliced into it ([`spliced_run`]).
+//!
 //! Cost: since every reported segment holds a shape or an operator run, a line is
-//! scored only around tokens that may have a shape ([`may_have_shape`]); a line of
-//! prose costs one pass over its bytes and a dictionary lookup per long word.
+//! scored only around tokens that may have a shape ([`may_have_shape`]), or in full
+//! when it is overlong; a line of prose costs one pass over its bytes and a
+//! dictionary lookup per long word.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -60,6 +65,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut trial = Vec::new();
     let mut next_op = 0;
     let mut long_words = LineWords::default();
+    let measure = Measure::of(text);
     let mut start = 0;
     while start < text.len() {
         let mut end = line_end(text, start);
@@ -72,7 +78,14 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             }
             ops_end += 1;
         }
-        if next_op == ops_end && !has_candidate(&text[start..end], scorer.lexicon, &mut long_words)
+        // A line far longer than the document's measure may hold a spliced run without
+        // a shape, which the prefilter would miss (see [`spliced_run`]).
+        let overlong = next_op == ops_end
+            && measure.is_some_and(|m| m.overlong(end - start))
+            && !text[start..end].contains('\t');
+        if next_op == ops_end
+            && !overlong
+            && !has_candidate(&text[start..end], scorer.lexicon, &mut long_words)
         {
             // Prose: nothing worth scoring on this line.
             start = end + 1;
@@ -116,6 +129,28 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
                 decide(window, &mut found);
             } else {
                 found.append(&mut trial);
+            }
+        }
+        if let Some(measure) = measure.filter(|_| overlong) {
+            score_window(text, &scorer, &mut tokens);
+            discount_recurring(text, &scorer, &mut tokens);
+            if let Some(run) = spliced_run(text, &tokens, Span::new(start, end), measure) {
+                // It replaces the runs found on the line that it covers, as its edges
+                // are the line's own; a run it does not cover stays, and it goes.
+                let on_line = found
+                    .iter()
+                    .rposition(|r| r.span.end <= start)
+                    .map_or(0, |i| i + 1);
+                let covered = found[on_line..]
+                    .iter()
+                    .all(|r| run.span.start <= r.span.start && r.span.end <= run.span.end);
+                if covered {
+                    let confidence = found[on_line..]
+                        .iter()
+                        .fold(run.confidence, |c, r| c.max(r.confidence));
+                    found.truncate(on_line);
+                    found.push(GarbleRun { confidence, ..run });
+                }
             }
         }
         start = end + 1;
@@ -497,6 +532,7 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
                 let ev = token_evidence(&text[t.span.range()], scorer, brackets);
                 t.shape = ev.shape;
                 t.syntax = ev.syntax;
+                t.marks = ev.marks;
                 t.unknown_word = ev.unknown_word;
                 ev.llr
             }
@@ -646,6 +682,8 @@ struct Token<'r> {
     shape: bool,
     /// See [`Evidence::syntax`]; true for operator runs.
     syntax: bool,
+    /// See [`Evidence::marks`].
+    marks: u8,
     unknown_word: bool,
     /// A piece cut from a longer word of the document (see [`Scorer::is_fragment`]).
     fragment: bool,
@@ -674,6 +712,7 @@ fn tokenize<'r>(
                 llr: 0.0,
                 shape: true,
                 syntax: true,
+                marks: 0,
                 unknown_word: false,
                 fragment: false,
             });
@@ -706,6 +745,7 @@ fn tokenize<'r>(
             llr: 0.0,
             shape: false,
             syntax: false,
+            marks: 0,
             unknown_word: false,
             fragment: false,
         });
@@ -839,6 +879,11 @@ struct Evidence {
     /// have (a capital inside a word or words run together, the other shapes, they
     /// sometimes do).
     syntax: bool,
+    /// How many different content-stream marks the token carries: `notks43(` has two,
+    /// digits glued into letters and a bracket opened at its end. Each is a witness of
+    /// its own, as the shapes of identifiers (`secp256r1`, `printf(`) come one at a
+    /// time.
+    marks: u8,
     /// An alphabetic word of four letters or more the dictionary does not know, or a
     /// name with digits inside (`mke2fs`): if the document uses it again, it is the
     /// document's own term, not a scrambled fragment.
@@ -851,6 +896,7 @@ impl Evidence {
             llr,
             shape: false,
             syntax: false,
+            marks: 0,
             unknown_word: false,
         }
     }
@@ -866,6 +912,7 @@ impl Evidence {
         if llr > 0.0 {
             self.add_shape(llr);
             self.syntax = true;
+            self.marks += 1;
         }
     }
 }
@@ -902,10 +949,14 @@ impl Brackets {
 /// The evidence of one token; `brackets` tells whether the brackets of the tokens
 /// around it pair up, in which case a bracket inside this one is code, not syntax.
 fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence {
+    if is_inline_code(token) {
+        return Evidence::text(-0.5);
+    }
     let core = core(token);
     let mut ev = Evidence::default();
     if brackets == Brackets::Unbalanced {
         ev.add_syntax(syntax_llr(token, core));
+        ev.add_syntax(kerning_before_string(token, cx.lexicon));
     } else {
         ev.add_syntax(glued_semicolon(core));
     }
@@ -918,7 +969,7 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
     if has_pair(core, b':', b'/') || core.starts_with("www.") || is_email(core) {
         return Evidence::text(-1.0);
     }
-    if is_manual_reference(core) || is_technical(core) || is_formula(core) {
+    if is_manual_reference(core) || is_technical(core) || is_formula(core) || is_call(token) {
         return Evidence::text(ev.llr - 0.5);
     }
     let bare = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '*');
@@ -934,7 +985,10 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
         ev.add_syntax(digits);
         // A name with digits (`mke2fs`, `sha256sum`, `ppc64el`) recurs in its document;
         // a number glued into scrambled letters does not.
-        ev.unknown_word = digits > 0.0 && core.bytes().all(|b| b.is_ascii_alphanumeric());
+        ev.unknown_word = digits > 0.0
+            && without_possessive(core)
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric());
     }
     ev.add_syntax(hyphen_number(core));
     let letters_only = core
@@ -969,6 +1023,20 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
     ev
 }
 
+/// Code quoted in backticks, as Markdown writes it: `` `Xoshiro128PlusPlus`, ``,
+/// ``(`armv6k-nintendo-3ds`)``. Quoted on purpose, it is the author's, never a
+/// scrambled fragment (TeX's opening quotes, two backticks, close with apostrophes).
+fn is_inline_code(token: &str) -> bool {
+    let quoted = token
+        .trim_start_matches(['(', '[', '"', '\''])
+        .trim_end_matches([')', ']', ',', '.', ';', ':', '!', '?', '"', '\'']);
+    quoted.len() > 2
+        && quoted
+            .strip_prefix('`')
+            .and_then(|q| q.strip_suffix('`'))
+            .is_some_and(|inner| !inner.is_empty() && !inner.contains('`'))
+}
+
 /// A word OCR misread with a digit for a letter (`c0mmittee`, `fi1e`, `5tate`): with
 /// the look-alike letters back it is a word, so its digits are not scrambled syntax.
 fn is_ocr_confusion(core: &str, lexicon: &Lexicon) -> bool {
@@ -993,6 +1061,20 @@ fn is_ocr_confusion(core: &str, lexicon: &Lexicon) -> bool {
             // `1` for `i` as often as for `l`.
             let i = word.replace('l', "i");
             lexicon.contains(&i)
+        })
+}
+
+/// A function named with its call parentheses, `xmlAddChild()`, `DumpScreen2RGB()`
+/// (the core has lost the closing one).
+fn is_call(token: &str) -> bool {
+    token
+        .trim_end_matches([',', '.', ';', ':'])
+        .strip_suffix("()")
+        .is_some_and(|name| {
+            name.bytes().any(|b| b.is_ascii_alphabetic())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':'))
         })
 }
 
@@ -1543,6 +1625,31 @@ fn syntax_llr(token: &str, core: &str) -> f32 {
     llr + glued_semicolon(core)
 }
 
+/// A kerning number between a string's end and the next string's start, as a `TJ`
+/// array writes them (`(notks)43(`), left as `notks43(`: two digits or more after a
+/// piece of a word of four letters or more the dictionary does not know (shorter
+/// ones are the names of functions, `sha256(`, `utf16(`), and a bracket opened after
+/// them.
+/// Asked only where the brackets around do not pair up; a call in code (`log10(x)`)
+/// closes its bracket.
+fn kerning_before_string(token: &str, lexicon: &Lexicon) -> f32 {
+    let Some(head) = token.strip_suffix('(') else {
+        return 0.0;
+    };
+    let letters = head.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = head.len() - letters.len();
+    let word = letters.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    let glued = digits >= 2
+        && word.len() >= 4
+        && word.bytes().all(|b| b.is_ascii_lowercase())
+        && lexicon.zipf(word) == 0.0;
+    if glued {
+        0.5
+    } else {
+        0.0
+    }
+}
+
 /// A semicolon glued between letters or digits (`igniblaadce;f-6`).
 fn glued_semicolon(core: &str) -> f32 {
     let inner = core.trim_matches(|c: char| !c.is_alphanumeric());
@@ -1568,7 +1675,11 @@ fn whole_paragraph(text: &str, tokens: &[Token<'_>]) -> Option<GarbleRun> {
     const MAX_TOKENS: usize = 40;
     const MIN_SCORE: f32 = 3.0;
     const MIN_SHAPES: usize = 2;
-    if tokens.is_empty() || tokens.len() > MAX_TOKENS {
+    // A row of a table is judged cell by cell (see [`cells`]).
+    if tokens.is_empty()
+        || tokens.len() > MAX_TOKENS
+        || tokens.windows(2).any(|w| wide_gap(text, &w[0], &w[1]))
+    {
         return None;
     }
     let score: f32 = tokens.iter().map(|t| t.llr).sum();
@@ -1592,11 +1703,12 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
         .iter_mut()
         .filter(|t| t.unknown_word && t.llr > RECURRING)
     {
-        let word = core(&text[t.span.range()]);
+        let word = without_possessive(core(&text[t.span.range()]));
         if scorer.recurs(word, t.span.start) {
             t.llr = RECURRING;
             t.shape = false;
             t.syntax = false;
+            t.marks = 0;
             t.fragment = false;
             changed = true;
         }
@@ -1607,6 +1719,14 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
 /// The evidence of a piece cut from a longer word of the document (see
 /// [`Scorer::is_fragment`]), which also counts as a shape prose does not have.
 const FRAGMENT: f32 = 1.0;
+
+/// A name without the possessive ending prose gives it: `e2fsck's` is `e2fsck`.
+fn without_possessive(core: &str) -> &str {
+    core.strip_suffix("'s")
+        .or_else(|| core.strip_suffix("\u{2019}s"))
+        .filter(|name| !name.is_empty())
+        .unwrap_or(core)
+}
 
 /// Whether `word` (the core of the token at `span`) is half of a word split in two, by
 /// OCR or a line break (`informa tion`, `con-` / `tinue`): glued to the word before or
@@ -1698,8 +1818,40 @@ fn segment(text: &str, tokens: &[Token<'_>], paragraph_start: bool, out: &mut Ve
     }
     for (from, to) in bridge(tokens, segments) {
         let (first, last) = snap(text, tokens, from, to, paragraph_start);
-        report(text, &tokens[first..last], out);
+        for (a, b) in cells(text, tokens, first, last) {
+            report(text, &tokens[a..b], out);
+        }
     }
+}
+
+/// Splits the segment `[i, j)` where a wide gap — a tab or four spaces and more —
+/// separates two tokens: the cells of a table or the columns of a page laid out side
+/// by side (`gnat-12          libgnat-12`), which a run of garble spliced into text
+/// never spans, as its tokens are joined by single spaces.
+fn cells(text: &str, tokens: &[Token<'_>], i: usize, j: usize) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    let mut from = i;
+    for k in i + 1..j {
+        if wide_gap(text, &tokens[k - 1], &tokens[k]) {
+            cells.push((from, k));
+            from = k;
+        }
+    }
+    cells.push((from, j));
+    cells
+}
+
+/// Whether a tab or four spaces and more separate two tokens of text (see [`cells`]).
+fn wide_gap(text: &str, a: &Token<'_>, b: &Token<'_>) -> bool {
+    const WIDE: usize = 4;
+    if a.operator.is_some() || b.operator.is_some() {
+        return false;
+    }
+    let gap = &text.as_bytes()[a.span.end..b.span.start];
+    gap.contains(&b'\t')
+        || gap
+            .split(|&b| b == b'\n')
+            .any(|part| part.iter().filter(|&&b| b == b' ').count() >= WIDE)
 }
 
 /// Joins segments separated by at most three tokens when each side holds strong
@@ -1835,6 +1987,120 @@ fn cut_from_english(text: &str, seg: &[Token<'_>]) -> bool {
     stubs >= STUBS
 }
 
+/// The measure of a hard-wrapped document: most of its lines of text are about as long
+/// as its longest.
+#[derive(Clone, Copy, Debug)]
+struct Measure {
+    /// The length in bytes that 95% of the lines of text (20 bytes and more) do not
+    /// exceed.
+    width: usize,
+    /// Half of them are at least this long.
+    median: usize,
+}
+
+impl Measure {
+    /// The measure of `text`, if it is hard-wrapped: its lines of text are many and
+    /// regular, the median at least 80% of the width. Text written a paragraph per
+    /// line has none.
+    fn of(text: &str) -> Option<Measure> {
+        const MIN_LINE: usize = 20;
+        const MIN_LINES: usize = 40;
+        let mut lengths: Vec<usize> = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
+            if end - start >= MIN_LINE {
+                lengths.push(end - start);
+            }
+            start = end + 1;
+        }
+        if lengths.len() < MIN_LINES {
+            return None;
+        }
+        // Two selections, not a sort: this runs on every document.
+        let rank = |q: f32| ((lengths.len() - 1) as f32 * q) as usize;
+        let (high, middle) = (rank(0.95), rank(0.5));
+        let (below, &mut width, _) = lengths.select_nth_unstable(high);
+        let median = *below.select_nth_unstable(middle).1;
+        (median * 5 >= width * 4).then_some(Measure { width, median })
+    }
+
+    /// Whether a line of `len` bytes runs far past the measure: a third longer, and
+    /// twenty bytes at least.
+    fn overlong(self, len: usize) -> bool {
+        const PAST: usize = 20;
+        len > self.width + PAST && len * 3 > self.width * 4
+    }
+}
+
+/// The run spliced into an overlong line of a hard-wrapped document, if there is one:
+/// the tokens whose removal brings the line back to an ordinary line of the document
+/// — within the measure, and not much shorter than the median — with the most
+/// evidence, when that is enough, most of them are unlike text and none is an
+/// operator run. `… on MS-DOS like back od srngio into on inc bethtothere
+/// tosetconsidis this:` in a document set 58 bytes wide: soup without a single shape
+/// prose lacks, but where it stands is its shape.
+///
+/// Prose lines of a hard-wrapped document do not run a third past its measure, except
+/// to hold a token that cannot be broken — a URL, a long identifier — which is then
+/// the excess, and is text, so the tokens taken out must be mostly unlike text.
+fn spliced_run(
+    text: &str,
+    tokens: &[Token<'_>],
+    line: Span,
+    measure: Measure,
+) -> Option<GarbleRun> {
+    const SLACK: usize = 5;
+    let len = line.len();
+    let fits = |removed: usize| {
+        let left = len.saturating_sub(removed + 1);
+        left <= measure.width + SLACK && left * 4 >= measure.median * 3
+    };
+    // Runs start and end on tokens unlike text.
+    let mut best: Option<(f32, usize, usize)> = None;
+    for i in (0..tokens.len()).filter(|&i| tokens[i].llr > 0.0) {
+        let mut score = 0.0;
+        for j in i + 1..=tokens.len() {
+            let t = &tokens[j - 1];
+            if t.operator.is_some() {
+                break;
+            }
+            score += t.llr;
+            let removed = t.span.end - tokens[i].span.start;
+            if removed + 1 + measure.median * 3 / 4 > len {
+                break;
+            }
+            if t.llr > 0.0 && fits(removed) && best.is_none_or(|(b, _, _)| score > b) {
+                best = Some((score, i, j));
+            }
+        }
+    }
+    let (score, i, j) = best?;
+    let seg = &tokens[i..j];
+    let unlike = seg.iter().filter(|t| t.llr > 0.0).count();
+    if score < SPLICED_MIN_SCORE || seg.len() < MIN_TOKENS || unlike * 2 <= seg.len() {
+        return None;
+    }
+    if !seg.iter().any(|t| t.syntax) && seg.len() >= FOREIGN_TOKENS && !cut_from_english(text, seg)
+    {
+        return None;
+    }
+    let mut run = run_of(text, seg);
+    run.confidence = run.confidence.max(logistic(
+        (score - SPLICED_MIN_SCORE) / 0.8 + SPLICED_PLACEMENT,
+    ));
+    run.evidence = format!(
+        "{}, spliced into a line longer than the document's",
+        run.evidence
+    );
+    Some(run)
+}
+
+/// The least summed evidence of a spliced run (see [`spliced_run`])…
+const SPLICED_MIN_SCORE: f32 = 3.0;
+/// …and what its place is worth, in log-odds: a run at that score whose removal
+/// restores its line is as sure as one with content-stream marks and a score of 4.2.
+const SPLICED_PLACEMENT: f32 = 2.0;
+
 /// Pushes the run of segment `seg` if its evidence is enough.
 fn report(text: &str, seg: &[Token<'_>], out: &mut Vec<GarbleRun>) {
     let score: f32 = seg.iter().map(|t| t.llr).sum();
@@ -1900,7 +2166,6 @@ fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
             seg.len()
         ),
     };
-    let _ = text;
     GarbleRun {
         span,
         kind,
@@ -1909,8 +2174,9 @@ fn run_of(text: &str, seg: &[Token<'_>]) -> GarbleRun {
             RunKind::LetterSoup => soup_confidence(
                 score,
                 seg.iter().filter(|t| t.shape).count(),
-                seg.iter().filter(|t| t.syntax).count(),
+                seg.iter().map(|t| usize::from(t.marks)).sum(),
                 fragments,
+                interrupts_word(text, span, Lexicon::english()),
             ),
         },
         decoded,
@@ -1930,28 +2196,74 @@ fn operator_confidence(evidence: f32) -> f32 {
 /// other languages never have, so a run with one is sure from a score of about 4.5;
 /// without one, two shapes and a score of about 8 are needed, and a run with a single
 /// shape of the kinds prose sometimes has (a capital inside a word, words run
-/// together) stays below the threshold of removal without review. Marks on two
-/// tokens are two independent witnesses, worth half a unit of log-odds more.
+/// together) stays below the threshold of removal without review. Two marks — on
+/// two tokens, or of two kinds on one (`notks43(`) — are two independent witnesses,
+/// worth half a unit of log-odds more.
 ///
 /// Without marks, so is every piece cut from a longer word of the document (see
 /// [`Scorer::is_fragment`]): names, identifiers and foreign words are used whole, so
 /// each such piece is a witness of its own that the run was made from the document's
 /// text by cutting it up — and with one, a single shape is not a shape of prose.
-fn soup_confidence(score: f32, shapes: usize, syntax: usize, fragments: usize) -> f32 {
+///
+/// A run that interrupts a word (see [`interrupts_word`]) was put into the text from
+/// outside, which is worth four witnesses: prose never does that.
+fn soup_confidence(
+    score: f32,
+    shapes: usize,
+    marks: usize,
+    fragments: usize,
+    interrupts: bool,
+) -> f32 {
     const WITNESS: f32 = 0.5;
     const MAX_FRAGMENT_WITNESSES: usize = 3;
     let pieces = WITNESS * fragments.min(MAX_FRAGMENT_WITNESSES) as f32;
-    if syntax > 0 {
-        let witnesses = if syntax >= 2 { WITNESS } else { 0.0 };
-        logistic((score - 2.6) / 0.8 + witnesses)
+    let inserted = if interrupts { 4.0 * WITNESS } else { 0.0 };
+    if marks > 0 {
+        let witnesses = if marks >= 2 { WITNESS } else { 0.0 };
+        logistic((score - 2.6) / 0.8 + witnesses + inserted)
     } else {
-        let shape_factor = if shapes >= 2 || fragments > 0 {
+        let shape_factor = if shapes >= 2 || fragments > 0 || interrupts {
             1.0
         } else {
             0.9
         };
-        logistic((score - 4.5) / 1.5 + pieces) * shape_factor
+        logistic((score - 4.5) / 1.5 + pieces + inserted) * shape_factor
     }
+}
+
+/// Whether the lines of `run` stand between the two halves of a word hyphenated at a
+/// line break: `ven-` ends the line before, `dors` starts the line after, and
+/// `vendors` is a word. The run was spliced into the text, as broken extractors splice
+/// a content stream's scraps; prose continues a hyphenated word on the next line, and
+/// what else an extractor puts between two lines of a page — a running head, a
+/// footnote — comes with the page break (a form feed), which is not crossed here.
+fn interrupts_word(text: &str, run: Span, lexicon: &Lexicon) -> bool {
+    const MAX_HALF: usize = 24;
+    let before = &text[..run.start];
+    let after = &text[run.end..];
+    // The run fills its lines: a line break (and only blanks) on each side.
+    let Some(before) = before.trim_end_matches([' ', '\t']).strip_suffix('\n') else {
+        return false;
+    };
+    let Some(after) = after.trim_start_matches([' ', '\t']).strip_prefix('\n') else {
+        return false;
+    };
+    let Some(stem) = before.strip_suffix('-') else {
+        return false;
+    };
+    let head_start = stem
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let head = &stem[head_start..];
+    let tail_end = after
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(after.len());
+    let tail = &after[..tail_end];
+    if head.len() < 2 || tail.len() < 2 || head.len() + tail.len() > MAX_HALF {
+        return false;
+    }
+    let word = format!("{head}{tail}").to_ascii_lowercase();
+    lexicon.zipf(&word) > 0.0
 }
 
 fn logistic(x: f32) -> f32 {
@@ -2082,6 +2394,32 @@ mod tests {
         }
         for word in ["uncompress", "preformatted", "filesystem", "withthe"] {
             assert_eq!(run_together(word, en), 0.0, "{word}");
+        }
+    }
+
+    #[test]
+    fn a_kerning_number_glued_before_a_string_is_a_second_mark() {
+        let en = Lexicon::english();
+        assert!(kerning_before_string("notks43(", en) > 0.0);
+        for other in ["log10(", "sha256(", "utf16(", "notks4(", "notks43", "(43("] {
+            assert_eq!(kerning_before_string(other, en), 0.0, "{other}");
+        }
+        let scorer = english_scorer("the notks43( Warranty");
+        let ev = token_evidence("notks43(", &scorer, Brackets::Unbalanced);
+        assert_eq!(ev.marks, 2, "{ev:?}");
+    }
+
+    #[test]
+    fn code_in_backticks_is_quoted_on_purpose() {
+        for code in [
+            "`Xoshiro128PlusPlus`,",
+            "(`armv6k-nintendo-3ds`)",
+            "`vec![`",
+        ] {
+            assert!(is_inline_code(code), "{code}");
+        }
+        for other in ["``quoted''", "`", "``", "hifos46Am", "`open"] {
+            assert!(!is_inline_code(other), "{other}");
         }
     }
 
@@ -2219,8 +2557,57 @@ mod tests {
         );
         assert!(run.confidence >= 0.9, "{run:?}");
         // Without the pieces, the same score is not sure.
-        assert!(soup_confidence(6.0, 1, 0, 0) < 0.9);
-        assert!(soup_confidence(6.0, 1, 0, 2) > soup_confidence(6.0, 2, 0, 0));
+        assert!(soup_confidence(6.0, 1, 0, 0, false) < 0.9);
+        assert!(soup_confidence(6.0, 1, 0, 2, false) > soup_confidence(6.0, 2, 0, 0, false));
+    }
+
+    #[test]
+    fn a_run_between_the_halves_of_a_hyphenated_word_is_sure() {
+        const SOUP: &str = "ance they developmentrax quor";
+        let split = format!(
+            "The committee decided that the cost of mainte-\n{SOUP}\nnance would be \
+             shared by all members of the association.\n"
+        );
+        let whole = format!(
+            "The committee decided that the cost of maintenance\n{SOUP}\nwould be \
+             shared by all members of the association.\n"
+        );
+        let run = |text: &str| {
+            let runs = find(text);
+            assert_eq!(runs.len(), 1, "{runs:?}");
+            assert_eq!(&text[runs[0].span.range()], SOUP);
+            runs[0].confidence
+        };
+        assert!(run(&split) >= 0.9, "{}", run(&split));
+        assert!(run(&whole) < 0.9, "{}", run(&whole));
+        let en = Lexicon::english();
+        let at = split.find(SOUP).unwrap();
+        assert!(interrupts_word(&split, Span::new(at, at + SOUP.len()), en));
+        // A compound's halves are not one word; nor does a run inside a line
+        // interrupt anything.
+        let compound = "a well-\nance they developmentrax quor\nknown rule";
+        let at = compound.find(SOUP).unwrap();
+        assert!(!interrupts_word(
+            compound,
+            Span::new(at, at + SOUP.len()),
+            en
+        ));
+        let inline = "the mainte- ance they developmentrax quor nance";
+        let at = inline.find(SOUP).unwrap();
+        assert!(!interrupts_word(inline, Span::new(at, at + SOUP.len()), en));
+    }
+
+    #[test]
+    fn hard_wrapped_text_has_a_measure_and_a_paragraph_per_line_none() {
+        let wrapped = "a line of text wrapped at the measure\n".repeat(50);
+        let m = Measure::of(&wrapped).expect("wrapped text has a measure");
+        assert_eq!(m.width, 37);
+        assert!(m.overlong(60) && !m.overlong(50));
+        let paragraphs: String = (1..60)
+            .map(|n| format!("{}\n", "a paragraph on one line ".repeat(n % 7 + 1)))
+            .collect();
+        assert!(Measure::of(&paragraphs).is_none());
+        assert!(Measure::of("short\n").is_none());
     }
 
     #[test]
