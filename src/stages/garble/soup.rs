@@ -2251,10 +2251,14 @@ fn interrupts_word(text: &str, run: Span, lexicon: &Lexicon) -> bool {
     let Some(stem) = before.strip_suffix('-') else {
         return false;
     };
-    let head_start = stem
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |i| i + 1);
-    let head = &stem[head_start..];
+    // Counted in bytes, so that a non-ASCII letter before the head (`©`) is no cut
+    // inside a character.
+    let head_len = stem
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    let head = &stem[stem.len() - head_len..];
     let tail_end = after
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(after.len());
@@ -2595,6 +2599,11 @@ mod tests {
         let inline = "the mainte- ance they developmentrax quor nance";
         let at = inline.find(SOUP).unwrap();
         assert!(!interrupts_word(inline, Span::new(at, at + SOUP.len()), en));
+        // A non-ASCII letter glued before the hyphenated half is no place to cut (the
+        // property test found `©mainte-` panicking on a byte inside `©`).
+        let glued = format!("the ©mainte-\n{SOUP}\nnance");
+        let at = glued.find(SOUP).unwrap();
+        assert!(interrupts_word(&glued, Span::new(at, at + SOUP.len()), en));
     }
 
     #[test]
