@@ -110,14 +110,18 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
             if *n_form <= n_unbroken {
                 continue;
             }
-            let applicability = safe_if(n_unbroken == 1 && *n_form >= 2);
+            let (applicability, confidence) = if n_unbroken == 1 && *n_form >= 2 {
+                (Applicability::Safe, 0.9)
+            } else {
+                (Applicability::Review, 0.6)
+            };
             fixes.push(
                 Fix::single(
                     HYPHEN_RESTORED,
                     applicability,
                     Edit::new(token.span, form.as_ref()),
                 )
-                .with_confidence(confidence(applicability))
+                .with_confidence(confidence)
                 .with_message(format!(
                     "'{form}' occurs {n_form}× in this document, '{name}' {n_unbroken}×"
                 )),
@@ -179,22 +183,6 @@ fn joins_its_own_hyphens(text: &str) -> bool {
         previous = Some(line);
     }
     wraps >= MIN_WRAPS
-}
-
-fn safe_if(safe: bool) -> Applicability {
-    if safe {
-        Applicability::Safe
-    } else {
-        Applicability::Review
-    }
-}
-
-fn confidence(applicability: Applicability) -> f32 {
-    if applicability == Applicability::Safe {
-        0.9
-    } else {
-        0.6
-    }
 }
 
 /// The tokens of `text` that could be a compound or an option: maximal runs of ASCII
@@ -265,22 +253,14 @@ fn spellings(text: &str, tokens: &[Token]) -> Spellings {
             continue;
         }
         let letters: String = name.chars().filter(|&c| c != '-').collect();
-        match spellings.compounds.entry(letters.into()) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(Some((name.into(), 1)));
-            }
-            std::collections::hash_map::Entry::Occupied(mut slot) => {
-                let agreed = match slot.get_mut() {
-                    Some((form, n)) if form.as_ref() == name => {
-                        *n += 1;
-                        true
-                    }
-                    _ => false,
-                };
-                if !agreed {
-                    slot.insert(None);
-                }
-            }
+        // Two different hyphenations of the same letters say nothing.
+        let slot = spellings
+            .compounds
+            .entry(letters.into())
+            .or_insert_with(|| Some((name.into(), 0)));
+        match slot {
+            Some((form, n)) if form.as_ref() == name => *n += 1,
+            _ => *slot = None,
         }
     }
     spellings

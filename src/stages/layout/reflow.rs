@@ -830,9 +830,9 @@ impl WordBreak {
     fn verdict(&self, text: &str, known: Known<'_>) -> Verdict {
         let Known {
             forms,
+            options,
             lexicon,
             prefixes,
-            ..
         } = known;
         let joined = self.joined_in(text);
         if self.soft {
@@ -848,19 +848,14 @@ impl WordBreak {
         if self.spaced {
             // A dash in prose (`the results -⏎which`) looks the same; only a word the
             // document or the lexicon knows, of two real parts, is taken for a break.
-            let joined = self.joined_in(text);
-            let (left, right) = (self.left(text), self.right(text));
             let parts = left.chars().nth(1).is_some() && right.chars().nth(1).is_some();
-            let n_joined = known.forms.get(&joined);
+            let (n_joined, z_joined) = (forms.get(&joined), lexicon.zipf(&joined));
             return if parts && n_joined > 0 {
                 Verdict::Join(format!(
                     "'{joined}' occurs {n_joined}× unbroken in this document"
                 ))
-            } else if parts && known.lexicon.zipf(&joined) > 0.0 {
-                Verdict::Join(format!(
-                    "'{joined}' is a word (zipf {:.1})",
-                    known.lexicon.zipf(&joined)
-                ))
+            } else if parts && z_joined > 0.0 {
+                Verdict::Join(format!("'{joined}' is a word (zipf {z_joined:.1})"))
             } else {
                 Verdict::Unsure
             };
@@ -868,7 +863,7 @@ impl WordBreak {
         if self.option_dashes {
             // Only the author's own spelling tells a long option from a dash in prose:
             // `--purge` elsewhere in the manual, where `--⏎it` never occurs unbroken.
-            return match known.options.get(right) {
+            return match options.get(right) {
                 0 => Verdict::Unsure,
                 n => Verdict::KeepHyphen(format!(
                     "'--{right}' occurs {n}× unbroken in this document"
