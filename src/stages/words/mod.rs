@@ -44,6 +44,7 @@ use vocab::Vocab;
 const OCR_CONFUSION: &str = "words.ocr-confusion";
 const SPLIT_GLUED: &str = "words.split-glued";
 const JOIN_BROKEN: &str = "words.join-broken";
+const JOIN_SPLIT_WORD: &str = "words.join-split-word";
 
 /// The rules of this stage.
 pub(crate) const RULES: &[RuleInfo] = &[
@@ -97,6 +98,24 @@ pub(crate) const RULES: &[RuleInfo] = &[
          document — and at least one fragment is not a word by itself, so `a part` is \
          never joined into `apart`. A spacing accent is composed with its letter.\n\n\
          Example: `modern tech nology` → `modern technology`.",
+    ),
+    RuleInfo::builtin(
+        JOIN_SPLIT_WORD,
+        "words",
+        Applicability::Safe,
+        "Two words that never follow each other are joined when the document writes them \
+         as one common word.",
+        "Some extractors turn a word hyphenated at a line end into two words: the hyphen \
+         is dropped and a space is left (`pack ages`, `de fault`, `al though`). Unlike \
+         `words.join-broken`, both fragments are words here, so the evidence must come \
+         from elsewhere: the pair is not an English word pair (no bigram), the joined \
+         word is common and the document itself writes it whole, and both fragments have \
+         two letters or more. Such joins are automatic only in a document that shows the \
+         damage: three candidates or more, and at least one per 3,000 words; otherwise \
+         each is offered for review (`in valid`, `as signed` in clean text are real word \
+         pairs).\n\n\
+         Example: `the binary pack ages themselves` → `the binary packages themselves` \
+         (in a document that writes `packages`).",
     ),
 ];
 
@@ -205,10 +224,45 @@ impl Stage for Words {
                 .into();
             }
         }
+        let split_words = fixes
+            .iter()
+            .filter(|f| f.rule.as_str() == JOIN_SPLIT_WORD)
+            .count();
+        if !splits_words(split_words, words) {
+            for fix in fixes
+                .iter_mut()
+                .filter(|f| f.rule.as_str() == JOIN_SPLIT_WORD)
+            {
+                fix.applicability = Applicability::Review;
+                fix.confidence = 0.5;
+                fix.message = format!(
+                    "{}; for review: {split_words} such pair(s) in {words} words is too few \
+                     for a document that splits its words",
+                    fix.message
+                )
+                .into();
+            }
+        }
         for fix in fixes {
             out.push(fix);
         }
     }
+}
+
+/// Whether a document with `pairs` candidates for `words.join-split-word` among `words`
+/// dictionary words shows that damage.
+///
+/// Why the document decides: clean prose has real word pairs that spell a word and that
+/// the bigram table happens to lack (`in valid`, `as signed`), about one in 30,000
+/// words over 36 MB of READMEs, changelogs and licences, never three in a short
+/// document. Text from an extractor that drops hyphens at line ends has one in 1,000
+/// to 2,500.
+fn splits_words(pairs: usize, words: usize) -> bool {
+    /// Fewer than this many pairs are never evidence, however short the document.
+    const MIN_PAIRS: usize = 3;
+    /// A document shows the damage from one pair per this many dictionary words.
+    const WORDS_PER_PAIR: usize = 3000;
+    pairs >= MIN_PAIRS && pairs * WORDS_PER_PAIR >= words
 }
 
 /// Whether a document with `misreadings` OCR-confusion candidates among `words`
@@ -598,7 +652,7 @@ impl<'a> Checker<'a> {
         let tail = self.core(i + 1);
         let (head_known, tail_known) = (self.in_lexicon[i], self.in_lexicon[i + 1]);
         if head_known && tail_known {
-            return None;
+            return self.join_split_word(i, head, tail, gap);
         }
         let joined = format!("{head}{tail}");
         if joined.len() < 5 {
@@ -637,6 +691,52 @@ impl<'a> Checker<'a> {
             .with_message(format!(
                 "joined '{joined}' (zipf {zipf:.1}, {in_document}× whole in this document); \
                  {not_words}"
+            )),
+        )
+    }
+
+    /// `words.join-split-word`: `pack ages` → `packages`, where both fragments are words.
+    ///
+    /// Proposed as Safe; [`Words::run`] lowers it to Review unless the document shows
+    /// the damage often enough ([`splits_words`]).
+    fn join_split_word(&self, i: usize, head: &str, tail: &str, gap: Span) -> Option<Fix> {
+        /// The least Zipf frequency of the joined word: a common word (≈ 3 per
+        /// million words), not a rare one that two everyday words happen to spell.
+        const MIN_JOINED_ZIPF: f32 = 3.5;
+        if head.chars().count() < 2 || tail.chars().count() < 2 {
+            return None; // `a void`, `the n`: one-letter fragments are words or initials
+        }
+        // A pair English uses (`may be`, `in to`, `every one`) is two words.
+        if self.lexicon.bigram_logp(head, tail).is_some() {
+            return None;
+        }
+        let joined = format!("{head}{tail}");
+        // `Packages` at a sentence start is the document writing `packages` whole.
+        let in_document = self.vocab.count_ci(&joined);
+        let zipf = self.lexicon.zipf(&joined);
+        if in_document == 0 || zipf < MIN_JOINED_ZIPF {
+            return None;
+        }
+        // A word split twice (`be en tered`) offers a wrong pair first: where the tail
+        // also joins its right neighbour into a word, which pair is the word is unclear.
+        let next = self
+            .tokens
+            .get(i + 2)
+            .filter(|t| t.shape == Shape::Lower && !t.protected)
+            .map(|t| &self.text[t.core().range()]);
+        if next.is_some_and(|next| self.is_known(&format!("{tail}{next}"))) {
+            return None;
+        }
+        Some(
+            Fix::single(
+                RuleId::from_static(JOIN_SPLIT_WORD),
+                Applicability::Safe,
+                Edit::delete(gap),
+            )
+            .with_confidence(0.8)
+            .with_message(format!(
+                "joined '{joined}' (zipf {zipf:.1}, {in_document}× whole in this document); \
+                 '{head} {tail}' is not an English word pair"
             )),
         )
     }

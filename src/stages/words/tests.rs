@@ -158,7 +158,7 @@ fn minimal_edit_touches_only_the_difference() {
 
 #[test]
 fn rules_are_documented() {
-    assert_eq!(RULES.len(), 3);
+    assert_eq!(RULES.len(), 4);
     for rule in RULES {
         assert!(rule.id.starts_with("words."));
         assert!(rule.explanation.contains("Example"));
