@@ -1155,7 +1155,9 @@ fn address_continues(a: &str, b: &str) -> bool {
     let (tail, head) = (last_token(a), first_token(b));
     // Nearly every line starts with a letter: that answers no at once.
     let opened = tail.starts_with('<');
+    let after_slash = tail.ends_with('/');
     if !opened
+        && !after_slash
         && !head.bytes().next().is_some_and(|c| {
             matches!(
                 c,
@@ -1172,6 +1174,11 @@ fn address_continues(a: &str, b: &str) -> bool {
     let path = (address.starts_with(['/', '~', '.']) || address.matches('/').count() >= 2)
         && address.contains('/')
         && address.bytes().all(|c| c.is_ascii_graphic());
+    // Broken right after a `/` (`/etc/apt/⏎sources.list`, `from /⏎var/cache/`), a path
+    // goes on with its next name, which may start with a letter like any word.
+    if after_slash && (url || path) && names_a_file(head) {
+        return true;
+    }
     if !(url || mail || path) || !head.is_ascii() || head.contains(['<', '"']) {
         return false;
     }
@@ -1199,6 +1206,30 @@ fn address_continues(a: &str, b: &str) -> bool {
         matches!(first, '.' | '_')
     };
     continues && second.is_ascii_alphanumeric() && !tail.ends_with(['.', ',', ';', ':'])
+}
+
+/// `token` is a file or directory name, or more of a path (`sources.list.`, `id_ecdsa,`,
+/// `dpkg/dpkg.cfg`), not a word: a separator stands inside it between letters or digits.
+/// An abbreviation (`e.g.`) has one letter between its dots and is a word.
+fn names_a_file(token: &str) -> bool {
+    let name = token.trim_end_matches(['.', ',', ';', ':', ')', ']', '\'', '"']);
+    if !name
+        .bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        || !name.bytes().all(|c| c.is_ascii_graphic())
+        || name.contains(['<', '>', '"'])
+    {
+        return false;
+    }
+    let bytes = name.as_bytes();
+    let inner_separator = (1..bytes.len().saturating_sub(1)).any(|i| {
+        matches!(bytes[i], b'.' | b'_' | b'/')
+            && bytes[i - 1].is_ascii_alphanumeric()
+            && bytes[i + 1].is_ascii_alphanumeric()
+    });
+    let abbreviation = name.split('.').all(|part| part.len() <= 1);
+    inner_separator && !abbreviation
 }
 
 fn last_token(line: &str) -> &str {
@@ -1300,6 +1331,46 @@ fn is_tabular(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_after_a_slash_continues_the_path_and_a_word_does_not() {
+        for name in [
+            "sources.list.",
+            "id_ecdsa,",
+            "dpkg/dpkg.cfg",
+            "var/cache/",
+            "global.html).",
+        ] {
+            assert!(names_a_file(name), "{name}");
+        }
+        for word in [
+            "null",
+            "and",
+            "e.g.",
+            "i.e.,",
+            "(see",
+            "über.txt",
+            ".hidden",
+            "a",
+        ] {
+            assert!(!names_a_file(word), "{word}");
+        }
+        assert!(address_continues(
+            "the file /etc/apt/",
+            "sources.list is read"
+        ));
+        assert!(address_continues(
+            "everything from /",
+            "var/cache/apt/archives/ and"
+        ));
+        assert!(!address_continues("files under /etc/", "and the rest"));
+        assert!(!address_continues("either and/", "or.txt is"));
+        // Inside `<…>` the address is unfinished until the `>`, name or not.
+        assert!(address_continues(
+            "see <https://",
+            "www.ietf.org/rfc/rfc1952.txt>, the"
+        ));
+    }
 
     #[test]
     fn user_words_count_as_words_for_dehyphenation() {
