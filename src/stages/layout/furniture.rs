@@ -67,8 +67,12 @@ pub(crate) const RULES: &[RuleInfo] = &[
          sequence, which may be content (an exit status, a list item).\n\n\
          A decorated number glued to the end of a page's last line (`…the Package \
          Rela—4—`, where the extractor ran the folio into the text) is deleted, Safe, when \
-         it is written as the document's other page numbers are and counts up with them; \
-         a bare number is never taken off a line. Extractors that do this take the \
+         it is written as the document's other page numbers are and counts up with them. \
+         A bare number is taken off a line only where every cue agrees: three or more \
+         pages end in their bare number in one sequence, this page has none, its last \
+         line ends in exactly the number the sequence gives it right after a letter \
+         (`…the recruit4`) or after a letter and a space with the next page going on in \
+         lower case (`…URI com 5` ⏎ `ponent`). Extractors that do this take the \
          line-end hyphen of a broken word along (`imple-⏎-1-` comes out `imple-1-`), so \
          after a letter the number is replaced by a hyphen that the reflow pass joins or \
          keeps on its evidence.\n\n\
@@ -179,6 +183,7 @@ fn furniture(text: &str) -> Vec<Fix> {
             &mut fixes,
         );
     }
+    run_in_bare_page_numbers(text, &edges, &numbered_pages, &mut fixes);
     absorb_blank_lines_at_the_start(text, &mut fixes);
     fixes
 }
@@ -411,6 +416,105 @@ fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &
             break;
         }
     }
+}
+
+/// Proposes deleting a bare page number run into the end of a page's last line, where
+/// a word broken at the page end lost its hyphen to it (`…the recruit4`, `…URI com 5`).
+///
+/// Plain `pdftotext` on LibreOffice PDFs prints most folios as a line of their own at
+/// the foot of the page (`1`, `2`, `3`), but on a page that ends in a hyphenated word
+/// it drops the hyphen and runs the folio into the word, glued or after a space. A
+/// bare number is text far more often than a decorated one, so every cue must agree:
+/// at least three pages end in a bare folio in one sequence; this page has none; its
+/// last line ends in exactly the number the sequence gives it, right after a letter;
+/// and, where a space stands between, the next page goes on in lower case (the rest
+/// of the word). The hyphen goes back (`recruit-`), for the reflow pass to judge the
+/// word on its usual evidence.
+fn run_in_bare_page_numbers(
+    text: &str,
+    edges: &[EdgeLine],
+    counted: &[bool],
+    fixes: &mut Vec<Fix>,
+) {
+    /// Pages with a bare folio of their own that make a sequence.
+    const MIN_FOLIOS: usize = 3;
+    let mut offsets: Vec<(i64, usize)> = Vec::new();
+    let mut numbered = Vec::new();
+    for (e, _) in edges.iter().zip(counted).filter(|&(_, &c)| c) {
+        numbered.push(e.page);
+        let shown = e.line.trimmed(text);
+        if e.bottom != Some(0) || !shown.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(value) = shown.parse::<i64>() else {
+            continue;
+        };
+        let offset = value - e.page as i64;
+        match offsets.iter_mut().find(|(o, _)| *o == offset) {
+            Some((_, n)) => *n += 1,
+            None => offsets.push((offset, 1)),
+        }
+    }
+    let Some(&(offset, folios)) = offsets.iter().max_by_key(|&&(_, n)| n) else {
+        return;
+    };
+    if folios < MIN_FOLIOS {
+        return;
+    }
+    let deleted = |span: Span| {
+        fixes
+            .iter()
+            .flat_map(|f| &f.edits)
+            .any(|e| e.span.start <= span.start && span.end <= e.span.end)
+    };
+    let touched = |span: Span| {
+        fixes
+            .iter()
+            .flat_map(|f| &f.edits)
+            .any(|e| e.span.start < span.end && span.start < e.span.end)
+    };
+    let mut found = Vec::new();
+    for (k, e) in edges.iter().enumerate() {
+        if e.bottom != Some(0) || numbered.contains(&e.page) || touched(e.line.span) {
+            continue;
+        }
+        let shown = e.line.trimmed(text);
+        let digits = shown.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let body = &shown[..shown.len() - digits];
+        let expected = e.page as i64 + offset;
+        if digits == 0 || shown[body.len()..].parse::<i64>().ok() != Some(expected) {
+            continue;
+        }
+        let spaced = body.ends_with(' ');
+        if !body.trim_end_matches(' ').ends_with(char::is_alphabetic)
+            || body.len() - body.trim_end_matches(' ').len() > 1
+        {
+            continue;
+        }
+        // After a space the number could close a sentence (`see chapter 5`): only
+        // the rest of a word on the next page shows that a word was broken.
+        if spaced {
+            let next = edges[k + 1..]
+                .iter()
+                .filter(|n| n.page == e.page + 1 && n.top.is_some() && !deleted(n.line.span))
+                .min_by_key(|n| n.top);
+            if !next.is_some_and(|n| n.line.trimmed(text).starts_with(|c: char| c.is_lowercase())) {
+                continue;
+            }
+        }
+        let end = e.line.span.start + text[e.line.span.range()].trim_end().len();
+        let start = end - (shown.len() - body.trim_end_matches(' ').len());
+        found.push(
+            Fix::single(PAGE_NUMBER, Applicability::Safe, Edit::new(Span::new(start, end), "-"))
+                .with_confidence(0.85)
+                .with_message(format!(
+                    "page number {:?} run into the last line of page {}, where {folios} pages end in their bare number in sequence and this one has none; the hyphen of the word broken before it goes back",
+                    text[start..end].trim(),
+                    e.page + 1
+                )),
+        );
+    }
+    fixes.extend(found);
 }
 
 /// A group of edge lines sharing a key.
