@@ -150,7 +150,7 @@ fn glyph_at(text: &str, slash: usize, lexicon: &Lexicon) -> Option<Found> {
     } else if name.len() < 4 || lexicon.contains(name) {
         return None;
     }
-    if !stands_alone(bytes, slash, end) {
+    if !stands_alone(bytes, slash, end, suffix.is_some()) {
         return None;
     }
     Some(Found {
@@ -200,10 +200,17 @@ fn variant_suffix(after: &[u8]) -> Option<usize> {
         .max()
 }
 
-/// True when the name at `slash..end` is not part of a path, URL or command: the
-/// whitespace-delimited token around it has no other slash (glyph names aside) and no
-/// path-like continuation follows.
-fn stands_alone(bytes: &[u8], slash: usize, end: usize) -> bool {
+/// True when the name at `slash..end` is not part of a path, URL or command: no path
+/// comes right before it or right after it, and the whitespace-delimited token around
+/// it has no other slash (glyph names aside) — unless the name has a variant suffix and
+/// the token opens with such a name.
+///
+/// Why a suffixed name may share its token with other slashes: the quotes around a
+/// quoted path or branch come out as names glued to both of its ends
+/// (`/quotesingle.ts1origin/master/quotesingle.ts1.`, pypdf on a LaTeX manual), while a
+/// path that merely ends in such a name (`/usr/share/fonts/enc/quotesingle.ts1`) opens
+/// with a directory.
+fn stands_alone(bytes: &[u8], slash: usize, end: usize, suffixed: bool) -> bool {
     if let Some(&next) = bytes.get(end) {
         if next == b'/'
             || (next == b'.' && bytes.get(end + 1).is_some_and(u8::is_ascii_alphanumeric))
@@ -218,6 +225,14 @@ fn stands_alone(bytes: &[u8], slash: usize, end: usize) -> bool {
     let before = &bytes[token_start..slash];
     if before.ends_with(b":") || before.ends_with(b"/") || before.ends_with(b"~") {
         return false;
+    }
+    // The quotes are glued to both ends of the path, so the token opens with one.
+    let first_slash = bytes[token_start..slash]
+        .iter()
+        .position(|&b| b == b'/')
+        .map_or(slash, |i| token_start + i);
+    if suffixed && starts_suffixed_name(&bytes[first_slash + 1..]) {
+        return true;
     }
     // Other slashes in the token must themselves start glyph names (`/grave.ts1show
     // w/quotesingle.ts1` has two), never path separators.
@@ -240,20 +255,23 @@ fn token_has_only_glyph_slashes(bytes: &[u8], start: usize, end: usize) -> bool 
         .iter()
         .enumerate()
         .filter(|&(_, &b)| b == b'/')
-        .all(|(i, _)| {
-            let after = &bytes[start + i + 1..end];
-            let name = after
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                .count();
-            // A suffix must follow some prefix of the run that is a glyph name.
-            (2..=name).any(|n| {
-                std::str::from_utf8(&after[..n])
-                    .ok()
-                    .is_some_and(|s| glyph_list().contains_key(s))
-                    && variant_suffix(&after[n..]).is_some()
-            })
-        })
+        .all(|(i, _)| starts_suffixed_name(&bytes[start + i + 1..end]))
+}
+
+/// True when `after` (the bytes after a slash) starts with a glyph name and a variant
+/// suffix (`quotesingle.ts1origin`): some prefix of its name run is a glyph name.
+fn starts_suffixed_name(after: &[u8]) -> bool {
+    let name = after
+        .iter()
+        .take(MAX_NAME)
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    (2..=name).any(|n| {
+        std::str::from_utf8(&after[..n])
+            .ok()
+            .is_some_and(|s| glyph_list().contains_key(s))
+            && variant_suffix(&after[n..]).is_some()
+    })
 }
 
 #[cfg(test)]
@@ -274,6 +292,16 @@ mod tests {
         assert_eq!(clean("a /endash b"), "a \u{2013} b");
         assert_eq!(clean("it/quoteright s"), "it\u{2019} s");
         assert_eq!(clean("x/uni2019s"), "x\u{2019}s");
+        // Quotes around a path or a branch name share its token (dev: gittutorial and
+        // apt-get, pdflatex through pypdf).
+        assert_eq!(
+            clean("merge /quotesingle.ts1origin/master/quotesingle.ts1."),
+            "merge 'origin/master'."
+        );
+        assert_eq!(
+            clean("the /quotesingle.ts1</>/quotesingle.ts1 operators"),
+            "the '</>' operators"
+        );
     }
 
     #[test]
@@ -289,6 +317,7 @@ mod tests {
             "w/ section",
             "a /section of /one /period",
             "~/endash",
+            "/usr/share/fonts/enc/quotesingle.ts1",
         ] {
             assert_eq!(clean(text), text, "{text}");
         }
