@@ -41,7 +41,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          where each is known (in the document or the lexicon), the run as a whole is not, \
          and only one such split exists: `THEREST` (`THE REST`, `THERE ST`) stays whole. \
          Runs made only of one-letter words (`a`, `I`, `A`, `O`) are left \
-         alone. Safe when a joined word is known or the run has six glyphs or more, review \
+         alone. Three capitals one space apart among capitals or at a line edge \
+         (`K E Y BINDINGS`, `MAINTENANCE A N D SUPPORT`) are joined only in a document \
+         with longer letter-spaced runs, and only into a known word. Safe when a joined word is known or the run has six glyphs or more, review \
          otherwise.\n\n\
          Example: `S E E A L S O` → `SEE ALSO`; `C o p y` → `Copy`; `A H O - C O R A S I C K \
          D E S I G N` → `AHO-CORASICK DESIGN` where the document has `Corasick`.",
@@ -97,9 +99,9 @@ impl Stage for Spacing {
                 doubled.push((base, line));
             }
         }
-        let runs = letter_spaced_runs(text, &spaced);
+        let (runs, short) = letter_spaced_runs(text, &spaced);
         if !runs.is_empty() {
-            propose_letter_spacing(text, &runs, lexicon, out);
+            propose_letter_spacing(text, &runs, &short, lexicon, out);
         }
         doubled_glyphs(text, &doubled, out);
         missing_spaces(text, lexicon, out);
@@ -208,8 +210,10 @@ fn is_word_punct(c: char) -> bool {
     matches!(c, ':' | '.' | '_' | '-' | '/' | '\'' | '’') || c.is_ascii_digit()
 }
 
-fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> Vec<SpacedRun> {
-    let mut runs = Vec::new();
+/// The letter-spaced runs of `lines`, and apart from them the three-capital runs
+/// (`S E E`, `A N D`) that are words only in a document with longer runs.
+fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> (Vec<SpacedRun>, Vec<SpacedRun>) {
+    let (mut runs, mut short) = (Vec::new(), Vec::new());
     for &(base, line) in lines {
         let toks: Vec<Token> = tokens(line, base).collect();
         let mut i = 0;
@@ -226,6 +230,8 @@ fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> Vec<SpacedRun> {
             if j > i {
                 if let Some(run) = spaced_run(text, &toks[i..j]) {
                     runs.push(run);
+                } else if let Some(run) = three_capitals(text, &toks, i, j) {
+                    short.push(run);
                 }
                 i = j;
             } else {
@@ -233,7 +239,36 @@ fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> Vec<SpacedRun> {
             }
         }
     }
-    runs
+    (runs, short)
+}
+
+/// `toks[i..j]` as a three-letter word set in capitals one by one (`K E Y BINDINGS`,
+/// `MAINTENANCE A N D SUPPORT`): exactly three capitals one space apart, among
+/// nothing but capitals or at a line edge, so that `vitamins A B C` or `x A B C`
+/// are no candidates.
+fn three_capitals(text: &str, toks: &[Token], i: usize, j: usize) -> Option<SpacedRun> {
+    let run = &toks[i..j];
+    if run.len() != 3
+        || run.windows(2).any(|w| gap_width(w[0], w[1]) != 1)
+        || !run
+            .iter()
+            .all(|&t| is_single_char(text, t).is_some_and(|c| c.is_ascii_uppercase()))
+    {
+        return None;
+    }
+    let capitals = |t: &Token| {
+        text[t.0..t.1]
+            .chars()
+            .all(|c| !c.is_alphabetic() || c.is_uppercase())
+    };
+    if !(i.checked_sub(1).is_none_or(|k| capitals(&toks[k])) && toks.get(j).is_none_or(capitals)) {
+        return None;
+    }
+    let word: String = run.iter().map(|&t| &text[t.0..t.1]).collect();
+    Some(SpacedRun {
+        span: Span::new(run[0].0, run[2].1),
+        words: vec![word],
+    })
 }
 
 fn gap_width(a: Token, b: Token) -> usize {
@@ -279,7 +314,13 @@ fn spaced_run(text: &str, toks: &[Token]) -> Option<SpacedRun> {
     })
 }
 
-fn propose_letter_spacing(text: &str, runs: &[SpacedRun], lexicon: &Lexicon, out: &mut Proposals) {
+fn propose_letter_spacing(
+    text: &str,
+    runs: &[SpacedRun],
+    short: &[SpacedRun],
+    lexicon: &Lexicon,
+    out: &mut Proposals,
+) {
     // Ask the document about every word a run could contain: the words themselves and,
     // for capitals run together, every way to cut them in two or three.
     let mut forms = FormCounts::default();
@@ -296,7 +337,31 @@ fn propose_letter_spacing(text: &str, runs: &[SpacedRun], lexicon: &Lexicon, out
             }
         }
     }
+    for run in short {
+        forms.want(&run.words[0]);
+    }
     forms.scan(text);
+    // A document that sets its headings letter by letter sets its short words so too;
+    // joined only when the result is a word.
+    for run in short {
+        let word = &run.words[0];
+        if !is_word(word, &forms, lexicon) {
+            continue;
+        }
+        out.push(
+            Fix::single(
+                LETTER_SPACING,
+                Applicability::Safe,
+                Edit::new(run.span, word.as_str()),
+            )
+            .with_confidence(0.9)
+            .with_message(format!(
+                "letter-spaced '{}' → '{word}', in a document that letter-spaces {} longer run(s)",
+                &text[run.span.range()],
+                runs.len()
+            )),
+        );
+    }
     for run in runs {
         let mut known = false;
         let mut words = Vec::with_capacity(run.words.len());
