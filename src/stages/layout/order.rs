@@ -82,6 +82,10 @@ const MIN_GAIN: f32 = 1.5;
 /// A moved run holds at most this many blocks.
 const MAX_RUN: usize = 4;
 
+/// A run that starts mid-sentence carries at most this many blocks after it; see
+/// [`Scorer::best_order`].
+const MAX_CARRIED: usize = 16;
+
 /// Pages with more blocks than this are left alone (the search is cubic in the worst
 /// case; real pages hold a few dozen blocks at most).
 const MAX_BLOCKS: usize = 160;
@@ -201,13 +205,13 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
             continue;
         }
         let after = blocks[p + 1..].iter().find_map(|b| b.first());
-        // Broken ends and starts: an open end whose next block does not go on in lower
-        // case, a lower-case start after a finished block.
+        // Broken ends and starts: an open end followed by a fresh start, a lower-case
+        // start after a finished block. (Code next to an open end says nothing.)
         let next = |i: usize| page.get(i + 1).or(after);
         let prev = |i: usize| i.checked_sub(1).map(|p| &page[p]).or(before);
         let open = (0..page.len())
             .filter(|&i| matches!(page[i].end, End::Open | End::Hyphen))
-            .filter(|&i| next(i).is_none_or(|n| n.start != Start::Lower))
+            .filter(|&i| next(i).is_none_or(|n| n.start == Start::Fresh))
             .count();
         let lower = (0..page.len())
             .filter(|&i| page[i].start == Start::Lower)
@@ -343,6 +347,12 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
     }
     // A comma never ends a heading or a paragraph, however short the line.
     if line.ends_with(',') {
+        return (End::Open, line_end - 1);
+    }
+    // A semicolon after a word at the end of a full line leaves the sentence open
+    // (`…metacharacters;` ⏎ `that is, …`); after a quote or a bracket it ends a
+    // statement of code or a list entry.
+    if full && line.ends_with(';') && line[..line.len() - 1].ends_with(char::is_alphabetic) {
         return (End::Open, line_end - 1);
     }
     if !full || letter_spaced(line) {
@@ -669,12 +679,37 @@ impl<'t> Scorer<'t> {
                     }
                 }
             }
-            let Some(Move {
-                run: (i, j), to: k, ..
-            }) = best
-            else {
+            let Some(mut best) = best else {
                 break;
             };
+            // A run that starts mid-sentence and now continues the block it belongs
+            // after carries along the blocks the extractor emitted after it, up to the
+            // next broken join: extractors emit a piece of a column at a time, and the
+            // piece ends where the text breaks.
+            let (i, j, k) = (best.run.0, best.run.1, best.to);
+            if page[order[i - 1]].start == Start::Lower && cost(k - 1, i) == 0.0 {
+                let limit = if k > j { k - 1 } else { n + 1 };
+                let mut end = j + 1;
+                while end < limit && end - i < MAX_CARRIED && cost(end - 1, end) == 0.0 {
+                    let broken = cost(end, end + 1);
+                    if broken > 0.0 {
+                        let out_of = cost(end, k);
+                        let gain = cost(i - 1, i) + broken + cost(k - 1, k)
+                            - cost(i - 1, end + 1)
+                            - cost(k - 1, i)
+                            - out_of;
+                        // The run's new end may be no worse a join than its old one.
+                        if out_of <= broken && gain > best.gain - 1e-3 {
+                            best.run.1 = end;
+                        }
+                        break;
+                    }
+                    end += 1;
+                }
+            }
+            let Move {
+                run: (i, j), to: k, ..
+            } = best;
             let run: Vec<usize> = order[i - 1..j].to_vec();
             order.drain(i - 1..j);
             let at = if k > j { k - 1 - (j - i + 1) } else { k - 1 };
