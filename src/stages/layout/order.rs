@@ -1054,6 +1054,16 @@ mod tests {
     }
 
     #[test]
+    fn a_semicolon_after_a_word_leaves_a_full_line_open() {
+        let line = "Don't interpret regular expression metacharacters;";
+        assert_eq!(classify_end(line, line.len(), true), (End::Open, line.len() - 1));
+        // On a short line, or after a quote or a bracket (code, a list entry), it ends.
+        assert_eq!(classify_end("Two words;", 10, false).0, End::Closed);
+        assert_eq!(classify_end("Fix-Broken \"true\";", 18, true).0, End::Closed);
+        assert_eq!(classify_end("the caveat (see above);", 23, true).0, End::Closed);
+    }
+
+    #[test]
     fn a_glued_page_number_does_not_hide_the_hyphen() {
         assert_eq!(
             classify_end("national imple-1-", 17, true),
