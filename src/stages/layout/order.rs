@@ -29,6 +29,12 @@
 //! is quadratic in a page's blocks, and rounds are bounded. Pages too large to be pages
 //! (no page breaks found) are left alone.
 //!
+//! A run that starts mid-sentence and moves to continue its sentence carries along the
+//! blocks the extractor emitted after it, up to the next broken join, when that gains
+//! as much: extractors emit a piece of a column at a time (pdfminer hoists the top of
+//! the right column into the left one), and where the piece ends the text breaks —
+//! `…metacharacters;` before a fresh start. Without such a break the run moves alone.
+//!
 //! # Moves
 //!
 //! The final order is compared with the extractor's: the blocks on a heaviest (by bytes)
@@ -66,8 +72,9 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
      a hyphenated word goes before the block that completes it, a block cut mid-clause \
      before the block that goes on in lower case. A move is made only when it repairs \
      clearly more broken joins than it makes and the moved blocks fit their new place at \
-     both ends; the blocks that stay are the larger part of the page, so the smaller part \
-     is what moves. Safe when a join the move makes or mends completes a word known to \
+     both ends; a run that starts mid-sentence carries the blocks emitted after it up to \
+     the next broken join (a piece of a column emitted as one); the blocks that stay are \
+     the larger part of the page, so the smaller part is what moves. Safe when a join the move makes or mends completes a word known to \
      the document or the dictionary, or, on a page with few broken joins, continues a \
      common word pair; otherwise proposed for review. Code, names and blocks of a word \
      or two are never evidence. Text that is one paragraph per line is never reordered.\n\n\
@@ -1056,11 +1063,20 @@ mod tests {
     #[test]
     fn a_semicolon_after_a_word_leaves_a_full_line_open() {
         let line = "Don't interpret regular expression metacharacters;";
-        assert_eq!(classify_end(line, line.len(), true), (End::Open, line.len() - 1));
+        assert_eq!(
+            classify_end(line, line.len(), true),
+            (End::Open, line.len() - 1)
+        );
         // On a short line, or after a quote or a bracket (code, a list entry), it ends.
         assert_eq!(classify_end("Two words;", 10, false).0, End::Closed);
-        assert_eq!(classify_end("Fix-Broken \"true\";", 18, true).0, End::Closed);
-        assert_eq!(classify_end("the caveat (see above);", 23, true).0, End::Closed);
+        assert_eq!(
+            classify_end("Fix-Broken \"true\";", 18, true).0,
+            End::Closed
+        );
+        assert_eq!(
+            classify_end("the caveat (see above);", 23, true).0,
+            End::Closed
+        );
     }
 
     #[test]
