@@ -29,6 +29,12 @@
 //! is quadratic in a page's blocks, and rounds are bounded. Pages too large to be pages
 //! (no page breaks found) are left alone.
 //!
+//! A run that starts mid-sentence and moves to continue its sentence carries along the
+//! blocks the extractor emitted after it, up to the next broken join, when that gains
+//! as much: extractors emit a piece of a column at a time (pdfminer hoists the top of
+//! the right column into the left one), and where the piece ends the text breaks —
+//! `…metacharacters;` before a fresh start. Without such a break the run moves alone.
+//!
 //! # Moves
 //!
 //! The final order is compared with the extractor's: the blocks on a heaviest (by bytes)
@@ -66,8 +72,9 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
      a hyphenated word goes before the block that completes it, a block cut mid-clause \
      before the block that goes on in lower case. A move is made only when it repairs \
      clearly more broken joins than it makes and the moved blocks fit their new place at \
-     both ends; the blocks that stay are the larger part of the page, so the smaller part \
-     is what moves. Safe when a join the move makes or mends completes a word known to \
+     both ends; a run that starts mid-sentence carries the blocks emitted after it up to \
+     the next broken join (a piece of a column emitted as one); the blocks that stay are \
+     the larger part of the page, so the smaller part is what moves. Safe when a join the move makes or mends completes a word known to \
      the document or the dictionary, or, on a page with few broken joins, continues a \
      common word pair; otherwise proposed for review. Code, names and blocks of a word \
      or two are never evidence. Text that is one paragraph per line is never reordered.\n\n\
@@ -81,6 +88,10 @@ const MIN_GAIN: f32 = 1.5;
 
 /// A moved run holds at most this many blocks.
 const MAX_RUN: usize = 4;
+
+/// A run that starts mid-sentence carries at most this many blocks after it; see
+/// [`Scorer::best_order`].
+const MAX_CARRIED: usize = 16;
 
 /// Pages with more blocks than this are left alone (the search is cubic in the worst
 /// case; real pages hold a few dozen blocks at most).
@@ -201,13 +212,13 @@ fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
             continue;
         }
         let after = blocks[p + 1..].iter().find_map(|b| b.first());
-        // Broken ends and starts: an open end whose next block does not go on in lower
-        // case, a lower-case start after a finished block.
+        // Broken ends and starts: an open end followed by a fresh start, a lower-case
+        // start after a finished block. (Code next to an open end says nothing.)
         let next = |i: usize| page.get(i + 1).or(after);
         let prev = |i: usize| i.checked_sub(1).map(|p| &page[p]).or(before);
         let open = (0..page.len())
             .filter(|&i| matches!(page[i].end, End::Open | End::Hyphen))
-            .filter(|&i| next(i).is_none_or(|n| n.start != Start::Lower))
+            .filter(|&i| next(i).is_none_or(|n| n.start == Start::Fresh))
             .count();
         let lower = (0..page.len())
             .filter(|&i| page[i].start == Start::Lower)
@@ -343,6 +354,12 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
     }
     // A comma never ends a heading or a paragraph, however short the line.
     if line.ends_with(',') {
+        return (End::Open, line_end - 1);
+    }
+    // A semicolon after a word at the end of a full line leaves the sentence open
+    // (`…metacharacters;` ⏎ `that is, …`); after a quote or a bracket it ends a
+    // statement of code or a list entry.
+    if full && line.ends_with(';') && line[..line.len() - 1].ends_with(char::is_alphabetic) {
         return (End::Open, line_end - 1);
     }
     if !full || letter_spaced(line) {
@@ -669,12 +686,37 @@ impl<'t> Scorer<'t> {
                     }
                 }
             }
-            let Some(Move {
-                run: (i, j), to: k, ..
-            }) = best
-            else {
+            let Some(mut best) = best else {
                 break;
             };
+            // A run that starts mid-sentence and now continues the block it belongs
+            // after carries along the blocks the extractor emitted after it, up to the
+            // next broken join: extractors emit a piece of a column at a time, and the
+            // piece ends where the text breaks.
+            let (i, j, k) = (best.run.0, best.run.1, best.to);
+            if page[order[i - 1]].start == Start::Lower && cost(k - 1, i) == 0.0 {
+                let limit = if k > j { k - 1 } else { n + 1 };
+                let mut end = j + 1;
+                while end < limit && end - i < MAX_CARRIED && cost(end - 1, end) == 0.0 {
+                    let broken = cost(end, end + 1);
+                    if broken > 0.0 {
+                        let out_of = cost(end, k);
+                        let gain = cost(i - 1, i) + broken + cost(k - 1, k)
+                            - cost(i - 1, end + 1)
+                            - cost(k - 1, i)
+                            - out_of;
+                        // The run's new end may be no worse a join than its old one.
+                        if out_of <= broken && gain > best.gain - 1e-3 {
+                            best.run.1 = end;
+                        }
+                        break;
+                    }
+                    end += 1;
+                }
+            }
+            let Move {
+                run: (i, j), to: k, ..
+            } = best;
             let run: Vec<usize> = order[i - 1..j].to_vec();
             order.drain(i - 1..j);
             let at = if k > j { k - 1 - (j - i + 1) } else { k - 1 };
@@ -1016,6 +1058,25 @@ mod tests {
         let scorer = Scorer::new(text, std::slice::from_ref(&page), Lexicon::english());
         assert_eq!(page[0].end, End::Hyphen);
         assert!(!scorer.completes_word(&page[0], &page[1]));
+    }
+
+    #[test]
+    fn a_semicolon_after_a_word_leaves_a_full_line_open() {
+        let line = "Don't interpret regular expression metacharacters;";
+        assert_eq!(
+            classify_end(line, line.len(), true),
+            (End::Open, line.len() - 1)
+        );
+        // On a short line, or after a quote or a bracket (code, a list entry), it ends.
+        assert_eq!(classify_end("Two words;", 10, false).0, End::Closed);
+        assert_eq!(
+            classify_end("Fix-Broken \"true\";", 18, true).0,
+            End::Closed
+        );
+        assert_eq!(
+            classify_end("the caveat (see above);", 23, true).0,
+            End::Closed
+        );
     }
 
     #[test]
