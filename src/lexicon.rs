@@ -280,7 +280,8 @@ impl Lexicon {
     }
 
     fn lookup(&self, word: &str) -> Option<Tenths> {
-        if word.contains('\u{2019}') {
+        // Most words are ASCII, which says no apostrophe without a search.
+        if !word.is_ascii() && word.contains('\u{2019}') {
             return self.lookup_forms(&word.replace('\u{2019}', "'"));
         }
         self.lookup_forms(word)

@@ -39,6 +39,10 @@ pub(crate) struct FormCounts {
     buf: String,
 }
 
+/// Up to this many forms, [`FormCounts::scan`] searches for the forms instead of
+/// reading every token (see [`FormCounts::scan_for_few`]).
+const FEW_FORMS: usize = 16;
+
 /// The number of `u64` words of the signature table (2¹⁸ bits, 32 KiB: it stays in
 /// the first-level cache, and ten thousand forms set under 4% of its bits).
 const SIGNATURE_WORDS: usize = 1 << 12;
@@ -103,6 +107,14 @@ impl FormCounts {
         if self.is_empty() {
             return;
         }
+        if self.counts.len() <= FEW_FORMS && self.scan_for_few(text) {
+            return;
+        }
+        self.scan_tokens(text);
+    }
+
+    /// [`scan`](FormCounts::scan) by reading every token of `text`.
+    fn scan_tokens(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let mut buf = String::new();
         // The previous token, if it ends in `-`, and whether it is ASCII.
@@ -116,6 +128,132 @@ impl FormCounts {
             }
             prev = Some((start, end, ascii));
         });
+    }
+
+    /// [`scan`](FormCounts::scan) for a few ASCII forms, by searching for the forms'
+    /// first words; false (nothing counted) where that could miss a token the token
+    /// scan counts.
+    ///
+    /// A pass asking about one or two words would otherwise read every token of the
+    /// document for them (reflow's later rounds ask about the few hyphenated line ends
+    /// left). A vectorised search for a few words is many times faster, and only where
+    /// one starts a token is the token (and a hyphenated second one) read and looked
+    /// up. No token starts inside a match, which is all letters and digits, nor inside
+    /// a character a match skips (the character before a token is no letter or digit):
+    /// the leftmost matches, one after another, meet every token that can be a form.
+    /// Only one non-ASCII character lowercases to ASCII, the Kelvin sign (`K` → `k`):
+    /// a text with one is left to the token scan, as are forms that are not ASCII.
+    fn scan_for_few(&mut self, text: &str) -> bool {
+        if self.counts.keys().any(|form| !form.is_ascii())
+            || memchr::memmem::find(text.as_bytes(), "\u{212A}".as_bytes()).is_some()
+        {
+            return false;
+        }
+        // The letters and digits a form starts with: a whole single-word form, the first
+        // word of a hyphenated one. A form that starts otherwise is no token.
+        let mut firsts: Vec<&[u8]> = self
+            .counts
+            .keys()
+            .map(|form| {
+                let n = form.bytes().take_while(u8::is_ascii_alphanumeric).count();
+                &form.as_bytes()[..n]
+            })
+            .filter(|first| !first.is_empty())
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        if firsts.is_empty() {
+            return true;
+        }
+        // Their first bytes in every case (`bau`, `Bau`, …, `BAU`) for a vectorised
+        // search (Teddy); where it cannot be had (too many short patterns, no SIMD), the
+        // token scan.
+        let mut prefixes: Vec<Vec<u8>> = Vec::new();
+        for first in firsts {
+            let prefix = &first[..first.len().min(3)];
+            for case in 0..1u32 << prefix.len() {
+                let variant: Vec<u8> = prefix
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| {
+                        if case & 1 << i != 0 {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b
+                        }
+                    })
+                    .collect();
+                prefixes.push(variant);
+            }
+        }
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        let Some(searcher) = aho_corasick::packed::Config::new()
+            .builder()
+            .extend(&prefixes)
+            .build()
+        else {
+            return false;
+        };
+        let bytes = text.as_bytes();
+        // The end of the run of letters and digits from `at`, and whether it is ASCII.
+        let run_end = |at: usize| -> (usize, bool) {
+            let mut end = at;
+            while let Some(&b) = bytes.get(end) {
+                if b.is_ascii_alphanumeric() {
+                    end += 1;
+                } else if b.is_ascii() {
+                    return (end, true);
+                } else {
+                    let c = text[end..].chars().next().unwrap_or(' ');
+                    return if c.is_alphanumeric() {
+                        (end, false)
+                    } else {
+                        (end, true)
+                    };
+                }
+            }
+            (end, true)
+        };
+        let mut key = Vec::new();
+        let mut bump = |key: &[u8]| {
+            let key = std::str::from_utf8(key).expect("ASCII");
+            if let Some(n) = self.counts.get_mut(key) {
+                *n += 1;
+            }
+        };
+        for m in searcher.find_iter(bytes) {
+            // A match of ASCII bytes starts on a character boundary.
+            let start = m.start();
+            if text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let (end, ascii) = run_end(start);
+            if !ascii {
+                continue;
+            }
+            key.clear();
+            key.extend(bytes[start..end].iter().map(u8::to_ascii_lowercase));
+            bump(&key);
+            // `long-term`: the token and the next, joined by one hyphen.
+            if bytes.get(end) == Some(&b'-') {
+                let (second_end, second_ascii) = run_end(end + 1);
+                if second_ascii && second_end > end + 1 {
+                    key.push(b'-');
+                    key.extend(
+                        bytes[end + 1..second_end]
+                            .iter()
+                            .map(u8::to_ascii_lowercase),
+                    );
+                    bump(&key);
+                }
+            }
+        }
+        true
     }
 
     /// Counts the token `bytes` (which starts at `start` in `text`) if it is wanted.
@@ -350,6 +488,75 @@ mod tests {
         assert_eq!(c.get("w2999x3"), 1);
         assert_eq!(c.get("élan"), 2);
         assert_eq!(c.get("w2999x4"), 0);
+    }
+
+    #[test]
+    fn searching_for_a_few_forms_counts_what_the_token_scan_counts() {
+        let forms = [
+            "bauxite",
+            "baux-ite",
+            "soviet-yugoslav",
+            "yugoslav-bulgarian",
+            "a",
+            "aa",
+            "x1",
+            "key",
+            "a b",
+            "-ite",
+            "a--b",
+            "a-b-c",
+            "",
+            "b-c",
+            "a-",
+            "élan",
+        ];
+        let texts = [
+            "Bauxite, BAUXITE; baux-ite bauxites rebauxite baux-ite-x",
+            "the Soviet-Yugoslav-Bulgarian split; soviet - yugoslav, Soviet-Yugoslavia",
+            "a aa aaa a-a aa-a éa aé a1 1a ａa X1 x1é x1 a b a--b a-b-c b-c-d a- b",
+            "Key kéy key\u{212A} élan Élan ÉLAN",
+            "\u{212A}ey KEY",
+            "",
+            "a",
+        ];
+        // Every set of one, two or three of the forms.
+        let mut sets: Vec<Vec<&str>> = Vec::new();
+        for i in 0..forms.len() {
+            for j in i..forms.len() {
+                for k in j..forms.len() {
+                    let mut set = vec![forms[i], forms[j], forms[k]];
+                    set.dedup();
+                    sets.push(set);
+                }
+            }
+        }
+        let mut searched = 0;
+        for text in texts {
+            for set in &sets {
+                let (mut few, mut all) = (FormCounts::default(), FormCounts::default());
+                for form in set {
+                    few.want(form);
+                    all.want(form);
+                }
+                if !few.scan_for_few(text) {
+                    continue;
+                }
+                searched += 1;
+                all.scan_tokens(text);
+                for form in set {
+                    assert_eq!(few.get(form), all.get(form), "{form:?} in {text:?}");
+                }
+            }
+        }
+        // Most sets are searched for (a non-ASCII form, a Kelvin sign, or too many short
+        // patterns for the vectorised search send the others to the token scan).
+        if cfg!(target_arch = "x86_64") {
+            assert!(
+                searched > sets.len() * 2,
+                "{searched} of {} searched",
+                sets.len() * texts.len()
+            );
+        }
     }
 
     fn tokens(text: &str) -> Vec<(&str, bool)> {

@@ -807,6 +807,18 @@ fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
             }
         } else {
             i += 1;
+            // Nearly every byte is neither a digit nor part of a non-ASCII character:
+            // skip such bytes 16 at a time, by a test without early exit that the
+            // compiler vectorises.
+            while let Some(block) = bytes.get(i..i + 16) {
+                if block
+                    .iter()
+                    .fold(false, |acc, &b| acc | b.is_ascii_digit() | (b >= 0x80))
+                {
+                    break;
+                }
+                i += 16;
+            }
         }
     }
     refs
