@@ -74,9 +74,9 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
      clearly more broken joins than it makes and the moved blocks fit their new place at \
      both ends; a run that starts mid-sentence carries the blocks emitted after it up to \
      the next broken join (a piece of a column emitted as one); the blocks that stay are \
-     the larger part of the page, so the smaller part is what moves. Safe when a join the move makes or mends completes a word known to \
-     the document or the dictionary, or, on a page with few broken joins, continues a \
-     common word pair; otherwise proposed for review. Code, names and blocks of a word \
+     the larger part of the page, so the smaller part is what moves. Safe when a join \
+     the move makes or mends completes a word known to the document or the dictionary, \
+     or, on a page with few broken joins, continues a common word pair; otherwise proposed for review. Code, names and blocks of a word \
      or two are never evidence. Text that is one paragraph per line is never reordered.\n\n\
      Example: a page emitted as `…national imple-` (bottom of the left column) after \
      `mentation thereof…` (top of the right column): the shorter of the two blocks \
