@@ -62,7 +62,10 @@ pub(crate) const RULES: &[RuleInfo] = &[
          is not seen — the hyphen and the break are removed. Soft hyphens (U+00AD) and `¬` \
          at a line end always mark such a break. When neither form is known anywhere, the \
          safe fix only closes the line break and keeps the hyphen (`layout.hyphen-kept`); \
-         removing the hyphen is proposed separately, for review. A hyphen the extractor \
+         removing the hyphen is proposed separately, for review — unless neither part is \
+         a word anywhere (`prag-⏎mata`, `gitig-⏎nore`: lower case, the first part three \
+         letters or more, neither in the lexicon nor used elsewhere in the document), \
+         for a compound joins words. A hyphen the extractor \
          set apart from its word (`negli -⏎gence`) is joined only into a known word of two \
          parts of two letters or more; otherwise it is a dash and keeps its spaces. With \
          --keep-lines the \
@@ -190,6 +193,12 @@ impl Stage for Reflow {
             form.push_str(right);
             forms.want(&form);
             prefixes.want(left);
+            // Two fragments that are no words at all may still be words of this
+            // document (`ssh-⏎askpass`); asked only of these, which are few.
+            if cx.lexicon.zipf(left) == 0.0 && cx.lexicon.zipf(right) == 0.0 {
+                forms.want(left);
+                forms.want(right);
+            }
         }
         forms.scan(text);
         options.scan(text);
@@ -917,6 +926,16 @@ impl WordBreak {
         if left.chars().count() == 1 || (z_left > 0.0 && z_right > 0.0) {
             return Verdict::KeepHyphen(format!(
                 "'{joined}' is not a word, '{left}' and '{right}' are"
+            ));
+        }
+        // A compound joins words: where neither part is a word anywhere, in the lexicon
+        // or in this document (`prag-⏎mata`, `gitig-⏎nore`), the hyphen split one word.
+        // A part of this document's own (`ssh-⏎askpass`, `ssh` used alone) is a word;
+        // the one occurrence allowed is the fragment at this break.
+        let fragment = |w: &str| w.bytes().all(|b| b.is_ascii_lowercase()) && forms.get(w) <= 1;
+        if z_left == 0.0 && z_right == 0.0 && left.len() >= 3 && fragment(left) && fragment(right) {
+            return Verdict::Join(format!(
+                "neither '{left}' nor '{right}' is a word: the hyphen split '{joined}'"
             ));
         }
         Verdict::Unsure
