@@ -75,7 +75,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          several tokens in a row are unlike text, and the real sentence before it \
          keeps its last character. A run spliced into a line of hard-wrapped text \
          shows where it stands even without a shape: the line runs far past the \
-         document's measure, and taking the run out restores it. Names, \
+         document's measure, and taking the run out restores it; and the few words \
+         between a sure run and the end of its line go with it when they do not go \
+         on into the next line, as the text before the run does. Names, \
          transliterations (`Gheorghiu-Dej`, `[dogovorit'sia]`), archival references \
          (`F. 3, Op. 12, D. 1005`), numbers, URLs, command-line options and other \
          languages are pronounceable or regular, so they stay; so do words written \
