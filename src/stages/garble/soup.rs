@@ -1070,14 +1070,15 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
     if !is_ocr_confusion(core, cx.lexicon) {
         let digits = digits_llr(core);
         ev.add_syntax(digits);
-        // A name with digits (`mke2fs`, `sha256sum`, `ppc64el`) recurs in its document;
-        // a number glued into scrambled letters does not.
-        ev.unknown_word = digits > 0.0
-            && without_possessive(core)
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric());
+        // A name with digits (`mke2fs`, `sha256sum`, `ppc64el`, `ldbl-128ibm`) recurs
+        // in its document; a number glued into scrambled letters does not.
+        ev.unknown_word = digits > 0.0 && is_name(core);
     }
-    ev.add_syntax(hyphen_number(core));
+    let hyphenated = hyphen_number(core);
+    ev.add_syntax(hyphenated);
+    // So does a name hyphenated to a number (`ldbl-128`, `latin-9`), where a kerning
+    // value left after a fragment (`pohavon-27`) does not.
+    ev.unknown_word |= hyphenated > 0.0 && is_name(core);
     let letters_only = core
         .chars()
         .all(|c| c.is_alphabetic() || c == '\'' || c == '’');
@@ -1806,6 +1807,14 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
 /// The evidence of a piece cut from a longer word of the document (see
 /// [`Scorer::is_fragment`]), which also counts as a shape prose does not have.
 const FRAGMENT: f32 = 1.0;
+
+/// Letters, digits and inner hyphens, as names with numbers are written (`mke2fs`,
+/// `ldbl-128`), with or without a possessive ending.
+fn is_name(core: &str) -> bool {
+    without_possessive(core)
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
 
 /// A name without the possessive ending prose gives it: `e2fsck's` is `e2fsck`.
 fn without_possessive(core: &str) -> &str {
@@ -2742,6 +2751,17 @@ mod tests {
         assert!(split("the informa tion was", "tion"));
         assert!(split("sent to the commit-\ntee by", "tee"));
         assert!(!split("for rsof ommit as", "ommit"));
+    }
+
+    #[test]
+    fn a_name_hyphenated_to_a_number_that_recurs_is_the_documents_own() {
+        let name = "Functions for ldbl-128 / ldbl-128ibm share one implementation.";
+        assert_eq!(found(name), ["ldbl-128 / ldbl-128ibm"]);
+        let twice = format!("{name}\nThe ldbl-128 and ldbl-128ibm formats differ.");
+        assert!(found(&twice).is_empty(), "{:?}", found(&twice));
+        // Names are written with letters, digits and hyphens; a glued semicolon is an
+        // operator's, never a name's.
+        assert!(is_name("ldbl-128") && is_name("e2fsck's") && !is_name("clearor;f-6line"));
     }
 
     #[test]
