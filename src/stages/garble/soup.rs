@@ -193,9 +193,12 @@ fn take_line_tails(
         }
         let end = line_end(text, run.span.end);
         let next_run_on_line = runs.get(k + 1).is_some_and(|r| r.span.start < end);
+        // The operator runs are in order and apart: the first that ends after the
+        // run's start is the only one that may overlap it.
+        let first = operator_runs.partition_point(|o| o.span.end <= run.span.start);
         let has_operator = operator_runs
-            .iter()
-            .any(|o| o.span.start < run.span.end && run.span.start < o.span.end);
+            .get(first)
+            .is_some_and(|o| o.span.start < run.span.end);
         if next_run_on_line || has_operator || end == text.len() {
             continue;
         }
