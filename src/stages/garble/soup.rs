@@ -155,8 +155,98 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         }
         start = end + 1;
     }
+    take_line_tails(text, &operator_runs, scorer.lexicon, &mut found);
     merge_adjacent_lines(text, &mut found);
     found
+}
+
+/// A line-final stretch of at most this many words can be the end of a run.
+const MAX_TAIL: usize = 3;
+
+/// Extends each sure run of letter soup over the few words left between it and the end
+/// of its line when they do not go on into the next line: `… done messthe ce)] …
+/// clearor;f-6line only erroneous the` / `by scrolling …` loses `only erroneous the`
+/// with its run.
+///
+/// Soup keeps real words (it is cut from the document's text), and where they end a
+/// run the segmentation hands them back to the text. But a line of hard-wrapped prose
+/// goes on into the next: its last word and the next line's first form a pair of
+/// English (`the` / `Work`), where the last words of a run do not (`the` / `by`,
+/// `pro` / `Work`). So the tail goes with the run when it ends no phrase (no
+/// punctuation), its last word does not pair with the next line's first, and the text
+/// before the run does: the run starts its line, which a short real tail could end
+/// only as the last line of a paragraph — with its full stop, and no next line — or
+/// the word before the run pairs with the next line's first (`the` / `Work`), so the
+/// sentence reads on without the tail. The next line's first word must be one the
+/// dictionary knows, or no pair could be seen. Content-stream runs are left as they
+/// are: they are leaked into the middle of real lines, which go on after them.
+fn take_line_tails(
+    text: &str,
+    operator_runs: &[OperatorRun],
+    lexicon: &Lexicon,
+    runs: &mut [GarbleRun],
+) {
+    for k in 0..runs.len() {
+        let run = &runs[k];
+        if run.confidence < super::SAFE_CONFIDENCE || run.kind != RunKind::LetterSoup {
+            continue;
+        }
+        let end = line_end(text, run.span.end);
+        let next_run_on_line = runs.get(k + 1).is_some_and(|r| r.span.start < end);
+        // The operator runs are in order and apart: the first that ends after the
+        // run's start is the only one that may overlap it.
+        let first = operator_runs.partition_point(|o| o.span.end <= run.span.start);
+        let has_operator = operator_runs
+            .get(first)
+            .is_some_and(|o| o.span.start < run.span.end);
+        if next_run_on_line || has_operator || end == text.len() {
+            continue;
+        }
+        let tail = &text[run.span.end..end];
+        let words: Vec<&str> = tail.split_whitespace().collect();
+        let Some(&last) = words.last() else { continue };
+        let plain = |w: &str| w.chars().all(|c| c.is_alphabetic() || c == '\'');
+        if words.len() > MAX_TAIL || !words.iter().all(|w| plain(w)) {
+            continue;
+        }
+        let next_line = &text[end + 1..line_end(text, end + 1)];
+        let Some(next) = next_line
+            .split_whitespace()
+            .next()
+            .map(core)
+            // A word the dictionary does not know pairs with nothing, which tells
+            // nothing (`… fMxaddfN and` / `fMxaddfNx functions`).
+            .filter(|w| plain(w) && lexicon.zipf(w) > 0.0)
+        else {
+            continue;
+        };
+        let line_start = text[..run.span.start].rfind('\n').map_or(0, |i| i + 1);
+        let before = text[line_start..run.span.start]
+            .split_whitespace()
+            .next_back();
+        let reads_on = before.is_none_or(|b| pairs(lexicon, core(b), next));
+        if pairs(lexicon, last, next) || !reads_on {
+            continue;
+        }
+        let run = &mut runs[k];
+        run.span.end += tail.trim_end().len();
+        run.evidence = format!(
+            "{}; with the end of its line, which does not go on into the next",
+            run.evidence
+        );
+    }
+}
+
+/// Whether `b` follows `a` in English more often than it occurs on its own: a pair
+/// of the shipped table whose conditional probability is above `b`'s frequency (the
+/// table holds frequent pairs of frequent words that go together no better than
+/// chance, `the by`).
+fn pairs(lexicon: &Lexicon, a: &str, b: &str) -> bool {
+    // Zipf is log10 of the frequency per billion words.
+    const ZIPF_TO_LOG10: f32 = 9.0;
+    lexicon
+        .bigram_logp(a, b)
+        .is_some_and(|p| p > lexicon.zipf(b) - ZIPF_TO_LOG10)
 }
 
 /// Tokens with content-stream marks that make a line a candidate to be garble as a
@@ -983,14 +1073,15 @@ fn token_evidence(token: &str, cx: &Scorer<'_>, brackets: Brackets) -> Evidence 
     if !is_ocr_confusion(core, cx.lexicon) {
         let digits = digits_llr(core);
         ev.add_syntax(digits);
-        // A name with digits (`mke2fs`, `sha256sum`, `ppc64el`) recurs in its document;
-        // a number glued into scrambled letters does not.
-        ev.unknown_word = digits > 0.0
-            && without_possessive(core)
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric());
+        // A name with digits (`mke2fs`, `sha256sum`, `ppc64el`, `ldbl-128ibm`) recurs
+        // in its document; a number glued into scrambled letters does not.
+        ev.unknown_word = digits > 0.0 && is_name(core);
     }
-    ev.add_syntax(hyphen_number(core));
+    let hyphenated = hyphen_number(core);
+    ev.add_syntax(hyphenated);
+    // So does a name hyphenated to a number (`ldbl-128`, `latin-9`), where a kerning
+    // value left after a fragment (`pohavon-27`) does not.
+    ev.unknown_word |= hyphenated > 0.0 && is_name(core);
     let letters_only = core
         .chars()
         .all(|c| c.is_alphabetic() || c == '\'' || c == '’');
@@ -1719,6 +1810,14 @@ fn discount_recurring<'t>(text: &'t str, scorer: &Scorer<'t>, tokens: &mut [Toke
 /// The evidence of a piece cut from a longer word of the document (see
 /// [`Scorer::is_fragment`]), which also counts as a shape prose does not have.
 const FRAGMENT: f32 = 1.0;
+
+/// Letters, digits and inner hyphens, as names with numbers are written (`mke2fs`,
+/// `ldbl-128`), with or without a possessive ending.
+fn is_name(core: &str) -> bool {
+    without_possessive(core)
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
 
 /// A name without the possessive ending prose gives it: `e2fsck's` is `e2fsck`.
 fn without_possessive(core: &str) -> &str {
@@ -2566,6 +2665,31 @@ mod tests {
     }
 
     #[test]
+    fn a_line_end_that_does_not_go_on_into_the_next_line_goes_with_its_run() {
+        let soup = "bortks43( Harbour es cene";
+        let case = |tail: &str, next: &str| {
+            let t = format!("The records name the {soup} {tail}\n{next} as the owner.");
+            let f = found(&t).iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            assert_eq!(f.len(), 1, "{t}: {f:?}");
+            f[0].strip_prefix(soup).unwrap().trim().to_owned()
+        };
+        // `pro` / `board` is no pair, `the` / `board` is: the tail was spliced in.
+        assert_eq!(case("either pro", "board"), "either pro");
+        // The end of a real line goes on into the next (`the` / `board`), ends its
+        // phrase, or meets a word the dictionary does not know, which pairs with
+        // nothing: it stays.
+        assert_eq!(case("of the", "board"), "");
+        assert_eq!(case("either pro.", "board"), "");
+        assert_eq!(case("either pro", "bortrackets"), "");
+        // Longer than a tail.
+        assert_eq!(case("of the long pro", "board"), "");
+        let en = Lexicon::english();
+        assert!(pairs(en, "the", "board") && pairs(en, "done", "by"));
+        // Frequent, and in the table, but no better together than apart.
+        assert!(en.bigram_logp("the", "by").is_some() && !pairs(en, "the", "by"));
+    }
+
+    #[test]
     fn a_run_between_the_halves_of_a_hyphenated_word_is_sure() {
         const SOUP: &str = "ance they developmentrax quor";
         let split = format!(
@@ -2630,6 +2754,17 @@ mod tests {
         assert!(split("the informa tion was", "tion"));
         assert!(split("sent to the commit-\ntee by", "tee"));
         assert!(!split("for rsof ommit as", "ommit"));
+    }
+
+    #[test]
+    fn a_name_hyphenated_to_a_number_that_recurs_is_the_documents_own() {
+        let name = "Functions for ldbl-128 / ldbl-128ibm share one implementation.";
+        assert_eq!(found(name), ["ldbl-128 / ldbl-128ibm"]);
+        let twice = format!("{name}\nThe ldbl-128 and ldbl-128ibm formats differ.");
+        assert!(found(&twice).is_empty(), "{:?}", found(&twice));
+        // Names are written with letters, digits and hyphens; a glued semicolon is an
+        // operator's, never a name's.
+        assert!(is_name("ldbl-128") && is_name("e2fsck's") && !is_name("clearor;f-6line"));
     }
 
     #[test]
