@@ -1418,9 +1418,10 @@ mod tests {
 
     #[test]
     fn user_words_count_as_words_for_dehyphenation() {
-        // Neither form is known to the shipped dictionary: the hyphen stays, and removing
-        // it is only proposed. A user word list that has the word decides it.
-        let text = "The engineers of the mill kept an old flibber-\n\
+        // Neither form is known to the shipped dictionary, and `mill` is a word (so the
+        // break may be a compound's): the hyphen stays, and removing it is only
+        // proposed. A user word list that has the word decides it.
+        let text = "The engineers of the mill kept an old mill-\n\
                     gast machine that ran all night long, and they\n\
                     would not let anyone near it until the morning\n\
                     shift came in and the foreman had looked at it.\n";
@@ -1433,11 +1434,11 @@ mod tests {
             p.push(Box::new(Reflow));
             p.run(text).output
         };
-        assert!(with(&[]).contains("flibber-gast"), "{}", with(&[]));
+        assert!(with(&[]).contains("mill-gast"), "{}", with(&[]));
         assert!(
-            with(&["flibbergast"]).contains("flibbergast machine"),
+            with(&["millgast"]).contains("millgast machine"),
             "{}",
-            with(&["flibbergast"])
+            with(&["millgast"])
         );
     }
 
