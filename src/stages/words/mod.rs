@@ -110,9 +110,10 @@ pub(crate) const RULES: &[RuleInfo] = &[
          `words.join-broken`, both fragments are words here, so the evidence must come \
          from elsewhere: the pair is not an English word pair (no bigram), the joined \
          word is common and the document itself writes it whole, and both fragments have \
-         two letters or more. Such joins are automatic only in a document that shows the \
-         damage: three candidates or more, and at least one per 3,000 words; otherwise \
-         each is offered for review (`in valid`, `as signed` in clean text are real word \
+         two letters or more. Such pairs are looked for only in a document where three \
+         or more words split into fragments were joined (`words.join-broken`), and the \
+         joins are automatic only where the document shows the damage: three candidates \
+         or more, and at least one per 3,000 words; otherwise each is offered for review (`in valid`, `as signed` in clean text are real word \
          pairs).\n\n\
          Example: `the binary pack ages themselves` → `the binary packages themselves` \
          (in a document that writes `packages`).",
@@ -195,17 +196,43 @@ impl Stage for Words {
             candidate_memo: RefCell::default(),
         };
         let mut fixes = Vec::new();
+        // Per token: a fix of this pass touches it.
+        let mut fixed = vec![false; tokens.len()];
         let mut i = 0;
         while i < tokens.len() {
             if let Some(fix) = checker.join(i) {
                 fixes.push(fix);
+                fixed[i] = true;
+                fixed[i + 1] = true;
                 i += 2;
                 continue;
             }
             if let Some(fix) = checker.repair(i) {
                 fixes.push(fix);
+                fixed[i] = true;
             }
             i += 1;
+        }
+        // Words split in two words (`pack ages`) are looked for only where words split
+        // in fragments (`deacti vate`) show that the extractor breaks words apart: the
+        // same damage, where one half happened to be a word. Clean text has neither, and
+        // asking about every pair of neighbouring words would double the stage's time.
+        let broken = fixes
+            .iter()
+            .filter(|f| f.rule.as_str() == JOIN_BROKEN && f.applicability == Applicability::Safe)
+            .count();
+        if broken >= MIN_BROKEN_FOR_SPLIT_WORDS {
+            let mut i = 0;
+            while i + 1 < tokens.len() {
+                if !fixed[i] && !fixed[i + 1] {
+                    if let Some(fix) = checker.join_split_word(i) {
+                        fixes.push(fix);
+                        i += 2;
+                        continue;
+                    }
+                }
+                i += 1;
+            }
         }
         let words = checker.in_lexicon.iter().filter(|&&known| known).count();
         let misreadings = fixes
@@ -248,6 +275,11 @@ impl Stage for Words {
         }
     }
 }
+
+/// Automatic joins of fragments (`words.join-broken`) from which a document is searched
+/// for words split into two words. On the benchmark, plain `pdftotext` on LibreOffice
+/// PDFs (which drops line-end hyphens) gives 3 to 20; every other extractor fewer than 3.
+const MIN_BROKEN_FOR_SPLIT_WORDS: usize = 3;
 
 /// Whether a document with `pairs` candidates for `words.join-split-word` among `words`
 /// dictionary words shows that damage.
@@ -630,19 +662,8 @@ impl<'a> Checker<'a> {
 
     /// `words.join-broken` for the tokens at `i` and `i + 1`.
     fn join(&self, i: usize) -> Option<Fix> {
-        let (first, second) = (self.tokens[i], *self.tokens.get(i + 1)?);
-        let gap = Span::new(first.chunk().end, second.chunk().start);
-        if first.protected
-            || second.protected
-            || first.after_hyphen
-            || gap.len() != 1
-            || first.has_trailing_punct()
-            || second.has_leading_punct()
-            || !matches!(first.shape, Shape::Lower | Shape::Capitalized)
-        {
-            return None;
-        }
-        let head = self.core(i);
+        let gap = self.joinable(i)?;
+        let (head, second) = (self.core(i), self.tokens[i + 1]);
         if let Some(fix) = self.join_accent(head, gap, second) {
             return Some(fix);
         }
@@ -652,7 +673,7 @@ impl<'a> Checker<'a> {
         let tail = self.core(i + 1);
         let (head_known, tail_known) = (self.in_lexicon[i], self.in_lexicon[i + 1]);
         if head_known && tail_known {
-            return self.join_split_word(i, head, tail, gap);
+            return None;
         }
         let joined = format!("{head}{tail}");
         if joined.len() < 5 {
@@ -695,26 +716,67 @@ impl<'a> Checker<'a> {
         )
     }
 
+    /// The gap between the tokens at `i` and `i + 1` when they may be two parts of one
+    /// word: one space, no punctuation or protection between them, a plain first word.
+    fn joinable(&self, i: usize) -> Option<Span> {
+        let (first, second) = (self.tokens[i], *self.tokens.get(i + 1)?);
+        let gap = Span::new(first.chunk().end, second.chunk().start);
+        let joinable = !first.protected
+            && !second.protected
+            && !first.after_hyphen
+            && gap.len() == 1
+            && !first.has_trailing_punct()
+            && !second.has_leading_punct()
+            && matches!(first.shape, Shape::Lower | Shape::Capitalized);
+        joinable.then_some(gap)
+    }
+
     /// `words.join-split-word`: `pack ages` → `packages`, where both fragments are words.
     ///
     /// Proposed as Safe; [`Words::run`] lowers it to Review unless the document shows
     /// the damage often enough ([`splits_words`]).
-    fn join_split_word(&self, i: usize, head: &str, tail: &str, gap: Span) -> Option<Fix> {
+    fn join_split_word(&self, i: usize) -> Option<Fix> {
+        let gap = self.joinable(i)?;
+        if self.tokens[i + 1].shape != Shape::Lower
+            || !self.in_lexicon[i]
+            || !self.in_lexicon[i + 1]
+        {
+            return None;
+        }
+        let (head, tail) = (self.core(i), self.core(i + 1));
         /// The least Zipf frequency of the joined word: a common word (≈ 3 per
         /// million words), not a rare one that two everyday words happen to spell.
         const MIN_JOINED_ZIPF: f32 = 3.5;
+        /// No common word is longer.
+        const MAX_JOINED: usize = 40;
         if head.chars().count() < 2 || tail.chars().count() < 2 {
             return None; // `a void`, `the n`: one-letter fragments are words or initials
         }
-        // A pair English uses (`may be`, `in to`, `every one`) is two words.
-        if self.lexicon.bigram_logp(head, tail).is_some() {
+        // Nearly every pair of neighbouring words is asked here, and nearly every one
+        // fails the first test: the joined form is built without an allocation.
+        let mut buf = [0u8; MAX_JOINED];
+        let len = head.len() + tail.len();
+        if len > MAX_JOINED {
             return None;
         }
-        let joined = format!("{head}{tail}");
-        // `Packages` at a sentence start is the document writing `packages` whole.
-        let in_document = self.vocab.count_ci(&joined);
-        let zipf = self.lexicon.zipf(&joined);
-        if in_document == 0 || zipf < MIN_JOINED_ZIPF {
+        buf[..head.len()].copy_from_slice(head.as_bytes());
+        buf[head.len()..len].copy_from_slice(tail.as_bytes());
+        let joined = std::str::from_utf8(&buf[..len]).ok()?;
+        // The document's own vocabulary is the smallest table, so it is asked first, and
+        // as written: a capitalised head (`Mos cow`) also finds the word in lower case.
+        let mut in_document = self.vocab.count(joined);
+        if in_document == 0 && head.starts_with(char::is_uppercase) {
+            in_document = self.vocab.count_ci(joined);
+        }
+        if in_document == 0 {
+            return None;
+        }
+        let zipf = self.lexicon.zipf(joined);
+        if zipf < MIN_JOINED_ZIPF {
+            return None;
+        }
+        // A pair English uses (`may be`, `in to`, `every one`) is two words.
+        if self.lexicon.bigram_logp(head, tail).is_some() {
             return None;
         }
         // A word split twice (`be en tered`) offers a wrong pair first: where the tail
