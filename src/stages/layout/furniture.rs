@@ -485,12 +485,13 @@ fn run_in_bare_page_numbers(
         if digits == 0 || shown[body.len()..].parse::<i64>().ok() != Some(expected) {
             continue;
         }
-        let spaced = body.ends_with(' ');
-        if !body.trim_end_matches(' ').ends_with(char::is_alphabetic)
-            || body.len() - body.trim_end_matches(' ').len() > 1
-        {
-            continue;
-        }
+        let word = body.trim_end_matches(' ');
+        let spaced = match body.len() - word.len() {
+            _ if !word.ends_with(char::is_alphabetic) => continue,
+            0 => false,
+            1 => true,
+            _ => continue,
+        };
         // After a space the number could close a sentence (`see chapter 5`): only
         // the rest of a word on the next page shows that a word was broken.
         if spaced {
@@ -503,7 +504,7 @@ fn run_in_bare_page_numbers(
             }
         }
         let end = e.line.span.start + text[e.line.span.range()].trim_end().len();
-        let start = end - (shown.len() - body.trim_end_matches(' ').len());
+        let start = end - (shown.len() - word.len());
         found.push(
             Fix::single(PAGE_NUMBER, Applicability::Safe, Edit::new(Span::new(start, end), "-"))
                 .with_confidence(0.85)

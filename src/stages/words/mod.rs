@@ -113,8 +113,8 @@ pub(crate) const RULES: &[RuleInfo] = &[
          two letters or more. Such pairs are looked for only in a document where three \
          or more words split into fragments were joined (`words.join-broken`), and the \
          joins are automatic only where the document shows the damage: three candidates \
-         or more, and at least one per 3,000 words; otherwise each is offered for review (`in valid`, `as signed` in clean text are real word \
-         pairs).\n\n\
+         or more, and at least one per 3,000 words; otherwise each is offered for review \
+         (`in valid`, `as signed` in clean text are real word pairs).\n\n\
          Example: `the binary pack ages themselves` → `the binary packages themselves` \
          (in a document that writes `packages`).",
     ),
@@ -240,39 +240,48 @@ impl Stage for Words {
             .filter(|f| f.rule.as_str() == OCR_CONFUSION)
             .count();
         if !self.assume_ocr && !reads_like_ocr(misreadings, words) {
-            for fix in fixes.iter_mut().filter(|f| {
-                f.rule.as_str() == OCR_CONFUSION && f.applicability == Applicability::Safe
-            }) {
-                fix.applicability = Applicability::Review;
-                fix.message = format!(
-                    "{}; for review: {misreadings} such non-word(s) in {words} words is too few for OCR output",
-                    fix.message
-                )
-                .into();
-            }
+            for_review(
+                &mut fixes,
+                OCR_CONFUSION,
+                None,
+                &format!(
+                    "{misreadings} such non-word(s) in {words} words is too few for OCR output"
+                ),
+            );
         }
         let split_words = fixes
             .iter()
             .filter(|f| f.rule.as_str() == JOIN_SPLIT_WORD)
             .count();
         if !splits_words(split_words, words) {
-            for fix in fixes
-                .iter_mut()
-                .filter(|f| f.rule.as_str() == JOIN_SPLIT_WORD)
-            {
-                fix.applicability = Applicability::Review;
-                fix.confidence = 0.5;
-                fix.message = format!(
-                    "{}; for review: {split_words} such pair(s) in {words} words is too few \
-                     for a document that splits its words",
-                    fix.message
-                )
-                .into();
-            }
+            for_review(
+                &mut fixes,
+                JOIN_SPLIT_WORD,
+                Some(0.5),
+                &format!(
+                    "{split_words} such pair(s) in {words} words is too few for a document \
+                     that splits its words"
+                ),
+            );
         }
         for fix in fixes {
             out.push(fix);
         }
+    }
+}
+
+/// Lowers the Safe fixes of `rule` to Review where the document as a whole does not show
+/// the damage they repair, saying `why` (and, when given, with a lower `confidence`).
+fn for_review(fixes: &mut [Fix], rule: &str, confidence: Option<f32>, why: &str) {
+    for fix in fixes
+        .iter_mut()
+        .filter(|f| f.rule.as_str() == rule && f.applicability == Applicability::Safe)
+    {
+        fix.applicability = Applicability::Review;
+        if let Some(confidence) = confidence {
+            fix.confidence = confidence;
+        }
+        fix.message = format!("{}; for review: {why}", fix.message).into();
     }
 }
 
@@ -736,6 +745,11 @@ impl<'a> Checker<'a> {
     /// Proposed as Safe; [`Words::run`] lowers it to Review unless the document shows
     /// the damage often enough ([`splits_words`]).
     fn join_split_word(&self, i: usize) -> Option<Fix> {
+        /// The least Zipf frequency of the joined word: a common word (≈ 3 per
+        /// million words), not a rare one that two everyday words happen to spell.
+        const MIN_JOINED_ZIPF: f32 = 3.5;
+        /// No common word is longer.
+        const MAX_JOINED: usize = 40;
         let gap = self.joinable(i)?;
         if self.tokens[i + 1].shape != Shape::Lower
             || !self.in_lexicon[i]
@@ -744,11 +758,6 @@ impl<'a> Checker<'a> {
             return None;
         }
         let (head, tail) = (self.core(i), self.core(i + 1));
-        /// The least Zipf frequency of the joined word: a common word (≈ 3 per
-        /// million words), not a rare one that two everyday words happen to spell.
-        const MIN_JOINED_ZIPF: f32 = 3.5;
-        /// No common word is longer.
-        const MAX_JOINED: usize = 40;
         if head.chars().count() < 2 || tail.chars().count() < 2 {
             return None; // `a void`, `the n`: one-letter fragments are words or initials
         }
