@@ -348,7 +348,7 @@ mod tests {
             rules: vec![crate::RuleId::from_static("layout.x")],
             applicability: crate::Applicability::Review,
             confidence: 1.0,
-            message: String::new(),
+            message: std::borrow::Cow::Borrowed(""),
             linked: linked.iter().map(|&l| ChangeId::from_string(l)).collect(),
         };
         let changes = [change("a", &["b"]), change("b", &["a"]), change("c", &[])];

@@ -6,7 +6,7 @@
 //! applies fixes and records each applied edit as a [`Change`] in the coordinates of the
 //! *original* text; everything a person sees (diff, report, review) is built from changes.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::fmt;
 use std::sync::Arc;
 
@@ -225,8 +225,10 @@ pub struct Fix {
     pub applicability: Applicability,
     /// How sure the rule is, in `0.0..=1.0`.
     pub confidence: f32,
-    /// Why, for a person: evidence and candidates.
-    pub message: Box<str>,
+    /// Why, for a person: evidence and candidates. Most rules say the same thing every
+    /// time (`line break inside a paragraph`), and a stage may propose a fix per line:
+    /// a static message is borrowed, not copied.
+    pub message: Cow<'static, str>,
     /// Whether the edits are one replacement or a move of text (see [`Fix::moved`]).
     pub kind: FixKind,
 }
@@ -252,7 +254,7 @@ impl Fix {
             edits: Vec::new(),
             applicability,
             confidence: 1.0,
-            message: "".into(),
+            message: Cow::Borrowed(""),
             kind: FixKind::Replace,
         }
     }
@@ -316,7 +318,7 @@ impl Fix {
     }
 
     /// Sets the message.
-    pub fn with_message(mut self, message: impl Into<Box<str>>) -> Fix {
+    pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Fix {
         self.message = message.into();
         self
     }
@@ -408,8 +410,9 @@ pub struct Change {
     pub applicability: Applicability,
     /// The lowest confidence among the merged fixes.
     pub confidence: f32,
-    /// The messages of the merged fixes, joined by `"; "`.
-    pub message: String,
+    /// The messages of the merged fixes, joined by `"; "` (borrowed when it is one
+    /// rule's static message, as for most changes).
+    pub message: Cow<'static, str>,
     /// The other changes of the same move (see [`FixKind::Move`]): this change is
     /// accepted or rejected together with them. Empty for every other change.
     pub linked: Vec<ChangeId>,

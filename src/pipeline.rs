@@ -27,6 +27,7 @@
 //! segment, and so is the time of a pass that is slow on very long lines; the changes
 //! are shifted into the whole original's coordinates and their ids computed over it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -524,7 +525,7 @@ struct EditMeta {
     rule: RuleId,
     applicability: Applicability,
     confidence: f32,
-    message: String,
+    message: Cow<'static, str>,
     /// For the edits of a move: a number shared by its edits (unique within a run).
     link: Option<u32>,
 }
@@ -563,7 +564,7 @@ fn nodes_and_edits(fixes: Vec<Fix>, links: &mut u32) -> (Vec<Node>, Vec<Edit>) {
             rule: fix.rule,
             applicability: fix.applicability,
             confidence: fix.confidence,
-            message: fix.message.into_string(),
+            message: fix.message,
             link: None,
         };
         match fix.kind {
@@ -648,7 +649,7 @@ struct Piece {
     rules: Vec<RuleId>,
     applicability: Applicability,
     confidence: f32,
-    message: String,
+    message: Cow<'static, str>,
     /// The links of the moves whose edits are in this piece (usually none).
     links: Vec<u32>,
 }
@@ -688,10 +689,13 @@ impl Piece {
         if !message.is_empty()
             && memchr::memmem::find(self.message.as_bytes(), message.as_bytes()).is_none()
         {
-            if !self.message.is_empty() {
-                self.message.push_str("; ");
+            if self.message.is_empty() {
+                self.message = Cow::Owned(message.to_owned());
+            } else {
+                let joined = self.message.to_mut();
+                joined.push_str("; ");
+                joined.push_str(message);
             }
-            self.message.push_str(message);
         }
     }
 }

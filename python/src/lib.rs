@@ -260,7 +260,7 @@ fn change_dict<'py>(
     dict.set_item("after", &change.replacement)?;
     dict.set_item("applicability", change.applicability.as_str())?;
     dict.set_item("confidence", change.confidence)?;
-    dict.set_item("message", &change.message)?;
+    dict.set_item("message", &*change.message)?;
     let linked: Vec<&str> = change.linked.iter().map(|id| id.as_str()).collect();
     dict.set_item("linked", linked)?;
     Ok(dict)

@@ -359,7 +359,7 @@ mod tests {
             rules: vec![RuleId::from_static("t.rule")],
             applicability: Applicability::Safe,
             confidence: 1.0,
-            message: String::new(),
+            message: std::borrow::Cow::Borrowed(""),
             linked: Vec::new(),
         }
     }

@@ -350,7 +350,7 @@ impl RuleSet {
         let meta = &self.rules[rule];
         let mut fix = Fix::new(meta.id.clone(), meta.applicability)
             .with_confidence(meta.confidence)
-            .with_message(meta.message.clone());
+            .with_message(String::from(&*meta.message));
         fix.edits = edits;
         // Precedence goes by what the fix changes, not by what the pattern matched: a
         // regex that consumes a character of context must not win for it.
