@@ -381,9 +381,17 @@ impl Stage for Decode {
         let text = doc.text();
         let bytes = text.as_bytes();
         let mut controls: Vec<Span> = Vec::new();
-        // One pass over bytes: only C0 controls and DEL need a look.
+        // One pass over bytes: only C0 controls and DEL need a look. Eight bytes at a
+        // time are passed over while none of them is one (most of a text); a line break
+        // or tab among them sends those eight through the byte loop.
         let mut i = 0;
         while i < bytes.len() {
+            if let Some(eight) = bytes.get(i..i + 8) {
+                if !has_control_or_del(u64::from_le_bytes(eight.try_into().expect("8 bytes"))) {
+                    i += 8;
+                    continue;
+                }
+            }
             let b = bytes[i];
             if (b >= 0x20 && b != 0x7F) || matches!(b, b'\t' | b'\n' | 0x0C) {
                 i += 1;
@@ -437,6 +445,18 @@ impl Stage for Decode {
     }
 }
 
+/// True when one of the eight bytes of `w` is below 0x20 or is DEL (0x7F): exactly,
+/// by the word tricks for "has a byte less than n" (n ≤ 128) and "has a zero byte".
+#[inline]
+fn has_control_or_del(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let del = w ^ (ONES * 0x7F);
+    let is_del = del.wrapping_sub(ONES) & !del & HIGH;
+    below_space | is_del != 0
+}
+
 /// Length of the escape sequence at the start of `s` (which starts with ESC): a CSI
 /// sequence `ESC [ params final`, or the lone ESC.
 fn ansi_sequence_len(s: &str) -> usize {
@@ -467,6 +487,25 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_eight_byte_test_finds_exactly_controls_and_del() {
+        // Every byte value at every position among harmless bytes (letters, UTF-8).
+        for fill in [b'a', 0x80, 0xFF, b' '] {
+            for at in 0..8 {
+                for b in 0..=255u8 {
+                    let mut eight = [fill; 8];
+                    eight[at] = b;
+                    let w = u64::from_le_bytes(eight);
+                    assert_eq!(
+                        has_control_or_del(w),
+                        b < 0x20 || b == 0x7F,
+                        "{b:#x} at {at}"
+                    );
+                }
+            }
+        }
+    }
 
     fn run(text: &str) -> String {
         crate::pipeline::run_stages(vec![Box::new(Decode)], Applicability::Safe, text).output
