@@ -367,19 +367,20 @@ impl<'a> Checker<'a> {
         if token.protected || token.after_hyphen {
             return None;
         }
-        let word = self.core(i);
+        let len = token.core().len();
         let may_be_name = token.shape == Shape::Capitalized && !token.sentence_start;
         match token.shape {
             Shape::Lower | Shape::Capitalized | Shape::ConfusableDigit if !may_be_name => {}
             // Glued lines start anywhere and carry names inside (`thatAlicehas`).
-            Shape::MixedCase | Shape::Capitalized if word.len() >= 12 => {
+            Shape::MixedCase | Shape::Capitalized if len >= 12 => {
                 return self.split(i);
             }
             _ => return None,
         }
-        if word.len() < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
+        if len < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
             return None;
         }
+        let word = self.core(i);
         let seen = self.vocab.count_ci(word);
         let foreign = |j: Option<usize>| {
             j.and_then(|j| self.tokens.get(j).map(|t| (j, t)))
@@ -668,6 +669,12 @@ impl<'a> Checker<'a> {
 
     /// `words.join-broken` for the tokens at `i` and `i + 1`.
     fn join(&self, i: usize) -> Option<Fix> {
+        // Two dictionary words, as nearly every pair is, are never joined here (that is
+        // `join_split_word`'s question); and a word starts with a letter, not with a
+        // spacing accent.
+        if self.in_lexicon[i] && self.in_lexicon.get(i + 1) == Some(&true) {
+            return None;
+        }
         let gap = self.joinable(i)?;
         let (head, second) = (self.core(i), self.tokens[i + 1]);
         if let Some(fix) = self.join_accent(head, gap, second) {

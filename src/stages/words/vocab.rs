@@ -41,16 +41,9 @@ pub(super) struct Vocab<'a> {
 struct Entry {
     /// Occurrences whole (not as a fragment).
     count: u32,
-    /// Whether the dictionary knows it; asked only for the shapes that can be words.
-    known: Known,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Known {
-    #[default]
-    Unasked,
-    No,
-    Yes,
+    /// 1 + the word's index among the distinct words, in order of first use; 0 until it
+    /// has one.
+    id: u32,
 }
 
 impl<'a> Vocab<'a> {
@@ -65,30 +58,46 @@ impl<'a> Vocab<'a> {
         let bytes = text.as_bytes();
         // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
         let mut words = StrTable::with_capacity((tokens.len() / 16).clamp(256, 8192));
-        let mut in_lexicon = Vec::with_capacity(tokens.len());
+        // Per token: the `id` of its core (0: none).
+        let mut ids = Vec::with_capacity(tokens.len());
+        // Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
+        let mut asks: Vec<(u32, u32)> = Vec::new();
         for token in tokens {
             let core = token.core();
             if core.is_empty() {
-                in_lexicon.push(false);
+                ids.push(0);
                 continue;
             }
             let entry: &mut Entry = words.entry_stored(bytes, core.start, core.end);
             let fragment = token.after_hyphen || bytes[token.chunk().end - 1] == b'-';
             entry.count += u32::from(!fragment);
-            in_lexicon.push(match token.shape {
-                Shape::Lower | Shape::Capitalized | Shape::MixedCase => {
-                    if entry.known == Known::Unasked {
-                        entry.known = if is_word(&text[core.range()]) {
-                            Known::Yes
-                        } else {
-                            Known::No
-                        };
-                    }
-                    entry.known == Known::Yes
-                }
-                Shape::ConfusableDigit | Shape::Other => false,
-            });
+            if entry.id == 0 {
+                // A token's shape is a function of its core, so the first use decides.
+                let plain = matches!(
+                    token.shape,
+                    Shape::Lower | Shape::Capitalized | Shape::MixedCase
+                );
+                // In range: the text is shorter than `u32::MAX` bytes (see `tokenize`).
+                asks.push(if plain {
+                    (core.start as u32, core.end as u32)
+                } else {
+                    (0, 0)
+                });
+                entry.id = asks.len() as u32;
+            }
+            ids.push(entry.id);
         }
+        // The dictionary questions back to back rather than between the counting of
+        // tokens: the dictionary is far larger than the cache, and consecutive probes
+        // wait for memory together instead of one after another.
+        let known: Vec<bool> = asks
+            .iter()
+            .map(|&(start, end)| start != end && is_word(&text[start as usize..end as usize]))
+            .collect();
+        let in_lexicon = ids
+            .iter()
+            .map(|&id| id != 0 && known[id as usize - 1])
+            .collect();
         let outlines = file_outlines(bytes, &words);
         (
             Vocab {
@@ -154,6 +163,13 @@ impl<'a> Vocab<'a> {
     pub(super) fn count_ci_bytes(&self, bytes: &[u8]) -> u32 {
         if bytes.is_empty() || bytes.len() > STACK_WORD || !bytes.is_ascii() {
             return self.count_bytes(bytes);
+        }
+        // Most words asked about here are absent in every form; the outline says so
+        // for all of them at once.
+        if let Some((head, tail)) = bytes.split_first_chunk::<2>() {
+            if !self.may_count_joined(head, tail) {
+                return 0;
+            }
         }
         let n = bytes.len();
         let (mut lower, mut capital, mut upper) =
