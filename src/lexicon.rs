@@ -306,6 +306,15 @@ impl Lexicon {
         if let Some(t) = self.get(word) {
             return Some(t);
         }
+        if word.is_ascii() && word.len() <= STACK_WORD {
+            return self.lookup_other_case_ascii(word.as_bytes());
+        }
+        self.lookup_other_case(word)
+    }
+
+    /// The lowercase form of `word`, and for an all-caps word its capitalised form: the
+    /// steps of [`Lexicon::lookup_cased`] after the exact form missed.
+    fn lookup_other_case(&self, word: &str) -> Option<Tenths> {
         let mut upper = 0usize;
         let mut letters = 0usize;
         for c in word.chars().filter(|c| c.is_alphabetic()) {
@@ -325,12 +334,49 @@ impl Lexicon {
         None
     }
 
+    /// [`Lexicon::lookup_other_case`] for an ASCII word of at most [`STACK_WORD`] bytes,
+    /// which nearly every word is: letters are bytes, and both forms are built in one
+    /// stack buffer, so a lookup allocates nothing and decodes no `char`.
+    fn lookup_other_case_ascii(&self, word: &[u8]) -> Option<Tenths> {
+        let upper = word.iter().filter(|b| b.is_ascii_uppercase()).count();
+        if upper == 0 {
+            return None;
+        }
+        let mut buf = [0u8; STACK_WORD];
+        let form = &mut buf[..word.len()];
+        form.copy_from_slice(word);
+        form.make_ascii_lowercase();
+        if let Some(t) = self.get_bytes(form) {
+            return Some(t);
+        }
+        let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        if upper == letters && letters > 1 {
+            // Capitalised: the first character in capitals, the rest in lower case.
+            form[0] = form[0].to_ascii_uppercase();
+            return self.get_bytes(form);
+        }
+        None
+    }
+
     fn get(&self, word: &str) -> Option<Tenths> {
         let base = base_get(self.base, word);
         if self.extra.is_empty() {
             return base;
         }
         base.max(self.extra.get(word).copied())
+    }
+
+    /// [`Lexicon::get`] of a word built as bytes; valid UTF-8 is checked only where
+    /// there are user words to ask.
+    fn get_bytes(&self, word: &[u8]) -> Option<Tenths> {
+        let base = self.base.get(word).map(|[tenths]| tenths);
+        if self.extra.is_empty() {
+            return base;
+        }
+        let extra = std::str::from_utf8(word)
+            .ok()
+            .and_then(|w| self.extra.get(w));
+        base.max(extra.copied())
     }
 }
 
@@ -772,6 +818,42 @@ mod tests {
         );
         assert_eq!(en.zipf("MOSCOW"), en.zipf("Moscow"));
         assert!(!en.contains("mOSCOW"));
+    }
+
+    #[test]
+    fn ascii_case_forms_agree_with_the_general_rules() {
+        // Every case pattern of words with and without a dictionary form in each case,
+        // with and without user words (the two lookups of `get_bytes`).
+        let mine = Lexicon::english().with_words(["Weipa", "NASA", "iPhone"]);
+        for en in [Lexicon::english(), &mine] {
+            for word in [
+                "the", "moscow", "weipa", "nasa", "iphone", "xqzt", "don't", "a", "i", "ok",
+                "u.s.", "o'neill",
+            ] {
+                let variants = [
+                    word.to_owned(),
+                    word.to_ascii_uppercase(),
+                    capitalise(word),
+                    word.chars()
+                        .enumerate()
+                        .map(|(k, c)| {
+                            if k % 2 == 1 {
+                                c.to_ascii_uppercase()
+                            } else {
+                                c
+                            }
+                        })
+                        .collect(),
+                ];
+                for form in variants {
+                    assert_eq!(
+                        en.lookup_other_case_ascii(form.as_bytes()),
+                        en.lookup_other_case(&form),
+                        "{form}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -57,9 +57,14 @@ impl<V: Copy + Default> StrTable<V> {
         }
     }
 
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
+    /// How many keys the table holds.
+    pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether the table holds no key.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The value stored for `key`, whose bytes the table finds in `store`.
@@ -120,7 +125,7 @@ impl<V: Copy + Default> StrTable<V> {
     }
 
     /// Every `(start, len, value)`, in no particular order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (usize, usize, V)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, usize, V)> + '_ {
         self.slots
             .iter()
             .filter(|s| s.tag != 0)

@@ -367,19 +367,20 @@ impl<'a> Checker<'a> {
         if token.protected || token.after_hyphen {
             return None;
         }
-        let word = self.core(i);
+        let len = token.core().len();
         let may_be_name = token.shape == Shape::Capitalized && !token.sentence_start;
         match token.shape {
             Shape::Lower | Shape::Capitalized | Shape::ConfusableDigit if !may_be_name => {}
             // Glued lines start anywhere and carry names inside (`thatAlicehas`).
-            Shape::MixedCase | Shape::Capitalized if word.len() >= 12 => {
+            Shape::MixedCase | Shape::Capitalized if len >= 12 => {
                 return self.split(i);
             }
             _ => return None,
         }
-        if word.len() < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
+        if len < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
             return None;
         }
+        let word = self.core(i);
         let seen = self.vocab.count_ci(word);
         let foreign = |j: Option<usize>| {
             j.and_then(|j| self.tokens.get(j).map(|t| (j, t)))
@@ -500,12 +501,9 @@ impl<'a> Checker<'a> {
     /// alone, the fragment is often one letter from an unrelated word (`eral` → `oral`).
     fn continues_broken_word(&self, token: Token) -> bool {
         let before = &self.text[..token.chunk().start];
-        let Some(line_start) = before.rfind('\n') else {
-            return false;
-        };
-        if !before[line_start..].trim().is_empty() {
+        let Some(line_start) = line_break_before(before) else {
             return false; // not first on its line
-        }
+        };
         before[..line_start].rsplit('\n').take(3).any(|line| {
             let line = line.trim_end();
             line.strip_suffix('-')
@@ -671,6 +669,12 @@ impl<'a> Checker<'a> {
 
     /// `words.join-broken` for the tokens at `i` and `i + 1`.
     fn join(&self, i: usize) -> Option<Fix> {
+        // Two dictionary words, as nearly every pair is, are never joined here (that is
+        // `join_split_word`'s question); and a word starts with a letter, not with a
+        // spacing accent.
+        if self.in_lexicon[i] && self.in_lexicon.get(i + 1) == Some(&true) {
+            return None;
+        }
         let gap = self.joinable(i)?;
         let (head, second) = (self.core(i), self.tokens[i + 1]);
         if let Some(fix) = self.join_accent(head, gap, second) {
@@ -750,36 +754,41 @@ impl<'a> Checker<'a> {
         const MIN_JOINED_ZIPF: f32 = 3.5;
         /// No common word is longer.
         const MAX_JOINED: usize = 40;
-        let gap = self.joinable(i)?;
-        if self.tokens[i + 1].shape != Shape::Lower
-            || !self.in_lexicon[i]
+        // Nearly every pair of neighbouring words is asked here, and nearly every one
+        // fails: the cheapest tests come first, the document's vocabulary rules out
+        // most pairs by their outline alone, and the joined form is built on the stack.
+        if !self.in_lexicon[i]
             || !self.in_lexicon[i + 1]
+            || self.tokens[i + 1].shape != Shape::Lower
         {
             return None;
         }
-        let (head, tail) = (self.core(i), self.core(i + 1));
-        if head.chars().count() < 2 || tail.chars().count() < 2 {
+        let gap = self.joinable(i)?;
+        // Both are ASCII letters (a word of shape `Lower` after one of shape `Lower` or
+        // `Capitalized`, see `joinable`), so bytes are characters.
+        let (head, tail) = (self.core(i).as_bytes(), self.core(i + 1).as_bytes());
+        if head.len() < 2 || tail.len() < 2 {
             return None; // `a void`, `the n`: one-letter fragments are words or initials
         }
-        // Nearly every pair of neighbouring words is asked here, and nearly every one
-        // fails the first test: the joined form is built without an allocation.
-        let mut buf = [0u8; MAX_JOINED];
         let len = head.len() + tail.len();
-        if len > MAX_JOINED {
+        if len > MAX_JOINED || !self.vocab.may_count_joined(head, tail) {
             return None;
         }
-        buf[..head.len()].copy_from_slice(head.as_bytes());
-        buf[head.len()..len].copy_from_slice(tail.as_bytes());
-        let joined = std::str::from_utf8(&buf[..len]).ok()?;
+        let mut buf = [0u8; MAX_JOINED];
+        buf[..head.len()].copy_from_slice(head);
+        buf[head.len()..len].copy_from_slice(tail);
+        let joined = &buf[..len];
         // The document's own vocabulary is the smallest table, so it is asked first, and
         // as written: a capitalised head (`Mos cow`) also finds the word in lower case.
-        let mut in_document = self.vocab.count(joined);
-        if in_document == 0 && head.starts_with(char::is_uppercase) {
-            in_document = self.vocab.count_ci(joined);
+        let mut in_document = self.vocab.count_bytes(joined);
+        if in_document == 0 && head[0].is_ascii_uppercase() {
+            in_document = self.vocab.count_ci_bytes(joined);
         }
         if in_document == 0 {
             return None;
         }
+        let (head, tail) = (self.core(i), self.core(i + 1));
+        let joined = std::str::from_utf8(joined).ok()?;
         let zipf = self.lexicon.zipf(joined);
         if zipf < MIN_JOINED_ZIPF {
             return None;
@@ -814,6 +823,11 @@ impl<'a> Checker<'a> {
 
     /// `Universit ´e` → `Université`: a spacing accent torn off its letter.
     fn join_accent(&self, head: &str, gap: Span, second: Token) -> Option<Fix> {
+        // Every spacing accent is outside ASCII: nearly every chunk is settled by its
+        // first byte.
+        if self.text.as_bytes()[second.chunk().start].is_ascii() {
+            return None;
+        }
         let rest = &self.text[second.chunk().range()];
         let mut chars = rest.chars();
         let combining = match chars.next()? {
@@ -863,6 +877,28 @@ impl<'a> Checker<'a> {
                 if known { "; the word is known" } else { "" }
             )),
         )
+    }
+}
+
+/// The offset of the line break that `before` ends in, allowing whitespace after it:
+/// where the line starts when what follows `before` is first on its line.
+///
+/// A token is nearly always preceded by a space or a letter, so the search back stops
+/// within a few bytes instead of scanning the paragraph for its last line break.
+fn line_break_before(before: &str) -> Option<usize> {
+    let bytes = before.as_bytes();
+    let mut k = bytes.len();
+    while k > 0 && matches!(bytes[k - 1], b' ' | b'\t' | b'\r' | 0x0b | 0x0c) {
+        k -= 1;
+    }
+    match bytes[..k].last() {
+        Some(b'\n') => Some(k - 1),
+        Some(b) if !b.is_ascii() => {
+            // Maybe a Unicode space: decide by characters.
+            let line_start = before.rfind('\n')?;
+            before[line_start..].trim().is_empty().then_some(line_start)
+        }
+        _ => None,
     }
 }
 

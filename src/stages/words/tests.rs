@@ -173,3 +173,30 @@ fn candidates_are_cased_like_words() {
     assert!(keeps_case("Sce", "See"));
     assert!(!keeps_case("sce", "See"));
 }
+
+#[test]
+fn line_break_before_agrees_with_a_search_for_the_line_start() {
+    // The definition: the last line break, with only whitespace after it.
+    let reference = |before: &str| {
+        let line_start = before.rfind('\n')?;
+        before[line_start..].trim().is_empty().then_some(line_start)
+    };
+    for before in [
+        "",
+        "word ",
+        "no break",
+        "line\n",
+        "line\n  \t",
+        "line\n\r\u{b}\u{c} ",
+        "a\nb\n",
+        "a\nb ",
+        "a\n\u{2003}",
+        "a\n\u{a0} ",
+        "a\n\u{2003}x ",
+        "a\né ",
+        "é\n",
+        " \n ",
+    ] {
+        assert_eq!(line_break_before(before), reference(before), "{before:?}");
+    }
+}

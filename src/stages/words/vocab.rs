@@ -9,6 +9,11 @@
 //! The same pass also settles which tokens are dictionary words, once per distinct
 //! word: running text repeats a few hundred words, and a hit in the document's small
 //! table is several times cheaper than a probe of the 136k-word dictionary.
+//!
+//! Beside the counts it keeps a bit set of the words' *outlines* (length and first and
+//! last two letters, case-folded; see [`Vocab::may_count_joined`]): most pairs of
+//! neighbouring words that the stage asks about spell no word of the document, and one
+//! bit says so without building the joined word or probing the table.
 
 use super::tokens::{Shape, Token};
 use crate::lexicon::StrTable;
@@ -16,12 +21,19 @@ use crate::lexicon::StrTable;
 /// Longest word whose case variants are looked up without allocating.
 const STACK_WORD: usize = 32;
 
+/// Shortest word whose outline is filed: shorter ones have no two first and two last
+/// letters apart.
+const MIN_OUTLINED: usize = 4;
+
 /// Word counts of one document.
 #[derive(Debug, Default)]
 pub(super) struct Vocab<'a> {
     /// The document: the table's keys are slices of it.
     text: &'a str,
     words: StrTable<Entry>,
+    /// A bit per [`outline`] of the words of [`MIN_OUTLINED`] bytes or more; a power of
+    /// two of `u64`s (none in an empty vocabulary).
+    outlines: Vec<u64>,
 }
 
 /// What the stage knows of one distinct word.
@@ -29,16 +41,9 @@ pub(super) struct Vocab<'a> {
 struct Entry {
     /// Occurrences whole (not as a fragment).
     count: u32,
-    /// Whether the dictionary knows it; asked only for the shapes that can be words.
-    known: Known,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Known {
-    #[default]
-    Unasked,
-    No,
-    Yes,
+    /// 1 + the word's index among the distinct words, in order of first use; 0 until it
+    /// has one.
+    id: u32,
 }
 
 impl<'a> Vocab<'a> {
@@ -53,46 +58,118 @@ impl<'a> Vocab<'a> {
         let bytes = text.as_bytes();
         // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
         let mut words = StrTable::with_capacity((tokens.len() / 16).clamp(256, 8192));
-        let mut in_lexicon = Vec::with_capacity(tokens.len());
+        // Per token: the `id` of its core (0: none).
+        let mut ids = Vec::with_capacity(tokens.len());
+        // Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
+        let mut asks: Vec<(u32, u32)> = Vec::new();
         for token in tokens {
             let core = token.core();
             if core.is_empty() {
-                in_lexicon.push(false);
+                ids.push(0);
                 continue;
             }
             let entry: &mut Entry = words.entry_stored(bytes, core.start, core.end);
             let fragment = token.after_hyphen || bytes[token.chunk().end - 1] == b'-';
             entry.count += u32::from(!fragment);
-            in_lexicon.push(match token.shape {
-                Shape::Lower | Shape::Capitalized | Shape::MixedCase => {
-                    if entry.known == Known::Unasked {
-                        entry.known = if is_word(&text[core.range()]) {
-                            Known::Yes
-                        } else {
-                            Known::No
-                        };
-                    }
-                    entry.known == Known::Yes
-                }
-                Shape::ConfusableDigit | Shape::Other => false,
-            });
+            if entry.id == 0 {
+                // A token's shape is a function of its core, so the first use decides.
+                let plain = matches!(
+                    token.shape,
+                    Shape::Lower | Shape::Capitalized | Shape::MixedCase
+                );
+                // In range: the text is shorter than `u32::MAX` bytes (see `tokenize`).
+                asks.push(if plain {
+                    (core.start as u32, core.end as u32)
+                } else {
+                    (0, 0)
+                });
+                entry.id = asks.len() as u32;
+            }
+            ids.push(entry.id);
         }
-        (Vocab { text, words }, in_lexicon)
+        // The dictionary questions back to back rather than between the counting of
+        // tokens: the dictionary is far larger than the cache, and consecutive probes
+        // wait for memory together instead of one after another.
+        let known: Vec<bool> = asks
+            .iter()
+            .map(|&(start, end)| start != end && is_word(&text[start as usize..end as usize]))
+            .collect();
+        let in_lexicon = ids
+            .iter()
+            .map(|&id| id != 0 && known[id as usize - 1])
+            .collect();
+        let outlines = file_outlines(bytes, &words);
+        (
+            Vocab {
+                text,
+                words,
+                outlines,
+            },
+            in_lexicon,
+        )
+    }
+
+    /// Whether the word `head` + `tail` may occur in the document in any case form that
+    /// [`Vocab::count_ci`] counts. `false` is certain: then `count` and `count_ci` of the
+    /// joined word are 0, and the caller need not build it. `true` may be wrong (for
+    /// about one pair in ten in a large document).
+    #[inline]
+    pub(super) fn may_count_joined(&self, head: &[u8], tail: &[u8]) -> bool {
+        let n = head.len() + tail.len();
+        if n < MIN_OUTLINED {
+            return true; // not filed
+        }
+        if self.outlines.is_empty() {
+            return false;
+        }
+        let ends = match (head, tail) {
+            // Two letters or more on each side, as the stage asks.
+            ([a, b, ..], [.., y, z]) => [*a, *b, *y, *z],
+            _ => {
+                let at = |k: usize| {
+                    if k < head.len() {
+                        head[k]
+                    } else {
+                        tail[k - head.len()]
+                    }
+                };
+                [at(0), at(1), at(n - 2), at(n - 1)]
+            }
+        };
+        let bit = outline(n, ends) & (self.outlines.len() * 64 - 1);
+        self.outlines[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// How often `word` occurs whole, exactly as written.
     pub(super) fn count(&self, word: &str) -> u32 {
+        self.count_bytes(word.as_bytes())
+    }
+
+    /// [`Vocab::count`] of a word given as bytes, for callers that build the word in a
+    /// stack buffer: the table compares bytes, so no UTF-8 check is needed to ask.
+    pub(super) fn count_bytes(&self, word: &[u8]) -> u32 {
         self.words
-            .get(self.text.as_bytes(), word.as_bytes())
+            .get(self.text.as_bytes(), word)
             .map_or(0, |e| e.count)
     }
 
     /// How often `word` occurs whole as written, in lowercase, capitalised or in
     /// capitals (the forms running text uses). Non-ASCII words: as written only.
     pub(super) fn count_ci(&self, word: &str) -> u32 {
-        let bytes = word.as_bytes();
-        if bytes.is_empty() || bytes.len() > STACK_WORD || !word.is_ascii() {
-            return self.count(word);
+        self.count_ci_bytes(word.as_bytes())
+    }
+
+    /// [`Vocab::count_ci`] of a word given as bytes (see [`Vocab::count_bytes`]).
+    pub(super) fn count_ci_bytes(&self, bytes: &[u8]) -> u32 {
+        if bytes.is_empty() || bytes.len() > STACK_WORD || !bytes.is_ascii() {
+            return self.count_bytes(bytes);
+        }
+        // Most words asked about here are absent in every form; the outline says so
+        // for all of them at once.
+        if let Some((head, tail)) = bytes.split_first_chunk::<2>() {
+            if !self.may_count_joined(head, tail) {
+                return 0;
+            }
         }
         let n = bytes.len();
         let (mut lower, mut capital, mut upper) =
@@ -104,19 +181,47 @@ impl<'a> Vocab<'a> {
         capital[0] = capital[0].to_ascii_uppercase();
         upper.copy_from_slice(bytes);
         upper.make_ascii_uppercase();
-        let count = |form: &[u8]| std::str::from_utf8(form).map_or(0, |f| self.count(f));
-        let mut total = count(lower);
+        let mut total = self.count_bytes(lower);
         if capital != lower {
-            total += count(capital);
+            total += self.count_bytes(capital);
         }
         if upper != capital && upper != lower {
-            total += count(upper);
+            total += self.count_bytes(upper);
         }
         if ![&*lower, &*capital, &*upper].contains(&bytes) {
-            total += count(bytes);
+            total += self.count_bytes(bytes);
         }
         total
     }
+}
+
+/// A bit set of the outlines of the words in `words` (keys into `text`): about eight
+/// bits per word, so that few outlines share a bit.
+fn file_outlines(text: &[u8], words: &StrTable<Entry>) -> Vec<u64> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let mut outlines = vec![0u64; (words.len() / 8).next_power_of_two()];
+    let mask = outlines.len() * 64 - 1;
+    for (start, len, _) in words.iter() {
+        if len >= MIN_OUTLINED {
+            let w = &text[start..start + len];
+            let bit = outline(len, [w[0], w[1], w[len - 2], w[len - 1]]) & mask;
+            outlines[bit / 64] |= 1 << (bit % 64);
+        }
+    }
+    outlines
+}
+
+/// A hash of a word's length and its first and last two bytes, with ASCII letters in
+/// either case alike (`| 0x20` folds them, and maps other bytes consistently), so every
+/// case form of a word has the same outline.
+#[inline]
+fn outline(len: usize, ends: [u8; 4]) -> usize {
+    let folded = u64::from(u32::from_le_bytes(ends.map(|b| b | 0x20)));
+    let h = (folded | (len as u64) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // The high bits of a multiplicative hash are the well-mixed ones.
+    (h >> 40) as usize
 }
 
 #[cfg(test)]
@@ -137,6 +242,40 @@ mod tests {
         let text = "McGrath and MCGRATH";
         let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
         assert_eq!(vocab.count_ci("McGrath"), 2);
+    }
+
+    #[test]
+    fn outlines_pass_every_case_form_of_every_word() {
+        let text = "Bauxite, the MINE at Weipa, theorem MacDonald. the-x Résumé.";
+        let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
+        for word in [
+            "bauxite",
+            "BAUXITE",
+            "Bauxite",
+            "mine",
+            "weipa",
+            "THEOREM",
+            "macdonald",
+        ] {
+            for cut in 0..=word.len() {
+                let (head, tail) = word.split_at(cut);
+                assert!(
+                    vocab.may_count_joined(head.as_bytes(), tail.as_bytes()),
+                    "{head}|{tail}"
+                );
+            }
+        }
+        let (head, tail) = "Résumé".split_at(3);
+        assert!(vocab.may_count_joined(head.as_bytes(), tail.as_bytes()));
+        // Short words are not filed, so they always may be there.
+        assert!(vocab.may_count_joined(b"a", b"t"));
+        // Most words the document does not use are ruled out.
+        let absent = ["ofthe", "inthe", "weipas", "theorems", "bauxites", "mines"]
+            .iter()
+            .filter(|w| !vocab.may_count_joined(&w.as_bytes()[..2], &w.as_bytes()[2..]))
+            .count();
+        assert!(absent >= 3, "{absent}");
+        assert!(!Vocab::default().may_count_joined(b"of", b"the"));
     }
 
     #[test]
