@@ -97,7 +97,8 @@ impl Stage for Furniture {
     }
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
-        for fix in furniture(doc.text()) {
+        let text = doc.text();
+        for fix in furniture(text, &pages::pages(text)) {
             out.push(fix);
         }
     }
@@ -105,9 +106,9 @@ impl Stage for Furniture {
 
 /// The lines the furniture pass deletes (whole lines with their line breaks, Safe fixes
 /// only), sorted: what the footnotes pass, which runs first, must look past at page
-/// edges.
-pub(crate) fn furniture_lines(text: &str) -> Vec<Span> {
-    let mut spans: Vec<Span> = furniture(text)
+/// edges. `pages` are the text's [`pages::pages`].
+pub(crate) fn furniture_lines(text: &str, pages: &[pages::Page]) -> Vec<Span> {
+    let mut spans: Vec<Span> = furniture(text, pages)
         .into_iter()
         .filter(|f| f.applicability == Applicability::Safe)
         .flat_map(|f| f.edits.into_iter().map(|e| e.span))
@@ -164,10 +165,9 @@ impl EdgeLine {
     }
 }
 
-/// The fixes deleting the furniture of `text`.
-fn furniture(text: &str) -> Vec<Fix> {
-    let pages = pages::pages(text);
-    let edges = edge_lines(text, &pages);
+/// The fixes deleting the furniture of `text`, whose pages are `pages`.
+fn furniture(text: &str, pages: &[pages::Page]) -> Vec<Fix> {
+    let edges = edge_lines(text, pages);
     let mut fixes = Vec::new();
     let numbered_pages = page_numbers(text, &edges, &mut fixes);
     glued_page_numbers(text, &edges, &numbered_pages, &mut fixes);
@@ -176,7 +176,7 @@ fn furniture(text: &str) -> Vec<Fix> {
     if with_text.len() >= 2 {
         running_lines(
             text,
-            &pages,
+            pages,
             &edges,
             &numbered_pages,
             with_text.len(),
