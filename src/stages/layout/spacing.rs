@@ -167,14 +167,6 @@ fn shape(b: &[u8]) -> Shape {
         spaced: false,
         doubled: false,
     };
-    if may_have_shape(b) {
-        walk_tokens(b, &mut shape);
-    }
-    shape
-}
-
-/// [`shape`], token by token.
-fn walk_tokens(b: &[u8], shape: &mut Shape) {
     let mut singles = 0;
     let mut i = 0;
     while i < b.len() {
@@ -194,25 +186,7 @@ fn walk_tokens(b: &[u8], shape: &mut Shape) {
         shape.spaced |= singles >= 3;
         shape.doubled |= tok.len() >= 4 && tok[0] == tok[1] && tok[2] == tok[3];
     }
-}
-
-/// A condition [`shape`] needs to find anything, read without a branch per byte (the
-/// compiler vectorises it), so that most lines of prose skip the token walk: the middle
-/// one of three one-character tokens stands between separators (one byte, or a lead
-/// byte after a separator), and a doubled token starts with two pairs of equal bytes
-/// that are no separators.
-fn may_have_shape(b: &[u8]) -> bool {
-    let sep = |c: u8| c == b' ' || c == b'\t';
-    let single = b.windows(3).fold(false, |found, w| {
-        found | (sep(w[0]) & !sep(w[1]) & sep(w[2]))
-    });
-    let lead = b
-        .windows(2)
-        .fold(false, |found, w| found | (sep(w[0]) & (w[1] >= 0xC0)));
-    let doubled = b.windows(4).fold(false, |found, w| {
-        found | ((w[0] == w[1]) & (w[2] == w[3]) & !sep(w[0]) & !sep(w[2]))
-    });
-    single | lead | doubled
+    shape
 }
 
 // ---------------------------------------------------------------------------------------
@@ -783,38 +757,6 @@ mod tests {
 
     fn run(text: &str) -> String {
         crate::pipeline::run_stages(vec![Box::new(Spacing)], Applicability::Review, text).output
-    }
-
-    #[test]
-    fn the_shape_prefilter_passes_every_line_with_a_shape() {
-        let lines = [
-            "S E C T I O N",
-            "a b c",
-            "x\ty\tz end",
-            "é ü ö",
-            "in — a — way",
-            "TThhee  SSoovviieett",
-            "AAbb",
-            "bookkeeper",
-            "Plain prose with no such thing.",
-            "a  b",
-            "",
-            "    ",
-        ];
-        for line in lines {
-            let mut walked = Shape {
-                spaced: false,
-                doubled: false,
-            };
-            walk_tokens(line.as_bytes(), &mut walked);
-            if walked.spaced || walked.doubled {
-                assert!(may_have_shape(line.as_bytes()), "{line:?}");
-            }
-        }
-        assert!(shape("S E C T I O N".as_bytes()).spaced);
-        assert!(shape("é ü ö".as_bytes()).spaced);
-        assert!(shape("TThhee  SSoovviieett".as_bytes()).doubled);
-        assert!(!may_have_shape(b"Plain prose with no such thing."));
     }
 
     #[test]
