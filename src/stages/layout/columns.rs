@@ -558,7 +558,13 @@ fn pad(text: &str, lines: &[Line], out: &mut Proposals) {
 fn has_gap(line: &str) -> bool {
     let b = line.trim_ascii_end().as_bytes();
     let text = b.trim_ascii_start();
-    b.len() - text.len() >= 10 || memchr::memmem::find(text, b"  ").is_some()
+    b.len() - text.len() >= 10 || has_two_spaces(text)
+}
+
+/// True when `b` holds two spaces in a row. (Lines are short: a searcher built per line,
+/// or a search restarted at every space, costs more than reading the bytes.)
+fn has_two_spaces(b: &[u8]) -> bool {
+    b.windows(2).any(|w| w == b"  ")
 }
 
 /// True when `line` may hold padding: a centring run, two spaces inside, or trailing
@@ -567,7 +573,7 @@ fn has_padding(line: &str) -> bool {
     let b = line.as_bytes();
     b.last().is_some_and(|c| c.is_ascii_whitespace())
         || b.starts_with(&[b' '; CENTRING])
-        || memchr::memmem::find(b.trim_ascii_start(), b"  ").is_some()
+        || has_two_spaces(b.trim_ascii_start())
 }
 
 /// Where the text after each inner run of two or more spaces begins.
@@ -605,6 +611,13 @@ mod tests {
 
     fn clean(text: &str) -> String {
         run_stages(vec![Box::new(Columns)], Applicability::Safe, text).output
+    }
+
+    #[test]
+    fn finds_two_spaces_in_a_row() {
+        for (s, want) in [("a  b", true), ("a b c", false), ("", false), (" ", false), ("ab  ", true)] {
+            assert_eq!(has_two_spaces(s.as_bytes()), want, "{s:?}");
+        }
     }
 
     #[test]

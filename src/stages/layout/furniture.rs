@@ -97,7 +97,8 @@ impl Stage for Furniture {
     }
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
-        for fix in furniture(doc.text()) {
+        let text = doc.text();
+        for fix in furniture(text, &pages::pages(text)) {
             out.push(fix);
         }
     }
@@ -105,9 +106,9 @@ impl Stage for Furniture {
 
 /// The lines the furniture pass deletes (whole lines with their line breaks, Safe fixes
 /// only), sorted: what the footnotes pass, which runs first, must look past at page
-/// edges.
-pub(crate) fn furniture_lines(text: &str) -> Vec<Span> {
-    let mut spans: Vec<Span> = furniture(text)
+/// edges. `pages` are the text's [`pages::pages`].
+pub(crate) fn furniture_lines(text: &str, pages: &[pages::Page]) -> Vec<Span> {
+    let mut spans: Vec<Span> = furniture(text, pages)
         .into_iter()
         .filter(|f| f.applicability == Applicability::Safe)
         .flat_map(|f| f.edits.into_iter().map(|e| e.span))
@@ -164,10 +165,9 @@ impl EdgeLine {
     }
 }
 
-/// The fixes deleting the furniture of `text`.
-fn furniture(text: &str) -> Vec<Fix> {
-    let pages = pages::pages(text);
-    let edges = edge_lines(text, &pages);
+/// The fixes deleting the furniture of `text`, whose pages are `pages`.
+fn furniture(text: &str, pages: &[pages::Page]) -> Vec<Fix> {
+    let (edges, interiors) = edge_lines(text, pages);
     let mut fixes = Vec::new();
     let numbered_pages = page_numbers(text, &edges, &mut fixes);
     glued_page_numbers(text, &edges, &numbered_pages, &mut fixes);
@@ -176,7 +176,7 @@ fn furniture(text: &str) -> Vec<Fix> {
     if with_text.len() >= 2 {
         running_lines(
             text,
-            &pages,
+            &interiors,
             &edges,
             &numbered_pages,
             with_text.len(),
@@ -214,70 +214,98 @@ fn absorb_blank_lines_at_the_start(text: &str, fixes: &mut [Fix]) {
     }
 }
 
-/// The first and last [`EDGE`] non-blank lines of every page.
-fn edge_lines(text: &str, pages: &[pages::Page]) -> Vec<EdgeLine> {
+/// The first and last [`EDGE`] non-blank lines of every page, and each page's interior:
+/// the span between them, which holds its other non-blank lines.
+///
+/// A page is read from its two ends: its interior is read only by [`inside_pages`], and
+/// only when some line recurs at page edges.
+fn edge_lines(text: &str, pages: &[pages::Page]) -> (Vec<EdgeLine>, Vec<Span>) {
     let mut edges = Vec::new();
-    for_each_nonblank(text, pages, |page, i, n, line| {
-        let top = (i < EDGE).then_some(i);
-        let bottom = (n - 1 - i < EDGE).then_some(n - 1 - i);
-        if top.is_some() || bottom.is_some() {
-            edges.push(EdgeLine {
-                page,
-                line,
-                top,
-                bottom,
-            });
-        }
-    });
-    edges
-}
-
-/// Calls `f(page, index, count, line)` for every non-blank line of every page.
-fn for_each_nonblank(
-    text: &str,
-    pages: &[pages::Page],
-    mut f: impl FnMut(usize, usize, usize, Line),
-) {
-    let mut nonblank = Vec::new();
+    let mut interiors = Vec::with_capacity(pages.len());
+    let (mut top, mut bottom) = (Vec::with_capacity(EDGE), Vec::with_capacity(EDGE));
     for (page, p) in pages.iter().enumerate() {
-        nonblank.clear();
-        nonblank.extend(pages::lines(text, p.span).filter(|l| !l.is_blank(text)));
-        let n = nonblank.len();
-        for (i, &line) in nonblank.iter().enumerate() {
-            f(page, i, n, line);
+        top.clear();
+        top.extend(
+            pages::lines(text, p.span)
+                .filter(|l| !l.is_blank(text))
+                .take(EDGE),
+        );
+        bottom.clear();
+        bottom.extend(
+            pages::lines_rev(text, p.span)
+                .filter(|l| !l.is_blank(text))
+                .take(EDGE),
+        );
+        let edge = |line, top, bottom| EdgeLine {
+            page,
+            line,
+            top,
+            bottom,
+        };
+        match (top.last(), bottom.last()) {
+            // More than 2 × EDGE non-blank lines, or exactly: the two ends are apart.
+            (Some(t), Some(b)) if top.len() == EDGE && b.span.start > t.span.start => {
+                edges.extend(top.iter().enumerate().map(|(i, &l)| edge(l, Some(i), None)));
+                edges.extend(
+                    bottom
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, &l)| edge(l, None, Some(i))),
+                );
+                interiors.push(Span::new(t.full.end, b.full.start));
+            }
+            // Fewer: the two ends hold every non-blank line of the page between them.
+            (last_top, _) => {
+                let after_top = last_top.map_or(p.span.start, |t| t.span.start);
+                let rest = bottom.iter().rev().filter(|b| b.span.start > after_top);
+                let all: Vec<Line> = top.iter().chain(rest).copied().collect();
+                let n = all.len();
+                edges.extend(all.into_iter().enumerate().map(|(i, l)| {
+                    let top = (i < EDGE).then_some(i);
+                    let bottom = (n - 1 - i < EDGE).then_some(n - 1 - i);
+                    edge(l, top, bottom)
+                }));
+                interiors.push(Span::empty(p.span.end));
+            }
         }
     }
+    (edges, interiors)
 }
 
-/// Which of `keys` occur on lines inside pages (not at their edges).
-/// `edge_keys` are the edge lines' [`pages::line_key`]s.
+/// Which of `keys` occur on lines inside pages (not at their edges): in the pages'
+/// `interiors` ([`edge_lines`]). `edge_keys` are the edge lines' [`pages::line_key`]s.
 fn inside_pages(
     text: &str,
-    pages: &[pages::Page],
+    interiors: &[Span],
     edges: &[EdgeLine],
     edge_keys: &[u64],
     keys: &KeySet,
 ) -> KeySet {
     // Only lines that begin like a candidate can share its key: skip hashing the rest.
-    let prefixes: KeySet = edges
+    let candidates: Vec<&str> = edges
         .iter()
         .zip(edge_keys)
         .filter(|(_, key)| keys.contains(key))
-        .map(|(e, _)| pages::line_prefix(e.line.trimmed(text)))
+        .map(|(e, _)| e.line.trimmed(text))
         .collect();
+    let prefixes: KeySet = candidates.iter().map(|s| pages::line_prefix(s)).collect();
+    let starts = pages::KeyStarts::new(candidates);
     let mut found = KeySet::default();
-    for_each_nonblank(text, pages, |_, i, n, line| {
-        if i >= EDGE
-            && n - 1 - i >= EDGE
-            && line.span.len() <= MAX_RUNNING_LINE * 2
-            && prefixes.contains(&pages::line_prefix(line.trimmed(text)))
-        {
-            let key = pages::line_key(line.trimmed(text));
-            if keys.contains(&key) {
-                found.insert(key);
+    for &interior in interiors {
+        for line in pages::lines(text, interior) {
+            if line.span.len() > MAX_RUNNING_LINE * 2 {
+                continue;
+            }
+            let s = line.trimmed(text);
+            if !s.is_empty() && starts.may_match(s) && prefixes.contains(&pages::line_prefix(s)) {
+                let key = pages::line_key(s);
+                if keys.contains(&key) {
+                    found.insert(key);
+                }
             }
         }
-    });
+    }
     found
 }
 
@@ -475,14 +503,19 @@ fn run_in_bare_page_numbers(
     };
     let mut found = Vec::new();
     for (k, e) in edges.iter().enumerate() {
-        if e.bottom != Some(0) || numbered.contains(&e.page) || touched(e.line.span) {
+        // (`numbered` is in page order.)
+        if e.bottom != Some(0) || numbered.binary_search(&e.page).is_ok() {
             continue;
         }
         let shown = e.line.trimmed(text);
         let digits = shown.bytes().rev().take_while(u8::is_ascii_digit).count();
         let body = &shown[..shown.len() - digits];
         let expected = e.page as i64 + offset;
-        if digits == 0 || shown[body.len()..].parse::<i64>().ok() != Some(expected) {
+        // The fixes are searched last: few lines end in the expected number.
+        if digits == 0
+            || shown[body.len()..].parse::<i64>().ok() != Some(expected)
+            || touched(e.line.span)
+        {
             continue;
         }
         let word = body.trim_end_matches(' ');
@@ -530,7 +563,7 @@ struct Cluster {
 /// Proposes deleting running headers and footers.
 fn running_lines(
     text: &str,
-    pages: &[pages::Page],
+    interiors: &[Span],
     edges: &[EdgeLine],
     numbered: &[bool],
     page_count: usize,
@@ -566,7 +599,7 @@ fn running_lines(
     }
     let interior = inside_pages(
         text,
-        pages,
+        interiors,
         edges,
         &edge_keys,
         &clusters.keys().copied().collect(),

@@ -179,13 +179,12 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     // completions apart stop being ones, so a block that fails this reading fails
     // every reading. In running text nearly every block fails it, and the document's
     // vocabulary — a scan of the whole text — is never needed.
-    let candidates: Vec<&[Line]> = blocks
+    let as_given = |w: &str| known(lexicon, w);
+    let candidates: Vec<Vec<Line>> = blocks
         .iter()
-        .map(Vec::as_slice)
-        .filter(|lines| {
-            let as_given = |w: &str| known(lexicon, w);
-            decide(text, lines, lexicon, &as_given, &|_: &str| true).is_some()
-        })
+        .filter(|spans| hyphens_may_decide(text, spans, &as_given))
+        .map(|spans| spans.iter().map(|&l| Line::new(text, l)).collect::<Vec<Line>>())
+        .filter(|lines| decide(text, lines, lexicon, &as_given, &|_: &str| true).is_some())
         .collect();
     if candidates.is_empty() {
         return Vec::new();
@@ -208,7 +207,7 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     forms.scan(text);
     let is_word = |w: &str| known(lexicon, w) || forms.get(w) > 0;
     candidates
-        .into_iter()
+        .iter()
         .filter_map(|lines| {
             decide(text, lines, lexicon, &is_word, &is_word)
                 .map(|verdict| take_apart(text, lines, verdict))
@@ -216,16 +215,46 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
         .collect()
 }
 
-/// The blocks of at least [`MIN_LINES`] lines in which some lines end in a hyphen (the
-/// evidence this pass needs); a form feed ends a block. Lines are read for their cues
-/// only in such blocks: most text never gets that far.
-fn blocks(text: &str) -> Vec<Vec<Line>> {
+/// The first test of [`decide`] (with `given_word` and every completion apart taken
+/// for a word), read from the lines it needs: those that may end in a hyphen, and the
+/// two after each. In running text a hyphenated word is completed by the next line,
+/// which vetoes the block before the rest of its lines are read.
+fn hyphens_may_decide(text: &str, spans: &[Span], given_word: &impl Fn(&str) -> bool) -> bool {
+    let mut apart = 0;
+    for (k, &span) in spans.iter().enumerate() {
+        // A line that ends in a hyphen once trimmed ends in `-` or, before trailing
+        // white space outside ASCII, in a byte of a multi-byte character. (ASCII white
+        // space as `str::trim` has it, with the vertical tab.)
+        let last = text.as_bytes()[span.range()]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'));
+        if !last.is_some_and(|&b| b == b'-' || b >= 0x80) {
+            continue;
+        }
+        let a = Line::new(text, span);
+        if a.end != End::Hyphen {
+            continue;
+        }
+        let after = |n: usize| spans.get(k + n).map(|&s| Line::new(text, s));
+        if after(1).is_some_and(|b| completion(text, &a, &b).is_some_and(|w| given_word(&w))) {
+            return false;
+        }
+        apart += usize::from(after(2).is_some_and(|c| completion(text, &a, &c).is_some()));
+    }
+    apart >= MIN_COMPLETIONS
+}
+
+/// The blocks (their lines) of at least [`MIN_LINES`] lines in which some lines end in
+/// a hyphen (the evidence this pass needs); a form feed ends a block. Lines are read for
+/// their cues only in such blocks: most text never gets that far.
+fn blocks(text: &str) -> Vec<Vec<Span>> {
     let mut blocks = Vec::new();
     let mut current: Vec<Span> = Vec::new();
     let mut hyphens = 0;
     let mut flush = |current: &mut Vec<Span>, hyphens: &mut usize| {
         if current.len() >= MIN_LINES && *hyphens >= MIN_COMPLETIONS {
-            blocks.push(current.iter().map(|&l| Line::new(text, l)).collect());
+            blocks.push(current.clone());
         }
         current.clear();
         *hyphens = 0;

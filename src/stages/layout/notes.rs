@@ -77,15 +77,21 @@ impl Stage for Notes {
             return;
         }
         let text = doc.text();
-        // This pass runs before the furniture pass, on pages as it finds them (pages
-        // inferred from running heads cannot be found once those are gone); the lines
-        // that pass will delete are looked past.
         let refs = References::new();
-        if !may_have_notes(text, &cx.lexicon, &refs) {
+        let markers = marker_lines(text);
+        if !may_have_notes(text, &markers, &cx.lexicon, &refs) {
             return;
         }
-        let furniture = super::furniture::furniture_lines(text);
-        let found = find_unchecked(text, &furniture, &cx.lexicon, true, &refs);
+        // This pass runs before the furniture pass, on pages as it finds them (pages
+        // inferred from running heads cannot be found once those are gone); the lines
+        // that pass will delete are looked past. Finding them is the costlier part, and
+        // only a page with a marker line can hold notes.
+        let pages = pages::pages(text);
+        if !pages.iter().any(|p| has_marker(&markers, p.span)) {
+            return;
+        }
+        let furniture = super::furniture::furniture_lines(text, &pages);
+        let found = find_unchecked(text, &pages, &markers, &furniture, &cx.lexicon, &refs);
         if let Some(fix) = gather(text, &found, &furniture) {
             out.push(fix);
         }
@@ -228,8 +234,48 @@ enum Item {
 /// The note references of a text ([`references`]), found once when first needed.
 type References = std::cell::OnceCell<Vec<(usize, u32)>>;
 
-/// True when the text may hold footnotes: most texts have none, and this scan (of the
-/// line starts, and of the references only when it must) spares them the search.
+/// The line starts of `text` (and the page starts after its form feeds, which may fall
+/// inside a line) whose line begins with a note marker, in text order: the lines the
+/// note search can start from, found in one byte scan.
+///
+/// A page's line is a prefix of the line found here at the same position (a page ends
+/// at a form feed, a line only at a line break), and [`marker`] reads a marker from a
+/// prefix only when it reads the same one from the whole line: a form feed or a line
+/// break is none of the characters a marker is made of or is followed by.
+fn marker_lines(text: &str) -> Vec<(usize, Marker)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let starts =
+        std::iter::once(0).chain(memchr::memchr2_iter(b'\n', b'\x0c', bytes).map(|i| i + 1));
+    for at in starts {
+        let mut i = at;
+        while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\x0c')) {
+            i += 1;
+        }
+        // A marker begins with a digit, `(` or a superscript digit (`¹²³` are U+00Bx,
+        // the others U+207x): most lines are passed over on their first byte.
+        if !matches!(bytes.get(i), Some(b'0'..=b'9' | b'(' | 0xC2 | 0xE2)) {
+            continue;
+        }
+        let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+        if let Some(m) = marker(&text[i..end]) {
+            found.push((at, m));
+        }
+    }
+    found
+}
+
+/// True when a line of `span` begins with a marker ([`marker_lines`]): a page
+/// without one holds no notes, nor the rest of one (which [`bottom_area`] takes only
+/// above a note start).
+fn has_marker(markers: &[(usize, Marker)], span: Span) -> bool {
+    let k = markers.partition_point(|&(at, _)| at < span.start);
+    markers.get(k).is_some_and(|&(at, _)| at < span.end)
+}
+
+/// True when the text may hold footnotes: most texts have none, and this look at the
+/// lines that start with a marker ([`marker_lines`]), and at the references only when
+/// it must, spares them the search.
 ///
 /// Every note area [`find`] keeps begins at note 1 or continues the numbering of one it
 /// keeps (see [`Found::numbered_through`]); numbers only count up within an area, so
@@ -239,52 +285,48 @@ type References = std::cell::OnceCell<Vec<(usize, u32)>>;
 /// referred to earlier, or is glued while another marker is too.
 ///
 /// The references, when they had to be found, are left in `refs` for the search.
-fn may_have_notes(text: &str, lexicon: &Lexicon, refs: &References) -> bool {
-    // Where a line starts with marker 1, and how many lines start with a glued marker.
-    let mut ones: Vec<(usize, bool)> = Vec::new();
-    let mut glued = 0usize;
-    for l in pages::lines(text, Span::new(0, text.len())) {
-        let line = &text[l.span.range()];
-        // A page (split at a form feed) may begin inside a line.
-        let after_feeds = memchr::memchr_iter(b'\x0c', line.as_bytes()).map(|ff| ff + 1);
-        for at in std::iter::once(0).chain(after_feeds) {
-            let s = line[at..].trim_start_matches([' ', '\t', '\x0c']);
-            if let Some(m) = marker(s) {
-                glued += usize::from(m.glued);
-                if m.number == 1 {
-                    ones.push((l.span.start + at, m.glued));
-                }
-            }
-        }
-    }
-    if ones.is_empty() {
+fn may_have_notes(
+    text: &str,
+    markers: &[(usize, Marker)],
+    lexicon: &Lexicon,
+    refs: &References,
+) -> bool {
+    let mut ones = markers.iter().filter(|(_, m)| m.number == 1).peekable();
+    if ones.peek().is_none() {
         return false;
     }
-    if glued >= 2 && ones.iter().any(|&(_, g)| g) {
+    let glued = markers.iter().filter(|(_, m)| m.glued).count();
+    if glued >= 2 && markers.iter().any(|(_, m)| m.number == 1 && m.glued) {
         return true;
     }
+    // Some marker 1 after the first reference to a note 1.
     let refs = refs.get_or_init(|| references(text, lexicon));
-    ones.iter()
-        .any(|&(line, _)| refs.iter().any(|&(at, n)| n == 1 && at < line))
+    let Some(first_ref) = refs.iter().find(|&&(_, n)| n == 1).map(|&(at, _)| at) else {
+        return false;
+    };
+    ones.any(|&(line, _)| first_ref < line)
 }
 
 /// Finds the footnotes of `text`, looking past the lines in `furniture` (sorted spans of
-/// whole lines that another pass deletes). Pages are inferred from furniture when
-/// `infer_pages`, else split at form feeds only.
-fn find(text: &str, furniture: &[Span], lexicon: &Lexicon, infer_pages: bool) -> Found {
+/// whole lines that another pass deletes), on pages split at form feeds only.
+fn find(text: &str, furniture: &[Span], lexicon: &Lexicon) -> Found {
     let refs = References::new();
-    if !may_have_notes(text, lexicon, &refs) {
+    let markers = marker_lines(text);
+    if !may_have_notes(text, &markers, lexicon, &refs) {
         return Found::default();
     }
-    find_unchecked(text, furniture, lexicon, infer_pages, &refs)
+    let pages = pages::split_at_form_feeds(text);
+    find_unchecked(text, &pages, &markers, furniture, lexicon, &refs)
 }
 
-/// [`find`], for a text [`may_have_notes`] let through.
+/// [`find`], on `pages`, for a text [`may_have_notes`] let through; `markers` are its
+/// [`marker_lines`].
 fn find_unchecked(
     text: &str,
+    pages: &[pages::Page],
+    markers: &[(usize, Marker)],
     furniture: &[Span],
     lexicon: &Lexicon,
-    infer_pages: bool,
     refs: &References,
 ) -> Found {
     let mut found = Found::default();
@@ -296,13 +338,8 @@ fn find_unchecked(
     };
     // Only pages whose bottom looks like notes need the references.
     let refs = || refs.get_or_init(|| references(text, lexicon)).as_slice();
-    let pages = if infer_pages {
-        pages::pages(text)
-    } else {
-        pages::split_at_form_feeds(text)
-    };
     let mut page_lines: Vec<PageLine> = Vec::new();
-    for page in pages {
+    for page in pages.iter().filter(|p| has_marker(markers, p.span)) {
         page_lines.clear();
         page_lines.extend(
             pages::lines(text, page.span)
@@ -409,10 +446,11 @@ fn bottom_area(
         }
         carried = Some(part);
     }
+    // No note starts here, no area: measuring widths would be wasted.
+    let top = *starts.last()?;
     if carried.is_none() && previous_unfinished {
         carried = carried_by_width(text, lines, &starts, found);
     }
-    let top = *starts.last()?;
     let first = carried.as_ref().map_or(top, |c| c.start.min(top));
     let mut items = Vec::new();
     for (k, l) in lines.iter().enumerate().skip(first) {
@@ -853,7 +891,7 @@ impl Layout {
 /// The notes of `text` as the reflow pass needs them.
 pub(crate) fn layout(text: &str, lexicon: &Lexicon) -> Layout {
     // Furniture is gone by the time reflow asks: only form feeds still mark pages.
-    let found = find(text, &[], lexicon, false);
+    let found = find(text, &[], lexicon);
     let mut layout = Layout::default();
     for note in &found.notes {
         for piece in &note.pieces {
@@ -1041,7 +1079,7 @@ mod tests {
     #[test]
     fn the_prefilter_lets_through_what_notes_need() {
         let lex = Lexicon::english();
-        let yes = |t: &str| may_have_notes(t, lex, &References::new());
+        let yes = |t: &str| may_have_notes(t, &marker_lines(t), lex, &References::new());
         // Note 1, referred to before it.
         assert!(yes(
             "It was not advisable.1 We went on.\n1 See the protocol.\n"

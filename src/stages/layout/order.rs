@@ -596,6 +596,19 @@ impl<'t> Scorer<'t> {
         }
     }
 
+    /// True when the join of `a`'s end with `b`'s start costs 1.0 or more
+    /// ([`Scorer::join`]): read from the cues alone, since every join that evidence
+    /// decides costs less either way.
+    fn broken(&self, a: Option<&Block>, b: Option<&Block>) -> bool {
+        match (a.map(|a| a.end), b.map(|b| b.start)) {
+            (Some(End::Code), _) | (_, Some(Start::Code)) => false,
+            (None | Some(End::Closed), Some(Start::Lower)) => true,
+            (Some(End::Open), Some(Start::Fresh)) if b.is_some_and(|b| b.item) => false,
+            (Some(End::Open | End::Hyphen), None | Some(Start::Fresh)) => true,
+            _ => false,
+        }
+    }
+
     /// `b`'s first word commonly follows the word `a` ends with, on a page with few
     /// open ends and lower-case starts ([`Scorer::few_candidates`]). Where there are
     /// many (OCR debris, an extractor's many small boxes), some likely pair turns up by
@@ -636,8 +649,8 @@ impl<'t> Scorer<'t> {
             x => Some(&page[x - 1]),
         };
         // Only a clearly broken join is worth a search; most pages have none, and are
-        // spared the quadratic table.
-        if (0..=n).all(|x| self.join(node(x), node(x + 1)).cost < 1.0) {
+        // spared the quadratic table (and the document's words, which the table asks).
+        if (0..=n).all(|x| !self.broken(node(x), node(x + 1))) {
             return order;
         }
         let joins: Vec<f32> = (0..n + 2)
@@ -992,6 +1005,28 @@ mod tests {
     #[test]
     fn data_cases() {
         super::super::testdata::check_cases("order", || Box::new(Order));
+    }
+
+    #[test]
+    fn broken_joins_are_those_that_cost_one_or_more() {
+        let text = "The end.\n\nthe rest of a long line that goes on\n\nFresh start of imple-\n\n\
+                    mentation here and there ok\n\n(a) An item that is listed here\n\nFoo::bar";
+        let width = 30;
+        let blocks = vec![page_blocks(text, Span::new(0, text.len()), width)];
+        let scorer = Scorer::new(text, &blocks, Lexicon::english());
+        let nodes: Vec<Option<&Block>> =
+            std::iter::once(None).chain(blocks[0].iter().map(Some)).collect();
+        for &a in &nodes {
+            for &b in &nodes {
+                assert_eq!(
+                    scorer.broken(a, b),
+                    scorer.join(a, b).cost >= 1.0,
+                    "{:?} {:?}",
+                    a.map(|a| a.end),
+                    b.map(|b| b.start)
+                );
+            }
+        }
     }
 
     #[test]

@@ -68,17 +68,29 @@ impl Line {
 
     /// True when the line holds nothing but whitespace.
     pub(crate) fn is_blank(&self, text: &str) -> bool {
-        trim(&text[self.span.range()]).is_empty()
+        // Read from the start only: the first byte that is no ASCII white space decides,
+        // unless it begins a non-ASCII character (which may be white space too).
+        let line = &text[self.span.range()];
+        match line.bytes().position(|b| !is_ascii_space(b)) {
+            None => true,
+            Some(i) if line.as_bytes()[i] < 0x80 => false,
+            Some(i) => line[i..].trim_start().is_empty(),
+        }
     }
+}
+
+/// White space in ASCII by `char::is_whitespace`, which (unlike
+/// `u8::is_ascii_whitespace`) includes the vertical tab.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
 /// `s.trim()`, with ASCII white space taken off byte by byte first: the passes trim
 /// every line several times, and [`str::trim`] decodes a character at each end.
 #[inline]
 fn trim(s: &str) -> &str {
-    // White space in ASCII by `char::is_whitespace`, which (unlike
-    // `u8::is_ascii_whitespace`) includes the vertical tab.
-    let ascii_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+    let ascii_space = |&b: &u8| is_ascii_space(b);
     let bytes = s.as_bytes();
     let start = bytes
         .iter()
@@ -119,6 +131,32 @@ pub(crate) fn lines(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
             },
         };
         start = line.full.end;
+        Some(line)
+    })
+}
+
+/// The lines of `text[span]` as [`lines`] gives them, last first: a page's bottom is
+/// read without reading the rest of the page.
+pub(crate) fn lines_rev(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
+    let bytes = text.as_bytes();
+    let mut end = span.end;
+    std::iter::from_fn(move || {
+        if end <= span.start {
+            return None;
+        }
+        // The line that ends at `end`, with its line break when it has one.
+        let text_end = if bytes[end - 1] == b'\n' {
+            end - 1
+        } else {
+            end
+        };
+        let start = memchr::memrchr(b'\n', &bytes[span.start..text_end])
+            .map_or(span.start, |i| span.start + i + 1);
+        let line = Line {
+            span: Span::new(start, text_end),
+            full: Span::new(start, end),
+        };
+        end = start;
         Some(line)
     })
 }
@@ -175,18 +213,21 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     };
     let mut openers: KeyMap<usize> = KeyMap::default();
     let mut closers: KeyMap<usize> = KeyMap::default();
-    let nonblank: Vec<Vec<Line>> = pages
+    // Each page's first and last non-blank lines, read from its two ends.
+    let ends: Vec<Option<(Line, Line)>> = pages
         .iter()
-        .map(|p| lines(text, p.span).filter(|l| !l.is_blank(text)).collect())
+        .map(|p| {
+            let first = lines(text, p.span).find(|l| !l.is_blank(text))?;
+            let last = lines_rev(text, p.span).find(|l| !l.is_blank(text))?;
+            Some((first, last))
+        })
         .collect();
-    for lines in &nonblank {
-        if let (Some(first), Some(last)) = (lines.first(), lines.last()) {
-            if furniture(first) {
-                *openers.entry(line_key(first.trimmed(text))).or_default() += 1;
-            }
-            if furniture(last) {
-                *closers.entry(line_key(last.trimmed(text))).or_default() += 1;
-            }
+    for (first, last) in ends.iter().flatten() {
+        if furniture(first) {
+            *openers.entry(line_key(first.trimmed(text))).or_default() += 1;
+        }
+        if furniture(last) {
+            *closers.entry(line_key(last.trimmed(text))).or_default() += 1;
         }
     }
     openers.retain(|_, n| *n >= 3);
@@ -195,21 +236,28 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
         return pages;
     }
     // Hash only lines that begin like a running line.
-    let prefixes: KeySet = nonblank
+    let running: Vec<&str> = ends
         .iter()
-        .flat_map(|lines| lines.first().into_iter().chain(lines.last()))
-        .filter(|l| {
-            let key = line_key(l.trimmed(text));
+        .flatten()
+        .flat_map(|(first, last)| [first, last])
+        .map(|l| l.trimmed(text))
+        .filter(|s| {
+            let key = line_key(s);
             openers.contains_key(&key) || closers.contains_key(&key)
         })
-        .map(|l| line_prefix(l.trimmed(text)))
         .collect();
+    let prefixes: KeySet = running.iter().map(|s| line_prefix(s)).collect();
+    let starts = KeyStarts::new(running);
     let mut out = Vec::with_capacity(pages.len());
-    for (page, lines) in pages.iter().zip(&nonblank) {
+    let mut nonblank: Vec<Line> = Vec::new();
+    for page in &pages {
+        nonblank.clear();
+        nonblank.extend(lines(text, page.span).filter(|l| !l.is_blank(text)));
         let mut cuts: Vec<usize> = Vec::new();
-        let inside = MIN_PAGE_LINES..lines.len().saturating_sub(MIN_PAGE_LINES);
-        for line in lines.get(inside).unwrap_or_default() {
-            if !prefixes.contains(&line_prefix(line.trimmed(text))) {
+        let inside = MIN_PAGE_LINES..nonblank.len().saturating_sub(MIN_PAGE_LINES);
+        for line in nonblank.get(inside).unwrap_or_default() {
+            let s = line.trimmed(text);
+            if !starts.may_match(s) || !prefixes.contains(&line_prefix(s)) {
                 continue;
             }
             let key = line_key(line.trimmed(text));
@@ -415,6 +463,54 @@ pub(crate) fn line_prefix(line: &str) -> u64 {
     mix(u64::from_le_bytes(buf))
 }
 
+/// The first two bytes of the keys of some lines: a test that passes over most other
+/// lines before their [`line_prefix`] is computed.
+///
+/// A line that begins with two ASCII letters has a key that begins with them in lower
+/// case (no edge number is stripped before a letter), so unless those two bytes begin
+/// one of the keys, the line's prefix is none of theirs.
+pub(crate) struct KeyStarts {
+    /// A bit per pair of bytes.
+    pairs: Box<[u64; 1 << 10]>,
+    /// Some key is shorter than two bytes: every line may match.
+    any: bool,
+}
+
+impl KeyStarts {
+    /// The starts of the keys of `lines` (each trimmed).
+    pub(crate) fn new<'a>(lines: impl IntoIterator<Item = &'a str>) -> KeyStarts {
+        let mut starts = KeyStarts {
+            pairs: Box::new([0; 1 << 10]),
+            any: false,
+        };
+        for line in lines {
+            let mut buf = [0u8; 2];
+            if normalise_into(without_edge_numbers(line), &mut buf) < 2 {
+                starts.any = true;
+            }
+            let pair = usize::from(u16::from_le_bytes(buf));
+            starts.pairs[pair / 64] |= 1 << (pair % 64);
+        }
+        starts
+    }
+
+    /// False when the trimmed `line` cannot share a [`line_prefix`] with the lines the
+    /// starts were taken from.
+    #[inline]
+    pub(crate) fn may_match(&self, line: &str) -> bool {
+        match line.as_bytes() {
+            &[a, b, ..] if !self.any && a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+                let pair = usize::from(u16::from_le_bytes([
+                    a.to_ascii_lowercase(),
+                    b.to_ascii_lowercase(),
+                ]));
+                self.pairs[pair / 64] & 1 << (pair % 64) != 0
+            }
+            _ => true,
+        }
+    }
+}
+
 /// The finaliser of SplitMix64: a bijection on `u64` whose every output bit depends on
 /// every input bit.
 fn mix(mut x: u64) -> u64 {
@@ -429,9 +525,12 @@ fn without_edge_numbers(line: &str) -> &str {
     let line = trim(line);
     let edge = |c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '–' | '—');
     let bytes = line.as_bytes();
-    // Most lines start and end with a letter: nothing to strip (and no per-character
-    // scan of a line that is keyed only to be compared).
-    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphabetic());
+    // Most lines start and end with a letter or a stop: nothing to strip (and no
+    // per-character scan of a line that is keyed only to be compared). An ASCII
+    // character is an edge exactly when it is a digit, white space or `-`.
+    let plain = |b: Option<&u8>| {
+        b.is_some_and(|&b| b.is_ascii() && !b.is_ascii_digit() && !is_ascii_space(b) && b != b'-')
+    };
     if plain(bytes.first()) && plain(bytes.last()) {
         return line;
     }
@@ -849,6 +948,38 @@ mod tests {
     fn text_without_furniture_is_one_page() {
         let text = "A paragraph.\n\nAnother one.\n";
         assert_eq!(page_texts(text), [text]);
+    }
+
+    #[test]
+    fn key_starts_pass_every_line_with_a_matching_prefix() {
+        let running = ["GNU make manual", "12 Annual report", "— 3 —", "x"];
+        let starts = KeyStarts::new(running.iter().copied().take(3));
+        for line in ["gnu Make  Manual 4", "Annual report 13", "— 4 —", "7"] {
+            assert!(starts.may_match(line), "{line:?}");
+        }
+        assert!(!starts.may_match("Body text of the page."));
+        // A key of one byte: nothing can be passed over.
+        let all = KeyStarts::new(running);
+        assert!(all.may_match("Body text of the page."));
+        for (line, other) in [("Ab cd", "ab CD 7"), ("The end.", "the  end.")] {
+            assert_eq!(line_prefix(line), line_prefix(other));
+            assert!(KeyStarts::new([line]).may_match(other));
+        }
+    }
+
+    #[test]
+    fn lines_rev_gives_the_lines_last_first() {
+        for text in ["a\n\nbc", "a\n\nbc\n", "", "\n", "\n\n x\n", "one"] {
+            for span in [
+                Span::new(0, text.len()),
+                Span::new(1.min(text.len()), text.len()),
+            ] {
+                let mut forward: Vec<Line> = lines(text, span).collect();
+                forward.reverse();
+                let backward: Vec<Line> = lines_rev(text, span).collect();
+                assert_eq!(backward, forward, "{text:?} {span:?}");
+            }
+        }
     }
 
     #[test]
