@@ -68,7 +68,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let measure = Measure::of(text);
     let mut start = 0;
     while start < text.len() {
-        let mut end = line_end(text, start);
+        let (mut end, candidate) = scan_line(text, start, scorer.lexicon, &mut long_words);
         // A unit is a line, or several when an operator run crosses line breaks. The
         // runs are in order, so only the next ones are looked at.
         let mut ops_end = next_op;
@@ -83,10 +83,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         let overlong = next_op == ops_end
             && measure.is_some_and(|m| m.overlong(end - start))
             && !text[start..end].contains('\t');
-        if next_op == ops_end
-            && !overlong
-            && !has_candidate(&text[start..end], scorer.lexicon, &mut long_words)
-        {
+        if next_op == ops_end && !overlong && !candidate {
             // Prose: nothing worth scoring on this line.
             start = end + 1;
             continue;
@@ -257,22 +254,40 @@ const MARKED_LINE: usize = 2;
 const CONTEXT: usize = 8;
 
 /// Whether a line has a token that may carry a shape (see [`may_have_shape`]): the
-/// test every line of prose must pass, so it is one pass over the bytes, one table
-/// lookup each, that asks [`may_have_shape`] only about the few tokens it cannot clear
-/// by their bytes alone (see [`TokenBytes::suspicious`]). A hyphenated word, a number,
-/// a word in parentheses — the bulk of prose's punctuation — are cleared here.
+/// test every line of prose must pass (see [`scan_line`]).
+#[cfg(test)]
 fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    let mut unknown = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE {
+    scan_line(line, 0, lexicon, words).1
+}
+
+/// The end of the line that starts at `start` (its line break, or the end of the text),
+/// and whether the line has a token that may carry a shape (see [`may_have_shape`]).
+///
+/// Every line of prose must pass this test, so it is one pass over the bytes, one table
+/// lookup each, which also finds the line's end; it asks [`may_have_shape`] only about
+/// the few tokens it cannot clear by their bytes alone (see [`TokenBytes::suspicious`]).
+/// A hyphenated word, a number, a word in parentheses — the bulk of prose's
+/// punctuation — are cleared here.
+///
+/// The dictionary is asked last, about the pieces (see [`PIECE_CHECK`]), and only while
+/// the pieces left could still make [`UNKNOWN_LINE`] unknown ones: a line of fewer
+/// pieces asks nothing, and most lines stop after the first few known words.
+fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords) -> (usize, bool) {
+    let bytes = text.as_bytes();
+    let candidate = |at: usize| (line_end(text, at), true);
+    let mut i = start;
+    words.pieces.clear();
+    loop {
+        while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE && bytes[i] != b'\n' {
             i += 1;
+        }
+        if i == bytes.len() || bytes[i] == b'\n' {
+            break;
         }
         let start = i;
         // The fast path, for most words: an optional capital, lowercase letters and
         // closing punctuation (`the`, `Moscow,`, `period.`).
-        let capital = i < bytes.len() && CLASS[bytes[i] as usize] == UPPER;
+        let capital = CLASS[bytes[i] as usize] == UPPER;
         i += usize::from(capital);
         i = lowercase_run_end(bytes, i);
         let letters = i - start;
@@ -280,31 +295,20 @@ fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
             i += 1;
         }
         if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
-            if i == start {
-                break;
-            }
             // Only a lowercase word can be words run together; any word can be too
             // long.
-            let token = &line[start..i];
+            let token = &text[start..i];
             if i - start > TOO_LONG && !capital {
                 if may_have_shape(token, lexicon) {
-                    return true;
+                    return candidate(i);
                 }
             } else if !capital
                 && letters >= RUN_TOGETHER_CHECK
-                && words.long.may_have_shape(token, lexicon)
+                && words.long_may_have_shape(token, lexicon)
             {
-                return true;
-            } else if !capital
-                && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters)
-                && words.short.unknown(&token[..letters], lexicon)
-            {
-                // Soup without shapes is many unknown lowercase words (see
-                // [`Scorer::is_fragment`]); one is a command or a term.
-                unknown += 1;
-                if unknown >= UNKNOWN_LINE {
-                    return true;
-                }
+                return candidate(i);
+            } else if !capital && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
+                words.pieces.push((start, start + letters));
             }
             continue;
         }
@@ -314,14 +318,27 @@ fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
             t.push(bytes, i);
             i += 1;
         }
-        if start == i {
-            break;
-        }
-        if t.suspicious(&bytes[start..i]) && may_have_shape(&line[start..i], lexicon) {
-            return true;
+        if t.suspicious(&bytes[start..i]) && may_have_shape(&text[start..i], lexicon) {
+            return candidate(i);
         }
     }
-    false
+    // Soup without shapes is many unknown lowercase words (see [`Scorer::is_fragment`]);
+    // one is a command or a term.
+    let pieces = words.pieces.len();
+    let mut unknown = 0;
+    for k in 0..pieces {
+        if unknown + (pieces - k) < UNKNOWN_LINE {
+            break;
+        }
+        let (start, end) = words.pieces[k];
+        if words.short_unknown(&text[start..end], lexicon) {
+            unknown += 1;
+            if unknown >= UNKNOWN_LINE {
+                return (i, true);
+            }
+        }
+    }
+    (i, false)
 }
 
 /// The end of the run of ASCII lowercase letters starting at `i`, eight bytes at a
@@ -348,53 +365,91 @@ fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// [`may_have_shape`] of the long lowercase words of a document, remembered by hash:
-/// prose repeats its long words (`government`, `information`), and hashing a word
-/// costs less than looking it up in the dictionary.
-struct LongWords {
-    /// Direct-mapped: slot `hash % SLOTS` holds the last word's hash (0: empty) and
-    /// its answer.
-    slots: Box<[(u64, bool)]>,
-}
-
-impl Default for LongWords {
-    fn default() -> Self {
-        LongWords {
-            slots: vec![(0, false); LongWords::SLOTS].into_boxed_slice(),
-        }
-    }
-}
-
-impl LongWords {
-    const SLOTS: usize = 4096;
-
-    fn may_have_shape(&mut self, word: &str, lexicon: &Lexicon) -> bool {
-        self.answer(word, || may_have_shape(word, lexicon))
-    }
-
-    /// Whether the dictionary does not know `word`, remembered like the shapes.
-    fn unknown(&mut self, word: &str, lexicon: &Lexicon) -> bool {
-        self.answer(word, || lexicon.zipf(word) == 0.0)
-    }
-
-    fn answer(&mut self, word: &str, ask: impl FnOnce() -> bool) -> bool {
-        // FNV-1a; a 64-bit collision between two words of one document is negligible.
-        let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        }) | 1;
-        let slot = &mut self.slots[(hash >> 40) as usize % Self::SLOTS];
-        if slot.0 != hash {
-            *slot = (hash, ask());
-        }
-        slot.1
-    }
-}
-
-/// What [`has_candidate`] remembers of a document's words.
+/// What [`has_candidate`] remembers of a document's words: prose repeats its words
+/// (`which`, `government`), and finding an answer in a small table costs far less than
+/// asking the dictionary, whose table is large enough for most lookups to miss the
+/// cache.
+///
+/// The lowercase words asked about are short, so each table keys a word by its bytes
+/// themselves — one `u64` for the pieces (four to eight letters), three for the long
+/// words (at most [`TOO_LONG`] bytes) — and no two words share a key. A table is
+/// direct-mapped: a word evicts the one that had its slot. ASCII leaves each key's top
+/// bit free, and it holds the answer.
 #[derive(Default)]
 struct LineWords {
-    long: LongWords,
-    short: LongWords,
+    /// Lowercase words of [`RUN_TOGETHER_CHECK`] letters or more (with any closing
+    /// punctuation): whether they may have a shape.
+    long: WordTable<3>,
+    /// Lowercase words of [`PIECE_CHECK`] to eight letters: whether the dictionary
+    /// does not know them.
+    short: WordTable<1>,
+    /// The pieces of the line being looked at, as byte ranges.
+    pieces: Vec<(usize, usize)>,
+}
+
+impl LineWords {
+    /// [`may_have_shape`] of a lowercase word of at least [`RUN_TOGETHER_CHECK`]
+    /// letters, with closing punctuation, at most [`TOO_LONG`] bytes.
+    fn long_may_have_shape(&mut self, token: &str, lexicon: &Lexicon) -> bool {
+        self.long.answer(token, || may_have_shape(token, lexicon))
+    }
+
+    /// Whether the dictionary does not know a lowercase word of [`PIECE_CHECK`] to
+    /// eight letters.
+    fn short_unknown(&mut self, word: &str, lexicon: &Lexicon) -> bool {
+        self.short.answer(word, || lexicon.zipf(word) == 0.0)
+    }
+}
+
+/// A direct-mapped table from ASCII words of at most `8 * N` bytes, without NULs, to a
+/// yes or no.
+struct WordTable<const N: usize> {
+    /// The word's bytes, zero-padded, little-endian; the top bit of the last word is
+    /// the answer. All zeros: empty (no word is empty).
+    slots: Box<[[u64; N]]>,
+}
+
+impl<const N: usize> Default for WordTable<N> {
+    fn default() -> Self {
+        WordTable {
+            slots: vec![[0; N]; Self::SLOTS].into_boxed_slice(),
+        }
+    }
+}
+
+impl<const N: usize> WordTable<N> {
+    /// Slots: enough for the vocabulary of a 2 MiB segment of prose to mostly stay.
+    const SLOTS: usize = 1 << Self::BITS;
+    const BITS: u32 = 12;
+    const ANSWER: u64 = 1 << 63;
+
+    /// The remembered answer for `word`, or `ask()`'s, remembered. `word` must be ASCII,
+    /// without NULs, and at most `8 * N` bytes long.
+    #[inline]
+    fn answer(&mut self, word: &str, ask: impl FnOnce() -> bool) -> bool {
+        debug_assert!(word.is_ascii() && !word.is_empty() && word.len() <= 8 * N);
+        let mut key = [0u64; N];
+        let mut bytes = [0u8; 8];
+        for (k, chunk) in key.iter_mut().zip(word.as_bytes().chunks(8)) {
+            bytes[..chunk.len()].copy_from_slice(chunk);
+            bytes[chunk.len()..].fill(0);
+            *k = u64::from_le_bytes(bytes);
+        }
+        let mix = key
+            .iter()
+            .fold(0u64, |h, &k| (h ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let slot = &mut self.slots[(mix >> (64 - Self::BITS)) as usize];
+        let mut stored = *slot;
+        let answer = stored[N - 1] & Self::ANSWER != 0;
+        stored[N - 1] &= !Self::ANSWER;
+        if stored == key {
+            return answer;
+        }
+        let answer = ask();
+        key[N - 1] |= if answer { Self::ANSWER } else { 0 };
+        *slot = key;
+        answer
+    }
 }
 
 /// Lowercase words this long and shorter than [`RUN_TOGETHER_CHECK`] are looked up
@@ -2590,6 +2645,46 @@ mod tests {
             en,
             &mut cache
         ));
+    }
+
+    #[test]
+    fn word_tables_key_words_by_their_bytes_and_ask_once_per_word() {
+        let mut table = WordTable::<1>::default();
+        let mut asked = 0;
+        let mut ask = |word: &str, answer: bool, table: &mut WordTable<1>| {
+            table.answer(word, || {
+                asked += 1;
+                answer
+            })
+        };
+        assert!(ask("abcdefgh", true, &mut table));
+        assert!(!ask("abcdefg", false, &mut table));
+        // Remembered: the second answer offered is not taken.
+        assert!(ask("abcdefgh", false, &mut table));
+        assert!(!ask("abcdefg", true, &mut table));
+        assert_eq!(asked, 2);
+        let mut long = WordTable::<3>::default();
+        assert!(long.answer("internationalization", || true));
+        assert!(!long.answer("internationalizatio", || false));
+        assert!(long.answer("internationalization", || false));
+    }
+
+    #[test]
+    fn scan_line_finds_the_end_of_the_line_whatever_its_answer() {
+        let en = Lexicon::english();
+        let mut words = LineWords::default();
+        let text = "The report of the Presidium.\nno0.0y3 hifos46Am rcldTJ\nlast";
+        let first = text.find('\n').unwrap();
+        assert_eq!(scan_line(text, 0, en, &mut words), (first, false));
+        let second = text[first + 1..].find('\n').unwrap() + first + 1;
+        assert_eq!(scan_line(text, first + 1, en, &mut words), (second, true));
+        assert_eq!(
+            scan_line(text, second + 1, en, &mut words),
+            (text.len(), false)
+        );
+        // Three unknown pieces make a candidate; two do not.
+        assert!(has_candidate("the xqzv and bvtq for zzkq", en, &mut words));
+        assert!(!has_candidate("the xqzv and bvtq for", en, &mut words));
     }
 
     #[test]
