@@ -9,11 +9,15 @@
 //! words touch are ever read from the binary.
 //!
 //! The format, all integers little-endian:
-//! * `slots`: a power-of-two number of `u64`s, at most two-thirds used; linear probing.
-//!   Low 32 bits: the key's [`tag`] (its hash; 0 marks an empty slot). High 32 bits:
-//!   the entry's offset in `entries` (low 24 bits) and the key's length (high 8 bits).
-//! * `entries`: each key's bytes followed by its `N` value bytes, so a hit reads the
-//!   value from the cache line that held the key.
+//! * `slots`: a power-of-two number of `u32`s, at most two-thirds used; linear probing.
+//!   0 marks an empty slot; otherwise the low 24 bits are the entry's offset in
+//!   `entries` and the high 8 bits a *check*: 8 bits of the key's [`tag`] (its hash),
+//!   never 0, so a probe reads the entry only on a likely match.
+//! * `entries`: each key's length (one byte), its bytes and its `N` value bytes, so a
+//!   hit reads the value from the cache line that held the key.
+//!
+//! Slots are four bytes because nearly every lookup of a document's word misses the
+//! cache in them: the table of 136k words fits in a megabyte instead of two.
 //!
 //! The hash seed is fixed ([`SEED`]) because the build must agree with the reader. That
 //! gives a hostile input nothing to aim at: the table is never written after the build,
@@ -54,24 +58,23 @@ impl<const N: usize> FrozenTable<N> {
     #[inline]
     pub(super) fn get(&self, key: &[u8]) -> Option<[u8; N]> {
         let tag = tag(SEED, key);
-        let n = self.slots.len() / 8;
+        let check = check_of(tag);
+        let n = self.slots.len() / 4;
         let mask = n.wrapping_sub(1);
         let mut i = home(tag) & mask;
         // At most `n` probes, so even a corrupt table full of non-matching slots ends.
         for _ in 0..n {
             let slot = slot_at(self.slots, i);
-            let slot_tag = slot as u32;
-            if slot_tag == 0 {
+            if slot == 0 {
                 return None;
             }
-            if slot_tag == tag {
-                let start = (slot >> 32) as usize & (MAX_ENTRIES - 1);
-                let len = (slot >> 56) as usize;
-                if len == key.len() {
-                    let stored = self.entries.get(start..start + len + N)?;
-                    if bytes_eq(&stored[..len], key) {
+            if slot >> 24 == check {
+                let start = (slot & OFFSET_MASK) as usize;
+                if usize::from(*self.entries.get(start)?) == key.len() {
+                    let stored = self.entries.get(start + 1..start + 1 + key.len() + N)?;
+                    if bytes_eq(&stored[..key.len()], key) {
                         let mut value = [0u8; N];
-                        value.copy_from_slice(&stored[len..]);
+                        value.copy_from_slice(&stored[key.len()..]);
                         return Some(value);
                     }
                 }
@@ -84,24 +87,34 @@ impl<const N: usize> FrozenTable<N> {
     /// How many keys the table holds.
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        (0..self.slots.len() / 8)
-            .filter(|&i| slot_at(self.slots, i) as u32 != 0)
+        (0..self.slots.len() / 4)
+            .filter(|&i| slot_at(self.slots, i) != 0)
             .count()
     }
 }
 
+/// The low 24 bits of a slot: the entry's offset.
+const OFFSET_MASK: u32 = (MAX_ENTRIES - 1) as u32;
+
+/// A slot's check for `tag`: its top 8 bits, which [`home`] (the low bits) does not
+/// use, made odd so that no used slot is 0.
 #[inline(always)]
-fn slot_at(slots: &[u8], i: usize) -> u64 {
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&slots[i * 8..i * 8 + 8]);
-    u64::from_le_bytes(bytes)
+fn check_of(tag: u32) -> u32 {
+    (tag >> 24) | 1
+}
+
+#[inline(always)]
+fn slot_at(slots: &[u8], i: usize) -> u32 {
+    let mut bytes = [0u8; 4];
+    bytes.copy_from_slice(&slots[i * 4..i * 4 + 4]);
+    u32::from_le_bytes(bytes)
 }
 
 /// Parsing the dictionary files and laying out the tables: run by the build script; in
 /// the library only by the tests, which check the embedded tables against the files.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(super) mod build {
-    use super::{home, tag, MAX_ENTRIES, SEED};
+    use super::{check_of, home, tag, MAX_ENTRIES, OFFSET_MASK, SEED};
 
     /// A `(slots, entries)` pair for [`FrozenTable::new`](super::FrozenTable::new).
     /// A key given twice keeps its last value. Panics on a key longer than 255 bytes
@@ -112,7 +125,7 @@ pub(super) mod build {
         let pairs: Vec<_> = pairs.into_iter().collect();
         let size = (pairs.len() * 3 / 2).max(8).next_power_of_two();
         let mask = size - 1;
-        let mut slots = vec![0u64; size];
+        let mut slots = vec![0u32; size];
         let mut entries = Vec::new();
         for (key, value) in pairs {
             let len = u8::try_from(key.len()).expect("dictionary key longer than 255 bytes");
@@ -120,20 +133,25 @@ pub(super) mod build {
             let mut i = home(tag) & mask;
             loop {
                 let slot = slots[i];
-                if slot as u32 == 0 {
+                if slot == 0 {
                     let start = entries.len();
-                    assert!(start + key.len() + N <= MAX_ENTRIES, "dictionary too large");
+                    assert!(
+                        start + 1 + key.len() + N <= MAX_ENTRIES,
+                        "dictionary too large"
+                    );
+                    entries.push(len);
                     entries.extend_from_slice(key);
                     entries.extend_from_slice(&value);
-                    slots[i] = u64::from(tag) | (start as u64) << 32 | u64::from(len) << 56;
+                    slots[i] = check_of(tag) << 24 | start as u32;
                     break;
                 }
-                let start = (slot >> 32) as usize & (MAX_ENTRIES - 1);
-                if slot as u32 == tag
-                    && (slot >> 56) as usize == key.len()
-                    && &entries[start..start + key.len()] == key
+                let start = (slot & OFFSET_MASK) as usize;
+                if slot >> 24 == check_of(tag)
+                    && usize::from(entries[start]) == key.len()
+                    && &entries[start + 1..start + 1 + key.len()] == key
                 {
-                    entries[start + key.len()..start + key.len() + N].copy_from_slice(&value);
+                    let value_at = start + 1 + key.len();
+                    entries[value_at..value_at + N].copy_from_slice(&value);
                     break;
                 }
                 i = (i + 1) & mask;
