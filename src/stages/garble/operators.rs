@@ -41,40 +41,41 @@ const WORD_SPACE_KERN: f64 = -200.0;
 
 /// Finds every run of content-stream syntax in `text`.
 ///
-/// Lines are tokenized only if they contain a byte that content-stream syntax cannot do
-/// without (a delimiter, or `T`, `E` or `B` of the text operators), so prose costs one
-/// table lookup per byte. Runs on consecutive lines that meet at the line break are one
-/// run: a raw content stream puts one operator on each line.
+/// Lines are tokenized only if they contain a byte pair that content-stream syntax
+/// cannot do without (see [`marks`]), found in one pass over the whole text, so prose
+/// costs a vectorised scan and no work per line. Runs on consecutive lines that meet at
+/// the line break are one run: a raw content stream puts one operator on each line.
 pub(crate) fn find(text: &str) -> Vec<OperatorRun> {
     let bytes = text.as_bytes();
     let mut runs: Vec<OperatorRun> = Vec::new();
     let mut tokens = Vec::new();
-    let mut line_start = 0;
-    while line_start < bytes.len() {
-        let line_end =
-            memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i);
-        let line = &bytes[line_start..line_end];
-        if worth_tokenizing(line) {
-            tokens.clear();
-            tokenize(line, line_start, &mut tokens);
-            for run in line_runs(text, &tokens) {
-                match runs.last_mut() {
-                    Some(prev) if only_whitespace(&bytes[prev.span.end..run.span.start]) => {
-                        prev.span.end = run.span.end;
-                        prev.evidence += run.evidence;
-                        prev.structural |= run.structural;
-                        if !run.decoded.is_empty() {
-                            if !prev.decoded.is_empty() {
-                                prev.decoded.push(' ');
-                            }
-                            prev.decoded.push_str(&run.decoded);
+    // The lines before this offset are done.
+    let mut next_line = 0;
+    for at in marks(bytes) {
+        if at < next_line {
+            continue;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        next_line = line_end + 1;
+        tokens.clear();
+        tokenize(&bytes[line_start..line_end], line_start, &mut tokens);
+        for run in line_runs(text, &tokens) {
+            match runs.last_mut() {
+                Some(prev) if only_whitespace(&bytes[prev.span.end..run.span.start]) => {
+                    prev.span.end = run.span.end;
+                    prev.evidence += run.evidence;
+                    prev.structural |= run.structural;
+                    if !run.decoded.is_empty() {
+                        if !prev.decoded.is_empty() {
+                            prev.decoded.push(' ');
                         }
+                        prev.decoded.push_str(&run.decoded);
                     }
-                    _ => runs.push(run),
                 }
+                _ => runs.push(run),
             }
         }
-        line_start = line_end + 1;
     }
     runs.retain(|r| r.structural && r.evidence >= MIN_EVIDENCE);
     for run in &mut runs {
@@ -135,20 +136,21 @@ fn only_whitespace(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| is_space(b))
 }
 
-/// Whether a line holds something content-stream syntax cannot do without and prose
-/// seldom has: a text operator's name (`BT`, `ET`, `T*`, `Tf`, `TJ`…), a string or hex
-/// string closed against a number or another string (`)-28(`, `>4<`, `)]`), an array
-/// opened on a string (`[(`, `[<`), or a name (`/F3`). Parentheses, brackets and paths
-/// of prose and manual pages do not pass, so most lines are never tokenized.
+/// The offsets, in order, of the byte pairs that content-stream syntax cannot do
+/// without and prose seldom has: a text operator's name (`BT`, `ET`, `T*`, `Tf`,
+/// `TJ`…), a string or hex string closed against a number or another string (`)-28(`,
+/// `>4<`, `)]`), an array opened on a string (`[(`, `[<`), or a name (`/F3`). A line
+/// without one is not tokenized: parentheses, brackets and paths of prose and manual
+/// pages do not make one. No pair spans a line break.
 ///
 /// The bytes that start such a pair are rare in prose, so they are found with
 /// `memchr` (vectorised) rather than by looking at every byte.
-fn worth_tokenizing(line: &[u8]) -> bool {
-    let pair_at = |i: usize| {
-        let Some(&next) = line.get(i + 1) else {
+fn marks(bytes: &[u8]) -> Vec<usize> {
+    let pair_at = |i: &usize| {
+        let Some(&next) = bytes.get(i + 1) else {
             return false;
         };
-        match line[i] {
+        match bytes[*i] {
             b')' | b'>' => {
                 next.is_ascii_digit() || matches!(next, b'-' | b'(' | b'<' | b']' | b'T')
             }
@@ -159,11 +161,13 @@ fn worth_tokenizing(line: &[u8]) -> bool {
             _ => false,
         }
     };
-    memchr::memchr3_iter(b')', b'>', b'[', line).any(pair_at)
-        || memchr::memchr3_iter(b'T', b'B', b'E', line).any(pair_at)
-        || memchr::memchr_iter(b'/', line).any(pair_at)
-        || line.ends_with(b"BT")
-        || line.ends_with(b"ET")
+    let mut marks: Vec<usize> = memchr::memchr3_iter(b')', b'>', b'[', bytes)
+        .filter(pair_at)
+        .collect();
+    marks.extend(memchr::memchr3_iter(b'T', b'B', b'E', bytes).filter(pair_at));
+    marks.extend(memchr::memchr_iter(b'/', bytes).filter(pair_at));
+    marks.sort_unstable();
+    marks
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -741,6 +745,19 @@ mod tests {
 
     fn found(text: &str) -> Vec<&str> {
         find(text).iter().map(|r| &text[r.span.range()]).collect()
+    }
+
+    #[test]
+    fn marks_are_the_pairs_content_streams_need_in_text_order() {
+        let text = "a/F3 x\nBT (s)-2 The T\nJ [(x [ ( Tf";
+        let at = |s: &str| text.find(s).unwrap();
+        assert_eq!(
+            marks(text.as_bytes()),
+            [at("/F3"), at("BT"), at(")-2"), at("[(x"), at("Tf")]
+        );
+        // No pair across a line break (`T` / `J`), and prose makes none.
+        assert!(marks(b"The Treaty (1956) [see p. 3] and/or 2 > 1.").len() == 1);
+        assert!(marks(b"The report (1956) [see p. 3] and/or 2 > 1.").is_empty());
     }
 
     #[test]
