@@ -615,7 +615,13 @@ mod tests {
 
     #[test]
     fn finds_two_spaces_in_a_row() {
-        for (s, want) in [("a  b", true), ("a b c", false), ("", false), (" ", false), ("ab  ", true)] {
+        for (s, want) in [
+            ("a  b", true),
+            ("a b c", false),
+            ("", false),
+            (" ", false),
+            ("ab  ", true),
+        ] {
             assert_eq!(has_two_spaces(s.as_bytes()), want, "{s:?}");
         }
     }

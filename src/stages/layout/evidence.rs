@@ -117,17 +117,24 @@ impl FormCounts {
     fn scan_tokens(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let mut buf = String::new();
+        let mut short = ShortForms::of(self.counts.keys());
         // The previous token, if it ends in `-`, and whether it is ASCII.
         let mut prev: Option<(usize, usize, bool)> = None;
         for_each_token(text, |start, end, ascii| {
-            self.bump(&bytes[start..end], ascii, text, start, &mut buf);
+            self.bump(&bytes[start..end], ascii, text, start, &mut short, &mut buf);
             if let Some((ps, pe, prev_ascii)) = prev {
                 if pe + 1 == start && bytes[pe] == b'-' {
-                    self.bump(&bytes[ps..end], prev_ascii && ascii, text, ps, &mut buf);
+                    let pair_ascii = prev_ascii && ascii;
+                    self.bump(&bytes[ps..end], pair_ascii, text, ps, &mut short, &mut buf);
                 }
             }
             prev = Some((start, end, ascii));
         });
+        for (form, n) in &mut self.counts {
+            if ShortForms::holds(form) {
+                *n += short.get(form.as_bytes());
+            }
+        }
     }
 
     /// [`scan`](FormCounts::scan) for a few ASCII forms, by searching for the forms'
@@ -256,11 +263,24 @@ impl FormCounts {
         true
     }
 
-    /// Counts the token `bytes` (which starts at `start` in `text`) if it is wanted.
+    /// Counts the token `bytes` (which starts at `start` in `text`) if it is wanted: a
+    /// short ASCII one in `short`, any other in the map.
     #[inline(always)]
-    fn bump(&mut self, bytes: &[u8], ascii: bool, text: &str, start: usize, buf: &mut String) {
+    fn bump(
+        &mut self,
+        bytes: &[u8],
+        ascii: bool,
+        text: &str,
+        start: usize,
+        short: &mut ShortForms,
+        buf: &mut String,
+    ) {
         if self.may_be_wanted(bytes, ascii) {
-            self.count(&text[start..start + bytes.len()], buf);
+            if ascii && bytes.len() <= 8 {
+                short.bump(bytes);
+            } else {
+                self.count(&text[start..start + bytes.len()], buf);
+            }
         }
     }
 
@@ -317,6 +337,97 @@ impl FormCounts {
             .copied()
             .unwrap_or(0)
     }
+}
+
+/// The wanted forms of one to eight ASCII letters, digits and `-`, counted by the token
+/// scan in an open-addressed table keyed by their bytes.
+///
+/// Short forms are the ones that match most often (letter spacing asks about every
+/// piece of a run of capitals, `of`, `the`, `in` among them), and a match in the map
+/// costs hashing the token and comparing strings. Here it is one multiplication and a
+/// probe or two. Exact: an ASCII token of at most eight bytes (letters, digits and the
+/// `-` of a pair) lowercases to a wanted form only if that form is here, because every
+/// other form has another byte, more bytes, or a non-ASCII character.
+struct ShortForms {
+    /// [`short_key`]s, 0 for an empty slot (no key is 0: keys are of one byte or more).
+    keys: Box<[u64]>,
+    counts: Box<[u32]>,
+    /// `64 - log2(slots)`: a key's home slot is the top bits of its product.
+    shift: u32,
+}
+
+impl ShortForms {
+    /// The table of the short forms among `forms` (lower case, as [`FormCounts`] keeps
+    /// them).
+    fn of<'f>(forms: impl Iterator<Item = &'f Box<str>>) -> ShortForms {
+        let keys: Vec<u64> = forms
+            .filter(|f| ShortForms::holds(f))
+            .map(|f| short_key(f.as_bytes()))
+            .collect();
+        // At most half full: probes stay short.
+        let slots = (keys.len() * 2).next_power_of_two().max(16);
+        let mut table = ShortForms {
+            keys: vec![0; slots].into(),
+            counts: vec![0; slots].into(),
+            shift: 64 - slots.trailing_zeros(),
+        };
+        for key in keys {
+            let slot = table.slot(key);
+            table.keys[slot] = key;
+        }
+        table
+    }
+
+    /// Whether a (lower-case) form belongs in the table.
+    fn holds(form: &str) -> bool {
+        (1..=8).contains(&form.len())
+            && form
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    }
+
+    /// The slot of `key`: where it is, or the empty slot where it would go.
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.keys.len() - 1;
+        let mut slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        while self.keys[slot] != key && self.keys[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Counts an ASCII token of one to eight bytes if it is one of the forms.
+    #[inline]
+    fn bump(&mut self, token: &[u8]) {
+        let key = short_key(token);
+        let slot = self.slot(key);
+        if self.keys[slot] == key {
+            self.counts[slot] += 1;
+        }
+    }
+
+    /// How often the form (one of [`ShortForms::holds`]) was counted.
+    fn get(&self, form: &[u8]) -> u32 {
+        let key = short_key(form);
+        let slot = self.slot(key);
+        if self.keys[slot] == key {
+            self.counts[slot]
+        } else {
+            0
+        }
+    }
+}
+
+/// The key of one to eight ASCII letters, digits and `-`: the bytes, little-endian, with
+/// the case bit (0x20) set, which lowercases a letter and leaves a digit or `-` as it is.
+/// Zero bytes pad it, so lengths stay apart.
+#[inline]
+fn short_key(bytes: &[u8]) -> u64 {
+    debug_assert!((1..=8).contains(&bytes.len()));
+    let mut word = [0u8; 8];
+    word[..bytes.len()].copy_from_slice(bytes);
+    u64::from_le_bytes(word) | 0x2020_2020_2020_2020 >> (8 * (8 - bytes.len()))
 }
 
 #[inline]
@@ -471,6 +582,57 @@ mod tests {
         assert_eq!(c.get("BAUXITE"), 2);
         assert_eq!(c.get("soviet-yugoslav"), 1);
         assert_eq!(c.get("split"), 0);
+    }
+
+    #[test]
+    fn short_forms_count_what_the_map_counts() {
+        // Short forms (letters, digits, hyphens; one to eight bytes) and longer or other
+        // ones side by side; tokens in every case, pairs, a Kelvin sign, non-ASCII.
+        let forms = [
+            "a",
+            "of",
+            "the",
+            "k",
+            "key",
+            "x1",
+            "a-b",
+            "12345678",
+            "123456789",
+            "élan",
+            "soviet-y",
+            "a b",
+            "-",
+            "ab-cd-ef",
+            "zz",
+        ];
+        let text = "A of OF Of the THE tHe K \u{212A} key KEY \u{212A}EY X1 x1 a-b A-B a-b-c \
+                    12345678 123456789 1234567 élan ÉLAN Soviet-Y soviet-y a b - ab-cd-ef \
+                    ab-cd zz zzz";
+        let mut c = FormCounts::default();
+        for f in forms {
+            c.want(f);
+        }
+        c.scan_tokens(text);
+        let expected = [
+            ("a", 5),
+            ("of", 3),
+            ("the", 3),
+            ("k", 2),
+            ("key", 3),
+            ("x1", 2),
+            ("a-b", 3),
+            ("12345678", 1),
+            ("123456789", 1),
+            ("élan", 2),
+            ("soviet-y", 2),
+            ("a b", 0),
+            ("-", 0),
+            ("ab-cd-ef", 0),
+            ("zz", 1),
+        ];
+        for (form, n) in expected {
+            assert_eq!(c.get(form), n, "{form}");
+        }
     }
 
     #[test]

@@ -183,7 +183,12 @@ fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     let candidates: Vec<Vec<Line>> = blocks
         .iter()
         .filter(|spans| hyphens_may_decide(text, spans, &as_given))
-        .map(|spans| spans.iter().map(|&l| Line::new(text, l)).collect::<Vec<Line>>())
+        .map(|spans| {
+            spans
+                .iter()
+                .map(|&l| Line::new(text, l))
+                .collect::<Vec<Line>>()
+        })
         .filter(|lines| decide(text, lines, lexicon, &as_given, &|_: &str| true).is_some())
         .collect();
     if candidates.is_empty() {

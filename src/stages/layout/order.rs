@@ -1014,8 +1014,9 @@ mod tests {
         let width = 30;
         let blocks = vec![page_blocks(text, Span::new(0, text.len()), width)];
         let scorer = Scorer::new(text, &blocks, Lexicon::english());
-        let nodes: Vec<Option<&Block>> =
-            std::iter::once(None).chain(blocks[0].iter().map(Some)).collect();
+        let nodes: Vec<Option<&Block>> = std::iter::once(None)
+            .chain(blocks[0].iter().map(Some))
+            .collect();
         for &a in &nodes {
             for &b in &nodes {
                 assert_eq!(
