@@ -365,7 +365,7 @@ fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// What [`has_candidate`] remembers of a document's words: prose repeats its words
+/// What [`scan_line`] remembers of a document's words: prose repeats its words
 /// (`which`, `government`), and finding an answer in a small table costs far less than
 /// asking the dictionary, whose table is large enough for most lookups to miss the
 /// cache.
@@ -464,7 +464,7 @@ const RUN_TOGETHER_CHECK: usize = 9;
 /// Tokens longer than this are not words.
 const TOO_LONG: usize = 20;
 
-// Byte classes for [`has_candidate`].
+// Byte classes for [`scan_line`].
 const SPACE: u8 = 0;
 const LOWER: u8 = 1;
 const UPPER: u8 = 2;

@@ -260,7 +260,7 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
             if !starts.may_match(s) || !prefixes.contains(&line_prefix(s)) {
                 continue;
             }
-            let key = line_key(line.trimmed(text));
+            let key = line_key(s);
             if openers.contains_key(&key) && furniture(line) {
                 cuts.push(line.full.start);
             } else if closers.contains_key(&key) && furniture(line) {
