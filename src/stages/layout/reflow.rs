@@ -29,6 +29,7 @@
 //! line nearby, so proportional fonts make the test approximate; it is combined with
 //! punctuation (a short line that ends a sentence) or used only with a wide margin.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::fix::{Applicability, Edit, Fix, RuleId};
@@ -167,48 +168,21 @@ impl Stage for Reflow {
         let proposed_before = out.fixes.len();
 
         // Hyphenated line ends first, so that the document is scanned once for the
-        // evidence all of them need.
+        // evidence all of them need — and only once one of them asks: a round on text
+        // whose breaks are all settled asks none.
         let breaks: Vec<Option<WordBreak>> = lines
             .windows(2)
             .map(|w| WordBreak::find(text, &w[0], &w[1]))
             .collect();
-        let mut forms = FormCounts::default();
-        let mut options = OptionForms::default();
-        let mut prefixes = HyphenatedPrefixes::default();
-        // Both forms of every break, built in one buffer: a hard-wrapped page breaks a
-        // word on every few lines.
-        let mut form = String::new();
-        for b in breaks.iter().flatten() {
-            if b.option_dashes {
-                options.want(b.right(text));
-                continue;
-            }
-            let (left, right) = (b.left(text), b.right(text));
-            form.clear();
-            form.push_str(left);
-            form.push_str(right);
-            forms.want(&form);
-            form.truncate(left.len());
-            form.push('-');
-            form.push_str(right);
-            forms.want(&form);
-            prefixes.want(left);
-            // Two fragments that are no words at all may still be words of this
-            // document (`ssh-⏎askpass`); asked only of these, which are few.
-            if cx.lexicon.zipf(left) == 0.0 && cx.lexicon.zipf(right) == 0.0 {
-                forms.want(left);
-                forms.want(right);
-            }
-        }
-        forms.scan(text);
-        options.scan(text);
-        prefixes.scan(text);
+        let evidence = Evidence::new(text, &breaks, &cx.lexicon);
 
         let keep_lines = cx.options.keep_lines;
         // Footnotes are paragraphs of their own wherever they are: never joined into the
         // running text, nor the running text into them; and a note's lines are one
-        // paragraph (its short lines are no paragraph ends).
-        let notes = notes::layout(text, &cx.lexicon);
+        // paragraph (its short lines are no paragraph ends). They are found when the
+        // first gap asks (see below): with --keep-lines none does.
+        let notes = OnceCell::new();
+        let notes = || notes.get_or_init(|| notes::layout(text, &cx.lexicon));
         // The paragraph the first line of each gap ends, as decided so far.
         let mut continued = false;
         let mut open = Brackets::of(lines[0].text(text)).opens;
@@ -221,8 +195,14 @@ impl Stage for Reflow {
                 continued,
                 open,
             };
+            // In text that is not hard-wrapped (where no gap asks whether it lies inside
+            // a note), a gap that is a paragraph break by itself stays one whatever the
+            // notes say: a round on reflowed text may need no notes at all.
+            let note_break = !keep_lines
+                && !(!wrapped && breaks[i].is_none() && gap.action(text, wrapped) == Action::Break)
+                && notes().breaks_between(a.end, b.indent_start);
             let joined = match &breaks[i] {
-                _ if !keep_lines && notes.breaks_between(a.end, b.indent_start) => {
+                _ if note_break => {
                     if let Some(fix) = Action::Break.fix(text, &gap, wrapped) {
                         out.push(fix);
                     }
@@ -232,12 +212,7 @@ impl Stage for Reflow {
                     if wb.propose(
                         text,
                         &gap,
-                        Known {
-                            forms: &forms,
-                            options: &options,
-                            lexicon: &cx.lexicon,
-                            prefixes: &prefixes,
-                        },
+                        &evidence,
                         wrapped,
                         keep_lines,
                         out,
@@ -246,22 +221,14 @@ impl Stage for Reflow {
                     true
                 }
                 _ if keep_lines => false,
-                _ if wrapped && notes.inside(Span::new(a.start, b.end)) => {
+                _ if wrapped && notes().inside(Span::new(a.start, b.end)) => {
                     if let Some(fix) = Action::Join.fix(text, &gap, wrapped) {
                         out.push(fix);
                     }
                     true
                 }
                 _ => {
-                    let action = if gap.page_break(text) {
-                        gap.across_page(text)
-                    } else if gap.blank_lines(text) > 0 {
-                        gap.across_blank(text, wrapped)
-                    } else if wrapped {
-                        gap.adjacent(text)
-                    } else {
-                        Action::Keep
-                    };
+                    let action = gap.action(text, wrapped);
                     let joins = matches!(action, Action::Join | Action::PageJoin);
                     if joins && address_continues(a.text(text), b.text(text)) {
                         out.push(
@@ -483,6 +450,19 @@ impl Gap<'_> {
         (self.a.width as f32) < self.width as f32 * 0.55
     }
 
+    /// What the gap was, by the lines around it alone.
+    fn action(&self, text: &str, wrapped: bool) -> Action {
+        if self.page_break(text) {
+            self.across_page(text)
+        } else if self.blank_lines(text) > 0 {
+            self.across_blank(text, wrapped)
+        } else if wrapped {
+            self.adjacent(text)
+        } else {
+            Action::Keep
+        }
+    }
+
     /// Two lines with nothing between them, in hard-wrapped text.
     fn adjacent(&self, text: &str) -> Action {
         let (a, b) = (self.a.text(text), self.b.text(text));
@@ -648,13 +628,89 @@ fn page_breaks_at_the_ends(text: &str, lines: &[Line], out: &mut Proposals) {
 }
 
 /// What tells a word from a non-word: the document's own forms, then the lexicon.
-#[derive(Clone, Copy)]
-struct Known<'a> {
-    forms: &'a FormCounts,
-    /// Long options (`--purge`) the document writes unbroken.
-    options: &'a OptionForms,
+///
+/// The document's evidence is gathered for every word break at once, on the first
+/// question that needs it: each table costs a scan of the whole text, and most rounds
+/// after the first (and most texts) ask the prefixes nothing, many ask nothing at all.
+/// The tables hold the same counts whenever they are built, as the text does not change.
+struct Evidence<'a> {
+    text: &'a str,
+    breaks: &'a [Option<WordBreak>],
     lexicon: &'a Lexicon,
-    prefixes: &'a HyphenatedPrefixes,
+    /// The forms of every break (joined, hyphenated, and both parts where neither is
+    /// in the lexicon), and the long options broken after their dashes.
+    words: OnceCell<(FormCounts, OptionForms)>,
+    /// The left parts of the breaks, as hyphenated prefixes.
+    prefixes: OnceCell<HyphenatedPrefixes>,
+}
+
+impl<'a> Evidence<'a> {
+    fn new(text: &'a str, breaks: &'a [Option<WordBreak>], lexicon: &'a Lexicon) -> Self {
+        Evidence {
+            text,
+            breaks,
+            lexicon,
+            words: OnceCell::new(),
+            prefixes: OnceCell::new(),
+        }
+    }
+
+    fn forms(&self) -> &FormCounts {
+        &self.words().0
+    }
+
+    /// Long options (`--purge`) the document writes unbroken.
+    fn options(&self) -> &OptionForms {
+        &self.words().1
+    }
+
+    fn words(&self) -> &(FormCounts, OptionForms) {
+        self.words.get_or_init(|| {
+            let text = self.text;
+            let mut forms = FormCounts::default();
+            let mut options = OptionForms::default();
+            // Both forms of every break, built in one buffer: a hard-wrapped page breaks
+            // a word on every few lines.
+            let mut form = String::new();
+            for b in self.breaks.iter().flatten() {
+                if b.option_dashes {
+                    options.want(b.right(text));
+                    continue;
+                }
+                let (left, right) = (b.left(text), b.right(text));
+                form.clear();
+                form.push_str(left);
+                form.push_str(right);
+                forms.want(&form);
+                form.truncate(left.len());
+                form.push('-');
+                form.push_str(right);
+                forms.want(&form);
+                // Two fragments that are no words at all may still be words of this
+                // document (`ssh-⏎askpass`); asked only of these, which are few.
+                if self.lexicon.zipf(left) == 0.0 && self.lexicon.zipf(right) == 0.0 {
+                    forms.want(left);
+                    forms.want(right);
+                }
+            }
+            forms.scan(text);
+            options.scan(text);
+            (forms, options)
+        })
+    }
+
+    fn prefixes(&self) -> &HyphenatedPrefixes {
+        self.prefixes.get_or_init(|| {
+            let mut prefixes = HyphenatedPrefixes::default();
+            for b in self.breaks.iter().flatten() {
+                if !b.option_dashes {
+                    prefixes.want(b.left(self.text));
+                }
+            }
+            prefixes.scan(self.text);
+            prefixes
+        })
+    }
 }
 
 /// How often the document writes each of a few long options (`--purge`, asked for as
@@ -836,13 +892,8 @@ impl WordBreak {
         [self.left(text), "-", self.right(text)].concat()
     }
 
-    fn verdict(&self, text: &str, known: Known<'_>) -> Verdict {
-        let Known {
-            forms,
-            options,
-            lexicon,
-            prefixes,
-        } = known;
+    fn verdict(&self, text: &str, known: &Evidence<'_>) -> Verdict {
+        let lexicon = known.lexicon;
         let joined = self.joined_in(text);
         if self.soft {
             return Verdict::Join(format!("'{joined}': a soft line-end hyphen"));
@@ -858,7 +909,7 @@ impl WordBreak {
             // A dash in prose (`the results -⏎which`) looks the same; only a word the
             // document or the lexicon knows, of two real parts, is taken for a break.
             let parts = left.chars().nth(1).is_some() && right.chars().nth(1).is_some();
-            let (n_joined, z_joined) = (forms.get(&joined), lexicon.zipf(&joined));
+            let (n_joined, z_joined) = (known.forms().get(&joined), lexicon.zipf(&joined));
             return if parts && n_joined > 0 {
                 Verdict::Join(format!(
                     "'{joined}' occurs {n_joined}× unbroken in this document"
@@ -872,7 +923,7 @@ impl WordBreak {
         if self.option_dashes {
             // Only the author's own spelling tells a long option from a dash in prose:
             // `--purge` elsewhere in the manual, where `--⏎it` never occurs unbroken.
-            return match options.get(right) {
+            return match known.options().get(right) {
                 0 => Verdict::Unsure,
                 n => Verdict::KeepHyphen(format!(
                     "'--{right}' occurs {n}× unbroken in this document"
@@ -883,6 +934,7 @@ impl WordBreak {
             return Verdict::KeepHyphen(format!("an option's dash before '{right}'"));
         }
         let hyphenated = self.hyphenated_in(text);
+        let forms = known.forms();
         let (n_joined, n_hyph) = (forms.get(&joined), forms.get(&hyphenated));
         if n_hyph > n_joined {
             return Verdict::KeepHyphen(format!(
@@ -912,7 +964,7 @@ impl WordBreak {
         // `non-⏎trivial` where the author writes `non-match` and `non-overlapping`: the
         // dictionary's rare `nontrivial` does not outweigh the author's habit.
         if z_joined > 0.0 && z_joined < 3.0 && lexicon.zipf(right) > z_joined {
-            let others = prefixes.words_after(left, right);
+            let others = known.prefixes().words_after(left, right);
             if others >= 2 {
                 return Verdict::KeepHyphen(format!(
                     "this document writes '{left}-' hyphenated before {others} other words, and '{joined}' is rare (zipf {z_joined:.1})"
@@ -952,7 +1004,7 @@ impl WordBreak {
         &self,
         text: &str,
         gap: &Gap<'_>,
-        known: Known<'_>,
+        known: &Evidence<'_>,
         wrapped: bool,
         keep_lines: bool,
         out: &mut Proposals,
@@ -965,7 +1017,7 @@ impl WordBreak {
             // A spaced mark is joined across blank lines, or in text that is one
             // paragraph per line, only on the document's word.
             Verdict::Join(_)
-                if self.spaced && needs_evidence && known.forms.get(&self.joined_in(text)) == 0 =>
+                if self.spaced && needs_evidence && known.forms().get(&self.joined_in(text)) == 0 =>
             {
                 return false
             }
@@ -973,7 +1025,7 @@ impl WordBreak {
             // A capital or a lexicon guess does not carry a word across blank lines
             // (`recruit-⏎⏎Minutes of the Plenum` is a running head not yet removed).
             Verdict::KeepHyphen(_)
-                if across_blank && known.forms.get(&self.hyphenated_in(text)) == 0 =>
+                if across_blank && known.forms().get(&self.hyphenated_in(text)) == 0 =>
             {
                 return false
             }
@@ -1075,23 +1127,21 @@ fn visual_width(s: &str) -> u32 {
         }
         t
     };
-    // Nearly every line is ASCII: four sums without a branch per byte, and the bytes'
-    // high bits, OR-ed together, tell afterwards whether any character was not.
+    // Nearly every line is ASCII: four sums of table entries, with no other work per
+    // byte (whether the line is ASCII is a separate, vectorised test).
     let bytes = s.as_bytes();
-    let (mut sums, mut high) = ([0u32; 4], 0u8);
+    let width = |b: u8| u32::from(TABLE[usize::from(b)]);
+    let mut sums = [0u32; 4];
     let mut quads = bytes.chunks_exact(4);
     for quad in &mut quads {
-        for (sum, &b) in sums.iter_mut().zip(quad) {
-            *sum += u32::from(TABLE[usize::from(b)]);
-            high |= b;
-        }
+        sums[0] += width(quad[0]);
+        sums[1] += width(quad[1]);
+        sums[2] += width(quad[2]);
+        sums[3] += width(quad[3]);
     }
-    for &b in quads.remainder() {
-        sums[0] += u32::from(TABLE[usize::from(b)]);
-        high |= b;
-    }
-    let ascii_width: u32 = sums.iter().sum();
-    if high < 0x80 {
+    let ascii_width =
+        sums.iter().sum::<u32>() + quads.remainder().iter().map(|&b| width(b)).sum::<u32>();
+    if s.is_ascii() {
         return ascii_width;
     }
     ascii_width
