@@ -198,8 +198,10 @@ impl Stage for Reflow {
             // In text that is not hard-wrapped (where no gap asks whether it lies inside
             // a note), a gap that is a paragraph break by itself stays one whatever the
             // notes say: a round on reflowed text may need no notes at all.
+            let plain =
+                (!keep_lines && !wrapped && breaks[i].is_none()).then(|| gap.action(text, wrapped));
             let note_break = !keep_lines
-                && !(!wrapped && breaks[i].is_none() && gap.action(text, wrapped) == Action::Break)
+                && plain != Some(Action::Break)
                 && notes().breaks_between(a.end, b.indent_start);
             let joined = match &breaks[i] {
                 _ if note_break => {
@@ -208,18 +210,7 @@ impl Stage for Reflow {
                     }
                     false
                 }
-                Some(wb)
-                    if wb.propose(
-                        text,
-                        &gap,
-                        &evidence,
-                        wrapped,
-                        keep_lines,
-                        out,
-                    ) =>
-                {
-                    true
-                }
+                Some(wb) if wb.propose(text, &gap, &evidence, wrapped, keep_lines, out) => true,
                 _ if keep_lines => false,
                 _ if wrapped && notes().inside(Span::new(a.start, b.end)) => {
                     if let Some(fix) = Action::Join.fix(text, &gap, wrapped) {
@@ -228,7 +219,7 @@ impl Stage for Reflow {
                     true
                 }
                 _ => {
-                    let action = gap.action(text, wrapped);
+                    let action = plain.unwrap_or_else(|| gap.action(text, wrapped));
                     let joins = matches!(action, Action::Join | Action::PageJoin);
                     if joins && address_continues(a.text(text), b.text(text)) {
                         out.push(
@@ -418,12 +409,16 @@ impl Gap<'_> {
         Span::new(self.a.end, self.b.start)
     }
 
+    // A gap is a few bytes of white space: a plain loop over them beats setting up a
+    // vectorised search.
     fn page_break(&self, text: &str) -> bool {
-        memchr::memchr(b'\x0c', text[self.span().range()].as_bytes()).is_some()
+        text[self.span().range()].as_bytes().contains(&b'\x0c')
     }
 
     fn blank_lines(&self, text: &str) -> usize {
-        memchr::memchr_iter(b'\n', text[self.span().range()].as_bytes())
+        text[self.span().range()]
+            .bytes()
+            .filter(|&b| b == b'\n')
             .count()
             .saturating_sub(1)
     }
@@ -1017,7 +1012,9 @@ impl WordBreak {
             // A spaced mark is joined across blank lines, or in text that is one
             // paragraph per line, only on the document's word.
             Verdict::Join(_)
-                if self.spaced && needs_evidence && known.forms().get(&self.joined_in(text)) == 0 =>
+                if self.spaced
+                    && needs_evidence
+                    && known.forms().get(&self.joined_in(text)) == 0 =>
             {
                 return false
             }
@@ -1419,7 +1416,12 @@ fn starts_label(line: &str) -> bool {
 
 /// The line has internal runs of spaces, as table rows and aligned code do.
 fn is_tabular(line: &str) -> bool {
-    memchr::memmem::find(line.as_bytes(), b"   ").is_some()
+    // A line is short: counting the run of spaces costs less than setting up a search.
+    let mut run = 0;
+    line.bytes().any(|b| {
+        run = if b == b' ' { run + 1 } else { 0 };
+        run == 3
+    })
 }
 
 #[cfg(test)]
@@ -1710,6 +1712,35 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn is_tabular_finds_three_spaces_in_a_row() {
+        for (line, tabular) in [
+            ("a   b", true),
+            ("   ", true),
+            ("x  y  z", false),
+            ("a \t b", false),
+            ("", false),
+            ("end   ", true),
+        ] {
+            assert_eq!(is_tabular(line), tabular, "{line:?}");
+        }
+    }
+
+    /// In text that is one paragraph per line, the notes are looked for only where a gap
+    /// is not already a paragraph break: a note start right below a line still gets its
+    /// paragraph break, as it did when the notes were always looked for.
+    #[test]
+    fn a_note_below_a_line_is_its_own_paragraph_in_text_one_paragraph_per_line() {
+        let t = "The first paragraph refers to a note here.1 It goes on for a while longer.\n\n\
+                 The second paragraph is the last one on the page.\n\
+                 1 This refers to the arrest of the driver.\n";
+        let out = run(t);
+        assert!(out.contains("on the page.\n\n1 This refers"), "{out:?}");
+        // Without the note, the adjacent line is the author's, and stays.
+        let plain = t.replace("note here.1 ", "note here. ");
+        assert_eq!(run(&plain), plain);
     }
 
     #[test]
