@@ -874,17 +874,52 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// A walk through the notes for questions asked in text order.
+    pub(crate) fn walk(self) -> Walk {
+        Walk {
+            layout: self,
+            breaks: 0,
+            pieces: 0,
+        }
+    }
+}
+
+/// Answers questions about a [`Layout`] asked at positions that never go back, as the
+/// reflow pass asks them, gap after gap: a binary search per gap cost more than the
+/// gap's other tests.
+#[derive(Debug)]
+pub(crate) struct Walk {
+    layout: Layout,
+    /// The number of breaks at or before the last `a_end` asked about.
+    breaks: usize,
+    /// The number of pieces that start at or before the last span start asked about.
+    pieces: usize,
+}
+
+impl Walk {
     /// True when a note begins or ends between `a_end` (the end of one line's text) and
-    /// `b_start` (the start of the next line).
-    pub(crate) fn breaks_between(&self, a_end: usize, b_start: usize) -> bool {
-        let k = self.breaks.partition_point(|&p| p <= a_end);
-        self.breaks.get(k).is_some_and(|&p| p <= b_start)
+    /// `b_start` (the start of the next line). `a_end` is no less than the last one.
+    pub(crate) fn breaks_between(&mut self, a_end: usize, b_start: usize) -> bool {
+        let breaks = &self.layout.breaks;
+        debug_assert!(self.breaks == 0 || breaks[self.breaks - 1] <= a_end);
+        while breaks.get(self.breaks).is_some_and(|&p| p <= a_end) {
+            self.breaks += 1;
+        }
+        breaks.get(self.breaks).is_some_and(|&p| p <= b_start)
     }
 
-    /// True when `span` lies inside one piece of a note.
-    pub(crate) fn inside(&self, span: Span) -> bool {
-        let k = self.pieces.partition_point(|p| p.start <= span.start);
-        k > 0 && span.end <= self.pieces[k - 1].end
+    /// True when `span` lies inside one piece of a note. `span` starts no earlier than
+    /// the last one.
+    pub(crate) fn inside(&mut self, span: Span) -> bool {
+        let pieces = &self.layout.pieces;
+        debug_assert!(self.pieces == 0 || pieces[self.pieces - 1].start <= span.start);
+        while pieces
+            .get(self.pieces)
+            .is_some_and(|p| p.start <= span.start)
+        {
+            self.pieces += 1;
+        }
+        self.pieces > 0 && span.end <= pieces[self.pieces - 1].end
     }
 }
 
@@ -1051,6 +1086,37 @@ fn gather(text: &str, found: &Found, furniture: &[Span]) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The walk answers as a search of the whole layout would, for positions asked in
+    /// order (each gap between lines of a text, as reflow asks).
+    #[test]
+    fn a_walk_answers_as_a_search_does() {
+        let layout = Layout {
+            breaks: vec![3, 10, 11, 20, 40],
+            pieces: vec![Span::new(3, 10), Span::new(11, 20), Span::new(11, 25)],
+        };
+        let breaks_between = |a_end: usize, b_start: usize| {
+            let k = layout.breaks.partition_point(|&p| p <= a_end);
+            layout.breaks.get(k).is_some_and(|&p| p <= b_start)
+        };
+        let inside = |span: Span| {
+            let k = layout.pieces.partition_point(|p| p.start <= span.start);
+            k > 0 && span.end <= layout.pieces[k - 1].end
+        };
+        let expected: Vec<(bool, bool)> = (0..45)
+            .map(|a| (breaks_between(a, a + 2), inside(Span::new(a, a + 4))))
+            .collect();
+        let mut walk = Layout {
+            breaks: layout.breaks.clone(),
+            pieces: layout.pieces.clone(),
+        }
+        .walk();
+        for (a, &(between, within)) in expected.iter().enumerate() {
+            assert_eq!(walk.breaks_between(a, a + 2), between, "at {a}");
+            assert_eq!(walk.inside(Span::new(a, a + 4)), within, "at {a}");
+        }
+        assert!(expected.iter().any(|&(b, _)| b) && expected.iter().any(|&(_, i)| i));
+    }
 
     #[test]
     fn data_cases() {

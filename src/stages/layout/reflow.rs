@@ -181,8 +181,8 @@ impl Stage for Reflow {
         // running text, nor the running text into them; and a note's lines are one
         // paragraph (its short lines are no paragraph ends). They are found when the
         // first gap asks (see below): with --keep-lines none does.
-        let notes = OnceCell::new();
-        let notes = || notes.get_or_init(|| notes::layout(text, &cx.lexicon));
+        let find_notes = || notes::layout(text, &cx.lexicon).walk();
+        let mut notes = None;
         // The paragraph the first line of each gap ends, as decided so far.
         let mut continued = false;
         let mut open = Brackets::of(lines[0].text(text)).opens;
@@ -202,7 +202,9 @@ impl Stage for Reflow {
                 (!keep_lines && !wrapped && breaks[i].is_none()).then(|| gap.action(text, wrapped));
             let note_break = !keep_lines
                 && plain != Some(Action::Break)
-                && notes().breaks_between(a.end, b.indent_start);
+                && notes
+                    .get_or_insert_with(find_notes)
+                    .breaks_between(a.end, b.indent_start);
             let joined = match &breaks[i] {
                 _ if note_break => {
                     if let Some(fix) = Action::Break.fix(text, &gap, wrapped) {
@@ -212,7 +214,11 @@ impl Stage for Reflow {
                 }
                 Some(wb) if wb.propose(text, &gap, &evidence, wrapped, keep_lines, out) => true,
                 _ if keep_lines => false,
-                _ if wrapped && notes().inside(Span::new(a.start, b.end)) => {
+                _ if wrapped
+                    && notes
+                        .get_or_insert_with(find_notes)
+                        .inside(Span::new(a.start, b.end)) =>
+                {
                     if let Some(fix) = Action::Join.fix(text, &gap, wrapped) {
                         out.push(fix);
                     }
