@@ -70,6 +70,10 @@ struct RuleMeta {
 struct Literals {
     automaton: AhoCorasick,
     targets: Vec<(usize, Box<str>)>,
+    /// Every pattern belongs to a whole-line rule: a match rejected for text before it on
+    /// its line lets the scan skip to the next line (see `resume_after`), which would
+    /// hide other rules' matches later on the line.
+    whole_line_only: bool,
 }
 
 struct RegexRule {
@@ -183,8 +187,8 @@ impl RuleSet {
                 }
             }
         }
-        set.exact = Literals::build(exact, false)?;
-        set.folded = Literals::build(folded, true)?;
+        set.exact = Literals::build(exact, false, &set.rules)?;
+        set.folded = Literals::build(folded, true, &set.rules)?;
         if set.regexes.len() >= REGEX_SET_MIN {
             // Case-insensitive rules carry their flag in the builder, not the pattern.
             let patterns = set.regexes.iter().map(|r| {
@@ -274,7 +278,11 @@ impl RuleSet {
             let meta = &self.rules[*rule];
             let span = Span::new(m.start(), m.end());
             if !accepts(meta.options, text, span) {
-                at = resume_after(meta.options, text, span);
+                at = if literals.whole_line_only {
+                    resume_after(meta.options, text, span)
+                } else {
+                    next_boundary(text, span.start)
+                };
                 continue;
             }
             at = m.end();
@@ -366,6 +374,7 @@ impl Literals {
     fn build(
         patterns: Vec<(String, usize, Box<str>)>,
         fold: bool,
+        rules: &[RuleMeta],
     ) -> Result<Option<Literals>, RuleFileError> {
         if patterns.is_empty() {
             return Ok(None);
@@ -387,8 +396,15 @@ impl Literals {
                 rule: None,
                 message: format!("too many literal patterns: {e}"),
             })?;
+        let whole_line_only = patterns
+            .iter()
+            .all(|(_, r, _)| rules[*r].options.whole_line);
         let targets = patterns.into_iter().map(|(_, r, t)| (r, t)).collect();
-        Ok(Some(Literals { automaton, targets }))
+        Ok(Some(Literals {
+            automaton,
+            targets,
+            whole_line_only,
+        }))
     }
 }
 
@@ -713,6 +729,19 @@ mod tests {
         // Linear: one long line of candidates is one rejection, not one per character.
         let long = "b".to_owned() + &"a".repeat(200_000);
         assert_eq!(s.fixes(&long).len(), 0);
+    }
+
+    #[test]
+    fn a_rejected_whole_line_literal_hides_no_other_rules_match_on_its_line() {
+        // The shared automaton skipped to the next line after rejecting "Search in" for
+        // the text before it, and so missed the swap word after it on that line.
+        let s = set(&(literal("x", "Search in", "", "whole-line = true")
+            + &literal("w", "tlie", "the", "whole-word = true")));
+        assert_eq!(
+            s.apply_all("see Search in tlie index\ntlie"),
+            "see Search in the index\nthe"
+        );
+        assert_eq!(s.apply_all("Search in\n\ntlie"), "the");
     }
 
     #[test]
