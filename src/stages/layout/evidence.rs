@@ -163,6 +163,11 @@ impl FormCounts {
         buf: &mut String,
     ) {
         let len = end - start;
+        // Exact for ASCII, whose lower case is as long: most tokens of a document are
+        // of lengths no form has when the forms are a few long words.
+        if ascii && self.lengths & length_bit(len) == 0 {
+            return;
+        }
         if ascii && len <= SHORT {
             short.bump(short_key_at(text.as_bytes(), start, len));
         } else if ascii {
@@ -537,23 +542,31 @@ fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, bool)) {
     while base < bytes.len() || carry != 0 {
         let block = &bytes[base..bytes.len().min(base + 64)];
         let (mask, non_ascii) = classify(text, base, block, carry);
-        // Bit `i` is set where byte `i` starts or ends a run.
-        let mut edges = mask ^ (mask << 1 | carry);
-        while edges != 0 {
-            let i = edges.trailing_zeros() as usize;
-            edges &= edges - 1;
-            if open == usize::MAX {
-                open = base + i;
-                open_ascii = true;
+        // Bit `i` is set where a run starts at byte `i`, or ends before it.
+        let before = mask << 1 | carry;
+        let mut starts = mask & !before;
+        let mut ends = !mask & before;
+        // Each end closes the run open from the last block or the next start here.
+        while ends != 0 {
+            let end = ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            let (start, ascii) = if open == usize::MAX {
+                let start = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                (base + start, non_ascii == 0 || non_ascii & bits(start, end) == 0)
             } else {
-                let from = open.max(base) - base;
-                let ascii = open_ascii && non_ascii & bits(from, i) == 0;
-                f(open, base + i, ascii);
-                open = usize::MAX;
-            }
+                let start = std::mem::replace(&mut open, usize::MAX);
+                (start, open_ascii && non_ascii & bits(0, end) == 0)
+            };
+            f(start, base + end, ascii);
         }
-        if open != usize::MAX {
-            open_ascii &= non_ascii & bits(open.max(base) - base, 64) == 0;
+        // A start left has no end here: its run goes on into the next block.
+        if starts != 0 {
+            let start = starts.trailing_zeros() as usize;
+            open = base + start;
+            open_ascii = non_ascii >> start == 0;
+        } else if open != usize::MAX {
+            open_ascii &= non_ascii == 0;
         }
         carry = mask >> 63;
         base += 64;
