@@ -16,6 +16,8 @@
 
 use std::collections::HashMap;
 
+use crate::lexicon::swar;
+
 /// Occurrence counts, in one text, of a set of forms chosen in advance. Matching is
 /// case-insensitive.
 ///
@@ -475,7 +477,7 @@ fn short_key_at(bytes: &[u8], start: usize, len: usize) -> u64 {
     (word | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len))
 }
 
-/// The bytes of a token that ends less than eight bytes before the text, zero-padded.
+/// Up to eight bytes (at the end of the text), zero-padded to a little-endian word.
 #[cold]
 fn last_word(token: &[u8]) -> u64 {
     let mut word = [0u8; 8];
@@ -553,7 +555,10 @@ fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, bool)) {
             let (start, ascii) = if open == usize::MAX {
                 let start = starts.trailing_zeros() as usize;
                 starts &= starts - 1;
-                (base + start, non_ascii == 0 || non_ascii & bits(start, end) == 0)
+                (
+                    base + start,
+                    non_ascii == 0 || non_ascii & bits(start, end) == 0,
+                )
             } else {
                 let start = std::mem::replace(&mut open, usize::MAX);
                 (start, open_ascii && non_ascii & bits(0, end) == 0)
@@ -602,24 +607,48 @@ fn classify(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
 }
 
 /// [`classify`] for a block that is short (the last) or not all ASCII.
+///
+/// The ASCII bytes are classified by word arithmetic as in a block of ASCII, and only
+/// the characters that are not ASCII are decoded, one per lead byte: in a text with
+/// accents, nearly every block has one.
 #[inline(never)]
 fn classify_slowly(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
     let (mut mask, mut non_ascii) = (0u64, 0u64);
-    let mut bit = carry;
-    for (i, &b) in block.iter().enumerate() {
-        if b < 0x80 {
-            bit = u64::from(b.is_ascii_alphanumeric());
-        } else {
-            non_ascii |= 1 << i;
-            // A continuation byte is of the character its lead byte began.
-            if b >= 0xC0 {
-                let c = text[base + i..].chars().next().unwrap_or(' ');
-                bit = u64::from(c.is_alphanumeric());
+    for (k, chunk) in block.chunks(8).enumerate() {
+        let w = match <[u8; 8]>::try_from(chunk) {
+            Ok(word) => u64::from_le_bytes(word),
+            Err(_) => last_word(chunk),
+        };
+        let alnum = swar::ascii_letters(w) | swar::ascii_digits(w);
+        mask |= gather_high_bits(alnum) << (k * 8);
+        non_ascii |= gather_high_bits(w & swar::HIGH) << (k * 8);
+    }
+    let mut rest = non_ascii;
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        if block[i] >= 0xC0 {
+            // A lead byte: its character's bytes are all of its class.
+            let c = text[base + i..].chars().next().unwrap_or(' ');
+            let own = bits(i, (i + c.len_utf8()).min(64));
+            if c.is_alphanumeric() {
+                mask |= own;
             }
+            rest &= !own;
+        } else {
+            // A continuation byte before any lead byte: of the character that straddles
+            // the block's start.
+            mask |= carry << i;
+            rest &= rest - 1;
         }
-        mask |= bit << i;
     }
     (mask, non_ascii)
+}
+
+/// The high bits of the eight bytes of `w` (the only bits set), gathered into the low
+/// byte.
+#[inline(always)]
+fn gather_high_bits(w: u64) -> u64 {
+    (w >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// A bit per byte of the eight ASCII bytes of `w` (little-endian) that is a letter or a
@@ -636,8 +665,7 @@ fn ascii_alnum_bits(w: u64) -> u64 {
     let folded = w | splat(0x20);
     let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
     // Gather the eight high bits into the low byte.
-    let high = ((digit | letter) >> 7) & splat(1);
-    high.wrapping_mul(0x0102_0408_1020_4080) >> 56
+    gather_high_bits((digit | letter) & splat(0x80))
 }
 
 #[cfg(test)]
@@ -840,10 +868,50 @@ mod tests {
     /// case has another length (`K` Kelvin, `Ω` ohm, `ẞ`, `İ`), non-ASCII letters and
     /// digits, hyphens, apostrophes, soft hyphens, punctuation and space.
     const PIECES: &[&str] = &[
-        "a", "A", "of", "OF", "Of", "the", "The", "k", "K", "\u{212A}", "\u{212A}ey", "key",
-        "ω", "Ω", "\u{2126}", "ß", "ẞ", "i", "İ", "é", "É", "élan", "x1", "X1", "12345678",
-        "9", "٣", "-", "-", "'", "’", "\u{AD}", " ", " ", "\n", ".", "—", "😀", "bauxite",
-        "Bauxite", "abcdefgh", "ABCDEFGHI", "soviet", "Yugoslav",
+        "a",
+        "A",
+        "of",
+        "OF",
+        "Of",
+        "the",
+        "The",
+        "k",
+        "K",
+        "\u{212A}",
+        "\u{212A}ey",
+        "key",
+        "ω",
+        "Ω",
+        "\u{2126}",
+        "ß",
+        "ẞ",
+        "i",
+        "İ",
+        "é",
+        "É",
+        "élan",
+        "x1",
+        "X1",
+        "12345678",
+        "9",
+        "٣",
+        "-",
+        "-",
+        "'",
+        "’",
+        "\u{AD}",
+        " ",
+        " ",
+        "\n",
+        ".",
+        "—",
+        "😀",
+        "bauxite",
+        "Bauxite",
+        "abcdefgh",
+        "ABCDEFGHI",
+        "soviet",
+        "Yugoslav",
     ];
 
     #[test]
