@@ -9,9 +9,14 @@
 //!
 //! Counting every word of a document would cost a hash-map insert per word. Callers know
 //! the few forms they are asking about before they scan, so [`FormCounts`] counts only
-//! those: a prefilter on token length skips almost every token without hashing it.
+//! those. A scan reads the text 64 bytes at a time into a bit per letter or digit, and
+//! looks each token up without hashing it: a short ASCII token (most of them) is its own
+//! key in a small open-addressed table, and a longer one must pass a one-bit signature
+//! test first.
 
 use std::collections::HashMap;
+
+use crate::lexicon::swar;
 
 /// Occurrence counts, in one text, of a set of forms chosen in advance. Matching is
 /// case-insensitive.
@@ -23,17 +28,18 @@ use std::collections::HashMap;
 #[derive(Debug)]
 pub(crate) struct FormCounts {
     counts: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
-    /// Bit `n` is set when some wanted form is `n` bytes long (`n < 64`); longer forms
-    /// set bit 63. A token whose length bit is clear cannot match and is never hashed.
+    /// Bit `n` is set when some wanted form (in lower case) is `n` bytes long (`n <
+    /// 64`); longer forms set bit 63. With [`FormCounts::initials`], the test a token
+    /// that is not ASCII passes, lowercased, before it is hashed.
     lengths: u64,
-    /// Bit `b` is set when some wanted form starts with the ASCII byte `b` in lower
-    /// case (bit 127 stands for every non-ASCII start). With the length test this skips
-    /// most tokens before they are lowercased.
+    /// Bit `b` is set when some wanted form starts with the ASCII byte `b` (bit 127
+    /// stands for every non-ASCII start). A token that is not ASCII is tested on the
+    /// lower case of its first character, which is cheap to have: most are skipped
+    /// before the whole token is lowercased.
     initials: u128,
-    /// A bit per [`signature`] of the ASCII forms. An ASCII token lowercases to an
-    /// ASCII form only when their signatures agree (non-ASCII tokens are not tested).
-    /// It is the first test: in a long document, with thousands of forms of every length
-    /// and initial, it is the one that still skips nearly every token.
+    /// A bit per [`signature`] of the ASCII forms longer than [`SHORT`] bytes. An ASCII
+    /// token that long lowercases to an ASCII form only when their signatures agree;
+    /// shorter ones are looked up in [`ShortForms`] instead, which is as cheap and exact.
     signatures: Box<[u64; SIGNATURE_WORDS]>,
     /// Scratch space for lowercasing a form in [`FormCounts::want`].
     buf: String,
@@ -42,6 +48,9 @@ pub(crate) struct FormCounts {
 /// Up to this many forms, [`FormCounts::scan`] searches for the forms instead of
 /// reading every token (see [`FormCounts::scan_for_few`]).
 const FEW_FORMS: usize = 16;
+
+/// The longest ASCII token, in bytes, that [`ShortForms`] looks up: it is its own key.
+const SHORT: usize = 8;
 
 /// The number of `u64` words of the signature table (2¹⁸ bits, 32 KiB: it stays in
 /// the first-level cache, and ten thousand forms set under 4% of its bits).
@@ -82,11 +91,13 @@ impl FormCounts {
         if form.is_empty() {
             return;
         }
-        self.lengths |= length_bit(form.len());
-        self.initials |= initial_bit(form.as_bytes()[0]);
         let mut buf = std::mem::take(&mut self.buf);
         let key = lowercase(form, &mut buf);
-        if key.is_ascii() {
+        // Of the key: lowercasing can change a character's length (`K` → `k`, the Kelvin
+        // sign, is three bytes to one), and tokens are tested lowercased.
+        self.lengths |= length_bit(key.len());
+        self.initials |= initial_bit(key.as_bytes()[0]);
+        if key.is_ascii() && key.len() > SHORT {
             let sig = signature(key.as_bytes());
             self.signatures[sig / 64] |= 1 << (sig % 64);
         }
@@ -118,22 +129,56 @@ impl FormCounts {
         let bytes = text.as_bytes();
         let mut buf = String::new();
         let mut short = ShortForms::of(self.counts.keys());
-        // The previous token, if it ends in `-`, and whether it is ASCII.
-        let mut prev: Option<(usize, usize, bool)> = None;
+        // The previous token's start, whether it is ASCII, and where a token must start
+        // to follow it across one hyphen (`long-term`; `usize::MAX`: nowhere).
+        let (mut prev_start, mut prev_ascii, mut pair_at) = (0, true, usize::MAX);
         for_each_token(text, |start, end, ascii| {
-            self.bump(&bytes[start..end], ascii, text, start, &mut short, &mut buf);
-            if let Some((ps, pe, prev_ascii)) = prev {
-                if pe + 1 == start && bytes[pe] == b'-' {
-                    let pair_ascii = prev_ascii && ascii;
-                    self.bump(&bytes[ps..end], pair_ascii, text, ps, &mut short, &mut buf);
-                }
+            self.token(text, start, end, ascii, &mut short, &mut buf);
+            if start == pair_at {
+                let pair_ascii = prev_ascii && ascii;
+                self.token(text, prev_start, end, pair_ascii, &mut short, &mut buf);
             }
-            prev = Some((start, end, ascii));
+            (prev_start, prev_ascii) = (start, ascii);
+            pair_at = if bytes.get(end) == Some(&b'-') {
+                end + 1
+            } else {
+                usize::MAX
+            };
         });
         for (form, n) in &mut self.counts {
             if ShortForms::holds(form) {
                 *n += short.get(form.as_bytes());
             }
+        }
+    }
+
+    /// Counts the token `start..end` of `text` if it lowercases to a wanted form: a
+    /// short ASCII one in `short`, any other in the map if it passes the prefilter.
+    #[inline(always)]
+    fn token(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        ascii: bool,
+        short: &mut ShortForms,
+        buf: &mut String,
+    ) {
+        let len = end - start;
+        // Exact for ASCII, whose lower case is as long: most tokens of a document are
+        // of lengths no form has when the forms are a few long words.
+        if ascii && self.lengths & length_bit(len) == 0 {
+            return;
+        }
+        if ascii && len <= SHORT {
+            short.bump(short_key_at(text.as_bytes(), start, len));
+        } else if ascii {
+            let sig = signature(&text.as_bytes()[start..end]);
+            if self.signatures[sig / 64] & 1 << (sig % 64) != 0 {
+                self.count(&text[start..end], buf);
+            }
+        } else {
+            self.count_non_ascii(&text[start..end], buf);
         }
     }
 
@@ -263,53 +308,31 @@ impl FormCounts {
         true
     }
 
-    /// Counts the token `bytes` (which starts at `start` in `text`) if it is wanted: a
-    /// short ASCII one in `short`, any other in the map.
-    #[inline(always)]
-    fn bump(
-        &mut self,
-        bytes: &[u8],
-        ascii: bool,
-        text: &str,
-        start: usize,
-        short: &mut ShortForms,
-        buf: &mut String,
-    ) {
-        if self.may_be_wanted(bytes, ascii) {
-            if ascii && bytes.len() <= 8 {
-                short.bump(bytes);
-            } else {
-                self.count(&text[start..start + bytes.len()], buf);
-            }
-        }
-    }
-
-    /// False when `token` cannot lowercase to a wanted form: the prefilter, inlined into
-    /// the scan loop because it rejects nearly every token.
-    #[inline(always)]
-    fn may_be_wanted(&self, bytes: &[u8], ascii: bool) -> bool {
-        // The signature first: one multiplication and one load reject most ASCII tokens.
-        if ascii {
-            let sig = signature(bytes);
-            if self.signatures[sig / 64] & 1 << (sig % 64) == 0 {
-                return false;
-            }
-        }
-        self.lengths & length_bit(bytes.len()) != 0 && self.initials & initial_bit(bytes[0]) != 0
-    }
-
-    /// Looks a token up: only tokens that pass the prefilter get here.
+    /// Looks up an ASCII token that passed the signature test.
     #[cold]
     fn count(&mut self, token: &str, buf: &mut String) {
         // Most tokens are in lower case already: look them up as they are.
-        let key = if token
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
+        let key = if token.bytes().all(|b| !b.is_ascii_uppercase()) {
             token
         } else {
             lowercase(token, buf)
         };
+        if let Some(n) = self.counts.get_mut(key) {
+            *n += 1;
+        }
+    }
+
+    /// Looks up a token that is not ASCII, if its lower case can be a wanted form.
+    #[cold]
+    #[inline(never)]
+    fn count_non_ascii(&mut self, token: &str, buf: &mut String) {
+        if self.initials & folded_initial_bit(token) == 0 {
+            return;
+        }
+        let key = lowercase(token, buf);
+        if self.lengths & length_bit(key.len()) == 0 {
+            return;
+        }
         if let Some(n) = self.counts.get_mut(key) {
             *n += 1;
         }
@@ -342,10 +365,11 @@ impl FormCounts {
 /// The wanted forms of one to eight ASCII letters, digits and `-`, counted by the token
 /// scan in an open-addressed table keyed by their bytes.
 ///
-/// Short forms are the ones that match most often (letter spacing asks about every
-/// piece of a run of capitals, `of`, `the`, `in` among them), and a match in the map
-/// costs hashing the token and comparing strings. Here it is one multiplication and a
-/// probe or two. Exact: an ASCII token of at most eight bytes (letters, digits and the
+/// Most tokens are short, and short forms are the ones that match most often (letter
+/// spacing asks about every piece of a run of capitals, `of`, `the`, `in` among them):
+/// in the map, a token would cost hashing and comparing strings. Here it is one load
+/// of the token's eight bytes, a multiplication and a probe or two, and an empty slot
+/// rejects it. Exact: an ASCII token of at most eight bytes (letters, digits and the
 /// `-` of a pair) lowercases to a wanted form only if that form is here, because every
 /// other form has another byte, more bytes, or a non-ASCII character.
 struct ShortForms {
@@ -364,8 +388,9 @@ impl ShortForms {
             .filter(|f| ShortForms::holds(f))
             .map(|f| short_key(f.as_bytes()))
             .collect();
-        // At most half full: probes stay short.
-        let slots = (keys.len() * 2).next_power_of_two().max(16);
+        // At most a quarter full: nearly every token that is no form meets an empty
+        // slot at once.
+        let slots = (keys.len() * 4).next_power_of_two().max(16);
         let mut table = ShortForms {
             keys: vec![0; slots].into(),
             counts: vec![0; slots].into(),
@@ -390,21 +415,35 @@ impl ShortForms {
     #[inline]
     fn slot(&self, key: u64) -> usize {
         let mask = self.keys.len() - 1;
-        let mut slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        let mut slot = self.home(key);
         while self.keys[slot] != key && self.keys[slot] != 0 {
             slot = (slot + 1) & mask;
         }
         slot
     }
 
-    /// Counts an ASCII token of one to eight bytes if it is one of the forms.
-    #[inline]
-    fn bump(&mut self, token: &[u8]) {
-        let key = short_key(token);
-        let slot = self.slot(key);
-        if self.keys[slot] == key {
-            self.counts[slot] += 1;
+    /// Counts the token of [`short_key`] `key` if it is one of the forms.
+    #[inline(always)]
+    fn bump(&mut self, key: u64) {
+        let mask = self.keys.len() - 1;
+        let mut slot = self.home(key);
+        loop {
+            let here = self.keys[slot];
+            if here == key {
+                self.counts[slot] += 1;
+                return;
+            }
+            if here == 0 {
+                return;
+            }
+            slot = (slot + 1) & mask;
         }
+    }
+
+    /// The slot where the search for `key` starts.
+    #[inline(always)]
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
     /// How often the form (one of [`ShortForms::holds`]) was counted.
@@ -422,12 +461,28 @@ impl ShortForms {
 /// The key of one to eight ASCII letters, digits and `-`: the bytes, little-endian, with
 /// the case bit (0x20) set, which lowercases a letter and leaves a digit or `-` as it is.
 /// Zero bytes pad it, so lengths stay apart.
-#[inline]
 fn short_key(bytes: &[u8]) -> u64 {
-    debug_assert!((1..=8).contains(&bytes.len()));
+    short_key_at(bytes, 0, bytes.len())
+}
+
+/// The [`short_key`] of `bytes[start..start + len]`, read as one 8-byte load wherever
+/// the text has eight bytes from `start` (the bytes after the token are masked off).
+#[inline(always)]
+fn short_key_at(bytes: &[u8], start: usize, len: usize) -> u64 {
+    debug_assert!((1..=SHORT).contains(&len));
+    let word = match bytes.get(start..start + 8) {
+        Some(word) => u64::from_le_bytes(word.try_into().expect("eight bytes")),
+        None => last_word(&bytes[start..start + len]),
+    };
+    (word | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len))
+}
+
+/// Up to eight bytes (at the end of the text), zero-padded to a little-endian word.
+#[cold]
+fn last_word(token: &[u8]) -> u64 {
     let mut word = [0u8; 8];
-    word[..bytes.len()].copy_from_slice(bytes);
-    u64::from_le_bytes(word) | 0x2020_2020_2020_2020 >> (8 * (8 - bytes.len()))
+    word[..token.len()].copy_from_slice(token);
+    u64::from_le_bytes(word)
 }
 
 #[inline]
@@ -436,6 +491,17 @@ fn initial_bit(b: u8) -> u128 {
         1u128 << b.to_ascii_lowercase()
     } else {
         1u128 << 127
+    }
+}
+
+/// The [`initial_bit`] of a token's lower case: of its first character's.
+fn folded_initial_bit(token: &str) -> u128 {
+    let first = token.chars().next().expect("a token is not empty");
+    let lower = first.to_lowercase().next().unwrap_or(first);
+    if lower.is_ascii() {
+        initial_bit(lower as u8)
+    } else {
+        1 << 127
     }
 }
 
@@ -473,32 +539,42 @@ fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, bool)) {
     // Whether the byte before the block belongs to a run (0 or 1).
     let mut carry = 0u64;
     let mut base = 0;
-    while base < bytes.len() {
+    // A run that reaches the end of the text ends at the edge of one more (empty)
+    // block: `f` is called in one place, where it is inlined.
+    while base < bytes.len() || carry != 0 {
         let block = &bytes[base..bytes.len().min(base + 64)];
         let (mask, non_ascii) = classify(text, base, block, carry);
-        // Bit `i` is set where byte `i` starts or ends a run.
-        let mut edges = mask ^ (mask << 1 | carry);
-        while edges != 0 {
-            let i = edges.trailing_zeros() as usize;
-            edges &= edges - 1;
-            if open == usize::MAX {
-                open = base + i;
-                open_ascii = true;
+        // Bit `i` is set where a run starts at byte `i`, or ends before it.
+        let before = mask << 1 | carry;
+        let mut starts = mask & !before;
+        let mut ends = !mask & before;
+        // Each end closes the run open from the last block or the next start here.
+        while ends != 0 {
+            let end = ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            let (start, ascii) = if open == usize::MAX {
+                let start = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                (
+                    base + start,
+                    non_ascii == 0 || non_ascii & bits(start, end) == 0,
+                )
             } else {
-                let from = open.max(base) - base;
-                let ascii = open_ascii && non_ascii & bits(from, i) == 0;
-                f(open, base + i, ascii);
-                open = usize::MAX;
-            }
+                let start = std::mem::replace(&mut open, usize::MAX);
+                (start, open_ascii && non_ascii & bits(0, end) == 0)
+            };
+            f(start, base + end, ascii);
         }
-        if open != usize::MAX {
-            open_ascii &= non_ascii & bits(open.max(base) - base, 64) == 0;
+        // A start left has no end here: its run goes on into the next block.
+        if starts != 0 {
+            let start = starts.trailing_zeros() as usize;
+            open = base + start;
+            open_ascii = non_ascii >> start == 0;
+        } else if open != usize::MAX {
+            open_ascii &= non_ascii == 0;
         }
         carry = mask >> 63;
         base += 64;
-    }
-    if open != usize::MAX {
-        f(open, bytes.len(), open_ascii);
     }
 }
 
@@ -531,24 +607,48 @@ fn classify(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
 }
 
 /// [`classify`] for a block that is short (the last) or not all ASCII.
+///
+/// The ASCII bytes are classified by word arithmetic as in a block of ASCII, and only
+/// the characters that are not ASCII are decoded, one per lead byte: in a text with
+/// accents, nearly every block has one.
 #[inline(never)]
 fn classify_slowly(text: &str, base: usize, block: &[u8], carry: u64) -> (u64, u64) {
     let (mut mask, mut non_ascii) = (0u64, 0u64);
-    let mut bit = carry;
-    for (i, &b) in block.iter().enumerate() {
-        if b < 0x80 {
-            bit = u64::from(b.is_ascii_alphanumeric());
-        } else {
-            non_ascii |= 1 << i;
-            // A continuation byte is of the character its lead byte began.
-            if b >= 0xC0 {
-                let c = text[base + i..].chars().next().unwrap_or(' ');
-                bit = u64::from(c.is_alphanumeric());
+    for (k, chunk) in block.chunks(8).enumerate() {
+        let w = match <[u8; 8]>::try_from(chunk) {
+            Ok(word) => u64::from_le_bytes(word),
+            Err(_) => last_word(chunk),
+        };
+        let alnum = swar::ascii_letters(w) | swar::ascii_digits(w);
+        mask |= gather_high_bits(alnum) << (k * 8);
+        non_ascii |= gather_high_bits(w & swar::HIGH) << (k * 8);
+    }
+    let mut rest = non_ascii;
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        if block[i] >= 0xC0 {
+            // A lead byte: its character's bytes are all of its class.
+            let c = text[base + i..].chars().next().unwrap_or(' ');
+            let own = bits(i, (i + c.len_utf8()).min(64));
+            if c.is_alphanumeric() {
+                mask |= own;
             }
+            rest &= !own;
+        } else {
+            // A continuation byte before any lead byte: of the character that straddles
+            // the block's start.
+            mask |= carry << i;
+            rest &= rest - 1;
         }
-        mask |= bit << i;
     }
     (mask, non_ascii)
+}
+
+/// The high bits of the eight bytes of `w` (the only bits set), gathered into the low
+/// byte.
+#[inline(always)]
+fn gather_high_bits(w: u64) -> u64 {
+    (w >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// A bit per byte of the eight ASCII bytes of `w` (little-endian) that is a letter or a
@@ -565,8 +665,7 @@ fn ascii_alnum_bits(w: u64) -> u64 {
     let folded = w | splat(0x20);
     let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
     // Gather the eight high bits into the low byte.
-    let high = ((digit | letter) >> 7) & splat(1);
-    high.wrapping_mul(0x0102_0408_1020_4080) >> 56
+    gather_high_bits((digit | letter) & splat(0x80))
 }
 
 #[cfg(test)]
@@ -718,6 +817,171 @@ mod tests {
                 "{searched} of {} searched",
                 sets.len() * texts.len()
             );
+        }
+    }
+
+    /// The counts by definition: every maximal run of alphanumeric characters, and
+    /// every two such runs joined by one `-`, lowercased and compared with the forms
+    /// (lowercased too).
+    fn reference_counts(forms: &[&str], text: &str) -> Vec<u32> {
+        let lower = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut open = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            match (open, i < text.len() && c.is_alphanumeric()) {
+                (None, true) => open = Some(i),
+                (Some(s), false) => {
+                    runs.push((s, i));
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        let mut tokens: Vec<String> = runs.iter().map(|&(s, e)| lower(&text[s..e])).collect();
+        for w in runs.windows(2) {
+            if w[0].1 + 1 == w[1].0 && text.as_bytes()[w[0].1] == b'-' {
+                tokens.push(lower(&text[w[0].0..w[1].1]));
+            }
+        }
+        forms
+            .iter()
+            .map(|form| {
+                let form = lower(form);
+                tokens.iter().filter(|t| **t == form).count() as u32
+            })
+            .collect()
+    }
+
+    /// A small deterministic generator (xorshift), so that failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Pieces of text that are hard for the scan: case forms, characters whose lower
+    /// case has another length (`K` Kelvin, `Ω` ohm, `ẞ`, `İ`), non-ASCII letters and
+    /// digits, hyphens, apostrophes, soft hyphens, punctuation and space.
+    const PIECES: &[&str] = &[
+        "a",
+        "A",
+        "of",
+        "OF",
+        "Of",
+        "the",
+        "The",
+        "k",
+        "K",
+        "\u{212A}",
+        "\u{212A}ey",
+        "key",
+        "ω",
+        "Ω",
+        "\u{2126}",
+        "ß",
+        "ẞ",
+        "i",
+        "İ",
+        "é",
+        "É",
+        "élan",
+        "x1",
+        "X1",
+        "12345678",
+        "9",
+        "٣",
+        "-",
+        "-",
+        "'",
+        "’",
+        "\u{AD}",
+        " ",
+        " ",
+        "\n",
+        ".",
+        "—",
+        "😀",
+        "bauxite",
+        "Bauxite",
+        "abcdefgh",
+        "ABCDEFGHI",
+        "soviet",
+        "Yugoslav",
+    ];
+
+    #[test]
+    fn the_scan_agrees_with_the_definition_on_generated_texts() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for round in 0..400 {
+            let pieces = 1 + rng.below(if round % 4 == 0 { 400 } else { 40 });
+            let text: String = (0..pieces)
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            // Forms: tokens and pairs of the text (cut in various ways, in any case) and
+            // pieces that are no token, in sets of a few (the search) or many (the scan).
+            let mut forms: Vec<String> = Vec::new();
+            for _ in 0..1 + rng.below(if round % 2 == 0 { 12 } else { 60 }) {
+                let a = rng.below(text.len() + 1);
+                let b = (a + 1 + rng.below(20)).min(text.len());
+                let form = match (text.get(a..b), rng.below(3)) {
+                    (Some(form), 0) => form.to_uppercase(),
+                    (Some(form), _) => form.to_string(),
+                    (None, _) => PIECES[rng.below(PIECES.len())].to_string(),
+                };
+                forms.push(form);
+            }
+            let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+            let expected = reference_counts(&forms, &text);
+            let mut scanned = FormCounts::default();
+            let mut tokens = FormCounts::default();
+            for form in &forms {
+                scanned.want(form);
+                tokens.want(form);
+            }
+            scanned.scan(&text);
+            tokens.scan_tokens(&text);
+            for (form, n) in forms.iter().zip(expected) {
+                assert_eq!(scanned.get(form), n, "{form:?} in {text:?}");
+                assert_eq!(tokens.get(form), n, "{form:?} in {text:?} (tokens)");
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_at_the_ends_of_the_text_and_of_blocks_are_counted() {
+        // A token at the start, at the end, across the 64-byte block edge, ending on it,
+        // and one whose eight bytes reach past the end of the text.
+        for pad in 0..70 {
+            let text = format!("Of{}-the key-Of", " ".repeat(pad));
+            let forms = ["of", "the", "key", "key-of", "the-key", "of-the"];
+            let mut c = FormCounts::default();
+            for form in forms {
+                c.want(form);
+            }
+            c.scan_tokens(&text);
+            let expected = reference_counts(&forms, &text);
+            for (form, n) in forms.iter().zip(expected) {
+                assert_eq!(c.get(form), n, "{form:?} in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_kelvin_sign_counts_as_the_k_it_lowercases_to() {
+        // Three bytes that lowercase to one: a prefilter on the token's own length would
+        // skip it.
+        let mut c = FormCounts::default();
+        for form in ["key", "kelvin", "keyboards", "ω"] {
+            c.want(form);
+        }
+        c.scan_tokens("\u{212A}EY \u{212A}elvin \u{212A}EYBOARDS \u{2126}");
+        for form in ["key", "kelvin", "keyboards", "ω"] {
+            assert_eq!(c.get(form), 1, "{form}");
         }
     }
 
