@@ -344,8 +344,8 @@ mod tests {
         let change = |id: &str, linked: &[&str]| Change {
             id: ChangeId::from_string(id),
             original: crate::Span::new(0, 0),
-            replacement: String::new(),
-            rules: vec![crate::RuleId::from_static("layout.x")],
+            replacement: Default::default(),
+            rules: smallvec::smallvec![crate::RuleId::from_static("layout.x")],
             applicability: crate::Applicability::Review,
             confidence: 1.0,
             message: std::borrow::Cow::Borrowed(""),

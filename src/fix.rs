@@ -11,6 +11,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
+use smallvec::SmallVec;
+use smol_str::SmolStr;
 
 use crate::span::Span;
 
@@ -169,6 +171,10 @@ impl Serialize for RuleId {
 /// Replace the bytes under `span` with `replacement`. An empty replacement deletes; an
 /// empty span inserts.
 ///
+/// The replacement is a [`SmolStr`]: nearly every repair puts back a few bytes (a space,
+/// a paragraph break, a ligature's letters), which it holds inline, so that a stage
+/// proposing a fix per line of a document does not allocate per line.
+///
 /// ```
 /// use recto::{Edit, Span};
 /// let e = Edit::new(Span::new(0, 3), "fi");
@@ -179,12 +185,12 @@ pub struct Edit {
     /// What is replaced, in the coordinates of the text the stage was given.
     pub span: Span,
     /// What replaces it.
-    pub replacement: Box<str>,
+    pub replacement: SmolStr,
 }
 
 impl Edit {
     /// An edit replacing `span` with `replacement`.
-    pub fn new(span: Span, replacement: impl Into<Box<str>>) -> Edit {
+    pub fn new(span: Span, replacement: impl Into<SmolStr>) -> Edit {
         Edit {
             span,
             replacement: replacement.into(),
@@ -201,7 +207,7 @@ impl Edit {
     }
 
     /// An edit inserting `text` at `at`.
-    pub fn insert(at: usize, text: impl Into<Box<str>>) -> Edit {
+    pub fn insert(at: usize, text: impl Into<SmolStr>) -> Edit {
         Edit::new(Span::empty(at), text)
     }
 }
@@ -219,8 +225,9 @@ impl Edit {
 pub struct Fix {
     /// The rule that proposes the fix.
     pub rule: RuleId,
-    /// The edits, sorted by position and pairwise non-overlapping.
-    pub edits: Vec<Edit>,
+    /// The edits, sorted by position and pairwise non-overlapping. Held inline when
+    /// there is one, as for most fixes.
+    pub edits: SmallVec<[Edit; 1]>,
     /// Whether the fix may be applied without review.
     pub applicability: Applicability,
     /// How sure the rule is, in `0.0..=1.0`.
@@ -251,7 +258,7 @@ impl Fix {
     pub fn new(rule: RuleId, applicability: Applicability) -> Fix {
         Fix {
             rule,
-            edits: Vec::new(),
+            edits: SmallVec::new(),
             applicability,
             confidence: 1.0,
             message: Cow::Borrowed(""),
@@ -296,12 +303,7 @@ impl Fix {
     /// assert_eq!(f.edits.len(), 1);
     /// ```
     pub fn single(rule: RuleId, applicability: Applicability, edit: Edit) -> Fix {
-        // Sized for its one edit: most fixes are single, and a stage may propose one per
-        // line of the document.
-        Fix {
-            edits: vec![edit],
-            ..Fix::new(rule, applicability)
-        }
+        Fix::new(rule, applicability).with_edit(edit)
     }
 
     /// Adds an edit (kept sorted by position).
@@ -363,9 +365,10 @@ impl Span {
 /// replacement and a little surrounding text — never of its offsets — so a decision
 /// recorded for it survives edits elsewhere in the document.
 ///
-/// Printed as 16 hex digits, with `-N` appended for the N-th identical change.
+/// Printed as 16 hex digits, with `-N` appended for the N-th identical change. Held
+/// inline, as a [`SmolStr`]: a document can have a change on every line.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChangeId(pub(crate) Box<str>);
+pub struct ChangeId(pub(crate) SmolStr);
 
 impl ChangeId {
     /// The id as text.
@@ -374,7 +377,7 @@ impl ChangeId {
     }
 
     /// Wraps an id read from a decisions file.
-    pub fn from_string(id: impl Into<Box<str>>) -> ChangeId {
+    pub fn from_string(id: impl Into<SmolStr>) -> ChangeId {
         ChangeId(id.into())
     }
 }
@@ -402,10 +405,11 @@ pub struct Change {
     pub id: ChangeId,
     /// The replaced bytes of the original text.
     pub original: Span,
-    /// The text that replaces them in the output.
-    pub replacement: String,
-    /// Every rule whose edits were merged into this change, in the order they applied.
-    pub rules: Vec<RuleId>,
+    /// The text that replaces them in the output (inline when short, as nearly all are).
+    pub replacement: SmolStr,
+    /// Every rule whose edits were merged into this change, in the order they applied
+    /// (inline when it is one, as for nearly all changes).
+    pub rules: SmallVec<[RuleId; 1]>,
     /// The least safe applicability among the merged fixes.
     pub applicability: Applicability,
     /// The lowest confidence among the merged fixes.

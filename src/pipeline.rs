@@ -31,6 +31,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
+use smallvec::{smallvec, SmallVec};
+use smol_str::SmolStr;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, FixKind, RuleId};
@@ -646,7 +648,7 @@ pub fn apply(original: &str, changes: &[Change]) -> String {
 struct Piece {
     orig: Span,
     cur: Span,
-    rules: Vec<RuleId>,
+    rules: SmallVec<[RuleId; 1]>,
     applicability: Applicability,
     confidence: f32,
     message: Cow<'static, str>,
@@ -784,7 +786,7 @@ impl Record {
                 cluster = Piece {
                     orig: Span::empty(0),
                     cur: span,
-                    rules: vec![meta.rule],
+                    rules: smallvec![meta.rule],
                     applicability: meta.applicability,
                     confidence: meta.confidence,
                     message: meta.message,
@@ -862,9 +864,9 @@ impl Record {
                 continue;
             }
             changes.push(Change {
-                id: ChangeId(Box::default()),
+                id: ChangeId(SmolStr::default()),
                 original: p.orig,
-                replacement: output[p.cur.range()].to_owned(),
+                replacement: SmolStr::new(&output[p.cur.range()]),
                 rules: p.rules,
                 applicability: p.applicability,
                 confidence: p.confidence,
@@ -946,8 +948,8 @@ impl IdAssigner {
 }
 
 /// A change id's text: the hash in 16 hex digits, then `-n` for the `n`th repeat
-/// (`n > 1`). Built on the stack, so that the id is the change's one allocation for it.
-fn id_text(hash: u64, n: u32) -> Box<str> {
+/// (`n > 1`). Built on the stack; at most 27 bytes, held inline by the id.
+fn id_text(hash: u64, n: u32) -> SmolStr {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     // 16 hex digits, `-`, and at most 10 decimal digits.
     let mut buf = [0u8; 27];
@@ -970,7 +972,7 @@ fn id_text(hash: u64, n: u32) -> Box<str> {
         buf[len..len + digits.len()].copy_from_slice(digits);
         len += digits.len();
     }
-    std::str::from_utf8(&buf[..len]).expect("ASCII").into()
+    SmolStr::new(std::str::from_utf8(&buf[..len]).expect("ASCII"))
 }
 
 /// Texts longer than this many bytes are cleaned a segment at a time.

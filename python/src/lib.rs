@@ -257,7 +257,7 @@ fn change_dict<'py>(
     dict.set_item("char_start", chars.at(span.start))?;
     dict.set_item("char_end", chars.at(span.end))?;
     dict.set_item("before", &text[span.range()])?;
-    dict.set_item("after", &change.replacement)?;
+    dict.set_item("after", change.replacement.as_str())?;
     dict.set_item("applicability", change.applicability.as_str())?;
     dict.set_item("confidence", change.confidence)?;
     dict.set_item("message", &*change.message)?;

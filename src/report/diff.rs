@@ -355,8 +355,8 @@ mod tests {
         Change {
             id: ChangeId::from_string("x"),
             original: Span::new(s, e),
-            replacement: r.to_owned(),
-            rules: vec![RuleId::from_static("t.rule")],
+            replacement: r.into(),
+            rules: smallvec::smallvec![RuleId::from_static("t.rule")],
             applicability: Applicability::Safe,
             confidence: 1.0,
             message: std::borrow::Cow::Borrowed(""),

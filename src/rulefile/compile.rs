@@ -24,6 +24,7 @@ use std::fmt;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
+use smallvec::SmallVec;
 
 use super::parse::REGEX_SIZE_LIMIT;
 use super::{MatchOptions, Matcher, RuleFile, RuleFileError, Template, TemplatePart};
@@ -348,7 +349,7 @@ impl RuleSet {
     }
 
     fn push(&self, out: &mut Vec<Candidate>, rule: usize, edits: Vec<Edit>, text: &str) {
-        let edits: Vec<Edit> = edits
+        let edits: SmallVec<[Edit; 1]> = edits
             .into_iter()
             .filter(|e| text[e.span.range()] != *e.replacement)
             .collect();
@@ -700,8 +701,8 @@ mod tests {
         let s = set(&regex("bold", r"\*\*([^*]+)\*\*", "$1", ""));
         let f = s.fixes("a **bold** b");
         assert_eq!(
-            f[0].edits,
-            vec![
+            f[0].edits[..],
+            [
                 Edit::delete(Span::new(2, 4)),
                 Edit::delete(Span::new(8, 10))
             ]
@@ -710,8 +711,8 @@ mod tests {
         let s = set(&regex("swap", r"(\w+) (\w+)", "$2 $1", ""));
         assert_eq!(s.apply_all("ab cd"), "cd ab");
         assert_eq!(
-            s.fixes("ab cd")[0].edits,
-            vec![Edit::delete(Span::new(0, 3)), Edit::insert(5, " ab")]
+            s.fixes("ab cd")[0].edits[..],
+            [Edit::delete(Span::new(0, 3)), Edit::insert(5, " ab")]
         );
     }
 
