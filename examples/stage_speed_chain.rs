@@ -15,7 +15,8 @@
 //! `ONCE` runs the default pipeline once on the segment and exits, for an instruction
 //! count (`valgrind --tool=callgrind --toggle-collect='*Pipeline::run*'`), which a
 //! loaded machine does not disturb. `PERF=I:R` runs round R of stage I alone for four
-//! seconds, for a profiler.
+//! seconds, for a profiler; `PERF=I:0` runs stage I in a pipeline of its own (its rounds
+//! and the bookkeeping).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -100,6 +101,13 @@ fn measure() {
         }
         let mut alone = Pipeline::new(Context::default());
         alone.push(Box::new(Shared(stage)));
+        if perf == Some((i, 0)) {
+            let start = Instant::now();
+            while start.elapsed().as_secs() < 4 {
+                std::hint::black_box(alone.run(&input));
+            }
+            return;
+        }
         let t = time(&mut || {
             std::hint::black_box(alone.run(&input));
         });
