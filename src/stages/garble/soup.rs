@@ -59,6 +59,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         lexicon: Lexicon::english(),
         model,
         recurring: RefCell::default(),
+        evidence: RefCell::default(),
         fragments: RefCell::default(),
     };
     let mut found: Vec<GarbleRun> = Vec::new();
@@ -451,7 +452,7 @@ impl<const N: usize> Default for WordTable<N> {
 impl<const N: usize> WordTable<N> {
     /// Slots: enough for the vocabulary of a 2 MiB segment of prose to mostly stay.
     const SLOTS: usize = 1 << Self::BITS;
-    const BITS: u32 = 12;
+    const BITS: u32 = 14;
     const ANSWER: u64 = 1 << 63;
 
     /// The remembered answer for the word `bytes[word]`, or `ask()`'s, remembered. The
@@ -723,7 +724,7 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
         t.llr = match &t.operator {
             Some(run) => 4.0 + run.evidence,
             None => {
-                let ev = token_evidence(&text[t.span.range()], scorer, brackets);
+                let ev = scorer.evidence(&text[t.span.range()], brackets);
                 t.shape = ev.shape;
                 t.syntax = ev.syntax;
                 t.marks = ev.marks;
@@ -1114,7 +1115,7 @@ impl Evidence {
 /// Whether the brackets of a stretch of text pair up, as in code and mathematics
 /// (`print(reverse(sort num (values(%array))));`), or not, as in a cut content stream
 /// (`dernr)43(docum … tlt(.`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Brackets {
     Balanced,
     Unbalanced,
@@ -1535,6 +1536,8 @@ struct Scorer<'t> {
     model: &'static CharModel,
     /// Words already looked up with [`Scorer::recurs`].
     recurring: RefCell<HashMap<&'t str, bool>>,
+    /// Tokens already scored with [`Scorer::evidence`].
+    evidence: RefCell<HashMap<(&'t str, Brackets), Evidence, foldhash::fast::RandomState>>,
     /// Words already looked up with [`Scorer::is_fragment`], and how many scans of the
     /// text are left to answer new ones.
     fragments: RefCell<Fragments<'t>>,
@@ -1567,6 +1570,17 @@ const MAX_WORD: usize = 32;
 const RECURRENCE_RADIUS: usize = 64 * 1024;
 
 impl<'t> Scorer<'t> {
+    /// [`token_evidence`], remembered: the tokens of the windows scored are mostly the
+    /// prose around a suspicious token, and prose repeats its words.
+    fn evidence(&self, token: &'t str, brackets: Brackets) -> Evidence {
+        if let Some(&known) = self.evidence.borrow().get(&(token, brackets)) {
+            return known;
+        }
+        let ev = token_evidence(token, self, brackets);
+        self.evidence.borrow_mut().insert((token, brackets), ev);
+        ev
+    }
+
     /// Whether `word`, found at byte `at`, occurs as a whole word at least twice in
     /// the document — in the [`RECURRENCE_RADIUS`] bytes around `at`, which is the
     /// whole of most documents.
@@ -2750,6 +2764,7 @@ mod tests {
             lexicon: Lexicon::english(),
             model: CharModel::english(),
             recurring: RefCell::default(),
+            evidence: RefCell::default(),
             fragments: RefCell::default(),
         };
         let at = |w: &str| text.find(w).unwrap();
@@ -2938,6 +2953,7 @@ fn english_scorer(text: &str) -> Scorer<'_> {
         lexicon: Lexicon::english(),
         model: CharModel::english(),
         recurring: RefCell::default(),
+        evidence: RefCell::default(),
         fragments: RefCell::default(),
     }
 }
