@@ -311,7 +311,7 @@ fn scan_line<'t>(
                 }
             } else if !capital
                 && letters >= RUN_TOGETHER_CHECK
-                && words.long_may_have_shape(bytes, start..i, lexicon)
+                && words.long_may_have_shape(text, start..i, lexicon)
             {
                 return candidate(i);
             } else if !capital && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
@@ -338,7 +338,7 @@ fn scan_line<'t>(
             break;
         }
         let (start, end) = words.pieces[k];
-        if words.short_unknown(bytes, start..end, lexicon) {
+        if words.short_unknown(text, start..end, lexicon) {
             unknown += 1;
             if unknown >= UNKNOWN_LINE {
                 return (i, true);
@@ -401,20 +401,20 @@ struct LineWords<'t> {
 }
 
 impl<'t> LineWords<'t> {
-    /// [`may_have_shape`] of the lowercase word at `bytes[word]`, of at least
+    /// [`may_have_shape`] of the lowercase word at `text[word]`, of at least
     /// [`RUN_TOGETHER_CHECK`] letters, with closing punctuation, at most [`TOO_LONG`]
     /// bytes.
-    fn long_may_have_shape(&mut self, bytes: &[u8], word: Range<usize>, lexicon: &Lexicon) -> bool {
-        self.long.answer(bytes, word.clone(), || {
-            may_have_shape(ascii(&bytes[word]), lexicon)
+    fn long_may_have_shape(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
+        self.long.answer(text.as_bytes(), word.clone(), || {
+            may_have_shape(&text[word], lexicon)
         })
     }
 
-    /// Whether the dictionary does not know the lowercase word at `bytes[word]`, of
+    /// Whether the dictionary does not know the lowercase word at `text[word]`, of
     /// [`PIECE_CHECK`] to eight letters.
-    fn short_unknown(&mut self, bytes: &[u8], word: Range<usize>, lexicon: &Lexicon) -> bool {
-        self.short.answer(bytes, word.clone(), || {
-            lexicon.zipf(ascii(&bytes[word])) == 0.0
+    fn short_unknown(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
+        self.short.answer(text.as_bytes(), word.clone(), || {
+            lexicon.zipf(&text[word]) == 0.0
         })
     }
 
@@ -427,11 +427,6 @@ impl<'t> LineWords<'t> {
     }
 }
 
-/// The ASCII word `bytes` as text.
-fn ascii(bytes: &[u8]) -> &str {
-    debug_assert!(bytes.is_ascii());
-    std::str::from_utf8(bytes).unwrap_or_default()
-}
 
 /// A direct-mapped table from ASCII words of at most `8 * N` bytes, without NULs, to a
 /// yes or no.
@@ -464,8 +459,11 @@ impl<const N: usize> WordTable<N> {
             w.is_ascii() && !w.is_empty() && w.len() <= 8 * N && !w.contains(&0)
         });
         let mut key = [0u64; N];
-        for (k, from) in key.iter_mut().zip((word.start..word.end).step_by(8)) {
-            *k = chunk(bytes, from, word.end - from);
+        for (k, key) in key.iter_mut().enumerate() {
+            let from = word.start + 8 * k;
+            if from < word.end {
+                *key = chunk(bytes, from, word.end - from);
+            }
         }
         let mix = key
             .iter()
