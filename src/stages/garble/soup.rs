@@ -304,9 +304,8 @@ fn scan_line<'t>(
         if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
             // Only a lowercase word can be words run together; any word can be too
             // long.
-            let token = &text[start..i];
             if i - start > TOO_LONG && !capital {
-                if may_have_shape(token, lexicon) {
+                if may_have_shape(&text[start..i], lexicon) {
                     return candidate(i);
                 }
             } else if !capital
