@@ -210,7 +210,17 @@ mod tests {
 
     #[test]
     fn counts_are_read_as_str_parse_reads_them() {
-        for count in ["0", "2", "155220", "999999999999999", "1.5", "1e3", "", "-3", "x"] {
+        for count in [
+            "0",
+            "2",
+            "155220",
+            "999999999999999",
+            "1.5",
+            "1e3",
+            "",
+            "-3",
+            "x",
+        ] {
             assert_eq!(parse_count(count), count.parse::<f64>().ok(), "{count:?}");
         }
         assert_eq!(trigram("'a_"), Some([APOSTROPHE, 1, BOUNDARY]));

@@ -428,7 +428,6 @@ impl<'t> LineWords<'t> {
     }
 }
 
-
 /// A direct-mapped table from ASCII words of at most `8 * N` bytes, without NULs, to a
 /// yes or no.
 struct WordTable<const N: usize> {
