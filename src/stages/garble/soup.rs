@@ -318,10 +318,13 @@ fn scan_line<'t>(
             }
             continue;
         }
+        i = start;
+        let mut t = TokenBytes::default();
         while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
+            t.push(bytes, i);
             i += 1;
         }
-        if words.odd_may_have_shape(&text[start..i], lexicon) {
+        if t.suspicious(&bytes[start..i]) && words.may_have_shape(&text[start..i], lexicon) {
             return candidate(i);
         }
     }
@@ -379,9 +382,9 @@ fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
 /// direct-mapped: a word evicts the one that had its slot. ASCII leaves each key's top
 /// bit free, and it holds the answer.
 ///
-/// The other tokens — with digits, brackets, hyphens, quotes, capitals or non-ASCII
-/// letters — recur too (`don’t`, `DESCRIPTION`, `dpkg(1)`, `--all`), and are
-/// remembered by their text.
+/// The other tokens [`may_have_shape`] is asked about — non-ASCII words, capitalised
+/// words, words with digits or brackets — recur too (`don’t`, `DESCRIPTION`,
+/// `dpkg(1)`), and are remembered by their text.
 #[derive(Default)]
 struct LineWords<'t> {
     /// Lowercase words of [`RUN_TOGETHER_CHECK`] letters or more (with any closing
@@ -393,7 +396,7 @@ struct LineWords<'t> {
     /// The pieces of the line being looked at, as byte ranges.
     pieces: Vec<(usize, usize)>,
     /// Other tokens: whether they may have a shape.
-    odd: HashMap<&'t str, bool, foldhash::fast::RandomState>,
+    shapes: HashMap<&'t str, bool, foldhash::fast::RandomState>,
 }
 
 impl<'t> LineWords<'t> {
@@ -414,17 +417,12 @@ impl<'t> LineWords<'t> {
         })
     }
 
-    /// [`may_have_shape`] of a token off the fast path of [`scan_line`], asked only
-    /// when its bytes are [`suspicious`](TokenBytes::suspicious).
-    fn odd_may_have_shape(&mut self, token: &'t str, lexicon: &Lexicon) -> bool {
-        *self.odd.entry(token).or_insert_with(|| {
-            let bytes = token.as_bytes();
-            let mut t = TokenBytes::default();
-            for i in 0..bytes.len() {
-                t.push(bytes, i);
-            }
-            t.suspicious(bytes) && may_have_shape(token, lexicon)
-        })
+    /// [`may_have_shape`] of any other token.
+    fn may_have_shape(&mut self, token: &'t str, lexicon: &Lexicon) -> bool {
+        *self
+            .shapes
+            .entry(token)
+            .or_insert_with(|| may_have_shape(token, lexicon))
     }
 }
 
