@@ -64,14 +64,16 @@ impl CharModel {
         MODEL.get_or_init(|| CharModel::from_counts(COUNTS))
     }
 
+    /// The model of the counts in `data`. Every process that cleans text builds it
+    /// once, so the ten thousand lines are read without allocating: a trigram is three
+    /// ASCII bytes and a count an integer, in the shipped file.
     fn from_counts(data: &str) -> CharModel {
         let mut tri = vec![0f64; SYMBOLS * SYMBOLS * SYMBOLS];
         for line in data.lines().filter(|l| !l.starts_with('#')) {
             let Some((gram, count)) = line.split_once('\t') else {
                 continue;
             };
-            let symbols: Vec<u8> = gram.chars().filter_map(fold_training).collect();
-            let (Ok(count), &[a, b, c]) = (count.parse::<f64>(), symbols.as_slice()) else {
+            let (Some(count), Some([a, b, c])) = (parse_count(count), trigram(gram)) else {
                 continue;
             };
             tri[index(a, b, c)] += count;
@@ -82,23 +84,20 @@ impl CharModel {
                 bi[bc] += tri[a * SYMBOLS * SYMBOLS + bc];
             }
         }
-        let uniform = 1.0 / SYMBOLS as f64;
-        let bigram: Vec<f64> = (0..SYMBOLS)
-            .flat_map(|b| {
-                let row = &bi[b * SYMBOLS..(b + 1) * SYMBOLS];
-                witten_bell(row, vec![uniform; SYMBOLS])
-            })
-            .collect();
+        let uniform = [1.0 / SYMBOLS as f64; SYMBOLS];
+        let mut bigram = vec![0f64; SYMBOLS * SYMBOLS];
+        for (b, out) in bigram.chunks_exact_mut(SYMBOLS).enumerate() {
+            witten_bell(&bi[b * SYMBOLS..(b + 1) * SYMBOLS], &uniform, out);
+        }
         let mut logp = vec![0f32; SYMBOLS * SYMBOLS * SYMBOLS];
+        let mut p = [0f64; SYMBOLS];
         for a in 0..SYMBOLS {
             for b in 0..SYMBOLS {
                 let at = (a * SYMBOLS + b) * SYMBOLS;
-                let lower = bigram[b * SYMBOLS..(b + 1) * SYMBOLS].to_vec();
-                for (c, p) in witten_bell(&tri[at..at + SYMBOLS], lower)
-                    .into_iter()
-                    .enumerate()
-                {
-                    logp[at + c] = p.ln() as f32;
+                let lower = &bigram[b * SYMBOLS..(b + 1) * SYMBOLS];
+                witten_bell(&tri[at..at + SYMBOLS], lower, &mut p);
+                for (out, p) in logp[at..at + SYMBOLS].iter_mut().zip(p) {
+                    *out = p.ln() as f32;
                 }
             }
         }
@@ -132,6 +131,38 @@ impl CharModel {
     }
 }
 
+/// The three symbols of a trigram as the training script writes it, if it is one.
+fn trigram(gram: &str) -> Option<[u8; 3]> {
+    let mut symbols = [0u8; 3];
+    let mut n = 0;
+    let mut push = |symbol: u8| {
+        if let Some(slot) = symbols.get_mut(n) {
+            *slot = symbol;
+        }
+        n += 1;
+    };
+    if gram.is_ascii() {
+        gram.bytes()
+            .filter_map(|b| fold_training(b as char))
+            .for_each(&mut push);
+    } else {
+        gram.chars().filter_map(fold_training).for_each(&mut push);
+    }
+    (n == 3).then_some(symbols)
+}
+
+/// A count as `str::parse::<f64>` reads it; an integer of up to fifteen digits, as the
+/// shipped counts are, is read as one, which the `f64` holds exactly.
+fn parse_count(count: &str) -> Option<f64> {
+    if (1..=15).contains(&count.len()) && count.bytes().all(|b| b.is_ascii_digit()) {
+        let n = count
+            .bytes()
+            .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        return Some(n as f64);
+    }
+    count.parse().ok()
+}
+
 /// The training script writes `_` for the boundary and `~` for other letters.
 fn fold_training(c: char) -> Option<u8> {
     match c {
@@ -146,19 +177,18 @@ fn index(a: u8, b: u8, c: u8) -> usize {
     (a as usize * SYMBOLS + b as usize) * SYMBOLS + c as usize
 }
 
-/// Interpolates the counts of one context with a lower-order distribution.
-fn witten_bell(counts: &[f64], lower: Vec<f64>) -> Vec<f64> {
+/// Interpolates the counts of one context with a lower-order distribution, into `out`.
+fn witten_bell(counts: &[f64], lower: &[f64], out: &mut [f64]) {
     let total: f64 = counts.iter().sum();
     let types = counts.iter().filter(|&&c| c > 0.0).count() as f64;
     if total == 0.0 {
-        return lower;
+        out.copy_from_slice(lower);
+        return;
     }
     let lambda = total / (total + types);
-    counts
-        .iter()
-        .zip(lower)
-        .map(|(&c, p)| lambda * c / total + (1.0 - lambda) * p)
-        .collect()
+    for ((out, &c), &p) in out.iter_mut().zip(counts).zip(lower) {
+        *out = lambda * c / total + (1.0 - lambda) * p;
+    }
 }
 
 #[cfg(test)]
@@ -176,6 +206,28 @@ mod tests {
         ] {
             assert!(m.score(word).0 > m.score(soup).0, "{word} vs {soup}");
         }
+    }
+
+    #[test]
+    fn counts_are_read_as_str_parse_reads_them() {
+        for count in [
+            "0",
+            "2",
+            "155220",
+            "999999999999999",
+            "1.5",
+            "1e3",
+            "",
+            "-3",
+            "x",
+        ] {
+            assert_eq!(parse_count(count), count.parse::<f64>().ok(), "{count:?}");
+        }
+        assert_eq!(trigram("'a_"), Some([APOSTROPHE, 1, BOUNDARY]));
+        assert_eq!(trigram("~é_"), Some([OTHER_LETTER, OTHER_LETTER, BOUNDARY]));
+        assert_eq!(trigram("ab"), None);
+        assert_eq!(trigram("abcd"), None);
+        assert_eq!(trigram("a1bc"), Some([1, 2, 3]));
     }
 
     #[test]

@@ -27,6 +27,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::lexicon::Lexicon;
 use crate::span::Span;
@@ -58,6 +59,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         lexicon: Lexicon::english(),
         model,
         recurring: RefCell::default(),
+        evidence: RefCell::default(),
         fragments: RefCell::default(),
     };
     let mut found: Vec<GarbleRun> = Vec::new();
@@ -256,7 +258,7 @@ const CONTEXT: usize = 8;
 /// Whether a line has a token that may carry a shape (see [`may_have_shape`]): the
 /// test every line of prose must pass (see [`scan_line`]).
 #[cfg(test)]
-fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
+fn has_candidate<'t>(line: &'t str, lexicon: &Lexicon, words: &mut LineWords<'t>) -> bool {
     scan_line(line, 0, lexicon, words).1
 }
 
@@ -272,7 +274,12 @@ fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
 /// The dictionary is asked last, about the pieces (see [`PIECE_CHECK`]), and only while
 /// the pieces left could still make [`UNKNOWN_LINE`] unknown ones: a line of fewer
 /// pieces asks nothing, and most lines stop after the first few known words.
-fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords) -> (usize, bool) {
+fn scan_line<'t>(
+    text: &'t str,
+    start: usize,
+    lexicon: &Lexicon,
+    words: &mut LineWords<'t>,
+) -> (usize, bool) {
     let bytes = text.as_bytes();
     let candidate = |at: usize| (line_end(text, at), true);
     let mut i = start;
@@ -297,14 +304,13 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
         if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
             // Only a lowercase word can be words run together; any word can be too
             // long.
-            let token = &text[start..i];
             if i - start > TOO_LONG && !capital {
-                if may_have_shape(token, lexicon) {
+                if may_have_shape(&text[start..i], lexicon) {
                     return candidate(i);
                 }
             } else if !capital
                 && letters >= RUN_TOGETHER_CHECK
-                && words.long_may_have_shape(token, lexicon)
+                && words.long_may_have_shape(text, start..i, lexicon)
             {
                 return candidate(i);
             } else if !capital && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
@@ -318,7 +324,7 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
             t.push(bytes, i);
             i += 1;
         }
-        if t.suspicious(&bytes[start..i]) && may_have_shape(&text[start..i], lexicon) {
+        if t.suspicious(&bytes[start..i]) && words.may_have_shape(&text[start..i], lexicon) {
             return candidate(i);
         }
     }
@@ -331,7 +337,7 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
             break;
         }
         let (start, end) = words.pieces[k];
-        if words.short_unknown(&text[start..end], lexicon) {
+        if words.short_unknown(text, start..end, lexicon) {
             unknown += 1;
             if unknown >= UNKNOWN_LINE {
                 return (i, true);
@@ -375,8 +381,12 @@ fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
 /// words (at most [`TOO_LONG`] bytes) — and no two words share a key. A table is
 /// direct-mapped: a word evicts the one that had its slot. ASCII leaves each key's top
 /// bit free, and it holds the answer.
+///
+/// The other tokens [`may_have_shape`] is asked about — non-ASCII words, capitalised
+/// words, words with digits or brackets — recur too (`don’t`, `DESCRIPTION`,
+/// `dpkg(1)`), and are remembered by their text.
 #[derive(Default)]
-struct LineWords {
+struct LineWords<'t> {
     /// Lowercase words of [`RUN_TOGETHER_CHECK`] letters or more (with any closing
     /// punctuation): whether they may have a shape.
     long: WordTable<3>,
@@ -385,19 +395,34 @@ struct LineWords {
     short: WordTable<1>,
     /// The pieces of the line being looked at, as byte ranges.
     pieces: Vec<(usize, usize)>,
+    /// Other tokens: whether they may have a shape.
+    shapes: HashMap<&'t str, bool, foldhash::fast::RandomState>,
 }
 
-impl LineWords {
-    /// [`may_have_shape`] of a lowercase word of at least [`RUN_TOGETHER_CHECK`]
-    /// letters, with closing punctuation, at most [`TOO_LONG`] bytes.
-    fn long_may_have_shape(&mut self, token: &str, lexicon: &Lexicon) -> bool {
-        self.long.answer(token, || may_have_shape(token, lexicon))
+impl<'t> LineWords<'t> {
+    /// [`may_have_shape`] of the lowercase word at `text[word]`, of at least
+    /// [`RUN_TOGETHER_CHECK`] letters, with closing punctuation, at most [`TOO_LONG`]
+    /// bytes.
+    fn long_may_have_shape(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
+        self.long.answer(text.as_bytes(), word.clone(), || {
+            may_have_shape(&text[word], lexicon)
+        })
     }
 
-    /// Whether the dictionary does not know a lowercase word of [`PIECE_CHECK`] to
-    /// eight letters.
-    fn short_unknown(&mut self, word: &str, lexicon: &Lexicon) -> bool {
-        self.short.answer(word, || lexicon.zipf(word) == 0.0)
+    /// Whether the dictionary does not know the lowercase word at `text[word]`, of
+    /// [`PIECE_CHECK`] to eight letters.
+    fn short_unknown(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
+        self.short.answer(text.as_bytes(), word.clone(), || {
+            lexicon.zipf(&text[word]) == 0.0
+        })
+    }
+
+    /// [`may_have_shape`] of any other token.
+    fn may_have_shape(&mut self, token: &'t str, lexicon: &Lexicon) -> bool {
+        *self
+            .shapes
+            .entry(token)
+            .or_insert_with(|| may_have_shape(token, lexicon))
     }
 }
 
@@ -420,20 +445,23 @@ impl<const N: usize> Default for WordTable<N> {
 impl<const N: usize> WordTable<N> {
     /// Slots: enough for the vocabulary of a 2 MiB segment of prose to mostly stay.
     const SLOTS: usize = 1 << Self::BITS;
-    const BITS: u32 = 12;
+    const BITS: u32 = 14;
     const ANSWER: u64 = 1 << 63;
 
-    /// The remembered answer for `word`, or `ask()`'s, remembered. `word` must be ASCII,
-    /// without NULs, and at most `8 * N` bytes long.
+    /// The remembered answer for the word `bytes[word]`, or `ask()`'s, remembered. The
+    /// word must be ASCII, without NULs, and at most `8 * N` bytes long.
     #[inline]
-    fn answer(&mut self, word: &str, ask: impl FnOnce() -> bool) -> bool {
-        debug_assert!(word.is_ascii() && !word.is_empty() && word.len() <= 8 * N);
+    fn answer(&mut self, bytes: &[u8], word: Range<usize>, ask: impl FnOnce() -> bool) -> bool {
+        debug_assert!({
+            let w = &bytes[word.clone()];
+            w.is_ascii() && !w.is_empty() && w.len() <= 8 * N && !w.contains(&0)
+        });
         let mut key = [0u64; N];
-        let mut bytes = [0u8; 8];
-        for (k, chunk) in key.iter_mut().zip(word.as_bytes().chunks(8)) {
-            bytes[..chunk.len()].copy_from_slice(chunk);
-            bytes[chunk.len()..].fill(0);
-            *k = u64::from_le_bytes(bytes);
+        for (k, key) in key.iter_mut().enumerate() {
+            let from = word.start + 8 * k;
+            if from < word.end {
+                *key = chunk(bytes, from, word.end - from);
+            }
         }
         let mix = key
             .iter()
@@ -449,6 +477,24 @@ impl<const N: usize> WordTable<N> {
         key[N - 1] |= if answer { Self::ANSWER } else { 0 };
         *slot = key;
         answer
+    }
+}
+
+/// The (at most) eight bytes of `bytes` from `from` that are before `from + len`, as a
+/// little-endian `u64`, zero-padded: one load, where the text goes on for eight bytes,
+/// as it does for all but its last word.
+#[inline]
+fn chunk(bytes: &[u8], from: usize, len: usize) -> u64 {
+    debug_assert!(len > 0);
+    let len = len.min(8);
+    let mask = u64::MAX >> (64 - 8 * len as u32);
+    match bytes.get(from..from + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or_default()) & mask,
+        None => {
+            let mut padded = [0u8; 8];
+            padded[..len].copy_from_slice(&bytes[from..from + len]);
+            u64::from_le_bytes(padded)
+        }
     }
 }
 
@@ -674,7 +720,7 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
         t.llr = match &t.operator {
             Some(run) => 4.0 + run.evidence,
             None => {
-                let ev = token_evidence(&text[t.span.range()], scorer, brackets);
+                let ev = scorer.evidence(&text[t.span.range()], brackets);
                 t.shape = ev.shape;
                 t.syntax = ev.syntax;
                 t.marks = ev.marks;
@@ -1065,7 +1111,7 @@ impl Evidence {
 /// Whether the brackets of a stretch of text pair up, as in code and mathematics
 /// (`print(reverse(sort num (values(%array))));`), or not, as in a cut content stream
 /// (`dernr)43(docum … tlt(.`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Brackets {
     Balanced,
     Unbalanced,
@@ -1486,6 +1532,8 @@ struct Scorer<'t> {
     model: &'static CharModel,
     /// Words already looked up with [`Scorer::recurs`].
     recurring: RefCell<HashMap<&'t str, bool>>,
+    /// Tokens already scored with [`Scorer::evidence`].
+    evidence: RefCell<HashMap<(&'t str, Brackets), Evidence, foldhash::fast::RandomState>>,
     /// Words already looked up with [`Scorer::is_fragment`], and how many scans of the
     /// text are left to answer new ones.
     fragments: RefCell<Fragments<'t>>,
@@ -1518,6 +1566,17 @@ const MAX_WORD: usize = 32;
 const RECURRENCE_RADIUS: usize = 64 * 1024;
 
 impl<'t> Scorer<'t> {
+    /// [`token_evidence`], remembered: the tokens of the windows scored are mostly the
+    /// prose around a suspicious token, and prose repeats its words.
+    fn evidence(&self, token: &'t str, brackets: Brackets) -> Evidence {
+        if let Some(&known) = self.evidence.borrow().get(&(token, brackets)) {
+            return known;
+        }
+        let ev = token_evidence(token, self, brackets);
+        self.evidence.borrow_mut().insert((token, brackets), ev);
+        ev
+    }
+
     /// Whether `word`, found at byte `at`, occurs as a whole word at least twice in
     /// the document — in the [`RECURRENCE_RADIUS`] bytes around `at`, which is the
     /// whole of most documents.
@@ -2652,7 +2711,7 @@ mod tests {
         let mut table = WordTable::<1>::default();
         let mut asked = 0;
         let mut ask = |word: &str, answer: bool, table: &mut WordTable<1>| {
-            table.answer(word, || {
+            table.answer(word.as_bytes(), 0..word.len(), || {
                 asked += 1;
                 answer
             })
@@ -2664,9 +2723,15 @@ mod tests {
         assert!(!ask("abcdefg", true, &mut table));
         assert_eq!(asked, 2);
         let mut long = WordTable::<3>::default();
-        assert!(long.answer("internationalization", || true));
-        assert!(!long.answer("internationalizatio", || false));
-        assert!(long.answer("internationalization", || false));
+        let mut ask = |text: &str, word: &str, answer: bool| {
+            let start = text.find(word).unwrap();
+            long.answer(text.as_bytes(), start..start + word.len(), || answer)
+        };
+        assert!(ask("internationalization", "internationalization", true));
+        assert!(!ask("internationalizatio", "internationalizatio", false));
+        // Keyed by the word's bytes alone, not by the text after it.
+        assert!(ask("internationalization,", "internationalization", false));
+        assert!(!ask("internationalizations", "internationalizatio", true));
     }
 
     #[test]
@@ -2695,6 +2760,7 @@ mod tests {
             lexicon: Lexicon::english(),
             model: CharModel::english(),
             recurring: RefCell::default(),
+            evidence: RefCell::default(),
             fragments: RefCell::default(),
         };
         let at = |w: &str| text.find(w).unwrap();
@@ -2883,6 +2949,7 @@ fn english_scorer(text: &str) -> Scorer<'_> {
         lexicon: Lexicon::english(),
         model: CharModel::english(),
         recurring: RefCell::default(),
+        evidence: RefCell::default(),
         fragments: RefCell::default(),
     }
 }
