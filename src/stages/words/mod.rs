@@ -192,7 +192,7 @@ impl Stage for Words {
             lexicon: &self.lexicon,
             vocab: &vocab,
             tokens: &tokens,
-            in_lexicon,
+            marks: marks(&tokens, &in_lexicon),
             candidate_memo: RefCell::default(),
         };
         let mut fixes = Vec::new();
@@ -234,7 +234,7 @@ impl Stage for Words {
                 i += 1;
             }
         }
-        let words = checker.in_lexicon.iter().filter(|&&known| known).count();
+        let words = in_lexicon.iter().filter(|&&known| known).count();
         let misreadings = fixes
             .iter()
             .filter(|f| f.rule.as_str() == OCR_CONFUSION)
@@ -330,10 +330,53 @@ struct Checker<'a> {
     lexicon: &'a Lexicon,
     vocab: &'a Vocab<'a>,
     tokens: &'a [Token],
-    /// Per token: its core is a dictionary word.
-    in_lexicon: Vec<bool>,
+    /// Per token: what the passes over every token ask first, as [`Mark`] bits.
+    marks: Vec<u8>,
     /// See [`Checker::known_candidates`].
     candidate_memo: RefCell<HashMap<&'a str, Rc<[Scored]>, foldhash::fast::RandomState>>,
+}
+
+/// Bits of a token's [`Checker::marks`]: one byte per token answers the questions that
+/// settle nearly every token and pair, without loading the tokens or slicing the text.
+struct Mark;
+
+impl Mark {
+    /// The core is a dictionary word.
+    const KNOWN: u8 = 1;
+    /// May be the first part of a join: a plain word (`Lower` or `Capitalized`), not
+    /// protected, after no hyphen, no punctuation after it, and one byte of space
+    /// between it and the next token.
+    const HEAD: u8 = 2;
+    /// May be the second part of a join: not protected, no punctuation before it.
+    const TAIL: u8 = 4;
+    /// Of shape [`Shape::Lower`].
+    const LOWER: u8 = 8;
+}
+
+/// The [`Mark`]s of `tokens`, whose cores are dictionary words where `in_lexicon` says.
+fn marks(tokens: &[Token], in_lexicon: &[bool]) -> Vec<u8> {
+    let next_starts = tokens
+        .iter()
+        .skip(1)
+        .map(|t| Some(t.chunk().start))
+        .chain([None]);
+    tokens
+        .iter()
+        .zip(in_lexicon)
+        .zip(next_starts)
+        .map(|((t, &known), next_start)| {
+            let head = !t.protected
+                && !t.after_hyphen
+                && !t.has_trailing_punct()
+                && matches!(t.shape, Shape::Lower | Shape::Capitalized)
+                && next_start == Some(t.chunk().end + 1);
+            let tail = !t.protected && !t.has_leading_punct();
+            u8::from(known) * Mark::KNOWN
+                | u8::from(head) * Mark::HEAD
+                | u8::from(tail) * Mark::TAIL
+                | u8::from(t.shape == Shape::Lower) * Mark::LOWER
+        })
+        .collect()
 }
 
 /// An OCR candidate with its evidence (`score` in context, once scored).
@@ -350,6 +393,11 @@ impl<'a> Checker<'a> {
         &self.text[self.tokens[i].core().range()]
     }
 
+    /// Whether the core of the token at `i` is a dictionary word.
+    fn in_lexicon(&self, i: usize) -> bool {
+        self.marks[i] & Mark::KNOWN != 0
+    }
+
     /// A word the dictionary knows, or that the document uses more than once.
     fn is_known(&self, word: &str) -> bool {
         self.lexicon.contains(word) || self.vocab.count(word) >= 2
@@ -363,6 +411,11 @@ impl<'a> Checker<'a> {
 
     /// `words.ocr-confusion` or `words.split-glued` for the token at `i`.
     fn repair(&self, i: usize) -> Option<Fix> {
+        // A dictionary word is repaired by no path below: each needs a non-word (the
+        // long capitalised one too: `split` asks the dictionary again).
+        if self.in_lexicon(i) {
+            return None;
+        }
         let token = self.tokens[i];
         if token.protected || token.after_hyphen {
             return None;
@@ -377,7 +430,7 @@ impl<'a> Checker<'a> {
             }
             _ => return None,
         }
-        if len < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
+        if len < 3 || self.continues_broken_word(token) {
             return None;
         }
         let word = self.core(i);
@@ -385,7 +438,7 @@ impl<'a> Checker<'a> {
         let foreign = |j: Option<usize>| {
             j.and_then(|j| self.tokens.get(j).map(|t| (j, t)))
                 .is_some_and(|(j, t)| {
-                    matches!(t.shape, Shape::Lower | Shape::Capitalized) && !self.in_lexicon[j]
+                    matches!(t.shape, Shape::Lower | Shape::Capitalized) && !self.in_lexicon(j)
                 })
         };
         // Between two non-words is a stretch of another language (`Respubliki tov.
@@ -672,7 +725,7 @@ impl<'a> Checker<'a> {
         // Two dictionary words, as nearly every pair is, are never joined here (that is
         // `join_split_word`'s question); and a word starts with a letter, not with a
         // spacing accent.
-        if self.in_lexicon[i] && self.in_lexicon.get(i + 1) == Some(&true) {
+        if self.in_lexicon(i) && self.marks.get(i + 1).is_some_and(|m| m & Mark::KNOWN != 0) {
             return None;
         }
         let gap = self.joinable(i)?;
@@ -684,7 +737,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         let tail = self.core(i + 1);
-        let (head_known, tail_known) = (self.in_lexicon[i], self.in_lexicon[i + 1]);
+        let (head_known, tail_known) = (self.in_lexicon(i), self.in_lexicon(i + 1));
         if head_known && tail_known {
             return None;
         }
@@ -732,16 +785,9 @@ impl<'a> Checker<'a> {
     /// The gap between the tokens at `i` and `i + 1` when they may be two parts of one
     /// word: one space, no punctuation or protection between them, a plain first word.
     fn joinable(&self, i: usize) -> Option<Span> {
-        let (first, second) = (self.tokens[i], *self.tokens.get(i + 1)?);
-        let gap = Span::new(first.chunk().end, second.chunk().start);
-        let joinable = !first.protected
-            && !second.protected
-            && !first.after_hyphen
-            && gap.len() == 1
-            && !first.has_trailing_punct()
-            && !second.has_leading_punct()
-            && matches!(first.shape, Shape::Lower | Shape::Capitalized);
-        joinable.then_some(gap)
+        let joinable = self.marks[i] & Mark::HEAD != 0 && self.marks.get(i + 1)? & Mark::TAIL != 0;
+        let end = self.tokens[i].chunk().end;
+        joinable.then(|| Span::new(end, end + 1))
     }
 
     /// `words.join-split-word`: `pack ages` → `packages`, where both fragments are words.
@@ -757,16 +803,19 @@ impl<'a> Checker<'a> {
         // Nearly every pair of neighbouring words is asked here, and nearly every one
         // fails: the cheapest tests come first, the document's vocabulary rules out
         // most pairs by their outline alone, and the joined form is built on the stack.
-        if !self.in_lexicon[i]
-            || !self.in_lexicon[i + 1]
-            || self.tokens[i + 1].shape != Shape::Lower
-        {
+        const FIRST: u8 = Mark::KNOWN | Mark::HEAD;
+        const SECOND: u8 = Mark::KNOWN | Mark::TAIL | Mark::LOWER;
+        if self.marks[i] & FIRST != FIRST || self.marks[i + 1] & SECOND != SECOND {
             return None;
         }
         let gap = self.joinable(i)?;
         // Both are ASCII letters (a word of shape `Lower` after one of shape `Lower` or
         // `Capitalized`, see `joinable`), so bytes are characters.
-        let (head, tail) = (self.core(i).as_bytes(), self.core(i + 1).as_bytes());
+        let bytes = self.text.as_bytes();
+        let (head, tail) = (
+            &bytes[self.tokens[i].core().range()],
+            &bytes[self.tokens[i + 1].core().range()],
+        );
         if head.len() < 2 || tail.len() < 2 {
             return None; // `a void`, `the n`: one-letter fragments are words or initials
         }
