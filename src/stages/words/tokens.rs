@@ -124,51 +124,62 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
     }
     let mut tokens = Vec::with_capacity(bytes.len() / 6);
     let mut i = 0;
+    // `i` starts a chunk that follows the last one after a single byte of space.
+    let mut at_chunk = false;
     let mut bracket_depth: usize = 0;
     let mut sentence_start = true;
     let mut after_hyphen = false;
     while i < bytes.len() {
-        // Whitespace, noting paragraph breaks: they end sentences and brackets.
-        let mut newlines = 0;
-        while i < bytes.len() && CLASS[usize::from(bytes[i])] & SPACE != 0 {
-            newlines += usize::from(CLASS[usize::from(bytes[i])] & NEWLINE != 0);
-            i += 1;
-        }
-        if newlines >= 2 {
-            bracket_depth = 0;
-            sentence_start = true;
-        }
-        if i >= bytes.len() {
-            break;
+        if !at_chunk {
+            // Whitespace, noting paragraph breaks: they end sentences and brackets.
+            let mut newlines = 0;
+            while i < bytes.len() && CLASS[usize::from(bytes[i])] & SPACE != 0 {
+                newlines += usize::from(CLASS[usize::from(bytes[i])] & NEWLINE != 0);
+                i += 1;
+            }
+            if newlines >= 2 {
+                bracket_depth = 0;
+                sentence_start = true;
+            }
+            if i >= bytes.len() {
+                break;
+            }
         }
         let start = i;
         let chunk = scan_chunk(bytes, start);
-        i = chunk.end;
-        if let Some(shape) = chunk.letters {
-            // ASCII letters only: the core is the chunk, and none of the checks below
-            // (code, brackets, options, sentence and hyphen ends) can apply.
+        let end = chunk.end;
+        (i, at_chunk) = if chunk.spaced {
+            (end + 1, true)
+        } else {
+            (end, false)
+        };
+        if let Some(shape) = chunk.letters.filter(|_| is_plain_mark(chunk.mark)) {
+            // ASCII letters, maybe closed by one plain mark (`word,`): the core is the
+            // letters, and none of the checks below (code, brackets, options, hyphen
+            // ends) can apply.
+            let core_end = end - usize::from(chunk.mark != 0);
             // In range: the text is shorter than `u32::MAX` bytes.
             tokens.push(Token {
                 chunk_start: start as u32,
-                chunk_end: i as u32,
+                chunk_end: end as u32,
                 core_start: start as u32,
-                core_end: i as u32,
+                core_end: core_end as u32,
                 shape,
                 protected: bracket_depth > 0,
                 sentence_start,
                 after_hyphen,
             });
             after_hyphen = false;
-            sentence_start = false;
+            sentence_start = matches!(chunk.mark, b'.' | b'!' | b'?' | b':');
             continue;
         }
-        let seen = bytes[start..i]
+        let seen = bytes[start..end]
             .iter()
             .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
         // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
         // the unicode stage has normalised the common ones, and a chunk that still
         // holds one is simply not a plain word.
-        let chunk = &text[start..i];
+        let chunk = &text[start..end];
         let (opens, closes) = if seen & BRACKET != 0 {
             let count = |b: u8| chunk.bytes().filter(|&c| c == b).count();
             (count(b'['), count(b']'))
@@ -185,7 +196,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
         // In range: the text is shorter than `u32::MAX` bytes.
         tokens.push(Token {
             chunk_start: start as u32,
-            chunk_end: i as u32,
+            chunk_end: end as u32,
             core_start: core.start as u32,
             core_end: core.end as u32,
             shape: shape(core_str),
@@ -201,10 +212,27 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// Where a chunk ends, and its shape when it is made of ASCII letters only.
+/// Where a chunk ends, and its shape when it is made of ASCII letters, maybe followed
+/// by one other byte (`mark`).
 struct Chunk {
     end: usize,
+    /// The shape of the letters, when the chunk is letters and `mark`.
     letters: Option<Shape>,
+    /// The chunk's last byte when it follows the letters and is no letter; 0 when the
+    /// chunk is letters only.
+    mark: u8,
+    /// One byte of space follows, then the next chunk (no paragraph break between).
+    spaced: bool,
+}
+
+/// Whether a chunk of letters closed by `mark` (0: none) is settled like a bare word:
+/// the mark is stripped from the core (it is in [`TRAILING`]) and is neither code nor
+/// a bracket, so it protects nothing. (`]` and `}` are left to the general path.)
+fn is_plain_mark(mark: u8) -> bool {
+    matches!(
+        mark,
+        0 | b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\''
+    )
 }
 
 /// Scans the chunk starting at `start` (not a space) to the next space, tab, line
@@ -228,17 +256,35 @@ fn scan_chunk(bytes: &[u8], start: usize) -> Chunk {
             HIGH & ((1u64 << stop.trailing_zeros()) - 1)
         };
         let first = if j == start { 0x80 } else { 0 };
-        all_letters &= ascii_letters(w) & in_chunk == in_chunk;
+        // 0x80 in each byte of the chunk that is no letter.
+        let others = !ascii_letters(w) & in_chunk;
         inner_upper |= ascii_uppercase(w) & in_chunk & !first != 0;
         if stop == 0 {
+            all_letters &= others == 0;
             j += 8;
             continue;
         }
-        j += (stop.trailing_zeros() / 8) as usize;
+        let end_in_load = stop.trailing_zeros() / 8;
+        j += end_in_load as usize;
         if CLASS[usize::from(bytes[j])] & SPACE != 0 {
+            // Letters only, or letters and then one other byte, the chunk's last.
+            let mark = if others == 0 {
+                Some(0)
+            } else if end_in_load >= 1 && others == 0x80 << (8 * (end_in_load - 1)) && j - 1 > start
+            {
+                Some(bytes[j - 1])
+            } else {
+                None
+            };
+            // The byte after the space is in this load too, and no space: no
+            // paragraph break, and it starts the next chunk.
+            let spaced = end_in_load < 7 && stop & (0x8000 << (8 * end_in_load)) == 0;
             return Chunk {
                 end: j,
-                letters: all_letters.then(|| letter_shape(bytes[start], inner_upper)),
+                letters: (all_letters && mark.is_some())
+                    .then(|| letter_shape(bytes[start], inner_upper)),
+                mark: mark.unwrap_or(0),
+                spaced,
             };
         }
         // A control character inside the chunk: finish byte by byte.
@@ -253,6 +299,8 @@ fn scan_chunk(bytes: &[u8], start: usize) -> Chunk {
     Chunk {
         end: j,
         letters: all_letters.then(|| letter_shape(bytes[start], inner_upper)),
+        mark: 0,
+        spaced: false,
     }
 }
 
