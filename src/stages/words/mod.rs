@@ -38,7 +38,7 @@ use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
 use confusion::Mistake;
-use tokens::{Shape, Token};
+use tokens::{Mark, Shape, Token};
 use vocab::Vocab;
 
 const OCR_CONFUSION: &str = "words.ocr-confusion";
@@ -180,19 +180,22 @@ impl Stage for Words {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        let tokens = tokens::tokenize(text);
+        let (tokens, mut marks) = tokens::tokenize_marked(text);
         if tokens.is_empty() {
             return;
         }
         // One dictionary lookup per distinct word, shared by the joins (which ask about
         // both neighbours) and the repairs.
         let (vocab, in_lexicon) = Vocab::build(text, &tokens, |w| self.lexicon.contains(w));
+        for (mark, &known) in marks.iter_mut().zip(&in_lexicon) {
+            *mark |= u8::from(known) * Mark::KNOWN;
+        }
         let checker = Checker {
             text,
             lexicon: &self.lexicon,
             vocab: &vocab,
             tokens: &tokens,
-            marks: marks(&tokens, &in_lexicon),
+            marks,
             candidate_memo: RefCell::default(),
         };
         let mut fixes = Vec::new();
@@ -330,53 +333,10 @@ struct Checker<'a> {
     lexicon: &'a Lexicon,
     vocab: &'a Vocab<'a>,
     tokens: &'a [Token],
-    /// Per token: what the passes over every token ask first, as [`Mark`] bits.
+    /// Per token: what the passes over every token ask first (see [`Mark`]).
     marks: Vec<u8>,
     /// See [`Checker::known_candidates`].
     candidate_memo: RefCell<HashMap<&'a str, Rc<[Scored]>, foldhash::fast::RandomState>>,
-}
-
-/// Bits of a token's [`Checker::marks`]: one byte per token answers the questions that
-/// settle nearly every token and pair, without loading the tokens or slicing the text.
-struct Mark;
-
-impl Mark {
-    /// The core is a dictionary word.
-    const KNOWN: u8 = 1;
-    /// May be the first part of a join: a plain word (`Lower` or `Capitalized`), not
-    /// protected, after no hyphen, no punctuation after it, and one byte of space
-    /// between it and the next token.
-    const HEAD: u8 = 2;
-    /// May be the second part of a join: not protected, no punctuation before it.
-    const TAIL: u8 = 4;
-    /// Of shape [`Shape::Lower`].
-    const LOWER: u8 = 8;
-}
-
-/// The [`Mark`]s of `tokens`, whose cores are dictionary words where `in_lexicon` says.
-fn marks(tokens: &[Token], in_lexicon: &[bool]) -> Vec<u8> {
-    let next_starts = tokens
-        .iter()
-        .skip(1)
-        .map(|t| Some(t.chunk().start))
-        .chain([None]);
-    tokens
-        .iter()
-        .zip(in_lexicon)
-        .zip(next_starts)
-        .map(|((t, &known), next_start)| {
-            let head = !t.protected
-                && !t.after_hyphen
-                && !t.has_trailing_punct()
-                && matches!(t.shape, Shape::Lower | Shape::Capitalized)
-                && next_start == Some(t.chunk().end + 1);
-            let tail = !t.protected && !t.has_leading_punct();
-            u8::from(known) * Mark::KNOWN
-                | u8::from(head) * Mark::HEAD
-                | u8::from(tail) * Mark::TAIL
-                | u8::from(t.shape == Shape::Lower) * Mark::LOWER
-        })
-        .collect()
 }
 
 /// An OCR candidate with its evidence (`score` in context, once scored).
@@ -808,7 +768,9 @@ impl<'a> Checker<'a> {
         if self.marks[i] & FIRST != FIRST || self.marks[i + 1] & SECOND != SECOND {
             return None;
         }
-        let gap = self.joinable(i)?;
+        // Joinable (see `joinable`): the marks say so.
+        let end = self.tokens[i].chunk().end;
+        let gap = Span::new(end, end + 1);
         // Both are ASCII letters (a word of shape `Lower` after one of shape `Lower` or
         // `Capitalized`, see `joinable`), so bytes are characters.
         let bytes = self.text.as_bytes();

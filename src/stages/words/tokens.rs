@@ -79,6 +79,38 @@ impl Token {
     }
 }
 
+/// Bits of a token's marks (see [`tokenize_marked`]): one byte per token answers the
+/// questions that settle nearly every token and pair of tokens, without loading the
+/// tokens or slicing the text.
+pub(super) struct Mark;
+
+impl Mark {
+    /// The core is a dictionary word (set by the caller, who has the dictionary).
+    pub(super) const KNOWN: u8 = 1;
+    /// May be the first part of a join: a plain word (`Lower` or `Capitalized`), not
+    /// protected, after no hyphen, no punctuation after it, and one byte of space
+    /// between it and the next token.
+    pub(super) const HEAD: u8 = 2;
+    /// May be the second part of a join: not protected, no punctuation before it.
+    pub(super) const TAIL: u8 = 4;
+    /// Of shape [`Shape::Lower`].
+    pub(super) const LOWER: u8 = 8;
+
+    /// The marks of `token` that it has by itself: all but [`Mark::KNOWN`], and
+    /// [`Mark::HEAD`] before the space after it is known.
+    #[inline]
+    fn of(token: &Token) -> u8 {
+        let head = !token.protected
+            && !token.after_hyphen
+            && !token.has_trailing_punct()
+            && matches!(token.shape, Shape::Lower | Shape::Capitalized);
+        let tail = !token.protected && !token.has_leading_punct();
+        u8::from(head) * Mark::HEAD
+            | u8::from(tail) * Mark::TAIL
+            | u8::from(token.shape == Shape::Lower) * Mark::LOWER
+    }
+}
+
 /// What a byte is to the tokenizer, as bit flags: one table lookup per byte instead of
 /// a chain of comparisons.
 const SPACE: u8 = 1;
@@ -117,12 +149,22 @@ const TRAILING: &[char] = &[
 ];
 
 /// Cuts `text` into tokens; none when the text is too long for [`Token`]'s offsets.
+#[cfg(test)]
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
+    tokenize_marked(text).0
+}
+
+/// Cuts `text` into tokens, with each token's [`Mark`]s but [`Mark::KNOWN`]; none when
+/// the text is too long for [`Token`]'s offsets.
+pub(super) fn tokenize_marked(text: &str) -> (Vec<Token>, Vec<u8>) {
     let bytes = text.as_bytes();
     if u32::try_from(bytes.len()).is_err() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let mut tokens = Vec::with_capacity(bytes.len() / 6);
+    let mut marks = Vec::with_capacity(bytes.len() / 6);
+    // The end of the last token's chunk.
+    let mut last_end = usize::MAX;
     let mut i = 0;
     // `i` starts a chunk that follows the last one after a single byte of space.
     let mut at_chunk = false;
@@ -146,8 +188,15 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             }
         }
         let start = i;
+        // A token is a join's first part only with one byte of space before the next.
+        if start != last_end.wrapping_add(1) {
+            if let Some(last) = marks.last_mut() {
+                *last &= !Mark::HEAD;
+            }
+        }
         let chunk = scan_chunk(bytes, start);
         let end = chunk.end;
+        last_end = end;
         (i, at_chunk) = if chunk.spaced {
             (end + 1, true)
         } else {
@@ -159,7 +208,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             // ends) can apply.
             let core_end = end - usize::from(chunk.mark != 0);
             // In range: the text is shorter than `u32::MAX` bytes.
-            tokens.push(Token {
+            let token = Token {
                 chunk_start: start as u32,
                 chunk_end: end as u32,
                 core_start: start as u32,
@@ -168,7 +217,9 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
                 protected: bracket_depth > 0,
                 sentence_start,
                 after_hyphen,
-            });
+            };
+            marks.push(Mark::of(&token));
+            tokens.push(token);
             after_hyphen = false;
             sentence_start = matches!(chunk.mark, b'.' | b'!' | b'?' | b':');
             continue;
@@ -194,7 +245,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
         let core = core_of(chunk, start);
         let core_str = &text[core.range()];
         // In range: the text is shorter than `u32::MAX` bytes.
-        tokens.push(Token {
+        let token = Token {
             chunk_start: start as u32,
             chunk_end: end as u32,
             core_start: core.start as u32,
@@ -203,13 +254,19 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
             protected: code || in_brackets,
             sentence_start,
             after_hyphen,
-        });
+        };
+        marks.push(Mark::of(&token));
+        tokens.push(token);
         after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
         sentence_start = chunk.ends_with(['.', '!', '?', ':'])
             || chunk.ends_with(".”")
             || chunk.ends_with(".\"");
     }
-    tokens
+    // The last token has no next one to join.
+    if let Some(last) = marks.last_mut() {
+        *last &= !Mark::HEAD;
+    }
+    (tokens, marks)
 }
 
 /// Where a chunk ends, and its shape when it is made of ASCII letters, maybe followed
@@ -485,6 +542,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn marks_agree_with_the_tokens() {
+        let text = "the cat,  sat (on) [the] mat-\nwork a.b Go cOw\nend";
+        let (tokens, marks) = tokenize_marked(text);
+        assert_eq!(tokens.len(), marks.len());
+        for (k, (t, &m)) in tokens.iter().zip(&marks).enumerate() {
+            let core = &text[t.core().range()];
+            let spaced = tokens
+                .get(k + 1)
+                .is_some_and(|n| n.chunk().start == t.chunk().end + 1);
+            let head = !t.protected
+                && !t.after_hyphen
+                && !t.has_trailing_punct()
+                && matches!(t.shape, Shape::Lower | Shape::Capitalized)
+                && spaced;
+            let tail = !t.protected && !t.has_leading_punct();
+            assert_eq!(m & Mark::HEAD != 0, head, "{core}");
+            assert_eq!(m & Mark::TAIL != 0, tail, "{core}");
+            assert_eq!(m & Mark::LOWER != 0, t.shape == Shape::Lower, "{core}");
+            assert_eq!(m & Mark::KNOWN, 0, "{core}");
+        }
+        let heads: Vec<&str> = tokens
+            .iter()
+            .zip(&marks)
+            .filter(|&(_, &m)| m & Mark::HEAD != 0)
+            .map(|(t, _)| &text[t.core().range()])
+            .collect();
+        assert_eq!(heads, ["the", "sat", "Go"]);
     }
 
     #[test]
