@@ -227,7 +227,7 @@ impl Stage for Words {
         if broken >= MIN_BROKEN_FOR_SPLIT_WORDS {
             let mut i = 0;
             while i + 1 < tokens.len() {
-                if !fixed[i] && !fixed[i + 1] {
+                if checker.may_join_words(i) && !fixed[i] && !fixed[i + 1] {
                     if let Some(fix) = checker.join_split_word(i) {
                         fixes.push(fix);
                         i += 2;
@@ -750,6 +750,16 @@ impl<'a> Checker<'a> {
         joinable.then(|| Span::new(end, end + 1))
     }
 
+    /// Whether [`Checker::join_split_word`] may join the tokens at `i` and `i + 1`: both
+    /// dictionary words, joinable, the second in lower case. Nearly every pair of
+    /// neighbouring words is asked, so this reads only their marks.
+    #[inline]
+    fn may_join_words(&self, i: usize) -> bool {
+        const FIRST: u8 = Mark::KNOWN | Mark::HEAD;
+        const SECOND: u8 = Mark::KNOWN | Mark::TAIL | Mark::LOWER;
+        self.marks[i] & FIRST == FIRST && self.marks[i + 1] & SECOND == SECOND
+    }
+
     /// `words.join-split-word`: `pack ages` → `packages`, where both fragments are words.
     ///
     /// Proposed as Safe; [`Words::run`] lowers it to Review unless the document shows
@@ -763,9 +773,7 @@ impl<'a> Checker<'a> {
         // Nearly every pair of neighbouring words is asked here, and nearly every one
         // fails: the cheapest tests come first, the document's vocabulary rules out
         // most pairs by their outline alone, and the joined form is built on the stack.
-        const FIRST: u8 = Mark::KNOWN | Mark::HEAD;
-        const SECOND: u8 = Mark::KNOWN | Mark::TAIL | Mark::LOWER;
-        if self.marks[i] & FIRST != FIRST || self.marks[i + 1] & SECOND != SECOND {
+        if !self.may_join_words(i) {
             return None;
         }
         // Joinable (see `joinable`): the marks say so.

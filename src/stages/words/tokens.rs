@@ -307,11 +307,8 @@ fn scan_chunk(bytes: &[u8], start: usize) -> Chunk {
         // Every byte of class SPACE is below b'!'; the rarer control characters there
         // are checked below.
         let stop = below(w, b'!');
-        let in_chunk = if stop == 0 {
-            HIGH
-        } else {
-            HIGH & ((1u64 << stop.trailing_zeros()) - 1)
-        };
+        // The bytes before the first stop (all eight when there is none).
+        let in_chunk = HIGH & stop.wrapping_sub(1) & !stop;
         let first = if j == start { 0x80 } else { 0 };
         // 0x80 in each byte of the chunk that is no letter.
         let others = !ascii_letters(w) & in_chunk;

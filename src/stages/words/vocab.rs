@@ -20,7 +20,7 @@
 //! bit says so without building the joined word or probing the table.
 
 use super::tokens::{Shape, Token};
-use crate::lexicon::swar::load8;
+use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load8};
 use crate::lexicon::StrTable;
 
 /// Longest word whose case variants are looked up without allocating.
@@ -83,7 +83,10 @@ impl<'a> Vocab<'a> {
             } else {
                 words.entry_stored(bytes, core.start, core.end)
             };
-            let fragment = token.after_hyphen || bytes[token.chunk().end - 1] == b'-';
+            // A chunk that ends in a hyphen has it in its core too (a hyphen is not
+            // stripped), which makes the core's shape `Other`.
+            let fragment = token.after_hyphen
+                || (token.shape == Shape::Other && bytes[token.chunk().end - 1] == b'-');
             entry.count += u32::from(!fragment);
             if entry.id == 0 {
                 // A token's shape is a function of its core, so the first use decides.
@@ -190,6 +193,9 @@ impl<'a> Vocab<'a> {
             }
         }
         let n = bytes.len();
+        if n <= SHORT {
+            return self.count_ci_short(short_key(bytes));
+        }
         let (mut lower, mut capital, mut upper) =
             ([0; STACK_WORD], [0; STACK_WORD], [0; STACK_WORD]);
         let (lower, capital, upper) = (&mut lower[..n], &mut capital[..n], &mut upper[..n]);
@@ -208,6 +214,36 @@ impl<'a> Vocab<'a> {
         }
         if ![&*lower, &*capital, &*upper].contains(&bytes) {
             total += self.count_bytes(bytes);
+        }
+        total
+    }
+
+    /// [`Vocab::count_ci_bytes`] of the ASCII word with [`short_key`] `key`: its case
+    /// forms are the key with the 0x20 bit of its letters set or cleared, eight bytes
+    /// at a time, and each is one probe of the short words.
+    fn count_ci_short(&self, key: u64) -> u32 {
+        const LENGTH: u64 = 0xFF << 56;
+        let word = key & !LENGTH;
+        // 0x20 in each capital letter, and in each lower-case one.
+        let capitals = ascii_uppercase(word) >> 2;
+        let small = (ascii_letters(word) >> 2) & !capitals;
+        let lower = word | capitals | (key & LENGTH);
+        let upper = (word & !small) | (key & LENGTH);
+        let capital = if (lower as u8).is_ascii_lowercase() {
+            lower & !0x20
+        } else {
+            lower
+        };
+        let count = |key: u64| self.short.get(key).map_or(0, |e| e.count);
+        let mut total = count(lower);
+        if capital != lower {
+            total += count(capital);
+        }
+        if upper != capital && upper != lower {
+            total += count(upper);
+        }
+        if ![lower, capital, upper].contains(&key) {
+            total += count(key);
         }
         total
     }
@@ -383,6 +419,20 @@ mod tests {
         let text = "McGrath and MCGRATH";
         let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
         assert_eq!(vocab.count_ci("McGrath"), 2);
+    }
+
+    #[test]
+    fn case_forms_of_short_words() {
+        let text = "The THE the tHe Ab AB ab x X i-x cAT12";
+        let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
+        assert_eq!(vocab.count_ci("the"), 3);
+        assert_eq!(vocab.count_ci("THE"), 3);
+        assert_eq!(vocab.count_ci("tHe"), 4);
+        assert_eq!(vocab.count_ci("ab"), 3);
+        assert_eq!(vocab.count_ci("x"), 2);
+        assert_eq!(vocab.count_ci("cat12"), 0);
+        assert_eq!(vocab.count_ci("cAT12"), 1);
+        assert_eq!(vocab.count_ci("theme"), 0);
     }
 
     #[test]
