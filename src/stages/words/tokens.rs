@@ -105,9 +105,9 @@ impl Mark {
             && !token.has_trailing_punct()
             && matches!(token.shape, Shape::Lower | Shape::Capitalized);
         let tail = !token.protected && !token.has_leading_punct();
-        u8::from(head) * Mark::HEAD
-            | u8::from(tail) * Mark::TAIL
-            | u8::from(token.shape == Shape::Lower) * Mark::LOWER
+        (u8::from(head) * Mark::HEAD)
+            | (u8::from(tail) * Mark::TAIL)
+            | (u8::from(token.shape == Shape::Lower) * Mark::LOWER)
     }
 }
 
