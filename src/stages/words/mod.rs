@@ -701,12 +701,12 @@ impl<'a> Checker<'a> {
         if head_known && tail_known {
             return None;
         }
-        let joined = format!("{head}{tail}");
-        if joined.len() < 5 {
+        if head.len() + tail.len() < 5 {
             return None;
         }
-        let zipf = self.lexicon.zipf(&joined);
-        let in_document = self.vocab.count(&joined);
+        let (zipf, in_document) = with_joined(head, tail, |joined| {
+            (self.lexicon.zipf(joined), self.vocab.count(joined))
+        });
         // A name the dictionary lacks (`Bara ffe`) counts as known when the document
         // writes it whole and neither fragment is a word.
         let applicability = if zipf >= SAFE_ZIPF
@@ -736,7 +736,7 @@ impl<'a> Checker<'a> {
                 0.6
             })
             .with_message(format!(
-                "joined '{joined}' (zipf {zipf:.1}, {in_document}× whole in this document); \
+                "joined '{head}{tail}' (zipf {zipf:.1}, {in_document}× whole in this document); \
                  {not_words}"
             )),
         )
@@ -897,6 +897,21 @@ impl<'a> Checker<'a> {
             )),
         )
     }
+}
+
+/// Calls `f` with `head` followed by `tail`, built on the stack where it fits: nearly
+/// every pair of fragments asked about is joined only to be looked up.
+fn with_joined<R>(head: &str, tail: &str, f: impl FnOnce(&str) -> R) -> R {
+    const STACK: usize = 64;
+    let len = head.len() + tail.len();
+    if len > STACK {
+        return f(&format!("{head}{tail}"));
+    }
+    let mut buf = [0u8; STACK];
+    buf[..head.len()].copy_from_slice(head.as_bytes());
+    buf[head.len()..len].copy_from_slice(tail.as_bytes());
+    // Two strings back to back are a string.
+    f(std::str::from_utf8(&buf[..len]).unwrap_or_default())
 }
 
 /// The offset of the line break that `before` ends in, allowing whitespace after it:
