@@ -62,9 +62,9 @@ impl<V: Copy + Default> StrTable<V> {
         self.len
     }
 
-    /// Whether the table holds no key.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
+    /// The table's hash seed (process-wide), for a caller's own table of the same keys.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// The value stored for `key`, whose bytes the table finds in `store`.

@@ -122,10 +122,16 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(&str, Mistake)) {
         each(&word, mistake);
     };
     for confusion in table() {
-        for (at, _) in token.match_indices(confusion.from) {
-            let rest = &token[at + confusion.from.len()..];
+        // Each place `from` occurs, left to right and without overlaps (as
+        // `match_indices` finds them), by comparing bytes: the patterns are one or two
+        // ASCII letters or digits, too short for a substring searcher to pay off.
+        let from = confusion.from.as_bytes();
+        let mut at = 0;
+        while let Some(k) = bytes[at..].windows(from.len()).position(|w| w == from) {
+            let found = at + k;
+            at = found + from.len();
             emit(
-                [&token[..at], confusion.to, rest],
+                [&token[..found], confusion.to, &token[at..]],
                 Mistake::Confusion(confusion),
             );
         }

@@ -38,7 +38,7 @@ use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
 use confusion::Mistake;
-use tokens::{Shape, Token};
+use tokens::{Mark, Shape, Token};
 use vocab::Vocab;
 
 const OCR_CONFUSION: &str = "words.ocr-confusion";
@@ -180,19 +180,22 @@ impl Stage for Words {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        let tokens = tokens::tokenize(text);
+        let (tokens, mut marks) = tokens::tokenize_marked(text);
         if tokens.is_empty() {
             return;
         }
         // One dictionary lookup per distinct word, shared by the joins (which ask about
         // both neighbours) and the repairs.
         let (vocab, in_lexicon) = Vocab::build(text, &tokens, |w| self.lexicon.contains(w));
+        for (mark, &known) in marks.iter_mut().zip(&in_lexicon) {
+            *mark |= u8::from(known) * Mark::KNOWN;
+        }
         let checker = Checker {
             text,
             lexicon: &self.lexicon,
             vocab: &vocab,
             tokens: &tokens,
-            in_lexicon,
+            marks,
             candidate_memo: RefCell::default(),
         };
         let mut fixes = Vec::new();
@@ -224,7 +227,7 @@ impl Stage for Words {
         if broken >= MIN_BROKEN_FOR_SPLIT_WORDS {
             let mut i = 0;
             while i + 1 < tokens.len() {
-                if !fixed[i] && !fixed[i + 1] {
+                if checker.may_join_words(i) && !fixed[i] && !fixed[i + 1] {
                     if let Some(fix) = checker.join_split_word(i) {
                         fixes.push(fix);
                         i += 2;
@@ -234,7 +237,7 @@ impl Stage for Words {
                 i += 1;
             }
         }
-        let words = checker.in_lexicon.iter().filter(|&&known| known).count();
+        let words = in_lexicon.iter().filter(|&&known| known).count();
         let misreadings = fixes
             .iter()
             .filter(|f| f.rule.as_str() == OCR_CONFUSION)
@@ -330,8 +333,8 @@ struct Checker<'a> {
     lexicon: &'a Lexicon,
     vocab: &'a Vocab<'a>,
     tokens: &'a [Token],
-    /// Per token: its core is a dictionary word.
-    in_lexicon: Vec<bool>,
+    /// Per token: what the passes over every token ask first (see [`Mark`]).
+    marks: Vec<u8>,
     /// See [`Checker::known_candidates`].
     candidate_memo: RefCell<HashMap<&'a str, Rc<[Scored]>, foldhash::fast::RandomState>>,
 }
@@ -350,6 +353,11 @@ impl<'a> Checker<'a> {
         &self.text[self.tokens[i].core().range()]
     }
 
+    /// Whether the core of the token at `i` is a dictionary word.
+    fn in_lexicon(&self, i: usize) -> bool {
+        self.marks[i] & Mark::KNOWN != 0
+    }
+
     /// A word the dictionary knows, or that the document uses more than once.
     fn is_known(&self, word: &str) -> bool {
         self.lexicon.contains(word) || self.vocab.count(word) >= 2
@@ -363,6 +371,11 @@ impl<'a> Checker<'a> {
 
     /// `words.ocr-confusion` or `words.split-glued` for the token at `i`.
     fn repair(&self, i: usize) -> Option<Fix> {
+        // A dictionary word is repaired by no path below: each needs a non-word (the
+        // long capitalised one too: `split` asks the dictionary again).
+        if self.in_lexicon(i) {
+            return None;
+        }
         let token = self.tokens[i];
         if token.protected || token.after_hyphen {
             return None;
@@ -377,7 +390,7 @@ impl<'a> Checker<'a> {
             }
             _ => return None,
         }
-        if len < 3 || self.in_lexicon[i] || self.continues_broken_word(token) {
+        if len < 3 || self.continues_broken_word(token) {
             return None;
         }
         let word = self.core(i);
@@ -385,7 +398,7 @@ impl<'a> Checker<'a> {
         let foreign = |j: Option<usize>| {
             j.and_then(|j| self.tokens.get(j).map(|t| (j, t)))
                 .is_some_and(|(j, t)| {
-                    matches!(t.shape, Shape::Lower | Shape::Capitalized) && !self.in_lexicon[j]
+                    matches!(t.shape, Shape::Lower | Shape::Capitalized) && !self.in_lexicon(j)
                 })
         };
         // Between two non-words is a stretch of another language (`Respubliki tov.
@@ -672,7 +685,7 @@ impl<'a> Checker<'a> {
         // Two dictionary words, as nearly every pair is, are never joined here (that is
         // `join_split_word`'s question); and a word starts with a letter, not with a
         // spacing accent.
-        if self.in_lexicon[i] && self.in_lexicon.get(i + 1) == Some(&true) {
+        if self.in_lexicon(i) && self.marks.get(i + 1).is_some_and(|m| m & Mark::KNOWN != 0) {
             return None;
         }
         let gap = self.joinable(i)?;
@@ -684,16 +697,16 @@ impl<'a> Checker<'a> {
             return None;
         }
         let tail = self.core(i + 1);
-        let (head_known, tail_known) = (self.in_lexicon[i], self.in_lexicon[i + 1]);
+        let (head_known, tail_known) = (self.in_lexicon(i), self.in_lexicon(i + 1));
         if head_known && tail_known {
             return None;
         }
-        let joined = format!("{head}{tail}");
-        if joined.len() < 5 {
+        if head.len() + tail.len() < 5 {
             return None;
         }
-        let zipf = self.lexicon.zipf(&joined);
-        let in_document = self.vocab.count(&joined);
+        let (zipf, in_document) = with_joined(head, tail, |joined| {
+            (self.lexicon.zipf(joined), self.vocab.count(joined))
+        });
         // A name the dictionary lacks (`Bara ffe`) counts as known when the document
         // writes it whole and neither fragment is a word.
         let applicability = if zipf >= SAFE_ZIPF
@@ -723,7 +736,7 @@ impl<'a> Checker<'a> {
                 0.6
             })
             .with_message(format!(
-                "joined '{joined}' (zipf {zipf:.1}, {in_document}× whole in this document); \
+                "joined '{head}{tail}' (zipf {zipf:.1}, {in_document}× whole in this document); \
                  {not_words}"
             )),
         )
@@ -732,16 +745,19 @@ impl<'a> Checker<'a> {
     /// The gap between the tokens at `i` and `i + 1` when they may be two parts of one
     /// word: one space, no punctuation or protection between them, a plain first word.
     fn joinable(&self, i: usize) -> Option<Span> {
-        let (first, second) = (self.tokens[i], *self.tokens.get(i + 1)?);
-        let gap = Span::new(first.chunk().end, second.chunk().start);
-        let joinable = !first.protected
-            && !second.protected
-            && !first.after_hyphen
-            && gap.len() == 1
-            && !first.has_trailing_punct()
-            && !second.has_leading_punct()
-            && matches!(first.shape, Shape::Lower | Shape::Capitalized);
-        joinable.then_some(gap)
+        let joinable = self.marks[i] & Mark::HEAD != 0 && self.marks.get(i + 1)? & Mark::TAIL != 0;
+        let end = self.tokens[i].chunk().end;
+        joinable.then(|| Span::new(end, end + 1))
+    }
+
+    /// Whether [`Checker::join_split_word`] may join the tokens at `i` and `i + 1`: both
+    /// dictionary words, joinable, the second in lower case. Nearly every pair of
+    /// neighbouring words is asked, so this reads only their marks.
+    #[inline]
+    fn may_join_words(&self, i: usize) -> bool {
+        const FIRST: u8 = Mark::KNOWN | Mark::HEAD;
+        const SECOND: u8 = Mark::KNOWN | Mark::TAIL | Mark::LOWER;
+        self.marks[i] & FIRST == FIRST && self.marks[i + 1] & SECOND == SECOND
     }
 
     /// `words.join-split-word`: `pack ages` → `packages`, where both fragments are words.
@@ -757,16 +773,19 @@ impl<'a> Checker<'a> {
         // Nearly every pair of neighbouring words is asked here, and nearly every one
         // fails: the cheapest tests come first, the document's vocabulary rules out
         // most pairs by their outline alone, and the joined form is built on the stack.
-        if !self.in_lexicon[i]
-            || !self.in_lexicon[i + 1]
-            || self.tokens[i + 1].shape != Shape::Lower
-        {
+        if !self.may_join_words(i) {
             return None;
         }
-        let gap = self.joinable(i)?;
+        // Joinable (see `joinable`): the marks say so.
+        let end = self.tokens[i].chunk().end;
+        let gap = Span::new(end, end + 1);
         // Both are ASCII letters (a word of shape `Lower` after one of shape `Lower` or
         // `Capitalized`, see `joinable`), so bytes are characters.
-        let (head, tail) = (self.core(i).as_bytes(), self.core(i + 1).as_bytes());
+        let bytes = self.text.as_bytes();
+        let (head, tail) = (
+            &bytes[self.tokens[i].core().range()],
+            &bytes[self.tokens[i + 1].core().range()],
+        );
         if head.len() < 2 || tail.len() < 2 {
             return None; // `a void`, `the n`: one-letter fragments are words or initials
         }
@@ -878,6 +897,21 @@ impl<'a> Checker<'a> {
             )),
         )
     }
+}
+
+/// Calls `f` with `head` followed by `tail`, built on the stack where it fits: nearly
+/// every pair of fragments asked about is joined only to be looked up.
+fn with_joined<R>(head: &str, tail: &str, f: impl FnOnce(&str) -> R) -> R {
+    const STACK: usize = 64;
+    let len = head.len() + tail.len();
+    if len > STACK {
+        return f(&format!("{head}{tail}"));
+    }
+    let mut buf = [0u8; STACK];
+    buf[..head.len()].copy_from_slice(head.as_bytes());
+    buf[head.len()..len].copy_from_slice(tail.as_bytes());
+    // Two strings back to back are a string.
+    f(std::str::from_utf8(&buf[..len]).unwrap_or_default())
 }
 
 /// The offset of the line break that `before` ends in, allowing whitespace after it:

@@ -79,6 +79,38 @@ impl Token {
     }
 }
 
+/// Bits of a token's marks (see [`tokenize_marked`]): one byte per token answers the
+/// questions that settle nearly every token and pair of tokens, without loading the
+/// tokens or slicing the text.
+pub(super) struct Mark;
+
+impl Mark {
+    /// The core is a dictionary word (set by the caller, who has the dictionary).
+    pub(super) const KNOWN: u8 = 1;
+    /// May be the first part of a join: a plain word (`Lower` or `Capitalized`), not
+    /// protected, after no hyphen, no punctuation after it, and one byte of space
+    /// between it and the next token.
+    pub(super) const HEAD: u8 = 2;
+    /// May be the second part of a join: not protected, no punctuation before it.
+    pub(super) const TAIL: u8 = 4;
+    /// Of shape [`Shape::Lower`].
+    pub(super) const LOWER: u8 = 8;
+
+    /// The marks of `token` that it has by itself: all but [`Mark::KNOWN`], and
+    /// [`Mark::HEAD`] before the space after it is known.
+    #[inline]
+    fn of(token: &Token) -> u8 {
+        let head = !token.protected
+            && !token.after_hyphen
+            && !token.has_trailing_punct()
+            && matches!(token.shape, Shape::Lower | Shape::Capitalized);
+        let tail = !token.protected && !token.has_leading_punct();
+        (u8::from(head) * Mark::HEAD)
+            | (u8::from(tail) * Mark::TAIL)
+            | (u8::from(token.shape == Shape::Lower) * Mark::LOWER)
+    }
+}
+
 /// What a byte is to the tokenizer, as bit flags: one table lookup per byte instead of
 /// a chain of comparisons.
 const SPACE: u8 = 1;
@@ -117,58 +149,88 @@ const TRAILING: &[char] = &[
 ];
 
 /// Cuts `text` into tokens; none when the text is too long for [`Token`]'s offsets.
+#[cfg(test)]
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
+    tokenize_marked(text).0
+}
+
+/// Cuts `text` into tokens, with each token's [`Mark`]s but [`Mark::KNOWN`]; none when
+/// the text is too long for [`Token`]'s offsets.
+pub(super) fn tokenize_marked(text: &str) -> (Vec<Token>, Vec<u8>) {
     let bytes = text.as_bytes();
     if u32::try_from(bytes.len()).is_err() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let mut tokens = Vec::with_capacity(bytes.len() / 6);
+    let mut marks = Vec::with_capacity(bytes.len() / 6);
+    // The end of the last token's chunk.
+    let mut last_end = usize::MAX;
     let mut i = 0;
+    // `i` starts a chunk that follows the last one after a single byte of space.
+    let mut at_chunk = false;
     let mut bracket_depth: usize = 0;
     let mut sentence_start = true;
     let mut after_hyphen = false;
     while i < bytes.len() {
-        // Whitespace, noting paragraph breaks: they end sentences and brackets.
-        let mut newlines = 0;
-        while i < bytes.len() && CLASS[usize::from(bytes[i])] & SPACE != 0 {
-            newlines += usize::from(CLASS[usize::from(bytes[i])] & NEWLINE != 0);
-            i += 1;
-        }
-        if newlines >= 2 {
-            bracket_depth = 0;
-            sentence_start = true;
-        }
-        if i >= bytes.len() {
-            break;
+        if !at_chunk {
+            // Whitespace, noting paragraph breaks: they end sentences and brackets.
+            let mut newlines = 0;
+            while i < bytes.len() && CLASS[usize::from(bytes[i])] & SPACE != 0 {
+                newlines += usize::from(CLASS[usize::from(bytes[i])] & NEWLINE != 0);
+                i += 1;
+            }
+            if newlines >= 2 {
+                bracket_depth = 0;
+                sentence_start = true;
+            }
+            if i >= bytes.len() {
+                break;
+            }
         }
         let start = i;
+        // A token is a join's first part only with one byte of space before the next.
+        if start != last_end.wrapping_add(1) {
+            if let Some(last) = marks.last_mut() {
+                *last &= !Mark::HEAD;
+            }
+        }
         let chunk = scan_chunk(bytes, start);
-        i = chunk.end;
-        if let Some(shape) = chunk.letters {
-            // ASCII letters only: the core is the chunk, and none of the checks below
-            // (code, brackets, options, sentence and hyphen ends) can apply.
+        let end = chunk.end;
+        last_end = end;
+        (i, at_chunk) = if chunk.spaced {
+            (end + 1, true)
+        } else {
+            (end, false)
+        };
+        if let Some(shape) = chunk.letters.filter(|_| is_plain_mark(chunk.mark)) {
+            // ASCII letters, maybe closed by one plain mark (`word,`): the core is the
+            // letters, and none of the checks below (code, brackets, options, hyphen
+            // ends) can apply.
+            let core_end = end - usize::from(chunk.mark != 0);
             // In range: the text is shorter than `u32::MAX` bytes.
-            tokens.push(Token {
+            let token = Token {
                 chunk_start: start as u32,
-                chunk_end: i as u32,
+                chunk_end: end as u32,
                 core_start: start as u32,
-                core_end: i as u32,
+                core_end: core_end as u32,
                 shape,
                 protected: bracket_depth > 0,
                 sentence_start,
                 after_hyphen,
-            });
+            };
+            marks.push(Mark::of(&token));
+            tokens.push(token);
             after_hyphen = false;
-            sentence_start = false;
+            sentence_start = matches!(chunk.mark, b'.' | b'!' | b'?' | b':');
             continue;
         }
-        let seen = bytes[start..i]
+        let seen = bytes[start..end]
             .iter()
             .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
         // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
         // the unicode stage has normalised the common ones, and a chunk that still
         // holds one is simply not a plain word.
-        let chunk = &text[start..i];
+        let chunk = &text[start..end];
         let (opens, closes) = if seen & BRACKET != 0 {
             let count = |b: u8| chunk.bytes().filter(|&c| c == b).count();
             (count(b'['), count(b']'))
@@ -183,28 +245,51 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
         let core = core_of(chunk, start);
         let core_str = &text[core.range()];
         // In range: the text is shorter than `u32::MAX` bytes.
-        tokens.push(Token {
+        let token = Token {
             chunk_start: start as u32,
-            chunk_end: i as u32,
+            chunk_end: end as u32,
             core_start: core.start as u32,
             core_end: core.end as u32,
             shape: shape(core_str),
             protected: code || in_brackets,
             sentence_start,
             after_hyphen,
-        });
+        };
+        marks.push(Mark::of(&token));
+        tokens.push(token);
         after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
         sentence_start = chunk.ends_with(['.', '!', '?', ':'])
             || chunk.ends_with(".”")
             || chunk.ends_with(".\"");
     }
-    tokens
+    // The last token has no next one to join.
+    if let Some(last) = marks.last_mut() {
+        *last &= !Mark::HEAD;
+    }
+    (tokens, marks)
 }
 
-/// Where a chunk ends, and its shape when it is made of ASCII letters only.
+/// Where a chunk ends, and its shape when it is made of ASCII letters, maybe followed
+/// by one other byte (`mark`).
 struct Chunk {
     end: usize,
+    /// The shape of the letters, when the chunk is letters and `mark`.
     letters: Option<Shape>,
+    /// The chunk's last byte when it follows the letters and is no letter; 0 when the
+    /// chunk is letters only.
+    mark: u8,
+    /// One byte of space follows, then the next chunk (no paragraph break between).
+    spaced: bool,
+}
+
+/// Whether a chunk of letters closed by `mark` (0: none) is settled like a bare word:
+/// the mark is stripped from the core (it is in [`TRAILING`]) and is neither code nor
+/// a bracket, so it protects nothing. (`]` and `}` are left to the general path.)
+fn is_plain_mark(mark: u8) -> bool {
+    matches!(
+        mark,
+        0 | b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\''
+    )
 }
 
 /// Scans the chunk starting at `start` (not a space) to the next space, tab, line
@@ -222,23 +307,38 @@ fn scan_chunk(bytes: &[u8], start: usize) -> Chunk {
         // Every byte of class SPACE is below b'!'; the rarer control characters there
         // are checked below.
         let stop = below(w, b'!');
-        let in_chunk = if stop == 0 {
-            HIGH
-        } else {
-            HIGH & ((1u64 << stop.trailing_zeros()) - 1)
-        };
+        // The bytes before the first stop (all eight when there is none).
+        let in_chunk = HIGH & stop.wrapping_sub(1) & !stop;
         let first = if j == start { 0x80 } else { 0 };
-        all_letters &= ascii_letters(w) & in_chunk == in_chunk;
+        // 0x80 in each byte of the chunk that is no letter.
+        let others = !ascii_letters(w) & in_chunk;
         inner_upper |= ascii_uppercase(w) & in_chunk & !first != 0;
         if stop == 0 {
+            all_letters &= others == 0;
             j += 8;
             continue;
         }
-        j += (stop.trailing_zeros() / 8) as usize;
+        let end_in_load = stop.trailing_zeros() / 8;
+        j += end_in_load as usize;
         if CLASS[usize::from(bytes[j])] & SPACE != 0 {
+            // Letters only, or letters and then one other byte, the chunk's last.
+            let mark = if others == 0 {
+                Some(0)
+            } else if end_in_load >= 1 && others == 0x80 << (8 * (end_in_load - 1)) && j - 1 > start
+            {
+                Some(bytes[j - 1])
+            } else {
+                None
+            };
+            // The byte after the space is in this load too, and no space: no
+            // paragraph break, and it starts the next chunk.
+            let spaced = end_in_load < 7 && stop & (0x8000 << (8 * end_in_load)) == 0;
             return Chunk {
                 end: j,
-                letters: all_letters.then(|| letter_shape(bytes[start], inner_upper)),
+                letters: (all_letters && mark.is_some())
+                    .then(|| letter_shape(bytes[start], inner_upper)),
+                mark: mark.unwrap_or(0),
+                spaced,
             };
         }
         // A control character inside the chunk: finish byte by byte.
@@ -253,6 +353,8 @@ fn scan_chunk(bytes: &[u8], start: usize) -> Chunk {
     Chunk {
         end: j,
         letters: all_letters.then(|| letter_shape(bytes[start], inner_upper)),
+        mark: 0,
+        spaced: false,
     }
 }
 
@@ -437,6 +539,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn marks_agree_with_the_tokens() {
+        let text = "the cat,  sat (on) [the] mat-\nwork a.b Go cOw\nend";
+        let (tokens, marks) = tokenize_marked(text);
+        assert_eq!(tokens.len(), marks.len());
+        for (k, (t, &m)) in tokens.iter().zip(&marks).enumerate() {
+            let core = &text[t.core().range()];
+            let spaced = tokens
+                .get(k + 1)
+                .is_some_and(|n| n.chunk().start == t.chunk().end + 1);
+            let head = !t.protected
+                && !t.after_hyphen
+                && !t.has_trailing_punct()
+                && matches!(t.shape, Shape::Lower | Shape::Capitalized)
+                && spaced;
+            let tail = !t.protected && !t.has_leading_punct();
+            assert_eq!(m & Mark::HEAD != 0, head, "{core}");
+            assert_eq!(m & Mark::TAIL != 0, tail, "{core}");
+            assert_eq!(m & Mark::LOWER != 0, t.shape == Shape::Lower, "{core}");
+            assert_eq!(m & Mark::KNOWN, 0, "{core}");
+        }
+        let heads: Vec<&str> = tokens
+            .iter()
+            .zip(&marks)
+            .filter(|&(_, &m)| m & Mark::HEAD != 0)
+            .map(|(t, _)| &text[t.core().range()])
+            .collect();
+        assert_eq!(heads, ["the", "sat", "Go"]);
     }
 
     #[test]

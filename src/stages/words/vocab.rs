@@ -10,12 +10,17 @@
 //! word: running text repeats a few hundred words, and a hit in the document's small
 //! table is several times cheaper than a probe of the 136k-word dictionary.
 //!
+//! Most words of running text are short, and those are counted in a table of their own
+//! whose key is the word itself packed into an integer ([`ShortWords`]): a probe then
+//! compares one register instead of reading the word's first occurrence in the text.
+//!
 //! Beside the counts it keeps a bit set of the words' *outlines* (length and first and
 //! last two letters, case-folded; see [`Vocab::may_count_joined`]): most pairs of
 //! neighbouring words that the stage asks about spell no word of the document, and one
 //! bit says so without building the joined word or probing the table.
 
 use super::tokens::{Shape, Token};
+use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load8};
 use crate::lexicon::StrTable;
 
 /// Longest word whose case variants are looked up without allocating.
@@ -28,8 +33,11 @@ const MIN_OUTLINED: usize = 4;
 /// Word counts of one document.
 #[derive(Debug, Default)]
 pub(super) struct Vocab<'a> {
-    /// The document: the table's keys are slices of it.
+    /// The document: the long words' keys are slices of it.
     text: &'a str,
+    /// Words of at most [`SHORT`] bytes.
+    short: ShortWords,
+    /// Longer words.
     words: StrTable<Entry>,
     /// A bit per [`outline`] of the words of [`MIN_OUTLINED`] bytes or more; a power of
     /// two of `u64`s (none in an empty vocabulary).
@@ -57,7 +65,9 @@ impl<'a> Vocab<'a> {
     ) -> (Vocab<'a>, Vec<bool>) {
         let bytes = text.as_bytes();
         // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
-        let mut words = StrTable::with_capacity((tokens.len() / 16).clamp(256, 8192));
+        let capacity = (tokens.len() / 16).clamp(256, 8192);
+        let mut words = StrTable::with_capacity(capacity);
+        let mut short = ShortWords::with_capacity(capacity, words.seed());
         // Per token: the `id` of its core (0: none).
         let mut ids = Vec::with_capacity(tokens.len());
         // Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
@@ -68,8 +78,15 @@ impl<'a> Vocab<'a> {
                 ids.push(0);
                 continue;
             }
-            let entry: &mut Entry = words.entry_stored(bytes, core.start, core.end);
-            let fragment = token.after_hyphen || bytes[token.chunk().end - 1] == b'-';
+            let entry: &mut Entry = if core.len() <= SHORT {
+                short.entry(short_key_at(bytes, core.start, core.end))
+            } else {
+                words.entry_stored(bytes, core.start, core.end)
+            };
+            // A chunk that ends in a hyphen has it in its core too (a hyphen is not
+            // stripped), which makes the core's shape `Other`.
+            let fragment = token.after_hyphen
+                || (token.shape == Shape::Other && bytes[token.chunk().end - 1] == b'-');
             entry.count += u32::from(!fragment);
             if entry.id == 0 {
                 // A token's shape is a function of its core, so the first use decides.
@@ -98,10 +115,11 @@ impl<'a> Vocab<'a> {
             .iter()
             .map(|&id| id != 0 && known[id as usize - 1])
             .collect();
-        let outlines = file_outlines(bytes, &words);
+        let outlines = file_outlines(bytes, &short, &words);
         (
             Vocab {
                 text,
+                short,
                 words,
                 outlines,
             },
@@ -148,9 +166,12 @@ impl<'a> Vocab<'a> {
     /// [`Vocab::count`] of a word given as bytes, for callers that build the word in a
     /// stack buffer: the table compares bytes, so no UTF-8 check is needed to ask.
     pub(super) fn count_bytes(&self, word: &[u8]) -> u32 {
-        self.words
-            .get(self.text.as_bytes(), word)
-            .map_or(0, |e| e.count)
+        let entry = if (1..=SHORT).contains(&word.len()) {
+            self.short.get(short_key(word))
+        } else {
+            self.words.get(self.text.as_bytes(), word)
+        };
+        entry.map_or(0, |e| e.count)
     }
 
     /// How often `word` occurs whole as written, in lowercase, capitalised or in
@@ -172,6 +193,9 @@ impl<'a> Vocab<'a> {
             }
         }
         let n = bytes.len();
+        if n <= SHORT {
+            return self.count_ci_short(short_key(bytes));
+        }
         let (mut lower, mut capital, mut upper) =
             ([0; STACK_WORD], [0; STACK_WORD], [0; STACK_WORD]);
         let (lower, capital, upper) = (&mut lower[..n], &mut capital[..n], &mut upper[..n]);
@@ -193,24 +217,177 @@ impl<'a> Vocab<'a> {
         }
         total
     }
+
+    /// [`Vocab::count_ci_bytes`] of the ASCII word with [`short_key`] `key`: its case
+    /// forms are the key with the 0x20 bit of its letters set or cleared, eight bytes
+    /// at a time, and each is one probe of the short words.
+    fn count_ci_short(&self, key: u64) -> u32 {
+        const LENGTH: u64 = 0xFF << 56;
+        let word = key & !LENGTH;
+        // 0x20 in each capital letter, and in each lower-case one.
+        let capitals = ascii_uppercase(word) >> 2;
+        let small = (ascii_letters(word) >> 2) & !capitals;
+        let lower = word | capitals | (key & LENGTH);
+        let upper = (word & !small) | (key & LENGTH);
+        let capital = if (lower as u8).is_ascii_lowercase() {
+            lower & !0x20
+        } else {
+            lower
+        };
+        let count = |key: u64| self.short.get(key).map_or(0, |e| e.count);
+        let mut total = count(lower);
+        if capital != lower {
+            total += count(capital);
+        }
+        if upper != capital && upper != lower {
+            total += count(upper);
+        }
+        if ![lower, capital, upper].contains(&key) {
+            total += count(key);
+        }
+        total
+    }
 }
 
-/// A bit set of the outlines of the words in `words` (keys into `text`): about eight
-/// bits per word, so that few outlines share a bit.
-fn file_outlines(text: &[u8], words: &StrTable<Entry>) -> Vec<u64> {
-    if words.is_empty() {
+/// A bit set of the outlines of the words in `short` and `words` (keys into `text`):
+/// about eight bits per word, so that few outlines share a bit.
+fn file_outlines(text: &[u8], short: &ShortWords, words: &StrTable<Entry>) -> Vec<u64> {
+    let n = short.len + words.len();
+    if n == 0 {
         return Vec::new();
     }
-    let mut outlines = vec![0u64; (words.len() / 8).next_power_of_two()];
+    let mut outlines = vec![0u64; (n / 8).next_power_of_two()];
     let mask = outlines.len() * 64 - 1;
-    for (start, len, _) in words.iter() {
+    let mut file = |w: &[u8]| {
+        let len = w.len();
         if len >= MIN_OUTLINED {
-            let w = &text[start..start + len];
             let bit = outline(len, [w[0], w[1], w[len - 2], w[len - 1]]) & mask;
             outlines[bit / 64] |= 1 << (bit % 64);
         }
+    };
+    for (key, _) in short.iter() {
+        let len = (key >> 56) as usize;
+        file(&key.to_le_bytes()[..len]);
+    }
+    for (start, len, _) in words.iter() {
+        file(&text[start..start + len]);
     }
     outlines
+}
+
+/// Longest word counted in [`ShortWords`]: seven bytes and the length fill a `u64`.
+const SHORT: usize = 7;
+
+/// The [`ShortWords`] key of a word of 1 to [`SHORT`] bytes: its bytes, little-endian,
+/// and its length in the top byte (so no key is 0, and `a` differs from `a\0`).
+fn short_key(word: &[u8]) -> u64 {
+    debug_assert!((1..=SHORT).contains(&word.len()));
+    let mut buf = [0u8; 8];
+    buf[..word.len()].copy_from_slice(word);
+    u64::from_le_bytes(buf) | (word.len() as u64) << 56
+}
+
+/// [`short_key`] of `text[start..end]`, read with one load where the text goes on for
+/// eight bytes (the bytes past `end` are masked off).
+#[inline]
+fn short_key_at(text: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if start + 8 <= text.len() {
+        let bytes = load8(text, start) & (u64::MAX >> (64 - 8 * len));
+        bytes | (len as u64) << 56
+    } else {
+        short_key(&text[start..end])
+    }
+}
+
+/// Counts of the short words, keyed by [`short_key`]: open addressing with linear
+/// probing, at most half full; key 0 marks an empty slot.
+#[derive(Debug, Default)]
+struct ShortWords {
+    slots: Vec<(u64, Entry)>,
+    len: usize,
+    /// The document tables' process-wide seed, so a hostile document cannot aim its
+    /// words at one slot.
+    seed: u64,
+}
+
+impl ShortWords {
+    fn with_capacity(n: usize, seed: u64) -> ShortWords {
+        ShortWords {
+            slots: vec![(0, Entry::default()); (n.max(4) * 2).next_power_of_two()],
+            len: 0,
+            seed,
+        }
+    }
+
+    /// Where `key`'s probe sequence starts (before masking).
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        // A folded multiply (as `lexicon::hash`): every bit of the key reaches the low
+        // bits of the result.
+        let product = u128::from(key ^ self.seed) * u128::from(0x9E37_79B9_7F4A_7C15u64);
+        ((product as u64) ^ ((product >> 64) as u64)) as usize
+    }
+
+    /// The entry of `key`, inserted with the default value if absent.
+    #[inline]
+    fn entry(&mut self, key: u64) -> &mut Entry {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key) & mask;
+        loop {
+            let slot = self.slots[i].0;
+            if slot == key {
+                break;
+            }
+            if slot == 0 {
+                self.slots[i].0 = key;
+                self.len += 1;
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        &mut self.slots[i].1
+    }
+
+    /// The entry of `key`.
+    fn get(&self, key: u64) -> Option<Entry> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key) & mask;
+        loop {
+            let (slot, entry) = self.slots[i];
+            if slot == key {
+                return Some(entry);
+            }
+            if slot == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Every `(key, entry)`, in no particular order.
+    fn iter(&self) -> impl Iterator<Item = (u64, Entry)> + '_ {
+        self.slots.iter().copied().filter(|&(key, _)| key != 0)
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![(0, Entry::default()); (old.len() * 2).max(8)];
+        let mask = self.slots.len() - 1;
+        for (key, entry) in old.into_iter().filter(|&(key, _)| key != 0) {
+            let mut i = self.home(key) & mask;
+            while self.slots[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (key, entry);
+        }
+    }
 }
 
 /// A hash of a word's length and its first and last two bytes, with ASCII letters in
@@ -242,6 +419,50 @@ mod tests {
         let text = "McGrath and MCGRATH";
         let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
         assert_eq!(vocab.count_ci("McGrath"), 2);
+    }
+
+    #[test]
+    fn case_forms_of_short_words() {
+        let text = "The THE the tHe Ab AB ab x X i-x cAT12";
+        let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
+        assert_eq!(vocab.count_ci("the"), 3);
+        assert_eq!(vocab.count_ci("THE"), 3);
+        assert_eq!(vocab.count_ci("tHe"), 4);
+        assert_eq!(vocab.count_ci("ab"), 3);
+        assert_eq!(vocab.count_ci("x"), 2);
+        assert_eq!(vocab.count_ci("cat12"), 0);
+        assert_eq!(vocab.count_ci("cAT12"), 1);
+        assert_eq!(vocab.count_ci("theme"), 0);
+    }
+
+    #[test]
+    fn short_and_long_words_are_counted_alike() {
+        // Words of every length around the short table's limit, at the end of the text
+        // too (where a word is read byte by byte), and bytes that look like a length.
+        let mut text = String::new();
+        let words: Vec<String> = (1..=10)
+            .flat_map(|n| ["x".repeat(n), "ab".repeat(n)[..n].to_owned()])
+            .collect();
+        for (k, w) in words.iter().enumerate() {
+            for _ in 0..=k % 3 {
+                text.push_str(w);
+                text.push(' ');
+            }
+        }
+        text.push_str("a\u{7} a\u{7} a end");
+        let (vocab, _) = Vocab::build(&text, &tokenize(&text), |_| false);
+        for (k, w) in words.iter().enumerate() {
+            let expected = (k % 3 + 1) as u32 + u32::from(w == "a");
+            assert_eq!(vocab.count(w), expected, "{w}");
+        }
+        assert_eq!(vocab.count("a\u{7}"), 2);
+        assert_eq!(vocab.count("end"), 1);
+        assert_eq!(vocab.count("xxxxxxxxxxx"), 0);
+        assert_eq!(vocab.count(""), 0);
+        // Grows past its first capacity and still finds every word.
+        let text: String = (0..2000).map(|i| format!("w{i} ")).collect();
+        let (vocab, _) = Vocab::build(&text, &tokenize(&text), |_| false);
+        assert!((0..2000).all(|i| vocab.count(&format!("w{i}")) == 1));
     }
 
     #[test]
