@@ -18,6 +18,27 @@ pub(crate) fn load8(bytes: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
+/// The `len` (1 to 8) bytes of `bytes` at `i` as a little-endian word, zero-padded: one
+/// load where the text goes on for eight bytes from `i`, as it does for all but its last
+/// word (the bytes past `i + len` are masked off). Short words keyed this way compare as
+/// one register.
+#[inline(always)]
+pub(crate) fn load_prefix(bytes: &[u8], i: usize, len: usize) -> u64 {
+    debug_assert!((1..=8).contains(&len) && i + len <= bytes.len());
+    match bytes.get(i..i + 8) {
+        Some(_) => load8(bytes, i) & (u64::MAX >> (64 - 8 * len)),
+        None => load_short_tail(&bytes[i..i + len]),
+    }
+}
+
+/// [`load_prefix`] of the last bytes of a text, fewer than eight from their start.
+#[cold]
+fn load_short_tail(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word[..bytes.len()].copy_from_slice(bytes);
+    u64::from_le_bytes(word)
+}
+
 /// 0x80 in each byte of `w` that is an ASCII letter.
 #[inline(always)]
 pub(crate) fn ascii_letters(w: u64) -> u64 {
@@ -55,6 +76,23 @@ pub(crate) fn below(w: u64, n: u8) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_is_its_bytes_zero_padded_at_every_offset() {
+        // Offsets near the end of the text take the byte-copy path, the others one load.
+        let text = b"internationalisation\xff\x01";
+        for i in 0..text.len() {
+            for len in 1..=8.min(text.len() - i) {
+                let mut padded = [0u8; 8];
+                padded[..len].copy_from_slice(&text[i..i + len]);
+                assert_eq!(
+                    load_prefix(text, i, len),
+                    u64::from_le_bytes(padded),
+                    "{i} {len}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn classes_match_their_scalar_definitions() {

@@ -29,6 +29,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::lexicon::swar::load_prefix;
 use crate::lexicon::Lexicon;
 use crate::span::Span;
 
@@ -460,7 +461,7 @@ impl<const N: usize> WordTable<N> {
         for (k, key) in key.iter_mut().enumerate() {
             let from = word.start + 8 * k;
             if from < word.end {
-                *key = chunk(bytes, from, word.end - from);
+                *key = load_prefix(bytes, from, (word.end - from).min(8));
             }
         }
         let mix = key
@@ -477,24 +478,6 @@ impl<const N: usize> WordTable<N> {
         key[N - 1] |= if answer { Self::ANSWER } else { 0 };
         *slot = key;
         answer
-    }
-}
-
-/// The (at most) eight bytes of `bytes` from `from` that are before `from + len`, as a
-/// little-endian `u64`, zero-padded: one load, where the text goes on for eight bytes,
-/// as it does for all but its last word.
-#[inline]
-fn chunk(bytes: &[u8], from: usize, len: usize) -> u64 {
-    debug_assert!(len > 0);
-    let len = len.min(8);
-    let mask = u64::MAX >> (64 - 8 * len as u32);
-    match bytes.get(from..from + 8) {
-        Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or_default()) & mask,
-        None => {
-            let mut padded = [0u8; 8];
-            padded[..len].copy_from_slice(&bytes[from..from + len]);
-            u64::from_le_bytes(padded)
-        }
     }
 }
 

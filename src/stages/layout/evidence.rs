@@ -466,15 +466,11 @@ fn short_key(bytes: &[u8]) -> u64 {
 }
 
 /// The [`short_key`] of `bytes[start..start + len]`, read as one 8-byte load wherever
-/// the text has eight bytes from `start` (the bytes after the token are masked off).
+/// the text has eight bytes from `start` (see [`swar::load_prefix`]).
 #[inline(always)]
 fn short_key_at(bytes: &[u8], start: usize, len: usize) -> u64 {
     debug_assert!((1..=SHORT).contains(&len));
-    let word = match bytes.get(start..start + 8) {
-        Some(word) => u64::from_le_bytes(word.try_into().expect("eight bytes")),
-        None => last_word(&bytes[start..start + len]),
-    };
-    (word | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len))
+    (swar::load_prefix(bytes, start, len) | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len))
 }
 
 /// Up to eight bytes (at the end of the text), zero-padded to a little-endian word.

@@ -20,7 +20,7 @@
 //! bit says so without building the joined word or probing the table.
 
 use super::tokens::{Shape, Token};
-use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load8};
+use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
 use crate::lexicon::StrTable;
 
 /// Longest word whose case variants are looked up without allocating.
@@ -281,23 +281,16 @@ const SHORT: usize = 7;
 /// The [`ShortWords`] key of a word of 1 to [`SHORT`] bytes: its bytes, little-endian,
 /// and its length in the top byte (so no key is 0, and `a` differs from `a\0`).
 fn short_key(word: &[u8]) -> u64 {
-    debug_assert!((1..=SHORT).contains(&word.len()));
-    let mut buf = [0u8; 8];
-    buf[..word.len()].copy_from_slice(word);
-    u64::from_le_bytes(buf) | (word.len() as u64) << 56
+    short_key_at(word, 0, word.len())
 }
 
 /// [`short_key`] of `text[start..end]`, read with one load where the text goes on for
-/// eight bytes (the bytes past `end` are masked off).
+/// eight bytes (see [`load_prefix`]).
 #[inline]
 fn short_key_at(text: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
-    if start + 8 <= text.len() {
-        let bytes = load8(text, start) & (u64::MAX >> (64 - 8 * len));
-        bytes | (len as u64) << 56
-    } else {
-        short_key(&text[start..end])
-    }
+    debug_assert!((1..=SHORT).contains(&len));
+    load_prefix(text, start, len) | (len as u64) << 56
 }
 
 /// Counts of the short words, keyed by [`short_key`]: open addressing with linear
