@@ -9,12 +9,16 @@
 //! ```text
 //! cargo run --release --example stage_speed_chain
 //! ONCE=1 cargo run --release --example stage_speed_chain    # the default pipeline once
+//! ALONE=11 valgrind --tool=callgrind target/release/examples/stage_speed_chain
 //! PERF=11:2 perf record target/release/examples/stage_speed_chain
 //! ```
 //!
 //! `ONCE` runs the default pipeline once on the segment and exits, for an instruction
 //! count (`valgrind --tool=callgrind --toggle-collect='*Pipeline::run*'`), which a
-//! loaded machine does not disturb. `PERF=I:R` runs round R of stage I alone for four
+//! loaded machine does not disturb. `ALONE=I` runs stage I once in a pipeline of its own
+//! on the text it really sees (the stages before it are run first, outside
+//! `run_alone`): the instructions of `run_alone` less those of the stage's `run` are the
+//! pipeline's bookkeeping for that stage. `PERF=I:R` runs round R of stage I alone for four
 //! seconds, for a profiler; `PERF=I:0` runs stage I in a pipeline of its own (its rounds
 //! and the bookkeeping).
 
@@ -51,12 +55,13 @@ fn measure() {
         std::hint::black_box(whole.run(text));
         return;
     }
+    let alone: Option<usize> = std::env::var("ALONE").ok().and_then(|v| v.parse().ok());
     let perf: Option<(usize, usize)> = std::env::var("PERF").ok().and_then(|v| {
         let (stage, round) = v.split_once(':')?;
         Some((stage.parse().ok()?, round.parse().ok()?))
     });
     let time = |f: &mut dyn FnMut()| {
-        if perf.is_some() {
+        if perf.is_some() || alone.is_some() {
             Duration::ZERO
         } else {
             best(f)
@@ -74,6 +79,10 @@ fn measure() {
         let stage: Arc<dyn Stage> = stage.into();
         let mut rounds = Vec::new();
         let mut current = input.clone();
+        if alone.is_some_and(|a| a != i) {
+            input = run_alone(&stage, &input);
+            continue;
+        }
         for round in 1..=4 {
             let run = |out: &mut Proposals| stage.run(&Document::new(&current), &cx, out);
             if perf == Some((i, round)) {
@@ -99,6 +108,10 @@ fn measure() {
             once.push(Box::new(OneRound(Arc::clone(&stage))));
             current = once.run(&current).output;
         }
+        if alone == Some(i) {
+            run_alone(&stage, &input);
+            return;
+        }
         let mut alone = Pipeline::new(Context::default());
         alone.push(Box::new(Shared(stage)));
         if perf == Some((i, 0)) {
@@ -119,6 +132,15 @@ fn measure() {
         );
         input = alone.run(&input).output;
     }
+}
+
+/// `stage` once, in a pipeline of its own, on `input`: its output. Not inlined, so
+/// that a profiler reports it apart from the rest.
+#[inline(never)]
+fn run_alone(stage: &Arc<dyn Stage>, input: &str) -> String {
+    let mut alone = Pipeline::new(Context::default());
+    alone.push(Box::new(Shared(Arc::clone(stage))));
+    alone.run(input).output
 }
 
 /// The least CPU time per call of `f`, over 3 batches of at least 0.4 s.
