@@ -670,12 +670,20 @@ impl<'t> Scorer<'t> {
             // i..=j+1) removes the joins (i-1,i), (j,j+1), (k-1,k) and makes
             // (i-1,j+1), (k-1,i), (j,k).
             let mut best: Option<Move> = None;
+            // No join costs less than nothing, so a move gains at most the cost of the
+            // joins it removes: a run whose own two joins, with the costliest join of
+            // the order, fall short of MIN_GAIN has no place to go. Most runs of a page
+            // sit between joins that cost nothing, and are passed over here.
+            let costliest = (1..=n + 1).map(|k| cost(k - 1, k)).fold(0.0, f32::max);
             for i in 1..=n {
                 for j in i..(i + MAX_RUN).min(n + 1) {
                     if j - i + 1 == n {
                         break;
                     }
                     let out_cost = cost(i - 1, i) + cost(j, j + 1);
+                    if out_cost + costliest < MIN_GAIN {
+                        continue;
+                    }
                     let closed = cost(i - 1, j + 1);
                     let bytes = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
                     for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
