@@ -254,13 +254,23 @@ fn typical_width(text: &str) -> Option<usize> {
             adjacent += 1;
         }
         prev_blank = false;
-        widths.push(s.chars().count());
+        widths.push(width(s));
     }
     if widths.len() < 4 || adjacent * 2 < widths.len() {
         return None;
     }
     let mid = widths.len() / 2;
     Some(*widths.select_nth_unstable(mid).1)
+}
+
+/// The width of `line` in characters: its length, when it is ASCII (most lines are, and
+/// the test is cheaper than counting characters).
+fn width(line: &str) -> usize {
+    if line.is_ascii() {
+        line.len()
+    } else {
+        line.chars().count()
+    }
 }
 
 /// The blocks of one page.
@@ -306,7 +316,7 @@ impl Block {
         let last_line = text[last.range()].trim_end();
         let line_end = last.start + last_line.len();
         let last_line = last_line.trim_start();
-        let full = last_line.chars().count() * 3 >= width * 2;
+        let full = self::width(last_line) * 3 >= width * 2;
         let (end, tail_end) = match classify_end(last_line, line_end, full) {
             (End::Open | End::Hyphen, tail_end) if fragment => (End::Code, tail_end),
             classified => classified,
@@ -657,6 +667,7 @@ impl<'t> Scorer<'t> {
             .flat_map(|x| (0..n + 2).map(move |y| (x, y)))
             .map(|(x, y)| self.join(node(x), node(y)).cost)
             .collect();
+        let mut adjacent: Vec<f32> = Vec::with_capacity(n + 1);
         for _round in 0..n {
             // The node at position k of the current order (the context at 0 and n + 1),
             // and the cost of the join of the nodes at two positions.
@@ -674,7 +685,11 @@ impl<'t> Scorer<'t> {
             // joins it removes: a run whose own two joins, with the costliest join of
             // the order, fall short of MIN_GAIN has no place to go. Most runs of a page
             // sit between joins that cost nothing, and are passed over here.
-            let costliest = (1..=n + 1).map(|k| cost(k - 1, k)).fold(0.0, f32::max);
+            // The same for each place a run may go: the cost of the join it breaks,
+            // `adjacent[k - 1]` for the join at position k.
+            adjacent.clear();
+            adjacent.extend((1..=n + 1).map(|k| cost(k - 1, k)));
+            let costliest = adjacent.iter().copied().fold(0.0, f32::max);
             for i in 1..=n {
                 for j in i..(i + MAX_RUN).min(n + 1) {
                     if j - i + 1 == n {
@@ -687,13 +702,16 @@ impl<'t> Scorer<'t> {
                     let closed = cost(i - 1, j + 1);
                     let bytes = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
                     for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
+                        if out_cost + adjacent[k - 1] < MIN_GAIN {
+                            continue;
+                        }
                         // The run must fit its new place at both ends.
                         let into = cost(k - 1, i);
                         let out_of = cost(j, k);
                         if into > MAX_FIT || out_of > MAX_FIT {
                             continue;
                         }
-                        let gain = out_cost + cost(k - 1, k) - closed - into - out_of;
+                        let gain = out_cost + adjacent[k - 1] - closed - into - out_of;
                         let candidate = Move {
                             gain,
                             keeps_first: i != 1 && k != 1,
