@@ -14,6 +14,8 @@
 //! written to say no quickly: almost every token of ordinary text is rejected after a
 //! byte or two.
 
+use std::collections::HashSet;
+
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::span::Span;
@@ -457,8 +459,14 @@ fn propose_letter_spacing(
     // Ask the document about every word a run could contain: the words themselves and,
     // for capitals run together, every way to cut them in two or three.
     let mut forms = FormCounts::default();
+    // A heading recurs (a running head letter-spaced on every page): its words and their
+    // cuts are asked about once.
+    let mut asked: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
     for run in runs {
         for w in &run.words {
+            if !asked.insert(w) {
+                continue;
+            }
             forms.want(w);
             for (start, end) in letter_runs(w) {
                 let piece = &w[start..end];
