@@ -405,9 +405,19 @@ pub(super) fn is_markdown_heading(line: &str) -> bool {
 /// Most tokens of the line are single characters: a letter-spaced heading (`D e b u g`).
 fn letter_spaced(line: &str) -> bool {
     let (mut tokens, mut single) = (0, 0);
-    for t in line.split_whitespace() {
-        tokens += 1;
-        single += usize::from(t.chars().nth(1).is_none());
+    if line.is_ascii() {
+        // Byte by byte, most last lines being ASCII: the white space of `split_whitespace`
+        // in ASCII, and a token of one byte is one character.
+        let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+        for t in line.as_bytes().split(space).filter(|t| !t.is_empty()) {
+            tokens += 1;
+            single += usize::from(t.len() == 1);
+        }
+    } else {
+        for t in line.split_whitespace() {
+            tokens += 1;
+            single += usize::from(t.chars().nth(1).is_none());
+        }
     }
     tokens >= 3 && single * 5 >= tokens * 3
 }
@@ -1155,6 +1165,32 @@ mod tests {
             classify_end("the letters of the word", 23, true).0,
             End::Open
         );
+    }
+
+    #[test]
+    fn letter_spacing_is_read_alike_in_ascii_and_beyond() {
+        for line in [
+            "D e b u g : : A c q u i r e",
+            "S\tE\x0bC\x0cT I O N",
+            "the letters of the word",
+            "a b cc dd",
+            "a b c dd ee",
+            "x\x1cy z w",
+            "  ",
+        ] {
+            // The same line with a character outside ASCII that changes no token's
+            // length in characters takes the general path.
+            let wide = line.replace('x', "é");
+            assert_eq!(letter_spaced(line), letter_spaced(&wide), "{line:?}");
+            let reference = {
+                let tokens: Vec<&str> = line.split_whitespace().collect();
+                let single = tokens.iter().filter(|t| t.chars().count() == 1).count();
+                tokens.len() >= 3 && single * 5 >= tokens.len() * 3
+            };
+            assert_eq!(letter_spaced(line), reference, "{line:?}");
+        }
+        assert!(letter_spaced("D e b u g : : A c q u i r e"));
+        assert!(!letter_spaced("the letters of the word"));
     }
 
     #[test]
