@@ -208,6 +208,16 @@ fn shape(b: &[u8]) -> Shape {
 /// either way), so a line [`shape`] finds a run in has three such starts with no other
 /// token start and no line break between them.
 fn candidate_lines(text: &str) -> Vec<(usize, &str)> {
+    // Most texts have no tab: then a byte need not be tested for one.
+    if memchr::memchr(b'\t', text.as_bytes()).is_some() {
+        candidate_lines_with::<true>(text)
+    } else {
+        candidate_lines_with::<false>(text)
+    }
+}
+
+/// [`candidate_lines`] of a text that has a tab (`TABS`) or none.
+fn candidate_lines_with<const TABS: bool>(text: &str) -> Vec<(usize, &str)> {
     let bytes = text.as_bytes();
     let mut candidates: Vec<(usize, &str)> = Vec::new();
     let mut add = |at: usize| {
@@ -225,17 +235,18 @@ fn candidate_lines(text: &str) -> Vec<(usize, &str)> {
     // whether another token start or a line break came after the last of them.
     let (mut singles, mut broken) = (0usize, false);
     // The word before (the text's start reads as a line break), this one and the next.
-    let mut before = Classes::of(u64::from(b'\n') << 56);
-    let mut word = Classes::at(bytes, 0);
+    let mut before = Classes::of::<TABS>(u64::from(b'\n') << 56);
+    let mut word = Classes::at::<TABS>(bytes, 0);
     let mut at = 0;
     while at < bytes.len() {
-        let next = Classes::at(bytes, at + 8);
+        let next = Classes::at::<TABS>(bytes, at + 8);
         // Each class of the byte before, and after, each byte of the word.
         let boundary_before = word.boundary << 8 | before.boundary >> 56;
         let boundary_after = word.boundary >> 8 | next.boundary << 56;
         // The byte equals the next one, and the two after them are equal too.
-        let equal = zero_bytes(word.bytes ^ (word.bytes >> 8 | next.bytes << 56));
-        let equal_after = equal >> 16 | zero_bytes(next.bytes ^ next.bytes >> 8) << 48;
+        let last_equal = (word.bytes >> 56) as u8 == next.bytes as u8;
+        let equal = word.equal_next & !(swar::HIGH << 56) | u64::from(last_equal) << 63;
+        let equal_after = equal >> 16 | next.equal_next << 48;
         let pairs = equal & equal_after;
         let starts = boundary_before & !word.boundary;
         let single = starts & (word.non_ascii | boundary_after);
@@ -283,27 +294,37 @@ struct Classes {
     newline: u64,
     /// A byte of a character that is not ASCII.
     non_ascii: u64,
+    /// The byte equals the one after it, for all but the last byte (which is compared
+    /// with the next word's first by the caller).
+    equal_next: u64,
 }
 
 impl Classes {
-    /// The eight bytes at `at`; bytes past the text's end read as line breaks.
+    /// The eight bytes at `at`; bytes past the text's end read as line breaks. `TABS`:
+    /// the text may hold a tab.
     #[inline(always)]
-    fn at(bytes: &[u8], at: usize) -> Classes {
-        Classes::of(match bytes.get(at..at + 8) {
+    fn at<const TABS: bool>(bytes: &[u8], at: usize) -> Classes {
+        Classes::of::<TABS>(match bytes.get(at..at + 8) {
             Some(_) => swar::load8(bytes, at),
             None => padded_tail(bytes, at),
         })
     }
 
     #[inline(always)]
-    fn of(w: u64) -> Classes {
+    fn of<const TABS: bool>(w: u64) -> Classes {
         let splat = |b: u8| swar::ONES * u64::from(b);
         let newline = zero_bytes(w ^ splat(b'\n'));
+        let tab = if TABS {
+            zero_bytes(w ^ splat(b'\t'))
+        } else {
+            0
+        };
         Classes {
             bytes: w,
-            boundary: zero_bytes(w ^ splat(b' ')) | zero_bytes(w ^ splat(b'\t')) | newline,
+            boundary: zero_bytes(w ^ splat(b' ')) | tab | newline,
             newline,
             non_ascii: w & swar::HIGH,
+            equal_next: zero_bytes(w ^ w >> 8),
         }
     }
 }
