@@ -14,13 +14,15 @@
 //! written to say no quickly: almost every token of ordinary text is rejected after a
 //! byte or two.
 
+use std::collections::HashSet;
+
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::span::Span;
 use crate::stage::{Context, Document, Proposals, Stage};
 
 use super::evidence::FormCounts;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{swar, Lexicon};
 
 const LETTER_SPACING: RuleId = RuleId::from_static("layout.letter-spacing");
 const DOUBLED_GLYPHS: RuleId = RuleId::from_static("layout.doubled-glyphs");
@@ -90,7 +92,7 @@ impl Stage for Spacing {
         let text = doc.text();
         let lexicon: &Lexicon = &cx.lexicon;
         let (mut spaced, mut doubled) = (Vec::new(), Vec::new());
-        for (base, line) in lines(text) {
+        for (base, line) in candidate_lines(text) {
             let shape = shape(line.as_bytes());
             if shape.spaced {
                 spaced.push((base, line));
@@ -137,7 +139,9 @@ fn tokens(line: &str, base: usize) -> impl Iterator<Item = Token> + '_ {
     })
 }
 
-/// Lines of `text` with their start offsets (without the `\n`).
+/// Lines of `text` with their start offsets (without the `\n`): what
+/// [`candidate_lines`] picks from.
+#[cfg(test)]
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -187,6 +191,158 @@ fn shape(b: &[u8]) -> Shape {
         shape.doubled |= tok.len() >= 4 && tok[0] == tok[1] && tok[2] == tok[3];
     }
     shape
+}
+
+/// The lines of `text` (as [`lines`] gives them, in order) that [`shape`] may find
+/// something in: every line it finds a letter-spaced run or doubled glyphs in, and a few
+/// more.
+///
+/// Walking every token of every line costs more than the rest of the pass (a branch per
+/// byte, mispredicted at the end of nearly every token), and almost no line of a
+/// document has either shape. The text is read eight bytes at a time into byte classes
+/// (word arithmetic, as in [`swar`]): token starts, starts of tokens that may be one
+/// character, starts of tokens whose first four bytes are two pairs. Only a line where
+/// three possible one-character tokens follow one another, or where a token starts with
+/// two pairs, is walked. Exact: a one-character token starts with an ASCII byte followed
+/// by a separator or the line's end, or with a non-ASCII byte (taken as a possible one
+/// either way), so a line [`shape`] finds a run in has three such starts with no other
+/// token start and no line break between them.
+fn candidate_lines(text: &str) -> Vec<(usize, &str)> {
+    // Most texts have no tab: then a byte need not be tested for one.
+    if memchr::memchr(b'\t', text.as_bytes()).is_some() {
+        candidate_lines_with::<true>(text)
+    } else {
+        candidate_lines_with::<false>(text)
+    }
+}
+
+/// [`candidate_lines`] of a text that has a tab (`TABS`) or none.
+fn candidate_lines_with<const TABS: bool>(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut candidates: Vec<(usize, &str)> = Vec::new();
+    let mut add = |at: usize| {
+        if candidates
+            .last()
+            .is_some_and(|&(base, line)| at <= base + line.len())
+        {
+            return;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        candidates.push((start, &text[start..end]));
+    };
+    // How many possible one-character tokens in a row end the text read so far, and
+    // whether another token start or a line break came after the last of them.
+    let (mut singles, mut broken) = (0usize, false);
+    // The word before (the text's start reads as a line break), this one and the next.
+    let mut before = Classes::of::<TABS>(u64::from(b'\n') << 56);
+    let mut word = Classes::at::<TABS>(bytes, 0);
+    let mut at = 0;
+    while at < bytes.len() {
+        let next = Classes::at::<TABS>(bytes, at + 8);
+        // Each class of the byte before, and after, each byte of the word.
+        let boundary_before = word.boundary << 8 | before.boundary >> 56;
+        let boundary_after = word.boundary >> 8 | next.boundary << 56;
+        // The byte equals the next one, and the two after them are equal too.
+        let last_equal = (word.bytes >> 56) as u8 == next.bytes as u8;
+        let equal = word.equal_next & !(swar::HIGH << 56) | u64::from(last_equal) << 63;
+        let equal_after = equal >> 16 | next.equal_next << 48;
+        let pairs = equal & equal_after;
+        let starts = boundary_before & !word.boundary;
+        let single = starts & (word.non_ascii | boundary_after);
+        let doubled = starts & pairs;
+        let resets = (starts & !single) | word.newline;
+        if single | doubled == 0 {
+            broken |= resets != 0;
+        } else {
+            // Byte by byte, in order: the high bit of byte `k` is bit `8k + 7`.
+            let mut events = single | doubled | resets;
+            while events != 0 {
+                let bit = events & events.wrapping_neg();
+                events &= events - 1;
+                let pos = at + (bit.trailing_zeros() as usize >> 3);
+                if doubled & bit != 0 {
+                    add(pos);
+                }
+                if resets & bit != 0 {
+                    broken = true;
+                    continue;
+                }
+                if single & bit != 0 {
+                    singles = if broken { 1 } else { singles + 1 };
+                    broken = false;
+                    if singles >= 3 {
+                        add(pos);
+                    }
+                }
+            }
+        }
+        (before, word) = (word, next);
+        at += 8;
+    }
+    candidates
+}
+
+/// Eight bytes of a text and the byte classes [`candidate_lines`] reads, each as 0x80
+/// in the bytes of the class.
+#[derive(Clone, Copy)]
+struct Classes {
+    /// The bytes, little-endian.
+    bytes: u64,
+    /// A token separator: a space, a tab or a line break.
+    boundary: u64,
+    newline: u64,
+    /// A byte of a character that is not ASCII.
+    non_ascii: u64,
+    /// The byte equals the one after it, for all but the last byte (which is compared
+    /// with the next word's first by the caller).
+    equal_next: u64,
+}
+
+impl Classes {
+    /// The eight bytes at `at`; bytes past the text's end read as line breaks. `TABS`:
+    /// the text may hold a tab.
+    #[inline(always)]
+    fn at<const TABS: bool>(bytes: &[u8], at: usize) -> Classes {
+        Classes::of::<TABS>(match bytes.get(at..at + 8) {
+            Some(_) => swar::load8(bytes, at),
+            None => padded_tail(bytes, at),
+        })
+    }
+
+    #[inline(always)]
+    fn of<const TABS: bool>(w: u64) -> Classes {
+        let splat = |b: u8| swar::ONES * u64::from(b);
+        let newline = zero_bytes(w ^ splat(b'\n'));
+        let tab = if TABS {
+            zero_bytes(w ^ splat(b'\t'))
+        } else {
+            0
+        };
+        Classes {
+            bytes: w,
+            boundary: zero_bytes(w ^ splat(b' ')) | tab | newline,
+            newline,
+            non_ascii: w & swar::HIGH,
+            equal_next: zero_bytes(w ^ w >> 8),
+        }
+    }
+}
+
+#[cold]
+fn padded_tail(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [b'\n'; 8];
+    if let Some(rest) = bytes.get(at..) {
+        word[..rest.len()].copy_from_slice(rest);
+    }
+    u64::from_le_bytes(word)
+}
+
+/// 0x80 in each byte of `w` that is zero.
+#[inline(always)]
+fn zero_bytes(w: u64) -> u64 {
+    let low = swar::ONES * 0x7F;
+    !(((w & low) + low) | w) & swar::HIGH
 }
 
 // ---------------------------------------------------------------------------------------
@@ -324,8 +480,14 @@ fn propose_letter_spacing(
     // Ask the document about every word a run could contain: the words themselves and,
     // for capitals run together, every way to cut them in two or three.
     let mut forms = FormCounts::default();
+    // A heading recurs (a running head letter-spaced on every page): its words and their
+    // cuts are asked about once.
+    let mut asked: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
     for run in runs {
         for w in &run.words {
+            if !asked.insert(w) {
+                continue;
+            }
             forms.want(w);
             for (start, end) in letter_runs(w) {
                 let piece = &w[start..end];
@@ -778,6 +940,61 @@ mod tests {
         for t in ["I a m", "a I a I", "x + y = z", "a b  c d", "see a b"] {
             assert_eq!(run(t), t);
         }
+    }
+
+    #[test]
+    fn candidate_lines_hold_every_line_with_a_shape() {
+        // Each line at every offset from a block's start (the text is read 64 bytes at a
+        // time), after a line and within one.
+        let lines_with_shapes = [
+            "S E C T I O N",
+            "a b c",
+            "x\ty\tz end",
+            "é ü ö",
+            "in — a — way",
+            "a b\u{a0}c d e",
+            "TThhee  SSoovviieett",
+            "AAbb",
+            "bookkeeper",
+            "Plain prose with no such thing.",
+            "a  b",
+            "a b cc d e f",
+            "1 2 3",
+            "",
+            "    ",
+            "\r",
+            "a b c\r",
+        ];
+        for shaped in lines_with_shapes {
+            for pad in 0..70 {
+                for text in [
+                    format!("{}\n{shaped}\nx y", "w".repeat(pad)),
+                    format!("{} {shaped}", "w".repeat(pad)),
+                    format!("{}\n{shaped}", "é".repeat(pad / 2)),
+                ] {
+                    let all: Vec<(usize, &str)> = lines(&text).collect();
+                    let candidates = candidate_lines(&text);
+                    let mut rest = all.iter();
+                    for c in &candidates {
+                        assert!(rest.any(|l| l == c), "{text:?}: {c:?} is no line");
+                    }
+                    for &(base, line) in &all {
+                        let shape = shape(line.as_bytes());
+                        if shape.spaced || shape.doubled {
+                            assert!(
+                                candidates.contains(&(base, line)),
+                                "{text:?}: {line:?} missed"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(shape("S E C T I O N".as_bytes()).spaced);
+        assert!(shape("é ü ö".as_bytes()).spaced);
+        assert!(shape("TThhee  SSoovviieett".as_bytes()).doubled);
+        let prose = "Plain prose, with a word or two and no such thing.\n".repeat(20);
+        assert!(candidate_lines(&prose).is_empty());
     }
 
     #[test]
