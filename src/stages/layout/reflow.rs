@@ -159,8 +159,8 @@ impl Stage for Reflow {
         if lines.is_empty() {
             return;
         }
-        let wrapped = is_hard_wrapped(&lines);
-        let widths = local_widths(&lines);
+        let widths = Widths::new(text, &lines);
+        let wrapped = is_hard_wrapped(&lines, &widths);
         // Whether the document is hard-wrapped, and where paragraphs break, are decided
         // from the document as a whole; once this pass has joined lines, the evidence
         // can read differently (indented continuation lines become paragraph starts).
@@ -191,7 +191,8 @@ impl Stage for Reflow {
             let gap = Gap {
                 a,
                 b,
-                width: widths[i],
+                widths: &widths,
+                i,
                 continued,
                 open,
             };
@@ -273,8 +274,6 @@ struct Line {
     end: usize,
     /// Where the line ends (its `\n`, or the end of the text).
     raw_end: usize,
-    /// Printed width of the content, in [`visual_width`] units.
-    width: u32,
 }
 
 impl Line {
@@ -299,13 +298,11 @@ impl Line {
                     .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\x0c' | b'\r'))
                     .count();
                 let end = raw_end - trail;
-                let width = visual_width(&text[start..end]);
                 lines.push(Line {
                     indent_start: at + lead_ff,
                     start,
                     end,
                     raw_end,
-                    width,
                 });
             }
             at = raw_end + 1;
@@ -328,25 +325,99 @@ impl Line {
 /// Some extractors put a blank line after every text box, which can be every line; their
 /// lines still cluster just under the measure, which one-paragraph-per-line text (lines
 /// as long as their paragraphs) does not.
-fn is_hard_wrapped(lines: &[Line]) -> bool {
-    // Wrapping leaves a measure: several lines of about the same width, some thirty
-    // characters or more. A few lines of any width are as likely a list, an address or
-    // sentences set one per line as a wrapped paragraph.
-    let mut widths: Vec<u32> = lines.iter().map(|l| l.width).collect();
-    widths.sort_unstable();
-    let measure = widths[widths.len() * 9 / 10];
-    let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
-    if measure < 300 || near_measure < 3 {
-        return false;
-    }
+fn is_hard_wrapped(lines: &[Line], widths: &Widths<'_>) -> bool {
     let adjacent = lines
         .windows(2)
         .filter(|w| w[0].raw_end + 1 == w[1].indent_start)
         .count();
-    if adjacent * 4 > lines.len() {
+    // Text that is one paragraph per line (a round on reflowed text) has few adjacent
+    // lines, and its long lines put the measure above any a page has: then the answer
+    // is no, whatever the exact widths, and only a few lines need be measured.
+    const MAX_MEASURE: u32 = 1600;
+    let (n, at) = (lines.len(), lines.len() * 9 / 10);
+    if adjacent * 4 <= n && widths.count_wider(MAX_MEASURE, n - at) {
+        return false;
+    }
+    // Wrapping leaves a measure: several lines of about the same width, some thirty
+    // characters or more. A few lines of any width are as likely a list, an address or
+    // sentences set one per line as a wrapped paragraph.
+    let mut widths = widths.get().lines.clone();
+    widths.sort_unstable();
+    let measure = widths[at];
+    let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
+    if measure < 300 || near_measure < 3 {
+        return false;
+    }
+    if adjacent * 4 > n {
         return true;
     }
-    (400..=1600).contains(&measure) && near_measure * 2 >= lines.len()
+    (400..=MAX_MEASURE).contains(&measure) && near_measure * 2 >= n
+}
+
+/// The printed widths of the lines and of the text around each gap, measured when a
+/// decision first reads one: in text that is one paragraph per line only a gap across
+/// a page break does, and most such texts have none.
+struct Widths<'a> {
+    text: &'a str,
+    lines: &'a [Line],
+    measured: OnceCell<Measured>,
+}
+
+struct Measured {
+    /// Of each line's content, in [`visual_width`] units.
+    lines: Vec<u32>,
+    /// Of the text around each gap ([`local_widths`]).
+    local: Vec<u32>,
+}
+
+impl<'a> Widths<'a> {
+    fn new(text: &'a str, lines: &'a [Line]) -> Self {
+        Widths {
+            text,
+            lines,
+            measured: OnceCell::new(),
+        }
+    }
+
+    /// True when `enough` lines or more are wider than `limit`: the lines' widths are
+    /// bounded by their lengths in bytes (see [`visual_width`]), and only lines the
+    /// bounds leave in doubt are measured, the longest (most likely wider) first, until
+    /// `enough` are found.
+    fn count_wider(&self, limit: u32, enough: usize) -> bool {
+        let limit = limit as usize;
+        // Lines this long are wider than `limit`, lines no longer are not.
+        let (surely, never) = (limit * 2 / 5, limit / usize::from(MAX_BYTE_WIDTH));
+        let len = |l: &Line| l.end - l.start;
+        let mut found = self.lines.iter().filter(|l| len(l) > surely).count();
+        // Most lines of text are some nine units a byte: measure the lines long enough
+        // to be that wide first.
+        let typical = limit / 9;
+        for (from, to) in [(typical, surely), (never, typical)] {
+            for line in self
+                .lines
+                .iter()
+                .filter(|l| (from + 1..=to).contains(&len(l)))
+            {
+                if found >= enough {
+                    return true;
+                }
+                found += usize::from(visual_width(line.text(self.text)) as usize > limit);
+            }
+        }
+        found >= enough
+    }
+
+    fn get(&self) -> &Measured {
+        self.measured.get_or_init(|| {
+            let lines: Vec<u32> = self
+                .lines
+                .iter()
+                .map(|l| visual_width(l.text(self.text)))
+                .collect();
+            let local = local_widths(&lines);
+            Measured { lines, local }
+        })
+    }
 }
 
 /// For each gap, the width of the text around it: the widest of the nearby lines.
@@ -355,13 +426,9 @@ fn is_hard_wrapped(lines: &[Line]) -> bool {
 /// make every line near it look short, so lines much wider than the document's usual
 /// full line do not count. Nor can the width fall far below the usual one: in a list of
 /// single words every line is as wide as its neighbours, yet none is full.
-fn local_widths(lines: &[Line]) -> Vec<u32> {
+fn local_widths(lines: &[u32]) -> Vec<u32> {
     const REACH: usize = 4;
-    let mut widths: Vec<u32> = lines
-        .iter()
-        .map(|l| l.width)
-        .filter(|&w| w >= 300)
-        .collect();
+    let mut widths: Vec<u32> = lines.iter().copied().filter(|&w| w >= 300).collect();
     widths.sort_unstable();
     let usual = widths
         .get(widths.len() * 3 / 4)
@@ -375,7 +442,7 @@ fn local_widths(lines: &[Line]) -> Vec<u32> {
             let hi = (i + 1 + REACH).min(lines.len() - 1);
             lines[lo..=hi]
                 .iter()
-                .map(|l| l.width)
+                .copied()
                 .filter(|&w| w <= cap)
                 .max()
                 .unwrap_or(cap)
@@ -389,8 +456,10 @@ fn local_widths(lines: &[Line]) -> Vec<u32> {
 struct Gap<'l> {
     a: &'l Line,
     b: &'l Line,
-    /// The local text width, in [`visual_width`] units.
-    width: u32,
+    /// The widths of the lines, measured when first read.
+    widths: &'l Widths<'l>,
+    /// The gap's index: it follows line `i`.
+    i: usize,
     /// The first line continues a paragraph begun on an earlier line.
     continued: bool,
     /// Brackets the paragraph has opened and not closed by the end of the first line.
@@ -415,6 +484,19 @@ impl Gap<'_> {
         Span::new(self.a.end, self.b.start)
     }
 
+    /// The local text width, in [`visual_width`] units.
+    fn width(&self) -> u32 {
+        self.widths.get().local[self.i]
+    }
+
+    fn a_width(&self) -> u32 {
+        self.widths.get().lines[self.i]
+    }
+
+    fn b_width(&self) -> u32 {
+        self.widths.get().lines[self.i + 1]
+    }
+
     // A gap is a few bytes of white space: a plain loop over them beats setting up a
     // vectorised search.
     fn page_break(&self, text: &str) -> bool {
@@ -433,8 +515,8 @@ impl Gap<'_> {
     /// made on purpose. `margin` widens the test for proportional fonts.
     fn fits(&self, text: &str, margin: f32) -> bool {
         let first = self.b.text(text).split(' ').next().map_or(0, visual_width);
-        let room = self.width as f32 * (1.0 - margin) - 2.0 * EM;
-        ((self.a.width + SPACE + first) as f32) <= room
+        let room = self.width() as f32 * (1.0 - margin) - 2.0 * EM;
+        ((self.a_width() + SPACE + first) as f32) <= room
     }
 
     /// The paragraph has an open bracket and the second line closes one it did not
@@ -444,11 +526,11 @@ impl Gap<'_> {
     }
 
     fn b_very_short(&self) -> bool {
-        (self.b.width as f32) < self.width as f32 * 0.55
+        (self.b_width() as f32) < self.width() as f32 * 0.55
     }
 
     fn very_short(&self) -> bool {
-        (self.a.width as f32) < self.width as f32 * 0.55
+        (self.a_width() as f32) < self.width() as f32 * 0.55
     }
 
     /// What the gap was, by the lines around it alone.
@@ -1103,6 +1185,10 @@ impl WordBreak {
 const EM: f32 = 10.0;
 /// The width of a space.
 const SPACE: u32 = 5;
+/// The widest a byte can be in [`visual_width`] units (`M`). Every character is at
+/// least 2.5 units a byte wide: an ASCII one 4 or more, any other 10 or more in at most
+/// four bytes.
+const MAX_BYTE_WIDTH: u8 = 16;
 
 /// The printed width of `s` in tenths of an average lower-case letter, by a rough model
 /// of a proportional font: capitals are wider than lower case, `i l . ,` narrow, `m w`
@@ -1703,6 +1789,47 @@ mod tests {
 
     /// Lines of every length around the four-byte and 32-byte steps of the fast paths,
     /// ASCII and not, with brackets anywhere.
+    #[test]
+    fn widths_are_bounded_by_lengths_in_bytes() {
+        // `Widths::count_wider` trusts these bounds to leave lines unmeasured.
+        let extremes = ["M", "W", "i", ".", "\u{1}", "一", "😀", "𝕏", "É", "ß"];
+        let lines = sample_lines()
+            .into_iter()
+            .chain(extremes.iter().map(|c| c.repeat(50)));
+        for line in lines {
+            let (w, n) = (visual_width(&line) as usize, line.len());
+            assert!(2 * w >= 5 * n, "{line:?} is {w} wide");
+            assert!(w <= usize::from(MAX_BYTE_WIDTH) * n, "{line:?} is {w} wide");
+        }
+    }
+
+    #[test]
+    fn counting_wide_lines_agrees_with_measuring_every_line() {
+        // Lines of every length around the bounds, wide and narrow characters.
+        let mut k = 7usize;
+        let mut text = String::new();
+        for n in 0..400 {
+            let len = [20, 90, 100, 101, 150, 177, 178, 300, 400, 640, 641, 900][n % 12];
+            let piece = ["i", "m", "M", "é", "—", "a b"][k % 6];
+            k = k.wrapping_mul(31).wrapping_add(n) % 1013;
+            text.push_str(&piece.repeat(len / piece.len() + k % 3));
+            text.push_str(if k % 4 == 0 { "\n" } else { "\n\n" });
+        }
+        for lines in [Line::split(&text), Line::split(&text[..text.len() / 3])] {
+            let widths = Widths::new(&text, &lines);
+            for limit in [0, 99, 1600, 2000, 5000, 20_000] {
+                let wider = widths.get().lines.iter().filter(|&&w| w > limit).count();
+                for enough in [0, 1, wider / 2, wider, wider + 1, lines.len()] {
+                    assert_eq!(
+                        Widths::new(&text, &lines).count_wider(limit, enough),
+                        wider >= enough,
+                        "{limit} {enough}"
+                    );
+                }
+            }
+        }
+    }
+
     fn sample_lines() -> Vec<String> {
         let pieces = [
             "a", "M", "i", " ", "(", "]", "É", "—", "ß", "Y", "_", "[x)", "mw", "Ω",
