@@ -514,7 +514,7 @@ impl Gap<'_> {
     /// The first word of the second line would have fitted on the first: the break was
     /// made on purpose. `margin` widens the test for proportional fonts.
     fn fits(&self, text: &str, margin: f32) -> bool {
-        let first = self.b.text(text).split(' ').next().map_or(0, visual_width);
+        let first = visual_width(first_token_by(self.b.text(text), |c| c == b' '));
         let room = self.width() as f32 * (1.0 - margin) - 2.0 * EM;
         ((self.a_width() + SPACE + first) as f32) <= room
     }
@@ -1439,12 +1439,24 @@ fn names_a_file(token: &str) -> bool {
     inner_separator && !abbreviation
 }
 
+// The token functions look for ASCII bytes in a byte loop: a line's first or last
+// token is a few bytes away, too close for a character searcher to pay for itself.
+
 fn last_token(line: &str) -> &str {
-    line.rsplit([' ', '\t']).next().unwrap_or("")
+    let start = line
+        .bytes()
+        .rposition(|c| c == b' ' || c == b'\t')
+        .map_or(0, |i| i + 1);
+    &line[start..]
 }
 
 fn first_token(line: &str) -> &str {
-    line.split([' ', '\t']).next().unwrap_or("")
+    first_token_by(line, |c| c == b' ' || c == b'\t')
+}
+
+/// `line` up to the first byte that `ends` (an ASCII separator), or all of it.
+fn first_token_by(line: &str, ends: impl Fn(u8) -> bool) -> &str {
+    &line[..line.bytes().position(ends).unwrap_or(line.len())]
 }
 
 /// `rest` (the text after a line) starts with a line that underlines it: `-----`,
@@ -1516,7 +1528,7 @@ fn is_caps_heading(line: &str) -> bool {
 fn starts_label(line: &str) -> bool {
     let Some(colon) = line
         .get(..line.len().min(32))
-        .and_then(|head| head.find(':'))
+        .and_then(|head| head.bytes().position(|c| c == b':'))
     else {
         return false;
     };
@@ -1543,6 +1555,23 @@ fn is_tabular(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_at_the_ends_of_a_line() {
+        for (line, first, last) in [
+            ("", "", ""),
+            ("word", "word", "word"),
+            ("a b\tc", "a", "c"),
+            (" lead", "", "lead"),
+            ("trail\t", "trail", ""),
+            ("é ü", "é", "ü"),
+        ] {
+            assert_eq!(first_token(line), first, "{line:?}");
+            assert_eq!(last_token(line), last, "{line:?}");
+            assert_eq!(first_token(line), line.split([' ', '\t']).next().unwrap());
+            assert_eq!(last_token(line), line.rsplit([' ', '\t']).next().unwrap());
+        }
+    }
 
     #[test]
     fn a_name_after_a_slash_continues_the_path_and_a_word_does_not() {
