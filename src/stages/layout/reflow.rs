@@ -170,11 +170,14 @@ impl Stage for Reflow {
         // Hyphenated line ends first, so that the document is scanned once for the
         // evidence all of them need — and only once one of them asks: a round on text
         // whose breaks are all settled asks none.
-        let breaks: Vec<Option<WordBreak>> = lines
+        // Few gaps have one: they are listed apart, with the index of their gap.
+        let breaks: Vec<(usize, WordBreak)> = lines
             .windows(2)
-            .map(|w| WordBreak::find(text, &w[0], &w[1]))
+            .enumerate()
+            .filter_map(|(i, w)| Some((i, WordBreak::find(text, &w[0], &w[1])?)))
             .collect();
         let evidence = Evidence::new(text, &breaks, &cx.lexicon);
+        let mut next_break = breaks.iter().peekable();
 
         let keep_lines = cx.options.keep_lines;
         // Footnotes are paragraphs of their own wherever they are: never joined into the
@@ -199,14 +202,15 @@ impl Stage for Reflow {
             // In text that is not hard-wrapped (where no gap asks whether it lies inside
             // a note), a gap that is a paragraph break by itself stays one whatever the
             // notes say: a round on reflowed text may need no notes at all.
-            let plain =
-                (!keep_lines && !wrapped && breaks[i].is_none()).then(|| gap.action(text, wrapped));
+            let word_break = next_break.next_if(|(at, _)| *at == i).map(|(_, wb)| wb);
+            let plain = (!keep_lines && !wrapped && word_break.is_none())
+                .then(|| gap.action(text, wrapped));
             let note_break = !keep_lines
                 && plain != Some(Action::Break)
                 && notes
                     .get_or_insert_with(find_notes)
                     .breaks_between(a.end, b.indent_start);
-            let joined = match &breaks[i] {
+            let joined = match word_break {
                 _ if note_break => {
                     if let Some(fix) = Action::Break.fix(text, &gap, wrapped) {
                         out.push(fix);
@@ -342,8 +346,7 @@ fn is_hard_wrapped(lines: &[Line], widths: &Widths<'_>) -> bool {
     // characters or more. A few lines of any width are as likely a list, an address or
     // sentences set one per line as a wrapped paragraph.
     let mut widths = widths.get().lines.clone();
-    widths.sort_unstable();
-    let measure = widths[at];
+    let measure = *widths.select_nth_unstable(at).1;
     let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
     if measure < 300 || near_measure < 3 {
         return false;
@@ -429,11 +432,12 @@ impl<'a> Widths<'a> {
 fn local_widths(lines: &[u32]) -> Vec<u32> {
     const REACH: usize = 4;
     let mut widths: Vec<u32> = lines.iter().copied().filter(|&w| w >= 300).collect();
-    widths.sort_unstable();
-    let usual = widths
-        .get(widths.len() * 3 / 4)
-        .copied()
-        .unwrap_or(u32::MAX);
+    let at = widths.len() * 3 / 4;
+    let usual = if at < widths.len() {
+        *widths.select_nth_unstable(at).1
+    } else {
+        u32::MAX
+    };
     let cap = usual.saturating_add(usual / 4);
     let floor = if usual == u32::MAX { 0 } else { usual * 3 / 4 };
     (0..lines.len().saturating_sub(1))
@@ -718,7 +722,7 @@ fn page_breaks_at_the_ends(text: &str, lines: &[Line], out: &mut Proposals) {
 /// The tables hold the same counts whenever they are built, as the text does not change.
 struct Evidence<'a> {
     text: &'a str,
-    breaks: &'a [Option<WordBreak>],
+    breaks: &'a [(usize, WordBreak)],
     lexicon: &'a Lexicon,
     /// The forms of every break (joined, hyphenated, and both parts where neither is
     /// in the lexicon), and the long options broken after their dashes.
@@ -728,7 +732,7 @@ struct Evidence<'a> {
 }
 
 impl<'a> Evidence<'a> {
-    fn new(text: &'a str, breaks: &'a [Option<WordBreak>], lexicon: &'a Lexicon) -> Self {
+    fn new(text: &'a str, breaks: &'a [(usize, WordBreak)], lexicon: &'a Lexicon) -> Self {
         Evidence {
             text,
             breaks,
@@ -755,7 +759,7 @@ impl<'a> Evidence<'a> {
             // Both forms of every break, built in one buffer: a hard-wrapped page breaks
             // a word on every few lines.
             let mut form = String::new();
-            for b in self.breaks.iter().flatten() {
+            for (_, b) in self.breaks {
                 if b.option_dashes {
                     options.want(b.right(text));
                     continue;
@@ -785,7 +789,7 @@ impl<'a> Evidence<'a> {
     fn prefixes(&self) -> &HyphenatedPrefixes {
         self.prefixes.get_or_init(|| {
             let mut prefixes = HyphenatedPrefixes::default();
-            for b in self.breaks.iter().flatten() {
+            for (_, b) in self.breaks {
                 if !b.option_dashes {
                     prefixes.want(b.left(self.text));
                 }
