@@ -199,10 +199,14 @@ impl Stage for Reflow {
                 continued,
                 open,
             };
+            // What a word break at the gap proposes, if anything. Asked before the notes:
+            // a break that proposes nothing leaves the gap to be decided as any other.
+            let word_break = next_break
+                .next_if(|(at, _)| *at == i)
+                .and_then(|(_, wb)| wb.propose(text, &gap, &evidence, wrapped, keep_lines));
             // In text that is not hard-wrapped (where no gap asks whether it lies inside
             // a note), a gap that is a paragraph break by itself stays one whatever the
             // notes say: a round on reflowed text may need no notes at all.
-            let word_break = next_break.next_if(|(at, _)| *at == i).map(|(_, wb)| wb);
             let plain = (!keep_lines && !wrapped && word_break.is_none())
                 .then(|| gap.action(text, wrapped));
             let note_break = !keep_lines
@@ -217,7 +221,13 @@ impl Stage for Reflow {
                     }
                     false
                 }
-                Some(wb) if wb.propose(text, &gap, &evidence, wrapped, keep_lines, out) => true,
+                Some((fix, then)) => {
+                    out.push(fix);
+                    if let Some(fix) = then {
+                        out.push(fix);
+                    }
+                    true
+                }
                 _ if keep_lines => false,
                 _ if wrapped
                     && notes
@@ -1080,7 +1090,7 @@ impl WordBreak {
         Verdict::Unsure
     }
 
-    /// Proposes the fixes for this break; false when there is nothing to propose and
+    /// The fixes for this break (one, or a safe one after one for review); none when
     /// the gap is to be treated as any other.
     ///
     /// Where neither form is known, the safe fix removes only the line break and keeps
@@ -1094,8 +1104,7 @@ impl WordBreak {
         known: &Evidence<'_>,
         wrapped: bool,
         keep_lines: bool,
-        out: &mut Proposals,
-    ) -> bool {
+    ) -> Option<(Fix, Option<Fix>)> {
         let across_blank = !gap.page_break(text) && gap.blank_lines(text) > 0;
         // Across blank lines, or between lines of a text that is one paragraph per line,
         // a hyphen is taken for a line-end hyphen only on evidence.
@@ -1108,7 +1117,7 @@ impl WordBreak {
                     && needs_evidence
                     && known.forms().get(&self.joined_in(text)) == 0 =>
             {
-                return false
+                return None
             }
             Verdict::Join(m) => (true, m),
             // A capital or a lexicon guess does not carry a word across blank lines
@@ -1116,31 +1125,32 @@ impl WordBreak {
             Verdict::KeepHyphen(_)
                 if across_blank && known.forms().get(&self.hyphenated_in(text)) == 0 =>
             {
-                return false
+                return None
             }
             Verdict::KeepHyphen(m) => (false, m),
-            Verdict::Unsure if needs_evidence || self.option_dashes || self.spaced => return false,
+            Verdict::Unsure if needs_evidence || self.option_dashes || self.spaced => return None,
             Verdict::Unsure => {
                 let joined = self.joined_in(text);
-                out.push(
+                let review =
                     Fix::single(DEHYPHENATE, Applicability::Review, Edit::delete(self.mark))
                         .with_confidence(0.65)
                         .with_message(format!(
                             "'{joined}': neither form is known; most line-end hyphens split a word"
+                        ));
+                return Some((
+                    review,
+                    Some(
+                        Fix::single(
+                            HYPHEN_KEPT,
+                            Applicability::Safe,
+                            self.close_gap(text, gap, gap.a.end, keep_lines),
+                        )
+                        .with_confidence(0.65)
+                        .with_message(format!(
+                            "'{joined}': neither form is known; the hyphen stays until reviewed"
                         )),
-                );
-                out.push(
-                    Fix::single(
-                        HYPHEN_KEPT,
-                        Applicability::Safe,
-                        self.close_gap(text, gap, gap.a.end, keep_lines),
-                    )
-                    .with_confidence(0.65)
-                    .with_message(format!(
-                        "'{joined}': neither form is known; the hyphen stays until reviewed"
-                    )),
-                );
-                return true;
+                    ),
+                ));
             }
         };
         let (rule, from) = if join {
@@ -1151,7 +1161,7 @@ impl WordBreak {
         } else {
             (HYPHEN_KEPT, gap.a.end)
         };
-        out.push(
+        Some((
             Fix::single(
                 rule,
                 Applicability::Safe,
@@ -1159,8 +1169,8 @@ impl WordBreak {
             )
             .with_confidence(0.95)
             .with_message(message),
-        );
-        true
+            None,
+        ))
     }
 
     /// The edit that closes the gap from `from` (the mark, or the end of the first line):
