@@ -1944,6 +1944,20 @@ mod tests {
     }
 
     #[test]
+    fn a_note_start_outweighs_a_word_break_before_it() {
+        // The break's fixes are decided before the notes are asked; a note that starts
+        // on the next line still makes the gap a paragraph break.
+        let t = "The first paragraph refers to a note here.1 It goes on for a while longer.\n\n\
+                 The second paragraph is the last one on the page, and ends in the code AB-\n\
+                 1 This refers to the arrest of the driver.\n";
+        let out = run(t);
+        assert!(out.contains("code AB-\n\n1 This refers"), "{out:?}");
+        // Without the note the break is a word's (a number or a code: the hyphen stays).
+        let plain = run(&t.replace("note here.1 ", "note here. "));
+        assert!(plain.contains("code AB-1 This refers"), "{plain:?}");
+    }
+
+    #[test]
     fn widths_count_each_character_once() {
         for line in sample_lines() {
             let expected: u32 = line
