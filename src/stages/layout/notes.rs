@@ -799,7 +799,9 @@ fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
             let head = &text[..i];
             let before = head.chars().next_back();
             let after = text[i + n..].chars().next();
-            let glued_after = match before {
+            // The word before the digits is looked up only for a number that could be a
+            // reference by its length and what follows it.
+            let glued_after = || match before {
                 // `Presidium2`, but not `ver1`, `bzip2`: the word must be one; and not
                 // `__git_ps1`, `PS1`, `sha1`: a short word, or one inside an
                 // identifier, is a name with a digit, not a word with a reference.
@@ -821,7 +823,7 @@ fn references(text: &str, lexicon: &Lexicon) -> Vec<(usize, u32)> {
             };
             let paren = before == Some('(') && after == Some(')');
             let ends = after.is_none_or(|c| !c.is_alphanumeric());
-            if n <= 3 && ((glued_after && ends && after != Some('.')) || paren) {
+            if n <= 3 && (paren || (ends && after != Some('.') && glued_after())) {
                 if let Ok(v) = text[i..i + n].parse() {
                     refs.push((i, v));
                 }

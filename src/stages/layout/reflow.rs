@@ -159,8 +159,8 @@ impl Stage for Reflow {
         if lines.is_empty() {
             return;
         }
-        let wrapped = is_hard_wrapped(&lines);
-        let widths = local_widths(&lines);
+        let widths = Widths::new(text, &lines);
+        let wrapped = is_hard_wrapped(&lines, &widths);
         // Whether the document is hard-wrapped, and where paragraphs break, are decided
         // from the document as a whole; once this pass has joined lines, the evidence
         // can read differently (indented continuation lines become paragraph starts).
@@ -170,11 +170,14 @@ impl Stage for Reflow {
         // Hyphenated line ends first, so that the document is scanned once for the
         // evidence all of them need — and only once one of them asks: a round on text
         // whose breaks are all settled asks none.
-        let breaks: Vec<Option<WordBreak>> = lines
+        // Few gaps have one: they are listed apart, with the index of their gap.
+        let breaks: Vec<(usize, WordBreak)> = lines
             .windows(2)
-            .map(|w| WordBreak::find(text, &w[0], &w[1]))
+            .enumerate()
+            .filter_map(|(i, w)| Some((i, WordBreak::find(text, &w[0], &w[1])?)))
             .collect();
         let evidence = Evidence::new(text, &breaks, &cx.lexicon);
+        let mut next_break = breaks.iter().peekable();
 
         let keep_lines = cx.options.keep_lines;
         // Footnotes are paragraphs of their own wherever they are: never joined into the
@@ -191,28 +194,40 @@ impl Stage for Reflow {
             let gap = Gap {
                 a,
                 b,
-                width: widths[i],
+                widths: &widths,
+                i,
                 continued,
                 open,
             };
+            // What a word break at the gap proposes, if anything. Asked before the notes:
+            // a break that proposes nothing leaves the gap to be decided as any other.
+            let word_break = next_break
+                .next_if(|(at, _)| *at == i)
+                .and_then(|(_, wb)| wb.propose(text, &gap, &evidence, wrapped, keep_lines));
             // In text that is not hard-wrapped (where no gap asks whether it lies inside
             // a note), a gap that is a paragraph break by itself stays one whatever the
             // notes say: a round on reflowed text may need no notes at all.
-            let plain =
-                (!keep_lines && !wrapped && breaks[i].is_none()).then(|| gap.action(text, wrapped));
+            let plain = (!keep_lines && !wrapped && word_break.is_none())
+                .then(|| gap.action(text, wrapped));
             let note_break = !keep_lines
                 && plain != Some(Action::Break)
                 && notes
                     .get_or_insert_with(find_notes)
                     .breaks_between(a.end, b.indent_start);
-            let joined = match &breaks[i] {
+            let joined = match word_break {
                 _ if note_break => {
                     if let Some(fix) = Action::Break.fix(text, &gap, wrapped) {
                         out.push(fix);
                     }
                     false
                 }
-                Some(wb) if wb.propose(text, &gap, &evidence, wrapped, keep_lines, out) => true,
+                Some((fix, then)) => {
+                    out.push(fix);
+                    if let Some(fix) = then {
+                        out.push(fix);
+                    }
+                    true
+                }
                 _ if keep_lines => false,
                 _ if wrapped
                     && notes
@@ -273,8 +288,6 @@ struct Line {
     end: usize,
     /// Where the line ends (its `\n`, or the end of the text).
     raw_end: usize,
-    /// Printed width of the content, in [`visual_width`] units.
-    width: u32,
 }
 
 impl Line {
@@ -299,13 +312,11 @@ impl Line {
                     .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\x0c' | b'\r'))
                     .count();
                 let end = raw_end - trail;
-                let width = visual_width(&text[start..end]);
                 lines.push(Line {
                     indent_start: at + lead_ff,
                     start,
                     end,
                     raw_end,
-                    width,
                 });
             }
             at = raw_end + 1;
@@ -328,25 +339,98 @@ impl Line {
 /// Some extractors put a blank line after every text box, which can be every line; their
 /// lines still cluster just under the measure, which one-paragraph-per-line text (lines
 /// as long as their paragraphs) does not.
-fn is_hard_wrapped(lines: &[Line]) -> bool {
-    // Wrapping leaves a measure: several lines of about the same width, some thirty
-    // characters or more. A few lines of any width are as likely a list, an address or
-    // sentences set one per line as a wrapped paragraph.
-    let mut widths: Vec<u32> = lines.iter().map(|l| l.width).collect();
-    widths.sort_unstable();
-    let measure = widths[widths.len() * 9 / 10];
-    let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
-    if measure < 300 || near_measure < 3 {
-        return false;
-    }
+fn is_hard_wrapped(lines: &[Line], widths: &Widths<'_>) -> bool {
     let adjacent = lines
         .windows(2)
         .filter(|w| w[0].raw_end + 1 == w[1].indent_start)
         .count();
-    if adjacent * 4 > lines.len() {
+    // Text that is one paragraph per line (a round on reflowed text) has few adjacent
+    // lines, and its long lines put the measure above any a page has: then the answer
+    // is no, whatever the exact widths, and only a few lines need be measured.
+    const MAX_MEASURE: u32 = 1600;
+    let (n, at) = (lines.len(), lines.len() * 9 / 10);
+    if adjacent * 4 <= n && widths.count_wider(MAX_MEASURE, n - at) {
+        return false;
+    }
+    // Wrapping leaves a measure: several lines of about the same width, some thirty
+    // characters or more. A few lines of any width are as likely a list, an address or
+    // sentences set one per line as a wrapped paragraph.
+    let mut widths = widths.get().lines.clone();
+    let measure = *widths.select_nth_unstable(at).1;
+    let near_measure = widths.iter().filter(|&&w| w * 5 >= measure * 4).count();
+    if measure < 300 || near_measure < 3 {
+        return false;
+    }
+    if adjacent * 4 > n {
         return true;
     }
-    (400..=1600).contains(&measure) && near_measure * 2 >= lines.len()
+    (400..=MAX_MEASURE).contains(&measure) && near_measure * 2 >= n
+}
+
+/// The printed widths of the lines and of the text around each gap, measured when a
+/// decision first reads one: in text that is one paragraph per line only a gap across
+/// a page break does, and most such texts have none.
+struct Widths<'a> {
+    text: &'a str,
+    lines: &'a [Line],
+    measured: OnceCell<Measured>,
+}
+
+struct Measured {
+    /// Of each line's content, in [`visual_width`] units.
+    lines: Vec<u32>,
+    /// Of the text around each gap ([`local_widths`]).
+    local: Vec<u32>,
+}
+
+impl<'a> Widths<'a> {
+    fn new(text: &'a str, lines: &'a [Line]) -> Self {
+        Widths {
+            text,
+            lines,
+            measured: OnceCell::new(),
+        }
+    }
+
+    /// True when `enough` lines or more are wider than `limit`: the lines' widths are
+    /// bounded by their lengths in bytes (see [`visual_width`]), and only lines the
+    /// bounds leave in doubt are measured, the longest (most likely wider) first, until
+    /// `enough` are found.
+    fn count_wider(&self, limit: u32, enough: usize) -> bool {
+        let limit = limit as usize;
+        // Lines this long are wider than `limit`, lines no longer are not.
+        let (surely, never) = (limit * 2 / 5, limit / usize::from(MAX_BYTE_WIDTH));
+        let len = |l: &Line| l.end - l.start;
+        let mut found = self.lines.iter().filter(|l| len(l) > surely).count();
+        // Most lines of text are some nine units a byte: measure the lines long enough
+        // to be that wide first.
+        let typical = limit / 9;
+        for (from, to) in [(typical, surely), (never, typical)] {
+            for line in self
+                .lines
+                .iter()
+                .filter(|l| (from + 1..=to).contains(&len(l)))
+            {
+                if found >= enough {
+                    return true;
+                }
+                found += usize::from(visual_width(line.text(self.text)) as usize > limit);
+            }
+        }
+        found >= enough
+    }
+
+    fn get(&self) -> &Measured {
+        self.measured.get_or_init(|| {
+            let lines: Vec<u32> = self
+                .lines
+                .iter()
+                .map(|l| visual_width(l.text(self.text)))
+                .collect();
+            let local = local_widths(&lines);
+            Measured { lines, local }
+        })
+    }
 }
 
 /// For each gap, the width of the text around it: the widest of the nearby lines.
@@ -355,18 +439,15 @@ fn is_hard_wrapped(lines: &[Line]) -> bool {
 /// make every line near it look short, so lines much wider than the document's usual
 /// full line do not count. Nor can the width fall far below the usual one: in a list of
 /// single words every line is as wide as its neighbours, yet none is full.
-fn local_widths(lines: &[Line]) -> Vec<u32> {
+fn local_widths(lines: &[u32]) -> Vec<u32> {
     const REACH: usize = 4;
-    let mut widths: Vec<u32> = lines
-        .iter()
-        .map(|l| l.width)
-        .filter(|&w| w >= 300)
-        .collect();
-    widths.sort_unstable();
-    let usual = widths
-        .get(widths.len() * 3 / 4)
-        .copied()
-        .unwrap_or(u32::MAX);
+    let mut widths: Vec<u32> = lines.iter().copied().filter(|&w| w >= 300).collect();
+    let at = widths.len() * 3 / 4;
+    let usual = if at < widths.len() {
+        *widths.select_nth_unstable(at).1
+    } else {
+        u32::MAX
+    };
     let cap = usual.saturating_add(usual / 4);
     let floor = if usual == u32::MAX { 0 } else { usual * 3 / 4 };
     (0..lines.len().saturating_sub(1))
@@ -375,7 +456,7 @@ fn local_widths(lines: &[Line]) -> Vec<u32> {
             let hi = (i + 1 + REACH).min(lines.len() - 1);
             lines[lo..=hi]
                 .iter()
-                .map(|l| l.width)
+                .copied()
                 .filter(|&w| w <= cap)
                 .max()
                 .unwrap_or(cap)
@@ -389,8 +470,10 @@ fn local_widths(lines: &[Line]) -> Vec<u32> {
 struct Gap<'l> {
     a: &'l Line,
     b: &'l Line,
-    /// The local text width, in [`visual_width`] units.
-    width: u32,
+    /// The widths of the lines, measured when first read.
+    widths: &'l Widths<'l>,
+    /// The gap's index: it follows line `i`.
+    i: usize,
     /// The first line continues a paragraph begun on an earlier line.
     continued: bool,
     /// Brackets the paragraph has opened and not closed by the end of the first line.
@@ -415,6 +498,19 @@ impl Gap<'_> {
         Span::new(self.a.end, self.b.start)
     }
 
+    /// The local text width, in [`visual_width`] units.
+    fn width(&self) -> u32 {
+        self.widths.get().local[self.i]
+    }
+
+    fn a_width(&self) -> u32 {
+        self.widths.get().lines[self.i]
+    }
+
+    fn b_width(&self) -> u32 {
+        self.widths.get().lines[self.i + 1]
+    }
+
     // A gap is a few bytes of white space: a plain loop over them beats setting up a
     // vectorised search.
     fn page_break(&self, text: &str) -> bool {
@@ -432,9 +528,9 @@ impl Gap<'_> {
     /// The first word of the second line would have fitted on the first: the break was
     /// made on purpose. `margin` widens the test for proportional fonts.
     fn fits(&self, text: &str, margin: f32) -> bool {
-        let first = self.b.text(text).split(' ').next().map_or(0, visual_width);
-        let room = self.width as f32 * (1.0 - margin) - 2.0 * EM;
-        ((self.a.width + SPACE + first) as f32) <= room
+        let first = visual_width(first_token_by(self.b.text(text), |c| c == b' '));
+        let room = self.width() as f32 * (1.0 - margin) - 2.0 * EM;
+        ((self.a_width() + SPACE + first) as f32) <= room
     }
 
     /// The paragraph has an open bracket and the second line closes one it did not
@@ -444,11 +540,11 @@ impl Gap<'_> {
     }
 
     fn b_very_short(&self) -> bool {
-        (self.b.width as f32) < self.width as f32 * 0.55
+        (self.b_width() as f32) < self.width() as f32 * 0.55
     }
 
     fn very_short(&self) -> bool {
-        (self.a.width as f32) < self.width as f32 * 0.55
+        (self.a_width() as f32) < self.width() as f32 * 0.55
     }
 
     /// What the gap was, by the lines around it alone.
@@ -636,7 +732,7 @@ fn page_breaks_at_the_ends(text: &str, lines: &[Line], out: &mut Proposals) {
 /// The tables hold the same counts whenever they are built, as the text does not change.
 struct Evidence<'a> {
     text: &'a str,
-    breaks: &'a [Option<WordBreak>],
+    breaks: &'a [(usize, WordBreak)],
     lexicon: &'a Lexicon,
     /// The forms of every break (joined, hyphenated, and both parts where neither is
     /// in the lexicon), and the long options broken after their dashes.
@@ -646,7 +742,7 @@ struct Evidence<'a> {
 }
 
 impl<'a> Evidence<'a> {
-    fn new(text: &'a str, breaks: &'a [Option<WordBreak>], lexicon: &'a Lexicon) -> Self {
+    fn new(text: &'a str, breaks: &'a [(usize, WordBreak)], lexicon: &'a Lexicon) -> Self {
         Evidence {
             text,
             breaks,
@@ -673,7 +769,7 @@ impl<'a> Evidence<'a> {
             // Both forms of every break, built in one buffer: a hard-wrapped page breaks
             // a word on every few lines.
             let mut form = String::new();
-            for b in self.breaks.iter().flatten() {
+            for (_, b) in self.breaks {
                 if b.option_dashes {
                     options.want(b.right(text));
                     continue;
@@ -703,7 +799,7 @@ impl<'a> Evidence<'a> {
     fn prefixes(&self) -> &HyphenatedPrefixes {
         self.prefixes.get_or_init(|| {
             let mut prefixes = HyphenatedPrefixes::default();
-            for b in self.breaks.iter().flatten() {
+            for (_, b) in self.breaks {
                 if !b.option_dashes {
                     prefixes.want(b.left(self.text));
                 }
@@ -994,7 +1090,7 @@ impl WordBreak {
         Verdict::Unsure
     }
 
-    /// Proposes the fixes for this break; false when there is nothing to propose and
+    /// The fixes for this break (one, or a safe one after one for review); none when
     /// the gap is to be treated as any other.
     ///
     /// Where neither form is known, the safe fix removes only the line break and keeps
@@ -1008,8 +1104,7 @@ impl WordBreak {
         known: &Evidence<'_>,
         wrapped: bool,
         keep_lines: bool,
-        out: &mut Proposals,
-    ) -> bool {
+    ) -> Option<(Fix, Option<Fix>)> {
         let across_blank = !gap.page_break(text) && gap.blank_lines(text) > 0;
         // Across blank lines, or between lines of a text that is one paragraph per line,
         // a hyphen is taken for a line-end hyphen only on evidence.
@@ -1022,7 +1117,7 @@ impl WordBreak {
                     && needs_evidence
                     && known.forms().get(&self.joined_in(text)) == 0 =>
             {
-                return false
+                return None
             }
             Verdict::Join(m) => (true, m),
             // A capital or a lexicon guess does not carry a word across blank lines
@@ -1030,31 +1125,32 @@ impl WordBreak {
             Verdict::KeepHyphen(_)
                 if across_blank && known.forms().get(&self.hyphenated_in(text)) == 0 =>
             {
-                return false
+                return None
             }
             Verdict::KeepHyphen(m) => (false, m),
-            Verdict::Unsure if needs_evidence || self.option_dashes || self.spaced => return false,
+            Verdict::Unsure if needs_evidence || self.option_dashes || self.spaced => return None,
             Verdict::Unsure => {
                 let joined = self.joined_in(text);
-                out.push(
+                let review =
                     Fix::single(DEHYPHENATE, Applicability::Review, Edit::delete(self.mark))
                         .with_confidence(0.65)
                         .with_message(format!(
                             "'{joined}': neither form is known; most line-end hyphens split a word"
+                        ));
+                return Some((
+                    review,
+                    Some(
+                        Fix::single(
+                            HYPHEN_KEPT,
+                            Applicability::Safe,
+                            self.close_gap(text, gap, gap.a.end, keep_lines),
+                        )
+                        .with_confidence(0.65)
+                        .with_message(format!(
+                            "'{joined}': neither form is known; the hyphen stays until reviewed"
                         )),
-                );
-                out.push(
-                    Fix::single(
-                        HYPHEN_KEPT,
-                        Applicability::Safe,
-                        self.close_gap(text, gap, gap.a.end, keep_lines),
-                    )
-                    .with_confidence(0.65)
-                    .with_message(format!(
-                        "'{joined}': neither form is known; the hyphen stays until reviewed"
-                    )),
-                );
-                return true;
+                    ),
+                ));
             }
         };
         let (rule, from) = if join {
@@ -1065,7 +1161,7 @@ impl WordBreak {
         } else {
             (HYPHEN_KEPT, gap.a.end)
         };
-        out.push(
+        Some((
             Fix::single(
                 rule,
                 Applicability::Safe,
@@ -1073,8 +1169,8 @@ impl WordBreak {
             )
             .with_confidence(0.95)
             .with_message(message),
-        );
-        true
+            None,
+        ))
     }
 
     /// The edit that closes the gap from `from` (the mark, or the end of the first line):
@@ -1103,6 +1199,10 @@ impl WordBreak {
 const EM: f32 = 10.0;
 /// The width of a space.
 const SPACE: u32 = 5;
+/// The widest a byte can be in [`visual_width`] units (`M`). Every character is at
+/// least 2.5 units a byte wide: an ASCII one 4 or more, any other 10 or more in at most
+/// four bytes.
+const MAX_BYTE_WIDTH: u8 = 16;
 
 /// The printed width of `s` in tenths of an average lower-case letter, by a rough model
 /// of a proportional font: capitals are wider than lower case, `i l . ,` narrow, `m w`
@@ -1208,17 +1308,41 @@ impl Brackets {
             {
                 continue;
             }
-            for &c in block {
-                match c {
-                    b'(' | b'[' => b.opens += 1,
-                    b')' | b']' if b.opens > 0 => b.opens -= 1,
-                    b')' | b']' => b.closes += 1,
-                    _ => {}
+            // Eight bytes at a time, a step per bracket rather than per byte.
+            for bytes in block.chunks(8) {
+                let mut word = [0u8; 8];
+                word[..bytes.len()].copy_from_slice(bytes);
+                let word = u64::from_le_bytes(word);
+                // `(c | 1) == b')'` is `(` or `)`.
+                let mut found = bytes_equal(word | splat(1), b')')
+                    | bytes_equal(word, b'[')
+                    | bytes_equal(word, b']');
+                while found != 0 {
+                    let c = bytes[found.trailing_zeros() as usize / 8];
+                    found &= found - 1;
+                    match c {
+                        b'(' | b'[' => b.opens += 1,
+                        _ if b.opens > 0 => b.opens -= 1,
+                        _ => b.closes += 1,
+                    }
                 }
             }
         }
         b
     }
+}
+
+/// `b` in every byte of a word.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// The high bit of every byte of `word` that equals `b`, and no other bit: a byte's
+/// low seven bits plus `0x7f` carry into its high bit unless they are all zero, and
+/// never into the next byte.
+fn bytes_equal(word: u64, b: u8) -> u64 {
+    let x = word ^ splat(b);
+    !(((x & splat(0x7f)) + splat(0x7f)) | x) & splat(0x80)
 }
 
 fn starts_lower(line: &str) -> bool {
@@ -1329,12 +1453,24 @@ fn names_a_file(token: &str) -> bool {
     inner_separator && !abbreviation
 }
 
+// The token functions look for ASCII bytes in a byte loop: a line's first or last
+// token is a few bytes away, too close for a character searcher to pay for itself.
+
 fn last_token(line: &str) -> &str {
-    line.rsplit([' ', '\t']).next().unwrap_or("")
+    let start = line
+        .bytes()
+        .rposition(|c| c == b' ' || c == b'\t')
+        .map_or(0, |i| i + 1);
+    &line[start..]
 }
 
 fn first_token(line: &str) -> &str {
-    line.split([' ', '\t']).next().unwrap_or("")
+    first_token_by(line, |c| c == b' ' || c == b'\t')
+}
+
+/// `line` up to the first byte that `ends` (an ASCII separator), or all of it.
+fn first_token_by(line: &str, ends: impl Fn(u8) -> bool) -> &str {
+    &line[..line.bytes().position(ends).unwrap_or(line.len())]
 }
 
 /// `rest` (the text after a line) starts with a line that underlines it: `-----`,
@@ -1406,7 +1542,7 @@ fn is_caps_heading(line: &str) -> bool {
 fn starts_label(line: &str) -> bool {
     let Some(colon) = line
         .get(..line.len().min(32))
-        .and_then(|head| head.find(':'))
+        .and_then(|head| head.bytes().position(|c| c == b':'))
     else {
         return false;
     };
@@ -1433,6 +1569,23 @@ fn is_tabular(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_at_the_ends_of_a_line() {
+        for (line, first, last) in [
+            ("", "", ""),
+            ("word", "word", "word"),
+            ("a b\tc", "a", "c"),
+            (" lead", "", "lead"),
+            ("trail\t", "trail", ""),
+            ("é ü", "é", "ü"),
+        ] {
+            assert_eq!(first_token(line), first, "{line:?}");
+            assert_eq!(last_token(line), last, "{line:?}");
+            assert_eq!(first_token(line), line.split([' ', '\t']).next().unwrap());
+            assert_eq!(last_token(line), line.rsplit([' ', '\t']).next().unwrap());
+        }
+    }
 
     #[test]
     fn a_name_after_a_slash_continues_the_path_and_a_word_does_not() {
@@ -1703,6 +1856,47 @@ mod tests {
 
     /// Lines of every length around the four-byte and 32-byte steps of the fast paths,
     /// ASCII and not, with brackets anywhere.
+    #[test]
+    fn widths_are_bounded_by_lengths_in_bytes() {
+        // `Widths::count_wider` trusts these bounds to leave lines unmeasured.
+        let extremes = ["M", "W", "i", ".", "\u{1}", "一", "😀", "𝕏", "É", "ß"];
+        let lines = sample_lines()
+            .into_iter()
+            .chain(extremes.iter().map(|c| c.repeat(50)));
+        for line in lines {
+            let (w, n) = (visual_width(&line) as usize, line.len());
+            assert!(2 * w >= 5 * n, "{line:?} is {w} wide");
+            assert!(w <= usize::from(MAX_BYTE_WIDTH) * n, "{line:?} is {w} wide");
+        }
+    }
+
+    #[test]
+    fn counting_wide_lines_agrees_with_measuring_every_line() {
+        // Lines of every length around the bounds, wide and narrow characters.
+        let mut k = 7usize;
+        let mut text = String::new();
+        for n in 0..400 {
+            let len = [20, 90, 100, 101, 150, 177, 178, 300, 400, 640, 641, 900][n % 12];
+            let piece = ["i", "m", "M", "é", "—", "a b"][k % 6];
+            k = k.wrapping_mul(31).wrapping_add(n) % 1013;
+            text.push_str(&piece.repeat(len / piece.len() + k % 3));
+            text.push_str(if k % 4 == 0 { "\n" } else { "\n\n" });
+        }
+        for lines in [Line::split(&text), Line::split(&text[..text.len() / 3])] {
+            let widths = Widths::new(&text, &lines);
+            for limit in [0, 99, 1600, 2000, 5000, 20_000] {
+                let wider = widths.get().lines.iter().filter(|&&w| w > limit).count();
+                for enough in [0, 1, wider / 2, wider, wider + 1, lines.len()] {
+                    assert_eq!(
+                        Widths::new(&text, &lines).count_wider(limit, enough),
+                        wider >= enough,
+                        "{limit} {enough}"
+                    );
+                }
+            }
+        }
+    }
+
     fn sample_lines() -> Vec<String> {
         let pieces = [
             "a", "M", "i", " ", "(", "]", "É", "—", "ß", "Y", "_", "[x)", "mw", "Ω",
@@ -1750,6 +1944,20 @@ mod tests {
     }
 
     #[test]
+    fn a_note_start_outweighs_a_word_break_before_it() {
+        // The break's fixes are decided before the notes are asked; a note that starts
+        // on the next line still makes the gap a paragraph break.
+        let t = "The first paragraph refers to a note here.1 It goes on for a while longer.\n\n\
+                 The second paragraph is the last one on the page, and ends in the code AB-\n\
+                 1 This refers to the arrest of the driver.\n";
+        let out = run(t);
+        assert!(out.contains("code AB-\n\n1 This refers"), "{out:?}");
+        // Without the note the break is a word's (a number or a code: the hyphen stays).
+        let plain = run(&t.replace("note here.1 ", "note here. "));
+        assert!(plain.contains("code AB-1 This refers"), "{plain:?}");
+    }
+
+    #[test]
     fn widths_count_each_character_once() {
         for line in sample_lines() {
             let expected: u32 = line
@@ -1765,6 +1973,21 @@ mod tests {
                 })
                 .sum();
             assert_eq!(visual_width(&line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn bytes_equal_marks_exactly_the_equal_bytes() {
+        for b in [0u8, 1, b'(', b')', b'[', b']', 0x7f, 0x80, 0xa9, 0xff] {
+            for probe in 0..=255u8 {
+                let word = u64::from_le_bytes([probe, b, 0, 0xff, b ^ 0x80, 0x7f, b, probe]);
+                let expected = word
+                    .to_le_bytes()
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (i, &c)| m | u64::from(c == b) << (8 * i + 7));
+                assert_eq!(bytes_equal(word, b), expected, "{b:#x} {probe:#x}");
+            }
         }
     }
 
