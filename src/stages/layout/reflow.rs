@@ -1854,8 +1854,6 @@ mod tests {
         }
     }
 
-    /// Lines of every length around the four-byte and 32-byte steps of the fast paths,
-    /// ASCII and not, with brackets anywhere.
     #[test]
     fn widths_are_bounded_by_lengths_in_bytes() {
         // `Widths::count_wider` trusts these bounds to leave lines unmeasured.
@@ -1897,6 +1895,8 @@ mod tests {
         }
     }
 
+    /// Lines of every length around the four-byte and 32-byte steps of the fast paths,
+    /// ASCII and not, with brackets anywhere.
     fn sample_lines() -> Vec<String> {
         let pieces = [
             "a", "M", "i", " ", "(", "]", "É", "—", "ß", "Y", "_", "[x)", "mw", "Ω",
