@@ -1,6 +1,7 @@
-//! Byte classes of eight bytes at a time, for the word scanners' hot loops (the
-//! document vocabulary here, the words stage's tokenizer): a branch per byte would
-//! mispredict at the end of nearly every run, and words are short.
+//! Byte classes of eight bytes at a time, for the scanners' hot loops (the document
+//! vocabulary here, the words stage's tokenizer, the layout passes' line and bracket
+//! scans): a branch per byte would mispredict at the end of nearly every run, and words
+//! are short.
 //!
 //! Each classifier marks each byte of a little-endian 8-byte load with 0x80 when it is
 //! in the class, and clears every other bit. The arithmetic clears the high bits first
@@ -73,6 +74,27 @@ pub(crate) fn below(w: u64, n: u8) -> u64 {
     !at_least_n & !w & HIGH
 }
 
+/// `b` in every byte of a word.
+#[inline(always)]
+pub(crate) const fn splat(b: u8) -> u64 {
+    ONES * b as u64
+}
+
+/// 0x80 in each byte of `w` that is zero, exact in every byte: a byte's low seven bits
+/// plus 0x7F carry into its high bit unless they are all zero, and never into the next
+/// byte. (The shorter `(w - ONES) & !w & HIGH` is exact only up to the first zero.)
+#[inline(always)]
+pub(crate) fn zero_bytes(w: u64) -> u64 {
+    let low = splat(0x7F);
+    !(((w & low) + low) | w) & HIGH
+}
+
+/// 0x80 in each byte of `w` that equals `b`, exact in every byte (see [`zero_bytes`]).
+#[inline(always)]
+pub(crate) fn bytes_equal(w: u64, b: u8) -> u64 {
+    zero_bytes(w ^ splat(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +141,29 @@ mod tests {
             }
         }
         assert_eq!(load8(b"abcdefghi", 1), u64::from_le_bytes(*b"bcdefghi"));
+    }
+
+    #[test]
+    fn bytes_equal_marks_exactly_the_equal_bytes() {
+        // Every byte of the word is tested, zero and equal bytes next to each other
+        // included: a borrow or carry across bytes would mark a neighbour.
+        for b in [0u8, 1, b'(', b')', b'[', b']', 0x7f, 0x80, 0xa9, 0xff] {
+            for probe in 0..=255u8 {
+                let word = u64::from_le_bytes([probe, b, 0, 0xff, b ^ 0x80, 0x7f, b, probe]);
+                let marks = |f: &dyn Fn(u8) -> bool| {
+                    word.to_le_bytes()
+                        .iter()
+                        .enumerate()
+                        .fold(0u64, |m, (i, &c)| m | u64::from(f(c)) << (8 * i + 7))
+                };
+                assert_eq!(
+                    bytes_equal(word, b),
+                    marks(&|c| c == b),
+                    "{b:#x} {probe:#x}"
+                );
+                assert_eq!(zero_bytes(word), marks(&|c| c == 0), "{probe:#x}");
+            }
+        }
+        assert_eq!(splat(b'a'), u64::from_le_bytes([b'a'; 8]));
     }
 }

@@ -41,7 +41,7 @@ use super::evidence::FormCounts;
 use super::notes;
 use super::order::is_markdown_heading;
 use super::prefixes::HyphenatedPrefixes;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{swar, Lexicon};
 
 const DEHYPHENATE: RuleId = RuleId::from_static("layout.dehyphenate");
 const HYPHEN_KEPT: RuleId = RuleId::from_static("layout.hyphen-kept");
@@ -1314,9 +1314,9 @@ impl Brackets {
                 word[..bytes.len()].copy_from_slice(bytes);
                 let word = u64::from_le_bytes(word);
                 // `(c | 1) == b')'` is `(` or `)`.
-                let mut found = bytes_equal(word | splat(1), b')')
-                    | bytes_equal(word, b'[')
-                    | bytes_equal(word, b']');
+                let mut found = swar::bytes_equal(word | swar::splat(1), b')')
+                    | swar::bytes_equal(word, b'[')
+                    | swar::bytes_equal(word, b']');
                 while found != 0 {
                     let c = bytes[found.trailing_zeros() as usize / 8];
                     found &= found - 1;
@@ -1330,19 +1330,6 @@ impl Brackets {
         }
         b
     }
-}
-
-/// `b` in every byte of a word.
-const fn splat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-/// The high bit of every byte of `word` that equals `b`, and no other bit: a byte's
-/// low seven bits plus `0x7f` carry into its high bit unless they are all zero, and
-/// never into the next byte.
-fn bytes_equal(word: u64, b: u8) -> u64 {
-    let x = word ^ splat(b);
-    !(((x & splat(0x7f)) + splat(0x7f)) | x) & splat(0x80)
 }
 
 fn starts_lower(line: &str) -> bool {
@@ -1973,21 +1960,6 @@ mod tests {
                 })
                 .sum();
             assert_eq!(visual_width(&line), expected, "{line:?}");
-        }
-    }
-
-    #[test]
-    fn bytes_equal_marks_exactly_the_equal_bytes() {
-        for b in [0u8, 1, b'(', b')', b'[', b']', 0x7f, 0x80, 0xa9, 0xff] {
-            for probe in 0..=255u8 {
-                let word = u64::from_le_bytes([probe, b, 0, 0xff, b ^ 0x80, 0x7f, b, probe]);
-                let expected = word
-                    .to_le_bytes()
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |m, (i, &c)| m | u64::from(c == b) << (8 * i + 7));
-                assert_eq!(bytes_equal(word, b), expected, "{b:#x} {probe:#x}");
-            }
         }
     }
 

@@ -312,19 +312,14 @@ impl Classes {
 
     #[inline(always)]
     fn of<const TABS: bool>(w: u64) -> Classes {
-        let splat = |b: u8| swar::ONES * u64::from(b);
-        let newline = zero_bytes(w ^ splat(b'\n'));
-        let tab = if TABS {
-            zero_bytes(w ^ splat(b'\t'))
-        } else {
-            0
-        };
+        let newline = swar::bytes_equal(w, b'\n');
+        let tab = if TABS { swar::bytes_equal(w, b'\t') } else { 0 };
         Classes {
             bytes: w,
-            boundary: zero_bytes(w ^ splat(b' ')) | tab | newline,
+            boundary: swar::bytes_equal(w, b' ') | tab | newline,
             newline,
             non_ascii: w & swar::HIGH,
-            equal_next: zero_bytes(w ^ w >> 8),
+            equal_next: swar::zero_bytes(w ^ w >> 8),
         }
     }
 }
@@ -336,13 +331,6 @@ fn padded_tail(bytes: &[u8], at: usize) -> u64 {
         word[..rest.len()].copy_from_slice(rest);
     }
     u64::from_le_bytes(word)
-}
-
-/// 0x80 in each byte of `w` that is zero.
-#[inline(always)]
-fn zero_bytes(w: u64) -> u64 {
-    let low = swar::ONES * 0x7F;
-    !(((w & low) + low) | w) & swar::HIGH
 }
 
 // ---------------------------------------------------------------------------------------
