@@ -98,7 +98,7 @@ impl Stage for Furniture {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        for fix in furniture(text, &pages::pages(text)) {
+        for fix in furniture(text, &pages::pages(text), true) {
             out.push(fix);
         }
     }
@@ -108,7 +108,7 @@ impl Stage for Furniture {
 /// only), sorted: what the footnotes pass, which runs first, must look past at page
 /// edges. `pages` are the text's [`pages::pages`].
 pub(crate) fn furniture_lines(text: &str, pages: &[pages::Page]) -> Vec<Span> {
-    let mut spans: Vec<Span> = furniture(text, pages)
+    let mut spans: Vec<Span> = furniture(text, pages, false)
         .into_iter()
         .filter(|f| f.applicability == Applicability::Safe)
         .flat_map(|f| f.edits.into_iter().map(|e| e.span))
@@ -165,8 +165,10 @@ impl EdgeLine {
     }
 }
 
-/// The fixes deleting the furniture of `text`, whose pages are `pages`.
-fn furniture(text: &str, pages: &[pages::Page]) -> Vec<Fix> {
+/// The fixes deleting the furniture of `text`, whose pages are `pages`. Without
+/// `explain`, the running lines' fixes carry no message ([`furniture_lines`] reads only
+/// the spans, and there are as many of them as pages).
+fn furniture(text: &str, pages: &[pages::Page], explain: bool) -> Vec<Fix> {
     let (edges, interiors) = edge_lines(text, pages);
     let mut fixes = Vec::new();
     let numbered_pages = page_numbers(text, &edges, &mut fixes);
@@ -180,6 +182,7 @@ fn furniture(text: &str, pages: &[pages::Page]) -> Vec<Fix> {
             &edges,
             &numbered_pages,
             with_text.len(),
+            explain,
             &mut fixes,
         );
     }
@@ -273,20 +276,32 @@ fn edge_lines(text: &str, pages: &[pages::Page]) -> (Vec<EdgeLine>, Vec<Span>) {
     (edges, interiors)
 }
 
+/// True when `s` holds at least `n` alphabetic characters; ASCII is read byte by byte,
+/// and the count stops at `n`.
+fn has_letters(s: &str, n: usize) -> bool {
+    if s.is_ascii() {
+        return s.bytes().filter(u8::is_ascii_alphabetic).take(n).count() == n;
+    }
+    s.chars().filter(|c| c.is_alphabetic()).take(n).count() == n
+}
+
 /// Which of `keys` occur on lines inside pages (not at their edges): in the pages'
-/// `interiors` ([`edge_lines`]). `edge_keys` are the edge lines' [`pages::line_key`]s.
+/// `interiors` ([`edge_lines`]). `edge_keys` are the edge lines' [`pages::line_key`]s, for
+/// the candidates to running lines.
 fn inside_pages(
     text: &str,
     interiors: &[Span],
     edges: &[EdgeLine],
-    edge_keys: &[u64],
+    edge_keys: &[Option<u64>],
     keys: &KeySet,
 ) -> KeySet {
     // Only lines that begin like a candidate can share its key: skip hashing the rest.
+    // (A line that shares a key shares the text it hashes, so the edge lines in the
+    // clusters hold every beginning a line with one of `keys` can have.)
     let candidates: Vec<&str> = edges
         .iter()
         .zip(edge_keys)
-        .filter(|(_, key)| keys.contains(key))
+        .filter(|(_, key)| key.is_some_and(|k| keys.contains(&k)))
         .map(|(e, _)| e.line.trimmed(text))
         .collect();
     let prefixes: KeySet = candidates.iter().map(|s| pages::line_prefix(s)).collect();
@@ -567,23 +582,24 @@ fn running_lines(
     edges: &[EdgeLine],
     numbered: &[bool],
     page_count: usize,
+    explain: bool,
     fixes: &mut Vec<Fix>,
 ) {
-    let candidate = |e: &EdgeLine| {
-        let s = e.line.trimmed(text);
-        s.len() <= MAX_RUNNING_LINE
-            && s.chars().filter(|c| c.is_alphabetic()).count() >= 4
-            && pages::page_number(s).is_none()
-    };
-    // Each edge line is keyed once, for the clusters and for the search inside pages.
-    let edge_keys: Vec<u64> = edges
+    // Each candidate edge line is keyed once, for the clusters and for the search
+    // inside pages; the others are in no cluster, and are not keyed.
+    let edge_keys: Vec<Option<u64>> = edges
         .iter()
-        .map(|e| pages::line_key(e.line.trimmed(text)))
+        .map(|e| {
+            let s = e.line.trimmed(text);
+            let candidate =
+                s.len() <= MAX_RUNNING_LINE && has_letters(s, 4) && pages::page_number(s).is_none();
+            candidate.then(|| pages::line_key(s))
+        })
         .collect();
     let mut clusters: KeyMap<Cluster> = KeyMap::default();
-    for (i, e) in edges.iter().enumerate() {
-        if candidate(e) {
-            clusters.entry(edge_keys[i]).or_default().exact.push(i);
+    for (i, key) in edge_keys.iter().enumerate() {
+        if let Some(key) = key {
+            clusters.entry(*key).or_default().exact.push(i);
         }
     }
     attach_fuzzy_matches(text, edges, &mut clusters);
@@ -677,15 +693,17 @@ fn running_lines(
             };
             let e = &edges[i];
             let how = if exact { "recurs" } else { "nearly recurs" };
-            fixes.push(
-                Fix::new(rule.clone(), app)
-                    .with_edit(Edit::delete(e.line.full))
-                    .with_confidence(confidence)
-                    .with_message(format!(
-                        "{shown:?} {how} at the {where_} of {page_total} of {page_count} pages (here page {})",
-                        e.page + 1
-                    )),
-            );
+            let fix = Fix::new(rule.clone(), app)
+                .with_edit(Edit::delete(e.line.full))
+                .with_confidence(confidence);
+            fixes.push(if explain {
+                fix.with_message(format!(
+                    "{shown:?} {how} at the {where_} of {page_total} of {page_count} pages (here page {})",
+                    e.page + 1
+                ))
+            } else {
+                fix
+            });
         }
     }
 }
@@ -869,6 +887,36 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn has_letters_counts_letters_in_any_script() {
+        assert!(has_letters("Page", 4));
+        assert!(!has_letters("- 12 -", 4));
+        assert!(!has_letters("ab1c", 4));
+        assert!(has_letters("a1b2c3d4", 4));
+        assert!(has_letters("Œuvre", 4));
+        assert!(!has_letters("Éta 9", 4));
+        assert!(has_letters("Глава 3", 4));
+        assert!(!has_letters("§ 1.2", 1));
+    }
+
+    /// The footnotes pass sees the same lines deleted as the furniture pass deletes
+    /// Safe, whether or not the fixes are explained.
+    #[test]
+    fn furniture_lines_are_the_safe_deletions() {
+        let text: String = (1..=4)
+            .map(|p| format!("Annual Report\n{}\nA Line Twice\n- {p} -\n\x0c", body(p)))
+            .collect();
+        let pages = pages::pages(&text);
+        let mut safe: Vec<Span> = furniture(&text, &pages, true)
+            .into_iter()
+            .filter(|f| f.applicability == Applicability::Safe)
+            .map(|f| f.edits[0].span)
+            .collect();
+        safe.sort_unstable();
+        assert!(!safe.is_empty());
+        assert_eq!(furniture_lines(&text, &pages), safe);
     }
 
     #[test]

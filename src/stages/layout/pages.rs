@@ -463,17 +463,31 @@ pub(crate) fn line_prefix(line: &str) -> u64 {
     mix(u64::from_le_bytes(buf))
 }
 
-/// The first two bytes of the keys of some lines: a test that passes over most other
-/// lines before their [`line_prefix`] is computed.
+/// The first two bytes of the keys of some lines, and their first three where those are
+/// letters: a test that passes over most other lines before their [`line_prefix`] is
+/// computed.
 ///
 /// A line that begins with two ASCII letters has a key that begins with them in lower
 /// case (no edge number is stripped before a letter), so unless those two bytes begin
-/// one of the keys, the line's prefix is none of theirs.
+/// one of the keys, the line's prefix is none of theirs; the same holds for three
+/// letters, which tell apart lines that begin alike more often than two do.
 pub(crate) struct KeyStarts {
     /// A bit per pair of bytes.
     pairs: Box<[u64; 1 << 10]>,
+    /// A bit per three lower-case ASCII letters ([`triple`]).
+    triples: Box<[u64; TRIPLE_WORDS]>,
     /// Some key is shorter than two bytes: every line may match.
     any: bool,
+}
+
+/// Words of a bit set over three letters.
+const TRIPLE_WORDS: usize = (26 * 26 * 26usize).div_ceil(64);
+
+/// The index of three lower-case ASCII letters.
+#[inline]
+fn triple(a: u8, b: u8, c: u8) -> usize {
+    let letter = |x: u8| usize::from(x - b'a');
+    (letter(a) * 26 + letter(b)) * 26 + letter(c)
 }
 
 impl KeyStarts {
@@ -481,15 +495,21 @@ impl KeyStarts {
     pub(crate) fn new<'a>(lines: impl IntoIterator<Item = &'a str>) -> KeyStarts {
         let mut starts = KeyStarts {
             pairs: Box::new([0; 1 << 10]),
+            triples: Box::new([0; TRIPLE_WORDS]),
             any: false,
         };
         for line in lines {
-            let mut buf = [0u8; 2];
-            if normalise_into(without_edge_numbers(line), &mut buf) < 2 {
+            let mut buf = [0u8; 3];
+            let n = normalise_into(without_edge_numbers(line), &mut buf);
+            if n < 2 {
                 starts.any = true;
             }
-            let pair = usize::from(u16::from_le_bytes(buf));
+            let pair = usize::from(u16::from_le_bytes([buf[0], buf[1]]));
             starts.pairs[pair / 64] |= 1 << (pair % 64);
+            if n == 3 && buf.iter().all(u8::is_ascii_lowercase) {
+                let t = triple(buf[0], buf[1], buf[2]);
+                starts.triples[t / 64] |= 1 << (t % 64);
+            }
         }
         starts
     }
@@ -499,12 +519,21 @@ impl KeyStarts {
     #[inline]
     pub(crate) fn may_match(&self, line: &str) -> bool {
         match line.as_bytes() {
-            &[a, b, ..] if !self.any && a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
-                let pair = usize::from(u16::from_le_bytes([
-                    a.to_ascii_lowercase(),
-                    b.to_ascii_lowercase(),
-                ]));
-                self.pairs[pair / 64] & 1 << (pair % 64) != 0
+            &[a, b, ref rest @ ..]
+                if !self.any && a.is_ascii_alphabetic() && b.is_ascii_alphabetic() =>
+            {
+                let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+                let pair = usize::from(u16::from_le_bytes([a, b]));
+                if self.pairs[pair / 64] & 1 << (pair % 64) == 0 {
+                    return false;
+                }
+                match rest.first() {
+                    Some(&c) if c.is_ascii_alphabetic() => {
+                        let t = triple(a, b, c.to_ascii_lowercase());
+                        self.triples[t / 64] & 1 << (t % 64) != 0
+                    }
+                    _ => true,
+                }
             }
             _ => true,
         }
@@ -964,6 +993,28 @@ mod tests {
         for (line, other) in [("Ab cd", "ab CD 7"), ("The end.", "the  end.")] {
             assert_eq!(line_prefix(line), line_prefix(other));
             assert!(KeyStarts::new([line]).may_match(other));
+        }
+    }
+
+    #[test]
+    fn key_starts_tell_lines_apart_by_three_letters() {
+        let starts = KeyStarts::new(["The Annual Report", "Ab", "xy 12"]);
+        // Three letters that begin a key, in any case, and lines whose third byte is no
+        // letter (a digit, a space or the end may be stripped or collapsed) pass.
+        for line in [
+            "THE ANNUAL REPORT 4",
+            "Then again",
+            "Ab",
+            "Ab 7",
+            "ab.",
+            "Xy 13",
+            "Xy",
+        ] {
+            assert!(starts.may_match(line), "{line:?}");
+        }
+        // Three letters that begin no key: their key's prefix is none of these.
+        for line in ["Thy word", "Abc", "Xyz 12", "Body text"] {
+            assert!(!starts.may_match(line), "{line:?}");
         }
     }
 
