@@ -1310,9 +1310,7 @@ impl Brackets {
             }
             // Eight bytes at a time, a step per bracket rather than per byte.
             for bytes in block.chunks(8) {
-                let mut word = [0u8; 8];
-                word[..bytes.len()].copy_from_slice(bytes);
-                let word = u64::from_le_bytes(word);
+                let word = swar::load_prefix(bytes, 0, bytes.len());
                 // `(c | 1) == b')'` is `(` or `)`.
                 let mut found = swar::bytes_equal(word | swar::splat(1), b')')
                     | swar::bytes_equal(word, b'[')
