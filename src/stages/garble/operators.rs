@@ -32,6 +32,21 @@ pub(crate) struct OperatorRun {
     structural: bool,
 }
 
+impl OperatorRun {
+    /// Makes `next`, which starts where this run ends or later, part of this run.
+    fn absorb(&mut self, next: OperatorRun) {
+        self.span.end = self.span.end.max(next.span.end);
+        self.evidence += next.evidence;
+        self.structural |= next.structural;
+        if !next.decoded.is_empty() {
+            if !self.decoded.is_empty() {
+                self.decoded.push(' ');
+            }
+            self.decoded.push_str(&next.decoded);
+        }
+    }
+}
+
 /// Below this much evidence a run of operator-like tokens is left alone.
 const MIN_EVIDENCE: f32 = 3.0;
 
@@ -63,15 +78,7 @@ pub(crate) fn find(text: &str) -> Vec<OperatorRun> {
         for run in line_runs(text, &tokens) {
             match runs.last_mut() {
                 Some(prev) if only_whitespace(&bytes[prev.span.end..run.span.start]) => {
-                    prev.span.end = run.span.end;
-                    prev.evidence += run.evidence;
-                    prev.structural |= run.structural;
-                    if !run.decoded.is_empty() {
-                        if !prev.decoded.is_empty() {
-                            prev.decoded.push(' ');
-                        }
-                        prev.decoded.push_str(&run.decoded);
-                    }
+                    prev.absorb(run);
                 }
                 _ => runs.push(run),
             }
@@ -538,7 +545,7 @@ impl Evidence {
 
 /// The runs of one line's tokens whose evidence is worth keeping.
 fn line_runs(text: &str, tokens: &[Token]) -> Vec<OperatorRun> {
-    let mut runs = Vec::new();
+    let mut runs: Vec<OperatorRun> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         if !tokens[i].is_syntax() {
@@ -560,12 +567,22 @@ fn line_runs(text: &str, tokens: &[Token]) -> Vec<OperatorRun> {
         let (evidence, structural) = score(text, tokens, i, j);
         if evidence > 0.0 {
             let (first, last) = widen(text, tokens, i, j - 1);
-            runs.push(OperatorRun {
+            let run = OperatorRun {
                 span: Span::new(tokens[first].start, tokens[last].end),
                 evidence,
                 decoded: decode(text, &tokens[i..j]),
                 structural,
-            });
+            };
+            // Widening reaches over glued tokens that need not be syntax, so two runs
+            // parted by one such token (`g)ff)9(`: `ff` is not an operator) both widen
+            // over it and meet or overlap; they are one run.
+            match runs.last_mut() {
+                Some(prev) if prev.span.end >= run.span.start => {
+                    prev.span.start = prev.span.start.min(run.span.start);
+                    prev.absorb(run);
+                }
+                _ => runs.push(run),
+            }
         }
         i = j;
     }
@@ -770,6 +787,25 @@ mod tests {
         // `BT` and `ET` at the text's ends, and glued to an operator after them.
         assert_eq!(marks(b"BTf ET"), [0, 1, 4]);
         assert!(marks(b"T B E").is_empty());
+    }
+
+    /// Found by the default-pipeline proptest in CI (session 9's submission): two runs
+    /// on one line parted by a glued token that is not syntax (`ff`) each widened over
+    /// it, and the overlap made `find` slice backwards and panic.
+    #[test]
+    fn runs_that_widen_into_each_other_are_one_run() {
+        for text in ["6\u{a0}g)ff)9(", "g)ff)9(", "x)ab)-2(y)ab)3(z"] {
+            let runs = find(text);
+            for w in runs.windows(2) {
+                assert!(w[0].span.end < w[1].span.start, "{text:?}: {runs:?}");
+            }
+            let mut tokens = Vec::new();
+            tokenize(text.as_bytes(), 0, &mut tokens);
+            let line = line_runs(text, &tokens);
+            for w in line.windows(2) {
+                assert!(w[0].span.end < w[1].span.start, "{text:?}: {line:?}");
+            }
+        }
     }
 
     #[test]
