@@ -149,6 +149,20 @@ proptest! {
     }
 }
 
+/// Inputs that once broke the default pipeline, found by the proptest above in CI and by
+/// `examples/fuzz_pipeline.rs`: two content-stream runs on one line that widened over
+/// the same glued token overlapped, and the garble stage sliced backwards and panicked.
+#[test]
+fn inputs_that_once_broke_the_pipeline_keep_the_invariant() {
+    let safe = Pipeline::default_stages();
+    let mut unsafe_ = Pipeline::default_stages();
+    unsafe_.threshold(Applicability::Suggest);
+    for text in ["6\u{a0}g)ff)9(", "Tj)a)Td"] {
+        check_outcome(text, &safe.run(text)).unwrap();
+        check_outcome(text, &unsafe_.run(text)).unwrap();
+    }
+}
+
 /// Every real input we have: seeds, golden inputs, and the shared benchmark's noisy
 /// texts when the benchmark is present beside the repository.
 fn real_inputs() -> Vec<PathBuf> {
