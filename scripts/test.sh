@@ -18,6 +18,12 @@ bash python/ci.sh
 # Large inputs through the release binary (too slow for a debug-build test):
 # a 200 MB file that is one single line must come out cleaned, not crash.
 cargo build --locked --release --quiet
+
+# The pipeline fuzzer, reproducibly: one seed, a fixed number of cases, six option sets
+# (see examples/fuzz_pipeline.rs). On the garble code that once failed CI, this seed
+# panics at case 1,000.
+cargo run --locked --release --quiet --example fuzz_pipeline -- --seed 1 --cases 30000
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 - "$tmp/one-line.txt" <<'PY'
