@@ -157,7 +157,7 @@ fn inputs_that_once_broke_the_pipeline_keep_the_invariant() {
     let safe = Pipeline::default_stages();
     let mut unsafe_ = Pipeline::default_stages();
     unsafe_.threshold(Applicability::Suggest);
-    for text in ["6\u{a0}g)ff)9(", "Tj)a)Td"] {
+    for text in ["6\u{a0}g)ff)9(", "Tj)a)Td", "ET<:>ET"] {
         check_outcome(text, &safe.run(text)).unwrap();
         check_outcome(text, &unsafe_.run(text)).unwrap();
     }

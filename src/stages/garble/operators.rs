@@ -794,7 +794,13 @@ mod tests {
     /// it, and the overlap made `find` slice backwards and panic.
     #[test]
     fn runs_that_widen_into_each_other_are_one_run() {
-        for text in ["6\u{a0}g)ff)9(", "g)ff)9(", "Tj)a)Td", "x)ab)-2(y)ab)3(z"] {
+        for text in [
+            "6\u{a0}g)ff)9(",
+            "g)ff)9(",
+            "Tj)a)Td",
+            "ET<:>ET",
+            "x)ab)-2(y)ab)3(z",
+        ] {
             let runs = find(text);
             for w in runs.windows(2) {
                 assert!(w[0].span.end < w[1].span.start, "{text:?}: {runs:?}");
