@@ -33,7 +33,9 @@ pub(crate) struct OperatorRun {
 }
 
 impl OperatorRun {
-    /// Makes `next`, which starts where this run ends or later, part of this run.
+    /// Makes `next`, a run found after this one, part of it: the span reaches to the
+    /// later of the two ends, the evidence adds up, the decoded text follows. (A caller
+    /// whose `next` may start first widens the start itself.)
     fn absorb(&mut self, next: OperatorRun) {
         self.span.end = self.span.end.max(next.span.end);
         self.evidence += next.evidence;
