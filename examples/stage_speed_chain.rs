@@ -112,25 +112,24 @@ fn measure() {
             run_alone(&stage, &input);
             return;
         }
-        let mut alone = Pipeline::new(Context::default());
-        alone.push(Box::new(Shared(stage)));
+        let own = own_pipeline(&stage);
         if perf == Some((i, 0)) {
             let start = Instant::now();
             while start.elapsed().as_secs() < 4 {
-                std::hint::black_box(alone.run(&input));
+                std::hint::black_box(own.run(&input));
             }
             return;
         }
         let t = time(&mut || {
-            std::hint::black_box(alone.run(&input));
+            std::hint::black_box(own.run(&input));
         });
         println!(
             "{:<12} {t:>9.1?} {:>7.1} MiB/s  rounds: {}",
-            format!("{}#{i}", alone.stage_names()[0]),
+            format!("{}#{i}", own.stage_names()[0]),
             mib / t.as_secs_f64(),
             rounds.join(", ")
         );
-        input = alone.run(&input).output;
+        input = own.run(&input).output;
     }
 }
 
@@ -138,9 +137,14 @@ fn measure() {
 /// that a profiler reports it apart from the rest.
 #[inline(never)]
 fn run_alone(stage: &Arc<dyn Stage>, input: &str) -> String {
-    let mut alone = Pipeline::new(Context::default());
-    alone.push(Box::new(Shared(Arc::clone(stage))));
-    alone.run(input).output
+    own_pipeline(stage).run(input).output
+}
+
+/// A pipeline of `stage` alone: its rounds and the pipeline's bookkeeping.
+fn own_pipeline(stage: &Arc<dyn Stage>) -> Pipeline {
+    let mut own = Pipeline::new(Context::default());
+    own.push(Box::new(Shared(Arc::clone(stage))));
+    own
 }
 
 /// The least CPU time per call of `f`, over 3 batches of at least 0.4 s.
