@@ -798,16 +798,34 @@ impl<'a> Evidence<'a> {
 
     fn prefixes(&self) -> &HyphenatedPrefixes {
         self.prefixes.get_or_init(|| {
+            // Only a break whose joined form is a rare word asks (see
+            // [`WordBreak::verdict`]): one of the 1,971 of the benchmark's segment. The
+            // scan collects the words after every prefix wanted, and those after one
+            // prefix do not depend on which others are wanted.
             let mut prefixes = HyphenatedPrefixes::default();
             for (_, b) in self.breaks {
-                if !b.option_dashes {
-                    prefixes.want(b.left(self.text));
+                let (text, lexicon) = (self.text, self.lexicon);
+                if !b.option_dashes
+                    && rarer_than_its_second_part(
+                        lexicon.zipf(&b.joined_in(text)),
+                        b.right(text),
+                        lexicon,
+                    )
+                {
+                    prefixes.want(b.left(text));
                 }
             }
             prefixes.scan(self.text);
             prefixes
         })
     }
+}
+
+/// The joined form of a break is a word, but a rare one, rarer than the break's second
+/// part alone (`nontrivial` against `trivial`): where the document writes the first part
+/// hyphenated before other words, the hyphen is the author's habit.
+fn rarer_than_its_second_part(z_joined: f32, right: &str, lexicon: &Lexicon) -> bool {
+    z_joined > 0.0 && z_joined < 3.0 && lexicon.zipf(right) > z_joined
 }
 
 /// How often the document writes each of a few long options (`--purge`, asked for as
@@ -1060,7 +1078,7 @@ impl WordBreak {
         let z_joined = lexicon.zipf(&joined);
         // `non-⏎trivial` where the author writes `non-match` and `non-overlapping`: the
         // dictionary's rare `nontrivial` does not outweigh the author's habit.
-        if z_joined > 0.0 && z_joined < 3.0 && lexicon.zipf(right) > z_joined {
+        if rarer_than_its_second_part(z_joined, right, lexicon) {
             let others = known.prefixes().words_after(left, right);
             if others >= 2 {
                 return Verdict::KeepHyphen(format!(
