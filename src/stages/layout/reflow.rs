@@ -534,9 +534,13 @@ impl Gap<'_> {
     /// The paragraph has an open bracket and the second line closes one it did not
     /// open: both belong to one sentence.
     fn closes_open_bracket(&self, b: &str) -> bool {
-        // The second line first: nearly every line closes no bracket, and then the
-        // paragraph's brackets need not be counted.
-        Brackets::of(b).closes > 0 && self.open.after(self.i) > 0 && !starts_block(b)
+        // The second line first: nearly every line has no closing bracket at all (a
+        // vectorised search says so at once), and then the paragraph's brackets need
+        // not be counted.
+        memchr::memchr2(b')', b']', b.as_bytes()).is_some()
+            && Brackets::of(b).closes > 0
+            && self.open.after(self.i) > 0
+            && !starts_block(b)
     }
 
     fn b_very_short(&self) -> bool {
