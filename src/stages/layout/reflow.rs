@@ -29,7 +29,7 @@
 //! line nearby, so proportional fonts make the test approximate; it is combined with
 //! punctuation (a short line that ends a sentence) or used only with a wide margin.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 
 use crate::fix::{Applicability, Edit, Fix, RuleId};
@@ -188,7 +188,7 @@ impl Stage for Reflow {
         let mut notes = None;
         // The paragraph the first line of each gap ends, as decided so far.
         let mut continued = false;
-        let mut open = Brackets::of(lines[0].text(text)).opens;
+        let open = OpenBrackets::new(text, &lines);
         for (i, pair) in lines.windows(2).enumerate() {
             let (a, b) = (&pair[0], &pair[1]);
             let gap = Gap {
@@ -197,7 +197,7 @@ impl Stage for Reflow {
                 widths: &widths,
                 i,
                 continued,
-                open,
+                open: &open,
             };
             // What a word break at the gap proposes, if anything. Asked before the notes:
             // a break that proposes nothing leaves the gap to be decided as any other.
@@ -261,12 +261,10 @@ impl Stage for Reflow {
                     joins
                 }
             };
-            let next = Brackets::of(b.text(text));
-            (continued, open) = if joined {
-                (true, open.saturating_sub(next.closes) + next.opens)
-            } else {
-                (false, next.opens)
-            };
+            continued = joined;
+            if !joined {
+                open.restart(i + 1);
+            }
         }
         if !keep_lines {
             page_breaks_at_the_ends(text, &lines, out);
@@ -476,8 +474,8 @@ struct Gap<'l> {
     i: usize,
     /// The first line continues a paragraph begun on an earlier line.
     continued: bool,
-    /// Brackets the paragraph has opened and not closed by the end of the first line.
-    open: u32,
+    /// The brackets the paragraph has opened and not closed, by line.
+    open: &'l OpenBrackets<'l>,
 }
 
 /// What a gap was in the source.
@@ -536,7 +534,13 @@ impl Gap<'_> {
     /// The paragraph has an open bracket and the second line closes one it did not
     /// open: both belong to one sentence.
     fn closes_open_bracket(&self, b: &str) -> bool {
-        self.open > 0 && Brackets::of(b).closes > 0 && !starts_block(b)
+        // The second line first: nearly every line has no closing bracket at all (a
+        // vectorised search says so at once), and then the paragraph's brackets need
+        // not be counted.
+        memchr::memchr2(b')', b']', b.as_bytes()).is_some()
+            && Brackets::of(b).closes > 0
+            && self.open.after(self.i) > 0
+            && !starts_block(b)
     }
 
     fn b_very_short(&self) -> bool {
@@ -798,16 +802,34 @@ impl<'a> Evidence<'a> {
 
     fn prefixes(&self) -> &HyphenatedPrefixes {
         self.prefixes.get_or_init(|| {
+            // Only a break whose joined form is a rare word asks (see
+            // [`WordBreak::verdict`]): one of the 1,971 of the benchmark's segment. The
+            // scan collects the words after every prefix wanted, and those after one
+            // prefix do not depend on which others are wanted.
             let mut prefixes = HyphenatedPrefixes::default();
             for (_, b) in self.breaks {
-                if !b.option_dashes {
-                    prefixes.want(b.left(self.text));
+                let (text, lexicon) = (self.text, self.lexicon);
+                if !b.option_dashes
+                    && rarer_than_its_second_part(
+                        lexicon.zipf(&b.joined_in(text)),
+                        b.right(text),
+                        lexicon,
+                    )
+                {
+                    prefixes.want(b.left(text));
                 }
             }
             prefixes.scan(self.text);
             prefixes
         })
     }
+}
+
+/// The joined form of a break is a word, but a rare one, rarer than the break's second
+/// part alone (`nontrivial` against `trivial`): where the document writes the first part
+/// hyphenated before other words, the hyphen is the author's habit.
+fn rarer_than_its_second_part(z_joined: f32, right: &str, lexicon: &Lexicon) -> bool {
+    z_joined > 0.0 && z_joined < 3.0 && lexicon.zipf(right) > z_joined
 }
 
 /// How often the document writes each of a few long options (`--purge`, asked for as
@@ -1060,7 +1082,7 @@ impl WordBreak {
         let z_joined = lexicon.zipf(&joined);
         // `non-⏎trivial` where the author writes `non-match` and `non-overlapping`: the
         // dictionary's rare `nontrivial` does not outweigh the author's habit.
-        if z_joined > 0.0 && z_joined < 3.0 && lexicon.zipf(right) > z_joined {
+        if rarer_than_its_second_part(z_joined, right, lexicon) {
             let others = known.prefixes().words_after(left, right);
             if others >= 2 {
                 return Verdict::KeepHyphen(format!(
@@ -1274,6 +1296,57 @@ fn ends_with_closer(line: &str) -> bool {
     line.chars()
         .next_back()
         .is_some_and(|c| matches!(c, ')' | '"' | '”' | '»'))
+}
+
+/// The brackets a paragraph has left open at the end of its lines, counted when a gap
+/// first asks (see [`Gap::closes_open_bracket`]).
+///
+/// Few gaps ask: only those whose second line closes a bracket it did not open. Counting
+/// every line as the gaps go by would read the whole text once more each round, for
+/// nothing in most rounds after the first, whose lines are whole paragraphs.
+struct OpenBrackets<'a> {
+    text: &'a str,
+    lines: &'a [Line],
+    /// The first line of the paragraph the gaps are in now.
+    paragraph: Cell<usize>,
+    /// The last line of the paragraph counted so far, and the brackets open at its end
+    /// (`None`: none counted yet).
+    counted: Cell<Option<(usize, u32)>>,
+}
+
+impl<'a> OpenBrackets<'a> {
+    fn new(text: &'a str, lines: &'a [Line]) -> Self {
+        OpenBrackets {
+            text,
+            lines,
+            paragraph: Cell::new(0),
+            counted: Cell::new(None),
+        }
+    }
+
+    /// A new paragraph starts at line `i`: no bracket of the lines before it is open.
+    fn restart(&self, i: usize) {
+        self.paragraph.set(i);
+        self.counted.set(None);
+    }
+
+    /// The brackets open at the end of line `i` (of the current paragraph; asked in
+    /// line order): a line closes the open ones first (never more than are open), then
+    /// leaves its own open ones.
+    fn after(&self, i: usize) -> u32 {
+        let (mut at, mut open) = self.counted.get().unwrap_or_else(|| {
+            let first = self.paragraph.get();
+            (first, Brackets::of(self.lines[first].text(self.text)).opens)
+        });
+        debug_assert!(at <= i, "lines are asked about in order");
+        while at < i {
+            at += 1;
+            let line = Brackets::of(self.lines[at].text(self.text));
+            open = open.saturating_sub(line.closes) + line.opens;
+        }
+        self.counted.set(Some((at, open)));
+        open
+    }
 }
 
 /// The round and square brackets of a line that it does not pair up itself.
@@ -1958,6 +2031,37 @@ mod tests {
                 })
                 .sum();
             assert_eq!(visual_width(&line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn open_brackets_counted_lazily_agree_with_a_running_count() {
+        // Lines with brackets of every kind, paragraphs of various lengths, and lines
+        // asked about with gaps between them (or not at all).
+        let pieces = ["(a", "b)", "[c", "d]", "e", "(f) (g", "h))", "]] [", "(()"];
+        let mut text = String::new();
+        for k in 0..60usize {
+            text.push_str(pieces[k * 7 % pieces.len()]);
+            text.push_str(pieces[k * 5 % pieces.len()]);
+            text.push('\n');
+        }
+        let lines = Line::split(&text);
+        for (starts_every, asks_every) in [(1, 1), (3, 1), (4, 2), (7, 3), (60, 1), (60, 5)] {
+            let lazy = OpenBrackets::new(&text, &lines);
+            let mut open = Brackets::of(lines[0].text(&text)).opens;
+            for i in 0..lines.len() - 1 {
+                if i % asks_every == 0 {
+                    assert_eq!(lazy.after(i), open, "line {i}");
+                }
+                let joined = (i + 1) % starts_every != 0;
+                let next = Brackets::of(lines[i + 1].text(&text));
+                open = if joined {
+                    open.saturating_sub(next.closes) + next.opens
+                } else {
+                    lazy.restart(i + 1);
+                    next.opens
+                };
+            }
         }
     }
 
