@@ -190,10 +190,9 @@ impl Stage for Words {
         }
         // One dictionary lookup per distinct word, shared by the joins (which ask about
         // both neighbours) and the repairs.
-        let (vocab, in_lexicon) = Vocab::build(text, &tokens, |w| self.lexicon.contains(w));
-        for (mark, &known) in marks.iter_mut().zip(&in_lexicon) {
-            *mark |= u8::from(known) * Mark::KNOWN;
-        }
+        // `words`: the tokens that are dictionary words.
+        let (vocab, words) =
+            Vocab::build(text, &tokens, &mut marks, |w| self.lexicon.contains(w));
         let checker = Checker {
             text,
             lexicon: &self.lexicon,
@@ -250,7 +249,6 @@ impl Stage for Words {
                 i += 1;
             }
         }
-        let words = in_lexicon.iter().filter(|&&known| known).count();
         let misreadings = fixes
             .iter()
             .filter(|f| f.rule.as_str() == OCR_CONFUSION)
