@@ -191,8 +191,7 @@ impl Stage for Words {
         // One dictionary lookup per distinct word, shared by the joins (which ask about
         // both neighbours) and the repairs.
         // `words`: the tokens that are dictionary words.
-        let (vocab, words) =
-            Vocab::build(text, &tokens, &mut marks, |w| self.lexicon.contains(w));
+        let (vocab, words) = Vocab::build(text, &tokens, &mut marks, |w| self.lexicon.contains(w));
         let checker = Checker {
             text,
             lexicon: &self.lexicon,
