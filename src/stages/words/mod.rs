@@ -138,6 +138,10 @@ const COMMON_PAIR_LOGP: f32 = -1.5;
 /// Longest token checked for OCR confusions.
 const MAX_OCR_TOKEN: usize = 20;
 
+/// Longest word that `words.join-split-word` joins two words into: no common word is
+/// longer.
+const MAX_SPLIT_WORD: usize = 40;
+
 /// The words stage. Holds the dictionary it trusts.
 pub(crate) struct Words {
     lexicon: Lexicon,
@@ -186,10 +190,8 @@ impl Stage for Words {
         }
         // One dictionary lookup per distinct word, shared by the joins (which ask about
         // both neighbours) and the repairs.
-        let (vocab, in_lexicon) = Vocab::build(text, &tokens, |w| self.lexicon.contains(w));
-        for (mark, &known) in marks.iter_mut().zip(&in_lexicon) {
-            *mark |= u8::from(known) * Mark::KNOWN;
-        }
+        // `words`: the tokens that are dictionary words.
+        let (vocab, words) = Vocab::build(text, &tokens, &mut marks, |w| self.lexicon.contains(w));
         let checker = Checker {
             text,
             lexicon: &self.lexicon,
@@ -203,6 +205,13 @@ impl Stage for Words {
         let mut fixed = vec![false; tokens.len()];
         let mut i = 0;
         while i < tokens.len() {
+            // Nearly every token is a dictionary word followed by one, and such a token
+            // is settled by its marks: `join` needs a non-word among the two, `repair` a
+            // non-word at `i`. Skipping them here is what both would answer.
+            i = checker.next_unsettled(i);
+            if i >= tokens.len() {
+                break;
+            }
             if let Some(fix) = checker.join(i) {
                 fixes.push(fix);
                 fixed[i] = true;
@@ -227,17 +236,18 @@ impl Stage for Words {
         if broken >= MIN_BROKEN_FOR_SPLIT_WORDS {
             let mut i = 0;
             while i + 1 < tokens.len() {
-                if checker.may_join_words(i) && !fixed[i] && !fixed[i + 1] {
-                    if let Some(fix) = checker.join_split_word(i) {
-                        fixes.push(fix);
-                        i += 2;
-                        continue;
+                if let Some((head, tail)) = checker.split_word_halves(i) {
+                    if !fixed[i] && !fixed[i + 1] {
+                        if let Some(fix) = checker.join_split_word(i, head, tail) {
+                            fixes.push(fix);
+                            i += 2;
+                            continue;
+                        }
                     }
                 }
                 i += 1;
             }
         }
-        let words = in_lexicon.iter().filter(|&&known| known).count();
         let misreadings = fixes
             .iter()
             .filter(|f| f.rule.as_str() == OCR_CONFUSION)
@@ -356,6 +366,20 @@ impl<'a> Checker<'a> {
     /// Whether the core of the token at `i` is a dictionary word.
     fn in_lexicon(&self, i: usize) -> bool {
         self.marks[i] & Mark::KNOWN != 0
+    }
+
+    /// The first token from `i` on that is not a dictionary word followed by another
+    /// (the last token counts as followed by a non-word): where [`Checker::join`] or
+    /// [`Checker::repair`] may find something. Reads only the marks.
+    #[inline]
+    fn next_unsettled(&self, mut i: usize) -> usize {
+        while let Some(&[a, b]) = self.marks.get(i..i + 2) {
+            if a & b & Mark::KNOWN == 0 {
+                break;
+            }
+            i += 1;
+        }
+        i
     }
 
     /// A word the dictionary knows, or that the document uses more than once.
@@ -760,25 +784,15 @@ impl<'a> Checker<'a> {
         self.marks[i] & FIRST == FIRST && self.marks[i + 1] & SECOND == SECOND
     }
 
-    /// `words.join-split-word`: `pack ages` → `packages`, where both fragments are words.
-    ///
-    /// Proposed as Safe; [`Words::run`] lowers it to Review unless the document shows
-    /// the damage often enough ([`splits_words`]).
-    fn join_split_word(&self, i: usize) -> Option<Fix> {
-        /// The least Zipf frequency of the joined word: a common word (≈ 3 per
-        /// million words), not a rare one that two everyday words happen to spell.
-        const MIN_JOINED_ZIPF: f32 = 3.5;
-        /// No common word is longer.
-        const MAX_JOINED: usize = 40;
-        // Nearly every pair of neighbouring words is asked here, and nearly every one
-        // fails: the cheapest tests come first, the document's vocabulary rules out
-        // most pairs by their outline alone, and the joined form is built on the stack.
+    /// The cores of the tokens at `i` and `i + 1` when [`Checker::join_split_word`] may
+    /// join them: the tests that need no lookup of the joined word, which settle nearly
+    /// every pair of neighbouring words. Inlined into the pass over every pair, so that
+    /// a pair that fails costs a few loads and one bit of the vocabulary's outlines.
+    #[inline]
+    fn split_word_halves(&self, i: usize) -> Option<(&'a [u8], &'a [u8])> {
         if !self.may_join_words(i) {
             return None;
         }
-        // Joinable (see `joinable`): the marks say so.
-        let end = self.tokens[i].chunk().end;
-        let gap = Span::new(end, end + 1);
         // Both are ASCII letters (a word of shape `Lower` after one of shape `Lower` or
         // `Capitalized`, see `joinable`), so bytes are characters.
         let bytes = self.text.as_bytes();
@@ -790,10 +804,27 @@ impl<'a> Checker<'a> {
             return None; // `a void`, `the n`: one-letter fragments are words or initials
         }
         let len = head.len() + tail.len();
-        if len > MAX_JOINED || !self.vocab.may_count_joined(head, tail) {
+        if len > MAX_SPLIT_WORD || !self.vocab.may_count_joined(head, tail) {
             return None;
         }
-        let mut buf = [0u8; MAX_JOINED];
+        Some((head, tail))
+    }
+
+    /// `words.join-split-word`: `pack ages` → `packages`, where both fragments are words,
+    /// for the tokens at `i` and `i + 1`, whose cores `head` and `tail` passed
+    /// [`Checker::split_word_halves`].
+    ///
+    /// Proposed as Safe; [`Words::run`] lowers it to Review unless the document shows
+    /// the damage often enough ([`splits_words`]).
+    fn join_split_word(&self, i: usize, head: &[u8], tail: &[u8]) -> Option<Fix> {
+        /// The least Zipf frequency of the joined word: a common word (≈ 3 per
+        /// million words), not a rare one that two everyday words happen to spell.
+        const MIN_JOINED_ZIPF: f32 = 3.5;
+        // Joinable (see `joinable`): the marks say so.
+        let end = self.tokens[i].chunk().end;
+        let gap = Span::new(end, end + 1);
+        let len = head.len() + tail.len();
+        let mut buf = [0u8; MAX_SPLIT_WORD];
         buf[..head.len()].copy_from_slice(head);
         buf[head.len()..len].copy_from_slice(tail);
         let joined = &buf[..len];

@@ -19,7 +19,7 @@
 //! neighbouring words that the stage asks about spell no word of the document, and one
 //! bit says so without building the joined word or probing the table.
 
-use super::tokens::{Shape, Token};
+use super::tokens::{Mark, Shape, Token};
 use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
 use crate::lexicon::StrTable;
 
@@ -55,14 +55,17 @@ struct Entry {
 }
 
 impl<'a> Vocab<'a> {
-    /// Counts the cores of `tokens` (spans of `text`) and returns, per token, whether
-    /// its core is a word by `is_word` (the dictionary), asked once per distinct word
-    /// and only of plain-letter shapes (`Lower`, `Capitalized`, `MixedCase`).
+    /// Counts the cores of `tokens` (spans of `text`) and sets [`Mark::KNOWN`] in the
+    /// `marks` (one per token) of each token whose core is a word by `is_word` (the
+    /// dictionary), asked once per distinct word and only of plain-letter shapes
+    /// (`Lower`, `Capitalized`, `MixedCase`). Returns the vocabulary and the number of
+    /// tokens so marked.
     pub(super) fn build(
         text: &'a str,
         tokens: &[Token],
+        marks: &mut [u8],
         is_word: impl Fn(&str) -> bool,
-    ) -> (Vocab<'a>, Vec<bool>) {
+    ) -> (Vocab<'a>, usize) {
         let bytes = text.as_bytes();
         // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
         let capacity = (tokens.len() / 16).clamp(256, 8192);
@@ -107,14 +110,19 @@ impl<'a> Vocab<'a> {
         // The dictionary questions back to back rather than between the counting of
         // tokens: the dictionary is far larger than the cache, and consecutive probes
         // wait for memory together instead of one after another.
-        let known: Vec<bool> = asks
-            .iter()
-            .map(|&(start, end)| start != end && is_word(&text[start as usize..end as usize]))
+        // Per `id`: the mark of a dictionary word, or none (and none for id 0, no core).
+        let known: Vec<u8> = std::iter::once(0)
+            .chain(asks.iter().map(|&(start, end)| {
+                let word = start != end && is_word(&text[start as usize..end as usize]);
+                u8::from(word) * Mark::KNOWN
+            }))
             .collect();
-        let in_lexicon = ids
-            .iter()
-            .map(|&id| id != 0 && known[id as usize - 1])
-            .collect();
+        let mut in_lexicon = 0;
+        for (mark, &id) in marks.iter_mut().zip(&ids) {
+            let known = known[id as usize];
+            *mark |= known;
+            in_lexicon += usize::from(known != 0);
+        }
         let outlines = file_outlines(bytes, &short, &words);
         (
             Vocab {
@@ -250,13 +258,16 @@ impl<'a> Vocab<'a> {
 }
 
 /// A bit set of the outlines of the words in `short` and `words` (keys into `text`):
-/// about eight bits per word, so that few outlines share a bit.
+/// 32 to 64 bits per word, so that an absent word finds its bit set only about once in
+/// 30 times. Every pair of neighbouring words may be asked about, and a bit set wrongly
+/// costs a probe of the table; the set stays small enough for the cache (64 KiB for
+/// 10,000 distinct words).
 fn file_outlines(text: &[u8], short: &ShortWords, words: &StrTable<Entry>) -> Vec<u64> {
     let n = short.len + words.len();
     if n == 0 {
         return Vec::new();
     }
-    let mut outlines = vec![0u64; (n / 8).next_power_of_two()];
+    let mut outlines = vec![0u64; (n / 2).next_power_of_two()];
     let mask = outlines.len() * 64 - 1;
     let mut file = |w: &[u8]| {
         let len = w.len();
@@ -396,28 +407,42 @@ fn outline(len: usize, ends: [u8; 4]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tokens::tokenize;
+    use super::super::tokens::tokenize_marked;
     use super::*;
+
+    /// The vocabulary of `text` and, per token, whether it was marked a dictionary
+    /// word (checked against the count of such tokens).
+    fn build<'a>(text: &'a str, is_word: impl Fn(&str) -> bool) -> (Vocab<'a>, Vec<bool>) {
+        let (tokens, mut marks) = tokenize_marked(text);
+        let before = marks.clone();
+        let (vocab, in_lexicon) = Vocab::build(text, &tokens, &mut marks, is_word);
+        let known: Vec<bool> = marks.iter().map(|m| m & Mark::KNOWN != 0).collect();
+        assert_eq!(known.iter().filter(|&&k| k).count(), in_lexicon);
+        // Only the dictionary mark is added.
+        for (m, b) in marks.iter().zip(&before) {
+            assert_eq!(m & !Mark::KNOWN, *b);
+        }
+        (vocab, known)
+    }
 
     #[test]
     fn counts_whole_words_in_any_case_but_not_fragments() {
         let text = "Bauxite, bauxite and BAUXITE. The bau-\nxite of Weipa.";
-        let tokens = tokenize(text);
-        let (vocab, _) = Vocab::build(text, &tokens, |_| false);
+        let (vocab, _) = build(text, |_| false);
         assert_eq!(vocab.count("bauxite"), 1);
         assert_eq!(vocab.count_ci("bauxite"), 3);
         assert_eq!(vocab.count_ci("Bauxite"), 3);
         assert_eq!(vocab.count("xite"), 0);
         assert_eq!(vocab.count("bau-"), 0);
         let text = "McGrath and MCGRATH";
-        let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
+        let (vocab, _) = build(text, |_| false);
         assert_eq!(vocab.count_ci("McGrath"), 2);
     }
 
     #[test]
     fn case_forms_of_short_words() {
         let text = "The THE the tHe Ab AB ab x X i-x cAT12";
-        let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
+        let (vocab, _) = build(text, |_| false);
         assert_eq!(vocab.count_ci("the"), 3);
         assert_eq!(vocab.count_ci("THE"), 3);
         assert_eq!(vocab.count_ci("tHe"), 4);
@@ -443,7 +468,7 @@ mod tests {
             }
         }
         text.push_str("a\u{7} a\u{7} a end");
-        let (vocab, _) = Vocab::build(&text, &tokenize(&text), |_| false);
+        let (vocab, _) = build(&text, |_| false);
         for (k, w) in words.iter().enumerate() {
             let expected = (k % 3 + 1) as u32 + u32::from(w == "a");
             assert_eq!(vocab.count(w), expected, "{w}");
@@ -454,14 +479,14 @@ mod tests {
         assert_eq!(vocab.count(""), 0);
         // Grows past its first capacity and still finds every word.
         let text: String = (0..2000).map(|i| format!("w{i} ")).collect();
-        let (vocab, _) = Vocab::build(&text, &tokenize(&text), |_| false);
+        let (vocab, _) = build(&text, |_| false);
         assert!((0..2000).all(|i| vocab.count(&format!("w{i}")) == 1));
     }
 
     #[test]
     fn outlines_pass_every_case_form_of_every_word() {
         let text = "Bauxite, the MINE at Weipa, theorem MacDonald. the-x Résumé.";
-        let (vocab, _) = Vocab::build(text, &tokenize(text), |_| false);
+        let (vocab, _) = build(text, |_| false);
         for word in [
             "bauxite",
             "BAUXITE",
@@ -496,7 +521,7 @@ mod tests {
     fn asks_the_dictionary_once_per_distinct_plain_word() {
         let text = "the cat, the (cat) c1at the-end THE 42";
         let asked = std::cell::RefCell::new(Vec::new());
-        let (_, known) = Vocab::build(text, &tokenize(text), |w| {
+        let (_, known) = build(text, |w| {
             asked.borrow_mut().push(w.to_owned());
             w.eq_ignore_ascii_case("the")
         });
