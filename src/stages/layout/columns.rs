@@ -579,7 +579,10 @@ fn has_two_spaces(b: &[u8]) -> bool {
     let mut seconds = seconds.chunks_exact(BLOCK);
     let both_spaces = |(&x, &y): (&u8, &u8)| (x == b' ') & (y == b' ');
     for (x, y) in firsts.by_ref().zip(seconds.by_ref()) {
-        if x.iter().zip(y).fold(false, |acc, pair| acc | both_spaces(pair)) {
+        if x.iter()
+            .zip(y)
+            .fold(false, |acc, pair| acc | both_spaces(pair))
+        {
             return true;
         }
     }
@@ -674,8 +677,20 @@ mod tests {
                 }
             }
         }
-        for s in ["  ", " x ", "a\t b", "word  ", " \u{a0} ", "é  é", "x x x x x x x x x x  "] {
-            assert_eq!(has_two_spaces(s.as_bytes()), has_two_spaces_bytewise(s.as_bytes()), "{s:?}");
+        for s in [
+            "  ",
+            " x ",
+            "a\t b",
+            "word  ",
+            " \u{a0} ",
+            "é  é",
+            "x x x x x x x x x x  ",
+        ] {
+            assert_eq!(
+                has_two_spaces(s.as_bytes()),
+                has_two_spaces_bytewise(s.as_bytes()),
+                "{s:?}"
+            );
         }
     }
 

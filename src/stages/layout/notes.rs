@@ -571,7 +571,10 @@ fn blocks_rev(lines: &[PageLine]) -> impl Iterator<Item = std::ops::Range<usize>
     let mut end = lines.len();
     std::iter::from_fn(move || {
         end = lines[..end].iter().rposition(|l| !l.blank)? + 1;
-        let start = lines[..end].iter().rposition(|l| l.blank).map_or(0, |k| k + 1);
+        let start = lines[..end]
+            .iter()
+            .rposition(|l| l.blank)
+            .map_or(0, |k| k + 1);
         let block = start..end;
         end = start;
         Some(block)
