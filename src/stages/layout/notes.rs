@@ -348,7 +348,8 @@ fn find_unchecked(
                     let s = text[line.span.range()].trim_start_matches([' ', '\t', '\x0c']);
                     PageLine {
                         line,
-                        blank: s.trim().is_empty(),
+                        // (`s` is the line after some of its white space.)
+                        blank: line.is_blank(text),
                         marker: marker(s),
                     }
                 }),

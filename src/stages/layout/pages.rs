@@ -249,15 +249,28 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     let prefixes: KeySet = running.iter().map(|s| line_prefix(s)).collect();
     let starts = KeyStarts::new(running);
     let mut out = Vec::with_capacity(pages.len());
-    let mut nonblank: Vec<Line> = Vec::new();
+    // The non-blank lines of a page that may begin like a running line, with their
+    // indices among its non-blank lines: most lines are only counted.
+    let mut candidates: Vec<(usize, Line)> = Vec::new();
     for page in &pages {
-        nonblank.clear();
-        nonblank.extend(lines(text, page.span).filter(|l| !l.is_blank(text)));
-        let mut cuts: Vec<usize> = Vec::new();
-        let inside = MIN_PAGE_LINES..nonblank.len().saturating_sub(MIN_PAGE_LINES);
-        for line in nonblank.get(inside).unwrap_or_default() {
+        candidates.clear();
+        let mut nonblank = 0;
+        for line in lines(text, page.span) {
+            // Trimmed to nothing exactly when blank.
             let s = line.trimmed(text);
-            if !starts.may_match(s) || !prefixes.contains(&line_prefix(s)) {
+            if s.is_empty() {
+                continue;
+            }
+            if nonblank >= MIN_PAGE_LINES && starts.may_match(s) {
+                candidates.push((nonblank, line));
+            }
+            nonblank += 1;
+        }
+        let mut cuts: Vec<usize> = Vec::new();
+        let inside = MIN_PAGE_LINES..nonblank.saturating_sub(MIN_PAGE_LINES);
+        for (_, line) in candidates.iter().filter(|(k, _)| inside.contains(k)) {
+            let s = line.trimmed(text);
+            if !prefixes.contains(&line_prefix(s)) {
                 continue;
             }
             let key = line_key(s);
