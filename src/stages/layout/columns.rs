@@ -563,7 +563,39 @@ fn has_gap(line: &str) -> bool {
 
 /// True when `b` holds two spaces in a row. (Lines are short: a searcher built per line,
 /// or a search restarted at every space, costs more than reading the bytes.)
+///
+/// Every line of a layout document is read here, twice (for gaps, then for padding): the
+/// pairs of neighbouring bytes are tested a block at a time, with no early exit inside a
+/// block, which the compiler vectorises; only the last, partial block is read pair by
+/// pair. The answer is [`has_two_spaces_bytewise`]'s.
 fn has_two_spaces(b: &[u8]) -> bool {
+    const BLOCK: usize = 16;
+    let Some(pairs) = b.len().checked_sub(1) else {
+        return false;
+    };
+    // Pair `i` is `(firsts[i], seconds[i])`: bytes `i` and `i + 1`.
+    let (firsts, seconds) = (&b[..pairs], &b[1..]);
+    let mut firsts = firsts.chunks_exact(BLOCK);
+    let mut seconds = seconds.chunks_exact(BLOCK);
+    let both_spaces = |(&x, &y): (&u8, &u8)| (x == b' ') & (y == b' ');
+    for (x, y) in firsts.by_ref().zip(seconds.by_ref()) {
+        if x.iter()
+            .zip(y)
+            .fold(false, |acc, pair| acc | both_spaces(pair))
+        {
+            return true;
+        }
+    }
+    firsts
+        .remainder()
+        .iter()
+        .zip(seconds.remainder())
+        .any(both_spaces)
+}
+
+/// [`has_two_spaces`], read pair by pair: what the blockwise test must agree with.
+#[cfg(test)]
+fn has_two_spaces_bytewise(b: &[u8]) -> bool {
     b.windows(2).any(|w| w == b"  ")
 }
 
@@ -623,6 +655,42 @@ mod tests {
             ("ab  ", true),
         ] {
             assert_eq!(has_two_spaces(s.as_bytes()), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn two_spaces_blockwise_agree_with_bytewise() {
+        // Every placement of one or two spaces (adjacent or not) in lines of every length
+        // around the block size, on both sides of block boundaries.
+        for len in 0..40 {
+            for i in 0..len {
+                for j in i..len {
+                    let mut line = vec![b'x'; len];
+                    line[i] = b' ';
+                    line[j] = b' ';
+                    assert_eq!(
+                        has_two_spaces(&line),
+                        has_two_spaces_bytewise(&line),
+                        "{:?}",
+                        String::from_utf8_lossy(&line)
+                    );
+                }
+            }
+        }
+        for s in [
+            "  ",
+            " x ",
+            "a\t b",
+            "word  ",
+            " \u{a0} ",
+            "é  é",
+            "x x x x x x x x x x  ",
+        ] {
+            assert_eq!(
+                has_two_spaces(s.as_bytes()),
+                has_two_spaces_bytewise(s.as_bytes()),
+                "{s:?}"
+            );
         }
     }
 

@@ -45,6 +45,7 @@ use crate::stage::{Context, Document, Proposals, Stage};
 use super::evidence::FormCounts;
 // A line starts and ends the way a block does; the cues are the reading-order pass's.
 use super::order::{is_code, known, starts_lower, End, Start};
+use super::pages;
 
 const DEINTERLEAVE: RuleId = RuleId::from_static("layout.deinterleave-columns");
 
@@ -264,11 +265,10 @@ fn blocks(text: &str) -> Vec<Vec<Span>> {
         current.clear();
         *hyphens = 0;
     };
-    let mut at = 0;
-    for raw in text.as_bytes().split_inclusive(|&b| b == b'\n') {
-        let body = raw.strip_suffix(b"\n").unwrap_or(raw);
-        let span = Span::new(at, at + body.len());
-        at += raw.len();
+    // Lines found with `memchr` (a split at each `\n` read the text byte by byte).
+    for line in pages::lines(text, Span::new(0, text.len())) {
+        let span = line.span;
+        let body = &text.as_bytes()[span.range()];
         let trimmed = body.trim_ascii_end();
         if trimmed.is_empty() || body.ends_with(b"\r") || memchr::memchr(b'\x0c', body).is_some() {
             flush(&mut current, &mut hyphens);

@@ -348,7 +348,8 @@ fn find_unchecked(
                     let s = text[line.span.range()].trim_start_matches([' ', '\t', '\x0c']);
                     PageLine {
                         line,
-                        blank: s.trim().is_empty(),
+                        // (`s` is the line after some of its white space.)
+                        blank: line.is_blank(text),
                         marker: marker(s),
                     }
                 }),
@@ -417,11 +418,13 @@ fn bottom_area(
     after_text: bool,
 ) -> Option<(usize, Vec<Item>)> {
     let previous_unfinished = found.notes.last().is_some_and(|n| unfinished(text, n));
-    let blocks = blocks(lines);
+    // Read from the bottom up, and usually only a block or two: the page's other blocks
+    // are never looked for.
+    let mut blocks = blocks_rev(lines).peekable();
     let mut below: Option<u32> = None;
     let mut starts: Vec<usize> = Vec::new();
     let mut carried: Option<std::ops::Range<usize>> = None;
-    for (b, block) in blocks.iter().enumerate().rev() {
+    while let Some(block) = blocks.next() {
         for k in block.clone().rev() {
             let Some(m) = lines[k].marker else { continue };
             if below.is_none_or(|n| m.number <= n && m.number + 1 >= n) {
@@ -438,7 +441,7 @@ fn bottom_area(
         below?;
         let part = block.start..top.filter(|t| block.contains(t)).unwrap_or(block.end);
         let may_carry = carried.is_none()
-            && (b > 0 || after_text)
+            && (after_text || blocks.peek().is_some())
             && !found.notes.is_empty()
             && (previous_unfinished || continues(text, &lines[block.start].line));
         if !may_carry {
@@ -564,7 +567,23 @@ fn carried_by_width(
 const SAMPLE_NOTES: usize = 20;
 const SAMPLE_LINES: usize = 200;
 
+/// The blocks of a page ([`blocks`]), last first, found as they are asked for.
+fn blocks_rev(lines: &[PageLine]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut end = lines.len();
+    std::iter::from_fn(move || {
+        end = lines[..end].iter().rposition(|l| !l.blank)? + 1;
+        let start = lines[..end]
+            .iter()
+            .rposition(|l| l.blank)
+            .map_or(0, |k| k + 1);
+        let block = start..end;
+        end = start;
+        Some(block)
+    })
+}
+
 /// The blocks of a page: runs of non-blank lines, as index ranges.
+#[cfg(test)]
 fn blocks(lines: &[PageLine]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = None;
@@ -1088,6 +1107,30 @@ fn gather(text: &str, found: &Found, furniture: &[Span]) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The blocks found from the bottom up are the page's blocks, last first: for every
+    /// pattern of blank and non-blank lines up to nine lines long.
+    #[test]
+    fn blocks_from_the_bottom_are_the_blocks_reversed() {
+        for n in 0..10 {
+            for pattern in 0u32..1 << n {
+                let lines: Vec<PageLine> = (0..n)
+                    .map(|k| PageLine {
+                        line: Line {
+                            span: Span::new(k, k),
+                            full: Span::new(k, k + 1),
+                        },
+                        blank: pattern & 1 << k != 0,
+                        marker: None,
+                    })
+                    .collect();
+                let mut expected = blocks(&lines);
+                expected.reverse();
+                let found: Vec<_> = blocks_rev(&lines).collect();
+                assert_eq!(found, expected, "{pattern:0n$b}");
+            }
+        }
+    }
 
     /// The walk answers as a search of the whole layout would, for positions asked in
     /// order (each gap between lines of a text, as reflow asks).

@@ -249,15 +249,28 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     let prefixes: KeySet = running.iter().map(|s| line_prefix(s)).collect();
     let starts = KeyStarts::new(running);
     let mut out = Vec::with_capacity(pages.len());
-    let mut nonblank: Vec<Line> = Vec::new();
+    // The non-blank lines of a page that may begin like a running line, with their
+    // indices among its non-blank lines: most lines are only counted.
+    let mut candidates: Vec<(usize, Line)> = Vec::new();
     for page in &pages {
-        nonblank.clear();
-        nonblank.extend(lines(text, page.span).filter(|l| !l.is_blank(text)));
-        let mut cuts: Vec<usize> = Vec::new();
-        let inside = MIN_PAGE_LINES..nonblank.len().saturating_sub(MIN_PAGE_LINES);
-        for line in nonblank.get(inside).unwrap_or_default() {
+        candidates.clear();
+        let mut nonblank = 0;
+        for line in lines(text, page.span) {
+            // Trimmed to nothing exactly when blank.
             let s = line.trimmed(text);
-            if !starts.may_match(s) || !prefixes.contains(&line_prefix(s)) {
+            if s.is_empty() {
+                continue;
+            }
+            if nonblank >= MIN_PAGE_LINES && starts.may_match(s) {
+                candidates.push((nonblank, line));
+            }
+            nonblank += 1;
+        }
+        let mut cuts: Vec<usize> = Vec::new();
+        let inside = MIN_PAGE_LINES..nonblank.saturating_sub(MIN_PAGE_LINES);
+        for (_, line) in candidates.iter().filter(|(k, _)| inside.contains(k)) {
+            let s = line.trimmed(text);
+            if !prefixes.contains(&line_prefix(s)) {
                 continue;
             }
             let key = line_key(s);
@@ -575,8 +588,77 @@ const KEY_BYTES: usize = 256;
 ///
 /// Every line inside a page that begins like a running line is keyed, so the loop has
 /// no branch per byte: a table maps each byte, and the write position advances unless
-/// the byte repeats a digit run's `#` or a space.
+/// the byte repeats a digit run's `#` or a space. Most of a line is words between single
+/// spaces, which only lower-casing changes: such runs are keyed eight bytes at a time
+/// ([`key_plain_eight`]); eight bytes that are not plain go byte by byte. What is
+/// written, and where, is what [`normalise_bytewise`] writes.
 fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
+    let bytes = trim(line).as_bytes();
+    let mut n = 0;
+    let mut prev = b' ';
+    let mut i = 0;
+    while i < bytes.len() && n < buf.len() {
+        // Where the byte-by-byte steps stop: after these eight bytes when they are not
+        // plain (testing them again from the next byte on would mostly fail again), at
+        // the end when fewer than eight are left, or room for fewer than eight.
+        let bytewise_end = match (bytes.get(i..i + 8), buf.get_mut(n..n + 8)) {
+            (Some(eight), Some(out)) => {
+                let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+                if let Some(key) = key_plain_eight(word, prev) {
+                    out.copy_from_slice(&key.to_le_bytes());
+                    prev = key.to_le_bytes()[7];
+                    (i, n) = (i + 8, n + 8);
+                    continue;
+                }
+                i + 8
+            }
+            _ => bytes.len(),
+        };
+        for &b in &bytes[i..bytewise_end] {
+            if n == buf.len() {
+                break;
+            }
+            let m = KEY_BYTE[usize::from(b)];
+            // Written even when it is a repeat; then the next byte overwrites it.
+            buf[n] = m;
+            n += usize::from(m != prev || (m != b'#' && m != b' '));
+            prev = m;
+        }
+        i = bytewise_end;
+    }
+    n
+}
+
+/// The key bytes of eight line bytes (little-endian in a `u64`) after a key byte `prev`,
+/// when each is kept and only ASCII capitals change (to lower case): no digit, `#` or
+/// control character (ASCII white space but the space is one) is among them, and no
+/// space follows a space. `None` otherwise.
+#[inline]
+fn key_plain_eight(word: u64, prev: u8) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let seven = word & !HIGH;
+    // The high bit of each ASCII byte (high bit clear in `word`) that is at least `lo`:
+    // a sum that never carries from one byte into the next.
+    let at_least = |lo: u8| (seven + ONES * u64::from(0x80 - lo)) & HIGH & !word;
+    let in_range = |lo: u8, hi: u8| at_least(lo) & !at_least(hi + 1);
+    // The high bit of each byte equal to `c`: zero after the exclusive or.
+    let equal = |c: u8| {
+        let x = word ^ (ONES * u64::from(c));
+        !(((x & !HIGH) + !HIGH) | x) & HIGH
+    };
+    let control = !at_least(b' ') & !word & HIGH;
+    let spaces = equal(b' ');
+    let repeated_space = (spaces & (spaces << 8)) | (u64::from(prev == b' ') * (spaces & 0x80));
+    if (in_range(b'0', b'9') | equal(b'#') | control | repeated_space) != 0 {
+        return None;
+    }
+    Some(word | (in_range(b'A', b'Z') >> 2))
+}
+
+/// [`normalise_into`], byte by byte: what the eight-byte steps must agree with.
+#[cfg(test)]
+fn normalise_bytewise(line: &str, buf: &mut [u8]) -> usize {
     let mut n = 0;
     let mut prev = b' ';
     for &b in trim(line).as_bytes() {
@@ -584,7 +666,6 @@ fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
             break;
         }
         let m = KEY_BYTE[usize::from(b)];
-        // Written even when it is a repeat; then the next byte overwrites it.
         buf[n] = m;
         n += usize::from(m != prev || (m != b'#' && m != b' '));
         prev = m;
@@ -930,6 +1011,76 @@ pub(crate) fn check_data_cases(dir: &str, idempotent: bool, run: impl Fn(&str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys written eight bytes at a time are the keys written byte by byte, byte for
+    /// byte (the unkept byte after the key too), for lines mixing words, capitals,
+    /// digits, `#`, runs of spaces, tabs and other white space, and non-ASCII
+    /// characters, into buffers of every size the passes use and some others.
+    #[test]
+    fn keys_in_eights_are_keys_byte_by_byte() {
+        const PIECES: [&str; 16] = [
+            "word", "Word", "WORD", " ", "  ", "\t", "12", "#", "-", "é", "—", "\n", "\u{b}", "x",
+            "Page ", "@[`{",
+        ];
+        const PLAIN: [&str; 7] = ["word", "Word", "WORD", " ", "x", "Page ", "é"];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 60) as usize;
+            // Half the lines mostly words and single spaces, so that eight bytes of them are
+            // plain, and broken now and then.
+            let plain = next() % 2 == 0;
+            let line: String = (0..len)
+                .map(|_| {
+                    let k = (next() % 64) as usize;
+                    match k {
+                        _ if plain && k > 4 => PLAIN[k % PLAIN.len()],
+                        _ => PIECES[k % PIECES.len()],
+                    }
+                })
+                .collect();
+            for size in [1, 2, 3, 8, 15, 16, 17, 31, 32, 33, KEY_BYTES] {
+                let (mut fast, mut slow) = (vec![0u8; size], vec![0u8; size]);
+                let n = normalise_into(&line, &mut fast);
+                assert_eq!(n, normalise_bytewise(&line, &mut slow), "{line:?} {size}");
+                assert_eq!(fast, slow, "{line:?} {size}");
+            }
+        }
+    }
+
+    #[test]
+    fn eight_plain_bytes_are_lower_cased() {
+        let key = |s: &[u8; 8], prev: u8| {
+            key_plain_eight(u64::from_le_bytes(*s), prev).map(u64::to_le_bytes)
+        };
+        assert_eq!(key(b"The Cat ", b'x'), Some(*b"the cat "));
+        assert_eq!(key(b"AZ@[`az{", b' '), Some(*b"az@[`az{"));
+        assert_eq!(
+            key(b"\xc3\xa9t\xc3\xa9 AB", b'x'),
+            Some(*b"\xc3\xa9t\xc3\xa9 ab")
+        );
+        assert_eq!(key(b"~}|!\"/:?", b'x'), Some(*b"~}|!\"/:?"));
+        assert_eq!(key(b" leading", b' '), None);
+        assert_eq!(key(b" leading", b'x'), Some(*b" leading"));
+        for bad in [
+            b"two  spc",
+            b"digit 1x",
+            b"digit 9x",
+            b"digit 0x",
+            b"hash # x",
+            b"tab\tchar",
+            b"nl\nchars",
+            b"vt\x0bchars",
+            b"nul\0char",
+        ] {
+            assert_eq!(key(bad, b'x'), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
 
     /// Pages rendered for the data cases: each page's text, then a line saying how the
     /// page began.
