@@ -16,8 +16,11 @@
 //!
 //! All literal and swap patterns share one aho-corasick automaton (two, when some are
 //! case-insensitive: aho-corasick folds case per automaton, not per pattern), so literal
-//! rules cost one pass whatever their number. Regexes are compiled once, at parse time;
-//! with many of them a [`RegexSet`] pass first finds which can match at all.
+//! rules cost one pass whatever their number. When every case-sensitive pattern holds a
+//! piece English seldom has, as OCR misreadings do, that pass is a SIMD search for
+//! those pieces, and the automaton runs only where a pattern starts (see
+//! `super::anchors`). Regexes are compiled once, at parse time; with many of them a
+//! [`RegexSet`] pass first finds which can match at all.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +29,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, Matc
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use smallvec::SmallVec;
 
+use super::anchors::Anchors;
 use super::parse::REGEX_SIZE_LIMIT;
 use super::{MatchOptions, Matcher, RuleFile, RuleFileError, Template, TemplatePart};
 use crate::fix::{Applicability, Edit, Fix, RuleId};
@@ -75,6 +79,9 @@ struct Literals {
     /// its line lets the scan skip to the next line (see `resume_after`), which would
     /// hide other rules' matches later on the line.
     whole_line_only: bool,
+    /// Where the patterns start, found faster than by the automaton (case-sensitive
+    /// patterns only, and only when each has a rare piece).
+    anchors: Option<Anchors>,
 }
 
 struct RegexRule {
@@ -267,11 +274,26 @@ impl RuleSet {
     }
 
     fn literal_candidates(&self, literals: &Literals, text: &str, out: &mut Vec<Candidate>) {
+        let starts = literals.anchors.as_ref().map(|a| a.starts(text.as_bytes()));
+        let mut next_start = 0;
         let mut at = 0;
         while at < text.len() {
+            // No pattern starts before the next start at or after `at`, so the
+            // automaton finds the same leftmost-longest match from there as from `at`,
+            // without reading the bytes between.
+            let from = match &starts {
+                Some(starts) => {
+                    next_start += starts[next_start..].partition_point(|&s| s < at);
+                    match starts.get(next_start) {
+                        Some(&start) => start,
+                        None => break,
+                    }
+                }
+                None => at,
+            };
             let Some(m) = literals
                 .automaton
-                .find(Input::new(text).span(at..text.len()))
+                .find(Input::new(text).span(from..text.len()))
             else {
                 break;
             };
@@ -400,11 +422,18 @@ impl Literals {
         let whole_line_only = patterns
             .iter()
             .all(|(_, r, _)| rules[*r].options.whole_line);
+        // aho-corasick folds case, the anchor searcher does not.
+        let anchors = if fold {
+            None
+        } else {
+            Anchors::build(&patterns.iter().map(|(p, _, _)| p).collect::<Vec<_>>())
+        };
         let targets = patterns.into_iter().map(|(_, r, t)| (r, t)).collect();
         Ok(Some(Literals {
             automaton,
             targets,
             whole_line_only,
+            anchors,
         }))
     }
 }
@@ -760,6 +789,39 @@ mod tests {
         let s = set(&rules);
         assert!(s.prefilter.is_some());
         assert_eq!(s.apply_all("x3y x17y x99y"), "<3> <17> x99y");
+    }
+
+    #[test]
+    fn the_anchored_literal_scan_agrees_with_reading_every_byte() {
+        let files = ["web-residue", "markdown", "ocr-common"]
+            .map(|name| super::super::builtin_set(name).unwrap())
+            .to_vec();
+        let mut s = RuleSet::compile(files).unwrap();
+        assert!(s.exact.as_ref().is_some_and(|l| l.anchors.is_some()));
+        // Misreadings alone, glued into words, after text on a whole-line rule's
+        // line, overlapping (`tliere` holds `tlie`), and near misses.
+        let pieces = [
+            "tlie", "Tliere", "wbich", "conld", "Search in", "Digital Archive", "the", " ",
+            "  ", "\n", "\n\n", ",", "x", "é", "tli", "witli", "sucli", "**", "tbe",
+        ];
+        let mut texts = Vec::new();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..10 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            texts.push(text);
+        }
+        let anchored: Vec<String> = texts.iter().map(|t| format!("{:?}", s.fixes(t))).collect();
+        s.exact.as_mut().unwrap().anchors = None;
+        for (text, anchored) in texts.iter().zip(&anchored) {
+            assert_eq!(&format!("{:?}", s.fixes(text)), anchored, "{text:?}");
+        }
+        assert!(anchored.iter().filter(|f| f.contains("li-for-h")).count() > 100);
     }
 
     #[test]
