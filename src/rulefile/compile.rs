@@ -24,6 +24,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
@@ -38,6 +40,12 @@ use crate::span::Span;
 /// Up to this many bytes of literal patterns, the automaton is a DFA (see
 /// `Literals::build`).
 const DFA_MAX_PATTERN_BYTES: usize = 64 * 1024;
+
+/// After this many bytes of text read by the literal automaton alone, the anchors are
+/// chosen (see `super::anchors`). Choosing costs about 1.3M instructions, what the
+/// automaton spends on some 80 KB: a process that cleans one short document does not
+/// pay for it.
+const ANCHORS_AFTER: usize = 128 * 1024;
 
 /// With more regex rules than this, a [`RegexSet`] pass decides which to run. Below it,
 /// each regex's own literal prefilter is faster than the set's combined automaton.
@@ -80,8 +88,13 @@ struct Literals {
     /// hide other rules' matches later on the line.
     whole_line_only: bool,
     /// Where the patterns start, found faster than by the automaton (case-sensitive
-    /// patterns only, and only when each has a rare piece).
-    anchors: Option<Anchors>,
+    /// patterns only, and only when each has a rare piece); chosen once
+    /// [`ANCHORS_AFTER`] bytes have been read without them.
+    anchors: OnceLock<Option<Anchors>>,
+    /// The patterns the anchors are chosen for (none when case-insensitive).
+    anchored_patterns: Vec<String>,
+    /// The bytes read so far without anchors.
+    read_without_anchors: AtomicUsize,
 }
 
 struct RegexRule {
@@ -274,7 +287,7 @@ impl RuleSet {
     }
 
     fn literal_candidates(&self, literals: &Literals, text: &str, out: &mut Vec<Candidate>) {
-        let starts = literals.anchors.as_ref().map(|a| a.starts(text.as_bytes()));
+        let starts = literals.anchors(text).map(|a| a.starts(text.as_bytes()));
         let mut next_start = 0;
         let mut at = 0;
         while at < text.len() {
@@ -423,18 +436,37 @@ impl Literals {
             .iter()
             .all(|(_, r, _)| rules[*r].options.whole_line);
         // aho-corasick folds case, the anchor searcher does not.
-        let anchors = if fold {
-            None
+        let anchored_patterns = if fold {
+            Vec::new()
         } else {
-            Anchors::build(&patterns.iter().map(|(p, _, _)| p).collect::<Vec<_>>())
+            patterns.iter().map(|(p, _, _)| p.clone()).collect()
         };
         let targets = patterns.into_iter().map(|(_, r, t)| (r, t)).collect();
         Ok(Some(Literals {
             automaton,
             targets,
             whole_line_only,
-            anchors,
+            anchors: OnceLock::new(),
+            anchored_patterns,
+            read_without_anchors: AtomicUsize::new(0),
         }))
+    }
+
+    /// The anchors, to search `text` with; chosen on the first call after
+    /// [`ANCHORS_AFTER`] bytes have been read without them.
+    fn anchors(&self, text: &str) -> Option<&Anchors> {
+        if let Some(anchors) = self.anchors.get() {
+            return anchors.as_ref();
+        }
+        let read = self
+            .read_without_anchors
+            .fetch_add(text.len(), Ordering::Relaxed);
+        if read + text.len() < ANCHORS_AFTER {
+            return None;
+        }
+        self.anchors
+            .get_or_init(|| Anchors::build(&self.anchored_patterns))
+            .as_ref()
     }
 }
 
@@ -797,7 +829,8 @@ mod tests {
             .map(|name| super::super::builtin_set(name).unwrap())
             .to_vec();
         let mut s = RuleSet::compile(files).unwrap();
-        assert!(s.exact.as_ref().is_some_and(|l| l.anchors.is_some()));
+        let long = "x".repeat(ANCHORS_AFTER);
+        assert!(s.exact.as_ref().is_some_and(|l| l.anchors(&long).is_some()));
         // Misreadings alone, glued into words, after text on a whole-line rule's
         // line, overlapping (`tliere` holds `tlie`), and near misses.
         let pieces = concat!(
@@ -818,7 +851,7 @@ mod tests {
             texts.push(text);
         }
         let anchored: Vec<String> = texts.iter().map(|t| format!("{:?}", s.fixes(t))).collect();
-        s.exact.as_mut().unwrap().anchors = None;
+        s.exact.as_mut().unwrap().anchors = OnceLock::from(None);
         for (text, anchored) in texts.iter().zip(&anchored) {
             assert_eq!(&format!("{:?}", s.fixes(text)), anchored, "{text:?}");
         }
