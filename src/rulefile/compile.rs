@@ -16,16 +16,22 @@
 //!
 //! All literal and swap patterns share one aho-corasick automaton (two, when some are
 //! case-insensitive: aho-corasick folds case per automaton, not per pattern), so literal
-//! rules cost one pass whatever their number. Regexes are compiled once, at parse time;
-//! with many of them a [`RegexSet`] pass first finds which can match at all.
+//! rules cost one pass whatever their number. When every case-sensitive pattern holds a
+//! piece English seldom has, as OCR misreadings do, that pass is a SIMD search for
+//! those pieces, and the automaton runs only where a pattern starts (see
+//! `super::anchors`). Regexes are compiled once, at parse time; with many of them a
+//! [`RegexSet`] pass first finds which can match at all.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use smallvec::SmallVec;
 
+use super::anchors::Anchors;
 use super::parse::REGEX_SIZE_LIMIT;
 use super::{MatchOptions, Matcher, RuleFile, RuleFileError, Template, TemplatePart};
 use crate::fix::{Applicability, Edit, Fix, RuleId};
@@ -34,6 +40,12 @@ use crate::span::Span;
 /// Up to this many bytes of literal patterns, the automaton is a DFA (see
 /// `Literals::build`).
 const DFA_MAX_PATTERN_BYTES: usize = 64 * 1024;
+
+/// After this many bytes of text read by the literal automaton alone, the anchors are
+/// chosen (see `super::anchors`). Choosing costs about 1.3M instructions, what the
+/// automaton spends on some 80 KB: a process that cleans one short document does not
+/// pay for it.
+const ANCHORS_AFTER: usize = 128 * 1024;
 
 /// With more regex rules than this, a [`RegexSet`] pass decides which to run. Below it,
 /// each regex's own literal prefilter is faster than the set's combined automaton.
@@ -75,6 +87,14 @@ struct Literals {
     /// its line lets the scan skip to the next line (see `resume_after`), which would
     /// hide other rules' matches later on the line.
     whole_line_only: bool,
+    /// Where the patterns start, found faster than by the automaton (case-sensitive
+    /// patterns only, and only when each has a rare piece); chosen once
+    /// [`ANCHORS_AFTER`] bytes have been read without them.
+    anchors: OnceLock<Option<Anchors>>,
+    /// The patterns the anchors are chosen for (none when case-insensitive).
+    anchored_patterns: Vec<String>,
+    /// The bytes read so far without anchors.
+    read_without_anchors: AtomicUsize,
 }
 
 struct RegexRule {
@@ -267,11 +287,26 @@ impl RuleSet {
     }
 
     fn literal_candidates(&self, literals: &Literals, text: &str, out: &mut Vec<Candidate>) {
+        let starts = literals.anchors(text).map(|a| a.starts(text.as_bytes()));
+        let mut next_start = 0;
         let mut at = 0;
         while at < text.len() {
+            // No pattern starts before the next start at or after `at`, so the
+            // automaton finds the same leftmost-longest match from there as from `at`,
+            // without reading the bytes between.
+            let from = match &starts {
+                Some(starts) => {
+                    next_start += starts[next_start..].partition_point(|&s| s < at);
+                    match starts.get(next_start) {
+                        Some(&start) => start,
+                        None => break,
+                    }
+                }
+                None => at,
+            };
             let Some(m) = literals
                 .automaton
-                .find(Input::new(text).span(at..text.len()))
+                .find(Input::new(text).span(from..text.len()))
             else {
                 break;
             };
@@ -400,12 +435,38 @@ impl Literals {
         let whole_line_only = patterns
             .iter()
             .all(|(_, r, _)| rules[*r].options.whole_line);
+        // aho-corasick folds case, the anchor searcher does not.
+        let anchored_patterns = if fold {
+            Vec::new()
+        } else {
+            patterns.iter().map(|(p, _, _)| p.clone()).collect()
+        };
         let targets = patterns.into_iter().map(|(_, r, t)| (r, t)).collect();
         Ok(Some(Literals {
             automaton,
             targets,
             whole_line_only,
+            anchors: OnceLock::new(),
+            anchored_patterns,
+            read_without_anchors: AtomicUsize::new(0),
         }))
+    }
+
+    /// The anchors, to search `text` with; chosen on the first call after
+    /// [`ANCHORS_AFTER`] bytes have been read without them.
+    fn anchors(&self, text: &str) -> Option<&Anchors> {
+        if let Some(anchors) = self.anchors.get() {
+            return anchors.as_ref();
+        }
+        let read = self
+            .read_without_anchors
+            .fetch_add(text.len(), Ordering::Relaxed);
+        if read + text.len() < ANCHORS_AFTER {
+            return None;
+        }
+        self.anchors
+            .get_or_init(|| Anchors::build(&self.anchored_patterns))
+            .as_ref()
     }
 }
 
@@ -760,6 +821,41 @@ mod tests {
         let s = set(&rules);
         assert!(s.prefilter.is_some());
         assert_eq!(s.apply_all("x3y x17y x99y"), "<3> <17> x99y");
+    }
+
+    #[test]
+    fn the_anchored_literal_scan_agrees_with_reading_every_byte() {
+        let files = ["web-residue", "markdown", "ocr-common"]
+            .map(|name| super::super::builtin_set(name).unwrap())
+            .to_vec();
+        let mut s = RuleSet::compile(files).unwrap();
+        let long = "x".repeat(ANCHORS_AFTER);
+        assert!(s.exact.as_ref().is_some_and(|l| l.anchors(&long).is_some()));
+        // Misreadings alone, glued into words, after text on a whole-line rule's
+        // line, overlapping (`tliere` holds `tlie`), and near misses.
+        let pieces = concat!(
+            "tlie|Tliere|wbich|conld|Search in|Digital Archive|the| |  ",
+            "|\n|\n\n|,|x|é|tli|witli|sucli|**|tbe"
+        );
+        let pieces: Vec<&str> = pieces.split('|').collect();
+        let mut texts = Vec::new();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..10 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            texts.push(text);
+        }
+        let anchored: Vec<String> = texts.iter().map(|t| format!("{:?}", s.fixes(t))).collect();
+        s.exact.as_mut().unwrap().anchors = OnceLock::from(None);
+        for (text, anchored) in texts.iter().zip(&anchored) {
+            assert_eq!(&format!("{:?}", s.fixes(text)), anchored, "{text:?}");
+        }
+        assert!(anchored.iter().filter(|f| f.contains("li-for-h")).count() > 100);
     }
 
     #[test]

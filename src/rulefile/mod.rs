@@ -38,6 +38,7 @@ use regex::Regex;
 use crate::fix::{Applicability, RuleId};
 use crate::registry::RuleInfo;
 
+mod anchors;
 mod compile;
 mod parse;
 

@@ -9,7 +9,7 @@
 //! span [`edit`] widens over the whitespace that joined it to the text, so removal
 //! leaves `sentence.` and not `sentence. `, and a garbage line goes with its line break.
 
-mod model;
+pub(crate) mod model;
 mod operators;
 mod soup;
 

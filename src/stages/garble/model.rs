@@ -55,6 +55,8 @@ static ASCII_SYMBOL: [Option<u8>; 256] = {
 /// Smoothed natural-log trigram probabilities, indexed `[a][b][c]` for P(c | a b).
 pub(crate) struct CharModel {
     logp: Box<[f32]>,
+    /// The share of each trigram among all the training counts, indexed like `logp`.
+    share: Box<[f32]>,
 }
 
 impl CharModel {
@@ -89,6 +91,8 @@ impl CharModel {
         for (b, out) in bigram.chunks_exact_mut(SYMBOLS).enumerate() {
             witten_bell(&bi[b * SYMBOLS..(b + 1) * SYMBOLS], &uniform, out);
         }
+        let total: f64 = tri.iter().sum();
+        let share = tri.iter().map(|&c| (c / total) as f32).collect();
         let mut logp = vec![0f32; SYMBOLS * SYMBOLS * SYMBOLS];
         let mut p = [0f64; SYMBOLS];
         for a in 0..SYMBOLS {
@@ -103,7 +107,18 @@ impl CharModel {
         }
         CharModel {
             logp: logp.into_boxed_slice(),
+            share,
         }
+    }
+
+    /// How common the three characters `gram` are in a row in English words: their
+    /// share of all the trigrams the model was trained on (word boundaries included),
+    /// letters of either case alike; `None` unless all three are ASCII letters or
+    /// apostrophes. For the rule files' literal prefilter, which looks for the rarest
+    /// piece of each pattern (`rulefile::anchors`).
+    pub(crate) fn share(&self, gram: [u8; 3]) -> Option<f32> {
+        let [a, b, c] = gram.map(|byte| ASCII_SYMBOL[byte as usize]);
+        Some(self.share[index(a?, b?, c?)])
     }
 
     /// The mean log-probability per symbol of `word` (its letters and the closing
@@ -194,6 +209,17 @@ fn witten_bell(counts: &[f64], lower: &[f64], out: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_are_of_letters_of_either_case_and_sum_to_one() {
+        let m = CharModel::english();
+        let the = m.share(*b"the").unwrap();
+        assert_eq!(m.share(*b"THE"), Some(the));
+        assert!(the > 100.0 * m.share(*b"tli").unwrap());
+        assert_eq!(m.share(*b"t e"), None);
+        let sum: f64 = m.share.iter().map(|&s| f64::from(s)).sum();
+        assert!((sum - 1.0).abs() < 1e-3, "{sum}");
+    }
 
     #[test]
     fn words_score_above_letter_soup() {
