@@ -674,7 +674,11 @@ impl<'t> Scorer<'t> {
             } else {
                 (0..page.len()).collect()
             };
-            fixes.extend(self.moves(page, pages[p].span.end, &order, before, after));
+            // An order the search left as it was moves nothing (every block is on the
+            // heaviest common subsequence, the order itself).
+            if order.iter().enumerate().any(|(i, &b)| i != b) {
+                fixes.extend(self.moves(page, pages[p].span.end, &order, before, after));
+            }
             before = order.last().map(|&i| &page[i]);
         }
         fixes
@@ -1171,6 +1175,14 @@ fn best_move<const PRUNE: bool>(
     adjacent.clear();
     adjacent.extend((1..=n + 1).map(|k| joins.bounds(at(k - 1), at(k)).high));
     let costliest = adjacent.iter().copied().fold(0.0, f32::max);
+    // Every place, and those where the join a run would break costs something: a run
+    // whose own joins fall short of MIN_GAIN can only go there.
+    let every: Vec<usize> = (1..=n + 1).collect();
+    let costly: Vec<usize> = every
+        .iter()
+        .copied()
+        .filter(|&k| adjacent[k - 1] > 0.0)
+        .collect();
     for i in 1..=n {
         for j in i..(i + MAX_RUN).min(n + 1) {
             if j - i + 1 == n {
@@ -1180,12 +1192,19 @@ fn best_move<const PRUNE: bool>(
             if PRUNE && out_high + costliest < MIN_GAIN {
                 continue;
             }
-            let closed_low = joins.bounds(at(i - 1), at(j + 1)).low;
+            let places = if PRUNE && out_high < MIN_GAIN {
+                &costly
+            } else {
+                &every
+            };
+            let mut closed_low = None;
             let bytes = order[i - 1..j].iter().map(|&b| page[b].span.len()).sum();
-            for k in (1..=n + 1).filter(|&k| k < i || k > j + 1) {
+            for k in places.iter().copied().filter(|&k| k < i || k > j + 1) {
                 if PRUNE && out_high + adjacent[k - 1] < MIN_GAIN {
                     continue;
                 }
+                let closed_low =
+                    *closed_low.get_or_insert_with(|| joins.bounds(at(i - 1), at(j + 1)).low);
                 // The run must fit its new place at both ends.
                 let into_low = joins.bounds(at(k - 1), at(i)).low;
                 let out_of_low = joins.bounds(at(j), at(k)).low;
