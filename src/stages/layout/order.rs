@@ -532,11 +532,21 @@ struct Scorer<'t> {
     /// The candidates asked about since the last count that are not counted yet, in the
     /// order asked; see [`Scorer::writes`].
     uncounted: RefCell<Vec<String>>,
+    /// Each page's order as a pass that asked only about counted words found it.
+    settled: RefCell<Vec<Option<Settled>>>,
     /// Where the text's lines start, for messages; built for the first one.
     line_starts: OnceCell<Vec<usize>>,
     /// The page being ordered has at most [`FEW_CANDIDATES`] pairs of a broken open end
     /// and a broken lower-case start.
     few_candidates: Cell<bool>,
+}
+
+/// A page's order, as a pass found it asking only about counted words.
+struct Settled {
+    /// The rank of the block before the page.
+    before: Option<usize>,
+    order: Vec<usize>,
+    fixes: Vec<Fix>,
 }
 
 /// What the dictionary says of the word a block ending in a hyphen makes with a block
@@ -583,6 +593,7 @@ impl<'t> Scorer<'t> {
             candidates: OnceCell::new(),
             counts: RefCell::default(),
             uncounted: RefCell::default(),
+            settled: RefCell::new(blocks.iter().map(|_| None).collect()),
             line_starts: OnceCell::new(),
             few_candidates: Cell::new(false),
         }
@@ -667,21 +678,56 @@ impl<'t> Scorer<'t> {
             if page.is_empty() {
                 continue;
             }
-            let after = next_block(blocks, p);
-            self.few_candidates.set(few_candidates(page, before, after));
-            let order = if page.len() <= MAX_BLOCKS && pages[p].span.len() <= MAX_PAGE_BYTES {
-                self.best_order::<true>(page, before, after)
-            } else {
-                (0..page.len()).collect()
+            let before_rank = before.map(|b| b.rank);
+            // A page an earlier pass ordered after the same block, asking only about
+            // words counted by then, is ordered alike: the same search, the same answers.
+            let settled = self.settled.borrow()[p]
+                .as_ref()
+                .filter(|settled| settled.before == before_rank)
+                .map(|settled| (settled.order.clone(), settled.fixes.clone()));
+            let (order, page_fixes) = match settled {
+                Some(settled) => settled,
+                None => {
+                    let asked = self.uncounted.borrow().len();
+                    let (order, page_fixes) = self.reorder_page(p, pages, before);
+                    if self.uncounted.borrow().len() == asked {
+                        self.settled.borrow_mut()[p] = Some(Settled {
+                            before: before_rank,
+                            order: order.clone(),
+                            fixes: page_fixes.clone(),
+                        });
+                    }
+                    (order, page_fixes)
+                }
             };
-            // An order the search left as it was moves nothing (every block is on the
-            // heaviest common subsequence, the order itself).
-            if order.iter().enumerate().any(|(i, &b)| i != b) {
-                fixes.extend(self.moves(page, pages[p].span.end, &order, before, after));
-            }
+            fixes.extend(page_fixes);
             before = order.last().map(|&i| &page[i]);
         }
         fixes
+    }
+
+    /// The order of page `p` after the block `before` it, and the fixes that make it.
+    fn reorder_page(
+        &self,
+        p: usize,
+        pages: &[pages::Page],
+        before: Option<&Block>,
+    ) -> (Vec<usize>, Vec<Fix>) {
+        let page = &self.blocks[p];
+        let after = next_block(self.blocks, p);
+        self.few_candidates.set(few_candidates(page, before, after));
+        let order = if page.len() <= MAX_BLOCKS && pages[p].span.len() <= MAX_PAGE_BYTES {
+            self.best_order::<true>(page, before, after)
+        } else {
+            (0..page.len()).collect()
+        };
+        // An order the search left as it was moves nothing (every block is on the
+        // heaviest common subsequence, the order itself).
+        if order.iter().enumerate().all(|(i, &b)| i == b) {
+            return (order, Vec::new());
+        }
+        let fixes = self.moves(page, pages[p].span.end, &order, before, after);
+        (order, fixes)
     }
 
     /// The 1-based number of the line holding byte `pos`.
