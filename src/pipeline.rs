@@ -727,6 +727,22 @@ impl Provenance {
     }
 }
 
+/// Merges what made piece `from` into what made piece `into`: two pieces never share a
+/// provenance, so the two entries are distinct. (`get_disjoint_mut` says this in one
+/// call, but is newer than the crate's minimum Rust.)
+fn merge_provenance(provenance: &mut [Provenance], into: u32, from: u32) {
+    let (into, from) = (into as usize, from as usize);
+    assert_ne!(into, from, "two pieces never share a provenance");
+    let (into, from) = if into < from {
+        let (low, high) = provenance.split_at_mut(from);
+        (&mut low[into], &high[0])
+    } else {
+        let (low, high) = provenance.split_at_mut(into);
+        (&mut high[0], &low[from])
+    };
+    into.merge(from);
+}
+
 /// The composed map from the current text back to the original: sorted, disjoint pieces.
 #[derive(Debug, Default)]
 struct Record {
@@ -854,11 +870,7 @@ impl Record {
                     let p = old.next().expect("peeked");
                     old_delta += p.cur.len() as isize - p.orig.len() as isize;
                     end.extend(p.cur);
-                    let [into, from] = self
-                        .provenance
-                        .get_disjoint_mut([cluster.made_by as usize, p.made_by as usize])
-                        .expect("two pieces never share a provenance");
-                    into.merge(from);
+                    merge_provenance(&mut self.provenance, cluster.made_by, p.made_by);
                 } else {
                     break;
                 }
