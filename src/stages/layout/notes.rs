@@ -348,7 +348,8 @@ fn find_unchecked(
                     let s = text[line.span.range()].trim_start_matches([' ', '\t', '\x0c']);
                     PageLine {
                         line,
-                        // (`s` is the line after some of its white space.)
+                        // What `s.trim().is_empty()` says (`s` is the line less some
+                        // of its leading white space), without reading all of `s`.
                         blank: line.is_blank(text),
                         marker: marker(s),
                     }
