@@ -27,6 +27,8 @@ pub mod rulefile;
 pub mod span;
 pub mod stage;
 pub mod stages;
+#[cfg(test)]
+mod testing;
 
 pub use fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, FixKind, RuleId, Severity};
 pub use pipeline::{apply, Outcome, Pipeline, Proposal};

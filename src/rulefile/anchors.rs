@@ -206,14 +206,11 @@ mod tests {
         let pieces: Vec<&str> = pieces.split('|').collect();
         // Texts of pieces in the orders a xorshift generator gives: overlapping
         // occurrences, patterns inside patterns, and near misses.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = crate::testing::XorShift(0x2545_f491_4f6c_dd1d);
         for _ in 0..500 {
             let mut text = String::new();
             for _ in 0..12 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+                text.push_str(pieces[rng.below(pieces.len())]);
             }
             assert_eq!(
                 anchors.starts(text.as_bytes()),

@@ -839,14 +839,11 @@ mod tests {
         );
         let pieces: Vec<&str> = pieces.split('|').collect();
         let mut texts = Vec::new();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..2000 {
             let mut text = String::new();
             for _ in 0..10 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+                text.push_str(pieces[rng.below(pieces.len())]);
             }
             texts.push(text);
         }

@@ -848,17 +848,7 @@ mod tests {
             .collect()
     }
 
-    /// A small deterministic generator (xorshift), so that failures reproduce.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
+    use crate::testing::XorShift as Rng;
 
     /// Pieces of text that are hard for the scan: case forms, characters whose lower
     /// case has another length (`K` Kelvin, `Ω` ohm, `ẞ`, `İ`), non-ASCII letters and

@@ -1407,13 +1407,8 @@ mod tests {
             "cator and that it reads back at startup and writes out when it exits.",
             "Every frobnicator writes its settings to a file of its own on the disk.",
         ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15u64);
+        let mut next = |n: usize| rng.below(n);
         let mut searched = 0;
         for _ in 0..1000 {
             let count = 2 + next(9);
@@ -1450,13 +1445,8 @@ mod tests {
             "the rest of the sentence goes on in lower case after a finished one here.",
             "Short heading",
         ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1Du64);
+        let mut next = |n: usize| rng.below(n);
         let lexicon = Lexicon::english();
         let mut moved = 0;
         for _ in 0..300 {

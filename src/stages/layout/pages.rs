@@ -1023,13 +1023,8 @@ mod tests {
             "Page ", "@[`{",
         ];
         const PLAIN: [&str; 7] = ["word", "Word", "WORD", " ", "x", "Page ", "é"];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut next = || rng.next_u64();
         for _ in 0..20_000 {
             let len = (next() % 60) as usize;
             // Half the lines mostly words and single spaces, so that eight bytes of them are
