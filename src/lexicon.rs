@@ -319,6 +319,10 @@ impl Lexicon {
         self.lookup_forms(word)
     }
 
+    // The steps of a lookup are inlined into it: each is called from one or two places,
+    // and nearly every word takes the first one or two, so calls would cost more than
+    // their bodies.
+    #[inline]
     fn lookup_forms(&self, word: &str) -> Option<Tenths> {
         if let Some(t) = self.lookup_cased(word) {
             return Some(t);
@@ -334,6 +338,7 @@ impl Lexicon {
         self.lookup_cased(stem)
     }
 
+    #[inline]
     fn lookup_cased(&self, word: &str) -> Option<Tenths> {
         if let Some(t) = self.get(word) {
             return Some(t);
@@ -390,6 +395,7 @@ impl Lexicon {
         None
     }
 
+    #[inline]
     fn get(&self, word: &str) -> Option<Tenths> {
         let base = base_get(self.base, word);
         if self.extra.is_empty() {

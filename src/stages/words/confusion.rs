@@ -143,6 +143,17 @@ fn parse(text: &'static str) -> Result<Vec<Confusion>, usize> {
     Ok(out)
 }
 
+/// Where `pattern` (not empty) first occurs in `bytes`, by comparing bytes: the table's
+/// patterns are one or two ASCII letters or digits, too short for a substring searcher
+/// to pay off, and compared as one or two bytes rather than as slices.
+fn find(bytes: &[u8], pattern: &[u8]) -> Option<usize> {
+    match *pattern {
+        [a] => bytes.iter().position(|&b| b == a),
+        [a, b] => bytes.windows(2).position(|w| w[0] == a && w[1] == b),
+        _ => bytes.windows(pattern.len()).position(|w| w == pattern),
+    }
+}
+
 /// Letters an engine loses: narrow glyphs that merge into a neighbour (`i l t r f j`)
 /// and `n`, whose arch vanishes at low resolution. Restoring only these, rather than
 /// any letter, keeps the candidates few — both for speed and because almost every
@@ -170,11 +181,10 @@ pub(super) fn candidates<'t>(token: &'t str, mut each: impl FnMut(Reading<'t>, M
     };
     for confusion in table() {
         // Each place `from` occurs, left to right and without overlaps (as
-        // `match_indices` finds them), by comparing bytes: the patterns are one or two
-        // ASCII letters or digits, too short for a substring searcher to pay off.
+        // `match_indices` finds them).
         let from = confusion.from.as_bytes();
         let mut at = 0;
-        while let Some(k) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        while let Some(k) = find(&bytes[at..], from) {
             let found = at + k;
             at = found + from.len();
             emit(
@@ -227,6 +237,18 @@ mod tests {
             out.push(word);
         });
         out
+    }
+
+    #[test]
+    fn patterns_are_found_where_str_finds_them() {
+        for text in ["", "r", "rn", "modern", "rnrnm", "c1ear", "aaa"] {
+            for pattern in ["r", "rn", "m", "nr", "1", "aa", "ern"] {
+                assert_eq!(
+                    find(text.as_bytes(), pattern.as_bytes()),
+                    text.find(pattern)
+                );
+            }
+        }
     }
 
     #[test]
