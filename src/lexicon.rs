@@ -19,11 +19,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use frozen::FrozenTable;
+pub(crate) use quads::EditScreen;
+use quads::QuadSet;
 use swar::{ascii_digits, ascii_letters, load8, HIGH};
 pub(crate) use table::StrTable;
 
 mod frozen;
 mod hash;
+mod quads;
 pub(crate) mod swar;
 mod table;
 
@@ -42,6 +45,11 @@ static ENGLISH_WORDS: FrozenTable<1> = FrozenTable::new(
     include_bytes!(concat!(env!("OUT_DIR"), "/en.words.slots")),
     include_bytes!(concat!(env!("OUT_DIR"), "/en.words.entries")),
 );
+
+/// The quads (four letters in a row) of the English words, laid out by `build.rs` from
+/// the same file: see [`Lexicon::screen`].
+static ENGLISH_QUADS: QuadSet =
+    QuadSet::new(include_bytes!(concat!(env!("OUT_DIR"), "/en.words.quads")));
 
 /// Bigram `log10 P(second | first)` in hundredths (an `i16`), keyed by `first second`,
 /// laid out by `build.rs` from `rules/dict/en.bigrams.txt`.
@@ -166,6 +174,30 @@ impl Lexicon {
         self.lookup(word).is_some()
     }
 
+    /// Tells, of each string one edit away from `token`, whether it may be known
+    /// ([`Lexicon::contains`]), without building it or probing the dictionary: see
+    /// [`EditScreen::may_contain`]. A caller that asks about many strings that are mostly
+    /// no word (every reading of a misprint) asks this first.
+    ///
+    /// `false` is certain: the string is two or more ASCII letters and holds four in a
+    /// row, counting its start and end, that no dictionary word holds in any case (see
+    /// `quads`); every case form the lookup tries has the same letters. A lexicon with
+    /// user words screens nothing out: they are not in the set.
+    pub(crate) fn screen<'a>(&self, token: &'a str) -> EditScreen<'a> {
+        self.quads().screen(token.as_bytes())
+    }
+
+    /// The quads of this lexicon's words: the English words', or with user words (which
+    /// are not in it) a set that lets every string pass.
+    fn quads(&self) -> &'static QuadSet {
+        static EVERYTHING: QuadSet = QuadSet::everything();
+        if self.extra.is_empty() {
+            &ENGLISH_QUADS
+        } else {
+            &EVERYTHING
+        }
+    }
+
     /// A copy of this lexicon that also knows `extra` (e.g. a user's word list).
     ///
     /// Each user word gets [`USER_WORD_ZIPF`] unless the lexicon already rates it
@@ -287,6 +319,10 @@ impl Lexicon {
         self.lookup_forms(word)
     }
 
+    // The steps of a lookup are inlined into it: each is called from one or two places,
+    // and nearly every word takes the first one or two, so calls would cost more than
+    // their bodies.
+    #[inline]
     fn lookup_forms(&self, word: &str) -> Option<Tenths> {
         if let Some(t) = self.lookup_cased(word) {
             return Some(t);
@@ -302,6 +338,7 @@ impl Lexicon {
         self.lookup_cased(stem)
     }
 
+    #[inline]
     fn lookup_cased(&self, word: &str) -> Option<Tenths> {
         if let Some(t) = self.get(word) {
             return Some(t);
@@ -358,6 +395,7 @@ impl Lexicon {
         None
     }
 
+    #[inline]
     fn get(&self, word: &str) -> Option<Tenths> {
         let base = base_get(self.base, word);
         if self.extra.is_empty() {
@@ -784,6 +822,55 @@ mod tests {
         for (pair, value) in bigrams {
             assert_eq!(ENGLISH_BIGRAMS.get(pair), Some(value));
         }
+    }
+
+    #[test]
+    fn embedded_quads_are_the_dictionary_words_quads() {
+        use frozen::build::{parse_lines, zipf_tenths};
+        let words = include_str!("../rules/dict/en.words.txt");
+        let words = parse_lines(words, zipf_tenths).unwrap();
+        let quads = quads::build::quad_set(words.iter().map(|&(word, _)| word));
+        assert!(quads == include_bytes!(concat!(env!("OUT_DIR"), "/en.words.quads")));
+    }
+
+    #[test]
+    fn the_screen_passes_every_string_the_lexicon_knows() {
+        // Every dictionary word in the case forms the lookup maps to it, and strings
+        // one edit away from them (most of which are no word): `contains` implies
+        // passing the screen, and the screen rejects many of the others.
+        let en = Lexicon::english();
+        let words = include_str!("../rules/dict/en.words.txt");
+        let mut rng = crate::testing::XorShift(0x9E37_79B9);
+        let (mut asked, mut rejected) = (0, 0);
+        for line in words.lines().step_by(7) {
+            let word = line.split_once('\t').unwrap().0;
+            let mut forms = vec![
+                word.to_owned(),
+                word.to_ascii_uppercase(),
+                capitalise(word),
+                format!("{word}'s"),
+            ];
+            if word.is_ascii() && word.len() > 1 {
+                let bytes = word.as_bytes();
+                let at = rng.below(bytes.len());
+                let mut edited = bytes.to_vec();
+                edited[at] = b'a' + rng.below(26) as u8;
+                forms.push(String::from_utf8(edited.clone()).unwrap());
+                edited.insert(rng.below(bytes.len() + 1), b'a' + rng.below(26) as u8);
+                forms.push(String::from_utf8(edited).unwrap());
+            }
+            for form in forms {
+                // The identity edit screens the string itself.
+                let may = en.screen(&form).may_contain(0, 0, b"");
+                assert!(may || !en.contains(&form), "{form}");
+                asked += 1;
+                rejected += usize::from(!may);
+            }
+        }
+        assert!(rejected * 10 > asked, "{rejected} of {asked}");
+        let mine = en.with_words(["Xqzt"]);
+        assert!(!en.screen("Xqzt").may_contain(0, 0, b""));
+        assert!(mine.screen("Xqzt").may_contain(0, 0, b""));
     }
 
     #[test]

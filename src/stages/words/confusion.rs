@@ -71,6 +71,45 @@ impl std::fmt::Display for Mistake {
     }
 }
 
+/// One reading of a token: the token with the `removed` bytes at `at` replaced by
+/// `inserted`. Most readings are no word, and a caller can tell many of them so from
+/// these parts, without building the string ([`Reading::write`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Reading<'t> {
+    pub(super) token: &'t str,
+    pub(super) at: usize,
+    pub(super) removed: usize,
+    pub(super) inserted: &'t str,
+}
+
+impl Reading<'_> {
+    /// The reading's length in bytes.
+    pub(super) fn len(&self) -> usize {
+        self.token.len() - self.removed + self.inserted.len()
+    }
+
+    /// The reading's byte `k` (below [`Reading::len`]).
+    #[inline]
+    pub(super) fn byte(&self, k: usize) -> u8 {
+        let (token, inserted) = (self.token.as_bytes(), self.inserted.as_bytes());
+        if k < self.at {
+            token[k]
+        } else if k < self.at + inserted.len() {
+            inserted[k - self.at]
+        } else {
+            token[k - inserted.len() + self.removed]
+        }
+    }
+
+    /// Writes the reading into `out`, in place of what it held.
+    pub(super) fn write(&self, out: &mut String) {
+        out.clear();
+        out.push_str(&self.token[..self.at]);
+        out.push_str(self.inserted);
+        out.push_str(&self.token[self.at + self.removed..]);
+    }
+}
+
 /// The parsed confusion table.
 pub(super) fn table() -> &'static [Confusion] {
     static TABLE_PARSED: OnceLock<Vec<Confusion>> = OnceLock::new();
@@ -92,7 +131,11 @@ fn parse(text: &'static str) -> Result<Vec<Confusion>, usize> {
             return Err(n + 1);
         };
         let cost: f32 = cost.parse().map_err(|_| n + 1)?;
-        if from.is_empty() || to.is_empty() || !(0.0..=5.0).contains(&cost) {
+        // ASCII only, so that the readings of an ASCII token are ASCII.
+        if from.is_empty() || to.is_empty() || !(from.is_ascii() && to.is_ascii()) {
+            return Err(n + 1);
+        }
+        if !(0.0..=5.0).contains(&cost) {
             return Err(n + 1);
         }
         out.push(Confusion { from, to, cost });
@@ -100,38 +143,54 @@ fn parse(text: &'static str) -> Result<Vec<Confusion>, usize> {
     Ok(out)
 }
 
+/// Where `pattern` (not empty) first occurs in `bytes`, by comparing bytes: the table's
+/// patterns are one or two ASCII letters or digits, too short for a substring searcher
+/// to pay off, and compared as one or two bytes rather than as slices.
+fn find(bytes: &[u8], pattern: &[u8]) -> Option<usize> {
+    match *pattern {
+        [a] => bytes.iter().position(|&b| b == a),
+        [a, b] => bytes.windows(2).position(|w| w[0] == a && w[1] == b),
+        _ => bytes.windows(pattern.len()).position(|w| w == pattern),
+    }
+}
+
 /// Letters an engine loses: narrow glyphs that merge into a neighbour (`i l t r f j`)
 /// and `n`, whose arch vanishes at low resolution. Restoring only these, rather than
 /// any letter, keeps the candidates few — both for speed and because almost every
 /// short word is one arbitrary letter away from several others.
-const LOST_LETTERS: &[u8] = b"iltrfjn";
+const LOST_LETTERS: &str = "iltrfjn";
 
 /// Longest token in which a lost letter is looked for.
 const MAX_LOST_LETTER_TOKEN: usize = 10;
 
-/// Calls `each(candidate, mistake)` with every string one mistake away from `token`
+/// Calls `each(reading, mistake)` with every reading one mistake away from `token`
 /// (ASCII) under the table and the letter rules. The same string may come more than
-/// once, by different mistakes; callers keep the cheapest. The candidate is built in
-/// one reused buffer: copy it to keep it.
-pub(super) fn candidates(token: &str, mut each: impl FnMut(&str, Mistake)) {
+/// once, by different mistakes; callers keep the cheapest.
+pub(super) fn candidates<'t>(token: &'t str, mut each: impl FnMut(Reading<'t>, Mistake)) {
     let bytes = token.as_bytes();
-    let mut word = String::with_capacity(token.len() + 2);
-    let mut emit = |parts: [&str; 3], mistake: Mistake| {
-        word.clear();
-        parts.iter().for_each(|p| word.push_str(p));
-        each(&word, mistake);
+    let mut emit = |at: usize, removed: usize, inserted: &'t str, mistake: Mistake| {
+        each(
+            Reading {
+                token,
+                at,
+                removed,
+                inserted,
+            },
+            mistake,
+        );
     };
     for confusion in table() {
         // Each place `from` occurs, left to right and without overlaps (as
-        // `match_indices` finds them), by comparing bytes: the patterns are one or two
-        // ASCII letters or digits, too short for a substring searcher to pay off.
+        // `match_indices` finds them).
         let from = confusion.from.as_bytes();
         let mut at = 0;
-        while let Some(k) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        while let Some(k) = find(&bytes[at..], from) {
             let found = at + k;
             at = found + from.len();
             emit(
-                [&token[..found], confusion.to, &token[at..]],
+                found,
+                from.len(),
+                confusion.to,
                 Mistake::Confusion(confusion),
             );
         }
@@ -142,15 +201,9 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(&str, Mistake)) {
             continue;
         }
         if bytes.get(at + 1) == Some(&letter) {
-            emit(
-                [&token[..at], "", &token[at + 1..]],
-                Mistake::Doubled(letter),
-            );
+            emit(at, 1, "", Mistake::Doubled(letter));
         } else if bytes.get(at.wrapping_sub(1)) != Some(&letter) {
-            emit(
-                [&token[..=at], "", &token[at..]],
-                Mistake::Undoubled(letter),
-            );
+            emit(at + 1, 0, &token[at..=at], Mistake::Undoubled(letter));
         }
     }
     // A lost letter between two others (not at the edges: an edge letter is as often
@@ -159,21 +212,15 @@ pub(super) fn candidates(token: &str, mut each: impl FnMut(&str, Mistake)) {
     if bytes.len() > MAX_LOST_LETTER_TOKEN {
         return;
     }
-    let mut one = [0u8; 1];
     for at in 1..bytes.len() {
         if !(bytes[at - 1].is_ascii_lowercase() && bytes[at].is_ascii_lowercase()) {
             continue;
         }
-        for &letter in LOST_LETTERS {
+        for (k, letter) in LOST_LETTERS.bytes().enumerate() {
             if letter == bytes[at - 1] || letter == bytes[at] {
                 continue; // a doubling, generated above
             }
-            one[0] = letter;
-            let inserted = std::str::from_utf8(&one).unwrap_or_default();
-            emit(
-                [&token[..at], inserted, &token[at..]],
-                Mistake::Lost(letter),
-            );
+            emit(at, 0, &LOST_LETTERS[k..=k], Mistake::Lost(letter));
         }
     }
 }
@@ -184,8 +231,38 @@ mod tests {
 
     fn all(token: &str) -> Vec<String> {
         let mut out = Vec::new();
-        candidates(token, |word, _| out.push(word.to_owned()));
+        candidates(token, |reading, _| {
+            let mut word = String::new();
+            reading.write(&mut word);
+            out.push(word);
+        });
         out
+    }
+
+    #[test]
+    fn patterns_are_found_where_str_finds_them() {
+        for text in ["", "r", "rn", "modern", "rnrnm", "c1ear", "aaa"] {
+            for pattern in ["r", "rn", "m", "nr", "1", "aa", "ern"] {
+                assert_eq!(
+                    find(text.as_bytes(), pattern.as_bytes()),
+                    text.find(pattern)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_reading_reads_as_its_string() {
+        for token in ["cach", "hhold", "c1ear", "wll", "modem", "a"] {
+            candidates(token, |reading, mistake| {
+                let mut word = String::from("stale");
+                reading.write(&mut word);
+                assert_eq!(reading.len(), word.len(), "{word} {mistake}");
+                for (k, b) in word.bytes().enumerate() {
+                    assert_eq!(reading.byte(k), b, "{word} {mistake}");
+                }
+            });
+        }
     }
 
     #[test]
@@ -199,6 +276,7 @@ mod tests {
     fn malformed_lines_are_reported_by_number() {
         assert_eq!(parse("# c\nrn\tm\t0.5\nrn\tm\n"), Err(3));
         assert_eq!(parse("rn\tm\tcheap\n"), Err(1));
+        assert_eq!(parse("rn\tm\t0.5\nrn\tµ\t0.5\n"), Err(2));
     }
 
     #[test]
@@ -219,7 +297,9 @@ mod tests {
     #[test]
     fn mistakes_read_as_edits() {
         let mut seen = Vec::new();
-        candidates("hhold", |word, mistake| {
+        candidates("hhold", |reading, mistake| {
+            let mut word = String::new();
+            reading.write(&mut word);
             seen.push(format!("{word} {mistake}"))
         });
         assert!(seen.contains(&"hold -h".to_owned()), "{seen:?}");

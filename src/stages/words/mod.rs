@@ -557,7 +557,20 @@ impl<'a> Checker<'a> {
             return Rc::clone(known);
         }
         let mut known: Vec<Scored> = Vec::new();
-        confusion::candidates(word, |candidate, mistake| {
+        let screen = self.lexicon.screen(word);
+        let mut candidate = String::with_capacity(word.len() + 2);
+        confusion::candidates(word, |reading, mistake| {
+            // Nearly every reading is no word, and most are certainly neither in the
+            // dictionary (a quad no word has) nor in the document (an outline no word
+            // of it has): both are told from the reading's parts, and then the probes
+            // below would find nothing and nothing would be kept.
+            let may_be_english =
+                screen.may_contain(reading.at, reading.removed, reading.inserted.as_bytes());
+            if !may_be_english && !self.vocab.may_count_ci(reading.len(), |k| reading.byte(k)) {
+                return;
+            }
+            reading.write(&mut candidate);
+            let candidate = candidate.as_str();
             if let Some(k) = known.iter_mut().find(|k| k.word == candidate) {
                 if mistake.cost() < k.mistake.cost() {
                     k.mistake = mistake;
@@ -567,7 +580,11 @@ impl<'a> Checker<'a> {
             if !keeps_case(word, candidate) {
                 return;
             }
-            let zipf = self.lexicon.zipf(candidate);
+            let zipf = if may_be_english {
+                self.lexicon.zipf(candidate)
+            } else {
+                0.0
+            };
             let in_document = self.vocab.count_ci(candidate);
             if zipf > 0.0 || in_document > 0 {
                 known.push(Scored {

@@ -145,9 +145,6 @@ impl<'a> Vocab<'a> {
         if n < MIN_OUTLINED {
             return true; // not filed
         }
-        if self.outlines.is_empty() {
-            return false;
-        }
         let ends = match (head, tail) {
             // Two letters or more on each side, as the stage asks.
             ([a, b, ..], [.., y, z]) => [*a, *b, *y, *z],
@@ -162,7 +159,28 @@ impl<'a> Vocab<'a> {
                 [at(0), at(1), at(n - 2), at(n - 1)]
             }
         };
-        let bit = outline(n, ends) & (self.outlines.len() * 64 - 1);
+        self.has_outline(n, ends)
+    }
+
+    /// Whether [`Vocab::count_ci`] of the word of `len` bytes whose byte `k` is
+    /// `byte(k)` may be more than 0: `false` is certain, as for
+    /// [`Vocab::may_count_joined`]; it also holds of a word that is not ASCII or longer
+    /// than the case forms are tried for, which is counted as written (its outline is
+    /// filed like every other).
+    #[inline]
+    pub(super) fn may_count_ci(&self, len: usize, byte: impl Fn(usize) -> u8) -> bool {
+        len < MIN_OUTLINED
+            || self.has_outline(len, [byte(0), byte(1), byte(len - 2), byte(len - 1)])
+    }
+
+    /// Whether the outline of a word of `len` bytes ([`MIN_OUTLINED`] or more) with
+    /// first and last two bytes `ends` is filed.
+    #[inline]
+    fn has_outline(&self, len: usize, ends: [u8; 4]) -> bool {
+        if self.outlines.is_empty() {
+            return false;
+        }
+        let bit = outline(len, ends) & (self.outlines.len() * 64 - 1);
         self.outlines[bit / 64] & (1 << (bit % 64)) != 0
     }
 
