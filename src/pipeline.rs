@@ -119,6 +119,10 @@ impl RuleFilter {
 
     /// True when a fix of `rule` may be applied or proposed.
     pub fn allows(&self, rule: &str) -> bool {
+        if self.select.is_empty() && self.ignore.is_empty() {
+            // The default: every rule (asked once per proposed fix).
+            return true;
+        }
         fn best(prefixes: &[String], rule: &str) -> Option<usize> {
             prefixes
                 .iter()
@@ -478,15 +482,28 @@ fn clash(a: Span, b: Span) -> bool {
 
 /// True when some edits of `fixes` might clash (exactly: no false negatives).
 fn any_clash(fixes: &[Fix]) -> bool {
-    let mut spans: Vec<Span> = fixes
-        .iter()
-        .flat_map(|f| f.edits.iter().map(|e| e.span))
-        .collect();
-    spans.sort_unstable();
+    let spans = || fixes.iter().flat_map(|f| f.edits.iter().map(|e| e.span));
+    // Stages mostly propose their fixes in text order: their spans are then sorted as
+    // they come, and are checked without copying and sorting them.
+    if spans().is_sorted() {
+        return any_clash_sorted(spans());
+    }
+    let mut sorted: Vec<Span> = spans().collect();
+    sorted.sort_unstable();
+    any_clash_sorted(sorted.into_iter())
+}
+
+/// [`any_clash`] over sorted spans.
+fn any_clash_sorted(spans: impl Iterator<Item = Span>) -> bool {
     let mut reach = 0; // the furthest end so far
-    spans.windows(2).any(|w| {
-        reach = reach.max(w[0].end);
-        w[1].start < reach || clash(w[0], w[1])
+    let mut previous: Option<Span> = None;
+    spans.into_iter().any(|span| {
+        let clashes = previous.is_some_and(|p| {
+            reach = reach.max(p.end);
+            span.start < reach || clash(p, span)
+        });
+        previous = Some(span);
+        clashes
     })
 }
 
@@ -1701,6 +1718,48 @@ mod tests {
                     "{left:?} + {right:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn clashes_are_found_alike_in_fixes_in_text_order_and_out_of_it() {
+        // The reference: all the spans sorted, then each against the furthest end
+        // before it and its neighbour.
+        fn reference(fixes: &[Fix]) -> bool {
+            let mut spans: Vec<Span> = fixes
+                .iter()
+                .flat_map(|f| f.edits.iter().map(|e| e.span))
+                .collect();
+            spans.sort_unstable();
+            let mut reach = 0;
+            spans.windows(2).any(|w| {
+                reach = reach.max(w[0].end);
+                w[1].start < reach || clash(w[0], w[1])
+            })
+        }
+        let mut rng = crate::testing::XorShift(0x1234_5678_9abc_def1);
+        for round in 0..3000 {
+            let n = 1 + rng.below(6);
+            let mut fixes: Vec<Fix> = (0..n)
+                .map(|_| {
+                    let start = rng.below(40);
+                    let span = Span::new(start, start + rng.below(4));
+                    Fix::single(
+                        RuleId::from_static("x.y"),
+                        Applicability::Safe,
+                        Edit::delete(span),
+                    )
+                })
+                .collect();
+            if round % 2 == 0 {
+                fixes.sort_by_key(|f| f.span());
+            }
+            assert_eq!(
+                any_clash(&fixes),
+                reference(&fixes),
+                "{:?}",
+                fixes.iter().map(|f| f.span()).collect::<Vec<_>>()
+            );
         }
     }
 
