@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use smallvec::{smallvec, SmallVec};
 use smol_str::SmolStr;
-use xxhash_rust::xxh3::Xxh3Default;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, FixKind, RuleId};
 use crate::span::Span;
@@ -119,6 +119,10 @@ impl RuleFilter {
 
     /// True when a fix of `rule` may be applied or proposed.
     pub fn allows(&self, rule: &str) -> bool {
+        if self.select.is_empty() && self.ignore.is_empty() {
+            // The default: every rule (asked once per proposed fix).
+            return true;
+        }
         fn best(prefixes: &[String], rule: &str) -> Option<usize> {
             prefixes
                 .iter()
@@ -478,15 +482,28 @@ fn clash(a: Span, b: Span) -> bool {
 
 /// True when some edits of `fixes` might clash (exactly: no false negatives).
 fn any_clash(fixes: &[Fix]) -> bool {
-    let mut spans: Vec<Span> = fixes
-        .iter()
-        .flat_map(|f| f.edits.iter().map(|e| e.span))
-        .collect();
-    spans.sort_unstable();
+    let spans = || fixes.iter().flat_map(|f| f.edits.iter().map(|e| e.span));
+    // Stages mostly propose their fixes in text order: their spans are then sorted as
+    // they come, and are checked without copying and sorting them.
+    if spans().is_sorted() {
+        return any_clash_sorted(spans());
+    }
+    let mut sorted: Vec<Span> = spans().collect();
+    sorted.sort_unstable();
+    any_clash_sorted(sorted.into_iter())
+}
+
+/// [`any_clash`] over sorted spans.
+fn any_clash_sorted(spans: impl Iterator<Item = Span>) -> bool {
     let mut reach = 0; // the furthest end so far
-    spans.windows(2).any(|w| {
-        reach = reach.max(w[0].end);
-        w[1].start < reach || clash(w[0], w[1])
+    let mut previous: Option<Span> = None;
+    spans.into_iter().any(|span| {
+        let clashes = previous.is_some_and(|p| {
+            reach = reach.max(p.end);
+            span.start < reach || clash(p, span)
+        });
+        previous = Some(span);
+        clashes
     })
 }
 
@@ -667,6 +684,9 @@ struct Provenance {
     applicability: Applicability,
     confidence: f32,
     message: Cow<'static, str>,
+    /// Where in `message` each message joined into it is, once it holds more than one
+    /// (empty while it is one message).
+    parts: Vec<Span>,
     /// The links of the moves whose edits are in this piece (usually none).
     links: Vec<u32>,
 }
@@ -678,6 +698,7 @@ impl Provenance {
             applicability: meta.applicability,
             confidence: meta.confidence,
             message: meta.message,
+            parts: Vec::new(),
             links: meta.link.into_iter().collect(),
         }
     }
@@ -708,22 +729,42 @@ impl Provenance {
         self.join(other.applicability, other.confidence, &other.message);
     }
 
+    /// Joins a repair's applicability, confidence and message: the message is appended
+    /// (after `"; "`) unless the joined message already contains it.
     fn join(&mut self, applicability: Applicability, confidence: f32, message: &str) {
         self.applicability = self.applicability.min(applicability);
         self.confidence = self.confidence.min(confidence);
-        // A piece that merged many repairs has a long message: `memmem` searches it
-        // several times faster than `str::contains`.
-        if !message.is_empty()
-            && memchr::memmem::find(self.message.as_bytes(), message.as_bytes()).is_none()
-        {
-            if self.message.is_empty() {
-                self.message = Cow::Owned(message.to_owned());
-            } else {
-                let joined = self.message.to_mut();
-                joined.push_str("; ");
-                joined.push_str(message);
-            }
+        if message.is_empty() || self.contains_message(message) {
+            return;
         }
+        if self.message.is_empty() {
+            self.message = Cow::Owned(message.to_owned());
+        } else {
+            let joined = self.message.to_mut();
+            if self.parts.is_empty() {
+                self.parts.push(Span::new(0, joined.len()));
+            }
+            joined.push_str("; ");
+            let start = joined.len();
+            joined.push_str(message);
+            self.parts.push(Span::new(start, joined.len()));
+        }
+    }
+
+    /// True when the joined message contains `message` anywhere.
+    fn contains_message(&self, message: &str) -> bool {
+        // A piece that gathers a moved block absorbs the same few messages ("line break
+        // inside a paragraph") hundreds of times into a message of kilobytes: one joined
+        // before is a part of it, found without building a searcher for it.
+        let joined = &*self.message;
+        if message.len() > joined.len() {
+            return false;
+        }
+        if joined == message || self.parts.iter().any(|p| &joined[p.range()] == message) {
+            return true;
+        }
+        // `memmem` searches a long message several times faster than `str::contains`.
+        memchr::memmem::find(joined.as_bytes(), message.as_bytes()).is_some()
     }
 }
 
@@ -747,8 +788,8 @@ fn merge_provenance(provenance: &mut [Provenance], into: u32, from: u32) {
 #[derive(Debug, Default)]
 struct Record {
     pieces: Vec<Piece>,
-    /// The allocation of the previous `pieces`, which the next fold fills: a document
-    /// with a change on every line has tens of thousands of pieces, folded every round.
+    /// Where a fold copies the pieces it merges, kept for the next fold's copy: a
+    /// document with a change on every line has tens of thousands of pieces.
     spare: Vec<Piece>,
     /// What made each piece, indexed by [`Piece::made_by`]. A piece merged into another
     /// leaves its entry behind, unread: entries are never removed, so an index stays
@@ -788,46 +829,91 @@ impl Record {
 
     /// Folds the edits one stage applied (sorted, disjoint, in current coordinates) into
     /// the record. See the module docs for why touching edits merge.
-    fn fold(&mut self, edits: Vec<Node>) {
-        // Pieces and nodes are moved, not cloned: a document with many changes folds
-        // every stage.
-        let mut pieces = std::mem::take(&mut self.pieces);
-        let mut out: Vec<Piece> = std::mem::take(&mut self.spare);
-        out.reserve(pieces.len() + edits.len());
-        let mut old = pieces.drain(..).peekable();
-        let mut edits = edits.into_iter().peekable();
+    ///
+    /// Only pieces a node can reach are looked at closely. A piece that ends before the
+    /// next node starts is a cluster of its own (no node can merge into it, and pieces
+    /// join a cluster only through a node), which the fold only moves by the growth of
+    /// the nodes before it. The pieces before the first node do not even move: they stay
+    /// where they are. A round of a few edits on a document with a change on every line
+    /// thus costs a copy of the pieces after its first edit, not a merge of them all.
+    fn fold(&mut self, nodes: Vec<Node>) {
+        let Some(first) = nodes.first() else {
+            return;
+        };
+        let untouched = self
+            .pieces
+            .partition_point(|p| p.cur.end < first.span.start);
+        // The pieces after them are folded from a copy into the record's own vector,
+        // after the untouched ones. Pieces are `Copy`; nodes are moved, not cloned.
+        let mut old = std::mem::take(&mut self.spare);
+        old.clear();
+        old.extend_from_slice(&self.pieces[untouched..]);
+        self.pieces.truncate(untouched);
+        self.pieces.reserve(old.len() + nodes.len());
+        let out = &mut self.pieces;
         // `old_delta`: Σ(cur.len − orig.len) over old pieces left of the sweep (maps a
-        // current position outside pieces to the original). `new_shift`: Σ(replacement
-        // − span) over edits left of the sweep (maps a current position to the next text).
-        let mut old_delta: isize = 0;
+        // current position outside pieces to the original); after a piece that is
+        // `cur.end − orig.end`, which is where the record maps the piece's end.
+        // `new_shift`: Σ(replacement − span) over nodes left of the sweep (maps a current
+        // position to the next text).
+        let mut old_delta: isize = out
+            .last()
+            .map_or(0, |p| p.cur.end as isize - p.orig.end as isize);
         let mut new_shift: isize = 0;
-        // The next node in (start, edits-before-pieces) order is an edit.
-        fn edit_next(
-            edits: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
-            old: &mut std::iter::Peekable<std::vec::Drain<'_, Piece>>,
+        let mut next_old = 0; // index into `old` of the next old piece
+        self.provenance.reserve(nodes.len());
+        let mut nodes = nodes.into_iter().peekable();
+        // The next node in (start, nodes-before-pieces) order is a node.
+        fn node_next(
+            nodes: &mut std::iter::Peekable<std::vec::IntoIter<Node>>,
+            old: Option<&Piece>,
         ) -> bool {
-            match (edits.peek(), old.peek()) {
-                (Some(e), Some(p)) => e.span.start <= p.cur.start,
+            match (nodes.peek(), old) {
+                (Some(n), Some(p)) => n.span.start <= p.cur.start,
                 (Some(_), None) => true,
                 (None, _) => false,
             }
         }
-        while old.peek().is_some() || edits.peek().is_some() {
+        loop {
+            // Old pieces that end before the next node starts: clusters of their own,
+            // whose original span stays and whose current span moves by `new_shift`.
+            let reach = nodes.peek().map_or(usize::MAX, |n| n.span.start);
+            while let Some(&p) = old.get(next_old).filter(|p| p.cur.end < reach) {
+                next_old += 1;
+                let delta_before = old_delta;
+                old_delta += p.cur.len() as isize - p.orig.len() as isize;
+                debug_assert_eq!(
+                    (
+                        p.cur.start as isize - delta_before,
+                        p.cur.end as isize - old_delta
+                    ),
+                    (p.orig.start as isize, p.orig.end as isize),
+                    "a piece maps its own ends"
+                );
+                let cur = Span::new(
+                    (p.cur.start as isize + new_shift) as usize,
+                    (p.cur.end as isize + new_shift) as usize,
+                );
+                out.push(Piece { cur, ..p });
+            }
+            if next_old == old.len() && nodes.peek().is_none() {
+                break;
+            }
             // The next node opens a cluster.
             let delta_before = old_delta;
             let mut cluster: Piece;
             let cluster_cur_start: usize;
             // The cluster's end, and whether a member ending there is empty (an insertion
-            // or a deletion point); the same for the edits alone.
+            // or a deletion point); the same for the nodes alone.
             let mut end = Reach::default();
-            let mut edit_end: Option<Reach> = None;
-            let mut growth: isize = 0; // Σ(replacement − span) of the cluster's edits
-            if edit_next(&mut edits, &mut old) {
+            let mut node_end: Option<Reach> = None;
+            let mut growth: isize = 0; // Σ(replacement − span) of the cluster's nodes
+            if node_next(&mut nodes, old.get(next_old)) {
                 let Node {
                     span,
                     growth: g,
                     meta,
-                } = edits.next().expect("peeked");
+                } = nodes.next().expect("peeked");
                 cluster = Piece {
                     orig: Span::empty(0),
                     cur: span,
@@ -836,10 +922,11 @@ impl Record {
                 self.provenance.push(Provenance::of(meta));
                 cluster_cur_start = span.start;
                 end.extend(span);
-                edit_end = Some(Reach::of(span));
+                node_end = Some(Reach::of(span));
                 growth += g;
             } else {
-                let p = old.next().expect("peeked");
+                let p = old[next_old];
+                next_old += 1;
                 cluster_cur_start = p.cur.start;
                 end.extend(p.cur);
                 old_delta += p.cur.len() as isize - p.orig.len() as isize;
@@ -848,26 +935,27 @@ impl Record {
             // Grow the cluster while the next node touches it. Nodes that share a byte
             // always merge; nodes that merely meet merge only when one of them is empty,
             // because only then is the order of the two in the original ambiguous. An
-            // old piece joins only through an edit: pieces that abut stay separate, as
+            // old piece joins only through a node: pieces that abut stay separate, as
             // they already were.
             loop {
-                if edit_next(&mut edits, &mut old) {
-                    let span = edits.peek().expect("peeked").span;
+                if node_next(&mut nodes, old.get(next_old)) {
+                    let span = nodes.peek().expect("peeked").span;
                     if !end.joins(span) {
                         break;
                     }
                     let Node {
                         growth: g, meta, ..
-                    } = edits.next().expect("peeked");
+                    } = nodes.next().expect("peeked");
                     self.provenance[cluster.made_by as usize].absorb(meta);
                     end.extend(span);
-                    edit_end.get_or_insert_with(Reach::default).extend(span);
+                    node_end.get_or_insert_with(Reach::default).extend(span);
                     growth += g;
                 } else if old
-                    .peek()
-                    .is_some_and(|p| edit_end.is_some_and(|r| r.joins(p.cur)))
+                    .get(next_old)
+                    .is_some_and(|p| node_end.is_some_and(|r| r.joins(p.cur)))
                 {
-                    let p = old.next().expect("peeked");
+                    let p = old[next_old];
+                    next_old += 1;
                     old_delta += p.cur.len() as isize - p.orig.len() as isize;
                     end.extend(p.cur);
                     merge_provenance(&mut self.provenance, cluster.made_by, p.made_by);
@@ -888,9 +976,7 @@ impl Record {
             new_shift += growth;
             out.push(cluster);
         }
-        drop(old);
-        self.pieces = out;
-        self.spare = pieces;
+        self.spare = old;
     }
 
     /// The record as changes, replacements read from the final text, each with the
@@ -980,12 +1066,21 @@ fn assign_ids(original: &str, changes: &mut [Change]) {
 #[derive(Default)]
 struct IdAssigner {
     seen: HashMap<u64, u32, foldhash::fast::RandomState>,
+    /// The bytes of the change being hashed (see [`change_hash`]): one allocation for
+    /// all the changes.
+    key: Vec<u8>,
 }
 
 impl IdAssigner {
     fn assign(&mut self, original: &str, changes: &mut [Change]) {
         for c in changes {
-            let hash = change_hash(original, c.original, &c.replacement, &c.rules);
+            let hash = change_hash(
+                original,
+                c.original,
+                &c.replacement,
+                &c.rules,
+                &mut self.key,
+            );
             let n = self.seen.entry(hash).or_insert(0);
             *n += 1;
             c.id = ChangeId(id_text(hash, *n));
@@ -996,11 +1091,25 @@ impl IdAssigner {
 /// A change id's text: the hash in 16 hex digits, then `-n` for the `n`th repeat
 /// (`n > 1`). Built on the stack; at most 27 bytes, held inline by the id.
 fn id_text(hash: u64, n: u32) -> SmolStr {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    // 16 hex digits, `-`, and at most 10 decimal digits.
-    let mut buf = [0u8; 27];
-    for (k, b) in buf[..16].iter_mut().enumerate() {
-        *b = HEX[(hash >> (60 - 4 * k) & 0xf) as usize];
+    /// Each byte's two hex digits.
+    const HEX_PAIRS: [[u8; 2]; 256] = {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut pairs = [[0; 2]; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            pairs[byte] = [HEX[byte >> 4], HEX[byte & 0xf]];
+            byte += 1;
+        }
+        pairs
+    };
+    /// 16 hex digits, `-`, and at most 10 decimal digits; aligned to a word, so that
+    /// `from_utf8` checks the digits a word at a time instead of a byte at a time.
+    #[repr(align(8))]
+    struct Digits([u8; 27]);
+    let mut buf = Digits([0; 27]);
+    let buf = &mut buf.0;
+    for (pair, byte) in buf[..16].chunks_exact_mut(2).zip(hash.to_be_bytes()) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
     let mut len = 16;
     if n > 1 {
@@ -1100,8 +1209,15 @@ enum Side {
 const ID_CONTEXT: usize = 24;
 
 /// The offset-free hash behind a [`ChangeId`]: rules, replaced text, replacement, and up
-/// to [`ID_CONTEXT`] bytes of original text on each side (cut at char boundaries).
-pub(crate) fn change_hash(original: &str, span: Span, replacement: &str, rules: &[RuleId]) -> u64 {
+/// to [`ID_CONTEXT`] bytes of original text on each side (cut at char boundaries),
+/// hashed as one key built in `key` (emptied first).
+pub(crate) fn change_hash(
+    original: &str,
+    span: Span,
+    replacement: &str,
+    rules: &[RuleId],
+    key: &mut Vec<u8>,
+) -> u64 {
     let mut lo = span.start.saturating_sub(ID_CONTEXT);
     while !original.is_char_boundary(lo) {
         lo += 1;
@@ -1110,23 +1226,24 @@ pub(crate) fn change_hash(original: &str, span: Span, replacement: &str, rules: 
     while !original.is_char_boundary(hi) {
         hi -= 1;
     }
-    // Streamed: the same hash as of the key concatenated, without building the key for
-    // every change; with the default secret, which `Xxh3Default` reads in place instead
-    // of copying its 192 bytes into every hasher.
-    let mut key = Xxh3Default::new();
+    // The key is short (a rule id, 48 bytes of context, the change): built in a buffer
+    // the caller keeps and hashed in one call, it costs a fraction of streaming its
+    // eight parts through a hasher. The hash is the same: xxh3 streamed is xxh3 of the
+    // concatenation.
+    key.clear();
     for r in rules {
-        key.update(r.as_str().as_bytes());
-        key.update(b"\x01");
+        key.extend_from_slice(r.as_str().as_bytes());
+        key.push(b'\x01');
     }
     let bytes = original.as_bytes();
-    key.update(&bytes[lo..span.start]);
-    key.update(b"\x02");
-    key.update(&bytes[span.range()]);
-    key.update(b"\x02");
-    key.update(&bytes[span.end..hi]);
-    key.update(b"\x03");
-    key.update(replacement.as_bytes());
-    key.digest()
+    key.extend_from_slice(&bytes[lo..span.start]);
+    key.push(b'\x02');
+    key.extend_from_slice(&bytes[span.range()]);
+    key.push(b'\x02');
+    key.extend_from_slice(&bytes[span.end..hi]);
+    key.push(b'\x03');
+    key.extend_from_slice(replacement.as_bytes());
+    xxh3_64(key)
 }
 
 /// Runs `stages` alone over `text`, applying fixes of at least `threshold`, and checks
@@ -1199,6 +1316,64 @@ mod tests {
                 self.0,
                 self.1,
             ));
+        }
+    }
+
+    #[test]
+    fn change_hashes_are_those_of_the_key_streamed_part_by_part() {
+        // How ids were hashed before the key was built in one buffer: they must not change.
+        fn streamed(original: &str, span: Span, replacement: &str, rules: &[RuleId]) -> u64 {
+            let mut lo = span.start.saturating_sub(ID_CONTEXT);
+            while !original.is_char_boundary(lo) {
+                lo += 1;
+            }
+            let mut hi = (span.end + ID_CONTEXT).min(original.len());
+            while !original.is_char_boundary(hi) {
+                hi -= 1;
+            }
+            let mut key = xxhash_rust::xxh3::Xxh3Default::new();
+            for r in rules {
+                key.update(r.as_str().as_bytes());
+                key.update(b"\x01");
+            }
+            let bytes = original.as_bytes();
+            key.update(&bytes[lo..span.start]);
+            key.update(b"\x02");
+            key.update(&bytes[span.range()]);
+            key.update(b"\x02");
+            key.update(&bytes[span.end..hi]);
+            key.update(b"\x03");
+            key.update(replacement.as_bytes());
+            key.digest()
+        }
+        // Multi-byte characters at the context's edges, spans and replacements long
+        // enough for xxh3's long-input path, one rule or several.
+        let original = "Ünïcödé ﬁrst líne\nsecond line, and a third one ".repeat(12);
+        let rules = [
+            RuleId::from_static("layout.reflow"),
+            RuleId::new("web-residue.search-in"),
+        ];
+        let mut rng = crate::testing::XorShift(0x2545_f491_4f6c_dd1d);
+        let mut key = Vec::new();
+        for _ in 0..500 {
+            let mut start = rng.below(original.len());
+            while !original.is_char_boundary(start) {
+                start -= 1;
+            }
+            let most = if rng.below(4) == 0 { 400 } else { 8 };
+            let mut end = (start + rng.below(most)).min(original.len());
+            while !original.is_char_boundary(end) {
+                end -= 1;
+            }
+            let span = Span::new(start, end.max(start));
+            let long = "x".repeat(300);
+            let replacement = ["", " ", "fi", &long][rng.below(4)];
+            let rules = &rules[..1 + rng.below(2)];
+            assert_eq!(
+                change_hash(&original, span, replacement, rules, &mut key),
+                streamed(&original, span, replacement, rules),
+                "{span:?}"
+            );
         }
     }
 
@@ -1476,6 +1651,115 @@ mod tests {
         for pair in moves.chunks(2) {
             assert_eq!(pair[0].linked, [pair[1].id.clone()]);
             assert_eq!(pair[1].linked, [pair[0].id.clone()]);
+        }
+    }
+
+    #[test]
+    fn joined_messages_are_those_of_a_search_of_the_whole_message() {
+        // The reference: every message is searched for in the whole joined message.
+        fn reference(messages: &[&'static str]) -> String {
+            let mut joined = String::new();
+            for m in messages {
+                if !m.is_empty() && !joined.contains(m) {
+                    if !joined.is_empty() {
+                        joined.push_str("; ");
+                    }
+                    joined.push_str(m);
+                }
+            }
+            joined
+        }
+        // Messages that repeat, contain one another, and span a join ("b; c").
+        const MESSAGES: [&str; 8] = [
+            "",
+            "line break inside a paragraph",
+            "paragraph break",
+            "break",
+            "b",
+            "c",
+            "b; c",
+            "line break inside a paragraph; paragraph break",
+        ];
+        let meta = |message: &'static str| EditMeta {
+            rule: RuleId::from_static("x.y"),
+            applicability: Applicability::Safe,
+            confidence: 1.0,
+            message: Cow::Borrowed(message),
+            link: None,
+        };
+        let mut rng = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..2000 {
+            let n = 1 + rng.below(12);
+            let messages: Vec<&'static str> = (0..n)
+                .map(|_| MESSAGES[rng.below(MESSAGES.len())])
+                .collect();
+            // Absorbed one at a time, and merged as two provenances joined.
+            let mut one = Provenance::of(meta(messages[0]));
+            for &m in &messages[1..] {
+                one.absorb(meta(m));
+            }
+            assert_eq!(one.message, reference(&messages), "{messages:?}");
+            let cut = 1 + rng.below(n);
+            let (left, right) = messages.split_at(cut);
+            let mut a = Provenance::of(meta(left[0]));
+            for &m in &left[1..] {
+                a.absorb(meta(m));
+            }
+            if let Some((&first, rest)) = right.split_first() {
+                let mut b = Provenance::of(meta(first));
+                for &m in rest {
+                    b.absorb(meta(m));
+                }
+                a.merge(&b);
+                let b_joined: &'static str = Box::leak(b.message.into_owned().into_boxed_str());
+                assert_eq!(
+                    a.message,
+                    reference(&[reference(left).leak(), b_joined]),
+                    "{left:?} + {right:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clashes_are_found_alike_in_fixes_in_text_order_and_out_of_it() {
+        // The reference: all the spans sorted, then each against the furthest end
+        // before it and its neighbour.
+        fn reference(fixes: &[Fix]) -> bool {
+            let mut spans: Vec<Span> = fixes
+                .iter()
+                .flat_map(|f| f.edits.iter().map(|e| e.span))
+                .collect();
+            spans.sort_unstable();
+            let mut reach = 0;
+            spans.windows(2).any(|w| {
+                reach = reach.max(w[0].end);
+                w[1].start < reach || clash(w[0], w[1])
+            })
+        }
+        let mut rng = crate::testing::XorShift(0x1234_5678_9abc_def1);
+        for round in 0..3000 {
+            let n = 1 + rng.below(6);
+            let mut fixes: Vec<Fix> = (0..n)
+                .map(|_| {
+                    let start = rng.below(40);
+                    let span = Span::new(start, start + rng.below(4));
+                    Fix::single(
+                        RuleId::from_static("x.y"),
+                        Applicability::Safe,
+                        Edit::delete(span),
+                    )
+                })
+                .collect();
+            if round % 2 == 0 {
+                fixes.sort_by_key(|f| f.span());
+            }
+            assert_eq!(
+                any_clash(&fixes),
+                reference(&fixes),
+                "{:?}",
+                fixes.iter().map(|f| f.span()).collect::<Vec<_>>()
+            );
         }
     }
 
