@@ -2017,7 +2017,10 @@ mod tests {
         let reference = |lines: &[u32]| -> Vec<u32> {
             let mut widths: Vec<u32> = lines.iter().copied().filter(|&w| w >= 300).collect();
             widths.sort_unstable();
-            let usual = widths.get(widths.len() * 3 / 4).copied().unwrap_or(u32::MAX);
+            let usual = widths
+                .get(widths.len() * 3 / 4)
+                .copied()
+                .unwrap_or(u32::MAX);
             let cap = usual.saturating_add(usual / 4);
             let floor = if usual == u32::MAX { 0 } else { usual * 3 / 4 };
             (0..lines.len().saturating_sub(1))
