@@ -448,18 +448,51 @@ fn local_widths(lines: &[u32]) -> Vec<u32> {
     };
     let cap = usual.saturating_add(usual / 4);
     let floor = if usual == u32::MAX { 0 } else { usual * 3 / 4 };
-    (0..lines.len().saturating_sub(1))
+    // A line too wide to count stands as 0: every line has a character, so every width
+    // is above 0, and the widest of the lines that count is the maximum of all.
+    let counted: Vec<u32> = lines
+        .iter()
+        .map(|&w| {
+            debug_assert!(w > 0, "a line has a character");
+            if w <= cap {
+                w
+            } else {
+                0
+            }
+        })
+        .collect();
+    // The maximum of each window of lines, from the maxima within blocks as wide as a
+    // window (a few steps a line, not one per line of each window): a window lies in
+    // one block, where it starts or ends with the block, or across two, where it is a
+    // block's end and the next block's start.
+    const WINDOW: usize = 2 * REACH + 2;
+    let n = counted.len();
+    let (mut from_start, mut to_end) = (counted.clone(), counted.clone());
+    for block in (0..n).step_by(WINDOW) {
+        let end = (block + WINDOW).min(n);
+        for j in block + 1..end {
+            from_start[j] = from_start[j].max(from_start[j - 1]);
+        }
+        for j in (block..end - 1).rev() {
+            to_end[j] = to_end[j].max(to_end[j + 1]);
+        }
+    }
+    (0..n.saturating_sub(1))
         .map(|i| {
             let lo = i.saturating_sub(REACH);
-            let hi = (i + 1 + REACH).min(lines.len() - 1);
-            lines[lo..=hi]
-                .iter()
-                .copied()
-                .filter(|&w| w <= cap)
-                .max()
-                .unwrap_or(cap)
-                // A list of single words is no measure of the column.
-                .max(floor)
+            let hi = (i + 1 + REACH).min(n - 1);
+            let widest = if lo / WINDOW != hi / WINDOW {
+                to_end[lo].max(from_start[hi])
+            } else if lo % WINDOW == 0 {
+                from_start[hi]
+            } else {
+                // Only the last window of the text can end a block early: at its end.
+                to_end[lo]
+            };
+            // No line near the gap counts: the usual width, capped, stands for them.
+            let widest = if widest == 0 { cap } else { widest };
+            // A list of single words is no measure of the column.
+            widest.max(floor)
         })
         .collect()
 }
@@ -612,6 +645,12 @@ impl Gap<'_> {
     /// Two lines with blank lines between them.
     fn across_blank(&self, text: &str, wrapped: bool) -> Action {
         let (a, b) = (self.a.text(text), self.b.text(text));
+        // In text that is one paragraph per line only a second part in lower case can
+        // continue the first (see below); nearly every gap of such text is a paragraph
+        // break with a capital or a digit after it, settled here on one character.
+        if !wrapped && !starts_lower(b) {
+            return Action::Break;
+        }
         // A blank line inside a paragraph (some extractors emit one between text
         // boxes): the first part does not end a sentence and the second continues it in
         // lower case, after a comma, or by closing a bracket the first part opened.
@@ -1970,6 +2009,37 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn local_widths_agree_with_the_widest_line_that_counts() {
+        // The widths filtered and maxed one gap at a time, as the comment describes.
+        let reference = |lines: &[u32]| -> Vec<u32> {
+            let mut widths: Vec<u32> = lines.iter().copied().filter(|&w| w >= 300).collect();
+            widths.sort_unstable();
+            let usual = widths
+                .get(widths.len() * 3 / 4)
+                .copied()
+                .unwrap_or(u32::MAX);
+            let cap = usual.saturating_add(usual / 4);
+            let floor = if usual == u32::MAX { 0 } else { usual * 3 / 4 };
+            (0..lines.len().saturating_sub(1))
+                .map(|i| {
+                    let (lo, hi) = (i.saturating_sub(4), (i + 5).min(lines.len() - 1));
+                    let near = lines[lo..=hi].iter().copied().filter(|&w| w <= cap);
+                    near.max().unwrap_or(cap).max(floor)
+                })
+                .collect()
+        };
+        let mut rng = crate::testing::XorShift(17);
+        for n in [0, 1, 2, 3, 9, 10, 11, 40, 200] {
+            for spread in [4, 300, 800, 5000] {
+                let lines: Vec<u32> = (0..n)
+                    .map(|_| (4 + rng.below(spread) + rng.below(3) * 700) as u32)
+                    .collect();
+                assert_eq!(local_widths(&lines), reference(&lines), "{lines:?}");
+            }
+        }
     }
 
     #[test]
