@@ -67,7 +67,10 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut tokens = Vec::new();
     let mut trial = Vec::new();
     let mut next_op = 0;
-    let mut long_words = LineWords::default();
+    let mut long_words = LineWords {
+        tokens: TokenTable::for_text(text.len()),
+        ..LineWords::default()
+    };
     let measure = Measure::of(text);
     let mut start = 0;
     while start < text.len() {
@@ -434,26 +437,33 @@ struct TokenTable {
 
 impl Default for TokenTable {
     fn default() -> Self {
-        TokenTable {
-            slots: vec![([0; 2], 0); 1 << Self::BITS].into_boxed_slice(),
-        }
+        TokenTable::for_text(0)
     }
 }
 
 impl TokenTable {
-    /// Slots: enough for the vocabulary of a 2 MiB segment of prose to mostly stay.
-    const BITS: u32 = 16;
     const MAX_LEN: usize = 15;
 
+    /// A table for a text of `len` bytes: a slot for every 16 bytes, enough for the
+    /// vocabulary of a 2 MiB segment of prose to mostly stay, and no more, as a short
+    /// document would spend more filling a large table than it saves.
+    fn for_text(len: usize) -> Self {
+        let bits = (len / 16).max(1).ilog2().clamp(8, 16);
+        TokenTable {
+            slots: vec![([0; 2], 0); 1 << bits].into_boxed_slice(),
+        }
+    }
+
     #[inline]
-    fn slot(key: [u64; 2], len: usize) -> usize {
+    fn slot(&self, key: [u64; 2], len: usize) -> usize {
         let mix = (key[0] ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ key[1];
-        (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::BITS)) as usize
+        let bits = self.slots.len().trailing_zeros();
+        (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
     }
 
     #[inline]
     fn get(&self, key: [u64; 2], len: usize) -> Option<TokenClass> {
-        let (stored, tag) = self.slots[Self::slot(key, len)];
+        let (stored, tag) = self.slots[self.slot(key, len)];
         if stored != key || usize::from(tag >> 2) != len {
             return None;
         }
@@ -466,7 +476,8 @@ impl TokenTable {
 
     fn insert(&mut self, key: [u64; 2], len: usize, class: TokenClass) {
         debug_assert!((1..=Self::MAX_LEN).contains(&len));
-        self.slots[Self::slot(key, len)] = (key, (len as u8) << 2 | class as u8);
+        let slot = self.slot(key, len);
+        self.slots[slot] = (key, (len as u8) << 2 | class as u8);
     }
 }
 
