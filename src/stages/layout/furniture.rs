@@ -624,6 +624,8 @@ fn running_lines(
         &clusters.keys().copied().collect(),
     );
 
+    // Where the counted page numbers are, found once for every cluster that asks.
+    let numbered_at = std::cell::OnceCell::new();
     let mut keys: Vec<u64> = clusters.keys().copied().collect();
     keys.sort_unstable_by_key(|k| clusters[k].exact[0]);
     for key in keys {
@@ -673,7 +675,7 @@ fn running_lines(
             && pages_in_step
             && (exact_pages >= 3 || (exact_pages == page_count && same_place));
 
-        let keep_title = title_on_first_page(text, edges, numbered, &members);
+        let keep_title = title_on_first_page(text, edges, numbered, &numbered_at, &members);
         let (rule, where_) = if header {
             (RUNNING_HEADER, "top")
         } else {
@@ -738,10 +740,13 @@ fn numbers_keep_step(text: &str, edges: &[EdgeLine], members: &[usize]) -> bool 
     best * 3 >= numbers.len() * 2
 }
 
+/// `numbered_at` holds (once asked for) the page, side and rank of the edge lines that
+/// are `numbered`.
 fn title_on_first_page(
     text: &str,
     edges: &[EdgeLine],
     numbered: &[bool],
+    numbered_at: &std::cell::OnceCell<HashSet<(usize, Side, usize)>>,
     members: &[usize],
 ) -> Option<usize> {
     let first = *members.iter().find(|&&i| edges[i].page == 0)?;
@@ -753,12 +758,14 @@ fn title_on_first_page(
     let numbers_vary = numbers
         .next()
         .is_some_and(|first| numbers.any(|n| n != first));
-    let numbered_at: HashSet<(usize, Side, usize)> = edges
-        .iter()
-        .zip(numbered)
-        .filter(|(_, &n)| n)
-        .map(|(f, _)| (f.page, f.side(), f.rank()))
-        .collect();
+    let numbered_at = numbered_at.get_or_init(|| {
+        edges
+            .iter()
+            .zip(numbered)
+            .filter(|(_, &n)| n)
+            .map(|(f, _)| (f.page, f.side(), f.rank()))
+            .collect()
+    });
     let carries = |at: usize| {
         let e = &edges[members[at]];
         (numbers_vary && trailing[at].is_some())
