@@ -171,7 +171,7 @@ impl EdgeLine {
 fn furniture(text: &str, pages: &[pages::Page], explain: bool) -> Vec<Fix> {
     let (edges, interiors) = edge_lines(text, pages);
     let mut fixes = Vec::new();
-    let numbered_pages = page_numbers(text, &edges, &mut fixes);
+    let numbered_pages = page_numbers(text, &edges, explain, &mut fixes);
     glued_page_numbers(text, &edges, &numbered_pages, &mut fixes);
     let mut with_text: Vec<usize> = edges.iter().map(|e| e.page).collect();
     with_text.dedup();
@@ -295,29 +295,25 @@ fn inside_pages(
     edge_keys: &[Option<u64>],
     keys: &KeySet,
 ) -> KeySet {
-    // Only lines that begin like a candidate can share its key: skip hashing the rest.
-    // (A line that shares a key shares the text it hashes, so the edge lines in the
-    // clusters hold every beginning a line with one of `keys` can have.)
-    let candidates: Vec<&str> = edges
-        .iter()
-        .zip(edge_keys)
-        .filter(|(_, key)| key.is_some_and(|k| keys.contains(&k)))
-        .map(|(e, _)| e.line.trimmed(text))
-        .collect();
-    let prefixes: KeySet = candidates.iter().map(|s| pages::line_prefix(s)).collect();
-    let starts = pages::KeyStarts::new(candidates);
+    // The edge lines in the clusters hold every key searched for.
+    let search = pages::KeySearch::new(edges.iter().zip(edge_keys).filter_map(|(e, key)| {
+        key.filter(|k| keys.contains(k))
+            .map(|k| (e.line.trimmed(text), k))
+    }));
     let mut found = KeySet::default();
     for &interior in interiors {
         for line in pages::lines(text, interior) {
             if line.span.len() > MAX_RUNNING_LINE * 2 {
                 continue;
             }
-            let s = line.trimmed(text);
-            if !s.is_empty() && starts.may_match(s) && prefixes.contains(&pages::line_prefix(s)) {
-                let key = pages::line_key(s);
-                if keys.contains(&key) {
-                    found.insert(key);
-                }
+            let Some(lead) = line.lead(text) else {
+                continue;
+            };
+            if !search.may_match(lead) {
+                continue;
+            }
+            if let Some(key) = search.find(lead) {
+                found.insert(key);
             }
         }
     }
@@ -326,8 +322,8 @@ fn inside_pages(
 
 /// Proposes deleting bare page numbers at page edges; returns, for each edge line, whether
 /// it is a page number that counts up with its neighbours (used to tell running heads
-/// that carry the page's number).
-fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<bool> {
+/// that carry the page's number). Without `explain`, the fixes carry no message.
+fn page_numbers(text: &str, edges: &[EdgeLine], explain: bool, fixes: &mut Vec<Fix>) -> Vec<bool> {
     let candidates: Vec<(usize, usize, pages::PageNumber)> = edges
         .iter()
         .enumerate()
@@ -346,35 +342,42 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
         .map(|&(_, page, n)| offsets[&offset(page, n.value)] >= 2)
         .collect();
     let mut counted = vec![false; edges.len()];
+    let explained = |fix: Fix, message: &dyn Fn() -> String| {
+        if explain {
+            fix.with_message(message())
+        } else {
+            fix
+        }
+    };
     for (&(i, _, number), &ok) in candidates.iter().zip(&in_sequence) {
         let e = &edges[i];
         let shown = e.line.trimmed(text);
         let value = number.value;
+        let (side, page) = (e.side().as_str(), e.page + 1);
         let fix = if number.decorated && e.rank() == 0 && !ok {
-            Fix::new(PAGE_NUMBER, Applicability::Safe)
-                .with_confidence(0.9)
-                .with_message(format!(
-                    "{shown:?} at the {} of page {} can only be a page number",
-                    e.side().as_str(),
-                    e.page + 1
-                ))
+            explained(
+                Fix::new(PAGE_NUMBER, Applicability::Safe).with_confidence(0.9),
+                &|| format!("{shown:?} at the {side} of page {page} can only be a page number"),
+            )
         } else if ok {
             counted[i] = true;
-            Fix::new(PAGE_NUMBER, Applicability::Safe)
-                .with_confidence(0.95)
-                .with_message(format!(
-                    "page number {shown:?} ({value}) at the {} of page {}, in sequence with its neighbours",
-                    e.side().as_str(),
-                    e.page + 1
-                ))
+            explained(
+                Fix::new(PAGE_NUMBER, Applicability::Safe).with_confidence(0.95),
+                &|| {
+                    format!(
+                    "page number {shown:?} ({value}) at the {side} of page {page}, in sequence with its neighbours"
+                )
+                },
+            )
         } else if e.rank() < 2 {
-            Fix::new(PAGE_NUMBER, Applicability::Review)
-                .with_confidence(0.6)
-                .with_message(format!(
-                    "{shown:?} alone at the {} of page {} looks like a page number, but fits no sequence",
-                    e.side().as_str(),
-                    e.page + 1
-                ))
+            explained(
+                Fix::new(PAGE_NUMBER, Applicability::Review).with_confidence(0.6),
+                &|| {
+                    format!(
+                    "{shown:?} alone at the {side} of page {page} looks like a page number, but fits no sequence"
+                )
+                },
+            )
         } else {
             continue;
         };
@@ -621,6 +624,8 @@ fn running_lines(
         &clusters.keys().copied().collect(),
     );
 
+    // Where the counted page numbers are, found once for every cluster that asks.
+    let numbered_at = std::cell::OnceCell::new();
     let mut keys: Vec<u64> = clusters.keys().copied().collect();
     keys.sort_unstable_by_key(|k| clusters[k].exact[0]);
     for key in keys {
@@ -670,7 +675,7 @@ fn running_lines(
             && pages_in_step
             && (exact_pages >= 3 || (exact_pages == page_count && same_place));
 
-        let keep_title = title_on_first_page(text, edges, numbered, &members);
+        let keep_title = title_on_first_page(text, edges, numbered, &numbered_at, &members);
         let (rule, where_) = if header {
             (RUNNING_HEADER, "top")
         } else {
@@ -735,10 +740,13 @@ fn numbers_keep_step(text: &str, edges: &[EdgeLine], members: &[usize]) -> bool 
     best * 3 >= numbers.len() * 2
 }
 
+/// `numbered_at` holds (once asked for) the page, side and rank of the edge lines that
+/// are `numbered`.
 fn title_on_first_page(
     text: &str,
     edges: &[EdgeLine],
     numbered: &[bool],
+    numbered_at: &std::cell::OnceCell<HashSet<(usize, Side, usize)>>,
     members: &[usize],
 ) -> Option<usize> {
     let first = *members.iter().find(|&&i| edges[i].page == 0)?;
@@ -750,12 +758,14 @@ fn title_on_first_page(
     let numbers_vary = numbers
         .next()
         .is_some_and(|first| numbers.any(|n| n != first));
-    let numbered_at: HashSet<(usize, Side, usize)> = edges
-        .iter()
-        .zip(numbered)
-        .filter(|(_, &n)| n)
-        .map(|(f, _)| (f.page, f.side(), f.rank()))
-        .collect();
+    let numbered_at = numbered_at.get_or_init(|| {
+        edges
+            .iter()
+            .zip(numbered)
+            .filter(|(_, &n)| n)
+            .map(|(f, _)| (f.page, f.side(), f.rank()))
+            .collect()
+    });
     let carries = |at: usize| {
         let e = &edges[members[at]];
         (numbers_vary && trailing[at].is_some())

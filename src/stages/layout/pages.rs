@@ -68,13 +68,22 @@ impl Line {
 
     /// True when the line holds nothing but whitespace.
     pub(crate) fn is_blank(&self, text: &str) -> bool {
-        // Read from the start only: the first byte that is no ASCII white space decides,
-        // unless it begins a non-ASCII character (which may be white space too).
+        self.lead(text).is_none()
+    }
+
+    /// The line from its first character that is not white space on; `None` when the
+    /// line is blank. What a test of a line's first letters reads, without looking for
+    /// the line's end as [`trimmed`](Line::trimmed) does: a line's key, prefix and
+    /// starts are the same from here as from the trimmed line, since they trim it.
+    #[inline]
+    pub(crate) fn lead<'a>(&self, text: &'a str) -> Option<&'a str> {
+        // The first byte that is no ASCII white space decides, unless it begins a
+        // non-ASCII character (which may be white space too).
         let line = &text[self.span.range()];
         match line.bytes().position(|b| !is_ascii_space(b)) {
-            None => true,
-            Some(i) if line.as_bytes()[i] < 0x80 => false,
-            Some(i) => line[i..].trim_start().is_empty(),
+            None => None,
+            Some(i) if line.as_bytes()[i] < 0x80 => Some(&line[i..]),
+            Some(i) => Some(line[i..].trim_start()).filter(|rest| !rest.is_empty()),
         }
     }
 }
@@ -211,23 +220,23 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
             && (s.bytes().any(|b| b.is_ascii_alphabetic())
                 || page_number(s).is_some_and(|p| p.decorated))
     };
-    let mut openers: KeyMap<usize> = KeyMap::default();
-    let mut closers: KeyMap<usize> = KeyMap::default();
-    // Each page's first and last non-blank lines, read from its two ends.
-    let ends: Vec<Option<(Line, Line)>> = pages
+    // Each page's first and last non-blank lines, read from its two ends, and keyed.
+    let ends: Vec<[(Line, u64); 2]> = pages
         .iter()
-        .map(|p| {
+        .filter_map(|p| {
             let first = lines(text, p.span).find(|l| !l.is_blank(text))?;
             let last = lines_rev(text, p.span).find(|l| !l.is_blank(text))?;
-            Some((first, last))
+            Some([first, last].map(|l| (l, line_key(l.trimmed(text)))))
         })
         .collect();
-    for (first, last) in ends.iter().flatten() {
+    let mut openers: KeyMap<usize> = KeyMap::default();
+    let mut closers: KeyMap<usize> = KeyMap::default();
+    for [(first, first_key), (last, last_key)] in &ends {
         if furniture(first) {
-            *openers.entry(line_key(first.trimmed(text))).or_default() += 1;
+            *openers.entry(*first_key).or_default() += 1;
         }
         if furniture(last) {
-            *closers.entry(line_key(last.trimmed(text))).or_default() += 1;
+            *closers.entry(*last_key).or_default() += 1;
         }
     }
     openers.retain(|_, n| *n >= 3);
@@ -235,45 +244,36 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     if openers.is_empty() && closers.is_empty() {
         return pages;
     }
-    // Hash only lines that begin like a running line.
-    let running: Vec<&str> = ends
-        .iter()
-        .flatten()
-        .flat_map(|(first, last)| [first, last])
-        .map(|l| l.trimmed(text))
-        .filter(|s| {
-            let key = line_key(s);
-            openers.contains_key(&key) || closers.contains_key(&key)
-        })
-        .collect();
-    let prefixes: KeySet = running.iter().map(|s| line_prefix(s)).collect();
-    let starts = KeyStarts::new(running);
+    // Look inside the pages for the keys of the running lines.
+    let search = KeySearch::new(
+        ends.iter()
+            .flatten()
+            .filter(|(_, key)| openers.contains_key(key) || closers.contains_key(key))
+            .map(|(l, key)| (l.trimmed(text), *key)),
+    );
     let mut out = Vec::with_capacity(pages.len());
-    // The non-blank lines of a page that may begin like a running line, with their
-    // indices among its non-blank lines: most lines are only counted.
-    let mut candidates: Vec<(usize, Line)> = Vec::new();
+    // The non-blank lines of a page that may begin like a running line (from their
+    // first character that is not white space), with their indices among its non-blank
+    // lines: most lines are only counted.
+    let mut candidates: Vec<(usize, Line, &str)> = Vec::new();
     for page in &pages {
         candidates.clear();
         let mut nonblank = 0;
         for line in lines(text, page.span) {
-            // Trimmed to nothing exactly when blank.
-            let s = line.trimmed(text);
-            if s.is_empty() {
+            let Some(lead) = line.lead(text) else {
                 continue;
-            }
-            if nonblank >= MIN_PAGE_LINES && starts.may_match(s) {
-                candidates.push((nonblank, line));
+            };
+            if nonblank >= MIN_PAGE_LINES && search.may_match(lead) {
+                candidates.push((nonblank, line, lead));
             }
             nonblank += 1;
         }
         let mut cuts: Vec<usize> = Vec::new();
         let inside = MIN_PAGE_LINES..nonblank.saturating_sub(MIN_PAGE_LINES);
-        for (_, line) in candidates.iter().filter(|(k, _)| inside.contains(k)) {
-            let s = line.trimmed(text);
-            if !prefixes.contains(&line_prefix(s)) {
+        for (_, line, lead) in candidates.iter().filter(|(k, ..)| inside.contains(k)) {
+            let Some(key) = search.find(lead) else {
                 continue;
-            }
-            let key = line_key(s);
+            };
             if openers.contains_key(&key) && furniture(line) {
                 cuts.push(line.full.start);
             } else if closers.contains_key(&key) && furniture(line) {
@@ -459,8 +459,14 @@ fn to_roman(mut n: u32) -> String {
 /// (`Notes of the Meeting 1`, `2 Notes of the Meeting`).
 pub(crate) fn line_key(line: &str) -> u64 {
     let mut buf = [0u8; KEY_BYTES];
-    let n = normalise_into(without_edge_numbers(line), &mut buf);
-    xxhash_rust::xxh3::xxh3_64(&buf[..n])
+    let n = KeyWriter::of_line(line).fill(&mut buf);
+    hash_key(&buf[..n])
+}
+
+/// The hash of a key's bytes: what [`line_key`] gives.
+#[inline]
+fn hash_key(key: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key)
 }
 
 /// The first eight bytes of a line's key, packed: a cheap filter before [`line_key`].
@@ -470,10 +476,131 @@ pub(crate) fn line_key(line: &str) -> u64 {
 /// put every line that begins alike into one bucket.
 pub(crate) fn line_prefix(line: &str) -> u64 {
     let mut buf = [0u8; 8];
-    let n = normalise_into(without_edge_numbers(line), &mut buf);
-    // The byte after the key may hold a repeat that was not kept.
-    buf[n..].fill(0);
-    mix(u64::from_le_bytes(buf))
+    let n = KeyWriter::of_line(line).fill(&mut buf);
+    key_prefix(&buf, n)
+}
+
+/// The [`line_prefix`] of a key whose first `n` bytes (all of them when `n` is less than
+/// eight) begin `buf`: the bytes after the key may hold a repeat that was not kept, and
+/// count as zeros.
+fn key_prefix(buf: &[u8], n: usize) -> u64 {
+    let mut eight = [0u8; 8];
+    let kept = n.min(8);
+    eight[..kept].copy_from_slice(&buf[..kept]);
+    mix(u64::from_le_bytes(eight))
+}
+
+/// A search for the lines whose key is one of a few (those of running lines) among all
+/// the lines of a text. Most lines are passed over on their first letters
+/// ([`KeyStarts`]), most of the others on the first eight bytes of their key
+/// ([`line_prefix`]), then on its first 16, 32 and 64; a line is normalised only as far
+/// as it agrees with some key, and hashed whole only when it may be one.
+pub(crate) struct KeySearch {
+    keys: KeySet,
+    prefixes: KeySet,
+    /// For each of [`LEVELS`], the hashes of the keys' first that many bytes (of the keys
+    /// that long).
+    levels: [KeySet; LEVELS.len()],
+    starts: KeyStarts,
+    /// The length of the longest key, in bytes.
+    longest: usize,
+}
+
+/// The lengths of key beginnings a [`KeySearch`] compares between the prefix and the
+/// whole key.
+const LEVELS: [usize; 3] = [16, 32, 64];
+
+impl KeySearch {
+    /// A search for the keys of `lines`: each line (trimmed, or from its first
+    /// character that is not white space on) with its [`line_key`].
+    pub(crate) fn new<'a>(lines: impl IntoIterator<Item = (&'a str, u64)>) -> KeySearch {
+        let mut search = KeySearch {
+            keys: KeySet::default(),
+            prefixes: KeySet::default(),
+            levels: Default::default(),
+            starts: KeyStarts::empty(),
+            longest: 0,
+        };
+        let mut buf = [0u8; KEY_BYTES];
+        for (line, key) in lines {
+            // Lines with one key share its bytes, and so its prefix and starts: one of
+            // them is read.
+            if !search.keys.insert(key) {
+                continue;
+            }
+            let n = KeyWriter::of_line(line).fill(&mut buf);
+            let bytes = &buf[..n];
+            debug_assert_eq!(hash_key(bytes), key, "{line:?}");
+            search.prefixes.insert(key_prefix(bytes, n));
+            for (&level, set) in LEVELS.iter().zip(&mut search.levels) {
+                if let Some(start) = bytes.get(..level) {
+                    set.insert(hash_key(start));
+                }
+            }
+            search.starts.add(bytes);
+            search.longest = search.longest.max(n);
+        }
+        search
+    }
+
+    /// False when `line` (trimmed, or from its first character that is not white space
+    /// on) cannot have one of the keys: a test of its first bytes, for every line.
+    #[inline]
+    pub(crate) fn may_match(&self, line: &str) -> bool {
+        self.starts.may_match(line)
+    }
+
+    /// The [`line_key`] of `line` (as for [`may_match`](KeySearch::may_match)) when it
+    /// is one of the keys searched for.
+    pub(crate) fn find(&self, line: &str) -> Option<u64> {
+        let plain = plain_prefix(line);
+        if plain.is_some_and(|prefix| !self.prefixes.contains(&prefix)) {
+            return None;
+        }
+        let mut writer = KeyWriter::of_line(line);
+        let mut buf = [0u8; KEY_BYTES];
+        if plain.is_none() {
+            let n = writer.fill(&mut buf[..8]);
+            if !self.prefixes.contains(&key_prefix(&buf, n)) {
+                return None;
+            }
+        }
+        // A key that has `level` bytes begins as one of the keys that long, or is none
+        // of the keys; a shorter one is whole.
+        for (&level, starts) in LEVELS.iter().zip(&self.levels) {
+            if writer.fill(&mut buf[..level]) < level {
+                break;
+            }
+            if !starts.contains(&hash_key(&buf[..level])) {
+                return None;
+            }
+        }
+        // A key longer than the longest one searched for is none of them: the line is
+        // normalised one byte past that length at most. Shorter, the key is whole, as
+        // `line_key` writes it, unless it fills `KEY_BYTES`, where `line_key` cuts it too.
+        let n = writer.fill(&mut buf[..(self.longest + 1).min(KEY_BYTES)]);
+        if n > self.longest {
+            return None;
+        }
+        let key = hash_key(&buf[..n]);
+        self.keys.contains(&key).then_some(key)
+    }
+}
+
+/// The [`line_prefix`] of `line` (as for [`KeySearch::may_match`]) when it is found
+/// cheaply, as most lines' are: when the line begins with a byte that is no edge and
+/// has another one from its eighth byte on (so that [`without_edge_numbers`] takes
+/// nothing off its first eight), and those eight bytes are plain ([`key_plain_eight`]),
+/// the prefix is those bytes in lower case.
+#[inline]
+fn plain_prefix(line: &str) -> Option<u64> {
+    let bytes = line.as_bytes();
+    let eight = bytes.get(..8)?;
+    if !is_inner_byte(bytes[0]) || !bytes[7..].iter().rev().any(|&b| is_inner_byte(b)) {
+        return None;
+    }
+    let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+    key_plain_eight(word, b' ').map(mix)
 }
 
 /// The first two bytes of the keys of some lines, and their first three where those are
@@ -504,27 +631,42 @@ fn triple(a: u8, b: u8, c: u8) -> usize {
 }
 
 impl KeyStarts {
-    /// The starts of the keys of `lines` (each trimmed).
-    pub(crate) fn new<'a>(lines: impl IntoIterator<Item = &'a str>) -> KeyStarts {
-        let mut starts = KeyStarts {
+    /// The starts of no key: no line matches.
+    fn empty() -> KeyStarts {
+        KeyStarts {
             pairs: Box::new([0; 1 << 10]),
             triples: Box::new([0; TRIPLE_WORDS]),
             any: false,
-        };
+        }
+    }
+
+    /// The starts of the keys of `lines` (each trimmed).
+    #[cfg(test)]
+    fn new<'a>(lines: impl IntoIterator<Item = &'a str>) -> KeyStarts {
+        let mut starts = KeyStarts::empty();
         for line in lines {
             let mut buf = [0u8; 3];
-            let n = normalise_into(without_edge_numbers(line), &mut buf);
-            if n < 2 {
-                starts.any = true;
-            }
-            let pair = usize::from(u16::from_le_bytes([buf[0], buf[1]]));
-            starts.pairs[pair / 64] |= 1 << (pair % 64);
-            if n == 3 && buf.iter().all(u8::is_ascii_lowercase) {
-                let t = triple(buf[0], buf[1], buf[2]);
-                starts.triples[t / 64] |= 1 << (t % 64);
-            }
+            let n = KeyWriter::of_line(line).fill(&mut buf);
+            starts.add(&buf[..n]);
         }
         starts
+    }
+
+    /// Adds the start of `key` (its bytes, or at least its first three).
+    fn add(&mut self, key: &[u8]) {
+        let &[a, b, ref rest @ ..] = key else {
+            // A key shorter than two bytes: any line may share its prefix.
+            self.any = true;
+            return;
+        };
+        let pair = usize::from(u16::from_le_bytes([a, b]));
+        self.pairs[pair / 64] |= 1 << (pair % 64);
+        if let Some(&c) = rest.first() {
+            if [a, b, c].iter().all(u8::is_ascii_lowercase) {
+                let t = triple(a, b, c);
+                self.triples[t / 64] |= 1 << (t % 64);
+            }
+        }
     }
 
     /// False when the trimmed `line` cannot share a [`line_prefix`] with the lines the
@@ -562,19 +704,29 @@ fn mix(mut x: u64) -> u64 {
 }
 
 /// `line` trimmed of digits, spaces and dashes at both ends — unless that is all it is
-/// (a bare page number keeps its own key).
+/// (a bare page number keeps its own key). Trimmed of white space in any case.
 fn without_edge_numbers(line: &str) -> &str {
     let line = trim(line);
     let edge = |c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '–' | '—');
+    // Read from each end up to the first byte that is no ASCII edge (a digit, white
+    // space or `-`): without a scan character by character, as `trim_matches` does,
+    // unless that byte begins or ends a non-ASCII character, which may be an edge too
+    // (`—`, a wide space).
     let bytes = line.as_bytes();
-    // Most lines start and end with a letter or a stop: nothing to strip (and no
-    // per-character scan of a line that is keyed only to be compared). An ASCII
-    // character is an edge exactly when it is a digit, white space or `-`.
-    let plain = |b: Option<&u8>| {
-        b.is_some_and(|&b| b.is_ascii() && !b.is_ascii_digit() && !is_ascii_space(b) && b != b'-')
-    };
-    if plain(bytes.first()) && plain(bytes.last()) {
+    let ascii_edge = |b: u8| b.is_ascii() && !is_inner_byte(b);
+    let Some(first) = bytes.iter().position(|&b| !ascii_edge(b)) else {
+        // Nothing but edges: a bare number.
         return line;
+    };
+    let last = bytes
+        .iter()
+        .rposition(|&b| !ascii_edge(b))
+        .expect("a byte that is no ASCII edge");
+    // A non-ASCII byte after ASCII bytes begins a character; before them, ends one.
+    let inner_first = bytes[first].is_ascii() || line[first..].starts_with(|c| !edge(c));
+    let inner_last = bytes[last].is_ascii() || line[..=last].ends_with(|c| !edge(c));
+    if inner_first && inner_last {
+        return &line[first..=last];
     }
     match line.trim_matches(edge) {
         "" => line,
@@ -582,51 +734,93 @@ fn without_edge_numbers(line: &str) -> &str {
     }
 }
 
+/// True for an ASCII byte that [`without_edge_numbers`] never strips: an ASCII
+/// character is an edge exactly when it is a digit, white space or `-`.
+#[inline]
+fn is_inner_byte(b: u8) -> bool {
+    b.is_ascii() && !b.is_ascii_digit() && !is_ascii_space(b) && b != b'-'
+}
+
 const KEY_BYTES: usize = 256;
 
-/// Writes the key of `line` into `buf` (as much as fits); returns its length.
+/// Writes `line` (trimmed) into `buf` (as much as fits) as key bytes; returns how many.
+#[cfg(test)]
+fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
+    KeyWriter::new(trim(line)).fill(buf)
+}
+
+/// Writes a line's key into a buffer a part at a time: [`normalise_into`], resumed
+/// where it stopped, so that a line is normalised only as far as it is compared.
 ///
-/// Every line inside a page that begins like a running line is keyed, so the loop has
+/// Every line inside a page that may begin like a running line is keyed, so the loop has
 /// no branch per byte: a table maps each byte, and the write position advances unless
 /// the byte repeats a digit run's `#` or a space. Most of a line is words between single
 /// spaces, which only lower-casing changes: such runs are keyed eight bytes at a time
 /// ([`key_plain_eight`]); eight bytes that are not plain go byte by byte. What is
 /// written, and where, is what [`normalise_bytewise`] writes.
-fn normalise_into(line: &str, buf: &mut [u8]) -> usize {
-    let bytes = trim(line).as_bytes();
-    let mut n = 0;
-    let mut prev = b' ';
-    let mut i = 0;
-    while i < bytes.len() && n < buf.len() {
-        // Where the byte-by-byte steps stop: after these eight bytes when they are not
-        // plain (testing them again from the next byte on would mostly fail again), at
-        // the end when fewer than eight are left, or room for fewer than eight.
-        let bytewise_end = match (bytes.get(i..i + 8), buf.get_mut(n..n + 8)) {
-            (Some(eight), Some(out)) => {
-                let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
-                if let Some(key) = key_plain_eight(word, prev) {
-                    out.copy_from_slice(&key.to_le_bytes());
-                    prev = key.to_le_bytes()[7];
-                    (i, n) = (i + 8, n + 8);
-                    continue;
-                }
-                i + 8
-            }
-            _ => bytes.len(),
-        };
-        for &b in &bytes[i..bytewise_end] {
-            if n == buf.len() {
-                break;
-            }
-            let m = KEY_BYTE[usize::from(b)];
-            // Written even when it is a repeat; then the next byte overwrites it.
-            buf[n] = m;
-            n += usize::from(m != prev || (m != b'#' && m != b' '));
-            prev = m;
-        }
-        i = bytewise_end;
+struct KeyWriter<'a> {
+    /// The trimmed line.
+    bytes: &'a [u8],
+    /// The next byte of `bytes` to read.
+    read: usize,
+    /// The key bytes written so far.
+    written: usize,
+    /// The last key byte written (a space before the first).
+    prev: u8,
+}
+
+impl<'a> KeyWriter<'a> {
+    /// A writer of the key of `line`: its text [`without_edge_numbers`].
+    fn of_line(line: &'a str) -> KeyWriter<'a> {
+        // Edge numbers go with the white space around them: what is left is trimmed.
+        KeyWriter::new(without_edge_numbers(line))
     }
-    n
+
+    /// A writer of the key bytes of `trimmed`, a trimmed line.
+    fn new(trimmed: &'a str) -> KeyWriter<'a> {
+        KeyWriter {
+            bytes: trimmed.as_bytes(),
+            read: 0,
+            written: 0,
+            prev: b' ',
+        }
+    }
+
+    /// Writes on into `buf`, which holds the key bytes written so far, until it is full
+    /// or the key ends; returns the number of key bytes in it.
+    fn fill(&mut self, buf: &mut [u8]) -> usize {
+        let bytes = self.bytes;
+        let (mut i, mut n, mut prev) = (self.read, self.written, self.prev);
+        while i < bytes.len() && n < buf.len() {
+            // Where the byte-by-byte steps stop: after these eight bytes when they are
+            // not plain (testing them again from the next byte on would mostly fail
+            // again), at the end when fewer than eight are left, or room for fewer than
+            // eight.
+            let bytewise_end = match (bytes.get(i..i + 8), buf.get_mut(n..n + 8)) {
+                (Some(eight), Some(out)) => {
+                    let word = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+                    if let Some(key) = key_plain_eight(word, prev) {
+                        out.copy_from_slice(&key.to_le_bytes());
+                        prev = key.to_le_bytes()[7];
+                        (i, n) = (i + 8, n + 8);
+                        continue;
+                    }
+                    i + 8
+                }
+                _ => bytes.len(),
+            };
+            while i < bytewise_end && n < buf.len() {
+                let m = KEY_BYTE[usize::from(bytes[i])];
+                // Written even when it is a repeat; then the next byte overwrites it.
+                buf[n] = m;
+                n += usize::from(m != prev || (m != b'#' && m != b' '));
+                prev = m;
+                i += 1;
+            }
+        }
+        (self.read, self.written, self.prev) = (i, n, prev);
+        n
+    }
 }
 
 /// The key bytes of eight line bytes (little-endian in a `u64`) after a key byte `prev`,
@@ -1045,6 +1239,43 @@ mod tests {
                 assert_eq!(n, normalise_bytewise(&line, &mut slow), "{line:?} {size}");
                 assert_eq!(fast, slow, "{line:?} {size}");
             }
+            // Written a part at a time, as a key search writes it, the key is the same.
+            let mut whole = [0u8; KEY_BYTES];
+            let n = normalise_bytewise(&line, &mut whole);
+            let mut parts = [0u8; KEY_BYTES];
+            let mut writer = KeyWriter::new(trim(&line));
+            let mut upto = 0;
+            while upto < KEY_BYTES {
+                upto = (upto + 1 + (next() % 20) as usize).min(KEY_BYTES);
+                let written = writer.fill(&mut parts[..upto]);
+                assert_eq!(written, n.min(upto), "{line:?} {upto}");
+                assert_eq!(parts[..written], whole[..written], "{line:?} {upto}");
+            }
+        }
+    }
+
+    /// Edge numbers found from the last byte that is no edge are those `trim_matches`
+    /// finds character by character, for lines mixing letters, digits, stops, dashes
+    /// of three widths and white space of several kinds, at either end.
+    #[test]
+    fn edge_numbers_read_from_the_bytes_are_edge_numbers() {
+        fn slowly(line: &str) -> &str {
+            let line = line.trim();
+            let edge =
+                |c: char| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | '–' | '—');
+            match line.trim_matches(edge) {
+                "" => line,
+                inner => inner,
+            }
+        }
+        const PIECES: [&str; 14] = [
+            "a", "Report", "12", "-", "–", "—", " ", "  ", "\t", "\u{a0}", "é", ".", "“", "#",
+        ];
+        let mut rng = crate::testing::XorShift(0x1234_5678_9ABC_DEF1);
+        for _ in 0..20_000 {
+            let len = rng.below(8);
+            let line: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            assert_eq!(without_edge_numbers(&line), slowly(&line), "{line:?}");
         }
     }
 
@@ -1123,6 +1354,74 @@ mod tests {
     fn text_without_furniture_is_one_page() {
         let text = "A paragraph.\n\nAnother one.\n";
         assert_eq!(page_texts(text), [text]);
+    }
+
+    /// A key search finds a line exactly when the line's key is one of those searched
+    /// for: for running lines and the lines inside pages that nearly repeat them (other
+    /// numbers, spacing, case, a word more or less, indentation), among lines of prose.
+    #[test]
+    fn a_key_search_finds_the_lines_with_one_of_its_keys() {
+        const WORDS: [&str; 12] = [
+            "Annual", "report", "the", "Thé", "12", "- 4 -", "—", "x", "Chapter", "  ", "\t",
+            "1962",
+        ];
+        let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
+        let phrase = |rng: &mut crate::testing::XorShift, words: usize| -> String {
+            (0..words)
+                .map(|_| WORDS[rng.below(WORDS.len())])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let (mut found, mut missed) = (0, 0);
+        for round in 0..400 {
+            let running: Vec<String> = (0..1 + round % 4)
+                .map(|_| {
+                    let words = 1 + rng.below(8);
+                    phrase(&mut rng, words)
+                })
+                .collect();
+            let search = KeySearch::new(running.iter().map(|s| (trim(s), line_key(s))));
+            let keys: KeySet = running.iter().map(|s| line_key(s)).collect();
+            for _ in 0..50 {
+                let base = &running[rng.below(running.len())];
+                let line = match rng.below(8) {
+                    0 => base.to_uppercase(),
+                    6 => format!("{base}{}", [" ", " \t", "-", " 7", "\u{a0}"][rng.below(5)]),
+                    7 => format!("{}{base}", ["- ", "3 ", "\u{2003}", "x"][rng.below(4)]),
+                    1 => format!("{base} {}", rng.below(300)),
+                    2 => format!("  {}", base.replace(' ', "   ")),
+                    3 => format!("{base} {}", phrase(&mut rng, 1)),
+                    4 => {
+                        let mut half = base.len() / 2;
+                        while !base.is_char_boundary(half) {
+                            half -= 1;
+                        }
+                        base[..half].to_owned()
+                    }
+                    _ => {
+                        let words = 1 + rng.below(10);
+                        phrase(&mut rng, words)
+                    }
+                };
+                let Some(lead) = (Line {
+                    span: Span::new(0, line.len()),
+                    full: Span::new(0, line.len()),
+                })
+                .lead(&line) else {
+                    continue;
+                };
+                let key = line_key(&line);
+                let expected = keys.contains(&key).then_some(key);
+                let got = search.may_match(lead).then(|| search.find(lead)).flatten();
+                assert_eq!(got, expected, "{line:?} among {running:?}");
+                if got.is_some() {
+                    found += 1;
+                } else {
+                    missed += 1;
+                }
+            }
+        }
+        assert!(found > 1000 && missed > 1000, "{found} {missed}");
     }
 
     #[test]
