@@ -29,7 +29,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::lexicon::swar::{self, load_prefix};
+use crate::lexicon::swar::load_prefix;
 use crate::lexicon::Lexicon;
 use crate::span::Span;
 
@@ -67,10 +67,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut tokens = Vec::new();
     let mut trial = Vec::new();
     let mut next_op = 0;
-    let mut long_words = LineWords {
-        tokens: TokenTable::for_text(text.len()),
-        ..LineWords::default()
-    };
+    let mut long_words = LineWords::default();
     let measure = Measure::of(text);
     let mut start = 0;
     while start < text.len() {
@@ -269,13 +266,15 @@ fn has_candidate<'t>(line: &'t str, lexicon: &Lexicon, words: &mut LineWords<'t>
 /// The end of the line that starts at `start` (its line break, or the end of the text),
 /// and whether the line has a token that may carry a shape (see [`may_have_shape`]).
 ///
-/// Every line of prose must pass this test, so it is one pass over the bytes, and most
-/// tokens cost a table lookup: prose repeats its tokens, and what [`token_class`] makes
-/// of one depends on its bytes alone, so short tokens are remembered whole (see
-/// [`TokenTable`]). The others are classed afresh, which asks [`may_have_shape`] only
-/// about the few tokens their bytes cannot clear (see [`TokenBytes::suspicious`]). A
-/// hyphenated word, a number, a word in parentheses — the bulk of prose's punctuation —
-/// are cleared by their bytes.
+/// Every line of prose must pass this test, so it is one pass over the bytes, one table
+/// lookup each, which also finds the line's end; it asks [`may_have_shape`] only about
+/// the few tokens it cannot clear by their bytes alone (see [`TokenBytes::suspicious`]).
+/// A hyphenated word, a number, a word in parentheses — the bulk of prose's
+/// punctuation — are cleared here.
+///
+/// The dictionary is asked last, about the pieces (see [`PIECE_CHECK`]), and only while
+/// the pieces left could still make [`UNKNOWN_LINE`] unknown ones: a line of fewer
+/// pieces asks nothing, and most lines stop after the first few known words.
 fn scan_line<'t>(
     text: &'t str,
     start: usize,
@@ -285,200 +284,68 @@ fn scan_line<'t>(
     let bytes = text.as_bytes();
     let candidate = |at: usize| (line_end(text, at), true);
     let mut i = start;
-    let mut unknown = 0;
+    words.pieces.clear();
     loop {
-        // Most tokens are one space apart.
-        let one_space = bytes.get(i) == Some(&b' ')
-            && bytes
-                .get(i + 1)
-                .is_some_and(|&b| CLASS[b as usize] != SPACE);
-        if one_space {
+        while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE && bytes[i] != b'\n' {
             i += 1;
-        } else {
-            while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE && bytes[i] != b'\n' {
-                i += 1;
-            }
-            if i == bytes.len() || bytes[i] == b'\n' {
-                break;
-            }
+        }
+        if i == bytes.len() || bytes[i] == b'\n' {
+            break;
         }
         let start = i;
-        let class = match short_token(bytes, start) {
-            Some((key, len)) => {
-                i += len;
-                match words.tokens.get(key, len) {
-                    Some(class) => class,
-                    None => {
-                        let class = token_class(text, start..i, lexicon, words);
-                        words.tokens.insert(key, len, class);
-                        class
-                    }
-                }
-            }
-            None => {
-                while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
-                    i += 1;
-                }
-                token_class(text, start..i, lexicon, words)
-            }
-        };
-        match class {
-            TokenClass::Shape => return candidate(i),
-            // Soup without shapes is many unknown lowercase words (see
-            // [`Scorer::is_fragment`]); one is a command or a term.
-            TokenClass::UnknownPiece => {
-                unknown += 1;
-                if unknown >= UNKNOWN_LINE {
+        // The fast path, for most words: an optional capital, lowercase letters and
+        // closing punctuation (`the`, `Moscow,`, `period.`).
+        let capital = CLASS[bytes[i] as usize] == UPPER;
+        i += usize::from(capital);
+        i = lowercase_run_end(bytes, i);
+        let letters = i - start;
+        while i < bytes.len() && matches!(bytes[i], b'.' | b',' | b':' | b'!' | b'?') {
+            i += 1;
+        }
+        if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
+            // Only a lowercase word can be words run together; any word can be too
+            // long.
+            if i - start > TOO_LONG && !capital {
+                if may_have_shape(&text[start..i], lexicon) {
                     return candidate(i);
                 }
+            } else if !capital
+                && letters >= RUN_TOGETHER_CHECK
+                && words.long_may_have_shape(text, start..i, lexicon)
+            {
+                return candidate(i);
+            } else if !capital && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
+                words.pieces.push((start, start + letters));
             }
-            TokenClass::Plain => {}
+            continue;
+        }
+        i = start;
+        let mut t = TokenBytes::default();
+        while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
+            t.push(bytes, i);
+            i += 1;
+        }
+        if t.suspicious(&bytes[start..i]) && words.may_have_shape(&text[start..i], lexicon) {
+            return candidate(i);
+        }
+    }
+    // Soup without shapes is many unknown lowercase words (see [`Scorer::is_fragment`]);
+    // one is a command or a term.
+    let pieces = words.pieces.len();
+    let mut unknown = 0;
+    for k in 0..pieces {
+        if unknown + (pieces - k) < UNKNOWN_LINE {
+            break;
+        }
+        let (start, end) = words.pieces[k];
+        if words.short_unknown(text, start..end, lexicon) {
+            unknown += 1;
+            if unknown >= UNKNOWN_LINE {
+                return (i, true);
+            }
         }
     }
     (i, false)
-}
-
-/// What [`scan_line`] makes of a token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum TokenClass {
-    /// Nothing: a word of prose, punctuation, a number.
-    Plain = 1,
-    /// A lowercase piece (see [`PIECE_CHECK`]) the dictionary does not know.
-    UnknownPiece = 2,
-    /// It may have a shape (see [`may_have_shape`]).
-    Shape = 3,
-}
-
-/// The token at `bytes[start..]` as a [`TokenTable`] key and its length, when it is at
-/// most [`TokenTable::MAX_LEN`] bytes long: two loads, and its end is the first blank
-/// byte. `None` for a longer token, one near the end of the text, or one ended by a
-/// control character, which [`CLASS`] counts as part of the token: those are found a
-/// byte at a time.
-#[inline]
-fn short_token(bytes: &[u8], start: usize) -> Option<([u64; 2], usize)> {
-    let chunk = bytes.get(start..start + 16)?;
-    let (first, second) = chunk.split_at(8);
-    let first = u64::from_le_bytes(first.try_into().ok()?);
-    let second = u64::from_le_bytes(second.try_into().ok()?);
-    let (blank_first, blank_second) = (swar::below(first, b' ' + 1), swar::below(second, b' ' + 1));
-    // The bytes before a word's first blank one (all of them when it has none): below
-    // the lowest marked bit.
-    let before_blank = |marks: u64| ((marks & marks.wrapping_neg()) >> 7).wrapping_sub(1);
-    let (len, key) = if blank_first != 0 {
-        let len = blank_first.trailing_zeros() as usize / 8;
-        (len, [first & before_blank(blank_first), 0])
-    } else {
-        let len = 8 + blank_second.trailing_zeros() as usize / 8;
-        (len, [first, second & before_blank(blank_second)])
-    };
-    // A token of sixteen bytes would need the seventeenth to end it.
-    if len == 16 || len == 0 || CLASS[bytes[start + len] as usize] != SPACE {
-        return None;
-    }
-    Some((key, len))
-}
-
-/// What `text[token]` is for [`scan_line`], from its bytes alone: nothing before or
-/// after it is read (the lookahead of [`TokenBytes::push`] meets the blank that ends
-/// the token, and the byte before the first one is blank or a line break, neither of
-/// which it looks for), which is what lets [`TokenTable`] remember it.
-fn token_class<'t>(
-    text: &'t str,
-    token: Range<usize>,
-    lexicon: &Lexicon,
-    words: &mut LineWords<'t>,
-) -> TokenClass {
-    let bytes = text.as_bytes();
-    let start = token.start;
-    // The fast path, for most words: an optional capital, lowercase letters and
-    // closing punctuation (`the`, `Moscow,`, `period.`).
-    let capital = CLASS[bytes[start] as usize] == UPPER;
-    let letters = lowercase_run_end(bytes, start + usize::from(capital)) - start;
-    let closing = bytes[start + letters..token.end]
-        .iter()
-        .all(|b| matches!(b, b'.' | b',' | b':' | b'!' | b'?'));
-    let shape = if closing {
-        // Only a lowercase word can be words run together; any word can be too long.
-        if capital {
-            false
-        } else if token.len() > TOO_LONG {
-            may_have_shape(&text[token], lexicon)
-        } else if letters >= RUN_TOGETHER_CHECK {
-            words.long_may_have_shape(text, token, lexicon)
-        } else {
-            let piece = start..start + letters;
-            if letters >= PIECE_CHECK && words.short_unknown(text, piece, lexicon) {
-                return TokenClass::UnknownPiece;
-            }
-            false
-        }
-    } else {
-        let mut t = TokenBytes::default();
-        for i in token.clone() {
-            t.push(bytes, i);
-        }
-        t.suspicious(&bytes[token.clone()]) && words.may_have_shape(&text[token], lexicon)
-    };
-    if shape {
-        TokenClass::Shape
-    } else {
-        TokenClass::Plain
-    }
-}
-
-/// The [`TokenClass`] of tokens of at most [`TokenTable::MAX_LEN`] bytes, keyed by
-/// their bytes and length (a token may hold NULs, so its zero-padded bytes alone do
-/// not tell its length). Direct-mapped: a token evicts the one that had its slot.
-struct TokenTable {
-    /// The token's bytes, zero-padded, little-endian, and its length times four plus
-    /// its class; zero when empty.
-    slots: Box<[([u64; 2], u8)]>,
-}
-
-impl Default for TokenTable {
-    fn default() -> Self {
-        TokenTable::for_text(0)
-    }
-}
-
-impl TokenTable {
-    const MAX_LEN: usize = 15;
-
-    /// A table for a text of `len` bytes: a slot for every 16 bytes, enough for the
-    /// vocabulary of a 2 MiB segment of prose to mostly stay, and no more, as a short
-    /// document would spend more filling a large table than it saves.
-    fn for_text(len: usize) -> Self {
-        let bits = (len / 16).max(1).ilog2().clamp(8, 16);
-        TokenTable {
-            slots: vec![([0; 2], 0); 1 << bits].into_boxed_slice(),
-        }
-    }
-
-    #[inline]
-    fn slot(&self, key: [u64; 2], len: usize) -> usize {
-        let mix = (key[0] ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ key[1];
-        let bits = self.slots.len().trailing_zeros();
-        (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
-    }
-
-    #[inline]
-    fn get(&self, key: [u64; 2], len: usize) -> Option<TokenClass> {
-        let (stored, tag) = self.slots[self.slot(key, len)];
-        if stored != key || usize::from(tag >> 2) != len {
-            return None;
-        }
-        Some(match tag & 3 {
-            1 => TokenClass::Plain,
-            2 => TokenClass::UnknownPiece,
-            _ => TokenClass::Shape,
-        })
-    }
-
-    fn insert(&mut self, key: [u64; 2], len: usize, class: TokenClass) {
-        debug_assert!((1..=Self::MAX_LEN).contains(&len));
-        let slot = self.slot(key, len);
-        self.slots[slot] = (key, (len as u8) << 2 | class as u8);
-    }
 }
 
 /// The end of the run of ASCII lowercase letters starting at `i`, eight bytes at a
@@ -527,8 +394,8 @@ struct LineWords<'t> {
     /// Lowercase words of [`PIECE_CHECK`] to eight letters: whether the dictionary
     /// does not know them.
     short: WordTable<1>,
-    /// Tokens of at most eight bytes: their class.
-    tokens: TokenTable,
+    /// The pieces of the line being looked at, as byte ranges.
+    pieces: Vec<(usize, usize)>,
     /// Other tokens: whether they may have a shape.
     shapes: HashMap<&'t str, bool, foldhash::fast::RandomState>,
 }
@@ -2848,94 +2715,6 @@ mod tests {
         // Keyed by the word's bytes alone, not by the text after it.
         assert!(ask("internationalization,", "internationalization", false));
         assert!(!ask("internationalizations", "internationalizatio", true));
-    }
-
-    /// [`scan_line`] without [`TokenTable`]: each token found a byte at a time and
-    /// classed afresh.
-    fn scan_line_uncached(text: &str, lexicon: &Lexicon) -> bool {
-        let mut unknown = 0;
-        let mut words = LineWords::default();
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if CLASS[bytes[i] as usize] == SPACE {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
-                i += 1;
-            }
-            match token_class(text, start..i, lexicon, &mut words) {
-                TokenClass::Shape => return true,
-                TokenClass::UnknownPiece => unknown += 1,
-                TokenClass::Plain => {}
-            }
-        }
-        unknown >= UNKNOWN_LINE
-    }
-
-    #[test]
-    fn remembered_token_classes_agree_with_classing_each_token_afresh() {
-        // Tokens of every length around the table's limit, spaces, tabs, control
-        // characters (which a token keeps), NULs, non-ASCII letters; each line is asked
-        // about twice, so the second answer comes from the table.
-        let en = Lexicon::english();
-        let pieces = [
-            "the",
-            "Moscow,",
-            "xqzv",
-            "bvtq",
-            "zzkq.",
-            "report",
-            "government,",
-            "no0.0y3",
-            "rcldTJ",
-            "ce)]",
-            "Mátyás",
-            "\u{1}",
-            "\0",
-            "a\0",
-            "\t",
-            "  ",
-            "\u{c}",
-            "\r",
-            "internationalization",
-            "abcdefgh",
-            "abcdefghijklmno",
-            "abcdefghijklmnop",
-            "(1956)",
-            "well-known",
-            "TL;DR",
-            "x;y",
-            "beT*",
-            "[(",
-            "...",
-        ];
-        let mut rng = crate::testing::XorShift(0x5DEE_CE66_D1CE_4E5Bu64);
-        let lines: Vec<String> = (0..3000)
-            .map(|_| {
-                let mut line = String::new();
-                for _ in 0..rng.below(12) {
-                    line.push_str(pieces[rng.below(pieces.len())]);
-                    if rng.below(3) > 0 {
-                        line.push(' ');
-                    }
-                }
-                line
-            })
-            .collect();
-        let mut words = LineWords::default();
-        for line in &lines {
-            let expected = scan_line_uncached(line, en);
-            for _ in 0..2 {
-                assert_eq!(
-                    scan_line(line, 0, en, &mut words),
-                    (line.len(), expected),
-                    "{line:?}"
-                );
-            }
-        }
     }
 
     #[test]
