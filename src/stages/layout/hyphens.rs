@@ -50,9 +50,9 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
 struct Spellings {
     /// Letters of a hyphenated form (hyphens removed) → the form and its count, or
     /// `None` when two different hyphenations of the same letters occur.
-    compounds: HashMap<Box<str>, Option<(Box<str>, u32)>>,
+    compounds: HashMap<Box<str>, Option<(Box<str>, u32)>, foldhash::fast::RandomState>,
     /// A name after `--` → how often it occurs so.
-    long_options: HashMap<Box<str>, u32>,
+    long_options: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
 }
 
 /// One token of the text: a maximal run of letters, digits and hyphens.
@@ -81,8 +81,8 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
         return Vec::new();
     }
     // How often each candidate is written without its hyphen: the token itself counts.
-    let mut unbroken: HashMap<&str, u32> = HashMap::new();
-    let mut single_dash: HashMap<&str, u32> = HashMap::new();
+    let mut unbroken: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut single_dash: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
     for token in &tokens {
         let name = token.name(text);
         if token.dashes == 0 && !name.contains('-') && spellings.compounds.contains_key(name) {
