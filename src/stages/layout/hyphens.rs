@@ -21,6 +21,10 @@ use crate::lexicon::Lexicon;
 use crate::registry::RuleInfo;
 use crate::span::Span;
 
+/// The pass's maps, probed with every token of a document: foldhash, not std's SipHash,
+/// which cost most of the pass.
+type Counts<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 const HYPHEN_RESTORED: RuleId = RuleId::from_static("layout.hyphen-restored");
 
 /// The rule of this helper (run by the spacing pass).
@@ -50,9 +54,9 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
 struct Spellings {
     /// Letters of a hyphenated form (hyphens removed) → the form and its count, or
     /// `None` when two different hyphenations of the same letters occur.
-    compounds: HashMap<Box<str>, Option<(Box<str>, u32)>, foldhash::fast::RandomState>,
+    compounds: Counts<Box<str>, Option<(Box<str>, u32)>>,
     /// A name after `--` → how often it occurs so.
-    long_options: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    long_options: Counts<Box<str>, u32>,
 }
 
 /// One token of the text: a maximal run of letters, digits and hyphens.
@@ -81,8 +85,8 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
         return Vec::new();
     }
     // How often each candidate is written without its hyphen: the token itself counts.
-    let mut unbroken: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
-    let mut single_dash: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut unbroken: Counts<&str, u32> = Counts::default();
+    let mut single_dash: Counts<&str, u32> = Counts::default();
     for token in &tokens {
         let name = token.name(text);
         if token.dashes == 0 && !name.contains('-') && spellings.compounds.contains_key(name) {
