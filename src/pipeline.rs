@@ -1208,6 +1208,20 @@ enum Side {
 /// How many bytes of context on each side go into a change id.
 const ID_CONTEXT: usize = 24;
 
+/// Where the context of a change id begins and ends: up to [`ID_CONTEXT`] bytes of
+/// `original` on each side of `span`, cut inwards to char boundaries.
+fn id_context(original: &str, span: Span) -> (usize, usize) {
+    let mut lo = span.start.saturating_sub(ID_CONTEXT);
+    while !original.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let mut hi = (span.end + ID_CONTEXT).min(original.len());
+    while !original.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    (lo, hi)
+}
+
 /// The offset-free hash behind a [`ChangeId`]: rules, replaced text, replacement, and up
 /// to [`ID_CONTEXT`] bytes of original text on each side (cut at char boundaries),
 /// hashed as one key built in `key` (emptied first).
@@ -1218,14 +1232,7 @@ pub(crate) fn change_hash(
     rules: &[RuleId],
     key: &mut Vec<u8>,
 ) -> u64 {
-    let mut lo = span.start.saturating_sub(ID_CONTEXT);
-    while !original.is_char_boundary(lo) {
-        lo += 1;
-    }
-    let mut hi = (span.end + ID_CONTEXT).min(original.len());
-    while !original.is_char_boundary(hi) {
-        hi -= 1;
-    }
+    let (lo, hi) = id_context(original, span);
     // The key is short (a rule id, 48 bytes of context, the change): built in a buffer
     // the caller keeps and hashed in one call, it costs a fraction of streaming its
     // eight parts through a hasher. The hash is the same: xxh3 streamed is xxh3 of the
@@ -1323,14 +1330,7 @@ mod tests {
     fn change_hashes_are_those_of_the_key_streamed_part_by_part() {
         // How ids were hashed before the key was built in one buffer: they must not change.
         fn streamed(original: &str, span: Span, replacement: &str, rules: &[RuleId]) -> u64 {
-            let mut lo = span.start.saturating_sub(ID_CONTEXT);
-            while !original.is_char_boundary(lo) {
-                lo += 1;
-            }
-            let mut hi = (span.end + ID_CONTEXT).min(original.len());
-            while !original.is_char_boundary(hi) {
-                hi -= 1;
-            }
+            let (lo, hi) = id_context(original, span);
             let mut key = xxhash_rust::xxh3::Xxh3Default::new();
             for r in rules {
                 key.update(r.as_str().as_bytes());
