@@ -25,7 +25,7 @@
 //! when it is overlong; a line of prose costs one pass over its bytes and a
 //! dictionary lookup per long word.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -67,7 +67,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut tokens = Vec::new();
     let mut trial = Vec::new();
     let mut next_op = 0;
-    let mut long_words = LineWords::default();
+    let mut long_words = LineWords::with_memo(WordMemo::take(scorer.lexicon));
     let measure = Measure::of(text);
     let mut start = 0;
     while start < text.len() {
@@ -155,6 +155,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         }
         start = end + 1;
     }
+    long_words.memo.keep();
     take_line_tails(text, &operator_runs, scorer.lexicon, &mut found);
     merge_adjacent_lines(text, &mut found);
     found
@@ -388,12 +389,8 @@ fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
 /// `dpkg(1)`), and are remembered by their text.
 #[derive(Default)]
 struct LineWords<'t> {
-    /// Lowercase words of [`RUN_TOGETHER_CHECK`] letters or more (with any closing
-    /// punctuation): whether they may have a shape.
-    long: WordTable<3>,
-    /// Lowercase words of [`PIECE_CHECK`] to eight letters: whether the dictionary
-    /// does not know them.
-    short: WordTable<1>,
+    /// The answers for lowercase words, which outlive the document (see [`WordMemo`]).
+    memo: WordMemo,
     /// The pieces of the line being looked at, as byte ranges.
     pieces: Vec<(usize, usize)>,
     /// Other tokens: whether they may have a shape.
@@ -401,11 +398,20 @@ struct LineWords<'t> {
 }
 
 impl<'t> LineWords<'t> {
+    fn with_memo(memo: WordMemo) -> Self {
+        LineWords {
+            memo,
+            pieces: Vec::new(),
+            shapes: HashMap::default(),
+        }
+    }
+
     /// [`may_have_shape`] of the lowercase word at `text[word]`, of at least
     /// [`RUN_TOGETHER_CHECK`] letters, with closing punctuation, at most [`TOO_LONG`]
     /// bytes.
     fn long_may_have_shape(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
-        self.long.answer(text.as_bytes(), word.clone(), || {
+        debug_assert!(self.memo.holds_answers_of(lexicon));
+        self.memo.long.answer(text.as_bytes(), word.clone(), || {
             may_have_shape(&text[word], lexicon)
         })
     }
@@ -413,7 +419,8 @@ impl<'t> LineWords<'t> {
     /// Whether the dictionary does not know the lowercase word at `text[word]`, of
     /// [`PIECE_CHECK`] to eight letters.
     fn short_unknown(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
-        self.short.answer(text.as_bytes(), word.clone(), || {
+        debug_assert!(self.memo.holds_answers_of(lexicon));
+        self.memo.short.answer(text.as_bytes(), word.clone(), || {
             lexicon.zipf(&text[word]) == 0.0
         })
     }
@@ -424,6 +431,67 @@ impl<'t> LineWords<'t> {
             .shapes
             .entry(token)
             .or_insert_with(|| may_have_shape(token, lexicon))
+    }
+}
+
+/// [`scan_line`]'s answers for lowercase words, kept by each thread from one document
+/// to the next.
+///
+/// An answer depends on the word's bytes and the dictionary alone, never on the
+/// document, so a table filled by earlier documents gives the answers asking would.
+/// Kept, the tables cost nothing per document: made afresh they were zeroed for every
+/// document (half a megabyte, though the average document is 23 KB), and a short
+/// document repeats too few of its words to pay for that. English prose repeats its
+/// long words across documents too (`information`, `government`), so a corpus cleaned
+/// one document at a time asks the dictionary about as seldom as one long text does.
+struct WordMemo {
+    /// The dictionary the answers are from.
+    lexicon: Option<&'static Lexicon>,
+    /// Lowercase words of [`RUN_TOGETHER_CHECK`] letters or more (with any closing
+    /// punctuation): whether they may have a shape.
+    long: WordTable<3>,
+    /// Lowercase words of [`PIECE_CHECK`] to eight letters: whether the dictionary
+    /// does not know them.
+    short: WordTable<1>,
+}
+
+thread_local! {
+    /// The [`WordMemo`] of the thread's last [`find`], while no `find` holds it.
+    static WORD_MEMO: Cell<Option<WordMemo>> = const { Cell::new(None) };
+}
+
+impl Default for WordMemo {
+    /// Empty tables, for any dictionary (tests).
+    fn default() -> Self {
+        WordMemo {
+            lexicon: None,
+            long: WordTable::default(),
+            short: WordTable::default(),
+        }
+    }
+}
+
+impl WordMemo {
+    /// The thread's memo of `lexicon`'s answers, or empty tables when the thread has
+    /// none (its first document, or another dictionary's memo).
+    fn take(lexicon: &'static Lexicon) -> WordMemo {
+        match WORD_MEMO.take() {
+            Some(memo) if memo.lexicon.is_some_and(|l| std::ptr::eq(l, lexicon)) => memo,
+            _ => WordMemo {
+                lexicon: Some(lexicon),
+                ..WordMemo::default()
+            },
+        }
+    }
+
+    /// Gives the memo back to the thread for its next [`find`].
+    fn keep(self) {
+        WORD_MEMO.set(Some(self));
+    }
+
+    /// Whether the answers are `lexicon`'s (a memo made for tests answers for any).
+    fn holds_answers_of(&self, lexicon: &Lexicon) -> bool {
+        self.lexicon.is_none_or(|l| std::ptr::eq(l, lexicon))
     }
 }
 
