@@ -1699,7 +1699,10 @@ impl<'t> Scorer<'t> {
     /// [`token_evidence`], remembered: the tokens of the windows scored are mostly the
     /// prose around a suspicious token, and prose repeats its words.
     fn evidence(&self, token: &'t str, brackets: Brackets) -> Evidence {
-        debug_assert!(self.evidence.borrow().holds_answers_of(self.lexicon, self.model));
+        debug_assert!(self
+            .evidence
+            .borrow()
+            .holds_answers_of(self.lexicon, self.model));
         if let Some(known) = self.evidence.borrow().get(token, brackets) {
             return known;
         }
