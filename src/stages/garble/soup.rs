@@ -25,7 +25,7 @@
 //! when it is overlong; a line of prose costs one pass over its bytes and a
 //! dictionary lookup per long word.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -55,19 +55,20 @@ const MIN_STRONG: usize = 1;
 pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let operator_runs = operators::find(text);
     let model = CharModel::english();
+    let lexicon = Lexicon::english();
     let scorer = Scorer {
         text,
-        lexicon: Lexicon::english(),
+        lexicon,
         model,
         recurring: RefCell::default(),
-        evidence: RefCell::default(),
+        evidence: RefCell::new(EvidenceMemo::take(lexicon, model)),
         fragments: RefCell::default(),
     };
     let mut found: Vec<GarbleRun> = Vec::new();
     let mut tokens = Vec::new();
     let mut trial = Vec::new();
     let mut next_op = 0;
-    let mut long_words = LineWords::default();
+    let mut long_words = LineWords::with_memo(WordMemo::take(scorer.lexicon));
     let measure = Measure::of(text);
     let mut start = 0;
     while start < text.len() {
@@ -155,6 +156,8 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
         }
         start = end + 1;
     }
+    long_words.memo.keep();
+    scorer.evidence.into_inner().keep();
     take_line_tails(text, &operator_runs, scorer.lexicon, &mut found);
     merge_adjacent_lines(text, &mut found);
     found
@@ -259,7 +262,7 @@ const CONTEXT: usize = 8;
 /// Whether a line has a token that may carry a shape (see [`may_have_shape`]): the
 /// test every line of prose must pass (see [`scan_line`]).
 #[cfg(test)]
-fn has_candidate<'t>(line: &'t str, lexicon: &Lexicon, words: &mut LineWords<'t>) -> bool {
+fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
     scan_line(line, 0, lexicon, words).1
 }
 
@@ -275,12 +278,7 @@ fn has_candidate<'t>(line: &'t str, lexicon: &Lexicon, words: &mut LineWords<'t>
 /// The dictionary is asked last, about the pieces (see [`PIECE_CHECK`]), and only while
 /// the pieces left could still make [`UNKNOWN_LINE`] unknown ones: a line of fewer
 /// pieces asks nothing, and most lines stop after the first few known words.
-fn scan_line<'t>(
-    text: &'t str,
-    start: usize,
-    lexicon: &Lexicon,
-    words: &mut LineWords<'t>,
-) -> (usize, bool) {
+fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords) -> (usize, bool) {
     let bytes = text.as_bytes();
     let candidate = |at: usize| (line_end(text, at), true);
     let mut i = start;
@@ -387,25 +385,27 @@ fn lowercase_run_end(bytes: &[u8], mut i: usize) -> usize {
 /// words, words with digits or brackets — recur too (`don’t`, `DESCRIPTION`,
 /// `dpkg(1)`), and are remembered by their text.
 #[derive(Default)]
-struct LineWords<'t> {
-    /// Lowercase words of [`RUN_TOGETHER_CHECK`] letters or more (with any closing
-    /// punctuation): whether they may have a shape.
-    long: WordTable<3>,
-    /// Lowercase words of [`PIECE_CHECK`] to eight letters: whether the dictionary
-    /// does not know them.
-    short: WordTable<1>,
+struct LineWords {
+    /// The answers, which outlive the document (see [`WordMemo`]).
+    memo: WordMemo,
     /// The pieces of the line being looked at, as byte ranges.
     pieces: Vec<(usize, usize)>,
-    /// Other tokens: whether they may have a shape.
-    shapes: HashMap<&'t str, bool, foldhash::fast::RandomState>,
 }
 
-impl<'t> LineWords<'t> {
+impl LineWords {
+    fn with_memo(memo: WordMemo) -> Self {
+        LineWords {
+            memo,
+            pieces: Vec::new(),
+        }
+    }
+
     /// [`may_have_shape`] of the lowercase word at `text[word]`, of at least
     /// [`RUN_TOGETHER_CHECK`] letters, with closing punctuation, at most [`TOO_LONG`]
     /// bytes.
     fn long_may_have_shape(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
-        self.long.answer(text.as_bytes(), word.clone(), || {
+        debug_assert!(self.memo.holds_answers_of(lexicon));
+        self.memo.long.answer(text.as_bytes(), word.clone(), || {
             may_have_shape(&text[word], lexicon)
         })
     }
@@ -413,17 +413,163 @@ impl<'t> LineWords<'t> {
     /// Whether the dictionary does not know the lowercase word at `text[word]`, of
     /// [`PIECE_CHECK`] to eight letters.
     fn short_unknown(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
-        self.short.answer(text.as_bytes(), word.clone(), || {
+        debug_assert!(self.memo.holds_answers_of(lexicon));
+        self.memo.short.answer(text.as_bytes(), word.clone(), || {
             lexicon.zipf(&text[word]) == 0.0
         })
     }
 
     /// [`may_have_shape`] of any other token.
-    fn may_have_shape(&mut self, token: &'t str, lexicon: &Lexicon) -> bool {
-        *self
-            .shapes
-            .entry(token)
-            .or_insert_with(|| may_have_shape(token, lexicon))
+    fn may_have_shape(&mut self, token: &str, lexicon: &Lexicon) -> bool {
+        debug_assert!(self.memo.holds_answers_of(lexicon));
+        let shapes = &mut self.memo.shapes;
+        if let Some(&known) = shapes.get(token) {
+            return known;
+        }
+        let answer = may_have_shape(token, lexicon);
+        if shapes.len() >= KEPT_TOKENS {
+            shapes.clear();
+        }
+        shapes.insert(token.into(), answer);
+        answer
+    }
+}
+
+/// [`scan_line`]'s answers, kept by each thread from one document to the next.
+///
+/// An answer depends on the token's bytes and the dictionary alone, never on the
+/// document, so a table filled by earlier documents gives the answers asking would.
+/// Kept, the tables cost nothing per document: made afresh they were zeroed for every
+/// document (half a megabyte, though the average document is 23 KB), and a short
+/// document repeats too few of its words to pay for that. English prose repeats its
+/// long words across documents too (`information`, `government`), so a corpus cleaned
+/// one document at a time asks the dictionary about as seldom as one long text does.
+struct WordMemo {
+    /// The dictionary the answers are from.
+    lexicon: Option<&'static Lexicon>,
+    /// Lowercase words of [`RUN_TOGETHER_CHECK`] letters or more (with any closing
+    /// punctuation): whether they may have a shape.
+    long: WordTable<3>,
+    /// Lowercase words of [`PIECE_CHECK`] to eight letters: whether the dictionary
+    /// does not know them.
+    short: WordTable<1>,
+    /// Other tokens: whether they may have a shape (at most [`KEPT_TOKENS`]).
+    shapes: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
+}
+
+/// The most tokens a thread remembers in a map (see [`WordMemo`], [`EvidenceMemo`]);
+/// a full map is emptied.
+const KEPT_TOKENS: usize = 1 << 15;
+
+thread_local! {
+    /// The [`WordMemo`] of the thread's last [`find`], while no `find` holds it.
+    static WORD_MEMO: Cell<Option<WordMemo>> = const { Cell::new(None) };
+}
+
+impl Default for WordMemo {
+    /// Empty tables, for any dictionary (tests).
+    fn default() -> Self {
+        WordMemo {
+            lexicon: None,
+            long: WordTable::default(),
+            short: WordTable::default(),
+            shapes: HashMap::default(),
+        }
+    }
+}
+
+impl WordMemo {
+    /// The thread's memo of `lexicon`'s answers, or empty tables when the thread has
+    /// none (its first document, or another dictionary's memo).
+    fn take(lexicon: &'static Lexicon) -> WordMemo {
+        match WORD_MEMO.take() {
+            Some(memo) if memo.lexicon.is_some_and(|l| std::ptr::eq(l, lexicon)) => memo,
+            _ => WordMemo {
+                lexicon: Some(lexicon),
+                ..WordMemo::default()
+            },
+        }
+    }
+
+    /// Gives the memo back to the thread for its next [`find`].
+    fn keep(self) {
+        WORD_MEMO.set(Some(self));
+    }
+
+    /// Whether the answers are `lexicon`'s (a memo made for tests answers for any).
+    fn holds_answers_of(&self, lexicon: &Lexicon) -> bool {
+        self.lexicon.is_none_or(|l| std::ptr::eq(l, lexicon))
+    }
+}
+
+/// [`token_evidence`]'s answers, kept by each thread from one document to the next.
+///
+/// The evidence of a token depends on its text, the brackets of its window, the
+/// dictionary and the character model, never on the rest of the document (the
+/// document's own witnesses, [`Scorer::recurs`] and [`Scorer::is_fragment`], are
+/// asked afterwards), so answers from earlier documents are the answers scoring
+/// would give. The windows scored are mostly prose around a suspicious token, whose
+/// words other documents use too.
+#[derive(Default)]
+struct EvidenceMemo {
+    /// The dictionary and model the answers are from (`None`: made for a test, with
+    /// the built-in ones).
+    sources: Option<(&'static Lexicon, &'static CharModel)>,
+    /// A token's evidence in balanced and in unbalanced brackets (at most
+    /// [`KEPT_TOKENS`] tokens).
+    tokens: HashMap<Box<str>, [Option<Evidence>; 2], foldhash::fast::RandomState>,
+}
+
+thread_local! {
+    /// The [`EvidenceMemo`] of the thread's last [`find`], while no `find` holds it.
+    static EVIDENCE_MEMO: Cell<Option<EvidenceMemo>> = const { Cell::new(None) };
+}
+
+impl EvidenceMemo {
+    /// The thread's memo of evidence from `lexicon` and `model`, or an empty one.
+    fn take(lexicon: &'static Lexicon, model: &'static CharModel) -> EvidenceMemo {
+        match EVIDENCE_MEMO.take() {
+            Some(memo)
+                if memo
+                    .sources
+                    .is_some_and(|(l, m)| std::ptr::eq(l, lexicon) && std::ptr::eq(m, model)) =>
+            {
+                memo
+            }
+            _ => EvidenceMemo {
+                sources: Some((lexicon, model)),
+                tokens: HashMap::default(),
+            },
+        }
+    }
+
+    /// Gives the memo back to the thread for its next [`find`].
+    fn keep(self) {
+        EVIDENCE_MEMO.set(Some(self));
+    }
+
+    /// Whether the answers are from `lexicon` and `model` (a memo made for tests
+    /// answers for any).
+    fn holds_answers_of(&self, lexicon: &Lexicon, model: &CharModel) -> bool {
+        self.sources
+            .is_none_or(|(l, m)| std::ptr::eq(l, lexicon) && std::ptr::eq(m, model))
+    }
+
+    fn get(&self, token: &str, brackets: Brackets) -> Option<Evidence> {
+        self.tokens.get(token)?[brackets as usize]
+    }
+
+    fn insert(&mut self, token: &str, brackets: Brackets, evidence: Evidence) {
+        if let Some(known) = self.tokens.get_mut(token) {
+            known[brackets as usize] = Some(evidence);
+            return;
+        }
+        if self.tokens.len() >= KEPT_TOKENS {
+            self.tokens.clear();
+        }
+        let mut known = [None; 2];
+        known[brackets as usize] = Some(evidence);
+        self.tokens.insert(token.into(), known);
     }
 }
 
@@ -1515,8 +1661,9 @@ struct Scorer<'t> {
     model: &'static CharModel,
     /// Words already looked up with [`Scorer::recurs`].
     recurring: RefCell<HashMap<&'t str, bool>>,
-    /// Tokens already scored with [`Scorer::evidence`].
-    evidence: RefCell<HashMap<(&'t str, Brackets), Evidence, foldhash::fast::RandomState>>,
+    /// Tokens already scored with [`Scorer::evidence`], in this document or earlier
+    /// ones.
+    evidence: RefCell<EvidenceMemo>,
     /// Words already looked up with [`Scorer::is_fragment`], and how many scans of the
     /// text are left to answer new ones.
     fragments: RefCell<Fragments<'t>>,
@@ -1552,11 +1699,15 @@ impl<'t> Scorer<'t> {
     /// [`token_evidence`], remembered: the tokens of the windows scored are mostly the
     /// prose around a suspicious token, and prose repeats its words.
     fn evidence(&self, token: &'t str, brackets: Brackets) -> Evidence {
-        if let Some(&known) = self.evidence.borrow().get(&(token, brackets)) {
+        debug_assert!(self
+            .evidence
+            .borrow()
+            .holds_answers_of(self.lexicon, self.model));
+        if let Some(known) = self.evidence.borrow().get(token, brackets) {
             return known;
         }
         let ev = token_evidence(token, self, brackets);
-        self.evidence.borrow_mut().insert((token, brackets), ev);
+        self.evidence.borrow_mut().insert(token, brackets, ev);
         ev
     }
 
@@ -2501,6 +2652,42 @@ mod tests {
 
     fn found(text: &str) -> Vec<&str> {
         find(text).iter().map(|r| &text[r.span.range()]).collect()
+    }
+
+    /// The memos a thread keeps between documents hold answers that do not depend on
+    /// the document: finding runs with the memos earlier documents filled gives what
+    /// finding them with empty memos does.
+    #[test]
+    fn memos_kept_from_other_documents_change_no_answer() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/garble");
+        let mut texts = Vec::new();
+        for kind in ["fire", "nofire", "safe"] {
+            for entry in std::fs::read_dir(format!("{dir}/{kind}")).unwrap() {
+                texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+            }
+        }
+        texts.sort();
+        assert!(texts.len() >= 20);
+        let forget = || {
+            WORD_MEMO.take();
+            EVIDENCE_MEMO.take();
+        };
+        forget();
+        let cold: Vec<Vec<GarbleRun>> = texts
+            .iter()
+            .map(|text| {
+                forget();
+                find(text)
+            })
+            .collect();
+        // Each document after all the others, the memos filled by them.
+        for (text, runs) in texts.iter().zip(&cold).rev() {
+            assert_eq!(&find(text), runs, "{text}");
+        }
+        for (text, runs) in texts.iter().zip(&cold) {
+            assert_eq!(&find(text), runs, "{text}");
+        }
+        assert!(cold.iter().any(|runs| !runs.is_empty()));
     }
 
     #[test]
