@@ -608,12 +608,15 @@ impl Gap<'_> {
                 return Action::Break;
             }
         }
-        if self.closes_open_bracket(b) {
+        // A short line in the middle of a paragraph that goes on in lower case: the
+        // page or column ended there (`[be pre-⏎vented from⏎⟨page⟩⏎working]`). Asked
+        // before the brackets, which join too: most gaps of a wrapped paragraph are
+        // settled here on a few characters, and the brackets' count is a memo that
+        // does not depend on which gaps asked before.
+        if self.continued && !ends && !ends_with_closer(a) && starts_lower(b) {
             return Action::Join;
         }
-        // A short line in the middle of a paragraph that goes on in lower case: the
-        // page or column ended there (`[be pre-⏎vented from⏎⟨page⟩⏎working]`).
-        if self.continued && !ends && !ends_with_closer(a) && starts_lower(b) {
+        if self.closes_open_bracket(b) {
             return Action::Join;
         }
         // A heading in capitals wrapped onto a second line (`SEPARATE⏎CHANGES`).
