@@ -1972,7 +1972,10 @@ mod tests {
             let (w, n) = (visual_width(&line) as usize, line.len());
             assert!(2 * w >= 5 * n, "{line:?} is {w} wide");
             if line.is_ascii() {
-                assert!(w >= usize::from(MIN_ASCII_BYTE_WIDTH) * n, "{line:?} is {w} wide");
+                assert!(
+                    w >= usize::from(MIN_ASCII_BYTE_WIDTH) * n,
+                    "{line:?} is {w} wide"
+                );
             }
             assert!(w <= usize::from(MAX_BYTE_WIDTH) * n, "{line:?} is {w} wide");
         }
