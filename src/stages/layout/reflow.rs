@@ -396,8 +396,10 @@ impl<'a> Widths<'a> {
     /// `enough` are found.
     fn count_wider(&self, limit: u32, enough: usize) -> bool {
         let limit = limit as usize;
-        // Lines this long are wider than `limit`, lines no longer are not.
+        // Lines this long are wider than `limit`, lines no longer are not; an ASCII
+        // line this long is wider too (a vectorised test tells it from the others).
         let (surely, never) = (limit * 2 / 5, limit / usize::from(MAX_BYTE_WIDTH));
+        let surely_ascii = limit / usize::from(MIN_ASCII_BYTE_WIDTH);
         let len = |l: &Line| l.end - l.start;
         let mut found = self.lines.iter().filter(|l| len(l) > surely).count();
         // Most lines of text are some nine units a byte: measure the lines long enough
@@ -412,7 +414,10 @@ impl<'a> Widths<'a> {
                 if found >= enough {
                     return true;
                 }
-                found += usize::from(visual_width(line.text(self.text)) as usize > limit);
+                let text = line.text(self.text);
+                let wider = (text.len() > surely_ascii && text.is_ascii())
+                    || visual_width(text) as usize > limit;
+                found += usize::from(wider);
             }
         }
         found >= enough
@@ -608,12 +613,15 @@ impl Gap<'_> {
                 return Action::Break;
             }
         }
-        if self.closes_open_bracket(b) {
+        // A short line in the middle of a paragraph that goes on in lower case: the
+        // page or column ended there (`[be pre-⏎vented from⏎⟨page⟩⏎working]`). Asked
+        // before the brackets, which join too: most gaps of a wrapped paragraph are
+        // settled here on a few characters, and the brackets' count is a memo that
+        // does not depend on which gaps asked before.
+        if self.continued && !ends && !ends_with_closer(a) && starts_lower(b) {
             return Action::Join;
         }
-        // A short line in the middle of a paragraph that goes on in lower case: the
-        // page or column ended there (`[be pre-⏎vented from⏎⟨page⟩⏎working]`).
-        if self.continued && !ends && !ends_with_closer(a) && starts_lower(b) {
+        if self.closes_open_bracket(b) {
             return Action::Join;
         }
         // A heading in capitals wrapped onto a second line (`SEPARATE⏎CHANGES`).
@@ -1261,9 +1269,11 @@ const EM: f32 = 10.0;
 /// The width of a space.
 const SPACE: u32 = 5;
 /// The widest a byte can be in [`visual_width`] units (`M`). Every character is at
-/// least 2.5 units a byte wide: an ASCII one 4 or more, any other 10 or more in at most
-/// four bytes.
+/// least 2.5 units a byte wide: an ASCII one [`MIN_ASCII_BYTE_WIDTH`] or more, any other
+/// 10 or more in at most four bytes.
 const MAX_BYTE_WIDTH: u8 = 16;
+/// The narrowest an ASCII character is in [`visual_width`] units (`i`, `.`).
+const MIN_ASCII_BYTE_WIDTH: u8 = 4;
 
 /// The printed width of `s` in tenths of an average lower-case letter, by a rough model
 /// of a proportional font: capitals are wider than lower case, `i l . ,` narrow, `m w`
@@ -1961,6 +1971,12 @@ mod tests {
         for line in lines {
             let (w, n) = (visual_width(&line) as usize, line.len());
             assert!(2 * w >= 5 * n, "{line:?} is {w} wide");
+            if line.is_ascii() {
+                assert!(
+                    w >= usize::from(MIN_ASCII_BYTE_WIDTH) * n,
+                    "{line:?} is {w} wide"
+                );
+            }
             assert!(w <= usize::from(MAX_BYTE_WIDTH) * n, "{line:?} is {w} wide");
         }
     }
