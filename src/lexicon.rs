@@ -998,7 +998,13 @@ mod tests {
                         capitalise(&word),
                         word.chars()
                             .enumerate()
-                            .map(|(k, c)| if k % 2 == 1 { c.to_ascii_uppercase() } else { c })
+                            .map(|(k, c)| {
+                                if k % 2 == 1 {
+                                    c.to_ascii_uppercase()
+                                } else {
+                                    c
+                                }
+                            })
                             .collect(),
                     ];
                     for form in variants {
