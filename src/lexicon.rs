@@ -312,11 +312,46 @@ impl Lexicon {
     }
 
     fn lookup(&self, word: &str) -> Option<Tenths> {
-        // Most words are ASCII, which says no apostrophe without a search.
+        let bytes = word.as_bytes();
+        // Nearly every word asked is ASCII and short, which says no typographic
+        // apostrophe without a search and lets every step work on bytes.
+        if bytes.len() <= STACK_WORD && bytes.is_ascii() {
+            return self.lookup_ascii(bytes);
+        }
         if !word.is_ascii() && word.contains('\u{2019}') {
             return self.lookup_forms(&word.replace('\u{2019}', "'"));
         }
         self.lookup_forms(word)
+    }
+
+    /// [`Lexicon::lookup_forms`] of an ASCII word of at most [`STACK_WORD`] bytes: the
+    /// same steps in the same order (tested against it), without checking again that
+    /// the word is ASCII at each step or building a `str` for each form.
+    #[inline]
+    fn lookup_ascii(&self, word: &[u8]) -> Option<Tenths> {
+        if let Some(t) = self.lookup_cased_ascii(word) {
+            return Some(t);
+        }
+        // Possessives, as in `lookup_forms`: `Moscow's` and `MOSCOW'S` → `Moscow`,
+        // `students'` → `students`.
+        let stem = match word {
+            [stem @ .., b'\'', b's' | b'S'] => stem,
+            [.., b's' | b'S', b'\''] => &word[..word.len() - 1],
+            _ => return None,
+        };
+        if stem.is_empty() {
+            return None;
+        }
+        self.lookup_cased_ascii(stem)
+    }
+
+    /// [`Lexicon::lookup_cased`] of an ASCII word of at most [`STACK_WORD`] bytes.
+    #[inline]
+    fn lookup_cased_ascii(&self, word: &[u8]) -> Option<Tenths> {
+        if let Some(t) = self.get_bytes(word) {
+            return Some(t);
+        }
+        self.lookup_other_case_ascii(word)
     }
 
     // The steps of a lookup are inlined into it: each is called from one or two places,
@@ -406,6 +441,7 @@ impl Lexicon {
 
     /// [`Lexicon::get`] of a word built as bytes; valid UTF-8 is checked only where
     /// there are user words to ask.
+    #[inline]
     fn get_bytes(&self, word: &[u8]) -> Option<Tenths> {
         let base = self.base.get(word).map(|[tenths]| tenths);
         if self.extra.is_empty() {
@@ -938,6 +974,47 @@ mod tests {
                         en.lookup_other_case(&form),
                         "{form}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_ascii_lookup_agrees_with_the_general_rules() {
+        // Dictionary words, proper nouns, acronyms and non-words in every case pattern,
+        // with each possessive ending, with and without user words.
+        let mine = Lexicon::english().with_words(["Weipa", "NASA", "iPhone", "xqzt's"]);
+        let stems = [
+            "the", "moscow", "weipa", "nasa", "iphone", "xqzt", "don't", "a", "i", "s", "ok",
+            "u.s.", "o'neill", "students", "bauxite", "", "'", "x-ray",
+        ];
+        for en in [Lexicon::english(), &mine] {
+            for stem in stems {
+                for ending in ["", "'s", "'S", "'", "s'", "S'", "''s"] {
+                    let word = format!("{stem}{ending}");
+                    let variants = [
+                        word.clone(),
+                        word.to_ascii_uppercase(),
+                        capitalise(&word),
+                        word.chars()
+                            .enumerate()
+                            .map(|(k, c)| {
+                                if k % 2 == 1 {
+                                    c.to_ascii_uppercase()
+                                } else {
+                                    c
+                                }
+                            })
+                            .collect(),
+                    ];
+                    for form in variants {
+                        assert_eq!(
+                            en.lookup_ascii(form.as_bytes()),
+                            en.lookup_forms(&form),
+                            "{form:?}"
+                        );
+                        assert_eq!(en.lookup(&form), en.lookup_forms(&form), "{form:?}");
+                    }
                 }
             }
         }
