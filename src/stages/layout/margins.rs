@@ -82,6 +82,14 @@ const MIN_RUN: usize = 10;
 
 /// The one visible character of a line, if it has exactly one.
 fn single_char(text: &str, line: &Line) -> Option<char> {
+    // Most lines begin with two ASCII characters that are not white space: two visible
+    // characters, told without trimming the line.
+    let visible = |b: u8| b.is_ascii() && !pages::is_ascii_space(b);
+    if let [a, b, ..] = text.as_bytes()[line.span.range()] {
+        if visible(a) && visible(b) {
+            return None;
+        }
+    }
     let s = line.trimmed(text);
     let mut chars = s.chars();
     let c = chars.next()?;
@@ -221,10 +229,20 @@ fn reversed_lines(
     policy: MarginPolicy,
     out: &mut Proposals,
 ) {
-    for line in lines {
+    // Only a line that holds the reversal of ":arXiv" can be one: the text is searched for
+    // it once, and each line that holds it is read once, in order. (A match holds no
+    // white space or line break, so it lies inside its line, trimmed.)
+    let mut last = None;
+    for at in memchr::memmem::find_iter(text.as_bytes(), b":viXra") {
+        let i = lines.partition_point(|l| l.full.end <= at);
+        if last == Some(i) {
+            continue;
+        }
+        last = Some(i);
+        let line = &lines[i];
         let s = line.trimmed(text);
-        // Stamps are short; the reversal of ":viXra" is the cheap test that most lines fail.
-        if s.len() > 80 || s.len() < 8 || !s.contains(":viXra") {
+        // Stamps are short.
+        if s.len() > 80 || s.len() < 8 {
             continue;
         }
         let backward: String = s.chars().rev().collect();

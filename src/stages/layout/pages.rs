@@ -356,7 +356,9 @@ pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
     // Nor can a line be one that holds an ASCII byte no page number has: one of its
     // digits, dashes, brackets, white space, roman numerals, or the letters of `Page`,
     // `p.` and `of` (other white space and dashes are not ASCII).
-    if s.bytes().any(|b| b < 0x80 && !PAGE_NUMBER_BYTES[usize::from(b)]) {
+    if s.bytes()
+        .any(|b| b < 0x80 && !PAGE_NUMBER_BYTES[usize::from(b)])
+    {
         return None;
     }
     read_page_number(s)
@@ -1579,8 +1581,8 @@ mod tests {
     #[test]
     fn page_numbers_hold_only_their_bytes() {
         const PIECES: [&str; 24] = [
-            "1", "42", " ", "-", "–", "—", "[", "]", "Page ", "page ", "PAGE ", "p. ", " of ",
-            "/", "x", "iv", "XL", "\u{a0}", "\t", "e", "n", ".", ",", "é",
+            "1", "42", " ", "-", "–", "—", "[", "]", "Page ", "page ", "PAGE ", "p. ", " of ", "/",
+            "x", "iv", "XL", "\u{a0}", "\t", "e", "n", ".", ",", "é",
         ];
         let mut rng = crate::testing::XorShift(0x0DDB_1A5E_5BAD_5EED);
         let (mut numbers, mut foreign) = (0, 0);
@@ -1591,7 +1593,9 @@ mod tests {
             if s.is_empty() || s.len() > MAX_PAGE_NUMBER {
                 continue;
             }
-            let has_foreign = s.bytes().any(|b| b < 0x80 && !PAGE_NUMBER_BYTES[usize::from(b)]);
+            let has_foreign = s
+                .bytes()
+                .any(|b| b < 0x80 && !PAGE_NUMBER_BYTES[usize::from(b)]);
             let read = read_page_number(s);
             assert!(!(has_foreign && read.is_some()), "{s:?}");
             numbers += usize::from(read.is_some());
@@ -1684,7 +1688,9 @@ mod tests {
         }
         // Runs of spaces (read eight at a time) around and inside lines, with other
         // white space and characters at their edges.
-        const PIECES: [&str; 9] = [" ", "        ", "     ", "\t", "\u{a0}", "x", "é", "\r", "7"];
+        const PIECES: [&str; 9] = [
+            " ", "        ", "     ", "\t", "\u{a0}", "x", "é", "\r", "7",
+        ];
         let mut rng = crate::testing::XorShift(0x5DEE_CE66_D1CE_4E5B);
         for _ in 0..20_000 {
             let len = rng.below(12);
