@@ -71,9 +71,8 @@ impl Stage for Margins {
             return;
         }
         let text = doc.text();
-        let lines: Vec<Line> = pages::lines(text, Span::new(0, text.len())).collect();
-        vertical_runs(text, &lines, &cx.lexicon, policy, out);
-        reversed_lines(text, &lines, &cx.lexicon, policy, out);
+        vertical_runs(text, &cx.lexicon, policy, out);
+        reversed_lines(text, &cx.lexicon, policy, out);
     }
 }
 
@@ -82,58 +81,59 @@ const MIN_RUN: usize = 10;
 
 /// The one visible character of a line, if it has exactly one.
 fn single_char(text: &str, line: &Line) -> Option<char> {
+    // Most lines begin with two ASCII characters that are not white space: two visible
+    // characters, told without trimming the line.
+    let visible = |b: u8| b.is_ascii() && !pages::is_ascii_space(b);
+    if let [a, b, ..] = text.as_bytes()[line.span.range()] {
+        if visible(a) && visible(b) {
+            return None;
+        }
+    }
     let s = line.trimmed(text);
     let mut chars = s.chars();
     let c = chars.next()?;
     chars.next().is_none().then_some(c)
 }
 
-fn vertical_runs(
-    text: &str,
-    lines: &[Line],
-    lexicon: &Lexicon,
-    policy: MarginPolicy,
-    out: &mut Proposals,
-) {
-    let mut i = 0;
-    while i < lines.len() {
-        if single_char(text, &lines[i]).is_none() {
-            i += 1;
+fn vertical_runs(text: &str, lexicon: &Lexicon, policy: MarginPolicy, out: &mut Proposals) {
+    // The lines are read as they come; a run is read on from its first line, and the
+    // lines after its last one are read again from there.
+    let mut lines = pages::lines(text, Span::new(0, text.len()));
+    while let Some(first) = lines.next() {
+        if single_char(text, &first).is_none() {
             continue;
         }
         // Characters and the blank lines before each of them.
         let mut chars: Vec<(char, usize)> = Vec::new();
-        let mut last = i;
+        let mut last = first;
         let mut blanks = 0;
-        let mut j = i;
-        while j < lines.len() {
-            if lines[j].is_blank(text) {
+        for line in pages::lines(text, Span::new(first.full.start, text.len())) {
+            if line.is_blank(text) {
                 blanks += 1;
                 if blanks > 2 {
                     break;
                 }
-            } else if let Some(c) = single_char(text, &lines[j]) {
+            } else if let Some(c) = single_char(text, &line) {
                 chars.push((c, if chars.is_empty() { 0 } else { blanks }));
                 blanks = 0;
-                last = j;
+                last = line;
             } else {
                 break;
             }
-            j += 1;
         }
         if chars.len() >= MIN_RUN {
-            propose_run(text, lines, i, last, &chars, lexicon, policy, out);
+            let span = Span::new(first.full.start, last.full.end);
+            propose_run(text, span, &chars, lexicon, policy, out);
         }
-        i = last + 1;
+        lines = pages::lines(text, Span::new(last.full.end, text.len()));
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Proposes to restore the vertical run of `chars` that `span` holds (its lines, with
+/// their line breaks).
 fn propose_run(
     text: &str,
-    lines: &[Line],
-    first: usize,
-    last: usize,
+    span: Span,
     chars: &[(char, usize)],
     lexicon: &Lexicon,
     policy: MarginPolicy,
@@ -158,7 +158,6 @@ fn propose_run(
     if f.max(b) < 2 || restored.chars().filter(|c| c.is_alphabetic()).count() < 3 {
         return;
     }
-    let span = Span::new(lines[first].full.start, lines[last].full.end);
     let how = if reversed {
         "reads bottom to top"
     } else {
@@ -214,17 +213,32 @@ fn arxiv_id(s: &str) -> bool {
     })
 }
 
-fn reversed_lines(
-    text: &str,
-    lines: &[Line],
-    lexicon: &Lexicon,
-    policy: MarginPolicy,
-    out: &mut Proposals,
-) {
-    for line in lines {
+fn reversed_lines(text: &str, lexicon: &Lexicon, policy: MarginPolicy, out: &mut Proposals) {
+    // Only a line that holds the reversal of ":arXiv" can be one: the text is searched for
+    // it once, and each line that holds it is read once, in order. (A match holds no
+    // white space or line break, so it lies inside its line, trimmed.)
+    let bytes = text.as_bytes();
+    let mut last = None;
+    for at in memchr::memmem::find_iter(bytes, b":viXra") {
+        // The line around the match, as `pages::lines` gives it.
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        if last == Some(start) {
+            continue;
+        }
+        last = Some(start);
+        let line = match memchr::memchr(b'\n', &bytes[at..]) {
+            Some(i) => Line {
+                span: Span::new(start, at + i),
+                full: Span::new(start, at + i + 1),
+            },
+            None => Line {
+                span: Span::new(start, text.len()),
+                full: Span::new(start, text.len()),
+            },
+        };
         let s = line.trimmed(text);
-        // Stamps are short; the reversal of ":viXra" is the cheap test that most lines fail.
-        if s.len() > 80 || s.len() < 8 || !s.contains(":viXra") {
+        // Stamps are short.
+        if s.len() > 80 || s.len() < 8 {
             continue;
         }
         let backward: String = s.chars().rev().collect();
@@ -318,6 +332,11 @@ mod tests {
             "Title\narXiv:2201.00200v1\nAbstract.\n"
         );
         assert_eq!(run(text, MarginPolicy::Drop), "Title\nAbstract.\n");
+        // On the last line, without a line break, and indented.
+        assert_eq!(
+            run("Title\n  1v00200.1022:viXra", MarginPolicy::Restore),
+            "Title\n  arXiv:2201.00200v1"
+        );
     }
 
     #[test]

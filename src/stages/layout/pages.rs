@@ -91,7 +91,7 @@ impl Line {
 /// White space in ASCII by `char::is_whitespace`, which (unlike
 /// `u8::is_ascii_whitespace`) includes the vertical tab.
 #[inline]
-fn is_ascii_space(b: u8) -> bool {
+pub(crate) fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
@@ -210,6 +210,8 @@ pub(crate) fn split_at_form_feeds(text: &str) -> Vec<Page> {
 /// A line that opens three or more pages (their first non-blank line: a running head), or
 /// closes them (their last: a folio), and recurs at least [`MIN_PAGE_LINES`] non-blank
 /// lines inside another page marks a page boundary whose form feed was lost.
+// Out of line, as `infer` is: a profile tells the two ways to pages apart.
+#[inline(never)]
 fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     if pages.len() < 3 {
         return pages;
@@ -299,6 +301,9 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     out
 }
 
+/// The longest [`page_number`] line, trimmed, in bytes.
+const MAX_PAGE_NUMBER: usize = 24;
+
 /// A line that is nothing but a page number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct PageNumber {
@@ -316,8 +321,10 @@ pub(crate) struct PageNumber {
 /// "- 12 -" → 12      "Page 3 of 9" → 3      "xiv" → 14      "1957." → None
 /// ```
 pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
-    let s = line.trim();
-    if s.is_empty() || s.len() > 24 {
+    // Most lines are longer than any page number: told by their length, trimmed without
+    // decoding a character at either end unless it is not ASCII.
+    let s = trim(line);
+    if s.is_empty() || s.len() > MAX_PAGE_NUMBER {
         return None;
     }
     // Most lines start with a letter that cannot begin a page number.
@@ -346,6 +353,19 @@ pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
     ) {
         return None;
     }
+    // Nor can a line be one that holds an ASCII byte no page number has: one of its
+    // digits, dashes, brackets, white space, roman numerals, or the letters of `Page`,
+    // `p.` and `of` (other white space and dashes are not ASCII).
+    if s.bytes()
+        .any(|b| b < 0x80 && !PAGE_NUMBER_BYTES[usize::from(b)])
+    {
+        return None;
+    }
+    read_page_number(s)
+}
+
+/// [`page_number`] of a trimmed line of at most [`MAX_PAGE_NUMBER`] bytes, read in full.
+fn read_page_number(s: &str) -> Option<PageNumber> {
     // Decorations around the number: dashes (with or without spaces) or brackets.
     let bare = s;
     let s = strip_pair(s, &["-", "–", "—"]).unwrap_or(s);
@@ -379,6 +399,18 @@ pub(crate) fn page_number(line: &str) -> Option<PageNumber> {
         }?;
     Some(PageNumber { value, decorated })
 }
+
+/// The ASCII bytes a [`page_number`] line may hold.
+static PAGE_NUMBER_BYTES: [bool; 128] = {
+    let mut t = [false; 128];
+    let allowed = b"0123456789 \t\n\x0b\x0c\r-[]/PpageAGE.ofivxlcdmIVXLCDM";
+    let mut i = 0;
+    while i < allowed.len() {
+        t[allowed[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// `s` without one of `marks` on both ends (`- 9 -` → `9`).
 fn strip_pair<'a>(s: &'a str, marks: &[&str]) -> Option<&'a str> {
@@ -475,6 +507,10 @@ fn hash_key(key: &[u8]) -> u64 {
 /// unequal): [`KeyMap`] and [`KeySet`] take their keys for hashes, and raw text would
 /// put every line that begins alike into one bucket.
 pub(crate) fn line_prefix(line: &str) -> u64 {
+    // Most lines begin with eight plain bytes: their prefix is read off them.
+    if let Some(prefix) = plain_prefix(line) {
+        return prefix;
+    }
     let mut buf = [0u8; 8];
     let n = KeyWriter::of_line(line).fill(&mut buf);
     key_prefix(&buf, n)
@@ -950,9 +986,16 @@ enum Role {
 /// document (a running head is usually on page 1 too). Adjacent markers form one group —
 /// the footer of one page and the header of the next — and the boundary goes before the
 /// group's first header line, or after its last footer line.
+#[inline(never)]
 fn infer(text: &str) -> Vec<Page> {
-    let all: Vec<Line> = lines(text, Span::new(0, text.len())).collect();
-    let nonblank: Vec<usize> = (0..all.len()).filter(|&i| !all[i].is_blank(text)).collect();
+    // The non-blank lines (trimmed to nothing is blank): each with its line break, and
+    // trimmed once for all the tests below.
+    let nonblank: Vec<(Span, &str)> = lines(text, Span::new(0, text.len()))
+        .filter_map(|l| {
+            let s = l.trimmed(text);
+            (!s.is_empty()).then_some((l.full, s))
+        })
+        .collect();
     let n = nonblank.len();
     let whole = vec![Page {
         span: Span::new(0, text.len()),
@@ -961,11 +1004,13 @@ fn infer(text: &str) -> Vec<Page> {
     if n < 2 * MIN_PAGE_LINES {
         return whole;
     }
-    let line = |k: usize| all[nonblank[k]].trimmed(text);
+    let line = |k: usize| nonblank[k].1;
 
     // (a) Page numbers counting up.
     // Bare numbers must count up three times; `Page 1`, `Page 2` can only be page numbers.
+    // A line longer than any page number is passed over without a call.
     let found: Vec<(usize, PageNumber)> = (0..n)
+        .filter(|&k| line(k).len() <= MAX_PAGE_NUMBER)
         .filter_map(|k| page_number(line(k)).map(|p| (k, p)))
         .collect();
     let numbers: Vec<(usize, u32)> = found.iter().map(|&(k, p)| (k, p.value)).collect();
@@ -997,7 +1042,7 @@ fn infer(text: &str) -> Vec<Page> {
     let prefixes: Vec<Option<u64>> = (0..n)
         .map(|k| (line(k).len() <= MAX_RUNNING_LINE).then(|| line_prefix(line(k))))
         .collect();
-    let mut prefix_counts: KeyMap<u32> = KeyMap::default();
+    let mut prefix_counts: KeyMap<u32> = KeyMap::with_capacity_and_hasher(n, Default::default());
     for p in prefixes.iter().flatten() {
         *prefix_counts.entry(*p).or_default() += 1;
     }
@@ -1094,13 +1139,13 @@ fn infer(text: &str) -> Vec<Page> {
         let last = k;
         k += 1;
         let cut = match (first..=last).find(|&j| role[j] == Some(Role::Header)) {
-            Some(h) => Some(all[nonblank[h]].full.start),
+            Some(h) => Some(nonblank[h].0.start),
             None => (first..=last)
                 .rev()
                 .find(|&j| role[j] == Some(Role::Footer))
-                .map(|f| all[nonblank[f]].full.end),
+                .map(|f| nonblank[f].0.end),
         }
-        .unwrap_or(all[nonblank[first]].full.start);
+        .unwrap_or(nonblank[first].0.start);
         if cut > start && text[start..cut].bytes().any(|b| !b.is_ascii_whitespace()) {
             pages.push(Page {
                 span: Span::new(start, cut),
@@ -1252,6 +1297,26 @@ mod tests {
                 assert_eq!(parts[..written], whole[..written], "{line:?} {upto}");
             }
         }
+    }
+
+    /// A prefix read off eight plain bytes ([`plain_prefix`]) is the prefix the key
+    /// writer gives, for lines that begin plainly or not, with edge numbers and without.
+    #[test]
+    fn plain_prefixes_are_written_prefixes() {
+        const PIECES: [&str; 12] = [
+            "Annual", "report", " ", "  ", "12", "- ", "x", "THE", "é", "#", "\t", ".",
+        ];
+        let mut rng = crate::testing::XorShift(0x7A5C_E11E_D0C5_1D3B);
+        let mut plain = 0;
+        for _ in 0..20_000 {
+            let len = rng.below(8);
+            let line: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            let mut buf = [0u8; 8];
+            let n = KeyWriter::of_line(&line).fill(&mut buf);
+            assert_eq!(line_prefix(&line), key_prefix(&buf, n), "{line:?}");
+            plain += usize::from(plain_prefix(&line).is_some());
+        }
+        assert!(plain > 1000, "{plain}");
     }
 
     /// Edge numbers found from the last byte that is no edge are those `trim_matches`
@@ -1511,6 +1576,34 @@ mod tests {
         }
     }
 
+    /// A line with an ASCII byte that no page number holds is not read as one: such
+    /// lines, of the bytes page numbers are made of and some others, are none in full.
+    #[test]
+    fn page_numbers_hold_only_their_bytes() {
+        const PIECES: [&str; 24] = [
+            "1", "42", " ", "-", "–", "—", "[", "]", "Page ", "page ", "PAGE ", "p. ", " of ", "/",
+            "x", "iv", "XL", "\u{a0}", "\t", "e", "n", ".", ",", "é",
+        ];
+        let mut rng = crate::testing::XorShift(0x0DDB_1A5E_5BAD_5EED);
+        let (mut numbers, mut foreign) = (0, 0);
+        for _ in 0..50_000 {
+            let len = 1 + rng.below(5);
+            let line: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            let s = trim(&line);
+            if s.is_empty() || s.len() > MAX_PAGE_NUMBER {
+                continue;
+            }
+            let has_foreign = s
+                .bytes()
+                .any(|b| b < 0x80 && !PAGE_NUMBER_BYTES[usize::from(b)]);
+            let read = read_page_number(s);
+            assert!(!(has_foreign && read.is_some()), "{s:?}");
+            numbers += usize::from(read.is_some());
+            foreign += usize::from(has_foreign);
+        }
+        assert!(numbers > 1000 && foreign > 1000, "{numbers} {foreign}");
+    }
+
     #[test]
     fn tells_decorated_page_numbers() {
         assert!(page_number("- 4 -").unwrap().decorated);
@@ -1592,6 +1685,23 @@ mod tests {
             " \u{a0} ",
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+        // Runs of spaces (read eight at a time) around and inside lines, with other
+        // white space and characters at their edges.
+        const PIECES: [&str; 9] = [
+            " ", "        ", "     ", "\t", "\u{a0}", "x", "é", "\r", "7",
+        ];
+        let mut rng = crate::testing::XorShift(0x5DEE_CE66_D1CE_4E5B);
+        for _ in 0..20_000 {
+            let len = rng.below(12);
+            let s: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            assert_eq!(trim(&s), s.trim(), "{s:?}");
+            let line = Line {
+                span: Span::new(0, s.len()),
+                full: Span::new(0, s.len()),
+            };
+            let lead = Some(s.trim_start()).filter(|rest| !rest.is_empty());
+            assert_eq!(line.lead(&s), lead, "{s:?}");
         }
     }
 
