@@ -381,46 +381,51 @@ impl Stage for Decode {
         let text = doc.text();
         let bytes = text.as_bytes();
         let mut controls: Vec<Span> = Vec::new();
-        // One pass over bytes: only C0 controls and DEL need a look. Eight bytes at a
-        // time are passed over while none of them is one (most of a text); a line break
-        // or tab among them sends those eight through the byte loop.
+        // One pass over bytes: only C0 controls and DEL need a look. A block of
+        // [`BLOCK`] bytes without one (most of a text) is passed over whole; a block
+        // that holds one is read byte by byte to its end (not tested again from each
+        // byte: a CRLF text has a control in every line).
         let mut i = 0;
         while i < bytes.len() {
-            if let Some(eight) = bytes.get(i..i + 8) {
-                if !has_control_or_del(u64::from_le_bytes(eight.try_into().expect("8 bytes"))) {
-                    i += 8;
+            let block_end = match bytes.get(i..i + BLOCK) {
+                Some(block) if !any_needs_a_look(block) => {
+                    i += BLOCK;
                     continue;
                 }
-            }
-            let b = bytes[i];
-            if (b >= 0x20 && b != 0x7F) || matches!(b, b'\t' | b'\n' | 0x0C) {
-                i += 1;
-                continue;
-            }
-            match b {
-                b'\r' => {
-                    let len = if bytes.get(i + 1) == Some(&b'\n') {
-                        2
-                    } else {
-                        1
-                    };
-                    out.push(Fix::single(
-                        CRLF,
-                        Applicability::Safe,
-                        Edit::new(Span::new(i, i + len), "\n"),
-                    ));
-                    i += len;
-                }
-                0x1B => {
-                    // An ANSI escape sequence (`ESC [ 0 m`) is one piece of debris: take
-                    // its parameters and final byte with it.
-                    let len = ansi_sequence_len(&text[i..]);
-                    controls.push(Span::new(i, i + len));
-                    i += len;
-                }
-                _ => {
-                    controls.push(Span::new(i, i + 1));
+                Some(_) => i + BLOCK,
+                None => bytes.len(),
+            };
+            while i < block_end {
+                let b = bytes[i];
+                if !needs_a_look(b) {
                     i += 1;
+                    continue;
+                }
+                match b {
+                    b'\r' => {
+                        let len = if bytes.get(i + 1) == Some(&b'\n') {
+                            2
+                        } else {
+                            1
+                        };
+                        out.push(Fix::single(
+                            CRLF,
+                            Applicability::Safe,
+                            Edit::new(Span::new(i, i + len), "\n"),
+                        ));
+                        i += len;
+                    }
+                    0x1B => {
+                        // An ANSI escape sequence (`ESC [ 0 m`) is one piece of debris:
+                        // take its parameters and final byte with it.
+                        let len = ansi_sequence_len(&text[i..]);
+                        controls.push(Span::new(i, i + len));
+                        i += len;
+                    }
+                    _ => {
+                        controls.push(Span::new(i, i + 1));
+                        i += 1;
+                    }
                 }
             }
         }
@@ -445,16 +450,26 @@ impl Stage for Decode {
     }
 }
 
-/// True when one of the eight bytes of `w` is below 0x20 or is DEL (0x7F): exactly,
-/// by the word tricks for "has a byte less than n" (n ≤ 128) and "has a zero byte".
-#[inline]
-fn has_control_or_del(w: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    let del = w ^ (ONES * 0x7F);
-    let is_del = del.wrapping_sub(ONES) & !del & HIGH;
-    below_space | is_del != 0
+/// Bytes [`Decode`]'s scan passes over a block at a time when none of them needs a look.
+const BLOCK: usize = 32;
+
+/// Whether the byte loop must look at `b`: a C0 control or DEL, except the tab, line
+/// feed and form feed that text keeps. Comparisons only, no table, so that the fold
+/// over a block becomes a few vector instructions (line feeds, one in every line, no
+/// longer send their block through the byte loop).
+#[inline(always)]
+fn needs_a_look(b: u8) -> bool {
+    (b < 0x20 && b != b'\t' && b != b'\n' && b != 0x0C) || b == 0x7F
+}
+
+/// [`needs_a_look`] of any byte of `block`, as byte arithmetic the compiler vectorises
+/// (a fold of `bool`s it compiles to a branch per byte).
+#[inline(always)]
+fn any_needs_a_look(block: &[u8]) -> bool {
+    block.iter().fold(0u8, |any, &b| {
+        let control = u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n');
+        any | (control & u8::from(b != 0x0C)) | u8::from(b == 0x7F)
+    }) != 0
 }
 
 /// Length of the escape sequence at the start of `s` (which starts with ESC): a CSI
@@ -489,22 +504,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_eight_byte_test_finds_exactly_controls_and_del() {
-        // Every byte value at every position among harmless bytes (letters, UTF-8).
-        for fill in [b'a', 0x80, 0xFF, b' '] {
-            for at in 0..8 {
-                for b in 0..=255u8 {
-                    let mut eight = [fill; 8];
-                    eight[at] = b;
-                    let w = u64::from_le_bytes(eight);
-                    assert_eq!(
-                        has_control_or_del(w),
-                        b < 0x20 || b == 0x7F,
-                        "{b:#x} at {at}"
-                    );
-                }
-            }
+    fn the_block_test_finds_exactly_the_controls_the_byte_loop_handles() {
+        for b in 0..=255u8 {
+            let harmless = (b >= 0x20 && b != 0x7F) || matches!(b, b'\t' | b'\n' | 0x0C);
+            assert_eq!(needs_a_look(b), !harmless, "{b:#x}");
         }
+        // A control in every position of a block and of the tail after it is removed;
+        // so are both of two controls in one block, and a CRLF across a block's end.
+        for at in 0..BLOCK + 3 {
+            let mut text = "a".repeat(BLOCK + 3);
+            text.insert(at, '\u{7}');
+            assert_eq!(run(&text), "a".repeat(BLOCK + 3), "at {at}");
+            text.insert(BLOCK + 3 - at / 2, '\u{0}');
+            assert_eq!(run(&text), "a".repeat(BLOCK + 3), "at {at}, twice");
+        }
+        let mut crlf = "a".repeat(BLOCK - 1);
+        crlf.push_str("\r\nb\r\n");
+        assert_eq!(run(&crlf), format!("{}\nb\n", "a".repeat(BLOCK - 1)));
     }
 
     fn run(text: &str) -> String {
