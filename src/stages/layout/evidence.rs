@@ -32,15 +32,16 @@ pub(crate) struct FormCounts {
     /// 64`); longer forms set bit 63. With [`FormCounts::initials`], the test a token
     /// that is not ASCII passes, lowercased, before it is hashed.
     lengths: u64,
+    /// For an ASCII token: bit `n` of entry [`initial_slot`]`(b)` is set when some ASCII
+    /// form is `n` bytes long (as in `lengths`) and starts with a byte of that slot.
+    /// Most tokens of a document have a length and first letter no form has together,
+    /// and are skipped before their bytes are read as a key.
+    ascii_lengths: [u64; 64],
     /// Bit `b` is set when some wanted form starts with the ASCII byte `b` (bit 127
     /// stands for every non-ASCII start). A token that is not ASCII is tested on the
     /// lower case of its first character, which is cheap to have: most are skipped
     /// before the whole token is lowercased.
     initials: u128,
-    /// A bit per [`signature`] of the ASCII forms longer than [`SHORT`] bytes. An ASCII
-    /// token that long lowercases to an ASCII form only when their signatures agree;
-    /// shorter ones are looked up in [`ShortForms`] instead, which is as cheap and exact.
-    signatures: Box<[u64; SIGNATURE_WORDS]>,
     /// Scratch space for lowercasing a form in [`FormCounts::want`].
     buf: String,
 }
@@ -52,26 +53,22 @@ const FEW_FORMS: usize = 16;
 /// The longest ASCII token, in bytes, that [`ShortForms`] looks up: it is its own key.
 const SHORT: usize = 8;
 
-/// The number of `u64` words of the signature table (2¹⁸ bits, 32 KiB: it stays in
-/// the first-level cache, and ten thousand forms set under 4% of its bits).
-const SIGNATURE_WORDS: usize = 1 << 12;
-
 impl Default for FormCounts {
     fn default() -> FormCounts {
         FormCounts {
             counts: HashMap::default(),
             lengths: 0,
+            ascii_lengths: [0; 64],
             initials: 0,
-            signatures: Box::new([0; SIGNATURE_WORDS]),
             buf: String::new(),
         }
     }
 }
 
-/// An 18-bit digest of an ASCII word's length and first and last two bytes, read with
+/// A 64-bit digest of an ASCII word's length and first and last two bytes, read with
 /// the case bit set: words that are equal up to ASCII case have equal signatures.
 #[inline]
-fn signature(word: &[u8]) -> usize {
+fn signature(word: &[u8]) -> u64 {
     let n = word.len();
     // Setting bit 0x20 lower-cases a letter and leaves a digit and `-` as they are; for
     // other bytes it is still the same function of a byte and of its lower case.
@@ -82,7 +79,60 @@ fn signature(word: &[u8]) -> usize {
         u64::from(word[0] | 0x20) * 0x0101_0101
     };
     let key = (n as u64) | ends << 8;
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 46) as usize
+    key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// What a token scan looks tokens up in, built for it from the forms.
+struct TokenTables {
+    short: ShortForms,
+    signatures: Signatures,
+    /// Scratch space for lowercasing a token.
+    buf: String,
+}
+
+/// A bit per [`signature`] of the ASCII forms longer than [`SHORT`] bytes. An ASCII
+/// token that long lowercases to an ASCII form only when their signatures agree;
+/// shorter ones are looked up in [`ShortForms`] instead, which is as cheap and exact.
+///
+/// Built for a token scan from the forms it counts, with 256 bits or more per form (so
+/// that under 0.5% of them are set and few tokens that are no form are looked up), up
+/// to 2¹⁸ bits (32 KiB, which stays in the first-level cache): a table of fixed size
+/// was zeroed for every set of forms, most of which are a few dozen words.
+struct Signatures {
+    bits: Box<[u64]>,
+    /// `64 - log2(bits)`: a signature's bit is the top bits of the digest.
+    shift: u32,
+}
+
+impl Signatures {
+    fn of<'f>(forms: impl Iterator<Item = &'f Box<str>>) -> Signatures {
+        let long: Vec<u64> = forms
+            .filter(|form| form.is_ascii() && form.len() > SHORT)
+            .map(|form| signature(form.as_bytes()))
+            .collect();
+        let bits = (long.len() * 256).next_power_of_two().clamp(64, 1 << 18);
+        let mut table = Signatures {
+            bits: vec![0; bits / 64].into(),
+            shift: 64 - bits.trailing_zeros(),
+        };
+        for sig in long {
+            let bit = table.bit(sig);
+            table.bits[bit / 64] |= 1 << (bit % 64);
+        }
+        table
+    }
+
+    #[inline(always)]
+    fn bit(&self, sig: u64) -> usize {
+        (sig >> self.shift) as usize
+    }
+
+    /// Whether some form has the signature `sig`: false only where none has.
+    #[inline(always)]
+    fn may_hold(&self, sig: u64) -> bool {
+        let bit = self.bit(sig);
+        self.bits[bit / 64] & 1 << (bit % 64) != 0
+    }
 }
 
 impl FormCounts {
@@ -96,11 +146,10 @@ impl FormCounts {
         // Of the key: lowercasing can change a character's length (`K` → `k`, the Kelvin
         // sign, is three bytes to one), and tokens are tested lowercased.
         self.lengths |= length_bit(key.len());
-        self.initials |= initial_bit(key.as_bytes()[0]);
-        if key.is_ascii() && key.len() > SHORT {
-            let sig = signature(key.as_bytes());
-            self.signatures[sig / 64] |= 1 << (sig % 64);
+        if key.is_ascii() {
+            self.ascii_lengths[initial_slot(key.as_bytes()[0])] |= length_bit(key.len());
         }
+        self.initials |= initial_bit(key.as_bytes()[0]);
         // A form asked about twice (a word broken on several lines) is stored once.
         if !self.counts.contains_key(key) {
             self.counts.insert(key.into(), 0);
@@ -127,16 +176,19 @@ impl FormCounts {
     /// [`scan`](FormCounts::scan) by reading every token of `text`.
     fn scan_tokens(&mut self, text: &str) {
         let bytes = text.as_bytes();
-        let mut buf = String::new();
-        let mut short = ShortForms::of(self.counts.keys());
+        let mut tables = TokenTables {
+            short: ShortForms::of(self.counts.keys()),
+            signatures: Signatures::of(self.counts.keys()),
+            buf: String::new(),
+        };
         // The previous token's start, whether it is ASCII, and where a token must start
         // to follow it across one hyphen (`long-term`; `usize::MAX`: nowhere).
         let (mut prev_start, mut prev_ascii, mut pair_at) = (0, true, usize::MAX);
         for_each_token(text, |start, end, ascii| {
-            self.token(text, start, end, ascii, &mut short, &mut buf);
+            self.token(text, start, end, ascii, &mut tables);
             if start == pair_at {
                 let pair_ascii = prev_ascii && ascii;
-                self.token(text, prev_start, end, pair_ascii, &mut short, &mut buf);
+                self.token(text, prev_start, end, pair_ascii, &mut tables);
             }
             (prev_start, prev_ascii) = (start, ascii);
             pair_at = if bytes.get(end) == Some(&b'-') {
@@ -147,38 +199,34 @@ impl FormCounts {
         });
         for (form, n) in &mut self.counts {
             if ShortForms::holds(form) {
-                *n += short.get(form.as_bytes());
+                *n += tables.short.get(form.as_bytes());
             }
         }
     }
 
     /// Counts the token `start..end` of `text` if it lowercases to a wanted form: a
-    /// short ASCII one in `short`, any other in the map if it passes the prefilter.
+    /// short ASCII one in the short forms' table, any other in the map if it passes the
+    /// prefilter.
     #[inline(always)]
-    fn token(
-        &mut self,
-        text: &str,
-        start: usize,
-        end: usize,
-        ascii: bool,
-        short: &mut ShortForms,
-        buf: &mut String,
-    ) {
+    fn token(&mut self, text: &str, start: usize, end: usize, ascii: bool, t: &mut TokenTables) {
         let len = end - start;
         // Exact for ASCII, whose lower case is as long: most tokens of a document are
-        // of lengths no form has when the forms are a few long words.
-        if ascii && self.lengths & length_bit(len) == 0 {
+        // of lengths no form starting with their letter has. (An ASCII token lowercases
+        // to an ASCII form only.)
+        let initial = text.as_bytes()[start];
+        if ascii && self.ascii_lengths[initial_slot(initial)] & length_bit(len) == 0 {
             return;
         }
         if ascii && len <= SHORT {
-            short.bump(short_key_at(text.as_bytes(), start, len));
+            t.short.bump(short_key_at(text.as_bytes(), start, len));
         } else if ascii {
-            let sig = signature(&text.as_bytes()[start..end]);
-            if self.signatures[sig / 64] & 1 << (sig % 64) != 0 {
-                self.count(&text[start..end], buf);
+            if t.signatures
+                .may_hold(signature(&text.as_bytes()[start..end]))
+            {
+                self.count(&text[start..end], &mut t.buf);
             }
         } else {
-            self.count_non_ascii(&text[start..end], buf);
+            self.count_non_ascii(&text[start..end], &mut t.buf);
         }
     }
 
@@ -499,6 +547,15 @@ fn folded_initial_bit(token: &str) -> u128 {
     } else {
         1 << 127
     }
+}
+
+/// The entry of [`FormCounts::ascii_lengths`] for a form or token that starts with the
+/// ASCII byte `b`: a letter in either case, a digit and the other bytes `b | 0x20` maps
+/// to the same value share it (a lower-case letter and a digit may share one too,
+/// which only lets more tokens through to the exact test).
+#[inline(always)]
+fn initial_slot(b: u8) -> usize {
+    usize::from(b | 0x20) & 63
 }
 
 #[inline]

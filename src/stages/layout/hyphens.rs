@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use crate::fix::{Applicability, Edit, Fix, RuleId};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{swar, Lexicon};
 use crate::registry::RuleInfo;
 use crate::span::Span;
 
@@ -65,6 +65,8 @@ struct Token {
     span: Span,
     /// Leading dashes.
     dashes: usize,
+    /// The name (after the leading dashes) holds a hyphen: `MS-DOS`, `only-matching`.
+    hyphenated: bool,
 }
 
 impl Token {
@@ -85,19 +87,28 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
         return Vec::new();
     }
     // How often each candidate is written without its hyphen: the token itself counts.
+    // Only these tokens can be fixed, so they are kept, in order, for the fixes.
     let mut unbroken: Counts<&str, u32> = Counts::default();
     let mut single_dash: Counts<&str, u32> = Counts::default();
+    let mut candidates: Vec<Token> = Vec::new();
+    let compound_letters = NameFilter::of(spellings.compounds.keys());
     for token in &tokens {
         let name = token.name(text);
-        if token.dashes == 0 && !name.contains('-') && spellings.compounds.contains_key(name) {
+        if token.dashes == 0
+            && !token.hyphenated
+            && compound_letters.may_hold(name)
+            && spellings.compounds.contains_key(name)
+        {
             *unbroken.entry(name).or_default() += 1;
+            candidates.push(*token);
         }
         if token.dashes == 1 && spellings.long_options.contains_key(name) {
             *single_dash.entry(name).or_default() += 1;
+            candidates.push(*token);
         }
     }
     let mut fixes = Vec::new();
-    for token in &tokens {
+    for token in &candidates {
         let name = token.name(text);
         if token.dashes == 0 {
             let Some(&n_unbroken) = unbroken.get(name) else {
@@ -164,8 +175,39 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
 /// Asking for wrapped lines also keeps cleaning idempotent: once reflow has joined the
 /// lines (and their hyphens) into paragraphs, a second run finds no wrapped text and
 /// proposes nothing, whatever the first run found.
+///
+/// The two conditions are independent, so each is asked on its own terms: the hyphens
+/// by a search for `-` (a few per line at most, where reading every line would trim
+/// and decode each), and the wraps only in text without a hyphenated line end, and
+/// only until there are enough of them.
 fn joins_its_own_hyphens(text: &str) -> bool {
     const MIN_WRAPS: usize = 40;
+    !has_hyphenated_line_end(text) && has_wrapped_lines(text, MIN_WRAPS)
+}
+
+/// Whether a line of `text`, trimmed, ends in a letter and a hyphen (`con-⏎sole`).
+///
+/// Such a line has a `-` after a letter with nothing but white space after it up to the
+/// line break (or the end of the text); the letter, being no white space, is inside the
+/// trimmed line. `-` is ASCII, so every match is a character of its own.
+fn has_hyphenated_line_end(text: &str) -> bool {
+    memchr::memchr_iter(b'-', text.as_bytes()).any(|at| {
+        let ends_line = text[at + 1..]
+            .chars()
+            .take_while(|&c| c != '\n')
+            .all(char::is_whitespace);
+        ends_line
+            && text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic)
+    })
+}
+
+/// Whether at least `min` lines of `text` continue the line before mid-clause: it ends
+/// in a letter or a comma, and this one (after a line that is not blank) starts in
+/// lower case.
+fn has_wrapped_lines(text: &str, min: usize) -> bool {
     let mut wraps = 0;
     let mut previous: Option<&str> = None;
     for line in text.lines() {
@@ -174,19 +216,17 @@ fn joins_its_own_hyphens(text: &str) -> bool {
             previous = None;
             continue;
         }
-        let mut end = line.chars().rev();
-        match (end.next(), end.next()) {
-            (Some('-'), Some(c)) if c.is_alphabetic() => return false,
-            _ => {}
-        }
         let continues = previous.is_some_and(|p| {
             p.ends_with(|c: char| c.is_alphabetic() || c == ',')
                 && line.starts_with(|c: char| c.is_lowercase())
         });
         wraps += usize::from(continues);
+        if wraps >= min {
+            return true;
+        }
         previous = Some(line);
     }
-    wraps >= MIN_WRAPS
+    false
 }
 
 /// The tokens of `text` that could be a compound or an option: maximal runs of ASCII
@@ -194,20 +234,9 @@ fn joins_its_own_hyphens(text: &str) -> bool {
 /// (`é`, `_`, `.` inside a file name or a version make the run part of something else).
 fn tokens(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
-    let is_part = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
     let glued = |b: u8| !b.is_ascii() || matches!(b, b'_' | b'/' | b'\\' | b'@' | b'=');
     let mut tokens = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        if !is_part(bytes[at]) {
-            at += 1;
-            continue;
-        }
-        let start = at;
-        while at < bytes.len() && is_part(bytes[at]) {
-            at += 1;
-        }
-        let end = at;
+    for_each_run(bytes, |start, end| {
         // `1.5-2`, `foo.bar-baz`: a dot between word characters joins the run to more.
         let dotted = |i: usize, j: usize| {
             bytes.get(i) == Some(&b'.') && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric)
@@ -217,24 +246,140 @@ fn tokens(text: &str) -> Vec<Token> {
             || (start >= 2 && dotted(start - 1, start - 2))
             || dotted(end, end + 1)
         {
-            continue;
+            return;
         }
         let dashes = bytes[start..end].iter().take_while(|&&b| b == b'-').count();
         let name = &bytes[start + dashes..end];
-        // A name starts and ends with a letter or digit, and holds a letter.
+        // A name starts and ends with a letter or digit, and holds a letter. Most names
+        // have no hyphen, which eight bytes at a time tell.
+        let hyphenated = (start + dashes..end).step_by(8).any(|at| {
+            swar::bytes_equal(swar::load_prefix(bytes, at, (end - at).min(8)), b'-') != 0
+        });
         if name.is_empty()
             || name.ends_with(b"-")
-            || name.windows(2).any(|w| w == b"--")
+            || (hyphenated && name.windows(2).any(|w| w == b"--"))
             || !name.iter().any(u8::is_ascii_alphabetic)
         {
-            continue;
+            return;
         }
         tokens.push(Token {
             span: Span::new(start, end),
             dashes,
+            hyphenated,
         });
-    }
+    });
     tokens
+}
+
+/// Calls `f(start, end)` with the byte range of each maximal run of ASCII letters,
+/// digits and `-` in `bytes`, in order.
+///
+/// The text is read 64 bytes at a time into a mask with a bit per byte of a run (eight
+/// bytes at a time by word arithmetic, see [`swar`]), and the runs are found at the
+/// mask's edges: a loop that tested byte by byte cost more than the rest of the pass.
+fn for_each_run(bytes: &[u8], mut f: impl FnMut(usize, usize)) {
+    // The start of a run that goes on from an earlier block.
+    let mut open: Option<usize> = None;
+    // Whether the byte before the block is in a run (0 or 1).
+    let mut carry = 0u64;
+    let mut base = 0;
+    while base < bytes.len() {
+        let mask = run_bytes(bytes, base);
+        // Bit `i` is set where a run starts at byte `i`, or ends before it.
+        let before = mask << 1 | carry;
+        let mut starts = mask & !before;
+        let mut ends = !mask & before;
+        // Each end closes the run open from an earlier block or the next start here.
+        while ends != 0 {
+            let end = ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            let start = open.take().unwrap_or_else(|| {
+                let start = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                base + start
+            });
+            f(start, base + end);
+        }
+        // A start left has no end here: its run goes on into the next block.
+        if starts != 0 {
+            open = Some(base + starts.trailing_zeros() as usize);
+        }
+        carry = mask >> 63;
+        base += 64;
+    }
+    // The bytes past the end of a short last block are of no run, and end the last run
+    // there; only in a text of whole blocks can it reach the end unclosed.
+    if let Some(start) = open {
+        f(start, bytes.len());
+    }
+}
+
+/// A bit per byte of the 64 bytes of `bytes` at `base` that is an ASCII letter, digit
+/// or `-` (bytes past the end are none).
+#[inline(always)]
+fn run_bytes(bytes: &[u8], base: usize) -> u64 {
+    let mut mask = 0;
+    for k in 0..8 {
+        let at = base + 8 * k;
+        let w = match bytes.get(at..at + 8) {
+            Some(_) => swar::load8(bytes, at),
+            None => tail_word(bytes, at),
+        };
+        let part = swar::ascii_letters(w) | swar::ascii_digits(w) | swar::bytes_equal(w, b'-');
+        // The eight high bits gathered into the low byte.
+        mask |= ((part >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    mask
+}
+
+/// The bytes from `at` (fewer than eight, or none), zero-padded to a word.
+#[cold]
+fn tail_word(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    if let Some(rest) = bytes.get(at..) {
+        word[..rest.len()].copy_from_slice(rest);
+    }
+    u64::from_le_bytes(word)
+}
+
+/// The lengths and first bytes of a set of names: a name of another length or first
+/// byte is none of them, which two bit tests tell before the name is hashed.
+struct NameFilter {
+    /// Bit `n` for a name of `n` bytes (`n < 64`; bit 63 for all longer ones).
+    lengths: u64,
+    /// Bit `b` for a name that starts with the byte `b` (bit 127 for any byte ≥ 127).
+    initials: u128,
+}
+
+impl NameFilter {
+    fn of<'n>(names: impl Iterator<Item = &'n Box<str>>) -> NameFilter {
+        let mut filter = NameFilter {
+            lengths: 0,
+            initials: 0,
+        };
+        for name in names {
+            filter.lengths |= NameFilter::length_bit(name);
+            filter.initials |= NameFilter::initial_bit(name);
+        }
+        filter
+    }
+
+    /// False only when `name` is none of the names.
+    #[inline]
+    fn may_hold(&self, name: &str) -> bool {
+        self.lengths & NameFilter::length_bit(name) != 0
+            && self.initials & NameFilter::initial_bit(name) != 0
+    }
+
+    #[inline]
+    fn length_bit(name: &str) -> u64 {
+        1 << name.len().min(63)
+    }
+
+    #[inline]
+    fn initial_bit(name: &str) -> u128 {
+        name.as_bytes().first().map_or(0, |&b| 1 << b.min(127))
+    }
 }
 
 /// How the document writes its hyphenated compounds and its long options.
@@ -245,7 +390,7 @@ fn spellings(text: &str, tokens: &[Token]) -> Spellings {
         if token.dashes == 2 {
             *spellings.long_options.entry(name.into()).or_default() += 1;
         }
-        if token.dashes != 0 || !name.contains('-') {
+        if token.dashes != 0 || !token.hyphenated {
             continue;
         }
         // Both sides of every hyphen are letters: `MS-DOS`, `non-pipe`, not `2-3`.
@@ -361,6 +506,193 @@ mod tests {
     fn a_form_written_as_often_without_is_left_alone() {
         let text = "autoremove and autoremove, auto-remove and auto-remove.";
         assert!(fixes(text).is_empty());
+    }
+
+    /// [`joins_its_own_hyphens`] by its definition: every line read, trimmed, in order.
+    fn joins_its_own_hyphens_by_every_line(text: &str) -> bool {
+        let mut wraps = 0;
+        let mut previous: Option<&str> = None;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() {
+                previous = None;
+                continue;
+            }
+            let mut end = line.chars().rev();
+            if let (Some('-'), Some(c)) = (end.next(), end.next()) {
+                if c.is_alphabetic() {
+                    return false;
+                }
+            }
+            let continues = previous.is_some_and(|p| {
+                p.ends_with(|c: char| c.is_alphabetic() || c == ',')
+                    && line.starts_with(|c: char| c.is_lowercase())
+            });
+            wraps += usize::from(continues);
+            previous = Some(line);
+        }
+        wraps >= 40
+    }
+
+    #[test]
+    fn the_hyphen_search_and_the_early_wrap_count_agree_with_reading_every_line() {
+        // Lines that wrap, that end in hyphens after letters or not, with white space
+        // (ASCII, `\r`, no-break and ideographic spaces) around them, blank lines, and
+        // hyphens inside lines; sometimes hundreds of lines, so that the wraps are many.
+        let pieces = [
+            "a line of the text that goes on",
+            "continued here,",
+            "Capital start",
+            "con-",
+            "con- ",
+            "con-\r",
+            "con-\u{3000}",
+            "con-\u{a0}",
+            "é-",
+            "2-",
+            " -",
+            "-",
+            "--",
+            "a-b",
+            "a- b",
+            "  ",
+            "",
+            "\r",
+            "x",
+            "ü",
+            " -x- ",
+        ];
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut joined = 0;
+        for round in 0..600 {
+            let lines = 1 + rng.below(if round % 3 == 0 { 300 } else { 100 });
+            let mut text = String::new();
+            for k in 0..lines {
+                // Mostly wrapping lines, so that both verdicts come up.
+                let piece = if rng.below(16) == 0 {
+                    pieces[rng.below(pieces.len())]
+                } else {
+                    pieces[k % 2]
+                };
+                text.push_str(piece);
+                if k + 1 < lines || rng.below(2) == 0 {
+                    text.push('\n');
+                }
+            }
+            let expected = joins_its_own_hyphens_by_every_line(&text);
+            assert_eq!(joins_its_own_hyphens(&text), expected, "{text:?}");
+            joined += usize::from(expected);
+        }
+        assert!(
+            joined > 50 && joined < 550,
+            "{joined} of 600 texts join their hyphens"
+        );
+    }
+
+    #[test]
+    fn the_name_filter_passes_every_name_it_holds() {
+        let names: Vec<Box<str>> = ["msdos", "nonpipe", "x", "a1b2", &"long".repeat(20)]
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let filter = NameFilter::of(names.iter());
+        for name in &names {
+            assert!(filter.may_hold(name), "{name}");
+        }
+        for other in ["ms", "msd", "onpipe", "y", "b1b2"] {
+            assert!(!filter.may_hold(other), "{other}");
+        }
+    }
+
+    /// [`tokens`] as it was written first, byte by byte.
+    fn tokens_byte_by_byte(text: &str) -> Vec<(usize, usize, usize, bool)> {
+        let bytes = text.as_bytes();
+        let is_part = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+        let glued = |b: u8| !b.is_ascii() || matches!(b, b'_' | b'/' | b'\\' | b'@' | b'=');
+        let mut tokens = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            if !is_part(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && is_part(bytes[at]) {
+                at += 1;
+            }
+            let end = at;
+            let dotted = |i: usize, j: usize| {
+                bytes.get(i) == Some(&b'.') && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric)
+            };
+            if (start > 0 && glued(bytes[start - 1]))
+                || (end < bytes.len() && glued(bytes[end]))
+                || (start >= 2 && dotted(start - 1, start - 2))
+                || dotted(end, end + 1)
+            {
+                continue;
+            }
+            let dashes = bytes[start..end].iter().take_while(|&&b| b == b'-').count();
+            let name = &bytes[start + dashes..end];
+            if name.is_empty()
+                || name.ends_with(b"-")
+                || name.windows(2).any(|w| w == b"--")
+                || !name.iter().any(u8::is_ascii_alphabetic)
+            {
+                continue;
+            }
+            tokens.push((start, end, dashes, name.contains(&b'-')));
+        }
+        tokens
+    }
+
+    #[test]
+    fn tokens_read_a_block_at_a_time_are_those_read_byte_by_byte() {
+        // Runs of every kind across the 64-byte block edges, at every offset, and texts
+        // that end inside a run, after one, and on a block edge.
+        let pieces = [
+            "MS-DOS",
+            " ",
+            "--only-matching",
+            "-x",
+            "a--b",
+            "2-3",
+            "é",
+            "abc_d",
+            "v1.2-3",
+            "\n",
+            "x.",
+            ".y",
+            "/usr",
+            "-",
+            "--",
+            "word",
+            "Z9",
+            "=",
+            "a-",
+            "ü-b",
+            "@",
+            "\\",
+        ];
+        let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..rng.below(80) {
+                text.push_str(pieces[rng.below(pieces.len())]);
+            }
+            for cut in 0..text.len().min(70) {
+                let Some(t) = text.get(cut..) else { continue };
+                let fast: Vec<(usize, usize, usize, bool)> = tokens(t)
+                    .iter()
+                    .map(|k| (k.span.start, k.span.end, k.dashes, k.hyphenated))
+                    .collect();
+                assert_eq!(fast, tokens_byte_by_byte(t), "{t:?}");
+            }
+        }
+        for len in [63, 64, 65, 127, 128, 129] {
+            let t = "a".repeat(len);
+            assert_eq!(tokens(&t).len(), 1, "{len}");
+            assert_eq!(tokens(&t)[0].span.end, len);
+        }
     }
 
     #[test]
