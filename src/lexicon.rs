@@ -943,6 +943,28 @@ mod tests {
         assert!(!en.contains("mOSCOW"));
     }
 
+    /// `word` as written, in capitals, capitalised, and with every second letter a
+    /// capital.
+    fn case_variants(word: &str) -> [String; 4] {
+        let alternating = word
+            .chars()
+            .enumerate()
+            .map(|(k, c)| {
+                if k % 2 == 1 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect();
+        [
+            word.to_owned(),
+            word.to_ascii_uppercase(),
+            capitalise(word),
+            alternating,
+        ]
+    }
+
     #[test]
     fn ascii_case_forms_agree_with_the_general_rules() {
         // Every case pattern of words with and without a dictionary form in each case,
@@ -953,22 +975,7 @@ mod tests {
                 "the", "moscow", "weipa", "nasa", "iphone", "xqzt", "don't", "a", "i", "ok",
                 "u.s.", "o'neill",
             ] {
-                let variants = [
-                    word.to_owned(),
-                    word.to_ascii_uppercase(),
-                    capitalise(word),
-                    word.chars()
-                        .enumerate()
-                        .map(|(k, c)| {
-                            if k % 2 == 1 {
-                                c.to_ascii_uppercase()
-                            } else {
-                                c
-                            }
-                        })
-                        .collect(),
-                ];
-                for form in variants {
+                for form in case_variants(word) {
                     assert_eq!(
                         en.lookup_other_case_ascii(form.as_bytes()),
                         en.lookup_other_case(&form),
@@ -992,22 +999,7 @@ mod tests {
             for stem in stems {
                 for ending in ["", "'s", "'S", "'", "s'", "S'", "''s"] {
                     let word = format!("{stem}{ending}");
-                    let variants = [
-                        word.clone(),
-                        word.to_ascii_uppercase(),
-                        capitalise(&word),
-                        word.chars()
-                            .enumerate()
-                            .map(|(k, c)| {
-                                if k % 2 == 1 {
-                                    c.to_ascii_uppercase()
-                                } else {
-                                    c
-                                }
-                            })
-                            .collect(),
-                    ];
-                    for form in variants {
+                    for form in case_variants(&word) {
                         assert_eq!(
                             en.lookup_ascii(form.as_bytes()),
                             en.lookup_forms(&form),
