@@ -234,47 +234,41 @@ fn has_wrapped_lines(text: &str, min: usize) -> bool {
 /// (`é`, `_`, `.` inside a file name or a version make the run part of something else).
 fn tokens(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
+    let glued = |b: u8| !b.is_ascii() || matches!(b, b'_' | b'/' | b'\\' | b'@' | b'=');
     let mut tokens = Vec::new();
     for_each_run(bytes, |start, end| {
-        tokens.extend(token_of_run(bytes, start, end))
+        // `1.5-2`, `foo.bar-baz`: a dot between word characters joins the run to more.
+        let dotted = |i: usize, j: usize| {
+            bytes.get(i) == Some(&b'.') && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric)
+        };
+        if (start > 0 && glued(bytes[start - 1]))
+            || (end < bytes.len() && glued(bytes[end]))
+            || (start >= 2 && dotted(start - 1, start - 2))
+            || dotted(end, end + 1)
+        {
+            return;
+        }
+        let dashes = bytes[start..end].iter().take_while(|&&b| b == b'-').count();
+        let name = &bytes[start + dashes..end];
+        // A name starts and ends with a letter or digit, and holds a letter. Most names
+        // have no hyphen, which eight bytes at a time tell.
+        let hyphenated = (start + dashes..end).step_by(8).any(|at| {
+            swar::bytes_equal(swar::load_prefix(bytes, at, (end - at).min(8)), b'-') != 0
+        });
+        if name.is_empty()
+            || name.ends_with(b"-")
+            || (hyphenated && name.windows(2).any(|w| w == b"--"))
+            || !name.iter().any(u8::is_ascii_alphabetic)
+        {
+            return;
+        }
+        tokens.push(Token {
+            span: Span::new(start, end),
+            dashes,
+            hyphenated,
+        });
     });
     tokens
-}
-
-/// The token the run `bytes[start..end]` makes (a maximal run of ASCII letters, digits
-/// and `-`), if it is one (see [`tokens`]).
-fn token_of_run(bytes: &[u8], start: usize, end: usize) -> Option<Token> {
-    let glued = |b: u8| !b.is_ascii() || matches!(b, b'_' | b'/' | b'\\' | b'@' | b'=');
-    // `1.5-2`, `foo.bar-baz`: a dot between word characters joins the run to more.
-    let dotted = |i: usize, j: usize| {
-        bytes.get(i) == Some(&b'.') && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric)
-    };
-    if (start > 0 && glued(bytes[start - 1]))
-        || (end < bytes.len() && glued(bytes[end]))
-        || (start >= 2 && dotted(start - 1, start - 2))
-        || dotted(end, end + 1)
-    {
-        return None;
-    }
-    let dashes = bytes[start..end].iter().take_while(|&&b| b == b'-').count();
-    let name = &bytes[start + dashes..end];
-    // A name starts and ends with a letter or digit, and holds a letter. Most names
-    // have no hyphen, which eight bytes at a time tell.
-    let hyphenated = (start + dashes..end)
-        .step_by(8)
-        .any(|at| swar::bytes_equal(swar::load_prefix(bytes, at, (end - at).min(8)), b'-') != 0);
-    if name.is_empty()
-        || name.ends_with(b"-")
-        || (hyphenated && name.windows(2).any(|w| w == b"--"))
-        || !name.iter().any(u8::is_ascii_alphabetic)
-    {
-        return None;
-    }
-    Some(Token {
-        span: Span::new(start, end),
-        dashes,
-        hyphenated,
-    })
 }
 
 /// Calls `f(start, end)` with the byte range of each maximal run of ASCII letters,
@@ -610,11 +604,11 @@ mod tests {
         }
     }
 
-    /// [`tokens`] with its runs found byte by byte, as it was written first, and
-    /// whether a name holds a hyphen asked of each byte.
+    /// [`tokens`] as it was written first, byte by byte.
     fn tokens_byte_by_byte(text: &str) -> Vec<(usize, usize, usize, bool)> {
         let bytes = text.as_bytes();
         let is_part = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+        let glued = |b: u8| !b.is_ascii() || matches!(b, b'_' | b'/' | b'\\' | b'@' | b'=');
         let mut tokens = Vec::new();
         let mut at = 0;
         while at < bytes.len() {
@@ -626,10 +620,27 @@ mod tests {
             while at < bytes.len() && is_part(bytes[at]) {
                 at += 1;
             }
-            if let Some(token) = token_of_run(bytes, start, at) {
-                let name = &bytes[start + token.dashes..at];
-                tokens.push((start, at, token.dashes, name.contains(&b'-')));
+            let end = at;
+            let dotted = |i: usize, j: usize| {
+                bytes.get(i) == Some(&b'.') && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric)
+            };
+            if (start > 0 && glued(bytes[start - 1]))
+                || (end < bytes.len() && glued(bytes[end]))
+                || (start >= 2 && dotted(start - 1, start - 2))
+                || dotted(end, end + 1)
+            {
+                continue;
             }
+            let dashes = bytes[start..end].iter().take_while(|&&b| b == b'-').count();
+            let name = &bytes[start + dashes..end];
+            if name.is_empty()
+                || name.ends_with(b"-")
+                || name.windows(2).any(|w| w == b"--")
+                || !name.iter().any(u8::is_ascii_alphabetic)
+            {
+                continue;
+            }
+            tokens.push((start, end, dashes, name.contains(&b'-')));
         }
         tokens
     }
