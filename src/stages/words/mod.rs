@@ -39,7 +39,7 @@ use crate::stage::{Context, Document, Proposals, Stage};
 
 use confusion::Mistake;
 use tokens::{Mark, Shape, Token};
-use vocab::Vocab;
+use vocab::{Vocab, VocabCounter};
 
 const OCR_CONFUSION: &str = "words.ocr-confusion";
 const SPLIT_GLUED: &str = "words.split-glued";
@@ -184,14 +184,16 @@ impl Stage for Words {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        let (tokens, mut marks) = tokens::tokenize_marked(text);
+        // The document's vocabulary is counted as the tokens are cut.
+        let mut counter = VocabCounter::new(text);
+        let (tokens, mut marks) = tokens::tokenize_marked(text, &mut counter);
         if tokens.is_empty() {
             return;
         }
         // One dictionary lookup per distinct word, shared by the joins (which ask about
         // both neighbours) and the repairs.
         // `words`: the tokens that are dictionary words.
-        let (vocab, words) = Vocab::build(text, &tokens, &mut marks, |w| self.lexicon.contains(w));
+        let (vocab, words) = counter.finish(&mut marks, |w| self.lexicon.contains(w));
         let checker = Checker {
             text,
             lexicon: &self.lexicon,

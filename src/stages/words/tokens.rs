@@ -13,6 +13,7 @@
 //! word of ASCII letters, which is settled eight bytes at a time (see [`scan_chunk`]);
 //! the byte-by-byte classification runs only for the others.
 
+use super::vocab::VocabCounter;
 use crate::lexicon::swar;
 use crate::span::Span;
 
@@ -151,12 +152,15 @@ const TRAILING: &[char] = &[
 /// Cuts `text` into tokens; none when the text is too long for [`Token`]'s offsets.
 #[cfg(test)]
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
-    tokenize_marked(text).0
+    tokenize_marked(text, &mut VocabCounter::new(text)).0
 }
 
 /// Cuts `text` into tokens, with each token's [`Mark`]s but [`Mark::KNOWN`]; none when
 /// the text is too long for [`Token`]'s offsets.
-pub(super) fn tokenize_marked(text: &str) -> (Vec<Token>, Vec<u8>) {
+///
+/// Each token is counted in `vocab` as it is cut; a short word (see [`short_word`]) by
+/// the bytes loaded to cut it, without reading the text again.
+pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Token>, Vec<u8>) {
     let bytes = text.as_bytes();
     if u32::try_from(bytes.len()).is_err() {
         return (Vec::new(), Vec::new());
@@ -171,7 +175,7 @@ pub(super) fn tokenize_marked(text: &str) -> (Vec<Token>, Vec<u8>) {
     let mut bracket_depth: usize = 0;
     let mut sentence_start = true;
     let mut after_hyphen = false;
-    while i < bytes.len() {
+    'text: while i < bytes.len() {
         if !at_chunk {
             // Whitespace, noting paragraph breaks: they end sentences and brackets.
             let mut newlines = 0;
@@ -187,13 +191,46 @@ pub(super) fn tokenize_marked(text: &str) -> (Vec<Token>, Vec<u8>) {
                 break;
             }
         }
-        let start = i;
         // A token is a join's first part only with one byte of space before the next.
-        if start != last_end.wrapping_add(1) {
+        if i != last_end.wrapping_add(1) {
             if let Some(last) = marks.last_mut() {
                 *last &= !Mark::HEAD;
             }
         }
+        // Most chunks of running text are short words, each followed by one byte of
+        // space and the next: they are cut in this loop of their own, whose few
+        // variables stay in registers, and counted by the bytes it loaded.
+        while let Some(word) = short_word(bytes, i) {
+            let end = i + word.len;
+            let core_end = end - usize::from(word.mark != 0);
+            // In range: the text is shorter than `u32::MAX` bytes.
+            let token = Token {
+                chunk_start: i as u32,
+                chunk_end: end as u32,
+                core_start: i as u32,
+                core_end: core_end as u32,
+                shape: word.shape,
+                protected: bracket_depth > 0,
+                sentence_start,
+                after_hyphen,
+            };
+            let core_bytes = word.load & (u64::MAX >> (64 - 8 * (core_end - i)));
+            vocab.count_short(core_bytes, token.core(), after_hyphen, true);
+            marks.push(Mark::of(&token));
+            tokens.push(token);
+            after_hyphen = false;
+            sentence_start = matches!(word.mark, b'.' | b'!' | b'?' | b':');
+            last_end = end;
+            // The byte at `end` is space; the next chunk follows it at once unless
+            // the byte after is space too (or a control character).
+            if bytes.get(end + 1).is_some_and(|&b| b >= b'!') {
+                i = end + 1;
+            } else {
+                (i, at_chunk) = (end, false);
+                continue 'text;
+            }
+        }
+        let start = i;
         let chunk = scan_chunk(bytes, start);
         let end = chunk.end;
         last_end = end;
@@ -218,45 +255,23 @@ pub(super) fn tokenize_marked(text: &str) -> (Vec<Token>, Vec<u8>) {
                 sentence_start,
                 after_hyphen,
             };
+            vocab.count(&token, None);
             marks.push(Mark::of(&token));
             tokens.push(token);
             after_hyphen = false;
             sentence_start = matches!(chunk.mark, b'.' | b'!' | b'?' | b':');
             continue;
         }
-        let seen = bytes[start..end]
-            .iter()
-            .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
-        // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
-        // the unicode stage has normalised the common ones, and a chunk that still
-        // holds one is simply not a plain word.
-        let chunk = &text[start..end];
-        let (opens, closes) = if seen & BRACKET != 0 {
-            let count = |b: u8| chunk.bytes().filter(|&c| c == b).count();
-            (count(b'['), count(b']'))
-        } else {
-            (0, 0)
-        };
-        let options = chunk.starts_with('-') && chunk.len() > 1 && chunk != "--";
-        let code = seen & CODE != 0 || options || (seen & COLON != 0 && chunk.contains("::"));
-        let in_brackets = bracket_depth > 0 || opens > 0 || closes > 0;
-        bracket_depth = (bracket_depth + opens).saturating_sub(closes);
-
-        let core = core_of(chunk, start);
-        let core_str = &text[core.range()];
-        // In range: the text is shorter than `u32::MAX` bytes.
+        let token = other_token(text, start, end, &mut bracket_depth);
         let token = Token {
-            chunk_start: start as u32,
-            chunk_end: end as u32,
-            core_start: core.start as u32,
-            core_end: core.end as u32,
-            shape: shape(core_str),
-            protected: code || in_brackets,
             sentence_start,
             after_hyphen,
+            ..token
         };
+        vocab.count(&token, None);
         marks.push(Mark::of(&token));
         tokens.push(token);
+        let chunk = &text[start..end];
         after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
         sentence_start = chunk.ends_with(['.', '!', '?', ':'])
             || chunk.ends_with(".”")
@@ -267,6 +282,105 @@ pub(super) fn tokenize_marked(text: &str) -> (Vec<Token>, Vec<u8>) {
         *last &= !Mark::HEAD;
     }
     (tokens, marks)
+}
+
+/// The token of the chunk `start..end` of `text` that is not a plain word (see
+/// [`scan_chunk`]), classified byte by byte, and the depth of square brackets after it;
+/// `sentence_start` and `after_hyphen`, which depend on the chunk before, are left
+/// `false`. Apart from the plain words' loop: its state stays in registers.
+#[inline(never)]
+fn other_token(text: &str, start: usize, end: usize, bracket_depth: &mut usize) -> Token {
+    let seen = text.as_bytes()[start..end]
+        .iter()
+        .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
+    // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
+    // the unicode stage has normalised the common ones, and a chunk that still
+    // holds one is simply not a plain word.
+    let chunk = &text[start..end];
+    let (opens, closes) = if seen & BRACKET != 0 {
+        let count = |b: u8| chunk.bytes().filter(|&c| c == b).count();
+        (count(b'['), count(b']'))
+    } else {
+        (0, 0)
+    };
+    let options = chunk.starts_with('-') && chunk.len() > 1 && chunk != "--";
+    let code = seen & CODE != 0 || options || (seen & COLON != 0 && chunk.contains("::"));
+    let in_brackets = *bracket_depth > 0 || opens > 0 || closes > 0;
+    *bracket_depth = (*bracket_depth + opens).saturating_sub(closes);
+
+    let core = core_of(chunk, start);
+    let core_str = &text[core.range()];
+    // In range: the text is shorter than `u32::MAX` bytes.
+    Token {
+        chunk_start: start as u32,
+        chunk_end: end as u32,
+        core_start: core.start as u32,
+        core_end: core.end as u32,
+        shape: shape(core_str),
+        protected: code || in_brackets,
+        sentence_start: false,
+        after_hyphen: false,
+    }
+}
+
+/// A chunk of one to seven ASCII letters, maybe closed by one plain mark (see
+/// [`is_plain_mark`]), that ends with a byte of space within the eight bytes from its
+/// start: what [`scan_chunk`] finds there, read from that one load.
+struct ShortWord {
+    /// The chunk's length.
+    len: usize,
+    /// The chunk's last byte when it is the mark; 0 when there is none.
+    mark: u8,
+    shape: Shape,
+    /// The eight bytes from the chunk's start, little-endian.
+    load: u64,
+}
+
+/// Bit `b` set for each byte `b` of class [`SPACE`] (all are below 64).
+const SPACE_BITS: u64 = (1 << b' ') | (1 << b'\t') | (1 << b'\r') | (1 << b'\n') | (1 << 0x0c);
+
+/// The [`ShortWord`] at `start` (not a space), if the chunk there is one and the text
+/// goes on for eight bytes from `start`.
+#[inline(always)]
+fn short_word(bytes: &[u8], start: usize) -> Option<ShortWord> {
+    use swar::{ascii_letters, ascii_uppercase, below, load8, HIGH};
+    if start + 8 > bytes.len() {
+        return None;
+    }
+    let w = load8(bytes, start);
+    // As in `scan_chunk`: every byte of class SPACE is below b'!'.
+    let stop = below(w, b'!');
+    let len = stop.trailing_zeros() / 8;
+    // No stop in the load (len 8), or a control character at `start` (len 0).
+    if !(1..8).contains(&len) {
+        return None;
+    }
+    let stop_byte = (w >> (8 * len)) as u8;
+    if (SPACE_BITS >> stop_byte) & 1 == 0 {
+        return None;
+    }
+    // 0x80 in each byte of the chunk, and in its last byte.
+    let in_chunk = HIGH >> (8 * (8 - len));
+    let last = 0x80 << (8 * (len - 1));
+    let others = !ascii_letters(w) & in_chunk;
+    // Letters only, or letters and then one other byte, the mark.
+    let mark = if others == 0 {
+        0
+    } else if others == last && len >= 2 {
+        (w >> (8 * (len - 1))) as u8
+    } else {
+        return None;
+    };
+    if !is_plain_mark(mark) {
+        return None;
+    }
+    let inner_upper = ascii_uppercase(w) & in_chunk & !0x80 != 0;
+    Some(ShortWord {
+        len: len as usize,
+        mark,
+        shape: letter_shape(w as u8, inner_upper),
+        load: w,
+    })
 }
 
 /// Where a chunk ends, and its shape when it is made of ASCII letters, maybe followed
@@ -542,9 +656,45 @@ mod tests {
     }
 
     #[test]
+    fn short_words_are_what_the_scan_finds() {
+        // Words of every length up to the load's, ended by each kind of space, by a
+        // mark (plain or not), by a control character or by the text's end; capitals,
+        // digits and non-ASCII letters inside; at every offset from the start.
+        let body = "a Ab abcdefg abcdefgh x.y word, word. (w) \"q\" It's end:\nnext\t\tmore\u{b}z \
+                    wörd c1 A-b aB é ab] abc} dé\r\n ok! xY? \u{1}a a\u{1} go";
+        let mut short = 0;
+        for lead in 0..9 {
+            let text = format!("{}{body}", "x".repeat(lead));
+            let bytes = text.as_bytes();
+            for start in 0..bytes.len() {
+                if CLASS[usize::from(bytes[start])] & SPACE != 0 {
+                    continue;
+                }
+                let chunk = scan_chunk(bytes, start);
+                let scanned = chunk.letters.is_some()
+                    && is_plain_mark(chunk.mark)
+                    && chunk.end - start < 8
+                    && chunk.end < bytes.len()
+                    && start + 8 <= bytes.len();
+                let Some(word) = short_word(bytes, start) else {
+                    assert!(!scanned, "{:?}", &text[start..chunk.end]);
+                    continue;
+                };
+                assert!(scanned, "{:?}", &text[start..chunk.end]);
+                assert_eq!(start + word.len, chunk.end);
+                assert_eq!(Some(word.shape), chunk.letters);
+                assert_eq!(word.mark, chunk.mark);
+                assert_eq!(word.load, swar::load8(bytes, start));
+                short += 1;
+            }
+        }
+        assert!(short > 100, "{short}");
+    }
+
+    #[test]
     fn marks_agree_with_the_tokens() {
         let text = "the cat,  sat (on) [the] mat-\nwork a.b Go cOw\nend";
-        let (tokens, marks) = tokenize_marked(text);
+        let (tokens, marks) = tokenize_marked(text, &mut VocabCounter::new(text));
         assert_eq!(tokens.len(), marks.len());
         for (k, (t, &m)) in tokens.iter().zip(&marks).enumerate() {
             let core = &text[t.core().range()];

@@ -22,6 +22,7 @@
 use super::tokens::{Mark, Shape, Token};
 use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
 use crate::lexicon::StrTable;
+use crate::span::Span;
 
 /// Longest word whose case variants are looked up without allocating.
 const STACK_WORD: usize = 32;
@@ -54,59 +55,94 @@ struct Entry {
     id: u32,
 }
 
-impl<'a> Vocab<'a> {
-    /// Counts the cores of `tokens` (spans of `text`) and sets [`Mark::KNOWN`] in the
-    /// `marks` (one per token) of each token whose core is a word by `is_word` (the
-    /// dictionary), asked once per distinct word and only of plain-letter shapes
-    /// (`Lower`, `Capitalized`, `MixedCase`). Returns the vocabulary and the number of
-    /// tokens so marked.
-    pub(super) fn build(
-        text: &'a str,
-        tokens: &[Token],
+/// The vocabulary of a document while the tokenizer cuts it: each token is counted as
+/// it is cut (see [`VocabCounter::count`]), so the text is read once, and a short word
+/// is counted by the bytes the tokenizer already loaded. [`VocabCounter::finish`] then
+/// asks the dictionary and gives the [`Vocab`].
+#[derive(Debug)]
+pub(super) struct VocabCounter<'a> {
+    text: &'a str,
+    short: ShortWords,
+    words: StrTable<Entry>,
+    /// Per token: the `id` of its core (0: none).
+    ids: Vec<u32>,
+    /// Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
+    asks: Vec<(u32, u32)>,
+}
+
+impl<'a> VocabCounter<'a> {
+    /// A counter of the tokens of `text`, none counted yet.
+    pub(super) fn new(text: &'a str) -> VocabCounter<'a> {
+        // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
+        // (A token takes about six bytes of text.)
+        let capacity = (text.len() / 96).clamp(256, 8192);
+        let words = StrTable::with_capacity(capacity);
+        let short = ShortWords::with_capacity(capacity, words.seed());
+        VocabCounter {
+            text,
+            short,
+            words,
+            ids: Vec::with_capacity(text.len() / 6),
+            asks: Vec::new(),
+        }
+    }
+
+    /// Counts the core of `token` (a span of the text), the next token of the text.
+    /// `core_bytes` is the core read as [`short_key_at`] reads it (without the length),
+    /// when the caller has it at hand.
+    #[inline]
+    pub(super) fn count(&mut self, token: &Token, core_bytes: Option<u64>) {
+        let core = token.core();
+        let bytes = self.text.as_bytes();
+        // A chunk that ends in a hyphen has it in its core too (a hyphen is not
+        // stripped), which makes the core's shape `Other`.
+        let fragment = token.after_hyphen
+            || (token.shape == Shape::Other && bytes[token.chunk().end - 1] == b'-');
+        let plain = matches!(
+            token.shape,
+            Shape::Lower | Shape::Capitalized | Shape::MixedCase
+        );
+        if core.is_empty() {
+            self.ids.push(0);
+        } else if core.len() <= SHORT {
+            let core_bytes =
+                core_bytes.unwrap_or_else(|| load_prefix(bytes, core.start, core.len()));
+            self.count_short(core_bytes, core, fragment, plain);
+        } else {
+            let entry = self.words.entry_stored(bytes, core.start, core.end);
+            record(entry, core, fragment, plain, &mut self.asks, &mut self.ids);
+        }
+    }
+
+    /// [`VocabCounter::count`] of a token whose core `core` is one to [`SHORT`] bytes,
+    /// given as `core_bytes` (little-endian, zero-padded, as [`load_prefix`] reads
+    /// them): `fragment` when the token is the second half of a broken word, `plain`
+    /// when its shape is `Lower`, `Capitalized` or `MixedCase`.
+    #[inline(always)]
+    pub(super) fn count_short(&mut self, core_bytes: u64, core: Span, fragment: bool, plain: bool) {
+        debug_assert!((1..=SHORT).contains(&core.len()));
+        let entry = self.short.entry(core_bytes | (core.len() as u64) << 56);
+        record(entry, core, fragment, plain, &mut self.asks, &mut self.ids);
+    }
+
+    /// The vocabulary of the tokens counted, which are those of `marks` (one per
+    /// token): sets [`Mark::KNOWN`] in the mark of each token whose core is a word by
+    /// `is_word` (the dictionary), asked once per distinct word and only of plain-letter
+    /// shapes (`Lower`, `Capitalized`, `MixedCase`). Returns the vocabulary and the
+    /// number of tokens so marked.
+    pub(super) fn finish(
+        self,
         marks: &mut [u8],
         is_word: impl Fn(&str) -> bool,
     ) -> (Vocab<'a>, usize) {
-        let bytes = text.as_bytes();
-        // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
-        let capacity = (tokens.len() / 16).clamp(256, 8192);
-        let mut words = StrTable::with_capacity(capacity);
-        let mut short = ShortWords::with_capacity(capacity, words.seed());
-        // Per token: the `id` of its core (0: none).
-        let mut ids = Vec::with_capacity(tokens.len());
-        // Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
-        let mut asks: Vec<(u32, u32)> = Vec::new();
-        for token in tokens {
-            let core = token.core();
-            if core.is_empty() {
-                ids.push(0);
-                continue;
-            }
-            let entry: &mut Entry = if core.len() <= SHORT {
-                short.entry(short_key_at(bytes, core.start, core.end))
-            } else {
-                words.entry_stored(bytes, core.start, core.end)
-            };
-            // A chunk that ends in a hyphen has it in its core too (a hyphen is not
-            // stripped), which makes the core's shape `Other`.
-            let fragment = token.after_hyphen
-                || (token.shape == Shape::Other && bytes[token.chunk().end - 1] == b'-');
-            entry.count += u32::from(!fragment);
-            if entry.id == 0 {
-                // A token's shape is a function of its core, so the first use decides.
-                let plain = matches!(
-                    token.shape,
-                    Shape::Lower | Shape::Capitalized | Shape::MixedCase
-                );
-                // In range: the text is shorter than `u32::MAX` bytes (see `tokenize`).
-                asks.push(if plain {
-                    (core.start as u32, core.end as u32)
-                } else {
-                    (0, 0)
-                });
-                entry.id = asks.len() as u32;
-            }
-            ids.push(entry.id);
-        }
+        let VocabCounter {
+            text,
+            short,
+            words,
+            ids,
+            asks,
+        } = self;
+        debug_assert_eq!(ids.len(), marks.len());
         // The dictionary questions back to back rather than between the counting of
         // tokens: the dictionary is far larger than the cache, and consecutive probes
         // wait for memory together instead of one after another.
@@ -123,7 +159,7 @@ impl<'a> Vocab<'a> {
             *mark |= known;
             in_lexicon += usize::from(known != 0);
         }
-        let outlines = file_outlines(bytes, &short, &words);
+        let outlines = file_outlines(text.as_bytes(), &short, &words);
         (
             Vocab {
                 text,
@@ -134,7 +170,9 @@ impl<'a> Vocab<'a> {
             in_lexicon,
         )
     }
+}
 
+impl<'a> Vocab<'a> {
     /// Whether the word `head` + `tail` may occur in the document in any case form that
     /// [`Vocab::count_ci`] counts. `false` is certain: then `count` and `count_ci` of the
     /// joined word are 0, and the caller need not build it. `true` may be wrong (for
@@ -275,6 +313,32 @@ impl<'a> Vocab<'a> {
     }
 }
 
+/// Counts one more token of the word of `entry` (its core at `core`), unless it is a
+/// `fragment`, and notes the token's word id in `ids`: a new id at the word's first
+/// use, with the span the dictionary is asked about (none unless `plain`) in `asks`.
+#[inline(always)]
+fn record(
+    entry: &mut Entry,
+    core: Span,
+    fragment: bool,
+    plain: bool,
+    asks: &mut Vec<(u32, u32)>,
+    ids: &mut Vec<u32>,
+) {
+    entry.count += u32::from(!fragment);
+    if entry.id == 0 {
+        // A token's shape is a function of its core, so the first use decides.
+        // In range: the text is shorter than `u32::MAX` bytes (see `tokenize`).
+        asks.push(if plain {
+            (core.start as u32, core.end as u32)
+        } else {
+            (0, 0)
+        });
+        entry.id = asks.len() as u32;
+    }
+    ids.push(entry.id);
+}
+
 /// A bit set of the outlines of the words in `short` and `words` (keys into `text`):
 /// 32 to 64 bits per word, so that an absent word finds its bit set only about once in
 /// 30 times. Every pair of neighbouring words may be asked about, and a bit set wrongly
@@ -352,12 +416,12 @@ impl ShortWords {
     }
 
     /// The entry of `key`, inserted with the default value if absent.
-    #[inline]
+    #[inline(always)]
     fn entry(&mut self, key: u64) -> &mut Entry {
-        if (self.len + 1) * 2 > self.slots.len() {
+        if self.slots.is_empty() {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
+        let mut mask = self.slots.len() - 1;
         let mut i = self.home(key) & mask;
         loop {
             let slot = self.slots[i].0;
@@ -365,6 +429,13 @@ impl ShortWords {
                 break;
             }
             if slot == 0 {
+                // Growing only when a key is added: most probes find their word.
+                if (self.len + 1) * 2 > self.slots.len() {
+                    self.grow();
+                    mask = self.slots.len() - 1;
+                    i = self.home(key) & mask;
+                    continue;
+                }
                 self.slots[i].0 = key;
                 self.len += 1;
                 break;
@@ -398,6 +469,8 @@ impl ShortWords {
         self.slots.iter().copied().filter(|&(key, _)| key != 0)
     }
 
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![(0, Entry::default()); (old.len() * 2).max(8)];
@@ -431,9 +504,18 @@ mod tests {
     /// The vocabulary of `text` and, per token, whether it was marked a dictionary
     /// word (checked against the count of such tokens).
     fn build<'a>(text: &'a str, is_word: impl Fn(&str) -> bool) -> (Vocab<'a>, Vec<bool>) {
-        let (tokens, mut marks) = tokenize_marked(text);
+        let mut counter = VocabCounter::new(text);
+        let (tokens, mut marks) = tokenize_marked(text, &mut counter);
+        // The same counts without the tokenizer's loads of short words.
+        let mut slow = VocabCounter::new(text);
+        tokens.iter().for_each(|t| slow.count(t, None));
+        let (slow, _) = slow.finish(&mut marks.clone(), |_| false);
         let before = marks.clone();
-        let (vocab, in_lexicon) = Vocab::build(text, &tokens, &mut marks, is_word);
+        let (vocab, in_lexicon) = counter.finish(&mut marks, is_word);
+        for t in &tokens {
+            let core = &text[t.core().range()];
+            assert_eq!(vocab.count(core), slow.count(core), "{core:?}");
+        }
         let known: Vec<bool> = marks.iter().map(|m| m & Mark::KNOWN != 0).collect();
         assert_eq!(known.iter().filter(|&&k| k).count(), in_lexicon);
         // Only the dictionary mark is added.
