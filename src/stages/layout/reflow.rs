@@ -1647,6 +1647,11 @@ fn is_caps_heading(line: &str) -> bool {
 /// The line starts with a label: one to three words, the first capitalised, and a colon
 /// (`Molotov: Maybe you…`, `Note: Some files…`, `Original Language:`).
 fn starts_label(line: &str) -> bool {
+    // The label's first character is the line's: most lines start in lower case, and
+    // are no label whatever their first 32 bytes hold.
+    if !line.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
     let Some(colon) = line
         .get(..line.len().min(32))
         .and_then(|head| head.bytes().position(|c| c == b':'))
@@ -1665,12 +1670,29 @@ fn starts_label(line: &str) -> bool {
 
 /// The line has internal runs of spaces, as table rows and aligned code do.
 fn is_tabular(line: &str) -> bool {
-    // A line is short: counting the run of spaces costs less than setting up a search.
-    let mut run = 0;
-    line.bytes().any(|b| {
-        run = if b == b' ' { run + 1 } else { 0 };
-        run == 3
-    })
+    // Eight bytes at a time, in words that start every six bytes and a last one that
+    // ends with the line: three bytes in a row lie whole in one of them. A line is
+    // short, too short for a searcher to pay for setting itself up.
+    let bytes = line.as_bytes();
+    let three_spaces = |word: u64| {
+        let spaces = swar::bytes_equal(word, b' ');
+        spaces & spaces >> 8 & spaces >> 16 != 0
+    };
+    let n = bytes.len();
+    if n < 8 {
+        return n >= 3 && three_spaces(swar::load_prefix(bytes, 0, n));
+    }
+    let mut at = 0;
+    loop {
+        let at_or_last = at.min(n - 8);
+        if three_spaces(swar::load8(bytes, at_or_last)) {
+            return true;
+        }
+        if at_or_last == n - 8 {
+            return false;
+        }
+        at += 6;
+    }
 }
 
 #[cfg(test)]
@@ -2069,6 +2091,20 @@ mod tests {
             ("end   ", true),
         ] {
             assert_eq!(is_tabular(line), tabular, "{line:?}");
+        }
+        // Three spaces at every offset of lines of every length up to three words, and
+        // two spaces (no run) the same.
+        for n in 0..26 {
+            for at in 0..n {
+                for run in [2, 3] {
+                    let mut line = vec![b'x'; n];
+                    for b in line.iter_mut().skip(at).take(run) {
+                        *b = b' ';
+                    }
+                    let line = String::from_utf8(line).unwrap();
+                    assert_eq!(is_tabular(&line), line.contains("   "), "{line:?}");
+                }
+            }
         }
     }
 
