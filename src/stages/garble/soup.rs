@@ -101,7 +101,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             &mut tokens,
         );
         next_op = ops_end;
-        for (from, to) in windows(text, scorer.lexicon, &tokens) {
+        for (from, to) in windows(text, scorer.lexicon, &tokens, &mut long_words) {
             let paragraph_start = blank_line_before(text, start);
             let paragraph = paragraph_start && blank_line_after(text, end);
             let whole = from == 0 && to == tokens.len();
@@ -284,10 +284,13 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
     let mut i = start;
     words.pieces.clear();
     loop {
-        while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE && bytes[i] != b'\n' {
+        // Whitespace up to the line's break, in one compare of each byte against a
+        // set (`CLASS`'s spaces less the line break) rather than a table lookup and
+        // a second test.
+        while let Some(b' ' | b'\t' | b'\r' | 0x0b | 0x0c) = bytes.get(i) {
             i += 1;
         }
-        if i == bytes.len() || bytes[i] == b'\n' {
+        if matches!(bytes.get(i), None | Some(b'\n')) {
             break;
         }
         let start = i;
@@ -773,13 +776,32 @@ fn unknown_piece(word: &str, lexicon: &Lexicon) -> bool {
 
 /// The ranges of a unit's tokens worth scoring in full: around each operator run, each
 /// token that may carry a shape and each unknown lowercase word.
-fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
+///
+/// A unit's line was scored because some token may have a shape, and the same tokens
+/// recur on such lines from one document to the next (`GNU`, `apt-get`, `(1)`), so a
+/// token that takes more than a glance is asked through the thread's memo
+/// ([`LineWords::may_have_shape`]), whose answers are [`may_have_shape`]'s.
+fn windows(
+    text: &str,
+    lexicon: &Lexicon,
+    tokens: &[Token<'_>],
+    words: &mut LineWords,
+) -> Vec<(usize, usize)> {
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        if t.operator.is_none()
-            && !may_have_shape(&text[t.span.range()], lexicon)
-            && !unknown_piece(core(&text[t.span.range()]), lexicon)
-        {
+        let worth_scoring = t.operator.is_some() || {
+            let token = &text[t.span.range()];
+            // A short word of letters alone is answered in a few comparisons.
+            let at_a_glance =
+                token.len() < RUN_TOGETHER_CHECK && token.bytes().all(|b| b.is_ascii_alphabetic());
+            let shape = if at_a_glance {
+                may_have_shape(token, lexicon)
+            } else {
+                words.may_have_shape(token, lexicon)
+            };
+            shape || unknown_piece(core(token), lexicon)
+        };
+        if !worth_scoring {
             continue;
         }
         let (from, to) = (
