@@ -320,13 +320,10 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
             }
             continue;
         }
-        i = start;
-        let mut t = TokenBytes::default();
         while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
-            t.push(bytes, i);
             i += 1;
         }
-        if t.suspicious(&bytes[start..i]) && words.may_have_shape(&text[start..i], lexicon) {
+        if words.odd_token_may_have_shape(text, start..i, lexicon) {
             return candidate(i);
         }
     }
@@ -422,6 +419,39 @@ impl LineWords {
         })
     }
 
+    /// Whether a token off the fast path (`text[token]`, followed by whitespace or
+    /// the end of the text) may have a shape: its bytes are suspicious (see
+    /// [`TokenBytes::suspicious`]) and [`may_have_shape`] says so.
+    ///
+    /// Prose repeats these tokens from one document to the next (`GNU`, `(see`, `1.`,
+    /// `apt-get`), and a lookup costs less than reading the token's bytes one by one,
+    /// so the verdict is remembered. It depends on the token's bytes alone: the bytes
+    /// [`TokenBytes::push`] looks at around a token's ends are the whitespace around it.
+    fn odd_token_may_have_shape(
+        &mut self,
+        text: &str,
+        token: Range<usize>,
+        lexicon: &Lexicon,
+    ) -> bool {
+        debug_assert!(self.memo.holds_answers_of(lexicon));
+        if let Some(&known) = self.memo.odd_tokens.get(&text[token.clone()]) {
+            return known;
+        }
+        let bytes = text.as_bytes();
+        let mut t = TokenBytes::default();
+        for i in token.clone() {
+            t.push(bytes, i);
+        }
+        let answer = t.suspicious(&bytes[token.clone()])
+            && self.may_have_shape(&text[token.clone()], lexicon);
+        let odd_tokens = &mut self.memo.odd_tokens;
+        if odd_tokens.len() >= KEPT_TOKENS {
+            odd_tokens.clear();
+        }
+        odd_tokens.insert(text[token].into(), answer);
+        answer
+    }
+
     /// [`may_have_shape`] of any other token.
     fn may_have_shape(&mut self, token: &str, lexicon: &Lexicon) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
@@ -458,6 +488,9 @@ struct WordMemo {
     short: WordTable<1>,
     /// Other tokens: whether they may have a shape (at most [`KEPT_TOKENS`]).
     shapes: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
+    /// Tokens off [`scan_line`]'s fast path: whether they are suspicious and may have
+    /// a shape (at most [`KEPT_TOKENS`]; see [`LineWords::odd_token_may_have_shape`]).
+    odd_tokens: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
 }
 
 /// The most tokens a thread remembers in a map (see [`WordMemo`], [`EvidenceMemo`]);
@@ -477,6 +510,7 @@ impl Default for WordMemo {
             long: WordTable::default(),
             short: WordTable::default(),
             shapes: HashMap::default(),
+            odd_tokens: HashMap::default(),
         }
     }
 }
@@ -2896,6 +2930,53 @@ mod tests {
             en,
             &mut cache
         ));
+    }
+
+    /// A remembered verdict on a token off the fast path is the verdict its bytes get
+    /// afresh, wherever the token stands: at the text's start or end, before a line
+    /// break, with tokens that would complete an operator name or a mark beside it.
+    #[test]
+    fn odd_token_verdicts_remembered_are_the_verdicts_found_afresh() {
+        let en = Lexicon::english();
+        let tokens = [
+            "beT",
+            "T",
+            "x[",
+            "[",
+            "a;",
+            ";a",
+            "A;",
+            "dpkg(1)",
+            "(see",
+            "Mátyás",
+            "no0.0y3",
+            "hifos46Am",
+            "rcldTJ",
+            "53-53ob;",
+            "group43(",
+            "well-known",
+            "1.",
+            "GNU",
+        ];
+        let contexts = [
+            "{}", "a {}", "{} b", "a {} Jd", "(x {} (y", "A {}\nB", "A; {} ;A",
+        ];
+        let lines: Vec<String> = tokens
+            .iter()
+            .flat_map(|t| contexts.iter().map(move |c| c.replace("{}", t)))
+            .collect();
+        let mut warm = LineWords::default();
+        for line in &lines {
+            has_candidate(line, en, &mut warm);
+        }
+        let mut answered = [0, 0];
+        for line in &lines {
+            let fresh = has_candidate(line, en, &mut LineWords::default());
+            assert_eq!(has_candidate(line, en, &mut warm), fresh, "{line:?}");
+            answered[usize::from(fresh)] += 1;
+        }
+        assert!(answered[0] > 0 && answered[1] > 0, "{answered:?}");
+        assert!(!warm.memo.odd_tokens.is_empty());
     }
 
     #[test]
