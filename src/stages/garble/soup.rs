@@ -101,7 +101,7 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
             &mut tokens,
         );
         next_op = ops_end;
-        for (from, to) in windows(text, scorer.lexicon, &tokens) {
+        for (from, to) in windows(text, scorer.lexicon, &tokens, &mut long_words) {
             let paragraph_start = blank_line_before(text, start);
             let paragraph = paragraph_start && blank_line_after(text, end);
             let whole = from == 0 && to == tokens.len();
@@ -284,10 +284,13 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
     let mut i = start;
     words.pieces.clear();
     loop {
-        while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE && bytes[i] != b'\n' {
+        // Whitespace up to the line's break, in one compare of each byte against a
+        // set (`CLASS`'s spaces less the line break) rather than a table lookup and
+        // a second test.
+        while let Some(b' ' | b'\t' | b'\r' | 0x0b | 0x0c) = bytes.get(i) {
             i += 1;
         }
-        if i == bytes.len() || bytes[i] == b'\n' {
+        if matches!(bytes.get(i), None | Some(b'\n')) {
             break;
         }
         let start = i;
@@ -317,13 +320,10 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
             }
             continue;
         }
-        i = start;
-        let mut t = TokenBytes::default();
         while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
-            t.push(bytes, i);
             i += 1;
         }
-        if t.suspicious(&bytes[start..i]) && words.may_have_shape(&text[start..i], lexicon) {
+        if words.odd_token_may_have_shape(text, start..i, lexicon) {
             return candidate(i);
         }
     }
@@ -419,6 +419,39 @@ impl LineWords {
         })
     }
 
+    /// Whether a token off the fast path (`text[token]`, followed by whitespace or
+    /// the end of the text) may have a shape: its bytes are suspicious (see
+    /// [`TokenBytes::suspicious`]) and [`may_have_shape`] says so.
+    ///
+    /// Prose repeats these tokens from one document to the next (`GNU`, `(see`, `1.`,
+    /// `apt-get`), and a lookup costs less than reading the token's bytes one by one,
+    /// so the verdict is remembered. It depends on the token's bytes alone: the bytes
+    /// [`TokenBytes::push`] looks at around a token's ends are the whitespace around it.
+    fn odd_token_may_have_shape(
+        &mut self,
+        text: &str,
+        token: Range<usize>,
+        lexicon: &Lexicon,
+    ) -> bool {
+        debug_assert!(self.memo.holds_answers_of(lexicon));
+        if let Some(&known) = self.memo.odd_tokens.get(&text[token.clone()]) {
+            return known;
+        }
+        let bytes = text.as_bytes();
+        let mut t = TokenBytes::default();
+        for i in token.clone() {
+            t.push(bytes, i);
+        }
+        let answer = t.suspicious(&bytes[token.clone()])
+            && self.may_have_shape(&text[token.clone()], lexicon);
+        let odd_tokens = &mut self.memo.odd_tokens;
+        if odd_tokens.len() >= KEPT_TOKENS {
+            odd_tokens.clear();
+        }
+        odd_tokens.insert(text[token].into(), answer);
+        answer
+    }
+
     /// [`may_have_shape`] of any other token.
     fn may_have_shape(&mut self, token: &str, lexicon: &Lexicon) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
@@ -455,6 +488,9 @@ struct WordMemo {
     short: WordTable<1>,
     /// Other tokens: whether they may have a shape (at most [`KEPT_TOKENS`]).
     shapes: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
+    /// Tokens off [`scan_line`]'s fast path: whether they are suspicious and may have
+    /// a shape (at most [`KEPT_TOKENS`]; see [`LineWords::odd_token_may_have_shape`]).
+    odd_tokens: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
 }
 
 /// The most tokens a thread remembers in a map (see [`WordMemo`], [`EvidenceMemo`]);
@@ -474,6 +510,7 @@ impl Default for WordMemo {
             long: WordTable::default(),
             short: WordTable::default(),
             shapes: HashMap::default(),
+            odd_tokens: HashMap::default(),
         }
     }
 }
@@ -773,13 +810,32 @@ fn unknown_piece(word: &str, lexicon: &Lexicon) -> bool {
 
 /// The ranges of a unit's tokens worth scoring in full: around each operator run, each
 /// token that may carry a shape and each unknown lowercase word.
-fn windows(text: &str, lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
+///
+/// A unit's line was scored because some token may have a shape, and the same tokens
+/// recur on such lines from one document to the next (`GNU`, `apt-get`, `(1)`), so a
+/// token that takes more than a glance is asked through the thread's memo
+/// ([`LineWords::may_have_shape`]), whose answers are [`may_have_shape`]'s.
+fn windows(
+    text: &str,
+    lexicon: &Lexicon,
+    tokens: &[Token<'_>],
+    words: &mut LineWords,
+) -> Vec<(usize, usize)> {
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        if t.operator.is_none()
-            && !may_have_shape(&text[t.span.range()], lexicon)
-            && !unknown_piece(core(&text[t.span.range()]), lexicon)
-        {
+        let worth_scoring = t.operator.is_some() || {
+            let token = &text[t.span.range()];
+            // A short word of letters alone is answered in a few comparisons.
+            let at_a_glance =
+                token.len() < RUN_TOGETHER_CHECK && token.bytes().all(|b| b.is_ascii_alphabetic());
+            let shape = if at_a_glance {
+                may_have_shape(token, lexicon)
+            } else {
+                words.may_have_shape(token, lexicon)
+            };
+            shape || unknown_piece(core(token), lexicon)
+        };
+        if !worth_scoring {
             continue;
         }
         let (from, to) = (
@@ -2874,6 +2930,53 @@ mod tests {
             en,
             &mut cache
         ));
+    }
+
+    /// A remembered verdict on a token off the fast path is the verdict its bytes get
+    /// afresh, wherever the token stands: at the text's start or end, before a line
+    /// break, with tokens that would complete an operator name or a mark beside it.
+    #[test]
+    fn odd_token_verdicts_remembered_are_the_verdicts_found_afresh() {
+        let en = Lexicon::english();
+        let tokens = [
+            "beT",
+            "T",
+            "x[",
+            "[",
+            "a;",
+            ";a",
+            "A;",
+            "dpkg(1)",
+            "(see",
+            "Mátyás",
+            "no0.0y3",
+            "hifos46Am",
+            "rcldTJ",
+            "53-53ob;",
+            "group43(",
+            "well-known",
+            "1.",
+            "GNU",
+        ];
+        let contexts = [
+            "{}", "a {}", "{} b", "a {} Jd", "(x {} (y", "A {}\nB", "A; {} ;A",
+        ];
+        let lines: Vec<String> = tokens
+            .iter()
+            .flat_map(|t| contexts.iter().map(move |c| c.replace("{}", t)))
+            .collect();
+        let mut warm = LineWords::default();
+        for line in &lines {
+            has_candidate(line, en, &mut warm);
+        }
+        let mut answered = [0, 0];
+        for line in &lines {
+            let fresh = has_candidate(line, en, &mut LineWords::default());
+            assert_eq!(has_candidate(line, en, &mut warm), fresh, "{line:?}");
+            answered[usize::from(fresh)] += 1;
+        }
+        assert!(answered[0] > 0 && answered[1] > 0, "{answered:?}");
+        assert!(!warm.memo.odd_tokens.is_empty());
     }
 
     #[test]
