@@ -187,6 +187,12 @@ impl Lexicon {
         self.quads().screen(token.as_bytes())
     }
 
+    /// Whether this is the built-in English dictionary alone, without user words: its
+    /// answers are the same for every document and thread, and may be kept across them.
+    pub(crate) fn is_builtin(&self) -> bool {
+        self.extra.is_empty()
+    }
+
     /// The quads of this lexicon's words: the English words', or with user words (which
     /// are not in it) a set that lets every string pass.
     fn quads(&self) -> &'static QuadSet {
