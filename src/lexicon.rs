@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use frozen::FrozenTable;
-pub(crate) use quads::EditScreen;
 use quads::QuadSet;
+pub(crate) use quads::{EditScreen, PieceScreen};
 use swar::{ascii_digits, ascii_letters, load8, HIGH};
 pub(crate) use table::StrTable;
 
@@ -185,6 +185,13 @@ impl Lexicon {
     /// user words screens nothing out: they are not in the set.
     pub(crate) fn screen<'a>(&self, token: &'a str) -> EditScreen<'a> {
         self.quads().screen(token.as_bytes())
+    }
+
+    /// Tells, of each piece of `token` (ASCII letters; other tokens pass whole), whether
+    /// it may be known ([`Lexicon::contains`]) without probing the dictionary: see
+    /// [`PieceScreen::may_contain`]. `false` is certain, as for [`Lexicon::screen`].
+    pub(crate) fn piece_screen<'a>(&self, token: &'a str) -> PieceScreen<'a> {
+        self.quads().piece_screen(token.as_bytes())
     }
 
     /// Whether this is the built-in English dictionary alone, without user words: its
