@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use frozen::FrozenTable;
-pub(crate) use quads::EditScreen;
 use quads::QuadSet;
+pub(crate) use quads::{EditScreen, PieceScreen};
 use swar::{ascii_digits, ascii_letters, load8, HIGH};
 pub(crate) use table::StrTable;
 
@@ -185,6 +185,19 @@ impl Lexicon {
     /// user words screens nothing out: they are not in the set.
     pub(crate) fn screen<'a>(&self, token: &'a str) -> EditScreen<'a> {
         self.quads().screen(token.as_bytes())
+    }
+
+    /// Tells, of each piece of `token` (ASCII letters; other tokens pass whole), whether
+    /// it may be known ([`Lexicon::contains`]) without probing the dictionary: see
+    /// [`PieceScreen::may_contain`]. `false` is certain, as for [`Lexicon::screen`].
+    pub(crate) fn piece_screen<'a>(&self, token: &'a str) -> PieceScreen<'a> {
+        self.quads().piece_screen(token.as_bytes())
+    }
+
+    /// Whether this is the built-in English dictionary alone, without user words: its
+    /// answers are the same for every document and thread, and may be kept across them.
+    pub(crate) fn is_builtin(&self) -> bool {
+        self.extra.is_empty()
     }
 
     /// The quads of this lexicon's words: the English words', or with user words (which

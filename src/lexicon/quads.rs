@@ -167,6 +167,79 @@ impl EditScreen<'_> {
     }
 }
 
+/// `QuadSet::may_contain` of every piece `token[start..end]` of a token of ASCII
+/// letters, each answered in a few steps: the pieces that may be glued words of a
+/// token are a quadratic number of strings, and most hold a quad no word holds.
+///
+/// Why it gives the same answer: a piece's quads are the one at its start (`^` and
+/// its first three letters), the ones inside it (four of the token's letters in a
+/// row), and the one at its end (its last three letters and `$`); a piece of two
+/// letters has the one quad `^ab$`. Which starts, insides and ends are in no word is
+/// found once per token; a piece is then judged by its start, its end, and whether
+/// the first bad inside at or after its start lies wholly within it.
+pub(crate) struct PieceScreen<'a> {
+    set: &'a QuadSet,
+    token: &'a [u8],
+    /// Whether every byte of the token is an ASCII letter; if not, nothing is judged.
+    letters: bool,
+    /// Per `start`: whether `^` and `token[start..start + 3]` make a quad of the set.
+    good_start: Vec<bool>,
+    /// Per `end`: whether `token[end - 3..end]` and `$` make a quad of the set.
+    good_end: Vec<bool>,
+    /// Per `start`: the least `k >= start` whose quad `token[k..k + 4]` is in no word
+    /// (the token's length if none).
+    next_bad_inside: Vec<usize>,
+}
+
+impl QuadSet {
+    /// The [`PieceScreen`] of `token`.
+    pub(super) fn piece_screen<'a>(&'a self, token: &'a [u8]) -> PieceScreen<'a> {
+        let n = token.len();
+        let letters = token.iter().all(u8::is_ascii_alphabetic);
+        let symbol = |k: usize| usize::from(token[k] & 0x1F);
+        let quad = |a: usize, b: usize, c: usize, d: usize| a << 15 | b << 10 | c << 5 | d;
+        let (mut good_start, mut good_end, mut next_bad_inside) =
+            (vec![true; n + 1], vec![true; n + 1], vec![n; n + 1]);
+        if letters {
+            for k in 0..n.saturating_sub(2) {
+                good_start[k] = self.has(quad(0, symbol(k), symbol(k + 1), symbol(k + 2)));
+                good_end[k + 3] = self.has(quad(symbol(k), symbol(k + 1), symbol(k + 2), 0));
+            }
+            for k in (0..n.saturating_sub(3)).rev() {
+                let inside = quad(symbol(k), symbol(k + 1), symbol(k + 2), symbol(k + 3));
+                next_bad_inside[k] = if self.has(inside) {
+                    next_bad_inside[k + 1]
+                } else {
+                    k
+                };
+            }
+        }
+        PieceScreen {
+            set: self,
+            token,
+            letters,
+            good_start,
+            good_end,
+            next_bad_inside,
+        }
+    }
+}
+
+impl PieceScreen<'_> {
+    /// `QuadSet::may_contain` of `token[start..end]` (`start <= end <= token.len()`).
+    #[inline]
+    pub(crate) fn may_contain(&self, start: usize, end: usize) -> bool {
+        if !self.letters || end - start < 2 {
+            return true; // not judged, as `for_each_quad` says
+        }
+        if end - start == 2 {
+            let symbol = |k: usize| usize::from(self.token[k] & 0x1F);
+            return self.set.has(symbol(start) << 10 | symbol(start + 1) << 5);
+        }
+        self.good_start[start] && self.good_end[end] && self.next_bad_inside[start] + 4 > end
+    }
+}
+
 /// Calls `visit` with each quad of `word`, left to right, while it returns `true`;
 /// returns whether every call did. A string that is not two or more ASCII letters
 /// has no quads: `visit` is not called and the answer is `true`.
@@ -302,6 +375,55 @@ mod tests {
                             "{:?} -> {:?}",
                             String::from_utf8_lossy(&token),
                             String::from_utf8_lossy(&edited)
+                        );
+                        judged[usize::from(expected)] += 1;
+                    }
+                }
+            }
+        }
+        // Both answers were tested often.
+        assert!(judged.iter().all(|&n| n > 10_000), "{judged:?}");
+    }
+
+    #[test]
+    fn a_screened_piece_is_judged_as_the_piece() {
+        let words = [
+            "the", "bauxite", "each", "modern", "clear", "hold", "will", "at", "same",
+        ];
+        let quads = set(&words);
+        let everything = QuadSet::everything();
+        let mut rng = crate::testing::XorShift(0x5EED_4321);
+        let alphabet = b"abcdehilmnortwxAE1";
+        let mut judged = [0usize; 2];
+        for round in 0..2000 {
+            // Glued words, or glued words with a byte changed, or bytes.
+            let mut token: Vec<u8> = (0..1 + rng.below(4))
+                .flat_map(|_| words[rng.below(words.len())].bytes())
+                .collect();
+            match round % 3 {
+                0 => {}
+                1 => {
+                    let at = rng.below(token.len());
+                    token[at] = alphabet[rng.below(alphabet.len())];
+                }
+                _ => {
+                    token = (0..rng.below(12))
+                        .map(|_| alphabet[rng.below(alphabet.len())])
+                        .collect();
+                }
+            }
+            // A token with a byte that is no letter is not judged at all.
+            let letters = token.iter().all(u8::is_ascii_alphabetic);
+            for set in [&quads, &everything] {
+                let screen = set.piece_screen(&token);
+                for start in 0..=token.len() {
+                    for end in start..=token.len() {
+                        let expected = !letters || set.may_contain(&token[start..end]);
+                        assert_eq!(
+                            screen.may_contain(start, end),
+                            expected,
+                            "{:?}",
+                            String::from_utf8_lossy(&token[start..end])
                         );
                         judged[usize::from(expected)] += 1;
                     }

@@ -8,7 +8,12 @@
 //! independent misreadings in one short word make the evidence too weak to act on, and
 //! generating them would multiply the candidates that merely happen to be words.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use super::keeps_case;
+use crate::lexicon::Lexicon;
 
 const TABLE: &str = include_str!("../../../rules/words/confusions.tsv");
 
@@ -73,7 +78,7 @@ impl std::fmt::Display for Mistake {
 
 /// One reading of a token: the token with the `removed` bytes at `at` replaced by
 /// `inserted`. Most readings are no word, and a caller can tell many of them so from
-/// these parts, without building the string ([`Reading::write`]).
+/// these parts, without building the string ([`Reading::append_to`]).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Reading<'t> {
     pub(super) token: &'t str,
@@ -83,27 +88,8 @@ pub(super) struct Reading<'t> {
 }
 
 impl Reading<'_> {
-    /// The reading's length in bytes.
-    pub(super) fn len(&self) -> usize {
-        self.token.len() - self.removed + self.inserted.len()
-    }
-
-    /// The reading's byte `k` (below [`Reading::len`]).
-    #[inline]
-    pub(super) fn byte(&self, k: usize) -> u8 {
-        let (token, inserted) = (self.token.as_bytes(), self.inserted.as_bytes());
-        if k < self.at {
-            token[k]
-        } else if k < self.at + inserted.len() {
-            inserted[k - self.at]
-        } else {
-            token[k - inserted.len() + self.removed]
-        }
-    }
-
-    /// Writes the reading into `out`, in place of what it held.
-    pub(super) fn write(&self, out: &mut String) {
-        out.clear();
+    /// Appends the reading to `out`.
+    fn append_to(&self, out: &mut String) {
         out.push_str(&self.token[..self.at]);
         out.push_str(self.inserted);
         out.push_str(&self.token[self.at + self.removed..]);
@@ -225,6 +211,110 @@ pub(super) fn candidates<'t>(token: &'t str, mut each: impl FnMut(Reading<'t>, M
     }
 }
 
+/// The readings of a token, with the dictionary's frequency of each: all that the
+/// token's OCR candidates owe to the token and the dictionary. Which of them a document
+/// uses is asked per document.
+struct Readings {
+    /// The readings, back to back.
+    spelled: String,
+    /// Per reading, in the order [`candidates`] makes them: where it ends in
+    /// `spelled`, the mistake it undoes, and its Zipf frequency (`0.0`: no word of the
+    /// dictionary). Only readings cased like a word the token could have been
+    /// ([`keeps_case`]).
+    readings: Vec<(u32, Mistake, f32)>,
+}
+
+/// Readings of a token of average length, for the first allocation: growing costs
+/// more than the few bytes left unused.
+const READINGS_PER_TOKEN: usize = 64;
+
+impl Readings {
+    /// The readings of `token` ([`candidates`]) cased like a word the token could have
+    /// been ([`keeps_case`]), with their frequencies in `lexicon`; `each` is called
+    /// with each as it is made (see [`Readings::for_each`]).
+    fn of(token: &str, lexicon: &Lexicon, mut each: impl FnMut(&[u8], Mistake, f32)) -> Readings {
+        // Most readings hold four letters in a row that no dictionary word holds, and
+        // are told no word without a probe (see `Lexicon::screen`).
+        let screen = lexicon.screen(token);
+        let mut spelled = String::with_capacity(READINGS_PER_TOKEN * (token.len() + 1));
+        let mut readings = Vec::with_capacity(READINGS_PER_TOKEN);
+        candidates(token, |reading, mistake| {
+            let start = spelled.len();
+            reading.append_to(&mut spelled);
+            let word = &spelled[start..];
+            if !keeps_case(token, word) {
+                spelled.truncate(start);
+                return;
+            }
+            let zipf =
+                if screen.may_contain(reading.at, reading.removed, reading.inserted.as_bytes()) {
+                    lexicon.zipf(word)
+                } else {
+                    0.0
+                };
+            let end = u32::try_from(spelled.len()).expect("a token's readings fit in 4 GiB");
+            readings.push((end, mistake, zipf));
+            each(word.as_bytes(), mistake, zipf);
+        });
+        Readings { spelled, readings }
+    }
+
+    /// Calls `each` with each reading (UTF-8), the mistake it undoes and its Zipf
+    /// frequency, in the order [`candidates`] makes them; the same string may come
+    /// more than once, by different mistakes.
+    fn for_each(&self, mut each: impl FnMut(&[u8], Mistake, f32)) {
+        let spelled = self.spelled.as_bytes();
+        let mut start = 0;
+        for &(end, mistake, zipf) in &self.readings {
+            each(&spelled[start..end as usize], mistake, zipf);
+            start = end as usize;
+        }
+    }
+}
+
+/// The most tokens whose readings a thread keeps; a full memo is emptied. A token's
+/// readings take about a kilobyte and a half.
+const KEPT_TOKENS: usize = 1 << 12;
+
+thread_local! {
+    /// The [`Readings`] of the built-in dictionary that this thread has made, by token.
+    static KEPT_READINGS: RefCell<HashMap<Box<str>, Readings, foldhash::fast::RandomState>> =
+        RefCell::default();
+}
+
+/// Calls `each` with every reading of `token` ([`candidates`]) cased like a word the
+/// token could have been ([`keeps_case`]), as bytes (UTF-8), with the mistake it undoes
+/// and its Zipf frequency in `lexicon`, in the order [`candidates`] makes them; the
+/// same string may come more than once, by different mistakes.
+///
+/// Under the built-in dictionary, each thread keeps the readings from one document to
+/// the next: they depend on the token and the dictionary alone, so kept ones are the
+/// ones making them would give, and a corpus repeats its non-words across documents
+/// (the terms the dictionary lacks, `gzip`, `dpkg`, `config`; an engine's usual
+/// misreadings), each some 50 readings to screen and probe. A dictionary with user
+/// words belongs to one stage, not to the thread: its readings are made afresh.
+pub(super) fn for_each_reading(
+    token: &str,
+    lexicon: &Lexicon,
+    mut each: impl FnMut(&[u8], Mistake, f32),
+) {
+    if !lexicon.is_builtin() {
+        Readings::of(token, lexicon, each);
+        return;
+    }
+    KEPT_READINGS.with_borrow_mut(|kept| {
+        if let Some(readings) = kept.get(token) {
+            readings.for_each(each);
+            return;
+        }
+        if kept.len() >= KEPT_TOKENS {
+            kept.clear();
+        }
+        let readings = Readings::of(token, lexicon, &mut each);
+        kept.insert(token.into(), readings);
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,7 +323,7 @@ mod tests {
         let mut out = Vec::new();
         candidates(token, |reading, _| {
             let mut word = String::new();
-            reading.write(&mut word);
+            reading.append_to(&mut word);
             out.push(word);
         });
         out
@@ -252,16 +342,36 @@ mod tests {
     }
 
     #[test]
-    fn a_reading_reads_as_its_string() {
-        for token in ["cach", "hhold", "c1ear", "wll", "modem", "a"] {
+    fn kept_readings_are_the_candidates_with_their_frequencies() {
+        let english = Lexicon::english();
+        for token in [
+            "cach", "hhold", "c1ear", "wll", "modem", "Tbe", "0pen", "previons",
+        ] {
+            let mut expected = Vec::new();
             candidates(token, |reading, mistake| {
-                let mut word = String::from("stale");
-                reading.write(&mut word);
-                assert_eq!(reading.len(), word.len(), "{word} {mistake}");
-                for (k, b) in word.bytes().enumerate() {
-                    assert_eq!(reading.byte(k), b, "{word} {mistake}");
+                let mut word = String::new();
+                reading.append_to(&mut word);
+                if keeps_case(token, &word) {
+                    let zipf = english.zipf(&word);
+                    expected.push((word, mistake.to_string(), zipf));
                 }
             });
+            assert!(expected.iter().any(|(_, _, zipf)| *zipf > 0.0), "{token}");
+            // Made, then kept (asked twice: the second time from the thread's memo).
+            for _ in 0..2 {
+                let mut given = Vec::new();
+                for_each_reading(token, english, |word, mistake, zipf| {
+                    let word = String::from_utf8(word.to_vec()).unwrap();
+                    given.push((word, mistake.to_string(), zipf));
+                });
+                assert_eq!(given, expected, "{token}");
+            }
+            let mut kept = Vec::new();
+            Readings::of(token, english, |_, _, _| {}).for_each(|word, mistake, zipf| {
+                let word = String::from_utf8(word.to_vec()).unwrap();
+                kept.push((word, mistake.to_string(), zipf));
+            });
+            assert_eq!(kept, expected, "{token}");
         }
     }
 
@@ -299,7 +409,7 @@ mod tests {
         let mut seen = Vec::new();
         candidates("hhold", |reading, mistake| {
             let mut word = String::new();
-            reading.write(&mut word);
+            reading.append_to(&mut word);
             seen.push(format!("{word} {mistake}"))
         });
         assert!(seen.contains(&"hold -h".to_owned()), "{seen:?}");

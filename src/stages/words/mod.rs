@@ -552,51 +552,38 @@ impl<'a> Checker<'a> {
     }
 
     /// The known words one mistake away from `word`, each by its cheapest mistake.
-    /// Memoised: a document repeats its misreadings, and generating candidates is the
-    /// stage's most expensive step (a dictionary probe each).
+    /// Memoised: a document repeats its misreadings. What the dictionary says of the
+    /// readings is memoised across documents ([`confusion::for_each_reading`]); only
+    /// which of them this document uses is asked here.
     fn known_candidates(&self, word: &'a str) -> Rc<[Scored]> {
         if let Some(known) = self.candidate_memo.borrow().get(word) {
             return Rc::clone(known);
         }
         let mut known: Vec<Scored> = Vec::new();
-        let screen = self.lexicon.screen(word);
-        let mut candidate = String::with_capacity(word.len() + 2);
-        confusion::candidates(word, |reading, mistake| {
-            // Nearly every reading is no word, and most are certainly neither in the
-            // dictionary (a quad no word has) nor in the document (an outline no word
-            // of it has): both are told from the reading's parts, and then the probes
-            // below would find nothing and nothing would be kept.
-            let may_be_english =
-                screen.may_contain(reading.at, reading.removed, reading.inserted.as_bytes());
-            if !may_be_english && !self.vocab.may_count_ci(reading.len(), |k| reading.byte(k)) {
+        confusion::for_each_reading(word, self.lexicon, |candidate, mistake, zipf| {
+            // Nearly every reading is no word: the dictionary lacks it (frequency 0),
+            // and most are certainly not in the document either (an outline no word
+            // of it has), which one bit says.
+            if zipf == 0.0 && !self.vocab.may_count_ci(candidate.len(), |k| candidate[k]) {
                 return;
             }
-            reading.write(&mut candidate);
-            let candidate = candidate.as_str();
-            if let Some(k) = known.iter_mut().find(|k| k.word == candidate) {
+            let in_document = self.vocab.count_ci_bytes(candidate);
+            if zipf == 0.0 && in_document == 0 {
+                return; // neither in the dictionary nor in the document
+            }
+            if let Some(k) = known.iter_mut().find(|k| k.word.as_bytes() == candidate) {
                 if mistake.cost() < k.mistake.cost() {
                     k.mistake = mistake;
                 }
                 return;
             }
-            if !keeps_case(word, candidate) {
-                return;
-            }
-            let zipf = if may_be_english {
-                self.lexicon.zipf(candidate)
-            } else {
-                0.0
-            };
-            let in_document = self.vocab.count_ci(candidate);
-            if zipf > 0.0 || in_document > 0 {
-                known.push(Scored {
-                    word: candidate.to_owned(),
-                    mistake,
-                    zipf,
-                    in_document,
-                    score: 0.0,
-                });
-            }
+            known.push(Scored {
+                word: String::from_utf8(candidate.to_vec()).expect("readings are UTF-8"),
+                mistake,
+                zipf,
+                in_document,
+                score: 0.0,
+            });
         });
         let known: Rc<[Scored]> = known.into();
         self.candidate_memo

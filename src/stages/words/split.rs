@@ -11,7 +11,7 @@
 //! each, yet the tokens are identifiers and compounds.
 
 use super::vocab::Vocab;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, PieceScreen};
 
 /// Longest part tried: longer English words are too rare to matter.
 const MAX_PART: usize = 24;
@@ -64,12 +64,25 @@ impl Split {
 /// Short parts are where segmentations go wrong (every 1–2 letter string is some
 /// abbreviation), so they must be very common words; a capital is allowed only on the
 /// first letter of a part, so `Alice` may be a part but `aLice` may not.
-fn part_logp(part: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Option<f32> {
+///
+/// `may_be_english`: whether the dictionary may know the part (`false` is certain, see
+/// [`PieceScreen`]): most pieces of a token are no word, and are told so without a
+/// probe.
+fn part_logp(
+    part: &str,
+    may_be_english: bool,
+    lexicon: &Lexicon,
+    vocab: &Vocab<'_>,
+) -> Option<f32> {
     let bytes = part.as_bytes();
     if bytes[1..].iter().any(u8::is_ascii_uppercase) {
         return None;
     }
-    let zipf = lexicon.zipf(part);
+    let zipf = if may_be_english {
+        lexicon.zipf(part)
+    } else {
+        0.0
+    };
     let min = match part.len() {
         1 => {
             return matches!(part, "a" | "A" | "I").then_some(zipf - 9.0);
@@ -83,7 +96,8 @@ fn part_logp(part: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Option<f32> {
     }
     // A word this document uses whole elsewhere is a word, even if the dictionary
     // lacks it (terms, names).
-    if part.len() >= 4 && vocab.count(part) >= 2 {
+    // (No count is more than 0 where the outline says so.)
+    if part.len() >= 4 && vocab.may_count_ci(part.len(), |k| bytes[k]) && vocab.count(part) >= 2 {
         return Some(3.0 - 9.0);
     }
     None
@@ -96,6 +110,7 @@ pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Opti
     if n < 4 || !token.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
+    let screen: PieceScreen<'_> = lexicon.piece_screen(token);
     // best[i]: the best log-probability of token[..i] and where its last part starts.
     let mut best: Vec<Option<(f32, usize)>> = vec![None; n + 1];
     best[0] = Some((0.0, 0));
@@ -108,7 +123,9 @@ pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Opti
             if start == 0 && end == n {
                 continue;
             }
-            let Some(logp) = part_logp(&token[start..end], lexicon, vocab) else {
+            let part = &token[start..end];
+            let may_be_english = screen.may_contain(start, end);
+            let Some(logp) = part_logp(part, may_be_english, lexicon, vocab) else {
                 continue;
             };
             let score = before + logp;
