@@ -193,7 +193,8 @@ impl Stage for Words {
         // One dictionary lookup per distinct word, shared by the joins (which ask about
         // both neighbours) and the repairs.
         // `words`: the tokens that are dictionary words.
-        let (vocab, words) = counter.finish(&mut marks, |w| self.lexicon.contains(w));
+        let (vocab, words) =
+            vocab::with_dictionary(&self.lexicon, |is_word| counter.finish(&mut marks, is_word));
         let checker = Checker {
             text,
             lexicon: &self.lexicon,

@@ -19,10 +19,57 @@
 //! neighbouring words that the stage asks about spell no word of the document, and one
 //! bit says so without building the joined word or probing the table.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use smol_str::SmolStr;
+
 use super::tokens::{Mark, Shape, Token};
 use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
-use crate::lexicon::StrTable;
+use crate::lexicon::{Lexicon, StrTable};
 use crate::span::Span;
+
+/// The most words whose dictionary answers a thread keeps ([`with_dictionary`]); a full
+/// table is emptied.
+const KEPT_ANSWERS: usize = 1 << 16;
+
+thread_local! {
+    /// The built-in dictionary's answers this thread has had, by word.
+    static KEPT: RefCell<HashMap<SmolStr, bool, foldhash::fast::RandomState>> =
+        RefCell::default();
+}
+
+/// Calls `f` with a question to `lexicon`: is this a word? ([`Lexicon::contains`]).
+///
+/// Under the built-in dictionary, each thread keeps the answers from one document to
+/// the next. The vocabulary asks once per distinct word of a document, and a corpus
+/// cleaned a document at a time repeats most of its words across documents (`which`,
+/// `government`): an answer depends on the word and the dictionary alone, so a kept one
+/// is the one asking gives, and a probe of this table (keys of up to 23 bytes held
+/// inline) costs a fraction of a dictionary lookup, which tries case forms in a table
+/// far larger than the cache. A dictionary with user words belongs to one stage, not to
+/// the thread: it is asked directly.
+pub(super) fn with_dictionary<R>(
+    lexicon: &Lexicon,
+    f: impl FnOnce(&mut dyn FnMut(&str) -> bool) -> R,
+) -> R {
+    if !lexicon.is_builtin() {
+        return f(&mut |word| lexicon.contains(word));
+    }
+    KEPT.with_borrow_mut(|kept| {
+        f(&mut |word| {
+            if let Some(&known) = kept.get(word) {
+                return known;
+            }
+            let known = lexicon.contains(word);
+            if kept.len() >= KEPT_ANSWERS {
+                kept.clear();
+            }
+            kept.insert(SmolStr::new(word), known);
+            known
+        })
+    })
+}
 
 /// Longest word whose case variants are looked up without allocating.
 const STACK_WORD: usize = 32;
@@ -133,7 +180,7 @@ impl<'a> VocabCounter<'a> {
     pub(super) fn finish(
         self,
         marks: &mut [u8],
-        is_word: impl Fn(&str) -> bool,
+        mut is_word: impl FnMut(&str) -> bool,
     ) -> (Vocab<'a>, usize) {
         let VocabCounter {
             text,
@@ -500,6 +547,49 @@ fn outline(len: usize, ends: [u8; 4]) -> usize {
 mod tests {
     use super::super::tokens::tokenize_marked;
     use super::*;
+
+    #[test]
+    fn kept_dictionary_answers_are_the_answers_asking_gives() {
+        let english = Lexicon::english();
+        let words = [
+            "the",
+            "The",
+            "THE",
+            "government",
+            "Government",
+            "Khrushchev",
+            "xqzt",
+            "baux",
+            "bauxite",
+            "n-tridecanal",
+            "Yugoslav's",
+            "rn",
+            "modern",
+            "rnodern",
+            "a",
+        ];
+        // Asked afresh, then again from the answers kept by the first round, and with
+        // the table emptied when full (a third round after filling it).
+        for round in 0..3 {
+            if round == 2 {
+                with_dictionary(english, |is_word| {
+                    (0..KEPT_ANSWERS).for_each(|n| {
+                        is_word(&format!("filler{n}"));
+                    })
+                });
+            }
+            let kept: Vec<bool> = with_dictionary(english, |is_word| {
+                words.iter().map(|w| is_word(w)).collect()
+            });
+            let asked: Vec<bool> = words.iter().map(|w| english.contains(w)).collect();
+            assert_eq!(kept, asked, "round {round}");
+        }
+        // A dictionary with user words is asked directly, never through the answers the
+        // built-in one left.
+        let with_user = english.with_words(["xqzt"]);
+        assert!(with_dictionary(&with_user, |is_word| is_word("xqzt")));
+        assert!(!with_dictionary(english, |is_word| is_word("xqzt")));
+    }
 
     /// The vocabulary of `text` and, per token, whether it was marked a dictionary
     /// word (checked against the count of such tokens).
