@@ -1159,7 +1159,11 @@ fn running_line_roles(nonblank: &NonBlank, is_number: &[bool]) -> Option<Vec<(us
     }
     let mut writes: Vec<(usize, Role)> = Vec::new();
     for occurrences in groups.values() {
-        writes.extend(group_roles(nonblank, is_number, occurrences).into_iter().flatten());
+        writes.extend(
+            group_roles(nonblank, is_number, occurrences)
+                .into_iter()
+                .flatten(),
+        );
     }
     // Groups of numbered lines only: those that would take a role if whole.
     let mut prefix_counts: KeyMap<u32> = KeyMap::default();
@@ -1202,7 +1206,10 @@ fn running_line_roles(nonblank: &NonBlank, is_number: &[bool]) -> Option<Vec<(us
     // Two groups that give a line different roles would give it the role of whichever
     // is taken last: the slow way's order decides.
     writes.sort_unstable_by_key(|&(k, _)| k);
-    if writes.windows(2).any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1) {
+    if writes
+        .windows(2)
+        .any(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1)
+    {
         return None;
     }
     Some(writes)
