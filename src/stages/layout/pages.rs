@@ -645,8 +645,9 @@ fn plain_prefix(line: &str) -> Option<u64> {
 ///
 /// A line that begins with two ASCII letters has a key that begins with them in lower
 /// case (no edge number is stripped before a letter), so unless those two bytes begin
-/// one of the keys, the line's prefix is none of theirs; the same holds for three
-/// letters, which tell apart lines that begin alike more often than two do.
+/// one of the keys, the line's key is none of them; the same holds for three letters,
+/// which tell apart lines that begin alike more often than two do, and for a line
+/// whose edge numbers are taken off before such bytes ([`KeyStarts::may_match`]).
 pub(crate) struct KeyStarts {
     /// A bit per pair of bytes.
     pairs: Box<[u64; 1 << 10]>,
@@ -705,21 +706,42 @@ impl KeyStarts {
         }
     }
 
-    /// False when the trimmed `line` cannot share a [`line_prefix`] with the lines the
-    /// starts were taken from.
+    /// False when the trimmed `line` (or the line from its first character that is not
+    /// white space on) cannot have the key of one of the lines the starts were taken
+    /// from; every caller then compares whole keys ([`KeySearch::find`]).
+    ///
+    /// The key begins where [`without_edge_numbers`] leaves the line: at its first byte
+    /// that is no ASCII edge, when that byte is ASCII (a letter, or punctuation as in
+    /// `(a)`, `*`), with the byte after it, as [`KEY_BYTE`] writes them. (Were that the
+    /// key's only byte, the rest of the line being edges it takes off the end, the key
+    /// would be shorter than every key, as `any` is false.) A `#` is passed over: a
+    /// digit after it joins its `#` in the key.
     #[inline]
     pub(crate) fn may_match(&self, line: &str) -> bool {
-        match line.as_bytes() {
-            &[a, b, ref rest @ ..]
-                if !self.any && a.is_ascii_alphabetic() && b.is_ascii_alphabetic() =>
-            {
-                let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+        if self.any {
+            return true;
+        }
+        let bytes = line.as_bytes();
+        let Some(start) = bytes
+            .iter()
+            .position(|&b| !b.is_ascii() || is_inner_byte(b))
+        else {
+            // Nothing but edges: the whole line is the key.
+            return true;
+        };
+        match bytes[start..] {
+            [a, b, ref rest @ ..] if is_inner_byte(a) && a != b'#' => {
+                let (a, b) = (KEY_BYTE[usize::from(a)], KEY_BYTE[usize::from(b)]);
                 let pair = usize::from(u16::from_le_bytes([a, b]));
                 if self.pairs[pair / 64] & 1 << (pair % 64) == 0 {
                     return false;
                 }
                 match rest.first() {
-                    Some(&c) if c.is_ascii_alphabetic() => {
+                    Some(&c)
+                        if a.is_ascii_lowercase()
+                            && b.is_ascii_lowercase()
+                            && c.is_ascii_alphabetic() =>
+                    {
                         let t = triple(a, b, c.to_ascii_lowercase());
                         self.triples[t / 64] & 1 << (t % 64) != 0
                     }
@@ -1598,9 +1620,9 @@ mod tests {
     /// numbers, spacing, case, a word more or less, indentation), among lines of prose.
     #[test]
     fn a_key_search_finds_the_lines_with_one_of_its_keys() {
-        const WORDS: [&str; 12] = [
+        const WORDS: [&str; 17] = [
             "Annual", "report", "the", "Thé", "12", "- 4 -", "—", "x", "Chapter", "  ", "\t",
-            "1962",
+            "1962", "(a)", "#", "*", "\u{b}", "(",
         ];
         let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
         let phrase = |rng: &mut crate::testing::XorShift, words: usize| -> String {
@@ -1624,7 +1646,10 @@ mod tests {
                 let line = match rng.below(8) {
                     0 => base.to_uppercase(),
                     6 => format!("{base}{}", [" ", " \t", "-", " 7", "\u{a0}"][rng.below(5)]),
-                    7 => format!("{}{base}", ["- ", "3 ", "\u{2003}", "x"][rng.below(4)]),
+                    7 => format!(
+                        "{}{base}",
+                        ["- ", "3 ", "\u{2003}", "x", "(", "12 *", "#"][rng.below(7)]
+                    ),
                     1 => format!("{base} {}", rng.below(300)),
                     2 => format!("  {}", base.replace(' ', "   ")),
                     3 => format!("{base} {}", phrase(&mut rng, 1)),
