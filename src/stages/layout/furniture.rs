@@ -805,13 +805,19 @@ fn attach_fuzzy_matches(text: &str, edges: &[EdgeLine], clusters: &mut KeyMap<Cl
     // shorter than every candidate, or far longer, cannot match one.
     let shortest = strong.iter().map(|(_, r)| r.len()).min().unwrap_or(0);
     let longest = strong.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
+    // Nor can a normalised line longer than `cap`: its length `n` is more than ten
+    // ninths of `longest` and more than two above it, so it is more than `n / 10` (and
+    // more than one) longer than every candidate. A line is normalised only that far.
+    let cap = longest + longest / 9 + 2;
     for key in singles {
         let i = clusters[&key].exact[0];
         let raw = edges[i].line.trimmed(text);
         if raw.len() + shortest / 10 + 1 < shortest || raw.len() > 4 * longest {
             continue;
         }
-        let s = normalise(raw);
+        let Some(s) = normalise_within(raw, cap) else {
+            continue;
+        };
         let found = strong.iter().find(|(_, rep)| {
             let limit = (rep.len().max(s.len()) / 10).max(1);
             rep.len().abs_diff(s.len()) <= limit && within_distance(rep, &s, limit)
@@ -828,6 +834,41 @@ fn attach_fuzzy_matches(text: &str, edges: &[EdgeLine], clusters: &mut KeyMap<Cl
 
 /// The text [`pages::line_key`] hashes.
 fn normalise(s: &str) -> String {
+    normalise_within(s, usize::MAX).expect("no normalised line is longer than usize::MAX")
+}
+
+/// [`normalise`]`(s)` when it is at most `cap` bytes long, else `None`: normalising
+/// only appends, so it stops once the text is longer.
+fn normalise_within(s: &str, cap: usize) -> Option<String> {
+    let s = s.trim();
+    if !s.is_ascii() {
+        return normalise_chars(s, cap);
+    }
+    // An ASCII line, byte by byte: each byte is a character, white space by
+    // `char::is_whitespace` is `pages::is_ascii_space`, and the output is ASCII too,
+    // its last character its last byte.
+    let mut out = Vec::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        let m = if b.is_ascii_digit() {
+            b'#'
+        } else if pages::is_ascii_space(b) {
+            b' '
+        } else {
+            b.to_ascii_lowercase()
+        };
+        if (m == b'#' || m == b' ') && out.last() == Some(&m) {
+            continue;
+        }
+        out.push(m);
+        if out.len() > cap {
+            return None;
+        }
+    }
+    Some(String::from_utf8(out).expect("ASCII in, ASCII out"))
+}
+
+/// [`normalise_within`], a character at a time: for lines that are not ASCII.
+fn normalise_chars(s: &str, cap: usize) -> Option<String> {
     let mut out = String::with_capacity(s.len());
     for c in s.trim().chars() {
         let c = if c.is_ascii_digit() {
@@ -841,8 +882,11 @@ fn normalise(s: &str) -> String {
             continue;
         }
         out.push(c);
+        if out.len() > cap {
+            return None;
+        }
     }
-    out
+    Some(out)
 }
 
 /// True when the Levenshtein distance between `a` and `b` (in chars) is at most `limit`.
@@ -871,6 +915,36 @@ mod tests {
     use super::*;
     use crate::pipeline::run_stages;
     use crate::Applicability;
+
+    /// ASCII lines normalised byte by byte are the lines normalised a character at a
+    /// time, and both give up exactly when the result is longer than the cap: on random
+    /// runs of letters, digits, `#`, punctuation, every kind of ASCII
+    /// white space (the vertical tab among them) and a separator that
+    /// `char::is_whitespace` does not count (`\u{1c}`).
+    #[test]
+    fn ascii_lines_normalise_as_characters_do() {
+        const PIECES: [&str; 14] = [
+            "Word", "page", "12", "7", " ", "  ", "\t", "\u{b}", "\u{c}", "\r", "\u{1c}", "#", "-",
+            ".,",
+        ];
+        let mut rng = crate::testing::XorShift(0xA076_1D64_78BD_642F);
+        for _ in 0..5_000 {
+            let line: String = (0..rng.below(12))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            let whole = normalise(&line);
+            assert_eq!(
+                Some(whole.clone()),
+                normalise_chars(&line, usize::MAX),
+                "{line:?}"
+            );
+            // Given up exactly when longer than the cap.
+            let cap = rng.below(whole.len() + 2);
+            let within = (whole.len() <= cap).then_some(whole);
+            assert_eq!(normalise_within(&line, cap), within, "{line:?} {cap}");
+            assert_eq!(normalise_chars(&line, cap), within, "{line:?} {cap}");
+        }
+    }
 
     #[test]
     fn data_cases() {
