@@ -59,6 +59,30 @@ pub(super) struct Token {
 }
 
 impl Token {
+    /// A chunk of ASCII letters, closed by one plain mark (`word,`) when `marked`: its
+    /// core is the letters.
+    #[inline(always)]
+    fn plain(
+        chunk: std::ops::Range<usize>,
+        marked: bool,
+        shape: Shape,
+        protected: bool,
+        sentence_start: bool,
+        after_hyphen: bool,
+    ) -> Token {
+        // In range: the text is shorter than `u32::MAX` bytes.
+        Token {
+            chunk_start: chunk.start as u32,
+            chunk_end: chunk.end as u32,
+            core_start: chunk.start as u32,
+            core_end: (chunk.end - usize::from(marked)) as u32,
+            shape,
+            protected,
+            sentence_start,
+            after_hyphen,
+        }
+    }
+
     /// The whole chunk, punctuation included.
     pub(super) fn chunk(&self) -> Span {
         Span::new(self.chunk_start as usize, self.chunk_end as usize)
@@ -202,19 +226,15 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
         // variables stay in registers, and counted by the bytes it loaded.
         while let Some(word) = short_word(bytes, i) {
             let end = i + word.len;
-            let core_end = end - usize::from(word.mark != 0);
-            // In range: the text is shorter than `u32::MAX` bytes.
-            let token = Token {
-                chunk_start: i as u32,
-                chunk_end: end as u32,
-                core_start: i as u32,
-                core_end: core_end as u32,
-                shape: word.shape,
-                protected: bracket_depth > 0,
+            let token = Token::plain(
+                i..end,
+                word.mark != 0,
+                word.shape,
+                bracket_depth > 0,
                 sentence_start,
                 after_hyphen,
-            };
-            let core_bytes = word.load & (u64::MAX >> (64 - 8 * (core_end - i)));
+            );
+            let core_bytes = word.load & (u64::MAX >> (64 - 8 * token.core().len()));
             vocab.count_short(core_bytes, token.core(), after_hyphen, true);
             marks.push(Mark::of(&token));
             tokens.push(token);
@@ -243,18 +263,14 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
             // ASCII letters, maybe closed by one plain mark (`word,`): the core is the
             // letters, and none of the checks below (code, brackets, options, hyphen
             // ends) can apply.
-            let core_end = end - usize::from(chunk.mark != 0);
-            // In range: the text is shorter than `u32::MAX` bytes.
-            let token = Token {
-                chunk_start: start as u32,
-                chunk_end: end as u32,
-                core_start: start as u32,
-                core_end: core_end as u32,
+            let token = Token::plain(
+                start..end,
+                chunk.mark != 0,
                 shape,
-                protected: bracket_depth > 0,
+                bracket_depth > 0,
                 sentence_start,
                 after_hyphen,
-            };
+            );
             vocab.count(&token, None);
             marks.push(Mark::of(&token));
             tokens.push(token);
