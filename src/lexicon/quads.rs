@@ -335,6 +335,29 @@ mod tests {
         }
     }
 
+    /// `token` as round `round` of a randomised test takes it, in turn: as it is, with
+    /// one byte changed to one of `alphabet` (most often a non-word), or replaced by
+    /// fewer than `max_bytes` bytes of `alphabet`.
+    fn vary(
+        mut token: Vec<u8>,
+        round: usize,
+        alphabet: &[u8],
+        max_bytes: usize,
+        rng: &mut crate::testing::XorShift,
+    ) -> Vec<u8> {
+        match round % 3 {
+            0 => token,
+            1 => {
+                let at = rng.below(token.len());
+                token[at] = alphabet[rng.below(alphabet.len())];
+                token
+            }
+            _ => (0..rng.below(max_bytes))
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect(),
+        }
+    }
+
     #[test]
     fn a_screened_edit_is_judged_as_the_edited_string() {
         let words = [
@@ -347,19 +370,8 @@ mod tests {
         let mut judged = [0usize; 2];
         for round in 0..3000 {
             // A word, or a word with a byte changed (most often a non-word), or bytes.
-            let mut token = words[rng.below(words.len())].as_bytes().to_vec();
-            match round % 3 {
-                0 => {}
-                1 => {
-                    let at = rng.below(token.len());
-                    token[at] = alphabet[rng.below(alphabet.len())];
-                }
-                _ => {
-                    token = (0..rng.below(8))
-                        .map(|_| alphabet[rng.below(alphabet.len())])
-                        .collect();
-                }
-            }
+            let token = words[rng.below(words.len())].as_bytes().to_vec();
+            let token = vary(token, round, alphabet, 8, &mut rng);
             for set in [&quads, &everything] {
                 let screen = set.screen(&token);
                 for at in 0..=token.len() {
@@ -397,21 +409,10 @@ mod tests {
         let mut judged = [0usize; 2];
         for round in 0..2000 {
             // Glued words, or glued words with a byte changed, or bytes.
-            let mut token: Vec<u8> = (0..1 + rng.below(4))
+            let token: Vec<u8> = (0..1 + rng.below(4))
                 .flat_map(|_| words[rng.below(words.len())].bytes())
                 .collect();
-            match round % 3 {
-                0 => {}
-                1 => {
-                    let at = rng.below(token.len());
-                    token[at] = alphabet[rng.below(alphabet.len())];
-                }
-                _ => {
-                    token = (0..rng.below(12))
-                        .map(|_| alphabet[rng.below(alphabet.len())])
-                        .collect();
-                }
-            }
+            let token = vary(token, round, alphabet, 12, &mut rng);
             // A token with a byte that is no letter is not judged at all.
             let letters = token.iter().all(u8::is_ascii_alphabetic);
             for set in [&quads, &everything] {
