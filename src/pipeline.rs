@@ -37,7 +37,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::fix::{Applicability, Change, ChangeId, Diagnostic, Edit, Fix, FixKind, RuleId};
 use crate::span::Span;
-use crate::stage::{Context, Document, Proposals, Stage};
+use crate::stage::{Analyses, Context, Document, Proposals, Stage};
 use crate::stages::decode::{DecodeError, Encoding};
 
 /// How many rounds a stage that asks for more may run (see
@@ -370,6 +370,9 @@ impl Pipeline {
         let mut proposals = Vec::new();
         let mut diagnostics = Vec::new();
         let mut proposed = Proposals::default();
+        // What the stages work out about the current text, for the next stage to reuse
+        // while no round changes it (see `Analyses`).
+        let mut analyses = Analyses::default();
         for stage in &self.stages {
             if !self.may_act(stage.name()) {
                 // Every rule of the stage is filtered out: running it would only cost time.
@@ -383,7 +386,11 @@ impl Pipeline {
                 diagnostics.truncate(diag_mark);
                 proposals.truncate(proposal_mark);
                 proposed.clear();
-                stage.run(&Document::new(&text), &self.context, &mut proposed);
+                stage.run(
+                    &Document::with_analyses(&text, &analyses),
+                    &self.context,
+                    &mut proposed,
+                );
                 for mut d in proposed.diagnostics.drain(..) {
                     d.span = d.span.map(|s| record.lift(s));
                     diagnostics.push(d);
@@ -407,6 +414,7 @@ impl Pipeline {
                 let (nodes, edits) = nodes_and_edits(apply, &mut next_link);
                 apply_edits_into(&text, &edits, &mut spare);
                 std::mem::swap(&mut text, &mut spare);
+                analyses = Analyses::default();
                 // The replacements are in the text now: free them before the record grows.
                 drop(edits);
                 record.fold(nodes);
@@ -1527,6 +1535,59 @@ mod tests {
             vec![Scripted("a.one", vec![(58, 61, "fi")])],
         );
         assert_eq!(d.changes[0].id, e.changes[0].id);
+    }
+
+    #[test]
+    fn stages_share_pages_until_a_round_changes_the_text() {
+        use crate::stages::layout::pages::{self, Page};
+        use std::borrow::Cow;
+        use std::sync::{Arc, Mutex};
+        /// What a stage saw: the pages it was handed, where they lived (when borrowed
+        /// from the pipeline's analyses), and the pages of its text found afresh.
+        type Seen = Arc<Mutex<Vec<(Vec<Page>, Option<usize>, Vec<Page>)>>>;
+        struct PageReader(Seen);
+        impl Stage for PageReader {
+            fn name(&self) -> &'static str {
+                "reader"
+            }
+            fn run(&self, doc: &Document<'_>, _: &Context, _: &mut Proposals) {
+                let handed = doc.pages();
+                let at = match &handed {
+                    Cow::Borrowed(p) => Some(p.as_ptr() as usize),
+                    Cow::Owned(_) => None,
+                };
+                let fresh = pages::pages(doc.text());
+                self.0
+                    .lock()
+                    .unwrap()
+                    .push((handed.into_owned(), at, fresh));
+            }
+        }
+        let seen = Seen::default();
+        let mut p = Pipeline::new(Context::default());
+        p.push(Box::new(PageReader(seen.clone())));
+        p.push(Box::new(PageReader(seen.clone())));
+        // Turns the line break after `one` into a form feed: two pages, not one.
+        p.push(Box::new(Scripted("a.page", vec![(3, 4, "\x0c")])));
+        p.push(Box::new(PageReader(seen.clone())));
+        p.run("one\ntwo\n");
+        let seen = seen.lock().unwrap();
+        for (handed, _, fresh) in seen.iter() {
+            assert_eq!(handed, fresh);
+        }
+        let counts: Vec<usize> = seen.iter().map(|(h, _, _)| h.len()).collect();
+        assert_eq!(counts, [1, 1, 2], "the third reader sees the form feed");
+        assert!(seen[0].1.is_some(), "pages come from the shared analyses");
+        assert_eq!(
+            seen[0].1, seen[1].1,
+            "the second reader is handed the first's"
+        );
+    }
+
+    #[test]
+    fn a_document_made_alone_finds_its_own_pages() {
+        let doc = Document::new("one\x0ctwo");
+        assert_eq!(doc.pages().len(), 2);
     }
 
     #[test]

@@ -5,11 +5,13 @@
 //! It never edits text, never prints and never fails: input it cannot handle becomes a
 //! diagnostic.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use crate::fix::{Diagnostic, Fix};
 use crate::lexicon::Lexicon;
 use crate::rulefile::RuleSet;
+use crate::stages::layout::pages::{self, Page};
 
 /// The text a stage works on: the output of the stages before it.
 ///
@@ -20,18 +22,61 @@ use crate::rulefile::RuleSet;
 #[derive(Clone, Copy, Debug)]
 pub struct Document<'a> {
     text: &'a str,
+    /// What the pipeline has already worked out about `text`, shared by the stages that
+    /// read it; `None` for a document made with [`Document::new`].
+    analyses: Option<&'a Analyses>,
 }
 
 impl<'a> Document<'a> {
     /// Wraps text.
     pub fn new(text: &'a str) -> Document<'a> {
-        Document { text }
+        Document {
+            text,
+            analyses: None,
+        }
+    }
+
+    /// Wraps text with the analyses the pipeline keeps for it. `analyses` must have been
+    /// made for exactly this text (or be fresh): the pipeline forgets them whenever a
+    /// round changes the text.
+    pub(crate) fn with_analyses(text: &'a str, analyses: &'a Analyses) -> Document<'a> {
+        Document {
+            text,
+            analyses: Some(analyses),
+        }
     }
 
     /// The whole text.
     pub fn text(&self) -> &'a str {
         self.text
     }
+
+    /// The text's pages, as [`pages::pages`] finds them.
+    ///
+    /// Four layout passes (columns, notes, furniture, order) read the pages, and page
+    /// inference is among the costlier things they do. Most passes change nothing in
+    /// most documents, so the pipeline hands each pass the pages the previous one
+    /// already found for the same text, instead of every pass finding them again.
+    pub(crate) fn pages(&self) -> Cow<'a, [Page]> {
+        match self.analyses {
+            Some(analyses) => Cow::Borrowed(analyses.pages.get_or_init(|| pages::pages(self.text))),
+            None => Cow::Owned(pages::pages(self.text)),
+        }
+    }
+}
+
+/// Facts about one text that more than one stage needs, each worked out at most once,
+/// on first use.
+///
+/// Every fact here is a pure function of the text alone, which is what makes sharing
+/// it exact: a stage that reads it gets what it would have computed itself. The
+/// pipeline keeps one `Analyses` while the text stays the same and starts a fresh one
+/// when a round's edits change it.
+// `OnceLock`, not `OnceCell`, so that a `Document` holding a reference to it stays
+// `Send` and `Sync`, as it was when it held only the text.
+#[derive(Debug, Default)]
+pub(crate) struct Analyses {
+    pages: OnceLock<Vec<Page>>,
 }
 
 /// What to do with runs the garble stage finds.
@@ -257,4 +302,17 @@ pub trait Stage: Send + Sync {
 
     /// Looks at `doc` and proposes fixes.
     fn run(&self, doc: &Document<'_>, cx: &Context, out: &mut Proposals);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `Document` was `Send` and `Sync` when it held only its text; the analyses it
+    /// carries now must not take that away (this fails to compile if they do).
+    #[test]
+    fn a_document_stays_send_and_sync() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<Document<'static>>();
+    }
 }

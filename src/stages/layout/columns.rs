@@ -86,8 +86,9 @@ impl Stage for Columns {
         }
         // A grid only for pages where a gutter is possible: a few lines must have a gap
         // inside or text pushed right (a right-column line), beyond a header and folio.
-        let pages: Vec<(Span, Vec<Line>, Option<Grid>)> = pages::pages(text)
-            .into_iter()
+        let pages: Vec<(Span, Vec<Line>, Option<Grid>)> = doc
+            .pages()
+            .iter()
             .map(|page| {
                 let lines: Vec<Line> = pages::lines(text, page.span).collect();
                 let gapped = lines

@@ -98,7 +98,7 @@ impl Stage for Furniture {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        for fix in furniture(text, &pages::pages(text), true) {
+        for fix in furniture(text, &doc.pages(), true) {
             out.push(fix);
         }
     }

@@ -86,7 +86,7 @@ impl Stage for Notes {
         // inferred from running heads cannot be found once those are gone); the lines
         // that pass will delete are looked past. Finding them is the costlier part, and
         // only a page with a marker line can hold notes.
-        let pages = pages::pages(text);
+        let pages = doc.pages();
         if !pages.iter().any(|p| has_marker(&markers, p.span)) {
             return;
         }

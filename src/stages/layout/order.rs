@@ -145,7 +145,7 @@ impl Stage for Order {
         if cx.options.keep_lines {
             return;
         }
-        for fix in reorder(doc.text(), &cx.lexicon) {
+        for fix in reorder(doc, &cx.lexicon) {
             out.push(fix);
         }
     }
@@ -195,18 +195,19 @@ struct Block {
 }
 
 /// The reorder fixes for `text`.
-fn reorder(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
-    reorder_with(text, lexicon, SPECULATIVE_PASSES)
+fn reorder(doc: &Document<'_>, lexicon: &Lexicon) -> Vec<Fix> {
+    reorder_with(doc, lexicon, SPECULATIVE_PASSES)
 }
 
 /// The reorder fixes for `text`, after at most `speculative_passes` passes over its
 /// pages that ask the document about words not counted yet ([`Scorer::writes`]); then
 /// every word it may be asked about is counted.
-fn reorder_with(text: &str, lexicon: &Lexicon, speculative_passes: usize) -> Vec<Fix> {
+fn reorder_with(doc: &Document<'_>, lexicon: &Lexicon, speculative_passes: usize) -> Vec<Fix> {
+    let text = doc.text();
     let Some(width) = typical_width(text) else {
         return Vec::new();
     };
-    let pages = pages::pages(text);
+    let pages = doc.pages();
     let mut blocks: Vec<Vec<Block>> = pages
         .iter()
         .map(|p| page_blocks(text, p.span, width))
@@ -1463,7 +1464,7 @@ mod tests {
                 .collect();
             let text = pages.join("\n\u{c}") + "\n";
             let fixes = |passes: usize| {
-                let fixes = reorder_with(&text, lexicon, passes);
+                let fixes = reorder_with(&Document::new(&text), lexicon, passes);
                 format!("{fixes:?}")
             };
             let reference = fixes(0);
