@@ -502,7 +502,7 @@ fn record(
 /// costs a probe of the table; the set stays small enough for the cache (64 KiB for
 /// 10,000 distinct words).
 fn file_outlines(text: &[u8], short: &ShortWords, words: &StrTable<Entry>) -> Vec<u64> {
-    let n = short.len + words.len();
+    let n = short.len() + words.len();
     if n == 0 {
         return Vec::new();
     }
@@ -545,22 +545,53 @@ fn short_key_at(text: &[u8], start: usize, end: usize) -> u64 {
 
 /// Counts of the short words, keyed by [`short_key`]: open addressing with linear
 /// probing, at most half full; key 0 marks an empty slot.
+///
+/// A dropped table empties the slots it used and leaves them to the next document of
+/// its thread ([`SPARE_SHORT`]): a fresh table was zeroed whole and grown once or twice
+/// per document (the vocabulary is hard to guess from the text's length), which cost
+/// more than counting the document's short words.
 #[derive(Debug, Default)]
 struct ShortWords {
     slots: Vec<(u64, Entry)>,
-    len: usize,
+    /// The indices of the slots in use, in order of first use.
+    used: Vec<u32>,
     /// The document tables' process-wide seed, so a hostile document cannot aim its
     /// words at one slot.
     seed: u64,
 }
 
+/// The most slots of a table that a thread keeps for its next document (1 MiB).
+const SPARE_SLOTS: usize = 1 << 16;
+
+thread_local! {
+    /// Empty slots of the last short-word table this thread dropped (see [`ShortWords`]).
+    static SPARE_SHORT: RefCell<Vec<(u64, Entry)>> = const { RefCell::new(Vec::new()) };
+}
+
 impl ShortWords {
+    /// A table for `n` words before it grows: the empty slots its thread kept where
+    /// there are enough, else new ones.
     fn with_capacity(n: usize, seed: u64) -> ShortWords {
+        let wanted = (n.max(4) * 2).next_power_of_two();
+        let spare = SPARE_SHORT
+            .try_with(|spare| spare.take())
+            .unwrap_or_default();
+        let slots = if spare.len() >= wanted {
+            debug_assert!(spare.iter().all(|&(key, _)| key == 0));
+            spare
+        } else {
+            vec![(0, Entry::default()); wanted]
+        };
         ShortWords {
-            slots: vec![(0, Entry::default()); (n.max(4) * 2).next_power_of_two()],
-            len: 0,
+            slots,
+            used: Vec::with_capacity(n),
             seed,
         }
+    }
+
+    /// How many words the table holds.
+    fn len(&self) -> usize {
+        self.used.len()
     }
 
     /// Where `key`'s probe sequence starts (before masking).
@@ -587,14 +618,15 @@ impl ShortWords {
             }
             if slot == 0 {
                 // Growing only when a key is added: most probes find their word.
-                if (self.len + 1) * 2 > self.slots.len() {
+                if (self.len() + 1) * 2 > self.slots.len() {
                     self.grow();
                     mask = self.slots.len() - 1;
                     i = self.home(key) & mask;
                     continue;
                 }
                 self.slots[i].0 = key;
-                self.len += 1;
+                // In range: a table of more than 2^32 slots is never made.
+                self.used.push(i as u32);
                 break;
             }
             i = (i + 1) & mask;
@@ -621,9 +653,9 @@ impl ShortWords {
         }
     }
 
-    /// Every `(key, entry)`, in no particular order.
+    /// Every `(key, entry)`, in order of first use.
     fn iter(&self) -> impl Iterator<Item = (u64, Entry)> + '_ {
-        self.slots.iter().copied().filter(|&(key, _)| key != 0)
+        self.used.iter().map(|&i| self.slots[i as usize])
     }
 
     #[cold]
@@ -632,13 +664,38 @@ impl ShortWords {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![(0, Entry::default()); (old.len() * 2).max(8)];
         let mask = self.slots.len() - 1;
-        for (key, entry) in old.into_iter().filter(|&(key, _)| key != 0) {
+        let mut used = std::mem::take(&mut self.used);
+        for k in &mut used {
+            let (key, entry) = old[*k as usize];
             let mut i = self.home(key) & mask;
             while self.slots[i].0 != 0 {
                 i = (i + 1) & mask;
             }
             self.slots[i] = (key, entry);
+            *k = i as u32;
         }
+        self.used = used;
+    }
+}
+
+impl Drop for ShortWords {
+    /// Empties the slots in use and leaves them to the thread's next table, unless the
+    /// thread already keeps larger ones or these are too many to keep.
+    fn drop(&mut self) {
+        if self.slots.len() > SPARE_SLOTS {
+            return;
+        }
+        for &i in &self.used {
+            self.slots[i as usize] = (0, Entry::default());
+        }
+        let slots = std::mem::take(&mut self.slots);
+        // Nothing is kept while the thread's locals are being destroyed.
+        let _ = SPARE_SHORT.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < slots.len() {
+                *spare = slots;
+            }
+        });
     }
 }
 
@@ -829,6 +886,39 @@ mod tests {
         let text: String = (0..2000).map(|i| format!("w{i} ")).collect();
         let (vocab, _) = build(&text, |_| false);
         assert!((0..2000).all(|i| vocab.count(&format!("w{i}")) == 1));
+    }
+
+    #[test]
+    fn a_table_left_by_a_document_counts_the_next_as_a_new_one_would() {
+        // The first document leaves its (grown) slots to the thread; the second must
+        // find none of its words, and each of its own as often as it occurs.
+        let first: String = (0..3000).map(|i| format!("w{i} ab ")).collect();
+        let second = "ab cd ab w7 xyzzyplugh cd ab";
+        {
+            let (vocab, _) = build(&first, |_| false);
+            assert_eq!(vocab.count("ab"), 3000);
+            assert_eq!(vocab.count("w2999"), 1);
+        }
+        let spare = SPARE_SHORT.with_borrow(|spare| spare.len());
+        assert!(spare >= 4096, "{spare}");
+        assert!(SPARE_SHORT.with_borrow(|spare| spare.iter().all(|&(key, _)| key == 0)));
+        let (vocab, _) = build(second, |_| false);
+        for (word, count) in [
+            ("ab", 3),
+            ("cd", 2),
+            ("w7", 1),
+            ("xyzzyplugh", 1),
+            ("w8", 0),
+        ] {
+            assert_eq!(vocab.count(word), count, "{word}");
+            assert_eq!(vocab.count_ci(word), count, "{word}");
+        }
+        assert_eq!(vocab.short.len(), 3);
+        let mut keys: Vec<u64> = vocab.short.iter().map(|(key, _)| key).collect();
+        keys.sort_unstable();
+        let mut expected: Vec<u64> = ["ab", "cd", "w7"].map(|w| short_key(w.as_bytes())).to_vec();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
     }
 
     #[test]
