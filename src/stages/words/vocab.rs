@@ -20,9 +20,7 @@
 //! bit says so without building the joined word or probing the table.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-
-use smol_str::SmolStr;
+use std::hash::BuildHasher;
 
 use super::tokens::{Mark, Shape, Token};
 use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
@@ -33,42 +31,154 @@ use crate::span::Span;
 /// table is emptied.
 const KEPT_ANSWERS: usize = 1 << 16;
 
+/// Longest word whose dictionary answer a thread keeps: fifteen bytes and the length fill
+/// two `u64`s (see [`PackedWord`]). Longer words are rare (a few in a thousand distinct
+/// words: glued lines, long identifiers) and are asked directly.
+const KEPT_WORD: usize = 15;
+
 thread_local! {
     /// The built-in dictionary's answers this thread has had, by word.
-    static KEPT: RefCell<HashMap<SmolStr, bool, foldhash::fast::RandomState>> =
-        RefCell::default();
+    static KEPT: RefCell<KeptAnswers> = RefCell::default();
 }
 
-/// Calls `f` with a question to `lexicon`: is this a word? ([`Lexicon::contains`]).
+/// Calls `f` with a question to `lexicon`: is `text[span]` a word?
+/// ([`Lexicon::contains`]).
 ///
 /// Under the built-in dictionary, each thread keeps the answers from one document to
 /// the next. The vocabulary asks once per distinct word of a document, and a corpus
 /// cleaned a document at a time repeats most of its words across documents (`which`,
 /// `government`): an answer depends on the word and the dictionary alone, so a kept one
-/// is the one asking gives, and a probe of this table (keys of up to 23 bytes held
-/// inline) costs a fraction of a dictionary lookup, which tries case forms in a table
-/// far larger than the cache. A dictionary with user words belongs to one stage, not to
-/// the thread: it is asked directly.
+/// is the one asking gives, and a probe of the kept answers (the word read from the
+/// text into two registers, see [`KeptAnswers`]) costs a fraction of a dictionary
+/// lookup, which tries case forms in a table far larger than the cache. A dictionary
+/// with user words belongs to one stage, not to the thread: it is asked directly.
 pub(super) fn with_dictionary<R>(
     lexicon: &Lexicon,
-    f: impl FnOnce(&mut dyn FnMut(&str) -> bool) -> R,
+    f: impl FnOnce(&mut dyn FnMut(&str, Span) -> bool) -> R,
 ) -> R {
     if !lexicon.is_builtin() {
-        return f(&mut |word| lexicon.contains(word));
+        return f(&mut |text, span| lexicon.contains(&text[span.range()]));
     }
     KEPT.with_borrow_mut(|kept| {
-        f(&mut |word| {
-            if let Some(&known) = kept.get(word) {
-                return known;
+        f(&mut |text, span| {
+            let ask = || lexicon.contains(&text[span.range()]);
+            match PackedWord::of(text.as_bytes(), span) {
+                Some(word) => kept.answer(word, ask),
+                None => ask(),
             }
-            let known = lexicon.contains(word);
-            if kept.len() >= KEPT_ANSWERS {
-                kept.clear();
-            }
-            kept.insert(SmolStr::new(word), known);
-            known
         })
     })
+}
+
+/// A word of 1 to [`KEPT_WORD`] bytes as two integers: its bytes little-endian and
+/// zero-padded, and its length in the top byte of the second (so no word is all zeros,
+/// and `a` differs from `a\0`). Equal words pack equal, and unequal ones unequal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PackedWord([u64; 2]);
+
+impl PackedWord {
+    /// `text[span]` packed, when it is 1 to [`KEPT_WORD`] bytes long: one or two loads
+    /// where the text goes on for eight bytes past each (see [`load_prefix`]).
+    #[inline]
+    fn of(text: &[u8], span: Span) -> Option<PackedWord> {
+        let len = span.len();
+        if !(1..=KEPT_WORD).contains(&len) {
+            return None;
+        }
+        let low = load_prefix(text, span.start, len.min(8));
+        let high = if len > 8 {
+            load_prefix(text, span.start + 8, len - 8)
+        } else {
+            0
+        };
+        Some(PackedWord([low, high | (len as u64) << 56]))
+    }
+}
+
+/// The dictionary's answers kept by a thread ([`with_dictionary`]), by [`PackedWord`]:
+/// open addressing with linear probing, at most half full; an all-zero key marks an
+/// empty slot.
+#[derive(Debug, Default)]
+struct KeptAnswers {
+    /// `(word, answer)`; a power of two of slots (none before the first answer).
+    slots: Vec<(PackedWord, bool)>,
+    len: usize,
+    /// Drawn per thread, so that no document can aim its words at one slot.
+    seed: u64,
+}
+
+impl KeptAnswers {
+    /// The kept answer for `word`, or `ask()`'s, kept.
+    #[inline]
+    fn answer(&mut self, word: PackedWord, ask: impl FnOnce() -> bool) -> bool {
+        if let Some(known) = self.get(word) {
+            return known;
+        }
+        let known = ask();
+        self.insert(word, known);
+        known
+    }
+
+    /// Where `word`'s probe sequence starts (before masking).
+    #[inline]
+    fn home(&self, PackedWord([low, high]): PackedWord) -> usize {
+        // A folded multiply of the two halves (as `lexicon::hash`). `high` holds the
+        // length (at most 15) in its top byte, and the constant's top byte is larger,
+        // so the second factor is never 0.
+        let product = u128::from(low ^ self.seed) * u128::from(high ^ 0x9E37_79B9_7F4A_7C15);
+        ((product as u64) ^ ((product >> 64) as u64)) as usize
+    }
+
+    #[inline]
+    fn get(&self, word: PackedWord) -> Option<bool> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(word) & mask;
+        loop {
+            let (key, known) = self.slots[i];
+            if key == word {
+                return Some(known);
+            }
+            if key.0 == [0, 0] {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Keeps `known` for `word`, which has no answer kept; empties a full table first.
+    #[cold]
+    #[inline(never)]
+    fn insert(&mut self, word: PackedWord, known: bool) {
+        if self.len >= KEPT_ANSWERS {
+            self.slots.fill((PackedWord([0, 0]), false));
+            self.len = 0;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(word) & mask;
+        while self.slots[i].0 .0 != [0, 0] {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (word, known);
+        self.len += 1;
+    }
+
+    fn grow(&mut self) {
+        if self.slots.is_empty() {
+            self.seed = foldhash::fast::RandomState::default().hash_one(0u64);
+        }
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![(PackedWord([0, 0]), false); (old.len() * 2).max(1024)];
+        self.len = 0;
+        for (word, known) in old.into_iter().filter(|(word, _)| word.0 != [0, 0]) {
+            self.insert(word, known);
+        }
+    }
 }
 
 /// Longest word whose case variants are looked up without allocating.
@@ -174,13 +284,13 @@ impl<'a> VocabCounter<'a> {
 
     /// The vocabulary of the tokens counted, which are those of `marks` (one per
     /// token): sets [`Mark::KNOWN`] in the mark of each token whose core is a word by
-    /// `is_word` (the dictionary), asked once per distinct word and only of plain-letter
+    /// `is_word(text, core)` (the dictionary), asked once per distinct word and only of plain-letter
     /// shapes (`Lower`, `Capitalized`, `MixedCase`). Returns the vocabulary and the
     /// number of tokens so marked.
     pub(super) fn finish(
         self,
         marks: &mut [u8],
-        mut is_word: impl FnMut(&str) -> bool,
+        mut is_word: impl FnMut(&str, Span) -> bool,
     ) -> (Vocab<'a>, usize) {
         let VocabCounter {
             text,
@@ -196,7 +306,7 @@ impl<'a> VocabCounter<'a> {
         // Per `id`: the mark of a dictionary word, or none (and none for id 0, no core).
         let known: Vec<u8> = std::iter::once(0)
             .chain(asks.iter().map(|&(start, end)| {
-                let word = start != end && is_word(&text[start as usize..end as usize]);
+                let word = start != end && is_word(text, Span::new(start as usize, end as usize));
                 u8::from(word) * Mark::KNOWN
             }))
             .collect();
@@ -392,7 +502,7 @@ fn record(
 /// costs a probe of the table; the set stays small enough for the cache (64 KiB for
 /// 10,000 distinct words).
 fn file_outlines(text: &[u8], short: &ShortWords, words: &StrTable<Entry>) -> Vec<u64> {
-    let n = short.len + words.len();
+    let n = short.len() + words.len();
     if n == 0 {
         return Vec::new();
     }
@@ -435,22 +545,53 @@ fn short_key_at(text: &[u8], start: usize, end: usize) -> u64 {
 
 /// Counts of the short words, keyed by [`short_key`]: open addressing with linear
 /// probing, at most half full; key 0 marks an empty slot.
+///
+/// A dropped table empties the slots it used and leaves them to the next document of
+/// its thread ([`SPARE_SHORT`]): a fresh table was zeroed whole and grown once or twice
+/// per document (the vocabulary is hard to guess from the text's length), which cost
+/// more than counting the document's short words.
 #[derive(Debug, Default)]
 struct ShortWords {
     slots: Vec<(u64, Entry)>,
-    len: usize,
+    /// The indices of the slots in use, in order of first use.
+    used: Vec<u32>,
     /// The document tables' process-wide seed, so a hostile document cannot aim its
     /// words at one slot.
     seed: u64,
 }
 
+/// The most slots of a table that a thread keeps for its next document (1 MiB).
+const SPARE_SLOTS: usize = 1 << 16;
+
+thread_local! {
+    /// Empty slots of the last short-word table this thread dropped (see [`ShortWords`]).
+    static SPARE_SHORT: RefCell<Vec<(u64, Entry)>> = const { RefCell::new(Vec::new()) };
+}
+
 impl ShortWords {
+    /// A table for `n` words before it grows: the empty slots its thread kept where
+    /// there are enough, else new ones.
     fn with_capacity(n: usize, seed: u64) -> ShortWords {
+        let wanted = (n.max(4) * 2).next_power_of_two();
+        let spare = SPARE_SHORT
+            .try_with(|spare| spare.take())
+            .unwrap_or_default();
+        let slots = if spare.len() >= wanted {
+            debug_assert!(spare.iter().all(|&(key, _)| key == 0));
+            spare
+        } else {
+            vec![(0, Entry::default()); wanted]
+        };
         ShortWords {
-            slots: vec![(0, Entry::default()); (n.max(4) * 2).next_power_of_two()],
-            len: 0,
+            slots,
+            used: Vec::with_capacity(n),
             seed,
         }
+    }
+
+    /// How many words the table holds.
+    fn len(&self) -> usize {
+        self.used.len()
     }
 
     /// Where `key`'s probe sequence starts (before masking).
@@ -477,14 +618,15 @@ impl ShortWords {
             }
             if slot == 0 {
                 // Growing only when a key is added: most probes find their word.
-                if (self.len + 1) * 2 > self.slots.len() {
+                if (self.len() + 1) * 2 > self.slots.len() {
                     self.grow();
                     mask = self.slots.len() - 1;
                     i = self.home(key) & mask;
                     continue;
                 }
                 self.slots[i].0 = key;
-                self.len += 1;
+                // In range: a table of more than 2^32 slots is never made.
+                self.used.push(i as u32);
                 break;
             }
             i = (i + 1) & mask;
@@ -511,9 +653,9 @@ impl ShortWords {
         }
     }
 
-    /// Every `(key, entry)`, in no particular order.
+    /// Every `(key, entry)`, in order of first use.
     fn iter(&self) -> impl Iterator<Item = (u64, Entry)> + '_ {
-        self.slots.iter().copied().filter(|&(key, _)| key != 0)
+        self.used.iter().map(|&i| self.slots[i as usize])
     }
 
     #[cold]
@@ -522,13 +664,38 @@ impl ShortWords {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![(0, Entry::default()); (old.len() * 2).max(8)];
         let mask = self.slots.len() - 1;
-        for (key, entry) in old.into_iter().filter(|&(key, _)| key != 0) {
+        let mut used = std::mem::take(&mut self.used);
+        for k in &mut used {
+            let (key, entry) = old[*k as usize];
             let mut i = self.home(key) & mask;
             while self.slots[i].0 != 0 {
                 i = (i + 1) & mask;
             }
             self.slots[i] = (key, entry);
+            *k = i as u32;
         }
+        self.used = used;
+    }
+}
+
+impl Drop for ShortWords {
+    /// Empties the slots in use and leaves them to the thread's next table, unless the
+    /// thread already keeps larger ones or these are too many to keep.
+    fn drop(&mut self) {
+        if self.slots.len() > SPARE_SLOTS {
+            return;
+        }
+        for &i in &self.used {
+            self.slots[i as usize] = (0, Entry::default());
+        }
+        let slots = std::mem::take(&mut self.slots);
+        // Nothing is kept while the thread's locals are being destroyed.
+        let _ = SPARE_SHORT.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < slots.len() {
+                *spare = slots;
+            }
+        });
     }
 }
 
@@ -551,44 +718,91 @@ mod tests {
     #[test]
     fn kept_dictionary_answers_are_the_answers_asking_gives() {
         let english = Lexicon::english();
+        // Words of every length around the packed halves' edges (7 to 9 bytes, 15 and
+        // 16), words that differ only in their second half or their length, case forms,
+        // and words that are not plain.
         let words = [
             "the",
             "The",
             "THE",
-            "government",
-            "Government",
-            "Khrushchev",
-            "xqzt",
-            "baux",
-            "bauxite",
-            "n-tridecanal",
-            "Yugoslav's",
+            "a",
             "rn",
+            "baux",
+            "xqzt",
+            "bauxite",
             "modern",
             "rnodern",
-            "a",
+            "somewhat",
+            "Somewhat",
+            "somewhaT",
+            "government",
+            "Government",
+            "governmenx",
+            "Khrushchev",
+            "n-tridecanal",
+            "Yugoslav's",
+            "communication",
+            "communications",
+            "communicationsx",
+            "internationally",
+            "internationallyx",
+            "counterrevolutionary",
+            "Mátyás",
         ];
+        // Each word alone (the end of the text: read byte by byte) and inside a longer
+        // text (read with whole loads).
+        let inside: String = words.iter().map(|w| format!("{w} ")).collect::<String>() + "…";
+        let mut spans = Vec::new();
+        let mut at = 0;
+        for w in words {
+            spans.push(Span::new(at, at + w.len()));
+            at += w.len() + 1;
+        }
+        let asked: Vec<bool> = words.iter().map(|w| english.contains(w)).collect();
         // Asked afresh, then again from the answers kept by the first round, and with
         // the table emptied when full (a third round after filling it).
         for round in 0..3 {
             if round == 2 {
                 with_dictionary(english, |is_word| {
                     (0..KEPT_ANSWERS).for_each(|n| {
-                        is_word(&format!("filler{n}"));
+                        let filler = format!("filler{n}");
+                        is_word(&filler, Span::new(0, filler.len()));
                     })
                 });
             }
-            let kept: Vec<bool> = with_dictionary(english, |is_word| {
-                words.iter().map(|w| is_word(w)).collect()
+            let alone: Vec<bool> = with_dictionary(english, |is_word| {
+                words
+                    .iter()
+                    .map(|w| is_word(w, Span::new(0, w.len())))
+                    .collect()
             });
-            let asked: Vec<bool> = words.iter().map(|w| english.contains(w)).collect();
-            assert_eq!(kept, asked, "round {round}");
+            assert_eq!(alone, asked, "round {round}");
+            let within: Vec<bool> = with_dictionary(english, |is_word| {
+                spans.iter().map(|&span| is_word(&inside, span)).collect()
+            });
+            assert_eq!(within, asked, "round {round}");
+        }
+        // A word packs the same wherever it is read from, and unlike any other word.
+        for (k, (w, &span)) in words.iter().zip(&spans).enumerate() {
+            let packed = PackedWord::of(w.as_bytes(), Span::new(0, w.len()));
+            assert_eq!(packed, PackedWord::of(inside.as_bytes(), span), "{w}");
+            assert_eq!(packed.is_some(), w.len() <= KEPT_WORD, "{w}");
+            for (other, &other_span) in words.iter().zip(&spans).skip(k + 1) {
+                if packed.is_some() {
+                    assert_ne!(
+                        packed,
+                        PackedWord::of(inside.as_bytes(), other_span),
+                        "{w} {other}"
+                    );
+                }
+            }
         }
         // A dictionary with user words is asked directly, never through the answers the
         // built-in one left.
         let with_user = english.with_words(["xqzt"]);
-        assert!(with_dictionary(&with_user, |is_word| is_word("xqzt")));
-        assert!(!with_dictionary(english, |is_word| is_word("xqzt")));
+        let xqzt = Span::new(0, 4);
+        assert!(with_dictionary(&with_user, |is_word| is_word("xqzt", xqzt)));
+        assert!(!with_dictionary(english, |is_word| is_word("xqzt", xqzt)));
     }
 
     /// The vocabulary of `text` and, per token, whether it was marked a dictionary
@@ -599,9 +813,10 @@ mod tests {
         // The same counts without the tokenizer's loads of short words.
         let mut slow = VocabCounter::new(text);
         tokens.iter().for_each(|t| slow.count(t, None));
-        let (slow, _) = slow.finish(&mut marks.clone(), |_| false);
+        let (slow, _) = slow.finish(&mut marks.clone(), |_, _| false);
         let before = marks.clone();
-        let (vocab, in_lexicon) = counter.finish(&mut marks, is_word);
+        let (vocab, in_lexicon) =
+            counter.finish(&mut marks, |text, span| is_word(&text[span.range()]));
         for t in &tokens {
             let core = &text[t.core().range()];
             assert_eq!(vocab.count(core), slow.count(core), "{core:?}");
@@ -671,6 +886,39 @@ mod tests {
         let text: String = (0..2000).map(|i| format!("w{i} ")).collect();
         let (vocab, _) = build(&text, |_| false);
         assert!((0..2000).all(|i| vocab.count(&format!("w{i}")) == 1));
+    }
+
+    #[test]
+    fn a_table_left_by_a_document_counts_the_next_as_a_new_one_would() {
+        // The first document leaves its (grown) slots to the thread; the second must
+        // find none of its words, and each of its own as often as it occurs.
+        let first: String = (0..3000).map(|i| format!("w{i} ab ")).collect();
+        let second = "ab cd ab w7 xyzzyplugh cd ab";
+        {
+            let (vocab, _) = build(&first, |_| false);
+            assert_eq!(vocab.count("ab"), 3000);
+            assert_eq!(vocab.count("w2999"), 1);
+        }
+        let spare = SPARE_SHORT.with_borrow(|spare| spare.len());
+        assert!(spare >= 4096, "{spare}");
+        assert!(SPARE_SHORT.with_borrow(|spare| spare.iter().all(|&(key, _)| key == 0)));
+        let (vocab, _) = build(second, |_| false);
+        for (word, count) in [
+            ("ab", 3),
+            ("cd", 2),
+            ("w7", 1),
+            ("xyzzyplugh", 1),
+            ("w8", 0),
+        ] {
+            assert_eq!(vocab.count(word), count, "{word}");
+            assert_eq!(vocab.count_ci(word), count, "{word}");
+        }
+        assert_eq!(vocab.short.len(), 3);
+        let mut keys: Vec<u64> = vocab.short.iter().map(|(key, _)| key).collect();
+        keys.sort_unstable();
+        let mut expected: Vec<u64> = ["ab", "cd", "w7"].map(|w| short_key(w.as_bytes())).to_vec();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
     }
 
     #[test]
