@@ -98,7 +98,7 @@ pub(crate) fn is_ascii_space(b: u8) -> bool {
 /// `s.trim()`, with ASCII white space taken off byte by byte first: the passes trim
 /// every line several times, and [`str::trim`] decodes a character at each end.
 #[inline]
-fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     let ascii_space = |&b: &u8| is_ascii_space(b);
     let bytes = s.as_bytes();
     let start = bytes
