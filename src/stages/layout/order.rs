@@ -475,8 +475,11 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
 /// A token of code or a name rather than a word of running text: it holds characters
 /// that words and their punctuation do not (`Dir::Etc::main`, `/usr/bin`, `$foo);`).
 pub(super) fn is_code(token: &str) -> bool {
-    token.contains("::")
-        || token.bytes().any(|b| {
+    // Read as bytes, in place: `str::contains` would build a substring searcher for every
+    // token.
+    let bytes = token.as_bytes();
+    bytes.windows(2).any(|pair| pair == b"::")
+        || bytes.iter().any(|&b| {
             matches!(
                 b,
                 b'/' | b'_' | b'=' | b'$' | b'@' | b'{' | b'}' | b'<' | b'>' | b'\\' | b'|' | b'#'
