@@ -1235,9 +1235,9 @@ mod tests {
     #[test]
     fn marker_one_is_found_where_the_marker_lines_hold_it() {
         let pieces = [
-            "1 See", "01 The", "001 A", "0001 B", "(1) Ibid", "(01) X", "1These", "¹ See",
-            "⁰¹ X", "¹See", "11 Word", "21 X", "1. item", "1 and", "a1 B", "й", "⁹ Z", "2 The",
-            " ", "\t", "\x0c", "\n", "\n", "word ", "(", "0", "1",
+            "1 See", "01 The", "001 A", "0001 B", "(1) Ibid", "(01) X", "1These", "¹ See", "⁰¹ X",
+            "¹See", "11 Word", "21 X", "1. item", "1 and", "a1 B", "й", "⁹ Z", "2 The", " ", "\t",
+            "\x0c", "\n", "\n", "word ", "(", "0", "1",
         ];
         let mut rng = crate::testing::XorShift(0x0DDB_1A5E_5BAD_5EEDu64);
         let mut ones = 0;

@@ -1419,7 +1419,16 @@ mod tests {
         // Pieces joined by line breaks or run together, so that form feeds and cuts fall
         // at line starts, inside lines and on line breaks.
         let pieces = [
-            "Some words", "", "  ", "\x0c", "x", "\t\x0b ", "é", "\u{2003}", "\r", "\x0c\n",
+            "Some words",
+            "",
+            "  ",
+            "\x0c",
+            "x",
+            "\t\x0b ",
+            "é",
+            "\u{2003}",
+            "\r",
+            "\x0c\n",
         ];
         let mut rng = crate::testing::XorShift(0x1234_5678_9ABC_DEF1u64);
         let mut cut = 0;
@@ -1443,18 +1452,27 @@ mod tests {
             };
             // Pages at the form feeds, and pages cut at random character boundaries,
             // some with a byte left out between them as a form feed is.
-            let mut splits: Vec<Vec<Span>> =
-                vec![pages::split_at_form_feeds(&text).iter().map(|p| p.span).collect()];
-            let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let mut splits: Vec<Vec<Span>> = vec![pages::split_at_form_feeds(&text)
+                .iter()
+                .map(|p| p.span)
+                .collect()];
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
             let mut random = Vec::new();
             let mut start = 0;
             while start < text.len() {
                 let end = bounds[rng.below(bounds.len())].max(start);
                 random.push(Span::new(start, end));
-                start = if end < text.len() && text.as_bytes()[end] == b'\x0c' && rng.below(2) == 0 {
+                start = if end < text.len() && text.as_bytes()[end] == b'\x0c' && rng.below(2) == 0
+                {
                     end + 1
                 } else if end == start {
-                    bounds.iter().copied().find(|&b| b > end).unwrap_or(text.len())
+                    bounds
+                        .iter()
+                        .copied()
+                        .find(|&b| b > end)
+                        .unwrap_or(text.len())
                 } else {
                     end
                 };

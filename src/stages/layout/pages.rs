@@ -758,7 +758,10 @@ impl KeyStarts {
         match bytes[start..] {
             [a, b, ref rest @ ..] if is_inner_byte(a) && a != b'#' => {
                 let (a, b) = (KEY_BYTE[usize::from(a)], KEY_BYTE[usize::from(b)]);
-                if !self.pairs.may_contain(usize::from(u16::from_le_bytes([a, b]))) {
+                if !self
+                    .pairs
+                    .may_contain(usize::from(u16::from_le_bytes([a, b])))
+                {
                     return false;
                 }
                 match rest.first() {
