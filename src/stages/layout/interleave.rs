@@ -265,12 +265,17 @@ fn blocks(text: &str) -> Vec<Vec<Span>> {
         current.clear();
         *hyphens = 0;
     };
-    // Lines found with `memchr` (a split at each `\n` read the text byte by byte).
+    // Lines found with `memchr` (a split at each `\n` read the text byte by byte), and
+    // the form feeds in one search of the text, not one per line: most texts have none.
+    let mut form_feeds = memchr::memchr_iter(b'\x0c', text.as_bytes()).peekable();
     for line in pages::lines(text, Span::new(0, text.len())) {
         let span = line.span;
         let body = &text.as_bytes()[span.range()];
+        // The form feeds before this line were in the lines before it (none is a break).
+        while form_feeds.next_if(|&ff| ff < span.start).is_some() {}
+        let form_feed = form_feeds.peek().is_some_and(|&ff| ff < span.end);
         let trimmed = body.trim_ascii_end();
-        if trimmed.is_empty() || body.ends_with(b"\r") || memchr::memchr(b'\x0c', body).is_some() {
+        if trimmed.is_empty() || body.ends_with(b"\r") || form_feed {
             flush(&mut current, &mut hyphens);
             continue;
         }

@@ -77,6 +77,9 @@ impl Stage for Notes {
             return;
         }
         let text = doc.text();
+        if !has_marker_one(text) {
+            return;
+        }
         let refs = References::new();
         let markers = marker_lines(text);
         if !may_have_notes(text, &markers, &cx.lexicon, &refs) {
@@ -243,26 +246,64 @@ type References = std::cell::OnceCell<Vec<(usize, u32)>>;
 /// prefix only when it reads the same one from the whole line: a form feed or a line
 /// break is none of the characters a marker is made of or is followed by.
 fn marker_lines(text: &str) -> Vec<(usize, Marker)> {
+    let starts = std::iter::once(0)
+        .chain(memchr::memchr2_iter(b'\n', b'\x0c', text.as_bytes()).map(|i| i + 1));
+    starts
+        .filter_map(|at| marker_at(text, at).map(|m| (at, m)))
+        .collect()
+}
+
+/// The marker of the line that starts at `at` (at the start of the text, or after a line
+/// break or a form feed), read past its indentation: what [`marker_lines`] finds there.
+#[inline]
+fn marker_at(text: &str, at: usize) -> Option<Marker> {
     let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let starts =
-        std::iter::once(0).chain(memchr::memchr2_iter(b'\n', b'\x0c', bytes).map(|i| i + 1));
-    for at in starts {
-        let mut i = at;
-        while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\x0c')) {
-            i += 1;
-        }
-        // A marker begins with a digit, `(` or a superscript digit (`¹²³` are U+00Bx,
-        // the others U+207x): most lines are passed over on their first byte.
-        if !matches!(bytes.get(i), Some(b'0'..=b'9' | b'(' | 0xC2 | 0xE2)) {
-            continue;
-        }
-        let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-        if let Some(m) = marker(&text[i..end]) {
-            found.push((at, m));
-        }
+    let mut i = at;
+    while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\x0c')) {
+        i += 1;
     }
-    found
+    // A marker begins with a digit, `(` or a superscript digit (`¹²³` are U+00Bx,
+    // the others U+207x): most lines are passed over on their first byte.
+    if !matches!(bytes.get(i), Some(b'0'..=b'9' | b'(' | 0xC2 | 0xE2)) {
+        return None;
+    }
+    let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+    marker(&text[i..end])
+}
+
+/// True when some line of `text` begins with note marker 1: when [`marker_lines`] finds
+/// one. Without one [`may_have_notes`] is false, and most texts have none; this finds
+/// out from the text's ones, which are far fewer than its lines.
+///
+/// The number of a marker is read from at most three digits, ASCII or superscript, so
+/// marker 1 is written `1`, `01` or `001` (`¹`, `⁰¹`, `⁰⁰¹`), bare or in brackets: its
+/// last digit is a `1` or a `¹` with nothing but zeros, `(`, and indentation (spaces,
+/// tabs and form feeds) between it and its line's start. The last line start before
+/// that digit (after a line break or a form feed) is then the line's start, or a form
+/// feed in its indentation, from where the same marker is read; so reading the marker
+/// at the last line start before every `1` and `¹` of the text finds marker 1 if any
+/// line begins with it. Most of them are inside a line: the bytes before such a digit
+/// are read back only as far as they may belong to a marker's start (`0` and `⁰`, `(`,
+/// spaces and tabs); a line start is looked for only where that reaches one.
+fn has_marker_one(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // `¹` is `C2 B9` and `⁰` is `E2 81 B0` in UTF-8; a `B9` after another byte is part
+    // of another character.
+    let may_lead = |b: u8| matches!(b, b'0' | b'(' | b' ' | b'\t' | 0xE2 | 0x81 | 0xB0);
+    memchr::memchr2_iter(b'1', 0xB9, bytes)
+        .filter_map(|i| match bytes[i] {
+            b'1' => Some(i),
+            _ => (i > 0 && bytes[i - 1] == 0xC2).then(|| i - 1),
+        })
+        .any(|digit| {
+            let at = bytes[..digit]
+                .iter()
+                .rposition(|&b| !may_lead(b))
+                .map_or(Some(0), |k| {
+                    matches!(bytes[k], b'\n' | b'\x0c').then_some(k + 1)
+                });
+            at.is_some_and(|at| marker_at(text, at).is_some_and(|m| m.number == 1))
+        })
 }
 
 /// True when a line of `span` begins with a marker ([`marker_lines`]): a page
@@ -310,6 +351,9 @@ fn may_have_notes(
 /// Finds the footnotes of `text`, looking past the lines in `furniture` (sorted spans of
 /// whole lines that another pass deletes), on pages split at form feeds only.
 fn find(text: &str, furniture: &[Span], lexicon: &Lexicon) -> Found {
+    if !has_marker_one(text) {
+        return Found::default();
+    }
     let refs = References::new();
     let markers = marker_lines(text);
     if !may_have_notes(text, &markers, lexicon, &refs) {
@@ -1186,6 +1230,26 @@ mod tests {
         ] {
             assert_eq!(marker(s), None, "{s:?}");
         }
+    }
+
+    #[test]
+    fn marker_one_is_found_where_the_marker_lines_hold_it() {
+        let pieces = [
+            "1 See", "01 The", "001 A", "0001 B", "(1) Ibid", "(01) X", "1These", "¹ See", "⁰¹ X",
+            "¹See", "11 Word", "21 X", "1. item", "1 and", "a1 B", "й", "⁹ Z", "2 The", " ", "\t",
+            "\x0c", "\n", "\n", "word ", "(", "0", "1",
+        ];
+        let mut rng = crate::testing::XorShift(0x0DDB_1A5E_5BAD_5EEDu64);
+        let mut ones = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..rng.below(8))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            let expected = marker_lines(&text).iter().any(|(_, m)| m.number == 1);
+            assert_eq!(has_marker_one(&text), expected, "{text:?}");
+            ones += usize::from(expected);
+        }
+        assert!(ones > 2000, "{ones}");
     }
 
     #[test]

@@ -204,13 +204,15 @@ fn reorder(doc: &Document<'_>, lexicon: &Lexicon) -> Vec<Fix> {
 /// every word it may be asked about is counted.
 fn reorder_with(doc: &Document<'_>, lexicon: &Lexicon, speculative_passes: usize) -> Vec<Fix> {
     let text = doc.text();
-    let Some(width) = typical_width(text) else {
+    // The text's lines are read once: for the typical width, then cut into each page's.
+    let lines = text_lines(text);
+    let Some(width) = typical_width(&lines) else {
         return Vec::new();
     };
     let pages = doc.pages();
     let mut blocks: Vec<Vec<Block>> = pages
         .iter()
-        .map(|p| page_blocks(text, p.span, width))
+        .map(|p| blocks_of(text, page_lines(text, &lines, p.span), width))
         .collect();
     for (rank, block) in blocks.iter_mut().flatten().enumerate() {
         block.rank = rank;
@@ -259,17 +261,75 @@ fn few_candidates(page: &[Block], before: Option<&Block>, after: Option<&Block>)
     open * lower <= FEW_CANDIDATES
 }
 
+/// A line of a text as [`pages::lines`] gives it: the line without its line break,
+/// whether it holds nothing but white space, and its [`width`] once trimmed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TextLine {
+    span: Span,
+    blank: bool,
+    width: usize,
+}
+
+impl TextLine {
+    /// The line `span` of `text`, trimmed once for both questions.
+    fn new(text: &str, span: Span) -> TextLine {
+        let trimmed = pages::trim(&text[span.range()]);
+        TextLine {
+            span,
+            blank: trimmed.is_empty(),
+            width: width(trimmed),
+        }
+    }
+}
+
+/// The lines of `text`, each read once (a search for its line break, a trim).
+fn text_lines(text: &str) -> Vec<TextLine> {
+    pages::lines(text, Span::new(0, text.len()))
+        .map(|line| TextLine::new(text, line.span))
+        .collect()
+}
+
+/// The lines of `page` as `pages::lines(text, page)` gives them, cut from `lines`, the
+/// text's [`text_lines`], without searching the page for line breaks again.
+///
+/// A page's line breaks are the text's inside the page, so its lines are the text's
+/// lines that meet it, cut to it: a page may begin or end inside a line (after a form
+/// feed), and its first or last line is then part of the text's; such a part is read
+/// again. A page that ends just after a line break has no
+/// empty line after it, as the text has none.
+fn page_lines<'a>(
+    text: &'a str,
+    lines: &'a [TextLine],
+    page: Span,
+) -> impl Iterator<Item = TextLine> + 'a {
+    // The text's line break at `span.end`, if any, is its last byte in the line.
+    let full_end = |l: &TextLine| (l.span.end + 1).min(text.len());
+    let first = lines.partition_point(|l| full_end(l) <= page.start);
+    lines[first..]
+        .iter()
+        .map_while(move |l| {
+            let span = Span::new(l.span.start.max(page.start), l.span.end.min(page.end));
+            (span.start < page.end).then_some((l, span))
+        })
+        .map(move |(l, span)| {
+            if span == l.span {
+                *l
+            } else {
+                TextLine::new(text, span)
+            }
+        })
+}
+
 /// The width of a typical line in characters (the median of the non-blank lines), or
 /// `None` when the text is not hard-wrapped: when most lines stand alone between blank
 /// lines, blank lines are paragraph breaks the author made, and order is not ours to
-/// change.
-fn typical_width(text: &str) -> Option<usize> {
+/// change. `lines` are the text's [`text_lines`].
+fn typical_width(lines: &[TextLine]) -> Option<usize> {
     let mut widths = Vec::new();
     let mut adjacent = 0usize;
     let mut prev_blank = true;
-    for line in pages::lines(text, Span::new(0, text.len())) {
-        let s = line.trimmed(text);
-        if s.is_empty() {
+    for line in lines {
+        if line.blank {
             prev_blank = true;
             continue;
         }
@@ -277,7 +337,7 @@ fn typical_width(text: &str) -> Option<usize> {
             adjacent += 1;
         }
         prev_blank = false;
-        widths.push(width(s));
+        widths.push(line.width);
     }
     if widths.len() < 4 || adjacent * 2 < widths.len() {
         return None;
@@ -296,13 +356,20 @@ fn width(line: &str) -> usize {
     }
 }
 
-/// The blocks of one page.
+/// The blocks of one page, read from the page's lines.
+#[cfg(test)]
 fn page_blocks(text: &str, page: Span, width: usize) -> Vec<Block> {
+    let lines = pages::lines(text, page).map(|line| TextLine::new(text, line.span));
+    blocks_of(text, lines, width)
+}
+
+/// The blocks of the page whose lines are `lines`: its runs of non-blank lines.
+fn blocks_of(text: &str, lines: impl Iterator<Item = TextLine>, width: usize) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut first: Option<Span> = None;
-    let mut last = Span::empty(page.start);
-    for line in pages::lines(text, page) {
-        if line.is_blank(text) {
+    let mut last = Span::empty(0);
+    for line in lines {
+        if line.blank {
             if let Some(f) = first.take() {
                 blocks.push(Block::new(text, f, last, width));
             }
@@ -409,8 +476,11 @@ fn classify_end(line: &str, line_end: usize, full: bool) -> (End, usize) {
 /// A token of code or a name rather than a word of running text: it holds characters
 /// that words and their punctuation do not (`Dir::Etc::main`, `/usr/bin`, `$foo);`).
 pub(super) fn is_code(token: &str) -> bool {
-    token.contains("::")
-        || token.bytes().any(|b| {
+    // Read as bytes, in place: `str::contains` would build a substring searcher for every
+    // token.
+    let bytes = token.as_bytes();
+    bytes.windows(2).any(|pair| pair == b"::")
+        || bytes.iter().any(|&b| {
             matches!(
                 b,
                 b'/' | b'_' | b'=' | b'$' | b'@' | b'{' | b'}' | b'<' | b'>' | b'\\' | b'|' | b'#'
@@ -1344,6 +1414,80 @@ fn heaviest_increasing(seq: &[usize], weight: impl Fn(usize) -> usize) -> Vec<bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_lines_are_the_lines_of_the_page() {
+        // Pieces joined by line breaks or run together, so that form feeds and cuts fall
+        // at line starts, inside lines and on line breaks.
+        let pieces = [
+            "Some words",
+            "",
+            "  ",
+            "\x0c",
+            "x",
+            "\t\x0b ",
+            "é",
+            "\u{2003}",
+            "\r",
+            "\x0c\n",
+        ];
+        let mut rng = crate::testing::XorShift(0x1234_5678_9ABC_DEF1u64);
+        let mut cut = 0;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..rng.below(12) {
+                text.push_str(pieces[rng.below(pieces.len())]);
+                if rng.below(3) > 0 {
+                    text.push('\n');
+                }
+            }
+            let lines = text_lines(&text);
+            let expected = |page: Span| -> Vec<TextLine> {
+                pages::lines(&text, page)
+                    .map(|l| {
+                        let line = TextLine::new(&text, l.span);
+                        assert_eq!(line.blank, l.is_blank(&text), "{text:?} {l:?}");
+                        line
+                    })
+                    .collect()
+            };
+            // Pages at the form feeds, and pages cut at random character boundaries,
+            // some with a byte left out between them as a form feed is.
+            let mut splits: Vec<Vec<Span>> = vec![pages::split_at_form_feeds(&text)
+                .iter()
+                .map(|p| p.span)
+                .collect()];
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            let mut random = Vec::new();
+            let mut start = 0;
+            while start < text.len() {
+                let end = bounds[rng.below(bounds.len())].max(start);
+                random.push(Span::new(start, end));
+                start = if end < text.len() && text.as_bytes()[end] == b'\x0c' && rng.below(2) == 0
+                {
+                    end + 1
+                } else if end == start {
+                    bounds
+                        .iter()
+                        .copied()
+                        .find(|&b| b > end)
+                        .unwrap_or(text.len())
+                } else {
+                    end
+                };
+            }
+            splits.push(random);
+            for page in splits.into_iter().flatten() {
+                let got: Vec<TextLine> = page_lines(&text, &lines, page).collect();
+                assert_eq!(got, expected(page), "{text:?} {page:?}");
+                cut += got.iter().filter(|l| !lines.contains(l)).count();
+            }
+        }
+        // Lines cut by a page edge were among those compared.
+        assert!(cut > 1000, "{cut}");
+    }
 
     fn run(text: &str) -> String {
         let mut p = crate::Pipeline::new(Context::default());

@@ -98,7 +98,7 @@ pub(crate) fn is_ascii_space(b: u8) -> bool {
 /// `s.trim()`, with ASCII white space taken off byte by byte first: the passes trim
 /// every line several times, and [`str::trim`] decodes a character at each end.
 #[inline]
-fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     let ascii_space = |&b: &u8| is_ascii_space(b);
     let bytes = s.as_bytes();
     let start = bytes
@@ -648,17 +648,45 @@ fn plain_prefix(line: &str) -> Option<u64> {
 /// one of the keys, the line's key is none of them; the same holds for three letters,
 /// which tell apart lines that begin alike more often than two do, and for a line
 /// whose edge numbers are taken off before such bytes ([`KeyStarts::may_match`]).
+///
+/// Pairs and triples are kept hashed into small bit sets ([`StartBits`]): two starts
+/// may share a bit, so a line may pass that begins no key (a search then compares its
+/// whole key), but a line that begins a key always finds its bit set. Exact sets (a bit
+/// per pair of bytes, per three letters) took 10 kB to zero for every search, and a
+/// search is built several times a document, for a few keys.
 pub(crate) struct KeyStarts {
-    /// A bit per pair of bytes.
-    pairs: Box<[u64; 1 << 10]>,
-    /// A bit per three lower-case ASCII letters ([`triple`]).
-    triples: Box<[u64; TRIPLE_WORDS]>,
+    /// The pairs of bytes keys begin with.
+    pairs: StartBits,
+    /// The three lower-case ASCII letters keys begin with ([`triple`]).
+    triples: StartBits,
     /// Some key is shorter than two bytes: every line may match.
     any: bool,
 }
 
-/// Words of a bit set over three letters.
-const TRIPLE_WORDS: usize = (26 * 26 * 26usize).div_ceil(64);
+/// A set of numbers hashed into 4096 bits: a number added is always found; another may
+/// be found too, when it shares a bit with one added.
+struct StartBits([u64; 64]);
+
+impl StartBits {
+    /// The bit of `n` (Fibonacci hashing: the top 12 bits of `n` times 2^32/φ, which
+    /// scatters numbers that differ in a letter or in its case).
+    #[inline]
+    fn bit(n: usize) -> usize {
+        // (`n` is below 2^24: a pair of bytes, or three letters; the product wraps.)
+        ((n as u32).wrapping_mul(0x9E37_79B9) >> 20) as usize
+    }
+
+    fn insert(&mut self, n: usize) {
+        let bit = Self::bit(n);
+        self.0[bit / 64] |= 1 << (bit % 64);
+    }
+
+    #[inline]
+    fn may_contain(&self, n: usize) -> bool {
+        let bit = Self::bit(n);
+        self.0[bit / 64] & 1 << (bit % 64) != 0
+    }
+}
 
 /// The index of three lower-case ASCII letters.
 #[inline]
@@ -671,8 +699,8 @@ impl KeyStarts {
     /// The starts of no key: no line matches.
     fn empty() -> KeyStarts {
         KeyStarts {
-            pairs: Box::new([0; 1 << 10]),
-            triples: Box::new([0; TRIPLE_WORDS]),
+            pairs: StartBits([0; 64]),
+            triples: StartBits([0; 64]),
             any: false,
         }
     }
@@ -696,12 +724,10 @@ impl KeyStarts {
             self.any = true;
             return;
         };
-        let pair = usize::from(u16::from_le_bytes([a, b]));
-        self.pairs[pair / 64] |= 1 << (pair % 64);
+        self.pairs.insert(usize::from(u16::from_le_bytes([a, b])));
         if let Some(&c) = rest.first() {
             if [a, b, c].iter().all(u8::is_ascii_lowercase) {
-                let t = triple(a, b, c);
-                self.triples[t / 64] |= 1 << (t % 64);
+                self.triples.insert(triple(a, b, c));
             }
         }
     }
@@ -732,8 +758,10 @@ impl KeyStarts {
         match bytes[start..] {
             [a, b, ref rest @ ..] if is_inner_byte(a) && a != b'#' => {
                 let (a, b) = (KEY_BYTE[usize::from(a)], KEY_BYTE[usize::from(b)]);
-                let pair = usize::from(u16::from_le_bytes([a, b]));
-                if self.pairs[pair / 64] & 1 << (pair % 64) == 0 {
+                if !self
+                    .pairs
+                    .may_contain(usize::from(u16::from_le_bytes([a, b])))
+                {
                     return false;
                 }
                 match rest.first() {
@@ -742,8 +770,8 @@ impl KeyStarts {
                             && b.is_ascii_lowercase()
                             && c.is_ascii_alphabetic() =>
                     {
-                        let t = triple(a, b, c.to_ascii_lowercase());
-                        self.triples[t / 64] & 1 << (t % 64) != 0
+                        self.triples
+                            .may_contain(triple(a, b, c.to_ascii_lowercase()))
                     }
                     _ => true,
                 }
