@@ -815,7 +815,8 @@ impl<'a> Evidence<'a> {
     fn words(&self) -> &(FormCounts, OptionForms) {
         self.words.get_or_init(|| {
             let text = self.text;
-            let mut forms = FormCounts::default();
+            // Two forms a break, and two more for the few whose parts are no words.
+            let mut forms = FormCounts::with_capacity(2 * self.breaks.len());
             let mut options = OptionForms::default();
             // Both forms of every break, built in one buffer: a hard-wrapped page breaks
             // a word on every few lines.
@@ -972,6 +973,20 @@ struct WordBreak {
     repeated: bool,
 }
 
+/// Whether `c` is a mark that breaks a word at a line end, and if so, whether it only
+/// ever means "the word continues" (a soft hyphen, `¬`), unlike a hyphen.
+fn is_soft_mark(c: char) -> Option<bool> {
+    match c {
+        '-' | '\u{2010}' => Some(false),
+        '\u{ad}' | '¬' => Some(true),
+        _ => None,
+    }
+}
+
+/// The last bytes of the marks in UTF-8 (`-`; U+2010 is E2 80 90, U+00AD C2 AD, `¬`
+/// C2 AC): a line that ends in another byte ends in no mark.
+const MARK_LAST_BYTES: [u8; 4] = [b'-', 0x90, 0xAD, 0xAC];
+
 /// What the evidence says about a word break.
 enum Verdict {
     Join(String),
@@ -981,13 +996,14 @@ enum Verdict {
 
 impl WordBreak {
     fn find(text: &str, a: &Line, b: &Line) -> Option<WordBreak> {
+        // Asked of every gap: a line whose last byte ends no mark ends in no mark, and
+        // most lines are settled on that byte without decoding their last character.
+        if !MARK_LAST_BYTES.contains(&text.as_bytes()[a.end - 1]) {
+            return None;
+        }
         let line = &text[a.start..a.end];
         let mark = line.chars().next_back()?;
-        let soft = match mark {
-            '-' | '\u{2010}' => false,
-            '\u{ad}' | '¬' => true,
-            _ => return None,
-        };
+        let soft = is_soft_mark(mark)?;
         let mark_start = a.end - mark.len_utf8();
         let mut before = &text[a.start..mark_start];
         // Some extractors set the hyphen of a justified line apart (`negli -⏎gence`); such
@@ -2166,6 +2182,17 @@ mod tests {
                 })
                 .sum();
             assert_eq!(visual_width(&line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn every_mark_ends_in_one_of_the_marks_last_bytes() {
+        // A line is taken for no word break on its last byte: no mark may end otherwise.
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            if is_soft_mark(c).is_some() {
+                let last = *c.encode_utf8(&mut [0; 4]).as_bytes().last().unwrap();
+                assert!(MARK_LAST_BYTES.contains(&last), "{c:?}");
+            }
         }
     }
 
