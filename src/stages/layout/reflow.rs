@@ -550,7 +550,10 @@ impl Gap<'_> {
     // A gap is a few bytes of white space: a plain loop over them beats setting up a
     // vectorised search.
     fn page_break(&self, text: &str) -> bool {
-        text[self.span().range()].as_bytes().contains(&b'\x0c')
+        text[self.span().range()]
+            .as_bytes()
+            .iter()
+            .any(|&b| b == b'\x0c')
     }
 
     fn blank_lines(&self, text: &str) -> usize {
@@ -1357,6 +1360,11 @@ fn visual_width(s: &str) -> u32 {
 /// The line ends a sentence (or a heading or lead-in ending in a colon), ignoring
 /// closing quotes and brackets and a footnote number after the punctuation.
 fn ends_sentence(line: &str) -> bool {
+    // Most lines end in a letter: it is the last character, none of those trimmed, and
+    // no punctuation.
+    if line.as_bytes().last().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
     let trimmed = line.trim_end_matches(|c: char| c.is_ascii_digit() || is_closer(c) || c == '*');
     matches!(
         trimmed.chars().next_back(),
@@ -2009,6 +2017,28 @@ mod tests {
         }
         for no in ["the", "it,", "[be prevented from", "1957"] {
             assert!(!ends_sentence(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn sentence_ends_agree_with_the_trimmed_last_character() {
+        // The definition, without the shortcut for a line that ends in a letter.
+        let by_definition = |line: &str| {
+            let trimmed =
+                line.trim_end_matches(|c: char| c.is_ascii_digit() || is_closer(c) || c == '*');
+            matches!(
+                trimmed.chars().next_back(),
+                Some('.' | '!' | '?' | ':' | ';' | '…')
+            )
+        };
+        let ends = ["", "a", "Z", ".", "!", "?", ":", ";", "…", ")", "”", "*", "3", "é", "ß", ",", " "];
+        for line in sample_lines() {
+            for a in ends {
+                for b in ends {
+                    let line = format!("{line}{a}{b}");
+                    assert_eq!(ends_sentence(&line), by_definition(&line), "{line:?}");
+                }
+            }
         }
     }
 
