@@ -136,6 +136,15 @@ impl Signatures {
 }
 
 impl FormCounts {
+    /// No forms yet, with room for `forms` of them: the map then need not grow (and
+    /// hash every form again) while they are registered.
+    pub(crate) fn with_capacity(forms: usize) -> FormCounts {
+        FormCounts {
+            counts: HashMap::with_capacity_and_hasher(forms, Default::default()),
+            ..FormCounts::default()
+        }
+    }
+
     /// Registers a form to count.
     pub(crate) fn want(&mut self, form: &str) {
         if form.is_empty() {
