@@ -16,6 +16,8 @@
 
 use std::collections::HashMap;
 
+use smol_str::SmolStr;
+
 use crate::lexicon::swar;
 
 /// Occurrence counts, in one text, of a set of forms chosen in advance. Matching is
@@ -27,7 +29,10 @@ use crate::lexicon::swar;
 /// `soviet-yugoslav`).
 #[derive(Debug)]
 pub(crate) struct FormCounts {
-    counts: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    /// Keyed by `SmolStr`: a form is a word, almost always held inline (up to 23
+    /// bytes), so registering the thousands a document's passes ask about allocates
+    /// nothing.
+    counts: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
     /// Bit `n` is set when some wanted form (in lower case) is `n` bytes long (`n <
     /// 64`); longer forms set bit 63. With [`FormCounts::initials`], the test a token
     /// that is not ASCII passes, lowercased, before it is hashed.
@@ -105,7 +110,7 @@ struct Signatures {
 }
 
 impl Signatures {
-    fn of<'f>(forms: impl Iterator<Item = &'f Box<str>>) -> Signatures {
+    fn of<'f>(forms: impl Iterator<Item = &'f SmolStr>) -> Signatures {
         let long: Vec<u64> = forms
             .filter(|form| form.is_ascii() && form.len() > SHORT)
             .map(|form| signature(form.as_bytes()))
@@ -440,7 +445,7 @@ struct ShortForms {
 impl ShortForms {
     /// The table of the short forms among `forms` (lower case, as [`FormCounts`] keeps
     /// them).
-    fn of<'f>(forms: impl Iterator<Item = &'f Box<str>>) -> ShortForms {
+    fn of<'f>(forms: impl Iterator<Item = &'f SmolStr>) -> ShortForms {
         let keys: Vec<u64> = forms
             .filter(|f| ShortForms::holds(f))
             .map(|f| short_key(f.as_bytes()))
