@@ -125,14 +125,42 @@ impl Mark {
     /// [`Mark::HEAD`] before the space after it is known.
     #[inline]
     fn of(token: &Token) -> u8 {
-        let head = !token.protected
-            && !token.after_hyphen
-            && !token.has_trailing_punct()
-            && matches!(token.shape, Shape::Lower | Shape::Capitalized);
-        let tail = !token.protected && !token.has_leading_punct();
+        Mark::of_parts(
+            token.shape,
+            token.has_leading_punct(),
+            token.has_trailing_punct(),
+            token.protected,
+            token.after_hyphen,
+        )
+    }
+
+    /// [`Mark::of`] the [`Token::plain`] of the same arguments, from those arguments
+    /// rather than the stored token (whose fields the short-word loop would read back):
+    /// a plain token has no punctuation before its core, and some after it exactly when
+    /// `marked`.
+    #[inline(always)]
+    fn of_plain(shape: Shape, marked: bool, protected: bool, after_hyphen: bool) -> u8 {
+        Mark::of_parts(shape, false, marked, protected, after_hyphen)
+    }
+
+    /// [`Mark::of`] a token of `shape` with punctuation before and after its core as
+    /// given.
+    #[inline(always)]
+    fn of_parts(
+        shape: Shape,
+        leading_punct: bool,
+        trailing_punct: bool,
+        protected: bool,
+        after_hyphen: bool,
+    ) -> u8 {
+        let head = !protected
+            && !after_hyphen
+            && !trailing_punct
+            && matches!(shape, Shape::Lower | Shape::Capitalized);
+        let tail = !protected && !leading_punct;
         (u8::from(head) * Mark::HEAD)
             | (u8::from(tail) * Mark::TAIL)
-            | (u8::from(token.shape == Shape::Lower) * Mark::LOWER)
+            | (u8::from(shape == Shape::Lower) * Mark::LOWER)
     }
 }
 
@@ -223,22 +251,28 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
         }
         // Most chunks of running text are short words, each followed by one byte of
         // space and the next: they are cut in this loop of their own, whose few
-        // variables stay in registers, and counted by the bytes it loaded.
-        while let Some(word) = short_word(bytes, i) {
+        // variables stay in registers, and counted by the bytes it loaded. The rare
+        // short word after a hyphen or inside square brackets is left to the general
+        // path below, which cuts it alike (see `scan_chunk`): here every word is
+        // neither, so neither is a variable of the loop.
+        while !after_hyphen && bracket_depth == 0 {
+            let Some(word) = short_word(bytes, i) else {
+                break;
+            };
             let end = i + word.len;
-            let token = Token::plain(
+            let marked = word.mark != 0;
+            let core = Span::new(i, end - usize::from(marked));
+            let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
+            vocab.count_short(core_bytes, core, false, true);
+            marks.push(Mark::of_plain(word.shape, marked, false, false));
+            tokens.push(Token::plain(
                 i..end,
-                word.mark != 0,
+                marked,
                 word.shape,
-                bracket_depth > 0,
+                false,
                 sentence_start,
-                after_hyphen,
-            );
-            let core_bytes = word.load & (u64::MAX >> (64 - 8 * token.core().len()));
-            vocab.count_short(core_bytes, token.core(), after_hyphen, true);
-            marks.push(Mark::of(&token));
-            tokens.push(token);
-            after_hyphen = false;
+                false,
+            ));
             sentence_start = matches!(word.mark, b'.' | b'!' | b'?' | b':');
             last_end = end;
             // The byte at `end` is space; the next chunk follows it at once unless
