@@ -22,7 +22,7 @@
 use std::cell::RefCell;
 use std::hash::BuildHasher;
 
-use super::tokens::{Mark, Shape, Token};
+use super::tokens::{token_capacity, Mark, Shape, Token};
 use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
 use crate::lexicon::{Lexicon, StrTable};
 use crate::span::Span;
@@ -234,13 +234,18 @@ impl<'a> VocabCounter<'a> {
         // (A token takes about six bytes of text.)
         let capacity = (text.len() / 96).clamp(256, 8192);
         let words = StrTable::with_capacity(capacity);
-        let short = ShortWords::with_capacity(capacity, words.seed());
+        let mut short = ShortWords::with_capacity(capacity, words.seed());
+        // The lists of words, unlike the tables, are not zeroed: room for more words
+        // than a text is likely to have costs nothing, and growing copies the list.
+        // Documents of the benchmark have one distinct word in 16 to 35 bytes.
+        let words_at_most = text.len() / 16;
+        short.used.reserve(words_at_most);
         VocabCounter {
             text,
             short,
             words,
-            ids: Vec::with_capacity(text.len() / 6),
-            asks: Vec::new(),
+            ids: Vec::with_capacity(token_capacity(text.len())),
+            asks: Vec::with_capacity(words_at_most),
         }
     }
 
