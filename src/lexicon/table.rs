@@ -295,7 +295,7 @@ mod tests {
             assert_eq!(table.len(), 300);
             assert!(table.iter().all(|(_, _, count)| count == 1));
             slots.truncate(given);
-            slots.extend_from_slice(&slots[..given / 2].to_vec());
+            slots.extend_from_within(..given / 2);
             table.clear_slots(&slots);
             assert_eq!(table.len(), 0);
             assert_eq!(table.iter().count(), 0, "{given}");

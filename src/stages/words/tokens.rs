@@ -264,33 +264,32 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
         // short word after a hyphen or inside square brackets is left to the general
         // path below, which cuts it alike (see `scan_chunk`): here every word is
         // neither, so neither is a variable of the loop.
-        while !after_hyphen && bracket_depth == 0 {
-            let Some(word) = short_word(bytes, i) else {
-                break;
-            };
-            let end = i + word.len;
-            let marked = word.mark != 0;
-            let core = Span::new(i, end - usize::from(marked));
-            let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
-            vocab.count_short(core_bytes, core, false, true);
-            marks.push(Mark::of_plain(word.shape, marked, false, false));
-            tokens.push(Token::plain(
-                i..end,
-                marked,
-                word.shape,
-                false,
-                sentence_start,
-                false,
-            ));
-            sentence_start = matches!(word.mark, b'.' | b'!' | b'?' | b':');
-            last_end = end;
-            // The byte at `end` is space; the next chunk follows it at once unless
-            // the byte after is space too (or a control character).
-            if bytes.get(end + 1).is_some_and(|&b| b >= b'!') {
-                i = end + 1;
-            } else {
-                (i, at_chunk) = (end, false);
-                continue 'text;
+        if !after_hyphen && bracket_depth == 0 {
+            while let Some(word) = short_word(bytes, i) {
+                let end = i + word.len;
+                let marked = word.mark != 0;
+                let core = Span::new(i, end - usize::from(marked));
+                let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
+                vocab.count_short(core_bytes, core, false, true);
+                marks.push(Mark::of_plain(word.shape, marked, false, false));
+                tokens.push(Token::plain(
+                    i..end,
+                    marked,
+                    word.shape,
+                    false,
+                    sentence_start,
+                    false,
+                ));
+                sentence_start = matches!(word.mark, b'.' | b'!' | b'?' | b':');
+                last_end = end;
+                // The byte at `end` is space; the next chunk follows it at once unless
+                // the byte after is space too (or a control character).
+                if bytes.get(end + 1).is_some_and(|&b| b >= b'!') {
+                    i = end + 1;
+                } else {
+                    (i, at_chunk) = (end, false);
+                    continue 'text;
+                }
             }
         }
         let start = i;
