@@ -62,6 +62,30 @@ impl<V: Copy + Default> StrTable<V> {
         self.len
     }
 
+    /// How many keys the table holds before it grows.
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len() / 2
+    }
+
+    /// Empties the table, given the slots its keys were put in ([`StrTable::slot_of`])
+    /// since it last grew: only those slots are emptied, rather than every slot, so a
+    /// large table can be reused by a small document. Slots that are not all the
+    /// table's filled ones leave none filled either: then every slot is emptied.
+    pub(crate) fn clear_slots(&mut self, slots: &[u32]) {
+        // Each filled slot is counted once, however often it is given.
+        let mut emptied = 0;
+        for &i in slots {
+            if let Some(slot) = self.slots.get_mut(i as usize).filter(|s| s.tag != 0) {
+                *slot = empty_slot();
+                emptied += 1;
+            }
+        }
+        if emptied != self.len {
+            self.slots.fill(empty_slot());
+        }
+        self.len = 0;
+    }
+
     /// The table's hash seed (process-wide), for a caller's own table of the same keys.
     pub(crate) fn seed(&self) -> u64 {
         self.seed
@@ -92,17 +116,19 @@ impl<V: Copy + Default> StrTable<V> {
     }
 
     /// The value for the key `store[start..end]`, which is also where the table keeps
-    /// it; on a miss its value starts as `V::default()`. Every key must come from the
-    /// same `store`.
+    /// it, and the index of the key's slot, which stays its slot until the table grows
+    /// (see [`StrTable::clear_slots`]); on a miss its value starts as `V::default()`.
+    /// Every key must come from the same `store`.
     #[inline]
-    pub(crate) fn entry_stored(&mut self, store: &[u8], start: usize, end: usize) -> &mut V {
+    pub(crate) fn slot_of(&mut self, store: &[u8], start: usize, end: usize) -> (u32, &mut V) {
         let key = &store[start..end];
         let tag = tag(self.seed, key);
         let i = match self.find(store, key, tag) {
             Ok(i) => i,
             Err(i) => self.occupy(i, tag, start, key.len(), V::default()),
         };
-        &mut self.slots[i].value
+        // In range: a table of more than 2^32 slots is never made.
+        (i as u32, &mut self.slots[i].value)
     }
 
     /// Fills the vacancy `i` found for `tag` (growing first if the table is half full)
@@ -173,15 +199,16 @@ impl<V: Copy + Default> StrTable<V> {
 }
 
 fn empty_slots<V: Copy + Default>(n: usize) -> Vec<Slot<V>> {
-    vec![
-        Slot {
-            tag: 0,
-            start: 0,
-            len: 0,
-            value: V::default(),
-        };
-        n
-    ]
+    vec![empty_slot(); n]
+}
+
+fn empty_slot<V: Default>() -> Slot<V> {
+    Slot {
+        tag: 0,
+        start: 0,
+        len: 0,
+        value: V::default(),
+    }
 }
 
 /// Offsets and lengths are stored in 32 bits: a document or dictionary of 4 GiB of
@@ -234,12 +261,45 @@ mod tests {
         let text = b"to be or not to be";
         let mut table = StrTable::<u32>::with_capacity(1);
         for (start, end) in [(0, 2), (3, 5), (6, 8), (9, 12), (13, 15), (16, 18)] {
-            *table.entry_stored(text, start, end) += 1;
+            *table.slot_of(text, start, end).1 += 1;
         }
         assert_eq!(table.len(), 4);
         assert_eq!(table.get(text, b"to"), Some(2));
         assert_eq!(table.get(text, b"be"), Some(2));
         assert_eq!(table.get(text, b"not"), Some(1));
         assert_eq!(table.get(text, b"t"), None);
+    }
+
+    #[test]
+    fn cleared_slots_leave_an_empty_table_that_counts_afresh() {
+        let text: String = (0..300).map(|i| format!("k{i} ")).collect();
+        let spans: Vec<(usize, usize)> = text
+            .match_indices(' ')
+            .scan(0, |start, (end, _)| {
+                let span = (*start, end);
+                *start = end + 1;
+                Some(span)
+            })
+            .collect();
+        let store = text.as_bytes();
+        let mut table = StrTable::<u32>::with_capacity(512);
+        // The slots of all keys (some given twice), of some only, or none: each time
+        // no slot stays filled, and the table counts the keys anew.
+        for given in [300, 299, 150, 0] {
+            let mut slots = Vec::new();
+            for &(start, end) in &spans {
+                let (slot, count) = table.slot_of(store, start, end);
+                *count += 1;
+                slots.push(slot);
+            }
+            assert_eq!(table.len(), 300);
+            assert!(table.iter().all(|(_, _, count)| count == 1));
+            slots.truncate(given);
+            slots.extend_from_within(..given / 2);
+            table.clear_slots(&slots);
+            assert_eq!(table.len(), 0);
+            assert_eq!(table.iter().count(), 0, "{given}");
+            assert_eq!(table.get(store, b"k1"), None);
+        }
     }
 }

@@ -125,14 +125,42 @@ impl Mark {
     /// [`Mark::HEAD`] before the space after it is known.
     #[inline]
     fn of(token: &Token) -> u8 {
-        let head = !token.protected
-            && !token.after_hyphen
-            && !token.has_trailing_punct()
-            && matches!(token.shape, Shape::Lower | Shape::Capitalized);
-        let tail = !token.protected && !token.has_leading_punct();
+        Mark::of_parts(
+            token.shape,
+            token.has_leading_punct(),
+            token.has_trailing_punct(),
+            token.protected,
+            token.after_hyphen,
+        )
+    }
+
+    /// [`Mark::of`] the [`Token::plain`] of the same arguments, from those arguments
+    /// rather than the stored token (whose fields the short-word loop would read back):
+    /// a plain token has no punctuation before its core, and some after it exactly when
+    /// `marked`.
+    #[inline(always)]
+    fn of_plain(shape: Shape, marked: bool, protected: bool, after_hyphen: bool) -> u8 {
+        Mark::of_parts(shape, false, marked, protected, after_hyphen)
+    }
+
+    /// [`Mark::of`] a token of `shape` with punctuation before and after its core as
+    /// given.
+    #[inline(always)]
+    fn of_parts(
+        shape: Shape,
+        leading_punct: bool,
+        trailing_punct: bool,
+        protected: bool,
+        after_hyphen: bool,
+    ) -> u8 {
+        let head = !protected
+            && !after_hyphen
+            && !trailing_punct
+            && matches!(shape, Shape::Lower | Shape::Capitalized);
+        let tail = !protected && !leading_punct;
         (u8::from(head) * Mark::HEAD)
             | (u8::from(tail) * Mark::TAIL)
-            | (u8::from(token.shape == Shape::Lower) * Mark::LOWER)
+            | (u8::from(shape == Shape::Lower) * Mark::LOWER)
     }
 }
 
@@ -179,6 +207,15 @@ pub(super) fn tokenize(text: &str) -> Vec<Token> {
     tokenize_marked(text, &mut VocabCounter::new(text)).0
 }
 
+/// How many tokens a text of `len` bytes is given room for before it is cut (also in
+/// [`VocabCounter`], one id per token): prose takes six to seven bytes a token, but
+/// denser text (tables, numbers, references) takes less, and a vector that outgrows
+/// its room is copied whole. One token in five bytes is more than any of the benchmark
+/// documents has; the room is not written until used, so it costs no time.
+pub(super) fn token_capacity(len: usize) -> usize {
+    len / 5
+}
+
 /// Cuts `text` into tokens, with each token's [`Mark`]s but [`Mark::KNOWN`]; none when
 /// the text is too long for [`Token`]'s offsets.
 ///
@@ -189,8 +226,8 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
     if u32::try_from(bytes.len()).is_err() {
         return (Vec::new(), Vec::new());
     }
-    let mut tokens = Vec::with_capacity(bytes.len() / 6);
-    let mut marks = Vec::with_capacity(bytes.len() / 6);
+    let mut tokens = Vec::with_capacity(token_capacity(bytes.len()));
+    let mut marks = Vec::with_capacity(token_capacity(bytes.len()));
     // The end of the last token's chunk.
     let mut last_end = usize::MAX;
     let mut i = 0;
@@ -223,31 +260,36 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
         }
         // Most chunks of running text are short words, each followed by one byte of
         // space and the next: they are cut in this loop of their own, whose few
-        // variables stay in registers, and counted by the bytes it loaded.
-        while let Some(word) = short_word(bytes, i) {
-            let end = i + word.len;
-            let token = Token::plain(
-                i..end,
-                word.mark != 0,
-                word.shape,
-                bracket_depth > 0,
-                sentence_start,
-                after_hyphen,
-            );
-            let core_bytes = word.load & (u64::MAX >> (64 - 8 * token.core().len()));
-            vocab.count_short(core_bytes, token.core(), after_hyphen, true);
-            marks.push(Mark::of(&token));
-            tokens.push(token);
-            after_hyphen = false;
-            sentence_start = matches!(word.mark, b'.' | b'!' | b'?' | b':');
-            last_end = end;
-            // The byte at `end` is space; the next chunk follows it at once unless
-            // the byte after is space too (or a control character).
-            if bytes.get(end + 1).is_some_and(|&b| b >= b'!') {
-                i = end + 1;
-            } else {
-                (i, at_chunk) = (end, false);
-                continue 'text;
+        // variables stay in registers, and counted by the bytes it loaded. The rare
+        // short word after a hyphen or inside square brackets is left to the general
+        // path below, which cuts it alike (see `scan_chunk`): here every word is
+        // neither, so neither is a variable of the loop.
+        if !after_hyphen && bracket_depth == 0 {
+            while let Some(word) = short_word(bytes, i) {
+                let end = i + word.len;
+                let marked = word.mark != 0;
+                let core = Span::new(i, end - usize::from(marked));
+                let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
+                vocab.count_short(core_bytes, core, false, true);
+                marks.push(Mark::of_plain(word.shape, marked, false, false));
+                tokens.push(Token::plain(
+                    i..end,
+                    marked,
+                    word.shape,
+                    false,
+                    sentence_start,
+                    false,
+                ));
+                sentence_start = matches!(word.mark, b'.' | b'!' | b'?' | b':');
+                last_end = end;
+                // The byte at `end` is space; the next chunk follows it at once unless
+                // the byte after is space too (or a control character).
+                if bytes.get(end + 1).is_some_and(|&b| b >= b'!') {
+                    i = end + 1;
+                } else {
+                    (i, at_chunk) = (end, false);
+                    continue 'text;
+                }
             }
         }
         let start = i;

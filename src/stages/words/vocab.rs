@@ -22,7 +22,7 @@
 use std::cell::RefCell;
 use std::hash::BuildHasher;
 
-use super::tokens::{Mark, Shape, Token};
+use super::tokens::{token_capacity, Mark, Shape, Token};
 use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
 use crate::lexicon::{Lexicon, StrTable};
 use crate::span::Span;
@@ -197,6 +197,9 @@ pub(super) struct Vocab<'a> {
     short: ShortWords,
     /// Longer words.
     words: StrTable<Entry>,
+    /// As in [`VocabCounter`]: for emptying `words` when dropped.
+    long_slots: Vec<u32>,
+    long_capacity: usize,
     /// A bit per [`outline`] of the words of [`MIN_OUTLINED`] bytes or more; a power of
     /// two of `u64`s (none in an empty vocabulary).
     outlines: Vec<u64>,
@@ -221,6 +224,12 @@ pub(super) struct VocabCounter<'a> {
     text: &'a str,
     short: ShortWords,
     words: StrTable<Entry>,
+    /// The keys of `words` as `(start, end)` in `text`, in order of first use.
+    long: Vec<(u32, u32)>,
+    /// The slots of `words` the keys were put in (see [`StrTable::clear_slots`]), and
+    /// the table's capacity then: slots move when it grows.
+    long_slots: Vec<u32>,
+    long_capacity: usize,
     /// Per token: the `id` of its core (0: none).
     ids: Vec<u32>,
     /// Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
@@ -233,14 +242,22 @@ impl<'a> VocabCounter<'a> {
         // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
         // (A token takes about six bytes of text.)
         let capacity = (text.len() / 96).clamp(256, 8192);
-        let words = StrTable::with_capacity(capacity);
-        let short = ShortWords::with_capacity(capacity, words.seed());
+        let words = long_words_table(capacity);
+        let mut short = ShortWords::with_capacity(capacity, words.seed());
+        // The lists of words, unlike the tables, are not zeroed: room for more words
+        // than a text is likely to have costs nothing, and growing copies the list.
+        // Documents of the benchmark have one distinct word in 16 to 35 bytes.
+        let words_at_most = text.len() / 16;
+        short.used.reserve(words_at_most);
         VocabCounter {
             text,
             short,
+            long_capacity: words.capacity(),
             words,
-            ids: Vec::with_capacity(text.len() / 6),
-            asks: Vec::new(),
+            long: Vec::with_capacity(words_at_most),
+            long_slots: Vec::with_capacity(words_at_most),
+            ids: Vec::with_capacity(token_capacity(text.len())),
+            asks: Vec::with_capacity(words_at_most),
         }
     }
 
@@ -266,7 +283,12 @@ impl<'a> VocabCounter<'a> {
                 core_bytes.unwrap_or_else(|| load_prefix(bytes, core.start, core.len()));
             self.count_short(core_bytes, core, fragment, plain);
         } else {
-            let entry = self.words.entry_stored(bytes, core.start, core.end);
+            let (slot, entry) = self.words.slot_of(bytes, core.start, core.end);
+            if entry.id == 0 {
+                // In range: the text is shorter than `u32::MAX` bytes (see `tokenize`).
+                self.long.push((core.start as u32, core.end as u32));
+                self.long_slots.push(slot);
+            }
             record(entry, core, fragment, plain, &mut self.asks, &mut self.ids);
         }
     }
@@ -296,6 +318,9 @@ impl<'a> VocabCounter<'a> {
             text,
             short,
             words,
+            long,
+            long_slots,
+            long_capacity,
             ids,
             asks,
         } = self;
@@ -316,12 +341,14 @@ impl<'a> VocabCounter<'a> {
             *mark |= known;
             in_lexicon += usize::from(known != 0);
         }
-        let outlines = file_outlines(text.as_bytes(), &short, &words);
+        let outlines = file_outlines(text.as_bytes(), &short, &long);
         (
             Vocab {
                 text,
                 short,
                 words,
+                long_slots,
+                long_capacity,
                 outlines,
             },
             in_lexicon,
@@ -501,8 +528,8 @@ fn record(
 /// 30 times. Every pair of neighbouring words may be asked about, and a bit set wrongly
 /// costs a probe of the table; the set stays small enough for the cache (64 KiB for
 /// 10,000 distinct words).
-fn file_outlines(text: &[u8], short: &ShortWords, words: &StrTable<Entry>) -> Vec<u64> {
-    let n = short.len() + words.len();
+fn file_outlines(text: &[u8], short: &ShortWords, long: &[(u32, u32)]) -> Vec<u64> {
+    let n = short.len() + long.len();
     if n == 0 {
         return Vec::new();
     }
@@ -519,8 +546,8 @@ fn file_outlines(text: &[u8], short: &ShortWords, words: &StrTable<Entry>) -> Ve
         let len = (key >> 56) as usize;
         file(&key.to_le_bytes()[..len]);
     }
-    for (start, len, _) in words.iter() {
-        file(&text[start..start + len]);
+    for &(start, end) in long {
+        file(&text[start as usize..end as usize]);
     }
     outlines
 }
@@ -675,6 +702,51 @@ impl ShortWords {
             *k = i as u32;
         }
         self.used = used;
+    }
+}
+
+thread_local! {
+    /// The emptied table of long words that this thread's last vocabulary left (see
+    /// [`long_words_table`]).
+    static SPARE_LONG: RefCell<Option<StrTable<Entry>>> = const { RefCell::new(None) };
+}
+
+/// A table of long words for `n` words before it grows: the empty one its thread kept
+/// where it is large enough, else a new one. A new table is zeroed whole, and grown
+/// (zeroed again and refilled) by a document with more long words than guessed; a kept
+/// one was emptied slot by slot, by its words (see [`Vocab`]'s `drop`).
+fn long_words_table(n: usize) -> StrTable<Entry> {
+    match SPARE_LONG.try_with(|spare| spare.take()) {
+        Ok(Some(table)) if table.capacity() >= n => table,
+        _ => StrTable::with_capacity(n),
+    }
+}
+
+impl Drop for Vocab<'_> {
+    /// Empties the table of long words and leaves it to the thread's next vocabulary,
+    /// unless the thread already keeps a larger one or this one is too large to keep.
+    fn drop(&mut self) {
+        if self.words.capacity() * 2 > SPARE_SLOTS {
+            return;
+        }
+        debug_assert_eq!(self.words.len(), self.long_slots.len());
+        let mut words = std::mem::take(&mut self.words);
+        if words.capacity() == self.long_capacity {
+            words.clear_slots(&self.long_slots);
+        } else {
+            // It grew: the slots noted before moved. Every slot is emptied.
+            words.clear_slots(&[]);
+        }
+        // Nothing is kept while the thread's locals are being destroyed.
+        let _ = SPARE_LONG.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare
+                .as_ref()
+                .is_none_or(|kept| kept.capacity() < words.capacity())
+            {
+                *spare = Some(words);
+            }
+        });
     }
 }
 
@@ -892,22 +964,38 @@ mod tests {
     fn a_table_left_by_a_document_counts_the_next_as_a_new_one_would() {
         // The first document leaves its (grown) slots to the thread; the second must
         // find none of its words, and each of its own as often as it occurs.
-        let first: String = (0..3000).map(|i| format!("w{i} ab ")).collect();
-        let second = "ab cd ab w7 xyzzyplugh cd ab";
+        // Long words too, in a table that grows (its slots move) or not.
+        let first: String = (0..3000).map(|i| format!("w{i} ab longword{i} ")).collect();
+        let second = "ab cd ab w7 xyzzyplugh cd ab longword7 xyzzyplugh";
+        let third: String = (0..100).map(|i| format!("longword{i} ")).collect();
         {
             let (vocab, _) = build(&first, |_| false);
             assert_eq!(vocab.count("ab"), 3000);
             assert_eq!(vocab.count("w2999"), 1);
+            assert_eq!(vocab.count("longword2999"), 1);
         }
         let spare = SPARE_SHORT.with_borrow(|spare| spare.len());
         assert!(spare >= 4096, "{spare}");
         assert!(SPARE_SHORT.with_borrow(|spare| spare.iter().all(|&(key, _)| key == 0)));
+        let (kept, kept_len) = SPARE_LONG.with_borrow(|spare| {
+            let table = spare.as_ref().expect("a kept table of long words");
+            (table.capacity(), table.len())
+        });
+        assert!(kept >= 3000, "{kept}");
+        assert_eq!(kept_len, 0);
+        for _ in 0..2 {
+            let (vocab, _) = build(&third, |_| false);
+            assert!((0..100).all(|i| vocab.count(&format!("longword{i}")) == 1));
+            assert_eq!(vocab.count("longword100"), 0);
+        }
         let (vocab, _) = build(second, |_| false);
         for (word, count) in [
             ("ab", 3),
             ("cd", 2),
             ("w7", 1),
-            ("xyzzyplugh", 1),
+            ("xyzzyplugh", 2),
+            ("longword7", 1),
+            ("longword8", 0),
             ("w8", 0),
         ] {
             assert_eq!(vocab.count(word), count, "{word}");
