@@ -308,8 +308,9 @@ fn page_lines<'a>(
     lines[first..]
         .iter()
         .map_while(move |l| {
-            let span = Span::new(l.span.start.max(page.start), l.span.end.min(page.end));
-            (span.start < page.end).then_some((l, span))
+            // Tested before the span is made: a line past the page would make it inverted.
+            let start = l.span.start.max(page.start);
+            (start < page.end).then(|| (l, Span::new(start, l.span.end.min(page.end))))
         })
         .map(move |(l, span)| {
             if span == l.span {
