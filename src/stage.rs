@@ -11,7 +11,6 @@ use std::sync::{Arc, OnceLock};
 use crate::fix::{Diagnostic, Fix};
 use crate::lexicon::Lexicon;
 use crate::rulefile::RuleSet;
-use crate::stages::layout::furniture;
 use crate::stages::layout::pages::{self, Page};
 
 /// The text a stage works on: the output of the stages before it.
@@ -64,23 +63,6 @@ impl<'a> Document<'a> {
             None => Cow::Owned(pages::pages(self.text)),
         }
     }
-
-    /// The fixes that delete the text's running heads, footers and page numbers, as the
-    /// furniture pass proposes them.
-    ///
-    /// The notes pass must look past these lines at page bottoms, and runs just before
-    /// the furniture pass: when it changes nothing, the furniture pass is handed the
-    /// fixes it found instead of finding them again.
-    pub(crate) fn furniture(&self) -> Cow<'a, [Fix]> {
-        match self.analyses {
-            Some(analyses) => Cow::Borrowed(
-                analyses
-                    .furniture
-                    .get_or_init(|| furniture::furniture(self.text, &self.pages())),
-            ),
-            None => Cow::Owned(furniture::furniture(self.text, &self.pages())),
-        }
-    }
 }
 
 /// Facts about one text that more than one stage needs, each worked out at most once,
@@ -95,7 +77,6 @@ impl<'a> Document<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Analyses {
     pages: OnceLock<Vec<Page>>,
-    furniture: OnceLock<Vec<Fix>>,
 }
 
 /// What to do with runs the garble stage finds.

@@ -97,9 +97,8 @@ impl Stage for Furniture {
     }
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
-        // The notes pass, which runs first, may have worked these out already for the
-        // same text (see `Document::furniture`).
-        for fix in doc.furniture().into_owned() {
+        let text = doc.text();
+        for fix in furniture(text, &doc.pages(), true) {
             out.push(fix);
         }
     }
@@ -107,12 +106,12 @@ impl Stage for Furniture {
 
 /// The lines the furniture pass deletes (whole lines with their line breaks, Safe fixes
 /// only), sorted: what the footnotes pass, which runs first, must look past at page
-/// edges. `fixes` are the text's [`furniture`].
-pub(crate) fn furniture_lines(fixes: &[Fix]) -> Vec<Span> {
-    let mut spans: Vec<Span> = fixes
-        .iter()
+/// edges. `pages` are the text's [`pages::pages`].
+pub(crate) fn furniture_lines(text: &str, pages: &[pages::Page]) -> Vec<Span> {
+    let mut spans: Vec<Span> = furniture(text, pages, false)
+        .into_iter()
         .filter(|f| f.applicability == Applicability::Safe)
-        .flat_map(|f| f.edits.iter().map(|e| e.span))
+        .flat_map(|f| f.edits.into_iter().map(|e| e.span))
         .collect();
     spans.sort_unstable();
     spans.dedup();
@@ -166,12 +165,13 @@ impl EdgeLine {
     }
 }
 
-/// The fixes deleting the furniture of `text`, whose pages are `pages`: what the furniture
-/// pass proposes, and what the notes pass looks past ([`furniture_lines`]).
-pub(crate) fn furniture(text: &str, pages: &[pages::Page]) -> Vec<Fix> {
+/// The fixes deleting the furniture of `text`, whose pages are `pages`. Without
+/// `explain`, the running lines' fixes carry no message ([`furniture_lines`] reads only
+/// the spans, and there are as many of them as pages).
+fn furniture(text: &str, pages: &[pages::Page], explain: bool) -> Vec<Fix> {
     let (edges, interiors) = edge_lines(text, pages);
     let mut fixes = Vec::new();
-    let numbered_pages = page_numbers(text, &edges, &mut fixes);
+    let numbered_pages = page_numbers(text, &edges, explain, &mut fixes);
     glued_page_numbers(text, &edges, &numbered_pages, &mut fixes);
     let mut with_text: Vec<usize> = edges.iter().map(|e| e.page).collect();
     with_text.dedup();
@@ -182,6 +182,7 @@ pub(crate) fn furniture(text: &str, pages: &[pages::Page]) -> Vec<Fix> {
             &edges,
             &numbered_pages,
             with_text.len(),
+            explain,
             &mut fixes,
         );
     }
@@ -321,8 +322,8 @@ fn inside_pages(
 
 /// Proposes deleting bare page numbers at page edges; returns, for each edge line, whether
 /// it is a page number that counts up with its neighbours (used to tell running heads
-/// that carry the page's number).
-fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<bool> {
+/// that carry the page's number). Without `explain`, the fixes carry no message.
+fn page_numbers(text: &str, edges: &[EdgeLine], explain: bool, fixes: &mut Vec<Fix>) -> Vec<bool> {
     let candidates: Vec<(usize, usize, pages::PageNumber)> = edges
         .iter()
         .enumerate()
@@ -341,30 +342,42 @@ fn page_numbers(text: &str, edges: &[EdgeLine], fixes: &mut Vec<Fix>) -> Vec<boo
         .map(|&(_, page, n)| offsets[&offset(page, n.value)] >= 2)
         .collect();
     let mut counted = vec![false; edges.len()];
+    let explained = |fix: Fix, message: &dyn Fn() -> String| {
+        if explain {
+            fix.with_message(message())
+        } else {
+            fix
+        }
+    };
     for (&(i, _, number), &ok) in candidates.iter().zip(&in_sequence) {
         let e = &edges[i];
         let shown = e.line.trimmed(text);
         let value = number.value;
         let (side, page) = (e.side().as_str(), e.page + 1);
         let fix = if number.decorated && e.rank() == 0 && !ok {
-            Fix::new(PAGE_NUMBER, Applicability::Safe)
-                .with_confidence(0.9)
-                .with_message(format!(
-                    "{shown:?} at the {side} of page {page} can only be a page number"
-                ))
+            explained(
+                Fix::new(PAGE_NUMBER, Applicability::Safe).with_confidence(0.9),
+                &|| format!("{shown:?} at the {side} of page {page} can only be a page number"),
+            )
         } else if ok {
             counted[i] = true;
-            Fix::new(PAGE_NUMBER, Applicability::Safe)
-                .with_confidence(0.95)
-                .with_message(format!(
+            explained(
+                Fix::new(PAGE_NUMBER, Applicability::Safe).with_confidence(0.95),
+                &|| {
+                    format!(
                     "page number {shown:?} ({value}) at the {side} of page {page}, in sequence with its neighbours"
-                ))
+                )
+                },
+            )
         } else if e.rank() < 2 {
-            Fix::new(PAGE_NUMBER, Applicability::Review)
-                .with_confidence(0.6)
-                .with_message(format!(
+            explained(
+                Fix::new(PAGE_NUMBER, Applicability::Review).with_confidence(0.6),
+                &|| {
+                    format!(
                     "{shown:?} alone at the {side} of page {page} looks like a page number, but fits no sequence"
-                ))
+                )
+                },
+            )
         } else {
             continue;
         };
@@ -572,6 +585,7 @@ fn running_lines(
     edges: &[EdgeLine],
     numbered: &[bool],
     page_count: usize,
+    explain: bool,
     fixes: &mut Vec<Fix>,
 ) {
     // Each candidate edge line is keyed once, for the clusters and for the search
@@ -687,10 +701,14 @@ fn running_lines(
             let fix = Fix::new(rule.clone(), app)
                 .with_edit(Edit::delete(e.line.full))
                 .with_confidence(confidence);
-            fixes.push(fix.with_message(format!(
-                "{shown:?} {how} at the {where_} of {page_total} of {page_count} pages (here page {})",
-                e.page + 1
-            )));
+            fixes.push(if explain {
+                fix.with_message(format!(
+                    "{shown:?} {how} at the {where_} of {page_total} of {page_count} pages (here page {})",
+                    e.page + 1
+                ))
+            } else {
+                fix
+            });
         }
     }
 }
@@ -967,21 +985,22 @@ mod tests {
         assert!(!has_letters("§ 1.2", 1));
     }
 
-    /// The footnotes pass sees the lines the furniture pass deletes Safe, sorted.
+    /// The footnotes pass sees the same lines deleted as the furniture pass deletes
+    /// Safe, whether or not the fixes are explained.
     #[test]
     fn furniture_lines_are_the_safe_deletions() {
         let text: String = (1..=4)
             .map(|p| format!("Annual Report\n{}\nA Line Twice\n- {p} -\n\x0c", body(p)))
             .collect();
-        let fixes = furniture(&text, &pages::pages(&text));
-        let mut safe: Vec<Span> = fixes
-            .iter()
+        let pages = pages::pages(&text);
+        let mut safe: Vec<Span> = furniture(&text, &pages, true)
+            .into_iter()
             .filter(|f| f.applicability == Applicability::Safe)
             .map(|f| f.edits[0].span)
             .collect();
         safe.sort_unstable();
         assert!(!safe.is_empty());
-        assert_eq!(furniture_lines(&fixes), safe);
+        assert_eq!(furniture_lines(&text, &pages), safe);
     }
 
     #[test]
