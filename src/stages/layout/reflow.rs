@@ -1006,10 +1006,10 @@ impl WordBreak {
     fn find(text: &str, a: &Line, b: &Line) -> Option<WordBreak> {
         // Asked of every gap: a line whose last byte ends no mark ends in no mark, and
         // most lines are settled on that byte without decoding their last character.
-        if !MARK_LAST_BYTES.contains(&text.as_bytes()[a.end - 1]) {
+        let line = &text[a.start..a.end];
+        if !MARK_LAST_BYTES.contains(line.as_bytes().last()?) {
             return None;
         }
-        let line = &text[a.start..a.end];
         let mark = line.chars().next_back()?;
         let soft = is_soft_mark(mark)?;
         let mark_start = a.end - mark.len_utf8();
@@ -1370,6 +1370,12 @@ fn ends_sentence(line: &str) -> bool {
     if line.as_bytes().last().is_some_and(u8::is_ascii_alphabetic) {
         return false;
     }
+    ends_sentence_trimmed(line)
+}
+
+/// [`ends_sentence`] by its definition: the last character left once closers, digits
+/// and asterisks are trimmed is sentence-final punctuation.
+fn ends_sentence_trimmed(line: &str) -> bool {
     let trimmed = line.trim_end_matches(|c: char| c.is_ascii_digit() || is_closer(c) || c == '*');
     matches!(
         trimmed.chars().next_back(),
@@ -2028,14 +2034,7 @@ mod tests {
     #[test]
     fn sentence_ends_agree_with_the_trimmed_last_character() {
         // The definition, without the shortcut for a line that ends in a letter.
-        let by_definition = |line: &str| {
-            let trimmed =
-                line.trim_end_matches(|c: char| c.is_ascii_digit() || is_closer(c) || c == '*');
-            matches!(
-                trimmed.chars().next_back(),
-                Some('.' | '!' | '?' | ':' | ';' | '…')
-            )
-        };
+        let by_definition = ends_sentence_trimmed;
         let ends = [
             "", "a", "Z", ".", "!", "?", ":", ";", "…", ")", "”", "*", "3", "é", "ß", ",", " ",
         ];

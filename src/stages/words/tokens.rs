@@ -134,13 +134,13 @@ impl Mark {
         )
     }
 
-    /// [`Mark::of`] the [`Token::plain`] of the same arguments, from those arguments
-    /// rather than the stored token (whose fields the short-word loop would read back):
-    /// a plain token has no punctuation before its core, and some after it exactly when
-    /// `marked`.
+    /// [`Mark::of`] the short-word loop's [`Token::plain`] of `shape` and `marked`
+    /// (outside brackets, after no hyphen), from those arguments rather than the stored
+    /// token, whose fields the loop would read back: a plain token has no punctuation
+    /// before its core, and some after it exactly when `marked`.
     #[inline(always)]
-    fn of_plain(shape: Shape, marked: bool, protected: bool, after_hyphen: bool) -> u8 {
-        Mark::of_parts(shape, false, marked, protected, after_hyphen)
+    fn of_plain(shape: Shape, marked: bool) -> u8 {
+        Mark::of_parts(shape, false, marked, false, false)
     }
 
     /// [`Mark::of`] a token of `shape` with punctuation before and after its core as
@@ -271,7 +271,7 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
                 let core = Span::new(i, end - usize::from(marked));
                 let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
                 vocab.count_short(core_bytes, core, false, true);
-                marks.push(Mark::of_plain(word.shape, marked, false, false));
+                marks.push(Mark::of_plain(word.shape, marked));
                 tokens.push(Token::plain(
                     i..end,
                     marked,

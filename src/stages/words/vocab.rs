@@ -199,7 +199,6 @@ pub(super) struct Vocab<'a> {
     words: StrTable<Entry>,
     /// As in [`VocabCounter`]: for emptying `words` when dropped.
     long_slots: Vec<u32>,
-    long_capacity: usize,
     /// A bit per [`outline`] of the words of [`MIN_OUTLINED`] bytes or more; a power of
     /// two of `u64`s (none in an empty vocabulary).
     outlines: Vec<u64>,
@@ -226,10 +225,9 @@ pub(super) struct VocabCounter<'a> {
     words: StrTable<Entry>,
     /// The keys of `words` as `(start, end)` in `text`, in order of first use.
     long: Vec<(u32, u32)>,
-    /// The slots of `words` the keys were put in (see [`StrTable::clear_slots`]), and
-    /// the table's capacity then: slots move when it grows.
+    /// The slots of `words` the keys were put in (see [`StrTable::clear_slots`], which
+    /// empties the whole table instead if it grew and the slots moved).
     long_slots: Vec<u32>,
-    long_capacity: usize,
     /// Per token: the `id` of its core (0: none).
     ids: Vec<u32>,
     /// Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
@@ -252,7 +250,6 @@ impl<'a> VocabCounter<'a> {
         VocabCounter {
             text,
             short,
-            long_capacity: words.capacity(),
             words,
             long: Vec::with_capacity(words_at_most),
             long_slots: Vec::with_capacity(words_at_most),
@@ -320,7 +317,6 @@ impl<'a> VocabCounter<'a> {
             words,
             long,
             long_slots,
-            long_capacity,
             ids,
             asks,
         } = self;
@@ -348,7 +344,6 @@ impl<'a> VocabCounter<'a> {
                 short,
                 words,
                 long_slots,
-                long_capacity,
                 outlines,
             },
             in_lexicon,
@@ -731,12 +726,9 @@ impl Drop for Vocab<'_> {
         }
         debug_assert_eq!(self.words.len(), self.long_slots.len());
         let mut words = std::mem::take(&mut self.words);
-        if words.capacity() == self.long_capacity {
-            words.clear_slots(&self.long_slots);
-        } else {
-            // It grew: the slots noted before moved. Every slot is emptied.
-            words.clear_slots(&[]);
-        }
+        // Had the table grown, the slots noted before moved: `clear_slots` then finds
+        // them not all filled, and empties every slot.
+        words.clear_slots(&self.long_slots);
         // Nothing is kept while the thread's locals are being destroyed.
         let _ = SPARE_LONG.try_with(|spare| {
             let mut spare = spare.borrow_mut();
