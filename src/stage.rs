@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use crate::fix::{Diagnostic, Fix};
 use crate::lexicon::Lexicon;
 use crate::rulefile::RuleSet;
-use crate::stages::layout::pages::{self, Page};
+use crate::stages::layout::pages::{self, Line, Page};
 
 /// The text a stage works on: the output of the stages before it.
 ///
@@ -59,8 +59,27 @@ impl<'a> Document<'a> {
     /// already found for the same text, instead of every pass finding them again.
     pub(crate) fn pages(&self) -> Cow<'a, [Page]> {
         match self.analyses {
-            Some(analyses) => Cow::Borrowed(analyses.pages.get_or_init(|| pages::pages(self.text))),
+            Some(analyses) => Cow::Borrowed(
+                analyses
+                    .pages
+                    .get_or_init(|| pages::pages_of(self.text, &self.lines())),
+            ),
             None => Cow::Owned(pages::pages(self.text)),
+        }
+    }
+
+    /// The text's lines, as [`pages::all_lines`] finds them.
+    ///
+    /// Most layout passes read a text line by line, and finding the line breaks is a
+    /// search a line (some 65 instructions each on prose). The pipeline finds them once
+    /// for each text, and the passes cut the lines of a page or of any other span from
+    /// them with [`pages::lines_within`].
+    pub(crate) fn lines(&self) -> Cow<'a, [Line]> {
+        match self.analyses {
+            Some(analyses) => {
+                Cow::Borrowed(analyses.lines.get_or_init(|| pages::all_lines(self.text)))
+            }
+            None => Cow::Owned(pages::all_lines(self.text)),
         }
     }
 }
@@ -76,6 +95,7 @@ impl<'a> Document<'a> {
 // `Send` and `Sync`, as it was when it held only the text.
 #[derive(Debug, Default)]
 pub(crate) struct Analyses {
+    lines: OnceLock<Vec<Line>>,
     pages: OnceLock<Vec<Page>>,
 }
 

@@ -86,11 +86,12 @@ impl Stage for Columns {
         }
         // A grid only for pages where a gutter is possible: a few lines must have a gap
         // inside or text pushed right (a right-column line), beyond a header and folio.
+        let all_lines = doc.lines();
         let pages: Vec<(Span, Vec<Line>, Option<Grid>)> = doc
             .pages()
             .iter()
             .map(|page| {
-                let lines: Vec<Line> = pages::lines(text, page.span).collect();
+                let lines: Vec<Line> = pages::lines_within(&all_lines, page.span).collect();
                 let gapped = lines
                     .iter()
                     .filter(|l| has_gap(&text[l.span.range()]))

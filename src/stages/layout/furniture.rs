@@ -98,7 +98,7 @@ impl Stage for Furniture {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        for fix in furniture(text, &doc.pages(), true) {
+        for fix in furniture(text, &doc.lines(), &doc.pages(), true) {
             out.push(fix);
         }
     }
@@ -106,9 +106,9 @@ impl Stage for Furniture {
 
 /// The lines the furniture pass deletes (whole lines with their line breaks, Safe fixes
 /// only), sorted: what the footnotes pass, which runs first, must look past at page
-/// edges. `pages` are the text's [`pages::pages`].
-pub(crate) fn furniture_lines(text: &str, pages: &[pages::Page]) -> Vec<Span> {
-    let mut spans: Vec<Span> = furniture(text, pages, false)
+/// edges. `lines` and `pages` are the text's [`pages::all_lines`] and [`pages::pages`].
+pub(crate) fn furniture_lines(text: &str, lines: &[Line], pages: &[pages::Page]) -> Vec<Span> {
+    let mut spans: Vec<Span> = furniture(text, lines, pages, false)
         .into_iter()
         .filter(|f| f.applicability == Applicability::Safe)
         .flat_map(|f| f.edits.into_iter().map(|e| e.span))
@@ -165,11 +165,11 @@ impl EdgeLine {
     }
 }
 
-/// The fixes deleting the furniture of `text`, whose pages are `pages`. Without
+/// The fixes deleting the furniture of `text`, whose lines are `lines` and pages `pages`. Without
 /// `explain`, the running lines' fixes carry no message ([`furniture_lines`] reads only
 /// the spans, and there are as many of them as pages).
-fn furniture(text: &str, pages: &[pages::Page], explain: bool) -> Vec<Fix> {
-    let (edges, interiors) = edge_lines(text, pages);
+fn furniture(text: &str, lines: &[Line], pages: &[pages::Page], explain: bool) -> Vec<Fix> {
+    let (edges, interiors) = edge_lines(text, lines, pages);
     let mut fixes = Vec::new();
     let numbered_pages = page_numbers(text, &edges, explain, &mut fixes);
     glued_page_numbers(text, &edges, &numbered_pages, &mut fixes);
@@ -218,24 +218,30 @@ fn absorb_blank_lines_at_the_start(text: &str, fixes: &mut [Fix]) {
 }
 
 /// The first and last [`EDGE`] non-blank lines of every page, and each page's interior:
-/// the span between them, which holds its other non-blank lines.
+/// the lines between them, which hold its other non-blank lines. `lines` are the
+/// text's [`pages::all_lines`].
 ///
 /// A page is read from its two ends: its interior is read only by [`inside_pages`], and
 /// only when some line recurs at page edges.
-fn edge_lines(text: &str, pages: &[pages::Page]) -> (Vec<EdgeLine>, Vec<Span>) {
+fn edge_lines<'a>(
+    text: &str,
+    lines: &'a [Line],
+    pages: &[pages::Page],
+) -> (Vec<EdgeLine>, Vec<&'a [Line]>) {
     let mut edges = Vec::new();
     let mut interiors = Vec::with_capacity(pages.len());
     let (mut top, mut bottom) = (Vec::with_capacity(EDGE), Vec::with_capacity(EDGE));
     for (page, p) in pages.iter().enumerate() {
         top.clear();
         top.extend(
-            pages::lines(text, p.span)
+            pages::lines_within(lines, p.span)
                 .filter(|l| !l.is_blank(text))
                 .take(EDGE),
         );
         bottom.clear();
         bottom.extend(
-            pages::lines_rev(text, p.span)
+            pages::lines_within(lines, p.span)
+                .rev()
                 .filter(|l| !l.is_blank(text))
                 .take(EDGE),
         );
@@ -256,7 +262,9 @@ fn edge_lines(text: &str, pages: &[pages::Page]) -> (Vec<EdgeLine>, Vec<Span>) {
                         .rev()
                         .map(|(i, &l)| edge(l, None, Some(i))),
                 );
-                interiors.push(Span::new(t.full.end, b.full.start));
+                // From one line's start to another's: whole lines of the text.
+                interiors
+                    .push(&lines[pages::lines_meeting(lines, Span::new(t.full.end, b.full.start))]);
             }
             // Fewer: the two ends hold every non-blank line of the page between them.
             (last_top, _) => {
@@ -269,7 +277,7 @@ fn edge_lines(text: &str, pages: &[pages::Page]) -> (Vec<EdgeLine>, Vec<Span>) {
                     let bottom = (n - 1 - i < EDGE).then_some(n - 1 - i);
                     edge(l, top, bottom)
                 }));
-                interiors.push(Span::empty(p.span.end));
+                interiors.push(&[]);
             }
         }
     }
@@ -290,7 +298,7 @@ fn has_letters(s: &str, n: usize) -> bool {
 /// the candidates to running lines.
 fn inside_pages(
     text: &str,
-    interiors: &[Span],
+    interiors: &[&[Line]],
     edges: &[EdgeLine],
     edge_keys: &[Option<u64>],
     keys: &KeySet,
@@ -302,7 +310,7 @@ fn inside_pages(
     }));
     let mut found = KeySet::default();
     for &interior in interiors {
-        for line in pages::lines(text, interior) {
+        for line in interior {
             if line.span.len() > MAX_RUNNING_LINE * 2 {
                 continue;
             }
@@ -581,7 +589,7 @@ struct Cluster {
 /// Proposes deleting running headers and footers.
 fn running_lines(
     text: &str,
-    interiors: &[Span],
+    interiors: &[&[Line]],
     edges: &[EdgeLine],
     numbered: &[bool],
     page_count: usize,
@@ -992,15 +1000,15 @@ mod tests {
         let text: String = (1..=4)
             .map(|p| format!("Annual Report\n{}\nA Line Twice\n- {p} -\n\x0c", body(p)))
             .collect();
-        let pages = pages::pages(&text);
-        let mut safe: Vec<Span> = furniture(&text, &pages, true)
+        let (lines, pages) = (pages::all_lines(&text), pages::pages(&text));
+        let mut safe: Vec<Span> = furniture(&text, &lines, &pages, true)
             .into_iter()
             .filter(|f| f.applicability == Applicability::Safe)
             .map(|f| f.edits[0].span)
             .collect();
         safe.sort_unstable();
         assert!(!safe.is_empty());
-        assert_eq!(furniture_lines(&text, &pages), safe);
+        assert_eq!(furniture_lines(&text, &lines, &pages), safe);
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl Stage for Interleave {
         if cx.options.keep_lines {
             return;
         }
-        for fix in deinterleave(doc.text(), &cx.lexicon) {
+        for fix in deinterleave(doc.text(), &doc.lines(), &cx.lexicon) {
             out.push(fix);
         }
     }
@@ -168,8 +168,8 @@ struct Reading {
 }
 
 /// The fixes for `text`.
-fn deinterleave(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
-    let blocks = blocks(text);
+fn deinterleave(text: &str, lines: &[pages::Line], lexicon: &Lexicon) -> Vec<Fix> {
+    let blocks = blocks(text, lines);
     if blocks.is_empty() {
         return Vec::new();
     }
@@ -254,7 +254,7 @@ fn hyphens_may_decide(text: &str, spans: &[Span], given_word: &impl Fn(&str) -> 
 /// The blocks (their lines) of at least [`MIN_LINES`] lines in which some lines end in
 /// a hyphen (the evidence this pass needs); a form feed ends a block. Lines are read for
 /// their cues only in such blocks: most text never gets that far.
-fn blocks(text: &str) -> Vec<Vec<Span>> {
+fn blocks(text: &str, lines: &[pages::Line]) -> Vec<Vec<Span>> {
     let mut blocks = Vec::new();
     let mut current: Vec<Span> = Vec::new();
     let mut hyphens = 0;
@@ -268,7 +268,7 @@ fn blocks(text: &str) -> Vec<Vec<Span>> {
     // Lines found with `memchr` (a split at each `\n` read the text byte by byte), and
     // the form feeds in one search of the text, not one per line: most texts have none.
     let mut form_feeds = memchr::memchr_iter(b'\x0c', text.as_bytes()).peekable();
-    for line in pages::lines(text, Span::new(0, text.len())) {
+    for line in lines {
         let span = line.span;
         let body = &text.as_bytes()[span.range()];
         // The form feeds before this line were in the lines before it (none is a break).
@@ -454,7 +454,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Vec<Fix> {
-        deinterleave(text, Lexicon::english())
+        deinterleave(text, &pages::all_lines(text), Lexicon::english())
     }
 
     fn apply(text: &str, fix: &Fix) -> String {

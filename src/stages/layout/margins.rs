@@ -71,7 +71,7 @@ impl Stage for Margins {
             return;
         }
         let text = doc.text();
-        vertical_runs(text, &cx.lexicon, policy, out);
+        vertical_runs(text, &doc.lines(), &cx.lexicon, policy, out);
         reversed_lines(text, &cx.lexicon, policy, out);
     }
 }
@@ -95,37 +95,44 @@ fn single_char(text: &str, line: &Line) -> Option<char> {
     chars.next().is_none().then_some(c)
 }
 
-fn vertical_runs(text: &str, lexicon: &Lexicon, policy: MarginPolicy, out: &mut Proposals) {
-    // The lines are read as they come; a run is read on from its first line, and the
-    // lines after its last one are read again from there.
-    let mut lines = pages::lines(text, Span::new(0, text.len()));
-    while let Some(first) = lines.next() {
-        if single_char(text, &first).is_none() {
-            continue;
-        }
+/// Proposes restoring the vertical runs among `lines`, the lines of `text`.
+fn vertical_runs(
+    text: &str,
+    lines: &[Line],
+    lexicon: &Lexicon,
+    policy: MarginPolicy,
+    out: &mut Proposals,
+) {
+    // A run is read on from its first line; the search goes on after its last one.
+    let mut next = 0;
+    while let Some(offset) = lines[next..]
+        .iter()
+        .position(|l| single_char(text, l).is_some())
+    {
+        let first = next + offset;
         // Characters and the blank lines before each of them.
         let mut chars: Vec<(char, usize)> = Vec::new();
         let mut last = first;
         let mut blanks = 0;
-        for line in pages::lines(text, Span::new(first.full.start, text.len())) {
+        for (k, line) in lines.iter().enumerate().skip(first) {
             if line.is_blank(text) {
                 blanks += 1;
                 if blanks > 2 {
                     break;
                 }
-            } else if let Some(c) = single_char(text, &line) {
+            } else if let Some(c) = single_char(text, line) {
                 chars.push((c, if chars.is_empty() { 0 } else { blanks }));
                 blanks = 0;
-                last = line;
+                last = k;
             } else {
                 break;
             }
         }
         if chars.len() >= MIN_RUN {
-            let span = Span::new(first.full.start, last.full.end);
+            let span = Span::new(lines[first].full.start, lines[last].full.end);
             propose_run(text, span, &chars, lexicon, policy, out);
         }
-        lines = pages::lines(text, Span::new(last.full.end, text.len()));
+        next = last + 1;
     }
 }
 

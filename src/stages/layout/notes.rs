@@ -93,7 +93,7 @@ impl Stage for Notes {
         if !pages.iter().any(|p| has_marker(&markers, p.span)) {
             return;
         }
-        let furniture = super::furniture::furniture_lines(text, &pages);
+        let furniture = super::furniture::furniture_lines(text, &doc.lines(), &pages);
         let found = find_unchecked(text, &pages, &markers, &furniture, &cx.lexicon, &refs);
         if let Some(fix) = gather(text, &found, &furniture) {
             out.push(fix);

@@ -205,7 +205,7 @@ fn reorder(doc: &Document<'_>, lexicon: &Lexicon) -> Vec<Fix> {
 fn reorder_with(doc: &Document<'_>, lexicon: &Lexicon, speculative_passes: usize) -> Vec<Fix> {
     let text = doc.text();
     // The text's lines are read once: for the typical width, then cut into each page's.
-    let lines = text_lines(text);
+    let lines = text_lines(text, &doc.lines());
     let Some(width) = typical_width(&lines) else {
         return Vec::new();
     };
@@ -282,9 +282,9 @@ impl TextLine {
     }
 }
 
-/// The lines of `text`, each read once (a search for its line break, a trim).
-fn text_lines(text: &str) -> Vec<TextLine> {
-    pages::lines(text, Span::new(0, text.len()))
+/// The lines of `text`, whose lines are `all` ([`pages::all_lines`]), each trimmed once.
+fn text_lines(text: &str, all: &[pages::Line]) -> Vec<TextLine> {
+    all.iter()
         .map(|line| TextLine::new(text, line.span))
         .collect()
 }
@@ -1442,7 +1442,7 @@ mod tests {
                     text.push('\n');
                 }
             }
-            let lines = text_lines(&text);
+            let lines = text_lines(&text, &pages::all_lines(&text));
             let expected = |page: Span| -> Vec<TextLine> {
                 pages::lines(&text, page)
                     .map(|l| {

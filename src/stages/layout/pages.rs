@@ -66,6 +66,28 @@ impl Line {
         trim(&text[self.span.range()])
     }
 
+    /// The part of this line of a text inside `span`, which it meets, as [`lines`] cuts
+    /// it from `span`: its line break is the line's when the break is inside `span`;
+    /// otherwise the line ends where `span` does, without one.
+    #[inline]
+    fn cut_to(&self, span: Span) -> Line {
+        let start = self.span.start.max(span.start);
+        if self.span.end < span.end {
+            // A line of the text without a line break ends the text, so no span goes
+            // past its end: this line has its break, inside `span`.
+            Line {
+                span: Span::new(start, self.span.end),
+                full: Span::new(start, self.full.end),
+            }
+        } else {
+            let end = Span::new(start, span.end);
+            Line {
+                span: end,
+                full: end,
+            }
+        }
+    }
+
     /// True when the line holds nothing but whitespace.
     pub(crate) fn is_blank(&self, text: &str) -> bool {
         self.lead(text).is_none()
@@ -144,30 +166,41 @@ pub(crate) fn lines(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
     })
 }
 
-/// The lines of `text[span]` as [`lines`] gives them, last first: a page's bottom is
-/// read without reading the rest of the page.
-pub(crate) fn lines_rev(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
-    let bytes = text.as_bytes();
-    let mut end = span.end;
-    std::iter::from_fn(move || {
-        if end <= span.start {
-            return None;
-        }
-        // The line that ends at `end`, with its line break when it has one.
-        let text_end = if bytes[end - 1] == b'\n' {
-            end - 1
-        } else {
-            end
-        };
-        let start = memchr::memrchr(b'\n', &bytes[span.start..text_end])
-            .map_or(span.start, |i| span.start + i + 1);
-        let line = Line {
-            span: Span::new(start, text_end),
-            full: Span::new(start, end),
-        };
-        end = start;
-        Some(line)
-    })
+/// Every line of `text`, as [`lines`] gives them over the whole text: what
+/// [`Document::lines`](crate::stage::Document::lines) shares between the passes, which
+/// then cut the lines of a page or any other span from it with [`lines_within`].
+pub(crate) fn all_lines(text: &str) -> Vec<Line> {
+    // A line is about 50 bytes of prose; a guess that saves most of the regrowth.
+    let mut all = Vec::with_capacity(text.len() / 48 + 1);
+    all.extend(lines(text, Span::new(0, text.len())));
+    all
+}
+
+/// The lines of `text[span]` as [`lines`] gives them, cut from `all`, the text's
+/// [`all_lines`], without searching the span for line breaks again; last first with
+/// `.rev()`, so that a page's bottom is read without reading the rest of the page.
+///
+/// A span's line breaks are the text's inside it, so its lines are the text's lines
+/// that meet it, cut to it: a span may begin or end inside a line (after a form feed),
+/// and its first or last line is then the part of the text's line inside it.
+pub(crate) fn lines_within(all: &[Line], span: Span) -> impl DoubleEndedIterator<Item = Line> + '_ {
+    all[lines_meeting(all, span)]
+        .iter()
+        .map(move |l| l.cut_to(span))
+}
+
+/// Where in `all`, a text's [`all_lines`], the lines that meet `span` are: those that
+/// [`lines_within`] cuts to it. A span from one line's start to another's holds whole
+/// lines, which need no cutting.
+pub(crate) fn lines_meeting(all: &[Line], span: Span) -> std::ops::Range<usize> {
+    let first = all.partition_point(|l| l.full.end <= span.start);
+    // An empty span has no lines, though the line around it meets it.
+    let last = if span.is_empty() {
+        first
+    } else {
+        first + all[first..].partition_point(|l| l.span.start < span.end)
+    };
+    first..last
 }
 
 /// The pages of `text`: at form feeds when it has any, otherwise inferred from recurring
@@ -177,10 +210,15 @@ pub(crate) fn lines_rev(text: &str, span: Span) -> impl Iterator<Item = Line> + 
 /// text (two pages run together) is restored when the running line that opens, or closes,
 /// most pages recurs inside one; see [`restore_lost_breaks`].
 pub(crate) fn pages(text: &str) -> Vec<Page> {
+    pages_of(text, &all_lines(text))
+}
+
+/// [`pages`] of `text`, whose lines are `all` ([`all_lines`]).
+pub(crate) fn pages_of(text: &str, all: &[Line]) -> Vec<Page> {
     if memchr::memchr(b'\x0c', text.as_bytes()).is_some() {
-        restore_lost_breaks(text, split_at_form_feeds(text))
+        restore_lost_breaks(text, all, split_at_form_feeds(text))
     } else {
-        infer(text)
+        infer(text, all)
     }
 }
 
@@ -212,7 +250,7 @@ pub(crate) fn split_at_form_feeds(text: &str) -> Vec<Page> {
 /// lines inside another page marks a page boundary whose form feed was lost.
 // Out of line, as `infer` is: a profile tells the two ways to pages apart.
 #[inline(never)]
-fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
+fn restore_lost_breaks(text: &str, all: &[Line], pages: Vec<Page>) -> Vec<Page> {
     if pages.len() < 3 {
         return pages;
     }
@@ -226,8 +264,8 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     let ends: Vec<[(Line, u64); 2]> = pages
         .iter()
         .filter_map(|p| {
-            let first = lines(text, p.span).find(|l| !l.is_blank(text))?;
-            let last = lines_rev(text, p.span).find(|l| !l.is_blank(text))?;
+            let first = lines_within(all, p.span).find(|l| !l.is_blank(text))?;
+            let last = lines_within(all, p.span).rfind(|l| !l.is_blank(text))?;
             Some([first, last].map(|l| (l, line_key(l.trimmed(text)))))
         })
         .collect();
@@ -261,7 +299,7 @@ fn restore_lost_breaks(text: &str, pages: Vec<Page>) -> Vec<Page> {
     for page in &pages {
         candidates.clear();
         let mut nonblank = 0;
-        for line in lines(text, page.span) {
+        for line in lines_within(all, page.span) {
             let Some(lead) = line.lead(text) else {
                 continue;
             };
@@ -1037,8 +1075,8 @@ enum Role {
 /// the footer of one page and the header of the next — and the boundary goes before the
 /// group's first header line, or after its last footer line.
 #[inline(never)]
-fn infer(text: &str) -> Vec<Page> {
-    let nonblank = nonblank_lines(text);
+fn infer(text: &str, all: &[Line]) -> Vec<Page> {
+    let nonblank = nonblank_lines(text, all);
     let n = nonblank.len();
     let whole = vec![Page {
         span: Span::new(0, text.len()),
@@ -1098,10 +1136,10 @@ fn infer(text: &str) -> Vec<Page> {
     pages
 }
 
-/// The non-blank lines of `text` (trimmed to nothing is blank): each with its line
-/// break, and trimmed once for all the tests of [`infer`].
-fn nonblank_lines(text: &str) -> Vec<(Span, &str)> {
-    lines(text, Span::new(0, text.len()))
+/// The non-blank lines of `text`, whose lines are `all` (trimmed to nothing is blank):
+/// each with its line break, and trimmed once for all the tests of [`infer`].
+fn nonblank_lines<'a>(text: &'a str, all: &[Line]) -> Vec<(Span, &'a str)> {
+    all.iter()
         .filter_map(|l| {
             let s = l.trimmed(text);
             (!s.is_empty()).then_some((l.full, s))
@@ -1753,17 +1791,50 @@ mod tests {
         }
     }
 
+    /// Regression guard for the shared lines (`Document::lines`): the passes cut a
+    /// page's lines from the text's, so the cut must give exactly what `lines` finds in
+    /// the page, forwards and backwards, for spans that begin and end at line starts,
+    /// inside lines, on line breaks and at the text's ends.
     #[test]
-    fn lines_rev_gives_the_lines_last_first() {
-        for text in ["a\n\nbc", "a\n\nbc\n", "", "\n", "\n\n x\n", "one"] {
-            for span in [
-                Span::new(0, text.len()),
-                Span::new(1.min(text.len()), text.len()),
-            ] {
-                let mut forward: Vec<Line> = lines(text, span).collect();
-                forward.reverse();
-                let backward: Vec<Line> = lines_rev(text, span).collect();
-                assert_eq!(backward, forward, "{text:?} {span:?}");
+    fn lines_within_are_the_lines_of_the_span() {
+        let pieces = [
+            "Some words",
+            "",
+            "  ",
+            "\x0c",
+            "x",
+            "\t ",
+            "é",
+            "\u{2003}",
+            "\r",
+        ];
+        let mut rng = crate::testing::XorShift(0x0DDB_1A5E_5BAD_5EEDu64);
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..rng.below(12) {
+                text.push_str(pieces[rng.below(pieces.len())]);
+                if rng.below(3) > 0 {
+                    text.push('\n');
+                }
+            }
+            let all = all_lines(&text);
+            assert_eq!(
+                all,
+                lines(&text, Span::new(0, text.len())).collect::<Vec<_>>()
+            );
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for _ in 0..8 {
+                let a = bounds[rng.below(bounds.len())];
+                let b = bounds[rng.below(bounds.len())];
+                let span = Span::new(a.min(b), a.max(b));
+                let expected: Vec<Line> = lines(&text, span).collect();
+                let got: Vec<Line> = lines_within(&all, span).collect();
+                assert_eq!(got, expected, "{text:?} {span:?}");
+                let mut backward: Vec<Line> = lines_within(&all, span).rev().collect();
+                backward.reverse();
+                assert_eq!(backward, expected, "{text:?} {span:?}");
             }
         }
     }
@@ -2018,7 +2089,7 @@ mod tests {
                     }
                 }
             }
-            let nonblank = nonblank_lines(&text);
+            let nonblank = nonblank_lines(&text, &all_lines(&text));
             let numbers = number_roles(&nonblank);
             let is_number: Vec<bool> = numbers.iter().map(Option::is_some).collect();
             let roles = |writes: Vec<(usize, Role)>| {
