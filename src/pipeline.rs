@@ -1089,6 +1089,9 @@ struct IdAssigner {
 
 impl IdAssigner {
     fn assign(&mut self, original: &str, changes: &mut [Change]) {
+        // Sized once for the segment's changes, most of them distinct: growing by doubling
+        // moved every entry about twice over.
+        self.seen.reserve(changes.len());
         for c in changes {
             let hash = change_hash(
                 original,
