@@ -16,7 +16,7 @@ pub use json::{change_record, diagnostic_record, proposal_record, write_jsonl};
 pub use sarif::write_sarif;
 pub use text::{write_check, write_github};
 
-use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use crate::pipeline::Outcome;
 use crate::span::{LineCol, LineIndex, Span};
@@ -38,17 +38,21 @@ pub struct Subject<'a> {
     pub original: &'a str,
     /// What the pipeline made of it.
     pub outcome: &'a Outcome,
-    index: Cow<'a, LineIndex>,
+    /// The original's line index, given or built on first use: a front end makes a
+    /// subject for every document it may report on, and most runs write no report.
+    given: Option<&'a LineIndex>,
+    built: OnceCell<LineIndex>,
 }
 
 impl<'a> Subject<'a> {
-    /// Indexes `original` for line and column lookups.
+    /// A subject that indexes `original` for line and column lookups when first asked.
     pub fn new(path: &'a str, original: &'a str, outcome: &'a Outcome) -> Subject<'a> {
         Subject {
             path,
             original,
             outcome,
-            index: Cow::Owned(LineIndex::new(original)),
+            given: None,
+            built: OnceCell::new(),
         }
     }
 
@@ -76,17 +80,21 @@ impl<'a> Subject<'a> {
             path,
             original,
             outcome,
-            index: Cow::Borrowed(index),
+            given: Some(index),
+            built: OnceCell::new(),
         }
     }
 
     /// Line and column of a byte offset of the original.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.index.line_col(self.original, offset)
+        self.index().line_col(self.original, offset)
     }
 
     pub(crate) fn index(&self) -> &LineIndex {
-        &self.index
+        match self.given {
+            Some(index) => index,
+            None => self.built.get_or_init(|| LineIndex::new(self.original)),
+        }
     }
 
     pub(crate) fn slice(&self, span: Span) -> &'a str {

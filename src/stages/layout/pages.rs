@@ -170,8 +170,9 @@ pub(crate) fn lines(text: &str, span: Span) -> impl Iterator<Item = Line> + '_ {
 /// [`Document::lines`](crate::stage::Document::lines) shares between the passes, which
 /// then cut the lines of a page or any other span from it with [`lines_within`].
 pub(crate) fn all_lines(text: &str) -> Vec<Line> {
-    // A line is about 50 bytes of prose; a guess that saves most of the regrowth.
-    let mut all = Vec::with_capacity(text.len() / 48 + 1);
+    // Lines of prose run some 50 bytes, OCR and verse shorter: room for lines of 32
+    // bytes saves nearly every regrowth, and holds as many bytes as the text.
+    let mut all = Vec::with_capacity(text.len() / 32 + 1);
     all.extend(lines(text, Span::new(0, text.len())));
     all
 }
