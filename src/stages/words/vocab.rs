@@ -421,23 +421,32 @@ impl<'a> Vocab<'a> {
         if n <= SHORT {
             return self.count_ci_short(short_key(bytes));
         }
-        let (mut lower, mut capital, mut upper) =
-            ([0; STACK_WORD], [0; STACK_WORD], [0; STACK_WORD]);
-        let (lower, capital, upper) = (&mut lower[..n], &mut capital[..n], &mut upper[..n]);
-        lower.copy_from_slice(bytes);
-        lower.make_ascii_lowercase();
-        capital.copy_from_slice(lower);
-        capital[0] = capital[0].to_ascii_uppercase();
-        upper.copy_from_slice(bytes);
-        upper.make_ascii_uppercase();
-        let mut total = self.count_bytes(lower);
-        if capital != lower {
-            total += self.count_bytes(capital);
+        // Each distinct form among lowercase, capitalised, capitals and as written is
+        // counted once. Which forms coincide follows from where the word has letters of
+        // each case, so the forms are built one after another in one buffer and never
+        // compared.
+        let (first, rest) = (bytes[0], &bytes[1..]);
+        let upper_in_rest = rest.iter().any(u8::is_ascii_uppercase);
+        let lower_in_rest = rest.iter().any(u8::is_ascii_lowercase);
+        let mut form = [0; STACK_WORD];
+        let form = &mut form[..n];
+        form.copy_from_slice(bytes);
+        form.make_ascii_lowercase();
+        let mut total = self.count_bytes(form);
+        // Capitalised differs from lowercase where the first byte is a letter.
+        if first.is_ascii_alphabetic() {
+            form[0] = first.to_ascii_uppercase();
+            total += self.count_bytes(form);
         }
-        if upper != capital && upper != lower {
-            total += self.count_bytes(upper);
+        // Capitals differ from both where a letter follows the first byte.
+        if upper_in_rest || lower_in_rest {
+            form.make_ascii_uppercase();
+            total += self.count_bytes(form);
         }
-        if ![&*lower, &*capital, &*upper].contains(&bytes) {
+        let is_lower = !first.is_ascii_uppercase() && !upper_in_rest;
+        let is_capitalised = !first.is_ascii_lowercase() && !upper_in_rest;
+        let is_upper = !first.is_ascii_lowercase() && !lower_in_rest;
+        if !(is_lower || is_capitalised || is_upper) {
             total += self.count_bytes(bytes);
         }
         total
@@ -1029,6 +1038,68 @@ mod tests {
             .count();
         assert!(absent >= 3, "{absent}");
         assert!(!Vocab::default().may_count_joined(b"of", b"the"));
+    }
+
+    #[test]
+    fn counts_in_any_case_are_the_counts_of_each_distinct_case_form() {
+        // Words of both tables (up to seven bytes and longer) in every mix of cases,
+        // with digits and marks where a letter could be.
+        let words = [
+            "bauxite",
+            "Bauxite",
+            "BAUXITE",
+            "bAUXITE",
+            "BauXite",
+            "bauxiTE",
+            "macdonald",
+            "MacDonald",
+            "MACDONALD",
+            "mACDONALD",
+            "Macdonald",
+            "1bauxite",
+            "1Bauxite",
+            "1BAUXITE",
+            "bauxite1",
+            "BAUXITE1",
+            "x1234567",
+            "X1234567",
+            "12345678",
+            "ab",
+            "Ab",
+            "AB",
+            "aB",
+            "a1",
+            "A1",
+            "1a",
+            "1A",
+            "the",
+            "tHe",
+        ];
+        let text: String = words
+            .iter()
+            .enumerate()
+            .flat_map(|(k, w)| std::iter::repeat_n(*w, k % 3 + 1))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (vocab, _) = build(&text, |_| false);
+        for word in words.iter().chain(&["bauxites", "BAUXITEs", "zzzzzzzzz"]) {
+            let capital = |w: &str| {
+                let lower = w.to_ascii_lowercase();
+                let mut bytes = lower.into_bytes();
+                bytes[0] = bytes[0].to_ascii_uppercase();
+                String::from_utf8(bytes).unwrap()
+            };
+            let mut forms = vec![
+                word.to_ascii_lowercase(),
+                capital(word),
+                word.to_ascii_uppercase(),
+                word.to_string(),
+            ];
+            forms.sort();
+            forms.dedup();
+            let expected: u32 = forms.iter().map(|f| vocab.count(f)).sum();
+            assert_eq!(vocab.count_ci(word), expected, "{word}");
+        }
     }
 
     #[test]
