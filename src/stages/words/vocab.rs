@@ -515,7 +515,7 @@ fn first_use(
 ) -> u8 {
     // A token's shape is a function of its core, so the first use decides.
     let known = plain && is_word(text, core);
-    Entry::SEEN | u8::from(known) * Mark::KNOWN
+    Entry::SEEN | (u8::from(known) * Mark::KNOWN)
 }
 
 /// A bit set of the outlines of the words in `short` and `words` (keys into `text`):
