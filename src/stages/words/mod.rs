@@ -184,17 +184,23 @@ impl Stage for Words {
 
     fn run(&self, doc: &Document<'_>, _cx: &Context, out: &mut Proposals) {
         let text = doc.text();
-        // The document's vocabulary is counted as the tokens are cut.
-        let mut counter = VocabCounter::new(text);
-        let (tokens, mut marks) = tokens::tokenize_marked(text, &mut counter);
+        // The document's vocabulary is counted as the tokens are cut, with one dictionary
+        // lookup per distinct word, shared by the joins (which ask about both
+        // neighbours) and the repairs.
+        let (cut, vocab) = vocab::with_dictionary(&self.lexicon, |is_word| {
+            let mut counter = VocabCounter::new(text, is_word);
+            let cut = tokens::tokenize_marked(text, &mut counter);
+            (cut, counter.finish())
+        });
+        // `words`: the tokens that are dictionary words.
+        let tokens::Cut {
+            tokens,
+            marks,
+            known: words,
+        } = cut;
         if tokens.is_empty() {
             return;
         }
-        // One dictionary lookup per distinct word, shared by the joins (which ask about
-        // both neighbours) and the repairs.
-        // `words`: the tokens that are dictionary words.
-        let (vocab, words) =
-            vocab::with_dictionary(&self.lexicon, |is_word| counter.finish(&mut marks, is_word));
         let checker = Checker {
             text,
             lexicon: &self.lexicon,

@@ -62,8 +62,8 @@ impl Split {
 /// not be a part at all.
 ///
 /// Short parts are where segmentations go wrong (every 1–2 letter string is some
-/// abbreviation), so they must be very common words; a capital is allowed only on the
-/// first letter of a part, so `Alice` may be a part but `aLice` may not.
+/// abbreviation), so they must be very common words. A part has no capital after its
+/// first letter (see [`segment`], which asks about no other).
 ///
 /// `may_be_english`: whether the dictionary may know the part (`false` is certain, see
 /// [`PieceScreen`]): most pieces of a token are no word, and are told so without a
@@ -75,9 +75,7 @@ fn part_logp(
     vocab: &Vocab<'_>,
 ) -> Option<f32> {
     let bytes = part.as_bytes();
-    if bytes[1..].iter().any(u8::is_ascii_uppercase) {
-        return None;
-    }
+    debug_assert!(!bytes[1..].iter().any(u8::is_ascii_uppercase), "{part}");
     let zipf = if may_be_english {
         lexicon.zipf(part)
     } else {
@@ -114,8 +112,16 @@ pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Opti
     // best[i]: the best log-probability of token[..i] and where its last part starts.
     let mut best: Vec<Option<(f32, usize)>> = vec![None; n + 1];
     best[0] = Some((0.0, 0));
+    // The last capital of `token[..end]` (0 when none).
+    let mut last_capital = 0;
     for end in 1..=n {
-        for start in end.saturating_sub(MAX_PART)..end {
+        if token.as_bytes()[end - 1].is_ascii_uppercase() {
+            last_capital = end - 1;
+        }
+        // A capital is allowed only on a part's first letter (`Alice` may be a part,
+        // `aLice` may not): a part ending at `end` starts at the last capital before it
+        // or after, and no other is asked about.
+        for start in end.saturating_sub(MAX_PART).max(last_capital)..end {
             let Some((before, _)) = best[start] else {
                 continue;
             };
@@ -204,6 +210,27 @@ mod tests {
     fn inner_single_letters_are_flagged() {
         let split = segment("validatable", Lexicon::english(), &Vocab::default());
         assert!(split.is_none_or(|s| s.inner_letter || s.function_words == 0));
+    }
+
+    #[test]
+    fn capitals_start_parts() {
+        assert_eq!(parts("thatAlicehas").unwrap(), ["that", "Alice", "has"]);
+        assert_eq!(parts("ofThe").unwrap(), ["of", "The"]);
+        assert!(parts("tHe").is_none() && parts("thEsame").is_none_or(|p| p[0] != "the"));
+        // No part holds a capital after its first letter, however the capitals fall.
+        for token in [
+            "ThisGeneralPublicLicense",
+            "sAMEthing",
+            "AndTHEsame",
+            "wantTOsay",
+        ] {
+            for part in parts(token).into_iter().flatten() {
+                assert!(
+                    !part[1..].bytes().any(|b| b.is_ascii_uppercase()),
+                    "{token}: {part}"
+                );
+            }
+        }
     }
 
     #[test]

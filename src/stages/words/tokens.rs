@@ -110,7 +110,8 @@ impl Token {
 pub(super) struct Mark;
 
 impl Mark {
-    /// The core is a dictionary word (set by the caller, who has the dictionary).
+    /// The core is a dictionary word (as the vocabulary counter finds when it counts the
+    /// token: see [`VocabCounter::count`]).
     pub(super) const KNOWN: u8 = 1;
     /// May be the first part of a join: a plain word (`Lower` or `Capitalized`), not
     /// protected, after no hyphen, no punctuation after it, and one byte of space
@@ -204,11 +205,20 @@ const TRAILING: &[char] = &[
 /// Cuts `text` into tokens; none when the text is too long for [`Token`]'s offsets.
 #[cfg(test)]
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
-    tokenize_marked(text, &mut VocabCounter::new(text)).0
+    tokenize_marked(text, &mut VocabCounter::new(text, &mut |_, _| false)).tokens
 }
 
-/// How many tokens a text of `len` bytes is given room for before it is cut (also in
-/// [`VocabCounter`], one id per token): prose takes six to seven bytes a token, but
+/// The tokens of a text with their marks (see [`tokenize_marked`]).
+pub(super) struct Cut {
+    pub(super) tokens: Vec<Token>,
+    /// Per token, its [`Mark`]s.
+    pub(super) marks: Vec<u8>,
+    /// How many tokens are dictionary words ([`Mark::KNOWN`]).
+    pub(super) known: usize,
+}
+
+/// How many tokens a text of `len` bytes is given room for before it is cut: prose
+/// takes six to seven bytes a token, but
 /// denser text (tables, numbers, references) takes less, and a vector that outgrows
 /// its room is copied whole. One token in five bytes is more than any of the benchmark
 /// documents has; the room is not written until used, so it costs no time.
@@ -216,15 +226,20 @@ pub(super) fn token_capacity(len: usize) -> usize {
     len / 5
 }
 
-/// Cuts `text` into tokens, with each token's [`Mark`]s but [`Mark::KNOWN`]; none when
-/// the text is too long for [`Token`]'s offsets.
+/// Cuts `text` into tokens, with each token's [`Mark`]s; none when the text is too long
+/// for [`Token`]'s offsets.
 ///
-/// Each token is counted in `vocab` as it is cut; a short word (see [`short_word`]) by
-/// the bytes loaded to cut it, without reading the text again.
-pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Token>, Vec<u8>) {
+/// Each token is counted in `vocab` as it is cut, which also tells whether it is a
+/// dictionary word; a short word (see [`short_word`]) is counted by the bytes loaded to
+/// cut it, without reading the text again.
+pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
     let bytes = text.as_bytes();
     if u32::try_from(bytes.len()).is_err() {
-        return (Vec::new(), Vec::new());
+        return Cut {
+            tokens: Vec::new(),
+            marks: Vec::new(),
+            known: 0,
+        };
     }
     let mut tokens = Vec::with_capacity(token_capacity(bytes.len()));
     let mut marks = Vec::with_capacity(token_capacity(bytes.len()));
@@ -270,8 +285,8 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
                 let marked = word.mark != 0;
                 let core = Span::new(i, end - usize::from(marked));
                 let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
-                vocab.count_short(core_bytes, core, false, true);
-                marks.push(Mark::of_plain(word.shape, marked));
+                let known = vocab.count_short(core_bytes, core, false, true);
+                marks.push(Mark::of_plain(word.shape, marked) | known);
                 tokens.push(Token::plain(
                     i..end,
                     marked,
@@ -313,8 +328,8 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
                 sentence_start,
                 after_hyphen,
             );
-            vocab.count(&token, None);
-            marks.push(Mark::of(&token));
+            let known = vocab.count(&token, None);
+            marks.push(Mark::of(&token) | known);
             tokens.push(token);
             after_hyphen = false;
             sentence_start = matches!(chunk.mark, b'.' | b'!' | b'?' | b':');
@@ -326,8 +341,8 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
             after_hyphen,
             ..token
         };
-        vocab.count(&token, None);
-        marks.push(Mark::of(&token));
+        let known = vocab.count(&token, None);
+        marks.push(Mark::of(&token) | known);
         tokens.push(token);
         let chunk = &text[start..end];
         after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
@@ -339,7 +354,12 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> (Vec<Toke
     if let Some(last) = marks.last_mut() {
         *last &= !Mark::HEAD;
     }
-    (tokens, marks)
+    let known = marks.iter().filter(|&&m| m & Mark::KNOWN != 0).count();
+    Cut {
+        tokens,
+        marks,
+        known,
+    }
 }
 
 /// The token of the chunk `start..end` of `text` that is not a plain word (see
@@ -752,7 +772,8 @@ mod tests {
     #[test]
     fn marks_agree_with_the_tokens() {
         let text = "the cat,  sat (on) [the] mat-\nwork a.b Go cOw\nend";
-        let (tokens, marks) = tokenize_marked(text, &mut VocabCounter::new(text));
+        let Cut { tokens, marks, .. } =
+            tokenize_marked(text, &mut VocabCounter::new(text, &mut |_, _| false));
         assert_eq!(tokens.len(), marks.len());
         for (k, (t, &m)) in tokens.iter().zip(&marks).enumerate() {
             let core = &text[t.core().range()];

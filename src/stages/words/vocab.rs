@@ -22,7 +22,7 @@
 use std::cell::RefCell;
 use std::hash::BuildHasher;
 
-use super::tokens::{token_capacity, Mark, Shape, Token};
+use super::tokens::{Mark, Shape, Token};
 use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
 use crate::lexicon::{Lexicon, StrTable};
 use crate::span::Span;
@@ -209,17 +209,24 @@ pub(super) struct Vocab<'a> {
 struct Entry {
     /// Occurrences whole (not as a fragment).
     count: u32,
-    /// 1 + the word's index among the distinct words, in order of first use; 0 until it
-    /// has one.
-    id: u32,
+    /// [`Entry::SEEN`], with [`Mark::KNOWN`] when the word is a dictionary word; 0 until
+    /// the word is first counted.
+    mark: u8,
 }
+
+impl Entry {
+    /// Set in [`Entry::mark`] at the word's first use, when the dictionary is asked.
+    const SEEN: u8 = 0x80;
+}
+
+/// A question to the dictionary: is `text[span]` a word? (see [`with_dictionary`]).
+pub(super) type IsWord<'d> = &'d mut dyn FnMut(&str, Span) -> bool;
 
 /// The vocabulary of a document while the tokenizer cuts it: each token is counted as
 /// it is cut (see [`VocabCounter::count`]), so the text is read once, and a short word
-/// is counted by the bytes the tokenizer already loaded. [`VocabCounter::finish`] then
-/// asks the dictionary and gives the [`Vocab`].
-#[derive(Debug)]
-pub(super) struct VocabCounter<'a> {
+/// is counted by the bytes the tokenizer already loaded. The dictionary is asked about
+/// each distinct word at its first use; [`VocabCounter::finish`] gives the [`Vocab`].
+pub(super) struct VocabCounter<'a, 'd> {
     text: &'a str,
     short: ShortWords,
     words: StrTable<Entry>,
@@ -228,15 +235,14 @@ pub(super) struct VocabCounter<'a> {
     /// The slots of `words` the keys were put in (see [`StrTable::clear_slots`], which
     /// empties the whole table instead if it grew and the slots moved).
     long_slots: Vec<u32>,
-    /// Per token: the `id` of its core (0: none).
-    ids: Vec<u32>,
-    /// Per distinct word (by `id - 1`): its span when the dictionary is to be asked.
-    asks: Vec<(u32, u32)>,
+    /// The dictionary.
+    is_word: IsWord<'d>,
 }
 
-impl<'a> VocabCounter<'a> {
-    /// A counter of the tokens of `text`, none counted yet.
-    pub(super) fn new(text: &'a str) -> VocabCounter<'a> {
+impl<'a, 'd> VocabCounter<'a, 'd> {
+    /// A counter of the tokens of `text`, none counted yet, that asks `is_word` which
+    /// of them are dictionary words.
+    pub(super) fn new(text: &'a str, is_word: IsWord<'d>) -> VocabCounter<'a, 'd> {
         // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
         // (A token takes about six bytes of text.)
         let capacity = (text.len() / 96).clamp(256, 8192);
@@ -253,16 +259,15 @@ impl<'a> VocabCounter<'a> {
             words,
             long: Vec::with_capacity(words_at_most),
             long_slots: Vec::with_capacity(words_at_most),
-            ids: Vec::with_capacity(token_capacity(text.len())),
-            asks: Vec::with_capacity(words_at_most),
+            is_word,
         }
     }
 
-    /// Counts the core of `token` (a span of the text), the next token of the text.
-    /// `core_bytes` is the core read as [`short_key_at`] reads it (without the length),
-    /// when the caller has it at hand.
+    /// Counts the core of `token` (a span of the text), the next token of the text, and
+    /// returns its [`Mark::KNOWN`] (or 0). `core_bytes` is the core read as
+    /// [`short_key_at`] reads it (without the length), when the caller has it at hand.
     #[inline]
-    pub(super) fn count(&mut self, token: &Token, core_bytes: Option<u64>) {
+    pub(super) fn count(&mut self, token: &Token, core_bytes: Option<u64>) -> u8 {
         let core = token.core();
         let bytes = self.text.as_bytes();
         // A chunk that ends in a hyphen has it in its core too (a hyphen is not
@@ -274,19 +279,19 @@ impl<'a> VocabCounter<'a> {
             Shape::Lower | Shape::Capitalized | Shape::MixedCase
         );
         if core.is_empty() {
-            self.ids.push(0);
+            0
         } else if core.len() <= SHORT {
             let core_bytes =
                 core_bytes.unwrap_or_else(|| load_prefix(bytes, core.start, core.len()));
-            self.count_short(core_bytes, core, fragment, plain);
+            self.count_short(core_bytes, core, fragment, plain)
         } else {
             let (slot, entry) = self.words.slot_of(bytes, core.start, core.end);
-            if entry.id == 0 {
+            if entry.mark == 0 {
                 // In range: the text is shorter than `u32::MAX` bytes (see `tokenize`).
                 self.long.push((core.start as u32, core.end as u32));
                 self.long_slots.push(slot);
             }
-            record(entry, core, fragment, plain, &mut self.asks, &mut self.ids);
+            record(entry, self.text, core, fragment, plain, &mut *self.is_word)
         }
     }
 
@@ -295,59 +300,36 @@ impl<'a> VocabCounter<'a> {
     /// them): `fragment` when the token is the second half of a broken word, `plain`
     /// when its shape is `Lower`, `Capitalized` or `MixedCase`.
     #[inline(always)]
-    pub(super) fn count_short(&mut self, core_bytes: u64, core: Span, fragment: bool, plain: bool) {
+    pub(super) fn count_short(
+        &mut self,
+        core_bytes: u64,
+        core: Span,
+        fragment: bool,
+        plain: bool,
+    ) -> u8 {
         debug_assert!((1..=SHORT).contains(&core.len()));
         let entry = self.short.entry(core_bytes | (core.len() as u64) << 56);
-        record(entry, core, fragment, plain, &mut self.asks, &mut self.ids);
+        record(entry, self.text, core, fragment, plain, &mut *self.is_word)
     }
 
-    /// The vocabulary of the tokens counted, which are those of `marks` (one per
-    /// token): sets [`Mark::KNOWN`] in the mark of each token whose core is a word by
-    /// `is_word(text, core)` (the dictionary), asked once per distinct word and only of plain-letter
-    /// shapes (`Lower`, `Capitalized`, `MixedCase`). Returns the vocabulary and the
-    /// number of tokens so marked.
-    pub(super) fn finish(
-        self,
-        marks: &mut [u8],
-        mut is_word: impl FnMut(&str, Span) -> bool,
-    ) -> (Vocab<'a>, usize) {
+    /// The vocabulary of the tokens counted.
+    pub(super) fn finish(self) -> Vocab<'a> {
         let VocabCounter {
             text,
             short,
             words,
             long,
             long_slots,
-            ids,
-            asks,
+            is_word: _,
         } = self;
-        debug_assert_eq!(ids.len(), marks.len());
-        // The dictionary questions back to back rather than between the counting of
-        // tokens: the dictionary is far larger than the cache, and consecutive probes
-        // wait for memory together instead of one after another.
-        // Per `id`: the mark of a dictionary word, or none (and none for id 0, no core).
-        let known: Vec<u8> = std::iter::once(0)
-            .chain(asks.iter().map(|&(start, end)| {
-                let word = start != end && is_word(text, Span::new(start as usize, end as usize));
-                u8::from(word) * Mark::KNOWN
-            }))
-            .collect();
-        let mut in_lexicon = 0;
-        for (mark, &id) in marks.iter_mut().zip(&ids) {
-            let known = known[id as usize];
-            *mark |= known;
-            in_lexicon += usize::from(known != 0);
-        }
         let outlines = file_outlines(text.as_bytes(), &short, &long);
-        (
-            Vocab {
-                text,
-                short,
-                words,
-                long_slots,
-                outlines,
-            },
-            in_lexicon,
-        )
+        Vocab {
+            text,
+            short,
+            words,
+            long_slots,
+            outlines,
+        }
     }
 }
 
@@ -439,23 +421,32 @@ impl<'a> Vocab<'a> {
         if n <= SHORT {
             return self.count_ci_short(short_key(bytes));
         }
-        let (mut lower, mut capital, mut upper) =
-            ([0; STACK_WORD], [0; STACK_WORD], [0; STACK_WORD]);
-        let (lower, capital, upper) = (&mut lower[..n], &mut capital[..n], &mut upper[..n]);
-        lower.copy_from_slice(bytes);
-        lower.make_ascii_lowercase();
-        capital.copy_from_slice(lower);
-        capital[0] = capital[0].to_ascii_uppercase();
-        upper.copy_from_slice(bytes);
-        upper.make_ascii_uppercase();
-        let mut total = self.count_bytes(lower);
-        if capital != lower {
-            total += self.count_bytes(capital);
+        // Each distinct form among lowercase, capitalised, capitals and as written is
+        // counted once. Which forms coincide follows from where the word has letters of
+        // each case, so the forms are built one after another in one buffer and never
+        // compared.
+        let (first, rest) = (bytes[0], &bytes[1..]);
+        let upper_in_rest = rest.iter().any(u8::is_ascii_uppercase);
+        let lower_in_rest = rest.iter().any(u8::is_ascii_lowercase);
+        let mut form = [0; STACK_WORD];
+        let form = &mut form[..n];
+        form.copy_from_slice(bytes);
+        form.make_ascii_lowercase();
+        let mut total = self.count_bytes(form);
+        // Capitalised differs from lowercase where the first byte is a letter.
+        if first.is_ascii_alphabetic() {
+            form[0] = first.to_ascii_uppercase();
+            total += self.count_bytes(form);
         }
-        if upper != capital && upper != lower {
-            total += self.count_bytes(upper);
+        // Capitals differ from both where a letter follows the first byte.
+        if upper_in_rest || lower_in_rest {
+            form.make_ascii_uppercase();
+            total += self.count_bytes(form);
         }
-        if ![&*lower, &*capital, &*upper].contains(&bytes) {
+        let is_lower = !first.is_ascii_uppercase() && !upper_in_rest;
+        let is_capitalised = !first.is_ascii_lowercase() && !upper_in_rest;
+        let is_upper = !first.is_ascii_lowercase() && !lower_in_rest;
+        if !(is_lower || is_capitalised || is_upper) {
             total += self.count_bytes(bytes);
         }
         total
@@ -492,30 +483,39 @@ impl<'a> Vocab<'a> {
     }
 }
 
-/// Counts one more token of the word of `entry` (its core at `core`), unless it is a
-/// `fragment`, and notes the token's word id in `ids`: a new id at the word's first
-/// use, with the span the dictionary is asked about (none unless `plain`) in `asks`.
+/// Counts one more token of the word of `entry` (its core at `text[core]`), unless it
+/// is a `fragment`, and returns the token's [`Mark::KNOWN`] (or 0): at the word's first
+/// use `is_word` is asked, if the word is `plain` (`Lower`, `Capitalized` or
+/// `MixedCase`), and its answer kept in the entry for the word's later tokens.
 #[inline(always)]
 fn record(
     entry: &mut Entry,
+    text: &str,
     core: Span,
     fragment: bool,
     plain: bool,
-    asks: &mut Vec<(u32, u32)>,
-    ids: &mut Vec<u32>,
-) {
+    is_word: &mut dyn FnMut(&str, Span) -> bool,
+) -> u8 {
     entry.count += u32::from(!fragment);
-    if entry.id == 0 {
-        // A token's shape is a function of its core, so the first use decides.
-        // In range: the text is shorter than `u32::MAX` bytes (see `tokenize`).
-        asks.push(if plain {
-            (core.start as u32, core.end as u32)
-        } else {
-            (0, 0)
-        });
-        entry.id = asks.len() as u32;
+    if entry.mark == 0 {
+        entry.mark = first_use(text, core, plain, is_word);
     }
-    ids.push(entry.id);
+    entry.mark & Mark::KNOWN
+}
+
+/// The [`Entry::mark`] of the word `text[core]` at its first use (see [`record`]). Apart
+/// from the tokenizer's loop: one word in five or so is new, and the call to the
+/// dictionary would have the loop keep its state on the stack.
+#[inline(never)]
+fn first_use(
+    text: &str,
+    core: Span,
+    plain: bool,
+    is_word: &mut dyn FnMut(&str, Span) -> bool,
+) -> u8 {
+    // A token's shape is a function of its core, so the first use decides.
+    let known = plain && is_word(text, core);
+    Entry::SEEN | (u8::from(known) * Mark::KNOWN)
 }
 
 /// A bit set of the outlines of the words in `short` and `words` (keys into `text`):
@@ -872,23 +872,28 @@ mod tests {
     /// The vocabulary of `text` and, per token, whether it was marked a dictionary
     /// word (checked against the count of such tokens).
     fn build<'a>(text: &'a str, is_word: impl Fn(&str) -> bool) -> (Vocab<'a>, Vec<bool>) {
-        let mut counter = VocabCounter::new(text);
-        let (tokens, mut marks) = tokenize_marked(text, &mut counter);
-        // The same counts without the tokenizer's loads of short words.
-        let mut slow = VocabCounter::new(text);
-        tokens.iter().for_each(|t| slow.count(t, None));
-        let (slow, _) = slow.finish(&mut marks.clone(), |_, _| false);
-        let before = marks.clone();
-        let (vocab, in_lexicon) =
-            counter.finish(&mut marks, |text, span| is_word(&text[span.range()]));
-        for t in &tokens {
+        let mut ask = |text: &str, span: Span| is_word(&text[span.range()]);
+        let mut counter = VocabCounter::new(text, &mut ask);
+        let cut = tokenize_marked(text, &mut counter);
+        let vocab = counter.finish();
+        // The same counts and answers without the tokenizer's loads of short words.
+        let mut ask = |text: &str, span: Span| is_word(&text[span.range()]);
+        let mut slow = VocabCounter::new(text, &mut ask);
+        let slow_known: Vec<u8> = cut.tokens.iter().map(|t| slow.count(t, None)).collect();
+        let slow = slow.finish();
+        for t in &cut.tokens {
             let core = &text[t.core().range()];
             assert_eq!(vocab.count(core), slow.count(core), "{core:?}");
         }
-        let known: Vec<bool> = marks.iter().map(|m| m & Mark::KNOWN != 0).collect();
-        assert_eq!(known.iter().filter(|&&k| k).count(), in_lexicon);
-        // Only the dictionary mark is added.
-        for (m, b) in marks.iter().zip(&before) {
+        let known: Vec<bool> = cut.marks.iter().map(|m| m & Mark::KNOWN != 0).collect();
+        assert_eq!(known.iter().filter(|&&k| k).count(), cut.known);
+        for (m, k) in cut.marks.iter().zip(&slow_known) {
+            assert_eq!(m & Mark::KNOWN, *k);
+        }
+        // Only the dictionary mark depends on the dictionary.
+        let unknown = tokenize_marked(text, &mut VocabCounter::new(text, &mut |_, _| false));
+        assert_eq!(unknown.known, 0);
+        for (m, b) in cut.marks.iter().zip(&unknown.marks) {
             assert_eq!(m & !Mark::KNOWN, *b);
         }
         (vocab, known)
@@ -1036,6 +1041,68 @@ mod tests {
     }
 
     #[test]
+    fn counts_in_any_case_are_the_counts_of_each_distinct_case_form() {
+        // Words of both tables (up to seven bytes and longer) in every mix of cases,
+        // with digits and marks where a letter could be.
+        let words = [
+            "bauxite",
+            "Bauxite",
+            "BAUXITE",
+            "bAUXITE",
+            "BauXite",
+            "bauxiTE",
+            "macdonald",
+            "MacDonald",
+            "MACDONALD",
+            "mACDONALD",
+            "Macdonald",
+            "1bauxite",
+            "1Bauxite",
+            "1BAUXITE",
+            "bauxite1",
+            "BAUXITE1",
+            "x1234567",
+            "X1234567",
+            "12345678",
+            "ab",
+            "Ab",
+            "AB",
+            "aB",
+            "a1",
+            "A1",
+            "1a",
+            "1A",
+            "the",
+            "tHe",
+        ];
+        let text: String = words
+            .iter()
+            .enumerate()
+            .flat_map(|(k, w)| std::iter::repeat_n(*w, k % 3 + 1))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (vocab, _) = build(&text, |_| false);
+        for word in words.iter().chain(&["bauxites", "BAUXITEs", "zzzzzzzzz"]) {
+            let capital = |w: &str| {
+                let lower = w.to_ascii_lowercase();
+                let mut bytes = lower.into_bytes();
+                bytes[0] = bytes[0].to_ascii_uppercase();
+                String::from_utf8(bytes).unwrap()
+            };
+            let mut forms = vec![
+                word.to_ascii_lowercase(),
+                capital(word),
+                word.to_ascii_uppercase(),
+                word.to_string(),
+            ];
+            forms.sort();
+            forms.dedup();
+            let expected: u32 = forms.iter().map(|f| vocab.count(f)).sum();
+            assert_eq!(vocab.count_ci(word), expected, "{word}");
+        }
+    }
+
+    #[test]
     fn asks_the_dictionary_once_per_distinct_plain_word() {
         let text = "the cat, the (cat) c1at the-end THE 42";
         let asked = std::cell::RefCell::new(Vec::new());
@@ -1044,6 +1111,7 @@ mod tests {
             w.eq_ignore_ascii_case("the")
         });
         assert_eq!(known, [true, false, true, false, false, false, true, false]);
-        assert_eq!(*asked.borrow(), ["the", "cat", "THE"]);
+        // `build` cuts the text twice (the second time to check the first).
+        assert_eq!(*asked.borrow(), ["the", "cat", "THE"].repeat(2));
     }
 }
