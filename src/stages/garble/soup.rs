@@ -330,23 +330,44 @@ fn token_may_have_shape(
     let capital = CLASS[bytes[start] as usize] == UPPER;
     // Never past the token: a space is not a lowercase letter.
     let letters_end = lowercase_run_end(bytes, start + usize::from(capital));
-    let closing = bytes[letters_end..end]
-        .iter()
-        .all(|b| matches!(b, b'.' | b',' | b':' | b'!' | b'?'));
-    if !closing {
+    if !closing_punctuation(&bytes[letters_end..end]) {
         return words.odd_token_may_have_shape(text, token, lexicon);
     }
+    word_may_have_shape(text, token, letters_end, capital, lexicon, words)
+}
+
+/// Whether `bytes` are all closing punctuation, which may end a word of the fast path.
+#[inline]
+fn closing_punctuation(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|b| matches!(b, b'.' | b',' | b':' | b'!' | b'?'))
+}
+
+/// [`token_may_have_shape`] of a word of the fast path, `text[word]`: an optional
+/// capital (`capital`), lowercase letters up to `letters_end`, closing punctuation.
+/// Inlined: the chunked scan asks it of most words of four letters or more, and a call
+/// costs as much as the answer.
+#[inline(always)]
+fn word_may_have_shape(
+    text: &str,
+    word: Range<usize>,
+    letters_end: usize,
+    capital: bool,
+    lexicon: &Lexicon,
+    words: &mut LineWords,
+) -> bool {
     // Only a lowercase word can be words run together; any word can be too long.
-    let letters = letters_end - start;
+    let letters = letters_end - word.start;
     if capital {
         false
-    } else if end - start > TOO_LONG {
-        may_have_shape(&text[token], lexicon)
+    } else if word.len() > TOO_LONG {
+        may_have_shape(&text[word], lexicon)
     } else if letters >= RUN_TOGETHER_CHECK {
-        words.long_may_have_shape(text, token, lexicon)
+        words.long_may_have_shape(text, word, lexicon)
     } else {
         if (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
-            words.pieces.push((start, letters_end));
+            words.pieces.push((word.start, letters_end));
         }
         false
     }
@@ -403,7 +424,8 @@ fn scan_line_by_chunks(
         let starts = tokens & !(tokens << 1);
         // A byte is plain when it is a lowercase letter or a capital starting its
         // token; a token of plain bytes is a word the fast path takes whole.
-        let plain = tokens & (chunk.lowercase | chunk.capitals(starts));
+        let capitals = chunk.capitals(starts);
+        let plain = tokens & (chunk.lowercase | capitals);
         let odd = tokens & !plain;
         // Adding a token's start bit to its run of plain bits carries up to its first
         // odd byte, or past its end when it has none: the first odd byte of each
@@ -415,8 +437,20 @@ fn scan_line_by_chunks(
             let from = 63 - (starts & (u64::MAX >> (63 - at_odd))).leading_zeros();
             let to = at_odd + (!tokens >> at_odd).trailing_zeros();
             let token = at + from as usize..at + to as usize;
-            if token_may_have_shape(text, token.clone(), lexicon, words) {
-                return candidate(token.end);
+            let end = token.end;
+            // The bytes before the first odd one are a word's letters (a capital,
+            // lowercase ones), so a word of the fast path is one whose odd bytes are
+            // all closing punctuation (`period.`, `Moscow,`); others are judged in
+            // full.
+            let letters_end = at + at_odd as usize;
+            let shape = if closing_punctuation(&text.as_bytes()[letters_end..end]) {
+                let capital = capitals >> from & 1 != 0;
+                word_may_have_shape(text, token, letters_end, capital, lexicon, words)
+            } else {
+                token_may_have_shape(text, token, lexicon, words)
+            };
+            if shape {
+                return candidate(end);
             }
         }
         // Words of four lowercase letters or more; the odd tokens among them are done.
@@ -429,19 +463,11 @@ fn scan_line_by_chunks(
             if odd >> from & (u64::MAX >> (64 - len)) != 0 {
                 continue;
             }
-            // All lowercase letters: what [`token_may_have_shape`] makes of such a
-            // word, without reading it again.
+            // All lowercase letters, read by their masks.
             let word = at + from as usize..at + (from + len) as usize;
-            let shape = if word.len() > TOO_LONG {
-                may_have_shape(&text[word], lexicon)
-            } else if word.len() >= RUN_TOGETHER_CHECK {
-                words.long_may_have_shape(text, word, lexicon)
-            } else {
-                words.pieces.push((word.start, word.end));
-                false
-            };
-            if shape {
-                return candidate(at + (from + len) as usize);
+            let end = word.end;
+            if word_may_have_shape(text, word, end, false, lexicon, words) {
+                return candidate(end);
             }
         }
         match chunk.line_break {
@@ -624,16 +650,25 @@ impl LineWords {
         lexicon: &Lexicon,
     ) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
-        if let Some(&known) = self.memo.odd_tokens.get(&text[token.clone()]) {
+        let bytes = text.as_bytes();
+        let short = OddTokenTable::key(bytes, token.clone());
+        let known = match short {
+            Some(key) => self.memo.short_odd_tokens.get(key),
+            None => self.memo.odd_tokens.get(&text[token.clone()]).copied(),
+        };
+        if let Some(known) = known {
             return known;
         }
-        let bytes = text.as_bytes();
         let mut t = TokenBytes::default();
         for i in token.clone() {
             t.push(bytes, i);
         }
         let answer = t.suspicious(&bytes[token.clone()])
             && self.may_have_shape(&text[token.clone()], lexicon);
+        if let Some(key) = short {
+            self.memo.short_odd_tokens.insert(key, answer);
+            return answer;
+        }
         let odd_tokens = &mut self.memo.odd_tokens;
         if odd_tokens.len() >= KEPT_TOKENS {
             odd_tokens.clear();
@@ -681,6 +716,9 @@ struct WordMemo {
     /// Tokens off [`scan_line`]'s fast path: whether they are suspicious and may have
     /// a shape (at most [`KEPT_TOKENS`]; see [`LineWords::odd_token_may_have_shape`]).
     odd_tokens: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
+    /// The same for tokens of at most [`OddTokenTable::MAX_LEN`] bytes, nearly all of
+    /// them: found by their bytes, with no hashing of a string.
+    short_odd_tokens: OddTokenTable,
 }
 
 /// The most tokens a thread remembers in a map (see [`WordMemo`], [`EvidenceMemo`]);
@@ -701,6 +739,7 @@ impl Default for WordMemo {
             short: WordTable::default(),
             shapes: HashMap::default(),
             odd_tokens: HashMap::default(),
+            short_odd_tokens: OddTokenTable::default(),
         }
     }
 }
@@ -797,6 +836,71 @@ impl EvidenceMemo {
         let mut known = [None; 2];
         known[brackets as usize] = Some(evidence);
         self.tokens.insert(token.into(), known);
+    }
+}
+
+/// A direct-mapped table from tokens of at most [`OddTokenTable::MAX_LEN`] bytes (any
+/// bytes: non-ASCII, NULs) to a yes or no, keyed by their bytes and length: a token's
+/// zero-padded bytes alone do not tell its length when it ends in NULs.
+struct OddTokenTable {
+    /// The token's bytes, zero-padded, little-endian, and its length times two plus
+    /// the answer; zero when empty (no token is empty).
+    slots: Box<[([u64; 2], u8)]>,
+}
+
+/// An [`OddTokenTable`] key: the token's bytes, zero-padded, and its length.
+#[derive(Clone, Copy)]
+struct OddTokenKey {
+    bytes: [u64; 2],
+    len: u8,
+}
+
+impl Default for OddTokenTable {
+    fn default() -> Self {
+        OddTokenTable {
+            slots: vec![([0; 2], 0); 1 << Self::BITS].into_boxed_slice(),
+        }
+    }
+}
+
+impl OddTokenTable {
+    const BITS: u32 = 14;
+    const MAX_LEN: usize = 16;
+
+    /// The key of the token `bytes[token]`, when it is short enough for the table.
+    #[inline]
+    fn key(bytes: &[u8], token: Range<usize>) -> Option<OddTokenKey> {
+        let len = token.len();
+        if !(1..=Self::MAX_LEN).contains(&len) {
+            return None;
+        }
+        let first = load_prefix(bytes, token.start, len.min(8));
+        let second = if len > 8 {
+            load_prefix(bytes, token.start + 8, len - 8)
+        } else {
+            0
+        };
+        Some(OddTokenKey {
+            bytes: [first, second],
+            len: len as u8,
+        })
+    }
+
+    #[inline]
+    fn slot(key: OddTokenKey) -> usize {
+        let mix =
+            (key.bytes[0] ^ u64::from(key.len)).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ key.bytes[1];
+        (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::BITS)) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: OddTokenKey) -> Option<bool> {
+        let (bytes, tag) = self.slots[Self::slot(key)];
+        (bytes == key.bytes && tag >> 1 == key.len).then_some(tag & 1 != 0)
+    }
+
+    fn insert(&mut self, key: OddTokenKey, answer: bool) {
+        self.slots[Self::slot(key)] = (key.bytes, key.len << 1 | u8::from(answer));
     }
 }
 
@@ -3166,7 +3270,12 @@ mod tests {
             answered[usize::from(fresh)] += 1;
         }
         assert!(answered[0] > 0 && answered[1] > 0, "{answered:?}");
-        assert!(!warm.memo.odd_tokens.is_empty());
+        assert!(warm
+            .memo
+            .short_odd_tokens
+            .slots
+            .iter()
+            .any(|&(_, tag)| tag != 0));
     }
 
     #[test]
