@@ -58,6 +58,16 @@ pub(crate) fn ascii_uppercase(w: u64) -> u64 {
     ascii_letters(w) & !(w << 2)
 }
 
+/// 0x80 in each byte of `w` that is an ASCII lowercase letter: one range, without
+/// the case fold of [`ascii_letters`].
+#[inline(always)]
+pub(crate) fn ascii_lowercase(w: u64) -> u64 {
+    let x = w & !HIGH;
+    let at_least_a = x + ONES * (0x80 - u64::from(b'a'));
+    let above_z = x + ONES * (0x80 - u64::from(b'z') - 1);
+    at_least_a & !above_z & !w & HIGH
+}
+
 /// 0x80 in each byte of `w` that is an ASCII digit.
 #[inline(always)]
 pub(crate) fn ascii_digits(w: u64) -> u64 {
@@ -141,6 +151,18 @@ mod tests {
             }
         }
         assert_eq!(load8(b"abcdefghi", 1), u64::from_le_bytes(*b"bcdefghi"));
+    }
+
+    #[test]
+    fn lowercase_marks_exactly_the_lowercase_letters() {
+        for b in 0..=255u8 {
+            // Each byte value beside neighbours that could carry into it or borrow.
+            let w = u64::from_le_bytes([b'`', b, 0xFF, b'{', b, 0xE1, b, 0]);
+            let expect = w.to_le_bytes().iter().enumerate().fold(0u64, |m, (k, c)| {
+                m | u64::from(c.is_ascii_lowercase()) << (8 * k + 7)
+            });
+            assert_eq!(ascii_lowercase(w), expect, "{b:#x}");
+        }
     }
 
     #[test]

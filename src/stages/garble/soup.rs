@@ -29,7 +29,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::lexicon::swar::load_prefix;
+use crate::lexicon::swar::{self, load_prefix};
 use crate::lexicon::Lexicon;
 use crate::span::Span;
 
@@ -269,18 +269,28 @@ fn has_candidate(line: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
 /// The end of the line that starts at `start` (its line break, or the end of the text),
 /// and whether the line has a token that may carry a shape (see [`may_have_shape`]).
 ///
-/// Every line of prose must pass this test, so it is one pass over the bytes, one table
-/// lookup each, which also finds the line's end; it asks [`may_have_shape`] only about
-/// the few tokens it cannot clear by their bytes alone (see [`TokenBytes::suspicious`]).
-/// A hyphenated word, a number, a word in parentheses — the bulk of prose's
-/// punctuation — are cleared here.
+/// Every line of prose must pass this test, so most lines are read 64 bytes at a time
+/// ([`scan_line_by_chunks`]); the others a byte at a time ([`scan_line_bytewise`]).
+/// Either way it asks [`may_have_shape`] only about the few tokens it cannot clear by
+/// their bytes alone (see [`TokenBytes::suspicious`]). A hyphenated word, a number, a
+/// word in parentheses — the bulk of prose's punctuation — are cleared here.
 ///
 /// The dictionary is asked last, about the pieces (see [`PIECE_CHECK`]), and only while
 /// the pieces left could still make [`UNKNOWN_LINE`] unknown ones: a line of fewer
 /// pieces asks nothing, and most lines stop after the first few known words.
 fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords) -> (usize, bool) {
+    scan_line_by_chunks(text, start, lexicon, words)
+        .unwrap_or_else(|| scan_line_bytewise(text, start, lexicon, words))
+}
+
+/// [`scan_line`] a token at a time, for any line.
+fn scan_line_bytewise(
+    text: &str,
+    start: usize,
+    lexicon: &Lexicon,
+    words: &mut LineWords,
+) -> (usize, bool) {
     let bytes = text.as_bytes();
-    let candidate = |at: usize| (line_end(text, at), true);
     let mut i = start;
     words.pieces.clear();
     loop {
@@ -293,42 +303,80 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
         if matches!(bytes.get(i), None | Some(b'\n')) {
             break;
         }
-        let start = i;
-        // The fast path, for most words: an optional capital, lowercase letters and
-        // closing punctuation (`the`, `Moscow,`, `period.`).
-        let capital = CLASS[bytes[i] as usize] == UPPER;
-        i += usize::from(capital);
-        i = lowercase_run_end(bytes, i);
-        let letters = i - start;
-        while i < bytes.len() && matches!(bytes[i], b'.' | b',' | b':' | b'!' | b'?') {
-            i += 1;
-        }
-        if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
-            // Only a lowercase word can be words run together; any word can be too
-            // long.
-            if i - start > TOO_LONG && !capital {
-                if may_have_shape(&text[start..i], lexicon) {
-                    return candidate(i);
-                }
-            } else if !capital
-                && letters >= RUN_TOGETHER_CHECK
-                && words.long_may_have_shape(text, start..i, lexicon)
-            {
-                return candidate(i);
-            } else if !capital && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
-                words.pieces.push((start, start + letters));
-            }
-            continue;
-        }
+        let token = i;
         while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
             i += 1;
         }
-        if words.odd_token_may_have_shape(text, start..i, lexicon) {
-            return candidate(i);
+        if token_may_have_shape(text, token..i, lexicon, words) {
+            return (line_end(text, i), true);
         }
     }
-    // Soup without shapes is many unknown lowercase words (see [`Scorer::is_fragment`]);
-    // one is a command or a term.
+    (i, many_unknown_pieces(text, lexicon, words))
+}
+
+/// Whether the token `text[token]` (its bytes up to a space as [`CLASS`] has them, or
+/// the end of the text) may have a shape; a lowercase word of [`PIECE_CHECK`] to
+/// eight letters is added to the line's pieces instead.
+fn token_may_have_shape(
+    text: &str,
+    token: Range<usize>,
+    lexicon: &Lexicon,
+    words: &mut LineWords,
+) -> bool {
+    let bytes = text.as_bytes();
+    let (start, end) = (token.start, token.end);
+    // The fast path, for most words: an optional capital, lowercase letters and
+    // closing punctuation (`the`, `Moscow,`, `period.`).
+    let capital = CLASS[bytes[start] as usize] == UPPER;
+    // Never past the token: a space is not a lowercase letter.
+    let letters_end = lowercase_run_end(bytes, start + usize::from(capital));
+    if !closing_punctuation(&bytes[letters_end..end]) {
+        return words.odd_token_may_have_shape(text, token, lexicon);
+    }
+    word_may_have_shape(text, token, letters_end, capital, lexicon, words)
+}
+
+/// Whether `bytes` are all closing punctuation, which may end a word of the fast path.
+#[inline]
+fn closing_punctuation(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|b| matches!(b, b'.' | b',' | b':' | b'!' | b'?'))
+}
+
+/// [`token_may_have_shape`] of a word of the fast path, `text[word]`: an optional
+/// capital (`capital`), lowercase letters up to `letters_end`, closing punctuation.
+/// Inlined: the chunked scan asks it of most words of four letters or more, and a call
+/// costs as much as the answer.
+#[inline(always)]
+fn word_may_have_shape(
+    text: &str,
+    word: Range<usize>,
+    letters_end: usize,
+    capital: bool,
+    lexicon: &Lexicon,
+    words: &mut LineWords,
+) -> bool {
+    // Only a lowercase word can be words run together; any word can be too long.
+    let letters = letters_end - word.start;
+    if capital {
+        false
+    } else if word.len() > TOO_LONG {
+        may_have_shape(&text[word], lexicon)
+    } else if letters >= RUN_TOGETHER_CHECK {
+        words.long_may_have_shape(text, word, lexicon)
+    } else {
+        if (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
+            words.pieces.push((word.start, letters_end));
+        }
+        false
+    }
+}
+
+/// Whether [`UNKNOWN_LINE`] of the line's pieces are unknown to the dictionary: soup
+/// without shapes is many unknown lowercase words (see [`Scorer::is_fragment`]); one
+/// is a command or a term.
+fn many_unknown_pieces(text: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
     let pieces = words.pieces.len();
     let mut unknown = 0;
     for k in 0..pieces {
@@ -339,11 +387,179 @@ fn scan_line(text: &str, start: usize, lexicon: &Lexicon, words: &mut LineWords)
         if words.short_unknown(text, start..end, lexicon) {
             unknown += 1;
             if unknown >= UNKNOWN_LINE {
-                return (i, true);
+                return true;
             }
         }
     }
-    (i, false)
+    false
+}
+
+/// [`scan_line`] of an ordinary line, 64 bytes at a time; `None` for a line it does
+/// not take: one with a control byte other than a space before its break (a tab, a
+/// NUL), a token of 63 bytes or more, or one that ends within 64 bytes of the end of
+/// the text.
+///
+/// Nearly every token of prose is a word of lowercase letters, perhaps capitalised,
+/// and such a token matters only when it is a lowercase word of [`PIECE_CHECK`]
+/// letters or more (a piece, or a word to look up). So each chunk's bytes are classed
+/// eight at a time into bit masks ([`ChunkMasks`]), and only two kinds of token are
+/// visited: those with any other byte (a digit, a bracket, closing punctuation, a
+/// capital inside), which [`token_may_have_shape`] judges as the bytewise scan
+/// does, and the lowercase words of four letters or more. Every other token is a
+/// capitalised word or a lowercase one of up to three letters, which the bytewise
+/// scan clears without a question: what it makes of a token depends on the token's
+/// bytes alone.
+fn scan_line_by_chunks(
+    text: &str,
+    start: usize,
+    lexicon: &Lexicon,
+    words: &mut LineWords,
+) -> Option<(usize, bool)> {
+    let candidate = |at: usize| Some((line_end(text, at), true));
+    words.pieces.clear();
+    let mut at = start;
+    loop {
+        let chunk = ChunkMasks::at(text.as_bytes(), at)?;
+        let tokens = chunk.tokens;
+        let starts = tokens & !(tokens << 1);
+        // A byte is plain when it is a lowercase letter or a capital starting its
+        // token; a token of plain bytes is a word the fast path takes whole.
+        let capitals = chunk.capitals(starts);
+        let plain = tokens & (chunk.lowercase | capitals);
+        let odd = tokens & !plain;
+        // Adding a token's start bit to its run of plain bits carries up to its first
+        // odd byte, or past its end when it has none: the first odd byte of each
+        // token that has one. Tokens end before bit 63, so nothing carries out.
+        let mut first_odd = plain.wrapping_add(starts) & odd;
+        while first_odd != 0 {
+            let at_odd = first_odd.trailing_zeros();
+            first_odd &= first_odd - 1;
+            let from = 63 - (starts & (u64::MAX >> (63 - at_odd))).leading_zeros();
+            let to = at_odd + (!tokens >> at_odd).trailing_zeros();
+            let token = at + from as usize..at + to as usize;
+            let end = token.end;
+            // The bytes before the first odd one are a word's letters (a capital,
+            // lowercase ones), so a word of the fast path is one whose odd bytes are
+            // all closing punctuation (`period.`, `Moscow,`); others are judged in
+            // full.
+            let letters_end = at + at_odd as usize;
+            let shape = if closing_punctuation(&text.as_bytes()[letters_end..end]) {
+                let capital = capitals >> from & 1 != 0;
+                word_may_have_shape(text, token, letters_end, capital, lexicon, words)
+            } else {
+                token_may_have_shape(text, token, lexicon, words)
+            };
+            if shape {
+                return candidate(end);
+            }
+        }
+        // Words of four lowercase letters or more; the odd tokens among them are done.
+        let lower = chunk.lowercase;
+        let mut four = starts & lower & (lower >> 1) & (lower >> 2) & (lower >> 3);
+        while four != 0 {
+            let from = four.trailing_zeros();
+            four &= four - 1;
+            let len = (!tokens >> from).trailing_zeros();
+            if odd >> from & (u64::MAX >> (64 - len)) != 0 {
+                continue;
+            }
+            // All lowercase letters, read by their masks.
+            let word = at + from as usize..at + (from + len) as usize;
+            let end = word.end;
+            if word_may_have_shape(text, word, end, false, lexicon, words) {
+                return candidate(end);
+            }
+        }
+        match chunk.line_break {
+            Some(end) => {
+                return Some((at + end as usize, many_unknown_pieces(text, lexicon, words)))
+            }
+            None => at += chunk.whole as usize,
+        }
+    }
+}
+
+/// The bytes of a chunk of a line, up to 64 from `at`, as bit masks (bit `k` for the
+/// byte at `at + k`).
+struct ChunkMasks<'b> {
+    /// The chunk's 64 bytes.
+    bytes: &'b [u8; 64],
+    /// The bytes of the chunk's whole tokens: not a space, before the line's break or
+    /// before the chunk's last space.
+    tokens: u64,
+    /// ASCII lowercase letters.
+    lowercase: u64,
+    /// The line's break, when it is in the chunk.
+    line_break: Option<u32>,
+    /// Where the next chunk starts when it is not: the chunk's last space.
+    whole: u32,
+}
+
+impl<'b> ChunkMasks<'b> {
+    /// The masks of the chunk at `at`, or `None` when a control byte other than a
+    /// space comes before the line's break, no space past the chunk's first byte ends
+    /// a token, or the text ends within 64 bytes.
+    #[inline]
+    fn at(bytes: &'b [u8], at: usize) -> Option<ChunkMasks<'b>> {
+        let chunk: &[u8; 64] = bytes.get(at..at + 64)?.try_into().ok()?;
+        // The high bit of each of eight bytes, gathered into eight bits.
+        let bits = |marks: u64| (marks >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        let (mut blank, mut lowercase) = (0u64, 0u64);
+        let mut line_break = None;
+        for (k, word) in chunk.chunks_exact(8).enumerate() {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            let below_space = swar::below(word, b' ' + 1);
+            blank |= bits(below_space) << (8 * k);
+            lowercase |= bits(swar::ascii_lowercase(word)) << (8 * k);
+            let controls = swar::below(word, b' ');
+            if controls != 0 {
+                let breaks = swar::bytes_equal(word, b'\n');
+                let first_break = breaks & breaks.wrapping_neg();
+                // The bytes before the first break (all of them when there is none).
+                let before = (first_break >> 7).wrapping_sub(1);
+                if controls & !breaks & before != 0 {
+                    return None;
+                }
+                if first_break != 0 {
+                    line_break = Some(8 * k as u32 + first_break.trailing_zeros() / 8);
+                    break;
+                }
+            }
+        }
+        let whole = match line_break {
+            Some(end) => end,
+            // The chunk's last space, past its first byte: the tokens before it are
+            // whole.
+            None => match 63u32.checked_sub(blank.leading_zeros()) {
+                Some(last) if last > 0 => last,
+                _ => return None,
+            },
+        };
+        Some(ChunkMasks {
+            bytes: chunk,
+            tokens: !blank & u64::MAX.checked_shr(64 - whole).unwrap_or(0),
+            lowercase,
+            line_break,
+            whole,
+        })
+    }
+
+    /// The bits of `starts` (token starts) at capital letters. Only the few starts
+    /// that are not lowercase letters are looked at, a byte each: cheaper than a
+    /// mask of capitals over every byte.
+    #[inline]
+    fn capitals(&self, starts: u64) -> u64 {
+        let mut others = starts & !self.lowercase;
+        let mut capitals = 0;
+        while others != 0 {
+            let k = others.trailing_zeros();
+            others &= others - 1;
+            if self.bytes[k as usize].is_ascii_uppercase() {
+                capitals |= 1 << k;
+            }
+        }
+        capitals
+    }
 }
 
 /// The end of the run of ASCII lowercase letters starting at `i`, eight bytes at a
@@ -434,16 +650,25 @@ impl LineWords {
         lexicon: &Lexicon,
     ) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
-        if let Some(&known) = self.memo.odd_tokens.get(&text[token.clone()]) {
+        let bytes = text.as_bytes();
+        let short = OddTokenTable::key(bytes, token.clone());
+        let known = match short {
+            Some(key) => self.memo.short_odd_tokens.get(key),
+            None => self.memo.odd_tokens.get(&text[token.clone()]).copied(),
+        };
+        if let Some(known) = known {
             return known;
         }
-        let bytes = text.as_bytes();
         let mut t = TokenBytes::default();
         for i in token.clone() {
             t.push(bytes, i);
         }
         let answer = t.suspicious(&bytes[token.clone()])
             && self.may_have_shape(&text[token.clone()], lexicon);
+        if let Some(key) = short {
+            self.memo.short_odd_tokens.insert(key, answer);
+            return answer;
+        }
         let odd_tokens = &mut self.memo.odd_tokens;
         if odd_tokens.len() >= KEPT_TOKENS {
             odd_tokens.clear();
@@ -491,6 +716,9 @@ struct WordMemo {
     /// Tokens off [`scan_line`]'s fast path: whether they are suspicious and may have
     /// a shape (at most [`KEPT_TOKENS`]; see [`LineWords::odd_token_may_have_shape`]).
     odd_tokens: HashMap<Box<str>, bool, foldhash::fast::RandomState>,
+    /// The same for tokens of at most [`OddTokenTable::MAX_LEN`] bytes, nearly all of
+    /// them: found by their bytes, with no hashing of a string.
+    short_odd_tokens: OddTokenTable,
 }
 
 /// The most tokens a thread remembers in a map (see [`WordMemo`], [`EvidenceMemo`]);
@@ -511,6 +739,7 @@ impl Default for WordMemo {
             short: WordTable::default(),
             shapes: HashMap::default(),
             odd_tokens: HashMap::default(),
+            short_odd_tokens: OddTokenTable::default(),
         }
     }
 }
@@ -607,6 +836,71 @@ impl EvidenceMemo {
         let mut known = [None; 2];
         known[brackets as usize] = Some(evidence);
         self.tokens.insert(token.into(), known);
+    }
+}
+
+/// A direct-mapped table from tokens of at most [`OddTokenTable::MAX_LEN`] bytes (any
+/// bytes: non-ASCII, NULs) to a yes or no, keyed by their bytes and length: a token's
+/// zero-padded bytes alone do not tell its length when it ends in NULs.
+struct OddTokenTable {
+    /// The token's bytes, zero-padded, little-endian, and its length times two plus
+    /// the answer; zero when empty (no token is empty).
+    slots: Box<[([u64; 2], u8)]>,
+}
+
+/// An [`OddTokenTable`] key: the token's bytes, zero-padded, and its length.
+#[derive(Clone, Copy)]
+struct OddTokenKey {
+    bytes: [u64; 2],
+    len: u8,
+}
+
+impl Default for OddTokenTable {
+    fn default() -> Self {
+        OddTokenTable {
+            slots: vec![([0; 2], 0); 1 << Self::BITS].into_boxed_slice(),
+        }
+    }
+}
+
+impl OddTokenTable {
+    const BITS: u32 = 14;
+    const MAX_LEN: usize = 16;
+
+    /// The key of the token `bytes[token]`, when it is short enough for the table.
+    #[inline]
+    fn key(bytes: &[u8], token: Range<usize>) -> Option<OddTokenKey> {
+        let len = token.len();
+        if !(1..=Self::MAX_LEN).contains(&len) {
+            return None;
+        }
+        let first = load_prefix(bytes, token.start, len.min(8));
+        let second = if len > 8 {
+            load_prefix(bytes, token.start + 8, len - 8)
+        } else {
+            0
+        };
+        Some(OddTokenKey {
+            bytes: [first, second],
+            len: len as u8,
+        })
+    }
+
+    #[inline]
+    fn slot(key: OddTokenKey) -> usize {
+        let mix =
+            (key.bytes[0] ^ u64::from(key.len)).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ key.bytes[1];
+        (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::BITS)) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: OddTokenKey) -> Option<bool> {
+        let (bytes, tag) = self.slots[Self::slot(key)];
+        (bytes == key.bytes && tag >> 1 == key.len).then_some(tag & 1 != 0)
+    }
+
+    fn insert(&mut self, key: OddTokenKey, answer: bool) {
+        self.slots[Self::slot(key)] = (key.bytes, key.len << 1 | u8::from(answer));
     }
 }
 
@@ -2976,7 +3270,12 @@ mod tests {
             answered[usize::from(fresh)] += 1;
         }
         assert!(answered[0] > 0 && answered[1] > 0, "{answered:?}");
-        assert!(!warm.memo.odd_tokens.is_empty());
+        assert!(warm
+            .memo
+            .short_odd_tokens
+            .slots
+            .iter()
+            .any(|&(_, tag)| tag != 0));
     }
 
     #[test]
@@ -3005,6 +3304,253 @@ mod tests {
         // Keyed by the word's bytes alone, not by the text after it.
         assert!(ask("internationalization,", "internationalization", false));
         assert!(!ask("internationalizations", "internationalizatio", true));
+    }
+
+    /// [`scan_line`] as it was before [`scan_line_by_chunks`], a token at a time with
+    /// the fast path's words read inline: the reference the scans are checked against.
+    ///
+    /// Every line of prose must pass this test, so it is one pass over the bytes, one table
+    /// lookup each, which also finds the line's end; it asks [`may_have_shape`] only about
+    /// the few tokens it cannot clear by their bytes alone (see [`TokenBytes::suspicious`]).
+    /// A hyphenated word, a number, a word in parentheses — the bulk of prose's
+    /// punctuation — are cleared here.
+    ///
+    /// The dictionary is asked last, about the pieces (see [`PIECE_CHECK`]), and only while
+    /// the pieces left could still make [`UNKNOWN_LINE`] unknown ones: a line of fewer
+    /// pieces asks nothing, and most lines stop after the first few known words.
+    fn scan_line_reference(
+        text: &str,
+        start: usize,
+        lexicon: &Lexicon,
+        words: &mut LineWords,
+    ) -> (usize, bool) {
+        let bytes = text.as_bytes();
+        let candidate = |at: usize| (line_end(text, at), true);
+        let mut i = start;
+        words.pieces.clear();
+        loop {
+            // Whitespace up to the line's break, in one compare of each byte against a
+            // set (`CLASS`'s spaces less the line break) rather than a table lookup and
+            // a second test.
+            while let Some(b' ' | b'\t' | b'\r' | 0x0b | 0x0c) = bytes.get(i) {
+                i += 1;
+            }
+            if matches!(bytes.get(i), None | Some(b'\n')) {
+                break;
+            }
+            let start = i;
+            // The fast path, for most words: an optional capital, lowercase letters and
+            // closing punctuation (`the`, `Moscow,`, `period.`).
+            let capital = CLASS[bytes[i] as usize] == UPPER;
+            i += usize::from(capital);
+            i = lowercase_run_end(bytes, i);
+            let letters = i - start;
+            while i < bytes.len() && matches!(bytes[i], b'.' | b',' | b':' | b'!' | b'?') {
+                i += 1;
+            }
+            if i == bytes.len() || CLASS[bytes[i] as usize] == SPACE {
+                // Only a lowercase word can be words run together; any word can be too
+                // long.
+                if i - start > TOO_LONG && !capital {
+                    if may_have_shape(&text[start..i], lexicon) {
+                        return candidate(i);
+                    }
+                } else if !capital
+                    && letters >= RUN_TOGETHER_CHECK
+                    && words.long_may_have_shape(text, start..i, lexicon)
+                {
+                    return candidate(i);
+                } else if !capital && (PIECE_CHECK..RUN_TOGETHER_CHECK).contains(&letters) {
+                    words.pieces.push((start, start + letters));
+                }
+                continue;
+            }
+            while i < bytes.len() && CLASS[bytes[i] as usize] != SPACE {
+                i += 1;
+            }
+            if words.odd_token_may_have_shape(text, start..i, lexicon) {
+                return candidate(i);
+            }
+        }
+        // Soup without shapes is many unknown lowercase words (see [`Scorer::is_fragment`]);
+        // one is a command or a term.
+        let pieces = words.pieces.len();
+        let mut unknown = 0;
+        for k in 0..pieces {
+            if unknown + (pieces - k) < UNKNOWN_LINE {
+                break;
+            }
+            let (start, end) = words.pieces[k];
+            if words.short_unknown(text, start..end, lexicon) {
+                unknown += 1;
+                if unknown >= UNKNOWN_LINE {
+                    return (i, true);
+                }
+            }
+        }
+        (i, false)
+    }
+
+    /// A small deterministic generator (xorshift64*) for the scans' random lines.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+        }
+    }
+
+    /// Random text of the tokens and gaps that decide the scans' paths: words of every
+    /// length the prefilter tells apart (known and unknown, lowercase, capitalised,
+    /// run together, too long), digits, brackets, operators, closing and other
+    /// punctuation, non-ASCII letters, tokens of 63 bytes and more, and gaps of
+    /// spaces, tabs, carriage returns, NULs and line breaks.
+    fn random_text(rng: &mut Rng, len: usize) -> String {
+        const TOKENS: &[&str] = &[
+            "the",
+            "a",
+            "of",
+            "and",
+            "word",
+            "words",
+            "report",
+            "period",
+            "xqzv",
+            "bvtq",
+            "zzkq",
+            "qwpl",
+            "government",
+            "information",
+            "enginerewar",
+            "contityindividual",
+            "interfaceslibrpkgpkgto",
+            "abcdefghijklmnopqrstuvwxy",
+            "The",
+            "Moscow",
+            "GNU",
+            "McDonald",
+            "TJ",
+            "Tf",
+            "beT*",
+            "BT",
+            "ET",
+            "(see",
+            "dpkg(1)",
+            "x[",
+            "[(",
+            "a;b",
+            "TL;DR",
+            "1956",
+            "(1956)",
+            "no0.0y3",
+            "hifos46Am",
+            "group43(",
+            "tlt(.",
+            "well-known",
+            "53-53ob;",
+            "don't",
+            "Mátyás",
+            "é",
+            ",",
+            ".",
+            "...",
+            "word,",
+            "period.",
+            "Moscow,",
+            "what?",
+            "A.",
+            "xqzv,",
+            "enginerewar.",
+            "-",
+            "--",
+            "/",
+            "\\",
+            "#",
+            "%",
+            "*",
+            "=",
+        ];
+        const GAPS: &[&str] = &[
+            " ", " ", " ", " ", " ", " ", " ", " ", "  ", "\n", "\n", "\n\n", "\t", " \t ", "\r\n",
+            "\0", "\x01", "\x0b", "\x0c",
+        ];
+        let mut text = String::new();
+        while text.len() < len {
+            match rng.below(40) {
+                0 => {
+                    // A token of 60 to 70 bytes, around the chunk's limit.
+                    let n = 60 + rng.below(11);
+                    text.extend((0..n).map(|k| (b'a' + (k * 7 % 26) as u8) as char));
+                }
+                1 => {
+                    // Two tokens glued together.
+                    let t = TOKENS[rng.below(TOKENS.len())];
+                    text.push_str(t);
+                    text.push_str(TOKENS[rng.below(TOKENS.len())]);
+                }
+                _ => text.push_str(TOKENS[rng.below(TOKENS.len())]),
+            }
+            text.push_str(GAPS[rng.below(GAPS.len())]);
+        }
+        text
+    }
+
+    /// Each line of `text` through [`scan_line`] and the reference, from the
+    /// line's start, with memos of their own; the lines the chunks took.
+    fn scans_agree(text: &str) -> usize {
+        let en = Lexicon::english();
+        let (mut fast, mut reference) = (LineWords::default(), LineWords::default());
+        let mut by_chunks = 0;
+        let mut start = 0;
+        while start < text.len() {
+            let expected = scan_line_reference(text, start, en, &mut reference);
+            assert_eq!(
+                scan_line(text, start, en, &mut fast),
+                expected,
+                "{:?}",
+                &text[start..expected.0]
+            );
+            let mut words = LineWords::default();
+            if let Some(answer) = scan_line_by_chunks(text, start, en, &mut words) {
+                assert_eq!(answer, expected, "{:?}", &text[start..expected.0]);
+                by_chunks += 1;
+            }
+            start = expected.0 + 1;
+        }
+        by_chunks
+    }
+
+    /// The chunked scan answers as the reference does, on every line of the garble
+    /// test documents (and takes most of them), and on random lines of every kind
+    /// of token and gap.
+    #[test]
+    fn scanning_by_chunks_gives_the_answers_of_the_reference() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/garble");
+        let (mut lines, mut by_chunks) = (0, 0);
+        for kind in ["fire", "nofire", "safe"] {
+            for entry in std::fs::read_dir(format!("{dir}/{kind}")).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                lines += text.lines().count();
+                by_chunks += scans_agree(&text);
+            }
+        }
+        assert!(by_chunks * 2 > lines, "{by_chunks} of {lines}");
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut answered = [0, 0];
+        for _ in 0..400 {
+            let len = 50 + rng.below(400);
+            let text = random_text(&mut rng, len);
+            scans_agree(&text);
+            answered[usize::from(has_candidate(
+                &text,
+                Lexicon::english(),
+                &mut LineWords::default(),
+            ))] += 1;
+        }
+        assert!(answered[0] > 20 && answered[1] > 20, "{answered:?}");
     }
 
     #[test]
