@@ -166,6 +166,12 @@ impl Stage for Reflow {
         // can read differently (indented continuation lines become paragraph starts).
         // Another round settles it, so that cleaning is idempotent.
         let proposed_before = out.fixes.len();
+        // In hard-wrapped text nearly every gap gets a fix (a join, a paragraph break):
+        // room for one a gap at once, where the vector grew from empty by doubling (a
+        // dozen reallocations, each copying every fix so far).
+        if wrapped && !cx.options.keep_lines {
+            out.fixes.reserve(lines.len());
+        }
 
         // Hyphenated line ends first, so that the document is scanned once for the
         // evidence all of them need — and only once one of them asks: a round on text
