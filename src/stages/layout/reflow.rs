@@ -32,6 +32,8 @@
 use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 
+use smol_str::SmolStr;
+
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::span::Span;
@@ -729,7 +731,7 @@ impl Gap<'_> {
 
 impl Action {
     fn fix(self, text: &str, gap: &Gap<'_>, wrapped: bool) -> Option<Fix> {
-        let (rule, span, replacement, message): (RuleId, Span, &str, &str) = match self {
+        let (rule, span, replacement, message): (RuleId, Span, &'static str, &str) = match self {
             Action::Keep => return None,
             Action::Join => (REFLOW, gap.span(), " ", "line break inside a paragraph"),
             Action::PageJoin => (
@@ -753,9 +755,13 @@ impl Action {
                 (PARAGRAPH_BREAK, span, "\n\n", "paragraph break")
             }
         };
-        if &text[span.range()] == replacement {
+        // A gap is a byte or a few, the replacement one or two: compared byte by byte
+        // (inlined), not by a call to memcmp, for each of the tens of thousands of gaps.
+        if text[span.range()].bytes().eq(replacement.bytes()) {
             return None;
         }
+        // The replacement is static: held by reference, not copied into a new string.
+        let replacement = SmolStr::new_static(replacement);
         Some(
             Fix::single(rule, Applicability::Safe, Edit::new(span, replacement))
                 .with_message(message),
