@@ -189,28 +189,26 @@ impl FormCounts {
 
     /// [`scan`](FormCounts::scan) by reading every token of `text`.
     fn scan_tokens(&mut self, text: &str) {
-        let bytes = text.as_bytes();
         let mut tables = TokenTables {
             short: ShortForms::of(self.counts.keys()),
             signatures: Signatures::of(self.counts.keys()),
             buf: String::new(),
         };
-        // The previous token's start, whether it is ASCII, and where a token must start
-        // to follow it across one hyphen (`long-term`; `usize::MAX`: nowhere).
-        let (mut prev_start, mut prev_ascii, mut pair_at) = (0, true, usize::MAX);
         for_each_token(text, |start, end, ascii| {
             self.token(text, start, end, ascii, &mut tables);
-            if start == pair_at {
-                let pair_ascii = prev_ascii && ascii;
-                self.token(text, prev_start, end, pair_ascii, &mut tables);
-            }
-            (prev_start, prev_ascii) = (start, ascii);
-            pair_at = if bytes.get(end) == Some(&b'-') {
-                end + 1
-            } else {
-                usize::MAX
-            };
         });
+        // `long-term`: two tokens joined by one hyphen are a token too. Hyphens are few
+        // (a few a line at most, where tokens are a dozen), so the pairs are read from
+        // them, apart: the loop over every token then carries nothing from one token to
+        // the next, and keeps its state in registers.
+        let bytes = text.as_bytes();
+        for hyphen in memchr::memchr_iter(b'-', bytes) {
+            let (start, end) = (run_start(text, hyphen), run_end(text, hyphen + 1));
+            if start < hyphen && end > hyphen + 1 {
+                let ascii = bytes[start..end].is_ascii();
+                self.token(text, start, end, ascii, &mut tables);
+            }
+        }
         for (form, n) in &mut self.counts {
             if ShortForms::holds(form) {
                 *n += tables.short.get(form.as_bytes());
@@ -533,6 +531,46 @@ fn short_key(bytes: &[u8]) -> u64 {
 fn short_key_at(bytes: &[u8], start: usize, len: usize) -> u64 {
     debug_assert!((1..=SHORT).contains(&len));
     (swar::load_prefix(bytes, start, len) | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * len))
+}
+
+/// The end of the run of letters and digits (as [`for_each_token`] reads them) that
+/// starts at `at`, a character boundary: `at` itself where none does.
+fn run_end(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = at;
+    while let Some(&b) = bytes.get(end) {
+        if b.is_ascii_alphanumeric() {
+            end += 1;
+        } else if b.is_ascii() {
+            break;
+        } else {
+            match text[end..].chars().next() {
+                Some(c) if c.is_alphanumeric() => end += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    end
+}
+
+/// The start of the run of letters and digits (as [`for_each_token`] reads them) that
+/// ends at `at`, a character boundary: `at` itself where none does.
+fn run_start(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = at;
+    while let Some(&b) = start.checked_sub(1).map(|i| &bytes[i]) {
+        if b.is_ascii_alphanumeric() {
+            start -= 1;
+        } else if b.is_ascii() {
+            break;
+        } else {
+            match text[..start].chars().next_back() {
+                Some(c) if c.is_alphanumeric() => start -= c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    start
 }
 
 /// Up to eight bytes (at the end of the text), zero-padded to a little-endian word.

@@ -81,8 +81,11 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     if memchr::memchr(b'-', text.as_bytes()).is_none() || !joins_its_own_hyphens(text) {
         return Vec::new();
     }
-    let tokens = tokens(text);
-    let spellings = spellings(text, &tokens);
+    // Every form the spellings are read from holds a hyphen (`MS-DOS`, `--purge`), and
+    // so does every option that lost a dash (`-purge`): these few tokens are found from
+    // the text's hyphens, not by reading every token.
+    let with_hyphens = tokens_with_a_hyphen(text);
+    let spellings = spellings(text, &with_hyphens);
     if spellings.compounds.is_empty() && spellings.long_options.is_empty() {
         return Vec::new();
     }
@@ -91,22 +94,27 @@ pub(crate) fn restore(text: &str, lexicon: &Lexicon) -> Vec<Fix> {
     let mut unbroken: Counts<&str, u32> = Counts::default();
     let mut single_dash: Counts<&str, u32> = Counts::default();
     let mut candidates: Vec<Token> = Vec::new();
-    let compound_letters = NameFilter::of(spellings.compounds.keys());
-    for token in &tokens {
+    for token in &with_hyphens {
         let name = token.name(text);
-        if token.dashes == 0
-            && !token.hyphenated
-            && compound_letters.may_hold(name)
-            && spellings.compounds.contains_key(name)
-        {
-            *unbroken.entry(name).or_default() += 1;
-            candidates.push(*token);
-        }
         if token.dashes == 1 && spellings.long_options.contains_key(name) {
             *single_dash.entry(name).or_default() += 1;
             candidates.push(*token);
         }
     }
+    // A compound written without its hyphen is a token with no hyphen at all: only the
+    // runs of a length and first letter some compound's letters have are read as tokens.
+    if !spellings.compounds.is_empty() {
+        let compound_letters = NameFilter::of(spellings.compounds.keys());
+        for token in plain_tokens(text, &compound_letters) {
+            let name = token.name(text);
+            if spellings.compounds.contains_key(name) {
+                *unbroken.entry(name).or_default() += 1;
+                candidates.push(token);
+            }
+        }
+    }
+    // In text order, as the fixes were always made (the two kinds were found apart).
+    candidates.sort_unstable_by_key(|token| token.span.start);
     let mut fixes = Vec::new();
     for token in &candidates {
         let name = token.name(text);
@@ -229,44 +237,104 @@ fn has_wrapped_lines(text: &str, min: usize) -> bool {
     false
 }
 
-/// The tokens of `text` that could be a compound or an option: maximal runs of ASCII
-/// letters, digits and hyphens holding a letter, not glued to other word characters
-/// (`é`, `_`, `.` inside a file name or a version make the run part of something else).
-fn tokens(text: &str) -> Vec<Token> {
-    let bytes = text.as_bytes();
+/// Whether a byte belongs to a run that [`token_at`] reads: an ASCII letter, digit or
+/// `-`.
+fn is_run_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+/// The token of the maximal run `start..end` of [`is_run_byte`]s in `bytes`, if it is one
+/// that could be a compound or an option: a run holding a letter, not glued to other
+/// word characters (`é`, `_`, `.` inside a file name or a version make the run part of
+/// something else).
+#[inline]
+fn token_at(bytes: &[u8], start: usize, end: usize) -> Option<Token> {
     let glued = |b: u8| !b.is_ascii() || matches!(b, b'_' | b'/' | b'\\' | b'@' | b'=');
+    // `1.5-2`, `foo.bar-baz`: a dot between word characters joins the run to more.
+    let dotted = |i: usize, j: usize| {
+        bytes.get(i) == Some(&b'.') && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    if (start > 0 && glued(bytes[start - 1]))
+        || (end < bytes.len() && glued(bytes[end]))
+        || (start >= 2 && dotted(start - 1, start - 2))
+        || dotted(end, end + 1)
+    {
+        return None;
+    }
+    let dashes = bytes[start..end].iter().take_while(|&&b| b == b'-').count();
+    let name = &bytes[start + dashes..end];
+    // A name starts and ends with a letter or digit, and holds a letter. Most names
+    // have no hyphen, which eight bytes at a time tell.
+    let hyphenated = (start + dashes..end)
+        .step_by(8)
+        .any(|at| swar::bytes_equal(swar::load_prefix(bytes, at, (end - at).min(8)), b'-') != 0);
+    if name.is_empty()
+        || name.ends_with(b"-")
+        || (hyphenated && name.windows(2).any(|w| w == b"--"))
+        || !name.iter().any(u8::is_ascii_alphabetic)
+    {
+        return None;
+    }
+    Some(Token {
+        span: Span::new(start, end),
+        dashes,
+        hyphenated,
+    })
+}
+
+/// The tokens (see [`token_at`]) of `text` whose runs hold a `-`, in order: the run
+/// around each hyphen not in a run already read. A text has a few hyphens a line at
+/// most, where it has a dozen tokens.
+fn tokens_with_a_hyphen(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
     let mut tokens = Vec::new();
+    // The end of the last run read: the hyphens before it are in runs read.
+    let mut read = 0;
+    for at in memchr::memchr_iter(b'-', bytes) {
+        if at < read {
+            continue;
+        }
+        let start = bytes[..at]
+            .iter()
+            .rposition(|&b| !is_run_byte(b))
+            .map_or(0, |i| i + 1);
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| !is_run_byte(b))
+            .map_or(bytes.len(), |i| at + i);
+        read = end;
+        tokens.extend(token_at(bytes, start, end));
+    }
+    tokens
+}
+
+/// The tokens (see [`token_at`]) of `text` that hold no `-` and that `filter` may hold,
+/// in order.
+///
+/// Every run of [`for_each_run`] is tested on its length and first byte alone, and only
+/// the few that pass are kept to be read as tokens afterwards: the test is all the
+/// block reader's loop does, and stays inlined in it.
+fn plain_tokens(text: &str, filter: &NameFilter) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     for_each_run(bytes, |start, end| {
-        // `1.5-2`, `foo.bar-baz`: a dot between word characters joins the run to more.
-        let dotted = |i: usize, j: usize| {
-            bytes.get(i) == Some(&b'.') && bytes.get(j).is_some_and(u8::is_ascii_alphanumeric)
-        };
-        if (start > 0 && glued(bytes[start - 1]))
-            || (end < bytes.len() && glued(bytes[end]))
-            || (start >= 2 && dotted(start - 1, start - 2))
-            || dotted(end, end + 1)
-        {
-            return;
+        if filter.may_hold_bytes(&bytes[start..end]) {
+            runs.push((start, end));
         }
-        let dashes = bytes[start..end].iter().take_while(|&&b| b == b'-').count();
-        let name = &bytes[start + dashes..end];
-        // A name starts and ends with a letter or digit, and holds a letter. Most names
-        // have no hyphen, which eight bytes at a time tell.
-        let hyphenated = (start + dashes..end).step_by(8).any(|at| {
-            swar::bytes_equal(swar::load_prefix(bytes, at, (end - at).min(8)), b'-') != 0
-        });
-        if name.is_empty()
-            || name.ends_with(b"-")
-            || (hyphenated && name.windows(2).any(|w| w == b"--"))
-            || !name.iter().any(u8::is_ascii_alphabetic)
-        {
-            return;
-        }
-        tokens.push(Token {
-            span: Span::new(start, end),
-            dashes,
-            hyphenated,
-        });
+    });
+    // A run without a hyphen is its token's name, when it is a token.
+    runs.into_iter()
+        .filter_map(|(start, end)| token_at(bytes, start, end))
+        .filter(|token| token.dashes == 0 && !token.hyphenated)
+        .collect()
+}
+
+/// Every token of `text` (see [`token_at`]), in order.
+#[cfg(test)]
+fn tokens(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for_each_run(text.as_bytes(), |start, end| {
+        tokens.extend(token_at(text.as_bytes(), start, end));
     });
     tokens
 }
@@ -342,43 +410,52 @@ fn tail_word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// The lengths and first bytes of a set of names: a name of another length or first
-/// byte is none of them, which two bit tests tell before the name is hashed.
+/// The lengths of a set of names by their first bytes: a name of a length no name with
+/// its first byte has is none of them, which one bit test tells before the name is
+/// hashed. (Lengths and first bytes apart let through a token of one name's length and
+/// another's first letter: some ten times as many, in a document of a hundred names.)
 struct NameFilter {
-    /// Bit `n` for a name of `n` bytes (`n < 64`; bit 63 for all longer ones).
-    lengths: u64,
-    /// Bit `b` for a name that starts with the byte `b` (bit 127 for any byte ≥ 127).
-    initials: u128,
+    /// Entry `b` (127 for any byte ≥ 127): bit `n` for a name of `n` bytes (`n < 64`;
+    /// bit 63 for all longer ones) that starts with the byte `b`.
+    lengths_by_initial: [u64; 128],
 }
 
 impl NameFilter {
     fn of<'n>(names: impl Iterator<Item = &'n Box<str>>) -> NameFilter {
         let mut filter = NameFilter {
-            lengths: 0,
-            initials: 0,
+            lengths_by_initial: [0; 128],
         };
         for name in names {
-            filter.lengths |= NameFilter::length_bit(name);
-            filter.initials |= NameFilter::initial_bit(name);
+            if let Some(&initial) = name.as_bytes().first() {
+                filter.lengths_by_initial[NameFilter::slot(initial)] |=
+                    NameFilter::length_bit(name.as_bytes());
+            }
         }
         filter
     }
 
     /// False only when `name` is none of the names.
-    #[inline]
+    #[cfg(test)]
     fn may_hold(&self, name: &str) -> bool {
-        self.lengths & NameFilter::length_bit(name) != 0
-            && self.initials & NameFilter::initial_bit(name) != 0
+        self.may_hold_bytes(name.as_bytes())
+    }
+
+    /// [`NameFilter::may_hold`] of a name's bytes.
+    #[inline]
+    fn may_hold_bytes(&self, name: &[u8]) -> bool {
+        name.first().is_some_and(|&initial| {
+            self.lengths_by_initial[NameFilter::slot(initial)] & NameFilter::length_bit(name) != 0
+        })
     }
 
     #[inline]
-    fn length_bit(name: &str) -> u64 {
+    fn slot(initial: u8) -> usize {
+        usize::from(initial.min(127))
+    }
+
+    #[inline]
+    fn length_bit(name: &[u8]) -> u64 {
         1 << name.len().min(63)
-    }
-
-    #[inline]
-    fn initial_bit(name: &str) -> u128 {
-        name.as_bytes().first().map_or(0, |&b| 1 << b.min(127))
     }
 }
 
@@ -599,7 +676,11 @@ mod tests {
         for name in &names {
             assert!(filter.may_hold(name), "{name}");
         }
-        for other in ["ms", "msd", "onpipe", "y", "b1b2"] {
+        // Another length, another first byte, and one name's length with another's first
+        // byte.
+        for other in [
+            "ms", "msd", "onpipe", "y", "b1b2", "n", "xsdos", "mspipe", "",
+        ] {
             assert!(!filter.may_hold(other), "{other}");
         }
     }
@@ -646,7 +727,7 @@ mod tests {
     }
 
     #[test]
-    fn tokens_read_a_block_at_a_time_are_those_read_byte_by_byte() {
+    fn tokens_read_a_block_at_a_time_or_from_hyphens_are_those_read_byte_by_byte() {
         // Runs of every kind across the 64-byte block edges, at every offset, and texts
         // that end inside a run, after one, and on a block edge.
         let pieces = [
@@ -673,6 +754,12 @@ mod tests {
             "@",
             "\\",
         ];
+        // Names some plain tokens of the pieces have, and some they do not.
+        let names: Vec<Box<str>> = ["word", "Z9", "abc", "y", "x", "usr", "wordword", "MS"]
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let filter = NameFilter::of(names.iter());
         let mut rng = crate::testing::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..300 {
             let mut text = String::new();
@@ -685,7 +772,27 @@ mod tests {
                     .iter()
                     .map(|k| (k.span.start, k.span.end, k.dashes, k.hyphenated))
                     .collect();
-                assert_eq!(fast, tokens_byte_by_byte(t), "{t:?}");
+                let expected = tokens_byte_by_byte(t);
+                assert_eq!(fast, expected, "{t:?}");
+                // The tokens restore reads: those with a hyphen, found from the
+                // hyphens, and the others a filter of names may hold.
+                let with_hyphens: Vec<(usize, usize, usize, bool)> = tokens_with_a_hyphen(t)
+                    .iter()
+                    .map(|k| (k.span.start, k.span.end, k.dashes, k.hyphenated))
+                    .collect();
+                let has_a_hyphen = |k: &(usize, usize, usize, bool)| k.2 > 0 || k.3;
+                let expected_with: Vec<_> = expected.iter().copied().filter(has_a_hyphen).collect();
+                assert_eq!(with_hyphens, expected_with, "{t:?}");
+                let plain: Vec<(usize, usize)> = plain_tokens(t, &filter)
+                    .iter()
+                    .map(|k| (k.span.start, k.span.end))
+                    .collect();
+                let expected_plain: Vec<(usize, usize)> = expected
+                    .iter()
+                    .filter(|k| !has_a_hyphen(k) && filter.may_hold(&t[k.0..k.1]))
+                    .map(|k| (k.0, k.1))
+                    .collect();
+                assert_eq!(plain, expected_plain, "{t:?}");
             }
         }
         for len in [63, 64, 65, 127, 128, 129] {

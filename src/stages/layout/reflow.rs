@@ -32,6 +32,8 @@
 use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 
+use smol_str::SmolStr;
+
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::span::Span;
@@ -166,6 +168,12 @@ impl Stage for Reflow {
         // can read differently (indented continuation lines become paragraph starts).
         // Another round settles it, so that cleaning is idempotent.
         let proposed_before = out.fixes.len();
+        // In hard-wrapped text nearly every gap gets a fix (a join, a paragraph break):
+        // room for one a gap at once, where the vector grew from empty by doubling (a
+        // dozen reallocations, each copying every fix so far).
+        if wrapped && !cx.options.keep_lines {
+            out.fixes.reserve(lines.len());
+        }
 
         // Hyphenated line ends first, so that the document is scanned once for the
         // evidence all of them need — and only once one of them asks: a round on text
@@ -723,7 +731,7 @@ impl Gap<'_> {
 
 impl Action {
     fn fix(self, text: &str, gap: &Gap<'_>, wrapped: bool) -> Option<Fix> {
-        let (rule, span, replacement, message): (RuleId, Span, &str, &str) = match self {
+        let (rule, span, replacement, message): (RuleId, Span, &'static str, &str) = match self {
             Action::Keep => return None,
             Action::Join => (REFLOW, gap.span(), " ", "line break inside a paragraph"),
             Action::PageJoin => (
@@ -747,9 +755,13 @@ impl Action {
                 (PARAGRAPH_BREAK, span, "\n\n", "paragraph break")
             }
         };
-        if &text[span.range()] == replacement {
+        // A gap is a byte or a few, the replacement one or two: compared byte by byte
+        // (inlined), not by a call to memcmp, for each of the tens of thousands of gaps.
+        if text[span.range()].bytes().eq(replacement.bytes()) {
             return None;
         }
+        // The replacement is static: held by reference, not copied into a new string.
+        let replacement = SmolStr::new_static(replacement);
         Some(
             Fix::single(rule, Applicability::Safe, Edit::new(span, replacement))
                 .with_message(message),
@@ -1339,20 +1351,27 @@ fn visual_width(s: &str) -> u32 {
         t
     };
     // Nearly every line is ASCII: sums of table entries, four pairs per eight bytes
-    // loaded at once, with no other work per byte (whether the line is ASCII is a
-    // separate, vectorised test).
+    // loaded at once, with no other work per byte. Whether the line is ASCII is read
+    // from the same loads: no byte has its high bit set in the OR of them all (exactly
+    // `str::is_ascii`, which read the line again, its last bytes one at a time).
     let bytes = s.as_bytes();
     let width = |b: u8| u32::from(TABLE[usize::from(b)]);
     let pair = |p: u64| u32::from(PAIR_TABLE[(p & 0xFFFF) as usize]);
     let (mut low, mut high) = (0u32, 0u32);
+    let mut any_byte = 0u64;
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
         let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        any_byte |= w;
         low += pair(w) + pair(w >> 16);
         high += pair(w >> 32) + pair(w >> 48);
     }
-    let ascii_width = low + high + words.remainder().iter().map(|&b| width(b)).sum::<u32>();
-    if s.is_ascii() {
+    let mut ascii_width = low + high;
+    for &b in words.remainder() {
+        any_byte |= u64::from(b);
+        ascii_width += width(b);
+    }
+    if any_byte & swar::HIGH == 0 {
         return ascii_width;
     }
     ascii_width
@@ -2228,6 +2247,24 @@ mod tests {
             if is_soft_mark(c).is_some() {
                 let last = *c.encode_utf8(&mut [0; 4]).as_bytes().last().unwrap();
                 assert!(MARK_LAST_BYTES.contains(&last), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_character_that_is_not_ascii_is_counted_wherever_it_stands() {
+        // The line is taken for ASCII from its eight-byte loads and its last bytes: a
+        // character of two, three or four bytes at any offset, in a load or after the
+        // last, must still count.
+        let alone = |c: char| visual_width(c.encode_utf8(&mut [0; 4]));
+        for c in ['é', 'É', '一', '😀'] {
+            for len in 0..30 {
+                for at in 0..=len {
+                    let mut line = "ab".repeat(len)[..len].to_string();
+                    line.insert(at, c);
+                    let expected: u32 = line.chars().map(alone).sum();
+                    assert_eq!(visual_width(&line), expected, "{line:?}");
+                }
             }
         }
     }
