@@ -187,8 +187,8 @@ impl Stage for Words {
         // The document's vocabulary is counted as the tokens are cut, with one dictionary
         // lookup per distinct word, shared by the joins (which ask about both
         // neighbours) and the repairs.
-        let (cut, vocab) = vocab::with_dictionary(&self.lexicon, |is_word| {
-            let mut counter = VocabCounter::new(text, is_word);
+        let (cut, vocab) = vocab::with_dictionary(&self.lexicon, |dictionary| {
+            let mut counter = VocabCounter::new(text, dictionary);
             let cut = tokens::tokenize_marked(text, &mut counter);
             (cut, counter.finish())
         });

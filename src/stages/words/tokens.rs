@@ -13,6 +13,8 @@
 //! word of ASCII letters, which is settled eight bytes at a time (see [`scan_chunk`]);
 //! the byte-by-byte classification runs only for the others.
 
+#[cfg(test)]
+use super::vocab::Dictionary;
 use super::vocab::VocabCounter;
 use crate::lexicon::swar;
 use crate::span::Span;
@@ -205,7 +207,11 @@ const TRAILING: &[char] = &[
 /// Cuts `text` into tokens; none when the text is too long for [`Token`]'s offsets.
 #[cfg(test)]
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
-    tokenize_marked(text, &mut VocabCounter::new(text, &mut |_, _| false)).tokens
+    tokenize_marked(
+        text,
+        &mut VocabCounter::new(text, Dictionary::asking(&mut |_, _| false)),
+    )
+    .tokens
 }
 
 /// The tokens of a text with their marks (see [`tokenize_marked`]).
@@ -772,8 +778,10 @@ mod tests {
     #[test]
     fn marks_agree_with_the_tokens() {
         let text = "the cat,  sat (on) [the] mat-\nwork a.b Go cOw\nend";
-        let Cut { tokens, marks, .. } =
-            tokenize_marked(text, &mut VocabCounter::new(text, &mut |_, _| false));
+        let Cut { tokens, marks, .. } = tokenize_marked(
+            text,
+            &mut VocabCounter::new(text, Dictionary::asking(&mut |_, _| false)),
+        );
         assert_eq!(tokens.len(), marks.len());
         for (k, (t, &m)) in tokens.iter().zip(&marks).enumerate() {
             let core = &text[t.core().range()];

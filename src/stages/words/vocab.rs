@@ -52,22 +52,50 @@ thread_local! {
 /// text into two registers, see [`KeptAnswers`]) costs a fraction of a dictionary
 /// lookup, which tries case forms in a table far larger than the cache. A dictionary
 /// with user words belongs to one stage, not to the thread: it is asked directly.
-pub(super) fn with_dictionary<R>(
-    lexicon: &Lexicon,
-    f: impl FnOnce(&mut dyn FnMut(&str, Span) -> bool) -> R,
-) -> R {
+pub(super) fn with_dictionary<R>(lexicon: &Lexicon, f: impl FnOnce(Dictionary<'_>) -> R) -> R {
     if !lexicon.is_builtin() {
-        return f(&mut |text, span| lexicon.contains(&text[span.range()]));
+        return f(Dictionary::asking(&mut |text, span| {
+            lexicon.contains(&text[span.range()])
+        }));
     }
     KEPT.with_borrow_mut(|kept| {
-        f(&mut |text, span| {
-            let ask = || lexicon.contains(&text[span.range()]);
-            match PackedWord::of(text.as_bytes(), span) {
-                Some(word) => kept.answer(word, ask),
-                None => ask(),
-            }
+        f(Dictionary {
+            is_word: &mut |text, span| {
+                let ask = || lexicon.contains(&text[span.range()]);
+                match PackedWord::of(text.as_bytes(), span) {
+                    Some(word) => kept.answer(word, ask),
+                    None => ask(),
+                }
+            },
+            builtin: true,
         })
     })
+}
+
+/// The question [`with_dictionary`] asks: is `text[span]` a word?
+pub(super) struct Dictionary<'d> {
+    is_word: IsWord<'d>,
+    /// Whether this is the built-in dictionary, whose answers depend on the word alone
+    /// and so may be kept by the thread from one document to the next (see
+    /// [`ShortWords`]). Only [`with_dictionary`] sets it.
+    builtin: bool,
+}
+
+impl<'d> Dictionary<'d> {
+    /// A dictionary that answers with `is_word`, and whose answers are not kept past
+    /// one document.
+    pub(super) fn asking(is_word: IsWord<'d>) -> Dictionary<'d> {
+        Dictionary {
+            is_word,
+            builtin: false,
+        }
+    }
+
+    /// Whether `text[span]` is a word.
+    #[cfg(test)]
+    pub(super) fn ask(&mut self, text: &str, span: Span) -> bool {
+        (self.is_word)(text, span)
+    }
 }
 
 /// A word of 1 to [`KEPT_WORD`] bytes as two integers: its bytes little-endian and
@@ -215,8 +243,13 @@ struct Entry {
 }
 
 impl Entry {
-    /// Set in [`Entry::mark`] at the word's first use, when the dictionary is asked.
+    /// Set in [`Entry::mark`] at the word's first use in the document, when the
+    /// dictionary is asked (or, for a short word, its kept answer read).
     const SEEN: u8 = 0x80;
+    /// Set in the [`Entry::mark`] of a short word once the dictionary has answered
+    /// about it, beside the answer ([`Mark::KNOWN`]); kept with the word's key from one
+    /// document to the next under the built-in dictionary (see [`ShortWords`]).
+    const ANSWERED: u8 = 0x40;
 }
 
 /// A question to the dictionary: is `text[span]` a word? (see [`with_dictionary`]).
@@ -240,14 +273,14 @@ pub(super) struct VocabCounter<'a, 'd> {
 }
 
 impl<'a, 'd> VocabCounter<'a, 'd> {
-    /// A counter of the tokens of `text`, none counted yet, that asks `is_word` which
+    /// A counter of the tokens of `text`, none counted yet, that asks `dictionary` which
     /// of them are dictionary words.
-    pub(super) fn new(text: &'a str, is_word: IsWord<'d>) -> VocabCounter<'a, 'd> {
+    pub(super) fn new(text: &'a str, dictionary: Dictionary<'d>) -> VocabCounter<'a, 'd> {
         // Vocabulary grows far slower than text (Heaps' law): start small, let it grow.
         // (A token takes about six bytes of text.)
         let capacity = (text.len() / 96).clamp(256, 8192);
         let words = long_words_table(capacity);
-        let mut short = ShortWords::with_capacity(capacity, words.seed());
+        let mut short = ShortWords::with_capacity(capacity, words.seed(), dictionary.builtin);
         // The lists of words, unlike the tables, are not zeroed: room for more words
         // than a text is likely to have costs nothing, and growing copies the list.
         // Documents of the benchmark have one distinct word in 16 to 35 bytes.
@@ -259,7 +292,7 @@ impl<'a, 'd> VocabCounter<'a, 'd> {
             words,
             long: Vec::with_capacity(words_at_most),
             long_slots: Vec::with_capacity(words_at_most),
-            is_word,
+            is_word: dictionary.is_word,
         }
     }
 
@@ -308,8 +341,14 @@ impl<'a, 'd> VocabCounter<'a, 'd> {
         plain: bool,
     ) -> u8 {
         debug_assert!((1..=SHORT).contains(&core.len()));
-        let entry = self.short.entry(core_bytes | (core.len() as u64) << 56);
-        record(entry, self.text, core, fragment, plain, &mut *self.is_word)
+        let slot = self.short.slot(core_bytes | (core.len() as u64) << 56);
+        let entry = &mut self.short.slots[slot].1;
+        entry.count += u32::from(!fragment);
+        if entry.mark & Entry::SEEN == 0 {
+            self.short
+                .first_use(slot, self.text, core, plain, &mut *self.is_word);
+        }
+        self.short.slots[slot].1.mark & Mark::KNOWN
     }
 
     /// The vocabulary of the tokens counted.
@@ -568,50 +607,87 @@ fn short_key_at(text: &[u8], start: usize, end: usize) -> u64 {
 /// Counts of the short words, keyed by [`short_key`]: open addressing with linear
 /// probing, at most half full; key 0 marks an empty slot.
 ///
-/// A dropped table empties the slots it used and leaves them to the next document of
-/// its thread ([`SPARE_SHORT`]): a fresh table was zeroed whole and grown once or twice
-/// per document (the vocabulary is hard to guess from the text's length), which cost
-/// more than counting the document's short words.
+/// A dropped table leaves its slots to the next document of its thread
+/// ([`SPARE_SHORT`]): a fresh table was zeroed whole and grown once or twice per
+/// document (the vocabulary is hard to guess from the text's length), which cost more
+/// than counting the document's short words.
+///
+/// Under the built-in dictionary the slots are left with their keys and dictionary
+/// answers ([`Entry::ANSWERED`]), their counts and [`Entry::SEEN`] cleared: documents of
+/// a corpus share most of their short words (`the`, `which`), and the next document
+/// then finds the answer where it counts the word, instead of asking the dictionary
+/// again at the word's first use. A kept key with no [`Entry::SEEN`] is no word of the
+/// document: it counts 0, as an absent word, and is not in `used`. An answer depends on
+/// the word and the dictionary alone (a token's shape, which decides whether it is
+/// asked, is a function of its core), so a kept one is the one asking gives; a table
+/// under another dictionary neither keeps nor takes kept answers.
 #[derive(Debug, Default)]
 struct ShortWords {
     slots: Vec<(u64, Entry)>,
-    /// The indices of the slots in use, in order of first use.
+    /// The indices of the slots of this document's words, in order of first use.
     used: Vec<u32>,
+    /// How many slots have a key: this document's words and those kept from earlier
+    /// ones.
+    filled: usize,
     /// The document tables' process-wide seed, so a hostile document cannot aim its
     /// words at one slot.
     seed: u64,
+    /// Whether the answers are the built-in dictionary's, kept past the document.
+    keeps_answers: bool,
 }
 
 /// The most slots of a table that a thread keeps for its next document (1 MiB).
 const SPARE_SLOTS: usize = 1 << 16;
 
+/// The slots a [`ShortWords`] left to its thread's next one.
+#[derive(Debug)]
+struct SpareShortWords {
+    slots: Vec<(u64, Entry)>,
+    /// How many of them hold a key kept with its answer (none unless `keeps_answers`).
+    filled: usize,
+    /// The seed the keys were placed with.
+    seed: u64,
+}
+
 thread_local! {
-    /// Empty slots of the last short-word table this thread dropped (see [`ShortWords`]).
-    static SPARE_SHORT: RefCell<Vec<(u64, Entry)>> = const { RefCell::new(Vec::new()) };
+    /// The slots of the last short-word table this thread dropped (see [`ShortWords`]).
+    static SPARE_SHORT: RefCell<SpareShortWords> = const {
+        RefCell::new(SpareShortWords { slots: Vec::new(), filled: 0, seed: 0 })
+    };
 }
 
 impl ShortWords {
-    /// A table for `n` words before it grows: the empty slots its thread kept where
-    /// there are enough, else new ones.
-    fn with_capacity(n: usize, seed: u64) -> ShortWords {
+    /// A table for `n` words before it grows: the slots its thread kept where there
+    /// are enough and they fit (kept answers only for a table that `keeps_answers`),
+    /// else new ones.
+    fn with_capacity(n: usize, seed: u64, keeps_answers: bool) -> ShortWords {
         let wanted = (n.max(4) * 2).next_power_of_two();
         let spare = SPARE_SHORT
-            .try_with(|spare| spare.take())
-            .unwrap_or_default();
-        let slots = if spare.len() >= wanted {
-            debug_assert!(spare.iter().all(|&(key, _)| key == 0));
-            spare
-        } else {
-            vec![(0, Entry::default()); wanted]
-        };
+            .try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                // Kept answers are the built-in dictionary's, under this seed's slots.
+                let fits = spare.slots.len() >= wanted
+                    && (spare.filled == 0 || (keeps_answers && spare.seed == seed));
+                fits.then(|| {
+                    (
+                        std::mem::take(&mut spare.slots),
+                        std::mem::take(&mut spare.filled),
+                    )
+                })
+            })
+            .ok()
+            .flatten();
+        let (slots, filled) = spare.unwrap_or_else(|| (vec![(0, Entry::default()); wanted], 0));
         ShortWords {
             slots,
             used: Vec::with_capacity(n),
+            filled,
             seed,
+            keeps_answers,
         }
     }
 
-    /// How many words the table holds.
+    /// How many words of the document the table holds.
     fn len(&self) -> usize {
         self.used.len()
     }
@@ -625,9 +701,10 @@ impl ShortWords {
         ((product as u64) ^ ((product >> 64) as u64)) as usize
     }
 
-    /// The entry of `key`, inserted with the default value if absent.
+    /// The slot of `key`, given it with an empty entry if it has none; the caller
+    /// calls [`ShortWords::first_use`] where the entry has no [`Entry::SEEN`].
     #[inline(always)]
-    fn entry(&mut self, key: u64) -> &mut Entry {
+    fn slot(&mut self, key: u64) -> usize {
         if self.slots.is_empty() {
             self.grow();
         }
@@ -636,24 +713,45 @@ impl ShortWords {
         loop {
             let slot = self.slots[i].0;
             if slot == key {
-                break;
+                return i;
             }
             if slot == 0 {
                 // Growing only when a key is added: most probes find their word.
-                if (self.len() + 1) * 2 > self.slots.len() {
+                if (self.filled + 1) * 2 > self.slots.len() {
                     self.grow();
                     mask = self.slots.len() - 1;
                     i = self.home(key) & mask;
                     continue;
                 }
-                self.slots[i].0 = key;
-                // In range: a table of more than 2^32 slots is never made.
-                self.used.push(i as u32);
-                break;
+                self.slots[i] = (key, Entry::default());
+                self.filled += 1;
+                return i;
             }
             i = (i + 1) & mask;
         }
-        &mut self.slots[i].1
+    }
+
+    /// Notes the word in `slot` (its core at `text[core]`) as a word of the document,
+    /// at its first use there, with its [`Entry::SEEN`] mark: the answer kept from an
+    /// earlier document, or else `is_word`'s (see [`first_use`]).
+    #[cold]
+    #[inline(never)]
+    fn first_use(
+        &mut self,
+        slot: usize,
+        text: &str,
+        core: Span,
+        plain: bool,
+        is_word: &mut dyn FnMut(&str, Span) -> bool,
+    ) {
+        // In range: a table of more than 2^32 slots is never made.
+        self.used.push(slot as u32);
+        let entry = &mut self.slots[slot].1;
+        if entry.mark & Entry::ANSWERED == 0 {
+            entry.mark = Entry::ANSWERED | first_use(text, core, plain, is_word);
+        } else {
+            entry.mark |= Entry::SEEN;
+        }
     }
 
     /// The entry of `key`.
@@ -675,28 +773,30 @@ impl ShortWords {
         }
     }
 
-    /// Every `(key, entry)`, in order of first use.
+    /// Every `(key, entry)` of the document's words, in order of first use.
     fn iter(&self) -> impl Iterator<Item = (u64, Entry)> + '_ {
         self.used.iter().map(|&i| self.slots[i as usize])
     }
 
+    /// Doubles the slots, placing every key again (the kept ones too).
     #[cold]
     #[inline(never)]
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         self.slots = vec![(0, Entry::default()); (old.len() * 2).max(8)];
         let mask = self.slots.len() - 1;
-        let mut used = std::mem::take(&mut self.used);
-        for k in &mut used {
-            let (key, entry) = old[*k as usize];
+        let mut moved_to = vec![0u32; old.len()];
+        for (k, &(key, entry)) in old.iter().enumerate().filter(|(_, (key, _))| *key != 0) {
             let mut i = self.home(key) & mask;
             while self.slots[i].0 != 0 {
                 i = (i + 1) & mask;
             }
             self.slots[i] = (key, entry);
-            *k = i as u32;
+            moved_to[k] = i as u32;
         }
-        self.used = used;
+        for k in &mut self.used {
+            *k = moved_to[*k as usize];
+        }
     }
 }
 
@@ -743,21 +843,40 @@ impl Drop for Vocab<'_> {
 }
 
 impl Drop for ShortWords {
-    /// Empties the slots in use and leaves them to the thread's next table, unless the
-    /// thread already keeps larger ones or these are too many to keep.
+    /// Leaves the slots to the thread's next table, unless the thread already keeps
+    /// larger ones or these are too many to keep: with their keys and answers but no
+    /// counts where the table keeps answers, else emptied.
     fn drop(&mut self) {
         if self.slots.len() > SPARE_SLOTS {
             return;
         }
-        for &i in &self.used {
-            self.slots[i as usize] = (0, Entry::default());
-        }
+        let filled = if self.keeps_answers {
+            for &i in &self.used {
+                let entry = &mut self.slots[i as usize].1;
+                *entry = Entry {
+                    count: 0,
+                    mark: entry.mark & !Entry::SEEN,
+                };
+            }
+            self.filled
+        } else {
+            // Every key of a table that keeps no answers is one of the document's.
+            for &i in &self.used {
+                self.slots[i as usize] = (0, Entry::default());
+            }
+            0
+        };
         let slots = std::mem::take(&mut self.slots);
         // Nothing is kept while the thread's locals are being destroyed.
         let _ = SPARE_SHORT.try_with(|spare| {
             let mut spare = spare.borrow_mut();
-            if spare.len() < slots.len() {
-                *spare = slots;
+            // Kept answers are worth more than a larger table.
+            if spare.slots.len() < slots.len() || filled > 0 {
+                *spare = SpareShortWords {
+                    slots,
+                    filled,
+                    seed: self.seed,
+                };
             }
         });
     }
@@ -827,22 +946,25 @@ mod tests {
         // the table emptied when full (a third round after filling it).
         for round in 0..3 {
             if round == 2 {
-                with_dictionary(english, |is_word| {
+                with_dictionary(english, |mut dictionary| {
                     (0..KEPT_ANSWERS).for_each(|n| {
                         let filler = format!("filler{n}");
-                        is_word(&filler, Span::new(0, filler.len()));
+                        dictionary.ask(&filler, Span::new(0, filler.len()));
                     })
                 });
             }
-            let alone: Vec<bool> = with_dictionary(english, |is_word| {
+            let alone: Vec<bool> = with_dictionary(english, |mut dictionary| {
                 words
                     .iter()
-                    .map(|w| is_word(w, Span::new(0, w.len())))
+                    .map(|w| dictionary.ask(w, Span::new(0, w.len())))
                     .collect()
             });
             assert_eq!(alone, asked, "round {round}");
-            let within: Vec<bool> = with_dictionary(english, |is_word| {
-                spans.iter().map(|&span| is_word(&inside, span)).collect()
+            let within: Vec<bool> = with_dictionary(english, |mut dictionary| {
+                spans
+                    .iter()
+                    .map(|&span| dictionary.ask(&inside, span))
+                    .collect()
             });
             assert_eq!(within, asked, "round {round}");
         }
@@ -865,20 +987,20 @@ mod tests {
         // built-in one left.
         let with_user = english.with_words(["xqzt"]);
         let xqzt = Span::new(0, 4);
-        assert!(with_dictionary(&with_user, |is_word| is_word("xqzt", xqzt)));
-        assert!(!with_dictionary(english, |is_word| is_word("xqzt", xqzt)));
+        assert!(with_dictionary(&with_user, |mut d| d.ask("xqzt", xqzt)));
+        assert!(!with_dictionary(english, |mut d| d.ask("xqzt", xqzt)));
     }
 
     /// The vocabulary of `text` and, per token, whether it was marked a dictionary
     /// word (checked against the count of such tokens).
     fn build<'a>(text: &'a str, is_word: impl Fn(&str) -> bool) -> (Vocab<'a>, Vec<bool>) {
         let mut ask = |text: &str, span: Span| is_word(&text[span.range()]);
-        let mut counter = VocabCounter::new(text, &mut ask);
+        let mut counter = VocabCounter::new(text, Dictionary::asking(&mut ask));
         let cut = tokenize_marked(text, &mut counter);
         let vocab = counter.finish();
         // The same counts and answers without the tokenizer's loads of short words.
         let mut ask = |text: &str, span: Span| is_word(&text[span.range()]);
-        let mut slow = VocabCounter::new(text, &mut ask);
+        let mut slow = VocabCounter::new(text, Dictionary::asking(&mut ask));
         let slow_known: Vec<u8> = cut.tokens.iter().map(|t| slow.count(t, None)).collect();
         let slow = slow.finish();
         for t in &cut.tokens {
@@ -891,7 +1013,10 @@ mod tests {
             assert_eq!(m & Mark::KNOWN, *k);
         }
         // Only the dictionary mark depends on the dictionary.
-        let unknown = tokenize_marked(text, &mut VocabCounter::new(text, &mut |_, _| false));
+        let unknown = tokenize_marked(
+            text,
+            &mut VocabCounter::new(text, Dictionary::asking(&mut |_, _| false)),
+        );
         assert_eq!(unknown.known, 0);
         for (m, b) in cut.marks.iter().zip(&unknown.marks) {
             assert_eq!(m & !Mark::KNOWN, *b);
@@ -971,9 +1096,9 @@ mod tests {
             assert_eq!(vocab.count("w2999"), 1);
             assert_eq!(vocab.count("longword2999"), 1);
         }
-        let spare = SPARE_SHORT.with_borrow(|spare| spare.len());
+        let spare = SPARE_SHORT.with_borrow(|spare| spare.slots.len());
         assert!(spare >= 4096, "{spare}");
-        assert!(SPARE_SHORT.with_borrow(|spare| spare.iter().all(|&(key, _)| key == 0)));
+        assert!(SPARE_SHORT.with_borrow(|spare| spare.slots.iter().all(|&(key, _)| key == 0)));
         let (kept, kept_len) = SPARE_LONG.with_borrow(|spare| {
             let table = spare.as_ref().expect("a kept table of long words");
             (table.capacity(), table.len())
@@ -1004,6 +1129,87 @@ mod tests {
         let mut expected: Vec<u64> = ["ab", "cd", "w7"].map(|w| short_key(w.as_bytes())).to_vec();
         expected.sort_unstable();
         assert_eq!(keys, expected);
+    }
+
+    /// What the vocabulary of `text` says under `lexicon`: each token's marks, and the
+    /// counts (as written and in any case) of each token's core, with the document's
+    /// short words (sorted keys).
+    type Said = (Vec<u8>, Vec<(u32, u32)>, Vec<u64>);
+
+    fn said(text: &str, lexicon: &Lexicon) -> Said {
+        let (cut, vocab) = with_dictionary(lexicon, |dictionary| {
+            let mut counter = VocabCounter::new(text, dictionary);
+            let cut = tokenize_marked(text, &mut counter);
+            (cut, counter.finish())
+        });
+        let counts = cut
+            .tokens
+            .iter()
+            .map(|t| {
+                let core = &text[t.core().range()];
+                (vocab.count(core), vocab.count_ci(core))
+            })
+            .collect();
+        let mut short: Vec<u64> = vocab.short.iter().map(|(key, _)| key).collect();
+        short.sort_unstable();
+        assert_eq!(short.len(), vocab.short.len());
+        (cut.marks, counts, short)
+    }
+
+    #[test]
+    fn a_document_after_others_is_told_what_a_fresh_thread_is_told() {
+        // Documents that share short words, under the built-in dictionary and one with
+        // user words (which make short words known that the built-in one does not
+        // know, and the reverse never), in turn; the first grows its table past the
+        // size it starts with, with kept words in it.
+        let many: String = (0..3000)
+            .map(|i| format!("w{i} the xqzt Ab {} ", ["zzq", "Cat", "dog"][i % 3]))
+            .collect();
+        let docs = [
+            many.as_str(),
+            "the cat and THE dog, xqzt and zzq; Ab ab.",
+            "xqzt the cat-\ndog zzq w7 w3001 Cat",
+            "zzq xqzt the",
+        ];
+        fn with_user() -> Lexicon {
+            Lexicon::english().with_words(["xqzt", "zzq", "w7"])
+        }
+        // Each document under each dictionary, in a thread of its own.
+        let fresh = |doc: &str, user: bool| {
+            let doc = doc.to_owned();
+            std::thread::spawn(move || {
+                if user {
+                    said(&doc, &with_user())
+                } else {
+                    said(&doc, Lexicon::english())
+                }
+            })
+            .join()
+            .unwrap()
+        };
+        let expected: Vec<[Said; 2]> = docs
+            .iter()
+            .map(|doc| [fresh(doc, false), fresh(doc, true)])
+            .collect();
+        let user = with_user();
+        for order in [
+            [false, false, true, false, true, true, false, false],
+            [true, false, false, true, false, true, true, false],
+        ] {
+            for (k, &user_words) in order.iter().enumerate() {
+                let doc = k % docs.len();
+                let lexicon = if user_words {
+                    &user
+                } else {
+                    Lexicon::english()
+                };
+                let got = said(docs[doc], lexicon);
+                assert!(got == expected[doc][usize::from(user_words)], "{k}");
+            }
+        }
+        // The dictionaries do tell some of these words apart.
+        let [builtin, user] = &expected[1];
+        assert_ne!(builtin.0, user.0);
     }
 
     #[test]
