@@ -18,3 +18,30 @@ impl XorShift {
         (self.next_u64() % n as u64) as usize
     }
 }
+
+/// Up to eleven pieces of line-shaped text, each followed by a line break two times in
+/// three or run into the next: texts whose line breaks, form feeds, blank lines, white
+/// space and multi-byte characters fall at every kind of position, for the tests of
+/// what cuts a text into lines and pages.
+pub(crate) fn line_soup(rng: &mut XorShift) -> String {
+    const PIECES: [&str; 10] = [
+        "Some words",
+        "",
+        "  ",
+        "\x0c",
+        "x",
+        "\t\x0b ",
+        "é",
+        "\u{2003}",
+        "\r",
+        "\x0c\n",
+    ];
+    let mut text = String::new();
+    for _ in 0..rng.below(12) {
+        text.push_str(PIECES[rng.below(PIECES.len())]);
+        if rng.below(3) > 0 {
+            text.push('\n');
+        }
+    }
+    text
+}

@@ -1418,30 +1418,11 @@ mod tests {
 
     #[test]
     fn page_lines_are_the_lines_of_the_page() {
-        // Pieces joined by line breaks or run together, so that form feeds and cuts fall
-        // at line starts, inside lines and on line breaks.
-        let pieces = [
-            "Some words",
-            "",
-            "  ",
-            "\x0c",
-            "x",
-            "\t\x0b ",
-            "é",
-            "\u{2003}",
-            "\r",
-            "\x0c\n",
-        ];
+        // Form feeds and cuts fall at line starts, inside lines and on line breaks.
         let mut rng = crate::testing::XorShift(0x1234_5678_9ABC_DEF1u64);
         let mut cut = 0;
         for _ in 0..3000 {
-            let mut text = String::new();
-            for _ in 0..rng.below(12) {
-                text.push_str(pieces[rng.below(pieces.len())]);
-                if rng.below(3) > 0 {
-                    text.push('\n');
-                }
-            }
+            let text = crate::testing::line_soup(&mut rng);
             let lines = text_lines(&text, &pages::all_lines(&text));
             let expected = |page: Span| -> Vec<TextLine> {
                 pages::lines(&text, page)

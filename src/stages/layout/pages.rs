@@ -1798,26 +1798,9 @@ mod tests {
     /// inside lines, on line breaks and at the text's ends.
     #[test]
     fn lines_within_are_the_lines_of_the_span() {
-        let pieces = [
-            "Some words",
-            "",
-            "  ",
-            "\x0c",
-            "x",
-            "\t ",
-            "é",
-            "\u{2003}",
-            "\r",
-        ];
         let mut rng = crate::testing::XorShift(0x0DDB_1A5E_5BAD_5EEDu64);
         for _ in 0..3000 {
-            let mut text = String::new();
-            for _ in 0..rng.below(12) {
-                text.push_str(pieces[rng.below(pieces.len())]);
-                if rng.below(3) > 0 {
-                    text.push('\n');
-                }
-            }
+            let text = crate::testing::line_soup(&mut rng);
             let all = all_lines(&text);
             assert_eq!(
                 all,
