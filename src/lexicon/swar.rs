@@ -32,6 +32,20 @@ pub(crate) fn load_prefix(bytes: &[u8], i: usize, len: usize) -> u64 {
     }
 }
 
+/// The `len` (1 to 16) bytes of `bytes` at `i` as two little-endian words, zero-padded
+/// (the second 0 for eight bytes or fewer): a short string as a key of two registers.
+#[inline(always)]
+pub(crate) fn load_prefix16(bytes: &[u8], i: usize, len: usize) -> [u64; 2] {
+    debug_assert!((1..=16).contains(&len));
+    let low = load_prefix(bytes, i, len.min(8));
+    let high = if len > 8 {
+        load_prefix(bytes, i + 8, len - 8)
+    } else {
+        0
+    };
+    [low, high]
+}
+
 /// [`load_prefix`] of the last bytes of a text, fewer than eight from their start.
 #[cold]
 fn load_short_tail(bytes: &[u8]) -> u64 {

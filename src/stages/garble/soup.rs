@@ -874,14 +874,8 @@ impl OddTokenTable {
         if !(1..=Self::MAX_LEN).contains(&len) {
             return None;
         }
-        let first = load_prefix(bytes, token.start, len.min(8));
-        let second = if len > 8 {
-            load_prefix(bytes, token.start + 8, len - 8)
-        } else {
-            0
-        };
         Some(OddTokenKey {
-            bytes: [first, second],
+            bytes: swar::load_prefix16(bytes, token.start, len),
             len: len as u8,
         })
     }

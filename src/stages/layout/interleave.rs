@@ -265,8 +265,7 @@ fn blocks(text: &str, lines: &[pages::Line]) -> Vec<Vec<Span>> {
         current.clear();
         *hyphens = 0;
     };
-    // Lines found with `memchr` (a split at each `\n` read the text byte by byte), and
-    // the form feeds in one search of the text, not one per line: most texts have none.
+    // The form feeds in one search of the text, not one per line: most texts have none.
     let mut form_feeds = memchr::memchr_iter(b'\x0c', text.as_bytes()).peekable();
     for line in lines {
         let span = line.span;

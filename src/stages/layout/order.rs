@@ -205,14 +205,15 @@ fn reorder(doc: &Document<'_>, lexicon: &Lexicon) -> Vec<Fix> {
 fn reorder_with(doc: &Document<'_>, lexicon: &Lexicon, speculative_passes: usize) -> Vec<Fix> {
     let text = doc.text();
     // The text's lines are read once: for the typical width, then cut into each page's.
-    let lines = text_lines(text, &doc.lines());
+    let all = doc.lines();
+    let lines = text_lines(text, &all);
     let Some(width) = typical_width(&lines) else {
         return Vec::new();
     };
     let pages = doc.pages();
     let mut blocks: Vec<Vec<Block>> = pages
         .iter()
-        .map(|p| blocks_of(text, page_lines(text, &lines, p.span), width))
+        .map(|p| blocks_of(text, page_lines(text, &all, &lines, p.span), width))
         .collect();
     for (rank, block) in blocks.iter_mut().flatten().enumerate() {
         block.rank = rank;
@@ -289,34 +290,22 @@ fn text_lines(text: &str, all: &[pages::Line]) -> Vec<TextLine> {
         .collect()
 }
 
-/// The lines of `page` as `pages::lines(text, page)` gives them, cut from `lines`, the
-/// text's [`text_lines`], without searching the page for line breaks again.
-///
-/// A page's line breaks are the text's inside the page, so its lines are the text's
-/// lines that meet it, cut to it: a page may begin or end inside a line (after a form
-/// feed), and its first or last line is then part of the text's; such a part is read
-/// again. A page that ends just after a line break has no
-/// empty line after it, as the text has none.
+/// The lines of `page` as `pages::lines(text, page)` gives them, cut from the text's
+/// lines `all` by [`pages::lines_within`]; `lines` are their [`text_lines`], which a
+/// whole line reuses. A line a page cuts (at a form feed inside it) is read again.
 fn page_lines<'a>(
     text: &'a str,
+    all: &'a [pages::Line],
     lines: &'a [TextLine],
     page: Span,
 ) -> impl Iterator<Item = TextLine> + 'a {
-    // The text's line break at `span.end`, if any, is its last byte in the line.
-    let full_end = |l: &TextLine| (l.span.end + 1).min(text.len());
-    let first = lines.partition_point(|l| full_end(l) <= page.start);
-    lines[first..]
-        .iter()
-        .map_while(move |l| {
-            // Tested before the span is made: a line past the page would make it inverted.
-            let start = l.span.start.max(page.start);
-            (start < page.end).then(|| (l, Span::new(start, l.span.end.min(page.end))))
-        })
-        .map(move |(l, span)| {
-            if span == l.span {
-                *l
+    pages::lines_within(all, page)
+        .zip(&lines[pages::lines_meeting(all, page)])
+        .map(move |(cut, whole)| {
+            if cut.span == whole.span {
+                *whole
             } else {
-                TextLine::new(text, span)
+                TextLine::new(text, cut.span)
             }
         })
 }
@@ -1423,7 +1412,8 @@ mod tests {
         let mut cut = 0;
         for _ in 0..3000 {
             let text = crate::testing::line_soup(&mut rng);
-            let lines = text_lines(&text, &pages::all_lines(&text));
+            let all = pages::all_lines(&text);
+            let lines = text_lines(&text, &all);
             let expected = |page: Span| -> Vec<TextLine> {
                 pages::lines(&text, page)
                     .map(|l| {
@@ -1462,7 +1452,7 @@ mod tests {
             }
             splits.push(random);
             for page in splits.into_iter().flatten() {
-                let got: Vec<TextLine> = page_lines(&text, &lines, page).collect();
+                let got: Vec<TextLine> = page_lines(&text, &all, &lines, page).collect();
                 assert_eq!(got, expected(page), "{text:?} {page:?}");
                 cut += got.iter().filter(|l| !lines.contains(l)).count();
             }

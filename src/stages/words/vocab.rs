@@ -23,7 +23,7 @@ use std::cell::RefCell;
 use std::hash::BuildHasher;
 
 use super::tokens::{Mark, Shape, Token};
-use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix};
+use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix, load_prefix16};
 use crate::lexicon::{Lexicon, StrTable};
 use crate::span::Span;
 
@@ -113,12 +113,7 @@ impl PackedWord {
         if !(1..=KEPT_WORD).contains(&len) {
             return None;
         }
-        let low = load_prefix(text, span.start, len.min(8));
-        let high = if len > 8 {
-            load_prefix(text, span.start + 8, len - 8)
-        } else {
-            0
-        };
+        let [low, high] = load_prefix16(text, span.start, len);
         Some(PackedWord([low, high | (len as u64) << 56]))
     }
 }
