@@ -249,11 +249,13 @@ fn candidate_lines_with<const TABS: bool>(text: &str) -> Vec<(usize, &str)> {
         let next = Classes::at::<TABS>(bytes, base + 64);
         let separator_after = block.separator >> 1 | next.separator << 63;
         let starts = (block.separator << 1 | separator_before) & !block.separator;
-        let single = starts & (block.non_ascii | separator_after);
+        // A token starts on no line break: its `odd` bytes are its non-ASCII ones.
+        let single = starts & (block.odd | separator_after);
         // The byte equals the next one, and the two after them are equal too.
         let pairs = block.equal_next & (block.equal_next >> 2 | next.equal_next << 62);
         let doubled = starts & pairs;
-        let resets = (starts & !single) | block.newline;
+        let newline = block.odd & block.separator;
+        let resets = (starts & !single) | newline;
         if doubled != 0 || !run.passes_quietly(single, resets) {
             // Byte by byte, in order, as `shape` reads the tokens.
             let mut events = single | doubled | resets;
@@ -339,9 +341,10 @@ fn up_to_three(bits: u64) -> u32 {
 struct Classes {
     /// A token separator: a space, a tab or a line break.
     separator: u64,
-    newline: u64,
-    /// A byte of a character that is not ASCII.
-    non_ascii: u64,
+    /// A line break, or a byte of a character that is not ASCII: one class, gathered
+    /// once, which the separators tell apart (no byte of a character that is not ASCII
+    /// is one).
+    odd: u64,
     /// The byte equals the one after it.
     equal_next: u64,
 }
@@ -362,8 +365,7 @@ impl Classes {
     fn of<const TABS: bool>(block: &[u8]) -> Classes {
         let mut c = Classes {
             separator: 0,
-            newline: 0,
-            non_ascii: 0,
+            odd: 0,
             equal_next: 0,
         };
         for k in 0..8 {
@@ -373,8 +375,7 @@ impl Classes {
             let separator = swar::bytes_equal(w, b' ') | tab | newline;
             let equal_next = swar::zero_bytes(w ^ swar::load8(block, 8 * k + 1));
             c.separator |= gather_high_bits(separator) << (8 * k);
-            c.newline |= gather_high_bits(newline) << (8 * k);
-            c.non_ascii |= gather_high_bits(w & swar::HIGH) << (8 * k);
+            c.odd |= gather_high_bits(newline | w & swar::HIGH) << (8 * k);
             c.equal_next |= gather_high_bits(equal_next) << (8 * k);
         }
         c
