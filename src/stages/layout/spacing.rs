@@ -534,28 +534,35 @@ fn propose_letter_spacing(
 ) {
     // Ask the document about every word a run could contain: the words themselves and,
     // for capitals run together, every way to cut them in two or three.
-    let mut forms = FormCounts::default();
     // A heading recurs (a running head letter-spaced on every page): its words and their
     // cuts are asked about once.
     let mut asked: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    // Listed first, so that the counts' map is made as large as they need: grown from
+    // empty, it would hash the hundreds of cuts of a few headings again at every
+    // doubling.
+    let mut wanted: Vec<&str> = Vec::new();
     for run in runs {
         for w in &run.words {
             if !asked.insert(w) {
                 continue;
             }
-            forms.want(w);
+            wanted.push(w);
             for (start, end) in letter_runs(w) {
                 let piece = &w[start..end];
                 if is_caps(piece) {
                     for (a, b) in substrings(piece) {
-                        forms.want(&piece[a..b]);
+                        wanted.push(&piece[a..b]);
                     }
                 }
             }
         }
     }
     for run in short {
-        forms.want(&run.words[0]);
+        wanted.push(&run.words[0]);
+    }
+    let mut forms = FormCounts::with_capacity(wanted.len());
+    for form in wanted {
+        forms.want(form);
     }
     forms.scan(text);
     // A document that sets its headings letter by letter sets its short words so too;
