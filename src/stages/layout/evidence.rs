@@ -164,10 +164,10 @@ impl FormCounts {
             self.ascii_lengths[initial_slot(key.as_bytes()[0])] |= length_bit(key.len());
         }
         self.initials |= initial_bit(key.as_bytes()[0]);
-        // A form asked about twice (a word broken on several lines) is stored once.
-        if !self.counts.contains_key(key) {
-            self.counts.insert(key.into(), 0);
-        }
+        // A form asked about twice (a word broken on several lines) is stored once. One
+        // hash and probe through the entry, not two (a lookup, then an insert): the key
+        // is built first, but a word is held inline and costs no allocation.
+        self.counts.entry(SmolStr::new(key)).or_insert(0);
         self.buf = buf;
     }
 

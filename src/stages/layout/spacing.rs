@@ -199,9 +199,9 @@ fn shape(b: &[u8]) -> Shape {
 ///
 /// Walking every token of every line costs more than the rest of the pass (a branch per
 /// byte, mispredicted at the end of nearly every token), and almost no line of a
-/// document has either shape. The text is read eight bytes at a time into byte classes
-/// (word arithmetic, as in [`swar`]): token starts, starts of tokens that may be one
-/// character, starts of tokens whose first four bytes are two pairs. Only a line where
+/// document has either shape. The text is read 64 bytes at a time into a bit per byte
+/// of each byte class (word arithmetic, as in [`swar`]): token starts, starts of tokens
+/// that may be one character, starts of tokens whose first four bytes are two pairs. Only a line where
 /// three possible one-character tokens follow one another, or where a token starts with
 /// two pairs, is walked. Exact: a one-character token starts with an ASCII byte followed
 /// by a separator or the line's end, or with a non-ASCII byte (taken as a possible one
@@ -217,6 +217,14 @@ fn candidate_lines(text: &str) -> Vec<(usize, &str)> {
 }
 
 /// [`candidate_lines`] of a text that has a tab (`TABS`) or none.
+///
+/// The text is read 64 bytes at a time into [`Classes`], a bit per byte, and the
+/// byte-by-byte conditions become shifts of whole blocks: a token starts where a
+/// separator is followed by another byte, and so on. Nearly every block of prose has
+/// at most two possible one-character tokens (`a`, `I`, a digit, a dash) and no token
+/// that starts with two pairs: then only how many such tokens end the text read so far
+/// is carried on, from a count of bits, and the block's events are not visited one by
+/// one (see [`SingleRun`]).
 fn candidate_lines_with<const TABS: bool>(text: &str) -> Vec<(usize, &str)> {
     let bytes = text.as_bytes();
     let mut candidates: Vec<(usize, &str)> = Vec::new();
@@ -231,106 +239,165 @@ fn candidate_lines_with<const TABS: bool>(text: &str) -> Vec<(usize, &str)> {
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
         candidates.push((start, &text[start..end]));
     };
-    // How many possible one-character tokens in a row end the text read so far, and
-    // whether another token start or a line break came after the last of them.
-    let (mut singles, mut broken) = (0usize, false);
-    // The word before (the text's start reads as a line break), this one and the next.
-    let mut before = Classes::of::<TABS>(u64::from(b'\n') << 56);
-    let mut word = Classes::at::<TABS>(bytes, 0);
-    let mut at = 0;
-    while at < bytes.len() {
-        let next = Classes::at::<TABS>(bytes, at + 8);
-        // Each class of the byte before, and after, each byte of the word.
-        let boundary_before = word.boundary << 8 | before.boundary >> 56;
-        let boundary_after = word.boundary >> 8 | next.boundary << 56;
+    let mut run = SingleRun::default();
+    // Whether the byte before the block is a separator: the text's start reads as a
+    // line break.
+    let mut separator_before = 1u64;
+    let mut block = Classes::at::<TABS>(bytes, 0);
+    let mut base = 0;
+    while base < bytes.len() {
+        let next = Classes::at::<TABS>(bytes, base + 64);
+        let separator_after = block.separator >> 1 | next.separator << 63;
+        let starts = (block.separator << 1 | separator_before) & !block.separator;
+        // A token starts on no line break: its `odd` bytes are its non-ASCII ones.
+        let single = starts & (block.odd | separator_after);
         // The byte equals the next one, and the two after them are equal too.
-        let last_equal = (word.bytes >> 56) as u8 == next.bytes as u8;
-        let equal = word.equal_next & !(swar::HIGH << 56) | u64::from(last_equal) << 63;
-        let equal_after = equal >> 16 | next.equal_next << 48;
-        let pairs = equal & equal_after;
-        let starts = boundary_before & !word.boundary;
-        let single = starts & (word.non_ascii | boundary_after);
+        let pairs = block.equal_next & (block.equal_next >> 2 | next.equal_next << 62);
         let doubled = starts & pairs;
-        let resets = (starts & !single) | word.newline;
-        if single | doubled == 0 {
-            broken |= resets != 0;
-        } else {
-            // Byte by byte, in order: the high bit of byte `k` is bit `8k + 7`.
+        let newline = block.odd & block.separator;
+        let resets = (starts & !single) | newline;
+        if doubled != 0 || !run.passes_quietly(single, resets) {
+            // Byte by byte, in order, as `shape` reads the tokens.
             let mut events = single | doubled | resets;
             while events != 0 {
                 let bit = events & events.wrapping_neg();
                 events &= events - 1;
-                let pos = at + (bit.trailing_zeros() as usize >> 3);
+                let pos = base + bit.trailing_zeros() as usize;
                 if doubled & bit != 0 {
                     add(pos);
                 }
                 if resets & bit != 0 {
-                    broken = true;
-                    continue;
-                }
-                if single & bit != 0 {
-                    singles = if broken { 1 } else { singles + 1 };
-                    broken = false;
-                    if singles >= 3 {
-                        add(pos);
-                    }
+                    run.break_off();
+                } else if single & bit != 0 && run.push() {
+                    add(pos);
                 }
             }
         }
-        (before, word) = (word, next);
-        at += 8;
+        separator_before = block.separator >> 63;
+        block = next;
+        base += 64;
     }
     candidates
 }
 
-/// Eight bytes of a text and the byte classes [`candidate_lines`] reads, each as 0x80
-/// in the bytes of the class.
+/// How many possible one-character tokens in a row (no other token start, no line
+/// break between them) end the text [`candidate_lines_with`] has read. Three make a
+/// candidate; past three, the count stays at three, which is all that tells.
+#[derive(Default)]
+struct SingleRun {
+    count: u32,
+}
+
+impl SingleRun {
+    /// Another token start, or a line break: the run is broken.
+    #[inline]
+    fn break_off(&mut self) {
+        self.count = 0;
+    }
+
+    /// One more possible one-character token: true when it is the third in a row or
+    /// later.
+    #[inline]
+    fn push(&mut self) -> bool {
+        self.count = (self.count + 1).min(3);
+        self.count == 3
+    }
+
+    /// For a block whose possible one-character tokens are `single` and whose other
+    /// token starts and line breaks are `resets` (bits in text order): true, with the
+    /// count carried past the block, when none of the block's tokens is the third in a
+    /// row. That is certain when the count so far and the block's tokens together are
+    /// fewer than three, as they are in nearly every block: the count after the block
+    /// is then the tokens after its last reset (or all of them added, with none).
+    #[inline]
+    fn passes_quietly(&mut self, single: u64, resets: u64) -> bool {
+        let in_block = up_to_three(single);
+        if self.count + in_block >= 3 {
+            return false;
+        }
+        self.count = if resets == 0 {
+            self.count + in_block
+        } else {
+            // Those above the last reset.
+            let last_reset = 63 - resets.leading_zeros();
+            up_to_three(single & !(u64::MAX >> (63 - last_reset)))
+        };
+        true
+    }
+}
+
+/// How many bits of `bits` are set, counted up to three.
+#[inline(always)]
+fn up_to_three(bits: u64) -> u32 {
+    let second = bits & bits.wrapping_sub(1);
+    let third = second & second.wrapping_sub(1);
+    u32::from(bits != 0) + u32::from(second != 0) + u32::from(third != 0)
+}
+
+/// 64 bytes of a text, as [`candidate_lines`] reads them: a bit per byte (bit `k` for
+/// the byte at offset `k`) of each class. Bytes past the text's end read as line
+/// breaks.
 #[derive(Clone, Copy)]
 struct Classes {
-    /// The bytes, little-endian.
-    bytes: u64,
     /// A token separator: a space, a tab or a line break.
-    boundary: u64,
-    newline: u64,
-    /// A byte of a character that is not ASCII.
-    non_ascii: u64,
-    /// The byte equals the one after it, for all but the last byte (which is compared
-    /// with the next word's first by the caller).
+    separator: u64,
+    /// A line break, or a byte of a character that is not ASCII: one class, gathered
+    /// once, which the separators tell apart (no byte of a character that is not ASCII
+    /// is one).
+    odd: u64,
+    /// The byte equals the one after it.
     equal_next: u64,
 }
 
 impl Classes {
-    /// The eight bytes at `at`; bytes past the text's end read as line breaks. `TABS`:
-    /// the text may hold a tab.
+    /// The 64 bytes at `at`. `TABS`: the text may hold a tab.
     #[inline(always)]
     fn at<const TABS: bool>(bytes: &[u8], at: usize) -> Classes {
-        Classes::of::<TABS>(match bytes.get(at..at + 8) {
-            Some(_) => swar::load8(bytes, at),
-            None => padded_tail(bytes, at),
-        })
+        // Each word is compared with the word one byte on: 65 bytes are read.
+        match bytes.get(at..at + 65) {
+            Some(block) => Classes::of::<TABS>(block),
+            None => Classes::of::<TABS>(&padded_tail(bytes, at)),
+        }
     }
 
+    /// The classes of the first 64 of `block`'s 65 bytes or more.
     #[inline(always)]
-    fn of<const TABS: bool>(w: u64) -> Classes {
-        let newline = swar::bytes_equal(w, b'\n');
-        let tab = if TABS { swar::bytes_equal(w, b'\t') } else { 0 };
-        Classes {
-            bytes: w,
-            boundary: swar::bytes_equal(w, b' ') | tab | newline,
-            newline,
-            non_ascii: w & swar::HIGH,
-            equal_next: swar::zero_bytes(w ^ w >> 8),
+    fn of<const TABS: bool>(block: &[u8]) -> Classes {
+        let mut c = Classes {
+            separator: 0,
+            odd: 0,
+            equal_next: 0,
+        };
+        for k in 0..8 {
+            let w = swar::load8(block, 8 * k);
+            let newline = swar::bytes_equal(w, b'\n');
+            let tab = if TABS { swar::bytes_equal(w, b'\t') } else { 0 };
+            let separator = swar::bytes_equal(w, b' ') | tab | newline;
+            let equal_next = swar::zero_bytes(w ^ swar::load8(block, 8 * k + 1));
+            c.separator |= gather_high_bits(separator) << (8 * k);
+            c.odd |= gather_high_bits(newline | w & swar::HIGH) << (8 * k);
+            c.equal_next |= gather_high_bits(equal_next) << (8 * k);
         }
+        c
     }
 }
 
+/// The high bits of the eight bytes of `w` (the only bits set), gathered into the low
+/// byte: bit `k` is the high bit of byte `k`.
+#[inline(always)]
+fn gather_high_bits(w: u64) -> u64 {
+    (w >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// The bytes of `bytes` from `at` (none, at or past its end), then line breaks, to 72.
 #[cold]
-fn padded_tail(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [b'\n'; 8];
+fn padded_tail(bytes: &[u8], at: usize) -> [u8; 72] {
+    let mut block = [b'\n'; 72];
     if let Some(rest) = bytes.get(at..) {
-        word[..rest.len()].copy_from_slice(rest);
+        let n = rest.len().min(72);
+        block[..n].copy_from_slice(&rest[..n]);
     }
-    u64::from_le_bytes(word)
+    block
 }
 
 // ---------------------------------------------------------------------------------------
@@ -467,28 +534,35 @@ fn propose_letter_spacing(
 ) {
     // Ask the document about every word a run could contain: the words themselves and,
     // for capitals run together, every way to cut them in two or three.
-    let mut forms = FormCounts::default();
     // A heading recurs (a running head letter-spaced on every page): its words and their
     // cuts are asked about once.
     let mut asked: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    // Listed first, so that the counts' map is made as large as they need: grown from
+    // empty, it would hash the hundreds of cuts of a few headings again at every
+    // doubling.
+    let mut wanted: Vec<&str> = Vec::new();
     for run in runs {
         for w in &run.words {
             if !asked.insert(w) {
                 continue;
             }
-            forms.want(w);
+            wanted.push(w);
             for (start, end) in letter_runs(w) {
                 let piece = &w[start..end];
                 if is_caps(piece) {
                     for (a, b) in substrings(piece) {
-                        forms.want(&piece[a..b]);
+                        wanted.push(&piece[a..b]);
                     }
                 }
             }
         }
     }
     for run in short {
-        forms.want(&run.words[0]);
+        wanted.push(&run.words[0]);
+    }
+    let mut forms = FormCounts::with_capacity(wanted.len());
+    for form in wanted {
+        forms.want(form);
     }
     forms.scan(text);
     // A document that sets its headings letter by letter sets its short words so too;
@@ -983,6 +1057,38 @@ mod tests {
         assert!(shape("TThhee  SSoovviieett".as_bytes()).doubled);
         let prose = "Plain prose, with a word or two and no such thing.\n".repeat(20);
         assert!(candidate_lines(&prose).is_empty());
+    }
+
+    #[test]
+    fn candidate_lines_hold_every_line_with_a_shape_in_generated_texts() {
+        // Lines of one-character tokens, pairs and words at every alignment, spaces
+        // and tabs of any number, non-ASCII characters, line breaks anywhere.
+        const PIECES: &[&str] = &[
+            "a", "I", "x", "1", "é", "—", "S", "E", "TT", "hh", "ee", "Ab", "word", "the", " ",
+            " ", " ", "  ", "\t", "\n", "\n", ".", "\u{a0}", "\r", "😀", "oo",
+        ];
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
+        for round in 0..3000 {
+            let pieces = 1 + rng.below(if round % 8 == 0 { 300 } else { 60 });
+            let text: String = (0..pieces)
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            let candidates = candidate_lines(&text);
+            let all: Vec<(usize, &str)> = lines(&text).collect();
+            let mut rest = all.iter();
+            for c in &candidates {
+                assert!(rest.any(|l| l == c), "{text:?}: {c:?} is no line");
+            }
+            for &(base, line) in &all {
+                let shape = shape(line.as_bytes());
+                if shape.spaced || shape.doubled {
+                    assert!(
+                        candidates.contains(&(base, line)),
+                        "{text:?}: {line:?} missed"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
