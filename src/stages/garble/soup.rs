@@ -440,14 +440,15 @@ fn scan_line_by_chunks(
             let end = token.end;
             // The bytes before the first odd one are a word's letters (a capital,
             // lowercase ones), so a word of the fast path is one whose odd bytes are
-            // all closing punctuation (`period.`, `Moscow,`); others are judged in
-            // full.
+            // all closing punctuation (`period.`, `Moscow,`); the others are the
+            // tokens token_may_have_shape sends to the memo of odd tokens, and go
+            // there directly.
             let letters_end = at + at_odd as usize;
             let shape = if closing_punctuation(&text.as_bytes()[letters_end..end]) {
                 let capital = capitals >> from & 1 != 0;
                 word_may_have_shape(text, token, letters_end, capital, lexicon, words)
             } else {
-                token_may_have_shape(text, token, lexicon, words)
+                words.odd_token_may_have_shape(text, token, lexicon)
             };
             if shape {
                 return candidate(end);
@@ -643,21 +644,40 @@ impl LineWords {
     /// `apt-get`), and a lookup costs less than reading the token's bytes one by one,
     /// so the verdict is remembered. It depends on the token's bytes alone: the bytes
     /// [`TokenBytes::push`] looks at around a token's ends are the whitespace around it.
+    ///
+    /// Inlined, the lookup of a short token costs a few dozen instructions, where a
+    /// call and its frame would cost as much again: the chunked scan asks it of
+    /// about one token in five.
+    #[inline(always)]
     fn odd_token_may_have_shape(
         &mut self,
         text: &str,
         token: Range<usize>,
         lexicon: &Lexicon,
     ) -> bool {
+        let short = OddTokenTable::key(text.as_bytes(), token.clone());
+        match short.and_then(|key| self.memo.short_odd_tokens.get(key)) {
+            Some(known) => known,
+            None => self.ask_odd_token(text, token, short, lexicon),
+        }
+    }
+
+    /// [`LineWords::odd_token_may_have_shape`] of a token that is not in the table of
+    /// short tokens (`short`: its key there, if it is short), remembered.
+    #[inline(never)]
+    fn ask_odd_token(
+        &mut self,
+        text: &str,
+        token: Range<usize>,
+        short: Option<OddTokenKey>,
+        lexicon: &Lexicon,
+    ) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
         let bytes = text.as_bytes();
-        let short = OddTokenTable::key(bytes, token.clone());
-        let known = match short {
-            Some(key) => self.memo.short_odd_tokens.get(key),
-            None => self.memo.odd_tokens.get(&text[token.clone()]).copied(),
-        };
-        if let Some(known) = known {
-            return known;
+        if short.is_none() {
+            if let Some(&known) = self.memo.odd_tokens.get(&text[token.clone()]) {
+                return known;
+            }
         }
         let mut t = TokenBytes::default();
         for i in token.clone() {
