@@ -69,10 +69,29 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut trial = Vec::new();
     let mut next_op = 0;
     let mut long_words = LineWords::with_memo(WordMemo::take(scorer.lexicon));
-    let measure = Measure::of(text);
+    // Every line is read once, by the prefilter, which finds its end too: the lengths
+    // of the lines give the document's measure, which the units below need.
+    // (Prose runs to some 50 bytes a line: room for most documents' lines at once.)
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
     let mut start = 0;
     while start < text.len() {
-        let (mut end, candidate) = scan_line(text, start, scorer.lexicon, &mut long_words);
+        let (end, candidate) = scan_line(text, start, scorer.lexicon, &mut long_words);
+        lines.push((end, candidate));
+        start = end + 1;
+    }
+    let mut line_start = 0;
+    let measure = Measure::of_lengths(lines.iter().map(|&(end, _)| {
+        let len = end - line_start;
+        line_start = end + 1;
+        len
+    }));
+    let mut lines = lines.into_iter();
+    let mut start = 0;
+    while start < text.len() {
+        // The line that starts at `start`: the one after the last unit's lines.
+        let Some((mut end, candidate)) = lines.find(|&(end, _)| end >= start) else {
+            break;
+        };
         // A unit is a line, or several when an operator run crosses line breaks. The
         // runs are in order, so only the next ones are looked at.
         let mut ops_end = next_op;
@@ -2713,17 +2732,28 @@ impl Measure {
     /// The measure of `text`, if it is hard-wrapped: its lines of text are many and
     /// regular, the median at least 80% of the width. Text written a paragraph per
     /// line has none.
+    #[cfg(test)]
     fn of(text: &str) -> Option<Measure> {
+        let mut start = 0;
+        Measure::of_lengths(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .chain([text.len()])
+                .map(|end| {
+                    let len = end - start;
+                    start = end + 1;
+                    len
+                }),
+        )
+    }
+
+    /// [`Measure::of`] a text whose lines have the lengths `lengths`, in bytes, in
+    /// order.
+    fn of_lengths(lengths: impl Iterator<Item = usize>) -> Option<Measure> {
         const MIN_LINE: usize = 20;
         const MIN_LINES: usize = 40;
-        let mut lengths: Vec<usize> = Vec::new();
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
-            if end - start >= MIN_LINE {
-                lengths.push(end - start);
-            }
-            start = end + 1;
-        }
+        let mut text_lines = Vec::with_capacity(lengths.size_hint().0);
+        text_lines.extend(lengths.filter(|&len| len >= MIN_LINE));
+        let mut lengths = text_lines;
         if lengths.len() < MIN_LINES {
             return None;
         }
