@@ -639,11 +639,32 @@ impl LineWords {
     /// [`may_have_shape`] of the lowercase word at `text[word]`, of at least
     /// [`RUN_TOGETHER_CHECK`] letters, with closing punctuation, at most [`TOO_LONG`]
     /// bytes.
+    ///
+    /// Inlined, as [`LineWords::odd_token_may_have_shape`] is: the chunked scan asks
+    /// it of every long word, and nearly always finds the answer in the table.
+    #[inline(always)]
     fn long_may_have_shape(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
+        let key = WordTable::<3>::key(text.as_bytes(), word.clone());
+        match self.memo.long.get(key) {
+            Some(known) => known,
+            None => self.ask_long_word(text, word, key, lexicon),
+        }
+    }
+
+    /// [`LineWords::long_may_have_shape`] of a word not in the table (`key`: its key
+    /// there), remembered.
+    #[inline(never)]
+    fn ask_long_word(
+        &mut self,
+        text: &str,
+        word: Range<usize>,
+        key: [u64; 3],
+        lexicon: &Lexicon,
+    ) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
-        self.memo.long.answer(text.as_bytes(), word.clone(), || {
-            may_have_shape(&text[word], lexicon)
-        })
+        let answer = may_have_shape(&text[word], lexicon);
+        self.memo.long.insert(key, answer);
+        answer
     }
 
     /// Whether the dictionary does not know the lowercase word at `text[word]`, of
@@ -963,6 +984,18 @@ impl<const N: usize> WordTable<N> {
     /// word must be ASCII, without NULs, and at most `8 * N` bytes long.
     #[inline]
     fn answer(&mut self, bytes: &[u8], word: Range<usize>, ask: impl FnOnce() -> bool) -> bool {
+        let key = Self::key(bytes, word);
+        if let Some(known) = self.get(key) {
+            return known;
+        }
+        let answer = ask();
+        self.insert(key, answer);
+        answer
+    }
+
+    /// The key of the word `bytes[word]`: its bytes, zero-padded, little-endian.
+    #[inline(always)]
+    fn key(bytes: &[u8], word: Range<usize>) -> [u64; N] {
         debug_assert!({
             let w = &bytes[word.clone()];
             w.is_ascii() && !w.is_empty() && w.len() <= 8 * N && !w.contains(&0)
@@ -974,20 +1007,31 @@ impl<const N: usize> WordTable<N> {
                 *key = load_prefix(bytes, from, (word.end - from).min(8));
             }
         }
+        key
+    }
+
+    #[inline(always)]
+    fn slot(key: [u64; N]) -> usize {
         let mix = key
             .iter()
             .fold(0u64, |h, &k| (h ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let slot = &mut self.slots[(mix >> (64 - Self::BITS)) as usize];
-        let mut stored = *slot;
+        (mix >> (64 - Self::BITS)) as usize
+    }
+
+    /// The remembered answer for the word of `key`, if it is remembered.
+    #[inline(always)]
+    fn get(&self, key: [u64; N]) -> Option<bool> {
+        let mut stored = self.slots[Self::slot(key)];
         let answer = stored[N - 1] & Self::ANSWER != 0;
         stored[N - 1] &= !Self::ANSWER;
-        if stored == key {
-            return answer;
-        }
-        let answer = ask();
+        (stored == key).then_some(answer)
+    }
+
+    /// Remembers `answer` for the word of `key`, in place of the word in its slot.
+    fn insert(&mut self, mut key: [u64; N], answer: bool) {
+        let slot = Self::slot(key);
         key[N - 1] |= if answer { Self::ANSWER } else { 0 };
-        *slot = key;
-        answer
+        self.slots[slot] = key;
     }
 }
 
