@@ -395,7 +395,17 @@ fn word_may_have_shape(
 /// Whether [`UNKNOWN_LINE`] of the line's pieces are unknown to the dictionary: soup
 /// without shapes is many unknown lowercase words (see [`Scorer::is_fragment`]); one
 /// is a command or a term.
+///
+/// A line of fewer pieces asks nothing, and is answered without a call: the
+/// prefilter asks this of every line of prose.
+#[inline(always)]
 fn many_unknown_pieces(text: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
+    words.pieces.len() >= UNKNOWN_LINE && look_up_pieces(text, lexicon, words)
+}
+
+/// [`many_unknown_pieces`] of a line of [`UNKNOWN_LINE`] pieces or more.
+#[inline(never)]
+fn look_up_pieces(text: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
     let pieces = words.pieces.len();
     let mut unknown = 0;
     for k in 0..pieces {
