@@ -52,10 +52,18 @@ static ASCII_SYMBOL: [Option<u8>; 256] = {
     t
 };
 
-/// Smoothed natural-log trigram probabilities, indexed `[a][b][c]` for P(c | a b).
+/// Smoothed natural-log trigram probabilities, P(c | a b), and the trigrams' shares of
+/// the training counts.
 pub(crate) struct CharModel {
-    logp: Box<[f32]>,
-    /// The share of each trigram among all the training counts, indexed like `logp`.
+    /// The training counts of the trigrams, indexed `[a][b][c]` (see [`index`]).
+    counts: Box<[f64]>,
+    /// The bigram distributions the trigrams back off to, indexed `[b][c]`.
+    bigram: Box<[f64]>,
+    /// The log-probabilities of each context `a b` (indexed `[a][b]`), made on first
+    /// use: a process scores a few hundred of the 841 contexts, and the 24,389
+    /// logarithms of all of them cost more than the rest of the model together.
+    logp: Box<[OnceLock<[f32; SYMBOLS]>]>,
+    /// The share of each trigram among all the training counts, indexed like `counts`.
     share: Box<[f32]>,
 }
 
@@ -67,18 +75,27 @@ impl CharModel {
     }
 
     /// The model of the counts in `data`. Every process that cleans text builds it
-    /// once, so the ten thousand lines are read without allocating: a trigram is three
-    /// ASCII bytes and a count an integer, in the shipped file.
+    /// once, so the ten thousand lines are read without allocating, most of them by
+    /// [`add_plain_line`]; the log-probabilities are left to [`CharModel::context`].
     fn from_counts(data: &str) -> CharModel {
         let mut tri = vec![0f64; SYMBOLS * SYMBOLS * SYMBOLS];
-        for line in data.lines().filter(|l| !l.starts_with('#')) {
-            let Some((gram, count)) = line.split_once('\t') else {
-                continue;
+        let bytes = data.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            at = match add_plain_line(bytes, at, &mut tri) {
+                Some(next) => next,
+                None => {
+                    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+                    // The line as `str::lines` has it: without the `\r` of a `\r\n`.
+                    let line = &data[at..end];
+                    let line = match line.strip_suffix('\r') {
+                        Some(line) if end < bytes.len() => line,
+                        _ => line,
+                    };
+                    add_line(line, &mut tri);
+                    end + 1
+                }
             };
-            let (Some(count), Some([a, b, c])) = (parse_count(count), trigram(gram)) else {
-                continue;
-            };
-            tri[index(a, b, c)] += count;
         }
         let mut bi = vec![0f64; SYMBOLS * SYMBOLS];
         for a in 0..SYMBOLS {
@@ -93,22 +110,26 @@ impl CharModel {
         }
         let total: f64 = tri.iter().sum();
         let share = tri.iter().map(|&c| (c / total) as f32).collect();
-        let mut logp = vec![0f32; SYMBOLS * SYMBOLS * SYMBOLS];
-        let mut p = [0f64; SYMBOLS];
-        for a in 0..SYMBOLS {
-            for b in 0..SYMBOLS {
-                let at = (a * SYMBOLS + b) * SYMBOLS;
-                let lower = &bigram[b * SYMBOLS..(b + 1) * SYMBOLS];
-                witten_bell(&tri[at..at + SYMBOLS], lower, &mut p);
-                for (out, p) in logp[at..at + SYMBOLS].iter_mut().zip(p) {
-                    *out = p.ln() as f32;
-                }
-            }
-        }
         CharModel {
-            logp: logp.into_boxed_slice(),
+            counts: tri.into_boxed_slice(),
+            bigram: bigram.into_boxed_slice(),
+            logp: (0..SYMBOLS * SYMBOLS).map(|_| OnceLock::new()).collect(),
             share,
         }
+    }
+
+    /// The log-probabilities of each symbol after `a b`: the context's counts
+    /// interpolated with the bigram distribution of `b`.
+    #[inline]
+    fn context(&self, a: u8, b: u8) -> &[f32; SYMBOLS] {
+        let (a, b) = (a as usize, b as usize);
+        self.logp[a * SYMBOLS + b].get_or_init(|| {
+            let at = (a * SYMBOLS + b) * SYMBOLS;
+            let lower = &self.bigram[b * SYMBOLS..(b + 1) * SYMBOLS];
+            let mut p = [0f64; SYMBOLS];
+            witten_bell(&self.counts[at..at + SYMBOLS], lower, &mut p);
+            p.map(|p| p.ln() as f32)
+        })
     }
 
     /// How common the three characters `gram` are in a row in English words: their
@@ -138,13 +159,65 @@ impl CharModel {
         let mut sum = 0.0;
         let mut n = 0;
         for c in symbols.chain([BOUNDARY]) {
-            sum += self.logp[index(a, b, c)];
+            sum += self.context(a, b)[c as usize];
             n += 1;
             (a, b) = (b, c);
         }
         (sum / n as f32, n)
     }
 }
+
+/// Adds the count of one line of the training script's file (`str::lines` of it,
+/// without the line break) to `tri`: a trigram, a tab and a count; comments (`#`) and
+/// other lines are skipped.
+fn add_line(line: &str, tri: &mut [f64]) {
+    if line.starts_with('#') {
+        return;
+    }
+    let Some((gram, count)) = line.split_once('\t') else {
+        return;
+    };
+    if let (Some(count), Some([a, b, c])) = (parse_count(count), trigram(gram)) {
+        tri[index(a, b, c)] += count;
+    }
+}
+
+/// [`add_line`] of the line at `bytes[at..]` when it has the plain form nearly every
+/// line of the shipped file has — three ASCII bytes that [`fold_training`] takes, a
+/// tab, one to fifteen digits, a line break or the end — and the offset of the next
+/// line; `None`, adding nothing, for any other line. Such a line is one
+/// [`add_line`] reads as this trigram and this count: its trigram has no other bytes
+/// for [`trigram`] to skip, its first tab is the fourth byte, and its count is an
+/// integer [`parse_count`] reads digit by digit, as here.
+#[inline]
+fn add_plain_line(bytes: &[u8], at: usize, tri: &mut [f64]) -> Option<usize> {
+    let [a, b, c, b'\t'] = *bytes.get(at..at + 4)? else {
+        return None;
+    };
+    let [a, b, c] = [a, b, c].map(|byte| TRAINING_SYMBOL[byte as usize]);
+    let (a, b, c) = (a?, b?, c?);
+    let digits = &bytes[at + 4..];
+    let len = digits
+        .iter()
+        .position(|d| !d.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if !(1..=15).contains(&len) || !matches!(digits.get(len), None | Some(b'\n')) {
+        return None;
+    }
+    let count = digits[..len]
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    tri[index(a, b, c)] += count as f64;
+    Some(at + 4 + len + 1)
+}
+
+/// [`fold_training`] of each ASCII byte, as a table.
+static TRAINING_SYMBOL: [Option<u8>; 256] = {
+    let mut t = ASCII_SYMBOL;
+    t[b'_' as usize] = Some(BOUNDARY);
+    t[b'~' as usize] = Some(OTHER_LETTER);
+    t
+};
 
 /// The three symbols of a trigram as the training script writes it, if it is one.
 fn trigram(gram: &str) -> Option<[u8; 3]> {
@@ -256,13 +329,59 @@ mod tests {
         assert_eq!(trigram("a1bc"), Some([1, 2, 3]));
     }
 
+    /// The counts as `str::lines` and [`add_line`] read them, line by line.
+    fn counts_line_by_line(data: &str) -> Vec<f64> {
+        let mut tri = vec![0f64; SYMBOLS * SYMBOLS * SYMBOLS];
+        for line in data.lines() {
+            add_line(line, &mut tri);
+        }
+        tri
+    }
+
+    #[test]
+    fn plain_lines_are_read_as_line_by_line() {
+        let shipped = CharModel::from_counts(COUNTS);
+        assert_eq!(*shipped.counts, *counts_line_by_line(COUNTS));
+        // Lines off the plain form, and plain lines beside them.
+        for data in [
+            "abc\t5\nabc\t7",
+            "# comment\nthe\t12\n\n_th\t3\r\n'a_\t2\r",
+            "abc\t5\r",
+            "ab\t5\nabcd\t9\na1bc\t4\n~é_\t6\nxyz\t\nxyz\t1.5\nxyz\t1e3\n",
+            "abc\t1234567890123456\nabc\t123456789012345\nabc\t-3\nabc\t5 \nabc 5\n",
+            "a\tb\t5\nABC\t8\nA_~\t1\nabc\t5\t6\nabc\t",
+            "abc",
+            "",
+            "\n\n\r\n",
+        ] {
+            let model = CharModel::from_counts(data);
+            assert_eq!(*model.counts, *counts_line_by_line(data), "{data:?}");
+        }
+    }
+
+    #[test]
+    fn contexts_made_on_use_are_the_table_made_at_once() {
+        let m = CharModel::english();
+        for a in 0..SYMBOLS {
+            for b in 0..SYMBOLS {
+                let at = (a * SYMBOLS + b) * SYMBOLS;
+                let mut p = [0f64; SYMBOLS];
+                witten_bell(
+                    &m.counts[at..at + SYMBOLS],
+                    &m.bigram[b * SYMBOLS..(b + 1) * SYMBOLS],
+                    &mut p,
+                );
+                let logp = p.map(|p| (p.ln() as f32).to_bits());
+                assert_eq!(m.context(a as u8, b as u8).map(f32::to_bits), logp);
+            }
+        }
+    }
+
     #[test]
     fn probabilities_of_each_context_sum_to_one() {
         let m = CharModel::english();
         for (a, b) in [(0u8, 0u8), (1, 2), (20, 8), (28, 28)] {
-            let sum: f32 = (0..SYMBOLS as u8)
-                .map(|c| m.logp[index(a, b, c)].exp())
-                .sum();
+            let sum: f32 = m.context(a, b).iter().map(|p| p.exp()).sum();
             assert!((sum - 1.0).abs() < 1e-3, "{a} {b}: {sum}");
         }
     }

@@ -155,21 +155,7 @@ fn only_whitespace(bytes: &[u8]) -> bool {
 /// The bytes that start such a pair are rare in prose, so they are found with
 /// `memchr` (vectorised) rather than by looking at every byte.
 fn marks(bytes: &[u8]) -> Vec<usize> {
-    let pair_at = |i: &usize| {
-        let Some(&next) = bytes.get(i + 1) else {
-            return false;
-        };
-        match bytes[*i] {
-            b')' | b'>' => {
-                next.is_ascii_digit() || matches!(next, b'-' | b'(' | b'<' | b']' | b'T')
-            }
-            b'[' => matches!(next, b'(' | b'<'),
-            b'/' => next.is_ascii_uppercase(),
-            b'T' => b"*fJjdDmLcwzsr".contains(&next),
-            b'B' | b'E' => next == b'T',
-            _ => false,
-        }
-    };
+    let pair_at = |i: &usize| pair_at(bytes, *i);
     let mut marks: Vec<usize> = memchr::memchr3_iter(b')', b'>', b'[', bytes)
         .filter(pair_at)
         .collect();
@@ -186,6 +172,23 @@ fn marks(bytes: &[u8]) -> Vec<usize> {
     marks.extend(memchr::memchr_iter(b'/', bytes).filter(pair_at));
     marks.sort_unstable();
     marks
+}
+
+/// Whether the byte at `i` starts one of the pairs [`marks`] looks for. Inlined: it
+/// is asked of every `)`, `>`, `[`, `T` and `/` of the text.
+#[inline(always)]
+fn pair_at(bytes: &[u8], i: usize) -> bool {
+    let Some(&next) = bytes.get(i + 1) else {
+        return false;
+    };
+    match bytes[i] {
+        b')' | b'>' => next.is_ascii_digit() || matches!(next, b'-' | b'(' | b'<' | b']' | b'T'),
+        b'[' => matches!(next, b'(' | b'<'),
+        b'/' => next.is_ascii_uppercase(),
+        b'T' => b"*fJjdDmLcwzsr".contains(&next),
+        b'B' | b'E' => next == b'T',
+        _ => false,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

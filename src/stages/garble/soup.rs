@@ -69,10 +69,29 @@ pub(crate) fn find(text: &str) -> Vec<GarbleRun> {
     let mut trial = Vec::new();
     let mut next_op = 0;
     let mut long_words = LineWords::with_memo(WordMemo::take(scorer.lexicon));
-    let measure = Measure::of(text);
+    // Every line is read once, by the prefilter, which finds its end too: the lengths
+    // of the lines give the document's measure, which the units below need.
+    // (Prose runs to some 50 bytes a line: room for most documents' lines at once.)
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
     let mut start = 0;
     while start < text.len() {
-        let (mut end, candidate) = scan_line(text, start, scorer.lexicon, &mut long_words);
+        let (end, candidate) = scan_line(text, start, scorer.lexicon, &mut long_words);
+        lines.push((end, candidate));
+        start = end + 1;
+    }
+    let mut line_start = 0;
+    let measure = Measure::of_lengths(lines.iter().map(|&(end, _)| {
+        let len = end - line_start;
+        line_start = end + 1;
+        len
+    }));
+    let mut lines = lines.into_iter();
+    let mut start = 0;
+    while start < text.len() {
+        // The line that starts at `start`: the one after the last unit's lines.
+        let Some((mut end, candidate)) = lines.find(|&(end, _)| end >= start) else {
+            break;
+        };
         // A unit is a line, or several when an operator run crosses line breaks. The
         // runs are in order, so only the next ones are looked at.
         let mut ops_end = next_op;
@@ -376,7 +395,17 @@ fn word_may_have_shape(
 /// Whether [`UNKNOWN_LINE`] of the line's pieces are unknown to the dictionary: soup
 /// without shapes is many unknown lowercase words (see [`Scorer::is_fragment`]); one
 /// is a command or a term.
+///
+/// A line of fewer pieces asks nothing, and is answered without a call: the
+/// prefilter asks this of every line of prose.
+#[inline(always)]
 fn many_unknown_pieces(text: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
+    words.pieces.len() >= UNKNOWN_LINE && look_up_pieces(text, lexicon, words)
+}
+
+/// [`many_unknown_pieces`] of a line of [`UNKNOWN_LINE`] pieces or more.
+#[inline(never)]
+fn look_up_pieces(text: &str, lexicon: &Lexicon, words: &mut LineWords) -> bool {
     let pieces = words.pieces.len();
     let mut unknown = 0;
     for k in 0..pieces {
@@ -440,14 +469,15 @@ fn scan_line_by_chunks(
             let end = token.end;
             // The bytes before the first odd one are a word's letters (a capital,
             // lowercase ones), so a word of the fast path is one whose odd bytes are
-            // all closing punctuation (`period.`, `Moscow,`); others are judged in
-            // full.
+            // all closing punctuation (`period.`, `Moscow,`); the others are the
+            // tokens token_may_have_shape sends to the memo of odd tokens, and go
+            // there directly.
             let letters_end = at + at_odd as usize;
             let shape = if closing_punctuation(&text.as_bytes()[letters_end..end]) {
                 let capital = capitals >> from & 1 != 0;
                 word_may_have_shape(text, token, letters_end, capital, lexicon, words)
             } else {
-                token_may_have_shape(text, token, lexicon, words)
+                words.odd_token_may_have_shape(text, token, lexicon)
             };
             if shape {
                 return candidate(end);
@@ -619,11 +649,32 @@ impl LineWords {
     /// [`may_have_shape`] of the lowercase word at `text[word]`, of at least
     /// [`RUN_TOGETHER_CHECK`] letters, with closing punctuation, at most [`TOO_LONG`]
     /// bytes.
+    ///
+    /// Inlined, as [`LineWords::odd_token_may_have_shape`] is: the chunked scan asks
+    /// it of every long word, and nearly always finds the answer in the table.
+    #[inline(always)]
     fn long_may_have_shape(&mut self, text: &str, word: Range<usize>, lexicon: &Lexicon) -> bool {
+        let key = WordTable::<3>::key(text.as_bytes(), word.clone());
+        match self.memo.long.get(key) {
+            Some(known) => known,
+            None => self.ask_long_word(text, word, key, lexicon),
+        }
+    }
+
+    /// [`LineWords::long_may_have_shape`] of a word not in the table (`key`: its key
+    /// there), remembered.
+    #[inline(never)]
+    fn ask_long_word(
+        &mut self,
+        text: &str,
+        word: Range<usize>,
+        key: [u64; 3],
+        lexicon: &Lexicon,
+    ) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
-        self.memo.long.answer(text.as_bytes(), word.clone(), || {
-            may_have_shape(&text[word], lexicon)
-        })
+        let answer = may_have_shape(&text[word], lexicon);
+        self.memo.long.insert(key, answer);
+        answer
     }
 
     /// Whether the dictionary does not know the lowercase word at `text[word]`, of
@@ -643,21 +694,40 @@ impl LineWords {
     /// `apt-get`), and a lookup costs less than reading the token's bytes one by one,
     /// so the verdict is remembered. It depends on the token's bytes alone: the bytes
     /// [`TokenBytes::push`] looks at around a token's ends are the whitespace around it.
+    ///
+    /// Inlined, the lookup of a short token costs a few dozen instructions, where a
+    /// call and its frame would cost as much again: the chunked scan asks it of
+    /// about one token in five.
+    #[inline(always)]
     fn odd_token_may_have_shape(
         &mut self,
         text: &str,
         token: Range<usize>,
         lexicon: &Lexicon,
     ) -> bool {
+        let short = OddTokenTable::key(text.as_bytes(), token.clone());
+        match short.and_then(|key| self.memo.short_odd_tokens.get(key)) {
+            Some(known) => known,
+            None => self.ask_odd_token(text, token, short, lexicon),
+        }
+    }
+
+    /// [`LineWords::odd_token_may_have_shape`] of a token that is not in the table of
+    /// short tokens (`short`: its key there, if it is short), remembered.
+    #[inline(never)]
+    fn ask_odd_token(
+        &mut self,
+        text: &str,
+        token: Range<usize>,
+        short: Option<OddTokenKey>,
+        lexicon: &Lexicon,
+    ) -> bool {
         debug_assert!(self.memo.holds_answers_of(lexicon));
         let bytes = text.as_bytes();
-        let short = OddTokenTable::key(bytes, token.clone());
-        let known = match short {
-            Some(key) => self.memo.short_odd_tokens.get(key),
-            None => self.memo.odd_tokens.get(&text[token.clone()]).copied(),
-        };
-        if let Some(known) = known {
-            return known;
+        if short.is_none() {
+            if let Some(&known) = self.memo.odd_tokens.get(&text[token.clone()]) {
+                return known;
+            }
         }
         let mut t = TokenBytes::default();
         for i in token.clone() {
@@ -924,6 +994,18 @@ impl<const N: usize> WordTable<N> {
     /// word must be ASCII, without NULs, and at most `8 * N` bytes long.
     #[inline]
     fn answer(&mut self, bytes: &[u8], word: Range<usize>, ask: impl FnOnce() -> bool) -> bool {
+        let key = Self::key(bytes, word);
+        if let Some(known) = self.get(key) {
+            return known;
+        }
+        let answer = ask();
+        self.insert(key, answer);
+        answer
+    }
+
+    /// The key of the word `bytes[word]`: its bytes, zero-padded, little-endian.
+    #[inline(always)]
+    fn key(bytes: &[u8], word: Range<usize>) -> [u64; N] {
         debug_assert!({
             let w = &bytes[word.clone()];
             w.is_ascii() && !w.is_empty() && w.len() <= 8 * N && !w.contains(&0)
@@ -935,20 +1017,31 @@ impl<const N: usize> WordTable<N> {
                 *key = load_prefix(bytes, from, (word.end - from).min(8));
             }
         }
+        key
+    }
+
+    #[inline(always)]
+    fn slot(key: [u64; N]) -> usize {
         let mix = key
             .iter()
             .fold(0u64, |h, &k| (h ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let slot = &mut self.slots[(mix >> (64 - Self::BITS)) as usize];
-        let mut stored = *slot;
+        (mix >> (64 - Self::BITS)) as usize
+    }
+
+    /// The remembered answer for the word of `key`, if it is remembered.
+    #[inline(always)]
+    fn get(&self, key: [u64; N]) -> Option<bool> {
+        let mut stored = self.slots[Self::slot(key)];
         let answer = stored[N - 1] & Self::ANSWER != 0;
         stored[N - 1] &= !Self::ANSWER;
-        if stored == key {
-            return answer;
-        }
-        let answer = ask();
+        (stored == key).then_some(answer)
+    }
+
+    /// Remembers `answer` for the word of `key`, in place of the word in its slot.
+    fn insert(&mut self, mut key: [u64; N], answer: bool) {
+        let slot = Self::slot(key);
         key[N - 1] |= if answer { Self::ANSWER } else { 0 };
-        *slot = key;
-        answer
+        self.slots[slot] = key;
     }
 }
 
@@ -2693,17 +2786,28 @@ impl Measure {
     /// The measure of `text`, if it is hard-wrapped: its lines of text are many and
     /// regular, the median at least 80% of the width. Text written a paragraph per
     /// line has none.
+    #[cfg(test)]
     fn of(text: &str) -> Option<Measure> {
+        let mut start = 0;
+        Measure::of_lengths(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .chain([text.len()])
+                .map(|end| {
+                    let len = end - start;
+                    start = end + 1;
+                    len
+                }),
+        )
+    }
+
+    /// [`Measure::of`] a text whose lines have the lengths `lengths`, in bytes, in
+    /// order.
+    fn of_lengths(lengths: impl Iterator<Item = usize>) -> Option<Measure> {
         const MIN_LINE: usize = 20;
         const MIN_LINES: usize = 40;
-        let mut lengths: Vec<usize> = Vec::new();
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]) {
-            if end - start >= MIN_LINE {
-                lengths.push(end - start);
-            }
-            start = end + 1;
-        }
+        let mut text_lines = Vec::with_capacity(lengths.size_hint().0);
+        text_lines.extend(lengths.filter(|&len| len >= MIN_LINE));
+        let mut lengths = text_lines;
         if lengths.len() < MIN_LINES {
             return None;
         }
