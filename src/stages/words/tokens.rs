@@ -15,7 +15,7 @@
 
 #[cfg(test)]
 use super::vocab::Dictionary;
-use super::vocab::VocabCounter;
+use super::vocab::{PackedWord, VocabCounter};
 use crate::lexicon::swar;
 use crate::span::Span;
 
@@ -291,7 +291,8 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
                 let marked = word.mark != 0;
                 let core = Span::new(i, end - usize::from(marked));
                 let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
-                let known = vocab.count_short(core_bytes, core, false, true);
+                let key = PackedWord::of_loaded(core_bytes, core.len());
+                let known = vocab.count_short(key, core, false, true);
                 marks.push(Mark::of_plain(word.shape, marked) | known);
                 tokens.push(Token::plain(
                     i..end,
@@ -334,7 +335,7 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
                 sentence_start,
                 after_hyphen,
             );
-            let known = vocab.count(&token, None);
+            let known = vocab.count(&token);
             marks.push(Mark::of(&token) | known);
             tokens.push(token);
             after_hyphen = false;
@@ -347,7 +348,7 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
             after_hyphen,
             ..token
         };
-        let known = vocab.count(&token, None);
+        let known = vocab.count(&token);
         marks.push(Mark::of(&token) | known);
         tokens.push(token);
         let chunk = &text[start..end];
