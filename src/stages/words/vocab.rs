@@ -119,6 +119,14 @@ impl PackedWord {
         PackedWord([low, (len as u64) << 56])
     }
 
+    /// The word of `len` (1 to [`PACKED_WORD`]) bytes given as `bytes`, little-endian
+    /// and zero-padded: a longer word as the tokenizer loaded it.
+    #[inline(always)]
+    pub(super) fn of_loaded16(bytes: u128, len: usize) -> PackedWord {
+        debug_assert!((1..=PACKED_WORD).contains(&len) && bytes >> (8 * len) == 0);
+        PackedWord([bytes as u64, (bytes >> 64) as u64 | (len as u64) << 56])
+    }
+
     /// `word` packed, when it is 1 to [`PACKED_WORD`] bytes long.
     #[inline]
     fn of_bytes(word: &[u8]) -> Option<PackedWord> {
@@ -150,7 +158,7 @@ impl PackedWord {
     /// `text[span]` packed, when it is 1 to [`PACKED_WORD`] bytes long: one or two loads
     /// where the text goes on for eight bytes past each (see [`load_prefix`](crate::lexicon::swar::load_prefix)).
     #[inline]
-    fn of(text: &[u8], span: Span) -> Option<PackedWord> {
+    pub(super) fn of(text: &[u8], span: Span) -> Option<PackedWord> {
         let len = span.len();
         if !(1..=PACKED_WORD).contains(&len) {
             return None;
