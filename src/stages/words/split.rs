@@ -10,6 +10,9 @@
 //! merely exist is not enough — `git|workflows` and `sub|processes` are real words
 //! each, yet the tokens are identifiers and compounds.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use super::vocab::Vocab;
 use crate::lexicon::{Lexicon, PieceScreen};
 
@@ -59,28 +62,15 @@ impl Split {
 }
 
 /// How likely `part` is as a word of running English, as `log10 P`; `None` when it may
-/// not be a part at all.
+/// not be a part at all. `zipf` is the part's frequency in the dictionary (see
+/// [`PieceZipfs`]).
 ///
 /// Short parts are where segmentations go wrong (every 1–2 letter string is some
 /// abbreviation), so they must be very common words. A part has no capital after its
 /// first letter (see [`segment`], which asks about no other).
-///
-/// `may_be_english`: whether the dictionary may know the part (`false` is certain, see
-/// [`PieceScreen`]): most pieces of a token are no word, and are told so without a
-/// probe.
-fn part_logp(
-    part: &str,
-    may_be_english: bool,
-    lexicon: &Lexicon,
-    vocab: &Vocab<'_>,
-) -> Option<f32> {
+fn part_logp(part: &str, zipf: f32, vocab: &Vocab<'_>) -> Option<f32> {
     let bytes = part.as_bytes();
     debug_assert!(!bytes[1..].iter().any(u8::is_ascii_uppercase), "{part}");
-    let zipf = if may_be_english {
-        lexicon.zipf(part)
-    } else {
-        0.0
-    };
     let min = match part.len() {
         1 => {
             return matches!(part, "a" | "A" | "I").then_some(zipf - 9.0);
@@ -108,7 +98,7 @@ pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Opti
     if n < 4 || !token.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    let screen: PieceScreen<'_> = lexicon.piece_screen(token);
+    let mut zipfs = PieceZipfs::new(token, lexicon);
     // best[i]: the best log-probability of token[..i] and where its last part starts.
     let mut best: Vec<Option<(f32, usize)>> = vec![None; n + 1];
     best[0] = Some((0.0, 0));
@@ -130,8 +120,7 @@ pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Opti
                 continue;
             }
             let part = &token[start..end];
-            let may_be_english = screen.may_contain(start, end);
-            let Some(logp) = part_logp(part, may_be_english, lexicon, vocab) else {
+            let Some(logp) = part_logp(part, zipfs.get(start, end), vocab) else {
                 continue;
             };
             let score = before + logp;
@@ -172,6 +161,109 @@ pub(super) fn segment(token: &str, lexicon: &Lexicon, vocab: &Vocab<'_>) -> Opti
         function_words,
         inner_letter,
     })
+}
+
+/// The dictionary's Zipf frequency of the pieces of a token that [`segment`] asks
+/// about, each found once: 0.0 for most, which hold four letters in a row that no word
+/// holds (see [`PieceScreen`]), else a lookup.
+///
+/// Under the built-in dictionary each thread keeps them from one document to the next,
+/// as it keeps the OCR readings (`confusion::for_each_reading`): they depend on the
+/// token and the dictionary alone, so a kept one is the one a lookup gives, and a corpus
+/// repeats its non-words across documents. Which pieces `segment` asks about depends on
+/// the document (on the parts its vocabulary makes words), so they are kept as asked,
+/// per piece. A dictionary with user words belongs to one stage: nothing is kept.
+struct PieceZipfs<'t> {
+    token: &'t str,
+    lexicon: &'t Lexicon,
+    /// Made at the first piece to look up (none where every piece asked is kept).
+    screen: Option<PieceScreen<'t>>,
+    /// Per piece (see [`piece_index`]): its frequency, `NaN` until asked.
+    kept: Vec<f32>,
+    /// Whether `kept` goes back to the thread's memo when dropped.
+    builtin: bool,
+}
+
+/// The most pieces whose frequencies a thread keeps (4 MiB); a full memo is emptied.
+const KEPT_PIECES: usize = 1 << 20;
+
+/// Per token, the frequencies of its pieces as asked (see [`PieceZipfs`]).
+type KeptZipfs = HashMap<Box<str>, Vec<f32>, foldhash::fast::RandomState>;
+
+thread_local! {
+    /// The frequencies of pieces of tokens this thread has segmented under the built-in
+    /// dictionary, and how many pieces that is.
+    static KEPT_ZIPFS: RefCell<(KeptZipfs, usize)> = RefCell::default();
+}
+
+/// Where the piece `start..end` (1 to [`MAX_PART`] bytes) of a token is in the list of
+/// its pieces' frequencies.
+fn piece_index(start: usize, end: usize) -> usize {
+    (end - 1) * MAX_PART + (end - start - 1)
+}
+
+impl<'t> PieceZipfs<'t> {
+    fn new(token: &'t str, lexicon: &'t Lexicon) -> PieceZipfs<'t> {
+        let builtin = lexicon.is_builtin();
+        let pieces = token.len() * MAX_PART;
+        // Taken out of the memo while in use, and put back when dropped.
+        let kept = builtin
+            .then(|| {
+                KEPT_ZIPFS.with_borrow_mut(|(memo, kept_pieces)| {
+                    let kept = memo.remove(token)?;
+                    *kept_pieces -= kept.len();
+                    Some(kept)
+                })
+            })
+            .flatten()
+            .filter(|kept| kept.len() == pieces)
+            .unwrap_or_else(|| vec![f32::NAN; pieces]);
+        PieceZipfs {
+            token,
+            lexicon,
+            screen: None,
+            kept,
+            builtin,
+        }
+    }
+
+    /// The frequency of `token[start..end]`.
+    fn get(&mut self, start: usize, end: usize) -> f32 {
+        let k = piece_index(start, end);
+        if self.kept[k].is_nan() {
+            let screen = self
+                .screen
+                .get_or_insert_with(|| self.lexicon.piece_screen(self.token));
+            self.kept[k] = if screen.may_contain(start, end) {
+                self.lexicon.zipf(&self.token[start..end])
+            } else {
+                0.0
+            };
+        }
+        self.kept[k]
+    }
+}
+
+impl Drop for PieceZipfs<'_> {
+    /// Leaves the frequencies to the thread's memo.
+    fn drop(&mut self) {
+        if !self.builtin {
+            return;
+        }
+        let kept = std::mem::take(&mut self.kept);
+        // Nothing is kept while the thread's locals are being destroyed.
+        let _ = KEPT_ZIPFS.try_with(|memo| {
+            let (memo, pieces) = &mut *memo.borrow_mut();
+            if *pieces + kept.len() > KEPT_PIECES {
+                memo.clear();
+                *pieces = 0;
+            }
+            *pieces += kept.len();
+            if let Some(old) = memo.insert(self.token.into(), kept) {
+                *pieces -= old.len();
+            }
+        });
+    }
 }
 
 #[cfg(test)]
@@ -236,5 +328,55 @@ mod tests {
     #[test]
     fn no_split_into_rare_fragments() {
         assert_eq!(parts("xqztvw"), None);
+    }
+
+    #[test]
+    fn kept_piece_frequencies_give_the_segmentation_lookups_give() {
+        use super::super::tokens::tokenize_marked;
+        use super::super::vocab::{Dictionary, VocabCounter};
+        let english = Lexicon::english();
+        // The same words with a user word no token holds: nothing kept, nothing screened.
+        let looked_up = english.with_words(["qqqzzzx"]);
+        // A document whose words make more pieces parts (and so asked about).
+        let text = "something something furtherthe furtherthe Alicehas Alicehas";
+        let mut ask = |_: &str, _| false;
+        let mut counter = VocabCounter::new(text, Dictionary::asking(&mut ask));
+        tokenize_marked(text, &mut counter);
+        let used = counter.finish();
+        let tokens = [
+            "thesame",
+            "wanttosaysomethingfurther",
+            "ThisGeneralPublicLicense",
+            "xqztvw",
+            "ofthe",
+            "thatAlicehas",
+            "somethingfurtherthe",
+            "inthebeginningwasthewordandthewordwaswithgodandthewordwasgod",
+        ];
+        // Twice under each vocabulary: the second time from the thread's memo.
+        for round in 0..2 {
+            for vocab in [&used, &Vocab::default(), &used] {
+                for token in tokens {
+                    assert_eq!(
+                        segment(token, english, vocab),
+                        segment(token, &looked_up, vocab),
+                        "{round} {token}"
+                    );
+                }
+            }
+        }
+        KEPT_ZIPFS.with_borrow(|(memo, pieces)| {
+            assert_eq!(memo.len(), tokens.len());
+            assert_eq!(*pieces, memo.values().map(Vec::len).sum::<usize>());
+            for (token, kept) in memo {
+                for end in 1..=token.len() {
+                    for start in end.saturating_sub(MAX_PART)..end {
+                        let zipf = kept[piece_index(start, end)];
+                        let piece = &token[start..end];
+                        assert!(zipf.is_nan() || zipf == english.zipf(piece), "{piece}");
+                    }
+                }
+            }
+        });
     }
 }

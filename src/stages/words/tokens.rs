@@ -15,7 +15,7 @@
 
 #[cfg(test)]
 use super::vocab::Dictionary;
-use super::vocab::VocabCounter;
+use super::vocab::{PackedWord, VocabCounter};
 use crate::lexicon::swar;
 use crate::span::Span;
 
@@ -290,8 +290,7 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
                 let end = i + word.len;
                 let marked = word.mark != 0;
                 let core = Span::new(i, end - usize::from(marked));
-                let core_bytes = word.load & (u64::MAX >> (64 - 8 * core.len()));
-                let known = vocab.count_short(core_bytes, core, false, true);
+                let known = vocab.count_short(word.core, core, false, true);
                 marks.push(Mark::of_plain(word.shape, marked) | known);
                 tokens.push(Token::plain(
                     i..end,
@@ -334,7 +333,7 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
                 sentence_start,
                 after_hyphen,
             );
-            let known = vocab.count(&token, None);
+            let known = vocab.count(&token);
             marks.push(Mark::of(&token) | known);
             tokens.push(token);
             after_hyphen = false;
@@ -347,7 +346,7 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
             after_hyphen,
             ..token
         };
-        let known = vocab.count(&token, None);
+        let known = vocab.count(&token);
         marks.push(Mark::of(&token) | known);
         tokens.push(token);
         let chunk = &text[start..end];
@@ -407,24 +406,25 @@ fn other_token(text: &str, start: usize, end: usize, bracket_depth: &mut usize) 
     }
 }
 
-/// A chunk of one to seven ASCII letters, maybe closed by one plain mark (see
-/// [`is_plain_mark`]), that ends with a byte of space within the eight bytes from its
-/// start: what [`scan_chunk`] finds there, read from that one load.
+/// A chunk of one to fifteen ASCII letters, maybe closed by one plain mark (see
+/// [`is_plain_mark`]), that ends with a byte of space within the sixteen bytes from its
+/// start: what [`scan_chunk`] finds there, read from the loads of those bytes (one for a
+/// chunk of up to seven bytes).
 struct ShortWord {
     /// The chunk's length.
     len: usize,
     /// The chunk's last byte when it is the mark; 0 when there is none.
     mark: u8,
     shape: Shape,
-    /// The eight bytes from the chunk's start, little-endian.
-    load: u64,
+    /// The chunk's core (the letters), as the vocabulary counts it.
+    core: PackedWord,
 }
 
 /// Bit `b` set for each byte `b` of class [`SPACE`] (all are below 64).
 const SPACE_BITS: u64 = (1 << b' ') | (1 << b'\t') | (1 << b'\r') | (1 << b'\n') | (1 << 0x0c);
 
 /// The [`ShortWord`] at `start` (not a space), if the chunk there is one and the text
-/// goes on for eight bytes from `start`.
+/// goes on for eight bytes from `start` (sixteen for a chunk of eight bytes or more).
 #[inline(always)]
 fn short_word(bytes: &[u8], start: usize) -> Option<ShortWord> {
     use swar::{ascii_letters, ascii_uppercase, below, load8, HIGH};
@@ -434,9 +434,13 @@ fn short_word(bytes: &[u8], start: usize) -> Option<ShortWord> {
     let w = load8(bytes, start);
     // As in `scan_chunk`: every byte of class SPACE is below b'!'.
     let stop = below(w, b'!');
+    if stop == 0 {
+        // Eight bytes or more: one word in six of running text.
+        return long_short_word(bytes, start, w);
+    }
     let len = stop.trailing_zeros() / 8;
-    // No stop in the load (len 8), or a control character at `start` (len 0).
-    if !(1..8).contains(&len) {
+    // A control character at `start`.
+    if len == 0 {
         return None;
     }
     let stop_byte = (w >> (8 * len)) as u8;
@@ -459,11 +463,59 @@ fn short_word(bytes: &[u8], start: usize) -> Option<ShortWord> {
         return None;
     }
     let inner_upper = ascii_uppercase(w) & in_chunk & !0x80 != 0;
+    let core_len = len as usize - usize::from(mark != 0);
     Some(ShortWord {
         len: len as usize,
         mark,
         shape: letter_shape(w as u8, inner_upper),
-        load: w,
+        core: PackedWord::of_loaded(w & (u64::MAX >> (64 - 8 * core_len)), core_len),
+    })
+}
+
+/// [`short_word`] of a chunk whose first eight bytes, `low`, have no space: the same
+/// judgement, over the sixteen bytes from `start` as one integer.
+#[inline(always)]
+fn long_short_word(bytes: &[u8], start: usize, low: u64) -> Option<ShortWord> {
+    use swar::{ascii_letters, ascii_uppercase, below, load8, HIGH};
+    if start + 16 > bytes.len() {
+        return None;
+    }
+    let high = load8(bytes, start + 8);
+    let stop = below(high, b'!');
+    // No stop in the second load either: sixteen bytes or more.
+    if stop == 0 {
+        return None;
+    }
+    let len = 8 + (stop.trailing_zeros() / 8) as usize;
+    let stop_byte = bytes[start + len];
+    if (SPACE_BITS >> stop_byte) & 1 == 0 {
+        return None;
+    }
+    let halves = |f: fn(u64) -> u64| u128::from(f(low)) | u128::from(f(high)) << 64;
+    let word = halves(|w| w);
+    // 0x80 in each byte of the chunk, and in its last byte.
+    let in_chunk = halves(|_| HIGH) & ((1 << (8 * len)) - 1);
+    let last = 0x80 << (8 * (len - 1));
+    let others = !halves(ascii_letters) & in_chunk;
+    // Letters only, or letters and then one other byte, the mark.
+    let mark = if others == 0 {
+        0
+    } else if others == last {
+        (word >> (8 * (len - 1))) as u8
+    } else {
+        return None;
+    };
+    if !is_plain_mark(mark) {
+        return None;
+    }
+    let inner_upper = halves(ascii_uppercase) & in_chunk & !0x80 != 0;
+    let core_len = len - usize::from(mark != 0);
+    let core = word & ((1 << (8 * core_len)) - 1);
+    Some(ShortWord {
+        len,
+        mark,
+        shape: letter_shape(low as u8, inner_upper),
+        core: PackedWord::of_loaded16(core, core_len),
     })
 }
 
@@ -741,38 +793,54 @@ mod tests {
 
     #[test]
     fn short_words_are_what_the_scan_finds() {
-        // Words of every length up to the load's, ended by each kind of space, by a
+        // Words of every length up to the two loads', ended by each kind of space, by a
         // mark (plain or not), by a control character or by the text's end; capitals,
-        // digits and non-ASCII letters inside; at every offset from the start.
+        // digits and non-ASCII letters inside, in either load; at every offset from the
+        // start.
         let body = "a Ab abcdefg abcdefgh x.y word, word. (w) \"q\" It's end:\nnext\t\tmore\u{b}z \
-                    wörd c1 A-b aB é ab] abc} dé\r\n ok! xY? \u{1}a a\u{1} go";
-        let mut short = 0;
-        for lead in 0..9 {
+                    wörd c1 A-b aB é ab] abc} dé\r\n ok! xY? \u{1}a a\u{1} go abcdefg, \
+                    abcdefgh. Abcdefghijklmn, abcdefghijklmno abcdefghijklmnop abcdefghijklmno. \
+                    abcdefghiJk abcdefghij\u{1}k abcdefghi-jk abcdefghijé abcdefghij] \
+                    abcdefghijklm)\nabcdefghijkl\tabcdefghijk\r\nABCDEFGHIJKL! abcdefghijklmn";
+        let mut short = [0; 2];
+        for lead in 0..17 {
             let text = format!("{}{body}", "x".repeat(lead));
             let bytes = text.as_bytes();
             for start in 0..bytes.len() {
                 if CLASS[usize::from(bytes[start])] & SPACE != 0 {
                     continue;
                 }
-                let chunk = scan_chunk(bytes, start);
-                let scanned = chunk.letters.is_some()
-                    && is_plain_mark(chunk.mark)
-                    && chunk.end - start < 8
-                    && chunk.end < bytes.len()
-                    && start + 8 <= bytes.len();
+                // The chunk by its definition: letters, maybe closed by one plain mark.
+                // (`scan_chunk` finds a mark only in the load that ends the chunk, and
+                // leaves the others to `other_token`, which cuts such a chunk alike.)
+                let end = scan_chunk(bytes, start).end;
+                let chunk = &bytes[start..end];
+                let (core, mark) = match chunk.split_last() {
+                    Some((&last, rest)) if !last.is_ascii_alphabetic() && !rest.is_empty() => {
+                        (rest, last)
+                    }
+                    _ => (chunk, 0),
+                };
+                let letters = core.iter().all(u8::is_ascii_alphabetic) && is_plain_mark(mark);
+                let loaded = if chunk.len() < 8 { 8 } else { 16 };
+                let scanned = letters
+                    && chunk.len() < 16
+                    && end < bytes.len()
+                    && start + loaded <= bytes.len();
                 let Some(word) = short_word(bytes, start) else {
-                    assert!(!scanned, "{:?}", &text[start..chunk.end]);
+                    assert!(!scanned, "{:?}", &text[start..end]);
                     continue;
                 };
-                assert!(scanned, "{:?}", &text[start..chunk.end]);
-                assert_eq!(start + word.len, chunk.end);
-                assert_eq!(Some(word.shape), chunk.letters);
-                assert_eq!(word.mark, chunk.mark);
-                assert_eq!(word.load, swar::load8(bytes, start));
-                short += 1;
+                assert!(scanned, "{:?}", &text[start..end]);
+                assert_eq!(start + word.len, end);
+                let core = Span::new(start, start + core.len());
+                assert_eq!(word.shape, shape(&text[core.range()]));
+                assert_eq!(word.mark, mark);
+                assert_eq!(Some(word.core), PackedWord::of(bytes, core));
+                short[usize::from(word.len >= 8)] += 1;
             }
         }
-        assert!(short > 100, "{short}");
+        assert!(short[0] > 100 && short[1] > 100, "{short:?}");
     }
 
     #[test]

@@ -10,9 +10,10 @@
 //! word: running text repeats a few hundred words, and a hit in the document's small
 //! table is several times cheaper than a probe of the 136k-word dictionary.
 //!
-//! Most words of running text are short, and those are counted in a table of their own
-//! whose key is the word itself packed into an integer ([`ShortWords`]): a probe then
-//! compares one register instead of reading the word's first occurrence in the text.
+//! Nearly all words of running text are short (up to fifteen bytes), and those are
+//! counted in a table of their own whose key is the word itself packed into two integers
+//! ([`ShortWords`]): a probe then compares two registers instead of reading the word's
+//! first occurrence in the text.
 //!
 //! Beside the counts it keeps a bit set of the words' *outlines* (length and first and
 //! last two letters, case-folded; see [`Vocab::may_count_joined`]): most pairs of
@@ -23,7 +24,7 @@ use std::cell::RefCell;
 use std::hash::BuildHasher;
 
 use super::tokens::{Mark, Shape, Token};
-use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix, load_prefix16};
+use crate::lexicon::swar::{ascii_letters, ascii_uppercase, load_prefix16};
 use crate::lexicon::{Lexicon, StrTable};
 use crate::span::Span;
 
@@ -31,10 +32,12 @@ use crate::span::Span;
 /// table is emptied.
 const KEPT_ANSWERS: usize = 1 << 16;
 
-/// Longest word whose dictionary answer a thread keeps: fifteen bytes and the length fill
-/// two `u64`s (see [`PackedWord`]). Longer words are rare (a few in a thousand distinct
-/// words: glued lines, long identifiers) and are asked directly.
-const KEPT_WORD: usize = 15;
+/// Longest word packed into two integers ([`PackedWord`]): fifteen bytes and the length
+/// fill two `u64`s. Such words are counted in [`ShortWords`], and their dictionary
+/// answers kept by the thread; longer words are rare (a few in a thousand distinct
+/// words: glued lines, long identifiers), counted in a table of text slices and asked
+/// directly.
+const PACKED_WORD: usize = 15;
 
 thread_local! {
     /// The built-in dictionary's answers this thread has had, by word.
@@ -98,19 +101,66 @@ impl<'d> Dictionary<'d> {
     }
 }
 
-/// A word of 1 to [`KEPT_WORD`] bytes as two integers: its bytes little-endian and
+/// A word of 1 to [`PACKED_WORD`] bytes as two integers: its bytes little-endian and
 /// zero-padded, and its length in the top byte of the second (so no word is all zeros,
 /// and `a` differs from `a\0`). Equal words pack equal, and unequal ones unequal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct PackedWord([u64; 2]);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct PackedWord([u64; 2]);
 
 impl PackedWord {
-    /// `text[span]` packed, when it is 1 to [`KEPT_WORD`] bytes long: one or two loads
-    /// where the text goes on for eight bytes past each (see [`load_prefix`]).
+    /// No word: an empty slot of a table keyed by words.
+    const NONE: PackedWord = PackedWord([0, 0]);
+
+    /// The word of `len` (1 to 8) bytes given as `low`, little-endian and zero-padded
+    /// (as [`load_prefix`](crate::lexicon::swar::load_prefix) reads it): a short word as the tokenizer loaded it.
+    #[inline(always)]
+    pub(super) fn of_loaded(low: u64, len: usize) -> PackedWord {
+        debug_assert!((1..=8).contains(&len) && (len == 8 || low >> (8 * len) == 0));
+        PackedWord([low, (len as u64) << 56])
+    }
+
+    /// The word of `len` (1 to [`PACKED_WORD`]) bytes given as `bytes`, little-endian
+    /// and zero-padded: a longer word as the tokenizer loaded it.
+    #[inline(always)]
+    pub(super) fn of_loaded16(bytes: u128, len: usize) -> PackedWord {
+        debug_assert!((1..=PACKED_WORD).contains(&len) && bytes >> (8 * len) == 0);
+        PackedWord([bytes as u64, (bytes >> 64) as u64 | (len as u64) << 56])
+    }
+
+    /// `word` packed, when it is 1 to [`PACKED_WORD`] bytes long.
     #[inline]
-    fn of(text: &[u8], span: Span) -> Option<PackedWord> {
+    fn of_bytes(word: &[u8]) -> Option<PackedWord> {
+        PackedWord::of(word, Span::new(0, word.len()))
+    }
+
+    /// Whether this is [`PackedWord::NONE`]: every word has its length in the second
+    /// integer.
+    #[inline(always)]
+    fn is_none(self) -> bool {
+        self.0[1] == 0
+    }
+
+    /// The word's length in bytes.
+    fn len(self) -> usize {
+        (self.0[1] >> 56) as usize
+    }
+
+    /// The word's bytes, then zeros and the length: the word is the first
+    /// [`PackedWord::len`] of them.
+    fn to_bytes(self) -> [u8; 16] {
+        let [low, high] = self.0.map(u64::to_le_bytes);
+        let mut bytes = [0; 16];
+        bytes[..8].copy_from_slice(&low);
+        bytes[8..].copy_from_slice(&high);
+        bytes
+    }
+
+    /// `text[span]` packed, when it is 1 to [`PACKED_WORD`] bytes long: one or two loads
+    /// where the text goes on for eight bytes past each (see [`load_prefix`](crate::lexicon::swar::load_prefix)).
+    #[inline]
+    pub(super) fn of(text: &[u8], span: Span) -> Option<PackedWord> {
         let len = span.len();
-        if !(1..=KEPT_WORD).contains(&len) {
+        if !(1..=PACKED_WORD).contains(&len) {
             return None;
         }
         let [low, high] = load_prefix16(text, span.start, len);
@@ -216,7 +266,7 @@ const MIN_OUTLINED: usize = 4;
 pub(super) struct Vocab<'a> {
     /// The document: the long words' keys are slices of it.
     text: &'a str,
-    /// Words of at most [`SHORT`] bytes.
+    /// Words of at most [`PACKED_WORD`] bytes.
     short: ShortWords,
     /// Longer words.
     words: StrTable<Entry>,
@@ -292,10 +342,9 @@ impl<'a, 'd> VocabCounter<'a, 'd> {
     }
 
     /// Counts the core of `token` (a span of the text), the next token of the text, and
-    /// returns its [`Mark::KNOWN`] (or 0). `core_bytes` is the core read as
-    /// [`short_key_at`] reads it (without the length), when the caller has it at hand.
+    /// returns its [`Mark::KNOWN`] (or 0).
     #[inline]
-    pub(super) fn count(&mut self, token: &Token, core_bytes: Option<u64>) -> u8 {
+    pub(super) fn count(&mut self, token: &Token) -> u8 {
         let core = token.core();
         let bytes = self.text.as_bytes();
         // A chunk that ends in a hyphen has it in its core too (a hyphen is not
@@ -308,10 +357,8 @@ impl<'a, 'd> VocabCounter<'a, 'd> {
         );
         if core.is_empty() {
             0
-        } else if core.len() <= SHORT {
-            let core_bytes =
-                core_bytes.unwrap_or_else(|| load_prefix(bytes, core.start, core.len()));
-            self.count_short(core_bytes, core, fragment, plain)
+        } else if let Some(key) = PackedWord::of(bytes, core) {
+            self.count_short(key, core, fragment, plain)
         } else {
             let (slot, entry) = self.words.slot_of(bytes, core.start, core.end);
             if entry.mark == 0 {
@@ -323,27 +370,28 @@ impl<'a, 'd> VocabCounter<'a, 'd> {
         }
     }
 
-    /// [`VocabCounter::count`] of a token whose core `core` is one to [`SHORT`] bytes,
-    /// given as `core_bytes` (little-endian, zero-padded, as [`load_prefix`] reads
-    /// them): `fragment` when the token is the second half of a broken word, `plain`
-    /// when its shape is `Lower`, `Capitalized` or `MixedCase`.
+    /// [`VocabCounter::count`] of a token whose core `core` is one to [`PACKED_WORD`] bytes,
+    /// packed as `key`: `fragment` when the token is the second half of a broken word,
+    /// `plain` when its shape is `Lower`, `Capitalized` or `MixedCase`.
     #[inline(always)]
     pub(super) fn count_short(
         &mut self,
-        core_bytes: u64,
+        key: PackedWord,
         core: Span,
         fragment: bool,
         plain: bool,
     ) -> u8 {
-        debug_assert!((1..=SHORT).contains(&core.len()));
-        let slot = self.short.slot(core_bytes | (core.len() as u64) << 56);
+        debug_assert_eq!(PackedWord::of(self.text.as_bytes(), core), Some(key));
+        let slot = self.short.slot(key);
         let entry = &mut self.short.slots[slot].1;
         entry.count += u32::from(!fragment);
-        if entry.mark & Entry::SEEN == 0 {
+        let mark = if entry.mark & Entry::SEEN == 0 {
             self.short
-                .first_use(slot, self.text, core, plain, &mut *self.is_word);
-        }
-        self.short.slots[slot].1.mark & Mark::KNOWN
+                .first_use(slot, self.text, core, plain, &mut *self.is_word)
+        } else {
+            entry.mark
+        };
+        mark & Mark::KNOWN
     }
 
     /// The vocabulary of the tokens counted.
@@ -425,10 +473,9 @@ impl<'a> Vocab<'a> {
     /// [`Vocab::count`] of a word given as bytes, for callers that build the word in a
     /// stack buffer: the table compares bytes, so no UTF-8 check is needed to ask.
     pub(super) fn count_bytes(&self, word: &[u8]) -> u32 {
-        let entry = if (1..=SHORT).contains(&word.len()) {
-            self.short.get(short_key(word))
-        } else {
-            self.words.get(self.text.as_bytes(), word)
+        let entry = match PackedWord::of_bytes(word) {
+            Some(key) => self.short.get(key),
+            None => self.words.get(self.text.as_bytes(), word),
         };
         entry.map_or(0, |e| e.count)
     }
@@ -452,8 +499,8 @@ impl<'a> Vocab<'a> {
             }
         }
         let n = bytes.len();
-        if n <= SHORT {
-            return self.count_ci_short(short_key(bytes));
+        if let Some(key) = PackedWord::of_bytes(bytes) {
+            return self.count_ci_short(key);
         }
         // Each distinct form among lowercase, capitalised, capitals and as written is
         // counted once. Which forms coincide follows from where the word has letters of
@@ -486,23 +533,21 @@ impl<'a> Vocab<'a> {
         total
     }
 
-    /// [`Vocab::count_ci_bytes`] of the ASCII word with [`short_key`] `key`: its case
-    /// forms are the key with the 0x20 bit of its letters set or cleared, eight bytes
-    /// at a time, and each is one probe of the short words.
-    fn count_ci_short(&self, key: u64) -> u32 {
-        const LENGTH: u64 = 0xFF << 56;
-        let word = key & !LENGTH;
-        // 0x20 in each capital letter, and in each lower-case one.
-        let capitals = ascii_uppercase(word) >> 2;
-        let small = (ascii_letters(word) >> 2) & !capitals;
-        let lower = word | capitals | (key & LENGTH);
-        let upper = (word & !small) | (key & LENGTH);
-        let capital = if (lower as u8).is_ascii_lowercase() {
-            lower & !0x20
+    /// [`Vocab::count_ci_bytes`] of the ASCII word packed as `key`: its case forms are
+    /// the key with the 0x20 bit of its letters set or cleared, eight bytes at a time
+    /// (the length byte is no letter), and each is one probe of the short words.
+    fn count_ci_short(&self, key: PackedWord) -> u32 {
+        // 0x20 in each capital letter of `w`, and in each lower-case one.
+        let capitals = |w: u64| ascii_uppercase(w) >> 2;
+        let small = |w: u64| (ascii_letters(w) >> 2) & !capitals(w);
+        let lower = PackedWord(key.0.map(|w| w | capitals(w)));
+        let upper = PackedWord(key.0.map(|w| w & !small(w)));
+        let capital = if (lower.0[0] as u8).is_ascii_lowercase() {
+            PackedWord([lower.0[0] & !0x20, lower.0[1]])
         } else {
             lower
         };
-        let count = |key: u64| self.short.get(key).map_or(0, |e| e.count);
+        let count = |key: PackedWord| self.short.get(key).map_or(0, |e| e.count);
         let mut total = count(lower);
         if capital != lower {
             total += count(capital);
@@ -572,8 +617,7 @@ fn file_outlines(text: &[u8], short: &ShortWords, long: &[(u32, u32)]) -> Vec<u6
         }
     };
     for (key, _) in short.iter() {
-        let len = (key >> 56) as usize;
-        file(&key.to_le_bytes()[..len]);
+        file(&key.to_bytes()[..key.len()]);
     }
     for &(start, end) in long {
         file(&text[start as usize..end as usize]);
@@ -581,26 +625,11 @@ fn file_outlines(text: &[u8], short: &ShortWords, long: &[(u32, u32)]) -> Vec<u6
     outlines
 }
 
-/// Longest word counted in [`ShortWords`]: seven bytes and the length fill a `u64`.
-const SHORT: usize = 7;
-
-/// The [`ShortWords`] key of a word of 1 to [`SHORT`] bytes: its bytes, little-endian,
-/// and its length in the top byte (so no key is 0, and `a` differs from `a\0`).
-fn short_key(word: &[u8]) -> u64 {
-    short_key_at(word, 0, word.len())
-}
-
-/// [`short_key`] of `text[start..end]`, read with one load where the text goes on for
-/// eight bytes (see [`load_prefix`]).
-#[inline]
-fn short_key_at(text: &[u8], start: usize, end: usize) -> u64 {
-    let len = end - start;
-    debug_assert!((1..=SHORT).contains(&len));
-    load_prefix(text, start, len) | (len as u64) << 56
-}
-
-/// Counts of the short words, keyed by [`short_key`]: open addressing with linear
-/// probing, at most half full; key 0 marks an empty slot.
+/// Counts of the short words (up to [`PACKED_WORD`] bytes: nearly every word of running
+/// text), keyed by [`PackedWord`]: open addressing with linear probing, at most half
+/// full; [`PackedWord::NONE`] marks an empty slot. The longer words are counted in a
+/// table of text slices ([`StrTable`]), which hashes the slice and compares bytes in
+/// memory on a probe, and whose keys cannot outlive the document.
 ///
 /// A dropped table leaves its slots to the next document of its thread
 /// ([`SPARE_SHORT`]): a fresh table was zeroed whole and grown once or twice per
@@ -611,14 +640,14 @@ fn short_key_at(text: &[u8], start: usize, end: usize) -> u64 {
 /// answers ([`Entry::ANSWERED`]), their counts and [`Entry::SEEN`] cleared: documents of
 /// a corpus share most of their short words (`the`, `which`), and the next document
 /// then finds the answer where it counts the word, instead of asking the dictionary
-/// again at the word's first use. A kept key with no [`Entry::SEEN`] is no word of the
+/// (or the thread's [`KeptAnswers`]) again at the word's first use. A kept key with no [`Entry::SEEN`] is no word of the
 /// document: it counts 0, as an absent word, and is not in `used`. An answer depends on
 /// the word and the dictionary alone (a token's shape, which decides whether it is
 /// asked, is a function of its core), so a kept one is the one asking gives; a table
 /// under another dictionary neither keeps nor takes kept answers.
 #[derive(Debug, Default)]
 struct ShortWords {
-    slots: Vec<(u64, Entry)>,
+    slots: Vec<(PackedWord, Entry)>,
     /// The indices of the slots of this document's words, in order of first use.
     used: Vec<u32>,
     /// How many slots have a key: this document's words and those kept from earlier
@@ -631,13 +660,13 @@ struct ShortWords {
     keeps_answers: bool,
 }
 
-/// The most slots of a table that a thread keeps for its next document (1 MiB).
+/// The most slots of a table that a thread keeps for its next document (1.5 MiB).
 const SPARE_SLOTS: usize = 1 << 16;
 
 /// The slots a [`ShortWords`] left to its thread's next one.
 #[derive(Debug)]
 struct SpareShortWords {
-    slots: Vec<(u64, Entry)>,
+    slots: Vec<(PackedWord, Entry)>,
     /// How many of them hold a key kept with its answer (none unless `keeps_answers`).
     filled: usize,
     /// The seed the keys were placed with.
@@ -672,7 +701,8 @@ impl ShortWords {
             })
             .ok()
             .flatten();
-        let (slots, filled) = spare.unwrap_or_else(|| (vec![(0, Entry::default()); wanted], 0));
+        let (slots, filled) =
+            spare.unwrap_or_else(|| (vec![(PackedWord::NONE, Entry::default()); wanted], 0));
         ShortWords {
             slots,
             used: Vec::with_capacity(n),
@@ -689,20 +719,21 @@ impl ShortWords {
 
     /// Where `key`'s probe sequence starts (before masking).
     #[inline]
-    fn home(&self, key: u64) -> usize {
-        // A folded multiply (as `lexicon::hash`): every bit of the key reaches the low
-        // bits of the result.
-        let product = u128::from(key ^ self.seed) * u128::from(0x9E37_79B9_7F4A_7C15u64);
+    fn home(&self, PackedWord([low, high]): PackedWord) -> usize {
+        // A folded multiply of the two halves (as `lexicon::hash`): every bit of the key
+        // reaches the low bits of the result. `high` holds the length (at most 15) in
+        // its top byte, and the constant's top byte is larger, so the second factor is
+        // never 0.
+        let product = u128::from(low ^ self.seed) * u128::from(high ^ 0x9E37_79B9_7F4A_7C15);
         ((product as u64) ^ ((product >> 64) as u64)) as usize
     }
 
     /// The slot of `key`, given it with an empty entry if it has none; the caller
-    /// calls [`ShortWords::first_use`] where the entry has no [`Entry::SEEN`].
+    /// calls [`ShortWords::first_use`] where the entry has no [`Entry::SEEN`]. Only for
+    /// a table made by [`ShortWords::with_capacity`], which has slots from the start.
     #[inline(always)]
-    fn slot(&mut self, key: u64) -> usize {
-        if self.slots.is_empty() {
-            self.grow();
-        }
+    fn slot(&mut self, key: PackedWord) -> usize {
+        debug_assert!(!self.slots.is_empty());
         let mut mask = self.slots.len() - 1;
         let mut i = self.home(key) & mask;
         loop {
@@ -710,7 +741,7 @@ impl ShortWords {
             if slot == key {
                 return i;
             }
-            if slot == 0 {
+            if slot.is_none() {
                 // Growing only when a key is added: most probes find their word.
                 if (self.filled + 1) * 2 > self.slots.len() {
                     self.grow();
@@ -728,7 +759,8 @@ impl ShortWords {
 
     /// Notes the word in `slot` (its core at `text[core]`) as a word of the document,
     /// at its first use there, with its [`Entry::SEEN`] mark: the answer kept from an
-    /// earlier document, or else `is_word`'s (see [`first_use`]).
+    /// earlier document, or else `is_word`'s (see [`first_use`]). Returns the entry's
+    /// mark.
     #[cold]
     #[inline(never)]
     fn first_use(
@@ -738,7 +770,7 @@ impl ShortWords {
         core: Span,
         plain: bool,
         is_word: &mut dyn FnMut(&str, Span) -> bool,
-    ) {
+    ) -> u8 {
         // In range: a table of more than 2^32 slots is never made.
         self.used.push(slot as u32);
         let entry = &mut self.slots[slot].1;
@@ -747,10 +779,11 @@ impl ShortWords {
         } else {
             entry.mark |= Entry::SEEN;
         }
+        entry.mark
     }
 
     /// The entry of `key`.
-    fn get(&self, key: u64) -> Option<Entry> {
+    fn get(&self, key: PackedWord) -> Option<Entry> {
         if self.slots.is_empty() {
             return None;
         }
@@ -761,7 +794,7 @@ impl ShortWords {
             if slot == key {
                 return Some(entry);
             }
-            if slot == 0 {
+            if slot.is_none() {
                 return None;
             }
             i = (i + 1) & mask;
@@ -769,7 +802,7 @@ impl ShortWords {
     }
 
     /// Every `(key, entry)` of the document's words, in order of first use.
-    fn iter(&self) -> impl Iterator<Item = (u64, Entry)> + '_ {
+    fn iter(&self) -> impl Iterator<Item = (PackedWord, Entry)> + '_ {
         self.used.iter().map(|&i| self.slots[i as usize])
     }
 
@@ -778,12 +811,16 @@ impl ShortWords {
     #[inline(never)]
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
-        self.slots = vec![(0, Entry::default()); (old.len() * 2).max(8)];
+        self.slots = vec![(PackedWord::NONE, Entry::default()); (old.len() * 2).max(8)];
         let mask = self.slots.len() - 1;
         let mut moved_to = vec![0u32; old.len()];
-        for (k, &(key, entry)) in old.iter().enumerate().filter(|(_, (key, _))| *key != 0) {
+        for (k, &(key, entry)) in old
+            .iter()
+            .enumerate()
+            .filter(|(_, (key, _))| !key.is_none())
+        {
             let mut i = self.home(key) & mask;
-            while self.slots[i].0 != 0 {
+            while !self.slots[i].0.is_none() {
                 i = (i + 1) & mask;
             }
             self.slots[i] = (key, entry);
@@ -857,7 +894,7 @@ impl Drop for ShortWords {
         } else {
             // Every key of a table that keeps no answers is one of the document's.
             for &i in &self.used {
-                self.slots[i as usize] = (0, Entry::default());
+                self.slots[i as usize] = (PackedWord::NONE, Entry::default());
             }
             0
         };
@@ -967,7 +1004,7 @@ mod tests {
         for (k, (w, &span)) in words.iter().zip(&spans).enumerate() {
             let packed = PackedWord::of(w.as_bytes(), Span::new(0, w.len()));
             assert_eq!(packed, PackedWord::of(inside.as_bytes(), span), "{w}");
-            assert_eq!(packed.is_some(), w.len() <= KEPT_WORD, "{w}");
+            assert_eq!(packed.is_some(), w.len() <= PACKED_WORD, "{w}");
             for (other, &other_span) in words.iter().zip(&spans).skip(k + 1) {
                 if packed.is_some() {
                     assert_ne!(
@@ -996,7 +1033,7 @@ mod tests {
         // The same counts and answers without the tokenizer's loads of short words.
         let mut ask = |text: &str, span: Span| is_word(&text[span.range()]);
         let mut slow = VocabCounter::new(text, Dictionary::asking(&mut ask));
-        let slow_known: Vec<u8> = cut.tokens.iter().map(|t| slow.count(t, None)).collect();
+        let slow_known: Vec<u8> = cut.tokens.iter().map(|t| slow.count(t)).collect();
         let slow = slow.finish();
         for t in &cut.tokens {
             let core = &text[t.core().range()];
@@ -1052,7 +1089,7 @@ mod tests {
         // Words of every length around the short table's limit, at the end of the text
         // too (where a word is read byte by byte), and bytes that look like a length.
         let mut text = String::new();
-        let words: Vec<String> = (1..=10)
+        let words: Vec<String> = (1..=18)
             .flat_map(|n| ["x".repeat(n), "ab".repeat(n)[..n].to_owned()])
             .collect();
         for (k, w) in words.iter().enumerate() {
@@ -1069,7 +1106,8 @@ mod tests {
         }
         assert_eq!(vocab.count("a\u{7}"), 2);
         assert_eq!(vocab.count("end"), 1);
-        assert_eq!(vocab.count("xxxxxxxxxxx"), 0);
+        assert_eq!(vocab.count(&"x".repeat(19)), 0);
+        assert_eq!(vocab.count(&"x".repeat(15).replace("xx", "xy")), 0);
         assert_eq!(vocab.count(""), 0);
         // Grows past its first capacity and still finds every word.
         let text: String = (0..2000).map(|i| format!("w{i} ")).collect();
@@ -1082,18 +1120,20 @@ mod tests {
         // The first document leaves its (grown) slots to the thread; the second must
         // find none of its words, and each of its own as often as it occurs.
         // Long words too, in a table that grows (its slots move) or not.
-        let first: String = (0..3000).map(|i| format!("w{i} ab longword{i} ")).collect();
-        let second = "ab cd ab w7 xyzzyplugh cd ab longword7 xyzzyplugh";
-        let third: String = (0..100).map(|i| format!("longword{i} ")).collect();
+        let first: String = (0..3000)
+            .map(|i| format!("w{i} ab averyverylongword{i} "))
+            .collect();
+        let second = "ab cd ab w7 xyzzyplugh cd ab averyverylongword7 xyzzyplugh";
+        let third: String = (0..100).map(|i| format!("averyverylongword{i} ")).collect();
         {
             let (vocab, _) = build(&first, |_| false);
             assert_eq!(vocab.count("ab"), 3000);
             assert_eq!(vocab.count("w2999"), 1);
-            assert_eq!(vocab.count("longword2999"), 1);
+            assert_eq!(vocab.count("averyverylongword2999"), 1);
         }
         let spare = SPARE_SHORT.with_borrow(|spare| spare.slots.len());
         assert!(spare >= 4096, "{spare}");
-        assert!(SPARE_SHORT.with_borrow(|spare| spare.slots.iter().all(|&(key, _)| key == 0)));
+        assert!(SPARE_SHORT.with_borrow(|spare| spare.slots.iter().all(|(key, _)| key.is_none())));
         let (kept, kept_len) = SPARE_LONG.with_borrow(|spare| {
             let table = spare.as_ref().expect("a kept table of long words");
             (table.capacity(), table.len())
@@ -1102,8 +1142,8 @@ mod tests {
         assert_eq!(kept_len, 0);
         for _ in 0..2 {
             let (vocab, _) = build(&third, |_| false);
-            assert!((0..100).all(|i| vocab.count(&format!("longword{i}")) == 1));
-            assert_eq!(vocab.count("longword100"), 0);
+            assert!((0..100).all(|i| vocab.count(&format!("averyverylongword{i}")) == 1));
+            assert_eq!(vocab.count("averyverylongword100"), 0);
         }
         let (vocab, _) = build(second, |_| false);
         for (word, count) in [
@@ -1111,17 +1151,19 @@ mod tests {
             ("cd", 2),
             ("w7", 1),
             ("xyzzyplugh", 2),
-            ("longword7", 1),
-            ("longword8", 0),
+            ("averyverylongword7", 1),
+            ("averyverylongword8", 0),
             ("w8", 0),
         ] {
             assert_eq!(vocab.count(word), count, "{word}");
             assert_eq!(vocab.count_ci(word), count, "{word}");
         }
-        assert_eq!(vocab.short.len(), 3);
-        let mut keys: Vec<u64> = vocab.short.iter().map(|(key, _)| key).collect();
+        assert_eq!(vocab.short.len(), 4);
+        let mut keys: Vec<PackedWord> = vocab.short.iter().map(|(key, _)| key).collect();
         keys.sort_unstable();
-        let mut expected: Vec<u64> = ["ab", "cd", "w7"].map(|w| short_key(w.as_bytes())).to_vec();
+        let mut expected: Vec<PackedWord> = ["ab", "cd", "w7", "xyzzyplugh"]
+            .map(|w| PackedWord::of_bytes(w.as_bytes()).unwrap())
+            .to_vec();
         expected.sort_unstable();
         assert_eq!(keys, expected);
     }
@@ -1129,7 +1171,7 @@ mod tests {
     /// What the vocabulary of `text` says under `lexicon`: each token's marks, and the
     /// counts (as written and in any case) of each token's core, with the document's
     /// short words (sorted keys).
-    type Said = (Vec<u8>, Vec<(u32, u32)>, Vec<u64>);
+    type Said = (Vec<u8>, Vec<(u32, u32)>, Vec<PackedWord>);
 
     fn said(text: &str, lexicon: &Lexicon) -> Said {
         let (cut, vocab) = with_dictionary(lexicon, |dictionary| {
@@ -1145,7 +1187,7 @@ mod tests {
                 (vocab.count(core), vocab.count_ci(core))
             })
             .collect();
-        let mut short: Vec<u64> = vocab.short.iter().map(|(key, _)| key).collect();
+        let mut short: Vec<PackedWord> = vocab.short.iter().map(|(key, _)| key).collect();
         short.sort_unstable();
         assert_eq!(short.len(), vocab.short.len());
         (cut.marks, counts, short)
@@ -1265,6 +1307,15 @@ mod tests {
             "x1234567",
             "X1234567",
             "12345678",
+            "macdonalD",
+            "internationally",
+            "Internationally",
+            "INTERNATIONALLY",
+            "internationallY",
+            "iNTERNATIONALLY",
+            "internationalize",
+            "INTERNATIONALIZE",
+            "Internationalize",
             "ab",
             "Ab",
             "AB",
@@ -1283,7 +1334,13 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         let (vocab, _) = build(&text, |_| false);
-        for word in words.iter().chain(&["bauxites", "BAUXITEs", "zzzzzzzzz"]) {
+        for word in words.iter().chain(&[
+            "bauxites",
+            "BAUXITEs",
+            "zzzzzzzzz",
+            "interNationally",
+            "internationalizE",
+        ]) {
             let capital = |w: &str| {
                 let lower = w.to_ascii_lowercase();
                 let mut bytes = lower.into_bytes();
