@@ -1034,21 +1034,7 @@ mod tests {
                     format!("{} {shaped}", "w".repeat(pad)),
                     format!("{}\n{shaped}", "é".repeat(pad / 2)),
                 ] {
-                    let all: Vec<(usize, &str)> = lines(&text).collect();
-                    let candidates = candidate_lines(&text);
-                    let mut rest = all.iter();
-                    for c in &candidates {
-                        assert!(rest.any(|l| l == c), "{text:?}: {c:?} is no line");
-                    }
-                    for &(base, line) in &all {
-                        let shape = shape(line.as_bytes());
-                        if shape.spaced || shape.doubled {
-                            assert!(
-                                candidates.contains(&(base, line)),
-                                "{text:?}: {line:?} missed"
-                            );
-                        }
-                    }
+                    assert_candidates_hold_the_shaped_lines(&text);
                 }
             }
         }
@@ -1057,6 +1043,26 @@ mod tests {
         assert!(shape("TThhee  SSoovviieett".as_bytes()).doubled);
         let prose = "Plain prose, with a word or two and no such thing.\n".repeat(20);
         assert!(candidate_lines(&prose).is_empty());
+    }
+
+    /// `candidate_lines(text)` are lines of `text`, in order, and among them is every
+    /// line that `shape` finds letter-spaced or doubled.
+    fn assert_candidates_hold_the_shaped_lines(text: &str) {
+        let all: Vec<(usize, &str)> = lines(text).collect();
+        let candidates = candidate_lines(text);
+        let mut rest = all.iter();
+        for c in &candidates {
+            assert!(rest.any(|l| l == c), "{text:?}: {c:?} is no line");
+        }
+        for &(base, line) in &all {
+            let shape = shape(line.as_bytes());
+            if shape.spaced || shape.doubled {
+                assert!(
+                    candidates.contains(&(base, line)),
+                    "{text:?}: {line:?} missed"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1073,21 +1079,7 @@ mod tests {
             let text: String = (0..pieces)
                 .map(|_| PIECES[rng.below(PIECES.len())])
                 .collect();
-            let candidates = candidate_lines(&text);
-            let all: Vec<(usize, &str)> = lines(&text).collect();
-            let mut rest = all.iter();
-            for c in &candidates {
-                assert!(rest.any(|l| l == c), "{text:?}: {c:?} is no line");
-            }
-            for &(base, line) in &all {
-                let shape = shape(line.as_bytes());
-                if shape.spaced || shape.doubled {
-                    assert!(
-                        candidates.contains(&(base, line)),
-                        "{text:?}: {line:?} missed"
-                    );
-                }
-            }
+            assert_candidates_hold_the_shaped_lines(&text);
         }
     }
 
