@@ -2783,9 +2783,8 @@ struct Measure {
 }
 
 impl Measure {
-    /// The measure of `text`, if it is hard-wrapped: its lines of text are many and
-    /// regular, the median at least 80% of the width. Text written a paragraph per
-    /// line has none.
+    /// [`Measure::of_lengths`] of the lines of `text` (the pass takes the lengths from
+    /// its prefilter, which finds every line's end).
     #[cfg(test)]
     fn of(text: &str) -> Option<Measure> {
         let mut start = 0;
@@ -2800,8 +2799,9 @@ impl Measure {
         )
     }
 
-    /// [`Measure::of`] a text whose lines have the lengths `lengths`, in bytes, in
-    /// order.
+    /// The measure of a text whose lines have the lengths `lengths`, in bytes, in
+    /// order, if it is hard-wrapped: its lines of text are many and regular, the median
+    /// at least 80% of the width. Text written a paragraph per line has none.
     fn of_lengths(lengths: impl Iterator<Item = usize>) -> Option<Measure> {
         const MIN_LINE: usize = 20;
         const MIN_LINES: usize = 40;

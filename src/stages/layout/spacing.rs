@@ -201,9 +201,9 @@ fn shape(b: &[u8]) -> Shape {
 /// byte, mispredicted at the end of nearly every token), and almost no line of a
 /// document has either shape. The text is read 64 bytes at a time into a bit per byte
 /// of each byte class (word arithmetic, as in [`swar`]): token starts, starts of tokens
-/// that may be one character, starts of tokens whose first four bytes are two pairs. Only a line where
-/// three possible one-character tokens follow one another, or where a token starts with
-/// two pairs, is walked. Exact: a one-character token starts with an ASCII byte followed
+/// that may be one character, starts of tokens whose first four bytes are two pairs.
+/// Only a line where three possible one-character tokens follow one another, or where a
+/// token starts with two pairs, is walked. Exact: a one-character token starts with an ASCII byte followed
 /// by a separator or the line's end, or with a non-ASCII byte (taken as a possible one
 /// either way), so a line [`shape`] finds a run in has three such starts with no other
 /// token start and no line break between them.

@@ -112,7 +112,9 @@ impl PackedWord {
     const NONE: PackedWord = PackedWord([0, 0]);
 
     /// The word of `len` (1 to 8) bytes given as `low`, little-endian and zero-padded
-    /// (as [`load_prefix`](crate::lexicon::swar::load_prefix) reads it): a short word as the tokenizer loaded it.
+    /// (as [`load_prefix`] reads it): a short word as the tokenizer loaded it.
+    ///
+    /// [`load_prefix`]: crate::lexicon::swar::load_prefix
     #[inline(always)]
     pub(super) fn of_loaded(low: u64, len: usize) -> PackedWord {
         debug_assert!((1..=8).contains(&len) && (len == 8 || low >> (8 * len) == 0));
@@ -156,7 +158,9 @@ impl PackedWord {
     }
 
     /// `text[span]` packed, when it is 1 to [`PACKED_WORD`] bytes long: one or two loads
-    /// where the text goes on for eight bytes past each (see [`load_prefix`](crate::lexicon::swar::load_prefix)).
+    /// where the text goes on for eight bytes past each (see [`load_prefix`]).
+    ///
+    /// [`load_prefix`]: crate::lexicon::swar::load_prefix
     #[inline]
     pub(super) fn of(text: &[u8], span: Span) -> Option<PackedWord> {
         let len = span.len();
@@ -640,11 +644,12 @@ fn file_outlines(text: &[u8], short: &ShortWords, long: &[(u32, u32)]) -> Vec<u6
 /// answers ([`Entry::ANSWERED`]), their counts and [`Entry::SEEN`] cleared: documents of
 /// a corpus share most of their short words (`the`, `which`), and the next document
 /// then finds the answer where it counts the word, instead of asking the dictionary
-/// (or the thread's [`KeptAnswers`]) again at the word's first use. A kept key with no [`Entry::SEEN`] is no word of the
-/// document: it counts 0, as an absent word, and is not in `used`. An answer depends on
-/// the word and the dictionary alone (a token's shape, which decides whether it is
-/// asked, is a function of its core), so a kept one is the one asking gives; a table
-/// under another dictionary neither keeps nor takes kept answers.
+/// (or the thread's [`KeptAnswers`]) again at the word's first use. A kept key with no
+/// [`Entry::SEEN`] is no word of the document: it counts 0, as an absent word, and is
+/// not in `used`. An answer depends on the word and the dictionary alone (a token's
+/// shape, which decides whether it is asked, is a function of its core), so a kept one
+/// is the one asking gives; a table under another dictionary neither keeps nor takes
+/// kept answers.
 #[derive(Debug, Default)]
 struct ShortWords {
     slots: Vec<(PackedWord, Entry)>,
