@@ -444,16 +444,27 @@ impl Pipeline {
     fn select(&self, text: &str, mut fixes: Vec<Fix>) -> (Vec<Fix>, Vec<Fix>) {
         fixes.retain(|f| self.filter.allows(f.rule.as_str()) && f.is_well_formed(text));
         // Usually every fix is to be applied: they then stay in the stage's own vector.
-        // (`partition` grows two new vectors by doubling, copying a stage's thousands of
-        // 112-byte fixes several times over.)
-        let (mut apply, rest): (Vec<Fix>, Vec<Fix>) =
-            if fixes.iter().all(|f| f.applicability >= self.threshold) {
-                (fixes, Vec::new())
-            } else {
-                fixes
-                    .into_iter()
-                    .partition(|f| f.applicability >= self.threshold)
-            };
+        // Otherwise they are split into two vectors of the sizes counted first
+        // (`partition` grows both by doubling, copying a stage's thousands of 112-byte
+        // fixes several times over).
+        let below = fixes
+            .iter()
+            .filter(|f| f.applicability < self.threshold)
+            .count();
+        let (mut apply, rest) = if below == 0 {
+            (fixes, Vec::new())
+        } else {
+            let mut apply = Vec::with_capacity(fixes.len() - below);
+            let mut rest = Vec::with_capacity(below);
+            for fix in fixes {
+                if fix.applicability >= self.threshold {
+                    apply.push(fix);
+                } else {
+                    rest.push(fix);
+                }
+            }
+            (apply, rest)
+        };
         if !any_clash(&apply) {
             // The common case: a stage's fixes do not overlap; keep them all.
             return (apply, rest);
@@ -618,7 +629,13 @@ fn nodes_and_edits(fixes: Vec<Fix>, links: &mut u32) -> (Vec<Node>, Vec<Edit>) {
                 }));
             }
         }
-        edits.extend(fix.edits);
+        // Nearly every fix is one edit: pushed as it is, not through `extend`'s general
+        // loop over a `SmallVec`'s iterator.
+        let mut fix_edits = fix.edits;
+        match fix_edits.len() {
+            1 => edits.push(fix_edits.pop().expect("one edit")),
+            _ => edits.extend(fix_edits),
+        }
     }
     nodes.sort_by_key(|n| n.span);
     edits.sort_by_key(|e| e.span);
@@ -756,6 +773,13 @@ impl Provenance {
         if self.message.is_empty() {
             self.message = Cow::Owned(message.to_owned());
         } else {
+            // Room for both at once: a borrowed message copied by `to_mut` has none, and
+            // the two pushes below would each grow it.
+            if let Cow::Borrowed(first) = self.message {
+                let mut owned = String::with_capacity(first.len() + 2 + message.len());
+                owned.push_str(first);
+                self.message = Cow::Owned(owned);
+            }
             let joined = self.message.to_mut();
             if self.parts.is_empty() {
                 self.parts.push(Span::new(0, joined.len()));
@@ -779,9 +803,31 @@ impl Provenance {
         if joined == message || self.parts.iter().any(|p| &joined[p.range()] == message) {
             return true;
         }
-        // `memmem` searches a long message several times faster than `str::contains`.
-        memchr::memmem::find(joined.as_bytes(), message.as_bytes()).is_some()
+        contains_bytes(joined.as_bytes(), message.as_bytes())
     }
+}
+
+/// True when `needle` (not empty) occurs in `haystack`.
+///
+/// A joined message is mostly a few hundred bytes, where building a `memmem` searcher
+/// (some five thousand instructions: it ranks the needle's bytes and sets up Two-Way)
+/// costs many times the search: each place the needle's first byte occurs is compared
+/// instead. A long one — a moved block's, of kilobytes — is left to `memmem`, which
+/// searches it several times faster than `str::contains`.
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    /// From this length of haystack the searcher pays for itself.
+    const MEMMEM_FROM: usize = 2048;
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if haystack.len() < needle.len() {
+        return false;
+    }
+    if haystack.len() >= MEMMEM_FROM {
+        return memchr::memmem::find(haystack, needle).is_some();
+    }
+    let starts = &haystack[..=haystack.len() - needle.len()];
+    memchr::memchr_iter(first, starts).any(|i| &haystack[i + 1..i + needle.len()] == rest)
 }
 
 /// Merges what made piece `from` into what made piece `into`: two pieces never share a
@@ -1392,6 +1438,29 @@ mod tests {
                 change_hash(&original, span, replacement, rules, &mut key),
                 streamed(&original, span, replacement, rules),
                 "{span:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_message_search_finds_what_memmem_finds() {
+        // Haystacks of a few letters, so that needles often occur, partly occur or
+        // occur at either end; short ones searched by first bytes, long ones by memmem.
+        let mut rng = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut draw = |rng: &mut crate::testing::XorShift, most: usize| -> Vec<u8> {
+            let len = rng.below(most + 1);
+            (0..len).map(|_| b"ab; "[rng.below(4)]).collect()
+        };
+        for round in 0..20_000 {
+            let most = if round % 50 == 0 { 3000 } else { 40 };
+            let haystack = draw(&mut rng, most);
+            let needle = draw(&mut rng, 6);
+            assert_eq!(
+                contains_bytes(&haystack, &needle),
+                memchr::memmem::find(&haystack, &needle).is_some(),
+                "{:?} in {:?}",
+                String::from_utf8_lossy(&needle),
+                String::from_utf8_lossy(&haystack)
             );
         }
     }
