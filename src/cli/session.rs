@@ -64,15 +64,32 @@ impl Stats {
         self.bytes += bytes as u64;
         self.changes += outcome.changes.len();
         self.proposals += outcome.proposals.len();
-        for c in &outcome.changes {
-            for r in &c.rules {
-                // A rule's name is allocated once, not once per change.
-                match self.per_rule.get_mut(r.as_str()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.per_rule.insert(r.as_str().to_owned(), 1);
-                    }
-                }
+        // A document's changes come from a few rules, each id mostly one static string
+        // or one shared one: counted first against the ids met so far, compared by
+        // address, and looked up by name once per id. The list is short, and bounded
+        // for ids that are each a string of their own.
+        const MOST_IDS: usize = 64;
+        let mut counted: Vec<(&str, usize)> = Vec::new();
+        for r in outcome.changes.iter().flat_map(|c| &c.rules) {
+            let rule = r.as_str();
+            match counted.iter().position(|&(id, _)| std::ptr::eq(id, rule)) {
+                Some(i) => counted[i].1 += 1,
+                None if counted.len() < MOST_IDS => counted.push((rule, 1)),
+                None => self.count_rule(rule, 1),
+            }
+        }
+        for (rule, n) in counted {
+            self.count_rule(rule, n);
+        }
+    }
+
+    /// Counts `n` more changes by `rule`.
+    fn count_rule(&mut self, rule: &str, n: usize) {
+        // A rule's name is allocated once, not once per change.
+        match self.per_rule.get_mut(rule) {
+            Some(count) => *count += n,
+            None => {
+                self.per_rule.insert(rule.to_owned(), n);
             }
         }
     }
@@ -582,5 +599,72 @@ impl Session {
             eprintln!("recto: {}", self.stats.summary());
         }
         Ok(self.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use recto::fix::{Change, ChangeId, RuleId};
+
+    #[test]
+    fn rules_are_counted_once_per_change_whatever_the_runs() {
+        // Runs of one rule, a rule coming back after another, a change by two rules,
+        // and one id given as two strings (a static one and a shared copy) that must
+        // count as one rule.
+        let change = |rules: &[RuleId]| Change {
+            id: ChangeId::from_string("x"),
+            original: Span::new(0, 1),
+            replacement: "y".into(),
+            rules: rules.iter().cloned().collect(),
+            applicability: Applicability::Safe,
+            confidence: 1.0,
+            message: "".into(),
+            linked: Vec::new(),
+        };
+        let join = RuleId::from_static("layout.reflow");
+        let join_copy = RuleId::new("layout.reflow");
+        let lig = RuleId::from_static("unicode.ligature");
+        let outcome = Outcome {
+            output: String::new(),
+            changes: vec![
+                change(std::slice::from_ref(&join)),
+                change(std::slice::from_ref(&join)),
+                change(std::slice::from_ref(&join_copy)),
+                change(std::slice::from_ref(&lig)),
+                change(&[lig.clone(), join.clone()]),
+                change(std::slice::from_ref(&join)),
+            ],
+            proposals: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        let mut stats = Stats::new();
+        stats.add(10, &outcome);
+        stats.add(10, &outcome);
+        // More ids than the list holds, each its own copy of one name.
+        let copies: Vec<RuleId> = (0..100).map(|_| RuleId::new("many.copies")).collect();
+        let outcome = Outcome {
+            changes: copies
+                .iter()
+                .map(|r| change(std::slice::from_ref(r)))
+                .collect(),
+            ..outcome
+        };
+        stats.add(10, &outcome);
+        let mut counted: Vec<(&str, usize)> = stats
+            .per_rule
+            .iter()
+            .map(|(r, &n)| (r.as_str(), n))
+            .collect();
+        counted.sort_unstable();
+        assert_eq!(
+            counted,
+            [
+                ("layout.reflow", 10),
+                ("many.copies", 100),
+                ("unicode.ligature", 4)
+            ]
+        );
+        assert_eq!(stats.changes, 112);
     }
 }
