@@ -1447,7 +1447,7 @@ mod tests {
         // Haystacks of a few letters, so that needles often occur, partly occur or
         // occur at either end; short ones searched by first bytes, long ones by memmem.
         let mut rng = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
-        let mut draw = |rng: &mut crate::testing::XorShift, most: usize| -> Vec<u8> {
+        let draw = |rng: &mut crate::testing::XorShift, most: usize| -> Vec<u8> {
             let len = rng.below(most + 1);
             (0..len).map(|_| b"ab; "[rng.below(4)]).collect()
         };
