@@ -946,7 +946,7 @@ mod tests {
                 let marks: Vec<u8> = (0..len)
                     .map(|k| {
                         let other = (k as u8 % 8) << 1; // other marks, in every mix
-                        other | u8::from(k % known_every == 0) * Mark::KNOWN
+                        other | (u8::from(k % known_every == 0) * Mark::KNOWN)
                     })
                     .collect();
                 let expected = marks.iter().filter(|&&m| m & Mark::KNOWN != 0).count();
