@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::keeps_case;
+use super::vocab::Outline;
 use crate::lexicon::Lexicon;
 
 const TABLE: &str = include_str!("../../../rules/words/confusions.tsv");
@@ -218,10 +219,10 @@ struct Readings {
     /// The readings, back to back.
     spelled: String,
     /// Per reading, in the order [`candidates`] makes them: where it ends in
-    /// `spelled`, the mistake it undoes, and its Zipf frequency (`0.0`: no word of the
-    /// dictionary). Only readings cased like a word the token could have been
-    /// ([`keeps_case`]).
-    readings: Vec<(u32, Mistake, f32)>,
+    /// `spelled`, the mistake it undoes, its Zipf frequency (`0.0`: no word of the
+    /// dictionary) and its outline. Only readings cased like a word the token could
+    /// have been ([`keeps_case`]).
+    readings: Vec<(u32, Mistake, f32, Outline)>,
 }
 
 /// Readings of a token of average length, for the first allocation: growing costs
@@ -231,8 +232,14 @@ const READINGS_PER_TOKEN: usize = 64;
 impl Readings {
     /// The readings of `token` ([`candidates`]) cased like a word the token could have
     /// been ([`keeps_case`]), with their frequencies in `lexicon`; `each` is called
-    /// with each as it is made (see [`Readings::for_each`]).
-    fn of(token: &str, lexicon: &Lexicon, mut each: impl FnMut(&[u8], Mistake, f32)) -> Readings {
+    /// with each as it is made that `may_be_used` lets through (see
+    /// [`Readings::for_each`]).
+    fn of(
+        token: &str,
+        lexicon: &Lexicon,
+        may_be_used: impl Fn(Outline) -> bool,
+        mut each: impl FnMut(&[u8], Mistake, f32),
+    ) -> Readings {
         // Most readings hold four letters in a row that no dictionary word holds, and
         // are told no word without a probe (see `Lexicon::screen`).
         let screen = lexicon.screen(token);
@@ -252,21 +259,31 @@ impl Readings {
                 } else {
                     0.0
                 };
+            let outline = Outline::of(word.as_bytes());
             let end = u32::try_from(spelled.len()).expect("a token's readings fit in 4 GiB");
-            readings.push((end, mistake, zipf));
-            each(word.as_bytes(), mistake, zipf);
+            readings.push((end, mistake, zipf, outline));
+            if zipf != 0.0 || may_be_used(outline) {
+                each(word.as_bytes(), mistake, zipf);
+            }
         });
         Readings { spelled, readings }
     }
 
     /// Calls `each` with each reading (UTF-8), the mistake it undoes and its Zipf
-    /// frequency, in the order [`candidates`] makes them; the same string may come
-    /// more than once, by different mistakes.
-    fn for_each(&self, mut each: impl FnMut(&[u8], Mistake, f32)) {
+    /// frequency, in the order [`candidates`] makes them, if the dictionary knows it
+    /// or `may_be_used` lets its outline through; the same string may come more than
+    /// once, by different mistakes.
+    fn for_each(
+        &self,
+        may_be_used: impl Fn(Outline) -> bool,
+        mut each: impl FnMut(&[u8], Mistake, f32),
+    ) {
         let spelled = self.spelled.as_bytes();
         let mut start = 0;
-        for &(end, mistake, zipf) in &self.readings {
-            each(&spelled[start..end as usize], mistake, zipf);
+        for &(end, mistake, zipf, outline) in &self.readings {
+            if zipf != 0.0 || may_be_used(outline) {
+                each(&spelled[start..end as usize], mistake, zipf);
+            }
             start = end as usize;
         }
     }
@@ -283,9 +300,16 @@ thread_local! {
 }
 
 /// Calls `each` with every reading of `token` ([`candidates`]) cased like a word the
-/// token could have been ([`keeps_case`]), as bytes (UTF-8), with the mistake it undoes
+/// token could have been ([`keeps_case`]) that is a word of `lexicon` or whose
+/// [`Outline`] `may_be_used` lets through, as bytes (UTF-8), with the mistake it undoes
 /// and its Zipf frequency in `lexicon`, in the order [`candidates`] makes them; the
 /// same string may come more than once, by different mistakes.
+///
+/// Nearly every reading is neither a word nor used by the document, and the outline,
+/// worked out once per reading and kept with it, lets the document's vocabulary say so
+/// with one bit (see [`Vocab::may_count_ci_outlined`]) without handing the reading on.
+///
+/// [`Vocab::may_count_ci_outlined`]: super::vocab::Vocab::may_count_ci_outlined
 ///
 /// Under the built-in dictionary, each thread keeps the readings from one document to
 /// the next: they depend on the token and the dictionary alone, so kept ones are the
@@ -296,21 +320,22 @@ thread_local! {
 pub(super) fn for_each_reading(
     token: &str,
     lexicon: &Lexicon,
+    may_be_used: impl Fn(Outline) -> bool,
     mut each: impl FnMut(&[u8], Mistake, f32),
 ) {
     if !lexicon.is_builtin() {
-        Readings::of(token, lexicon, each);
+        Readings::of(token, lexicon, may_be_used, each);
         return;
     }
     KEPT_READINGS.with_borrow_mut(|kept| {
         if let Some(readings) = kept.get(token) {
-            readings.for_each(each);
+            readings.for_each(may_be_used, each);
             return;
         }
         if kept.len() >= KEPT_TOKENS {
             kept.clear();
         }
-        let readings = Readings::of(token, lexicon, &mut each);
+        let readings = Readings::of(token, lexicon, may_be_used, &mut each);
         kept.insert(token.into(), readings);
     });
 }
@@ -357,20 +382,44 @@ mod tests {
                 }
             });
             assert!(expected.iter().any(|(_, _, zipf)| *zipf > 0.0), "{token}");
-            // Made, then kept (asked twice: the second time from the thread's memo).
-            for _ in 0..2 {
-                let mut given = Vec::new();
-                for_each_reading(token, english, |word, mistake, zipf| {
-                    let word = String::from_utf8(word.to_vec()).unwrap();
-                    given.push((word, mistake.to_string(), zipf));
-                });
-                assert_eq!(given, expected, "{token}");
+            // Made, then kept (asked twice: the second time from the thread's memo);
+            // with every outline let through, and with none (then only the words of
+            // the dictionary), and with the outlines of two readings of no word.
+            let unknown: Vec<Outline> = expected
+                .iter()
+                .filter(|(_, _, zipf)| *zipf == 0.0)
+                .map(|(word, _, _)| Outline::of(word.as_bytes()))
+                .filter(|&outline| outline != Outline::of(b"abc"))
+                .take(2)
+                .collect();
+            assert_eq!(unknown.len(), 2, "{token}");
+            let filters: [&dyn Fn(Outline) -> bool; 3] =
+                [&|_| true, &|_| false, &|outline| unknown.contains(&outline)];
+            for may_be_used in filters {
+                let wanted: Vec<_> = expected
+                    .iter()
+                    .filter(|(word, _, zipf)| {
+                        *zipf != 0.0 || may_be_used(Outline::of(word.as_bytes()))
+                    })
+                    .cloned()
+                    .collect();
+                for _ in 0..2 {
+                    let mut given = Vec::new();
+                    for_each_reading(token, english, may_be_used, |word, mistake, zipf| {
+                        let word = String::from_utf8(word.to_vec()).unwrap();
+                        given.push((word, mistake.to_string(), zipf));
+                    });
+                    assert_eq!(given, wanted, "{token}");
+                }
             }
             let mut kept = Vec::new();
-            Readings::of(token, english, |_, _, _| {}).for_each(|word, mistake, zipf| {
-                let word = String::from_utf8(word.to_vec()).unwrap();
-                kept.push((word, mistake.to_string(), zipf));
-            });
+            Readings::of(token, english, |_| false, |_, _, _| {}).for_each(
+                |_| true,
+                |word, mistake, zipf| {
+                    let word = String::from_utf8(word.to_vec()).unwrap();
+                    kept.push((word, mistake.to_string(), zipf));
+                },
+            );
             assert_eq!(kept, expected, "{token}");
         }
     }

@@ -567,31 +567,34 @@ impl<'a> Checker<'a> {
             return Rc::clone(known);
         }
         let mut known: Vec<Scored> = Vec::new();
-        confusion::for_each_reading(word, self.lexicon, |candidate, mistake, zipf| {
-            // Nearly every reading is no word: the dictionary lacks it (frequency 0),
-            // and most are certainly not in the document either (an outline no word
-            // of it has), which one bit says.
-            if zipf == 0.0 && !self.vocab.may_count_ci(candidate.len(), |k| candidate[k]) {
-                return;
-            }
-            let in_document = self.vocab.count_ci_bytes(candidate);
-            if zipf == 0.0 && in_document == 0 {
-                return; // neither in the dictionary nor in the document
-            }
-            if let Some(k) = known.iter_mut().find(|k| k.word.as_bytes() == candidate) {
-                if mistake.cost() < k.mistake.cost() {
-                    k.mistake = mistake;
+        // Nearly every reading is no word: the dictionary lacks it (frequency 0), and
+        // most are certainly not in the document either (an outline no word of it
+        // has), which one bit says: those are not handed on.
+        let may_be_used = |outline| self.vocab.may_count_ci_outlined(outline);
+        confusion::for_each_reading(
+            word,
+            self.lexicon,
+            may_be_used,
+            |candidate, mistake, zipf| {
+                let in_document = self.vocab.count_ci_bytes(candidate);
+                if zipf == 0.0 && in_document == 0 {
+                    return; // neither in the dictionary nor in the document
                 }
-                return;
-            }
-            known.push(Scored {
-                word: String::from_utf8(candidate.to_vec()).expect("readings are UTF-8"),
-                mistake,
-                zipf,
-                in_document,
-                score: 0.0,
-            });
-        });
+                if let Some(k) = known.iter_mut().find(|k| k.word.as_bytes() == candidate) {
+                    if mistake.cost() < k.mistake.cost() {
+                        k.mistake = mistake;
+                    }
+                    return;
+                }
+                known.push(Scored {
+                    word: String::from_utf8(candidate.to_vec()).expect("readings are UTF-8"),
+                    mistake,
+                    zipf,
+                    in_document,
+                    score: 0.0,
+                });
+            },
+        );
         let known: Rc<[Scored]> = known.into();
         self.candidate_memo
             .borrow_mut()

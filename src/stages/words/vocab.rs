@@ -458,14 +458,28 @@ impl<'a> Vocab<'a> {
             || self.has_outline(len, [byte(0), byte(1), byte(len - 2), byte(len - 1)])
     }
 
+    /// [`Vocab::may_count_ci`] of the word whose [`Outline`] is given: the same answer,
+    /// for a caller that asks about the same word in many documents and works its
+    /// outline out once.
+    #[inline]
+    pub(super) fn may_count_ci_outlined(&self, outline: Outline) -> bool {
+        outline == Outline::UNFILED || self.has_outline_hash(outline.0 as usize)
+    }
+
     /// Whether the outline of a word of `len` bytes ([`MIN_OUTLINED`] or more) with
     /// first and last two bytes `ends` is filed.
     #[inline]
     fn has_outline(&self, len: usize, ends: [u8; 4]) -> bool {
+        self.has_outline_hash(outline(len, ends))
+    }
+
+    /// Whether the outline whose [`outline`] hash is `hash` is filed.
+    #[inline]
+    fn has_outline_hash(&self, hash: usize) -> bool {
         if self.outlines.is_empty() {
             return false;
         }
-        let bit = outline(len, ends) & (self.outlines.len() * 64 - 1);
+        let bit = hash & (self.outlines.len() * 64 - 1);
         self.outlines[bit / 64] & (1 << (bit % 64)) != 0
     }
 
@@ -919,6 +933,28 @@ impl Drop for ShortWords {
     }
 }
 
+/// A word's [`outline`] hash, worked out once for a word asked about in many documents
+/// (an OCR reading the thread keeps): see [`Vocab::may_count_ci_outlined`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Outline(u32);
+
+impl Outline {
+    /// The outline of a word shorter than [`MIN_OUTLINED`]: such words are not filed,
+    /// and any document may count them. (No hash is this: [`outline`] has 24 bits.)
+    const UNFILED: Outline = Outline(u32::MAX);
+
+    /// The outline of `word`.
+    pub(super) fn of(word: &[u8]) -> Outline {
+        match *word {
+            [a, b, .., y, z] if word.len() >= MIN_OUTLINED => {
+                // In range: the hash has 24 bits.
+                Outline(outline(word.len(), [a, b, y, z]) as u32)
+            }
+            _ => Outline::UNFILED,
+        }
+    }
+}
+
 /// A hash of a word's length and its first and last two bytes, with ASCII letters in
 /// either case alike (`| 0x20` folds them, and maps other bytes consistently), so every
 /// case form of a word has the same outline.
@@ -1286,6 +1322,51 @@ mod tests {
             .count();
         assert!(absent >= 3, "{absent}");
         assert!(!Vocab::default().may_count_joined(b"of", b"the"));
+    }
+
+    #[test]
+    fn outlines_worked_out_once_answer_as_the_words_do() {
+        let text = "Bauxite, the MINE at Weipa, theorem MacDonald. the-x Résumé of a cat.";
+        let (vocab, _) = build(text, |_| false);
+        let words = [
+            "",
+            "a",
+            "at",
+            "cat",
+            "CAT",
+            "mine",
+            "Mine",
+            "mines",
+            "bauxite",
+            "BAUXITE",
+            "weipa",
+            "theorem",
+            "theorems",
+            "macdonald",
+            "Résumé",
+            "résumé",
+            "ofthe",
+            "inthe",
+            "abcdefghijklmnopqrstuvwxyz0123456789",
+        ];
+        let mut ruled_out = 0;
+        for word in words {
+            let bytes = word.as_bytes();
+            let may = vocab.may_count_ci(bytes.len(), |k| bytes[k]);
+            assert_eq!(
+                vocab.may_count_ci_outlined(Outline::of(bytes)),
+                may,
+                "{word}"
+            );
+            ruled_out += usize::from(!may);
+            // An empty vocabulary rules out every filed word, and no short one.
+            assert_eq!(
+                Vocab::default().may_count_ci_outlined(Outline::of(bytes)),
+                bytes.len() < MIN_OUTLINED,
+                "{word}"
+            );
+        }
+        assert!(ruled_out >= 3, "{ruled_out}");
     }
 
     #[test]
