@@ -113,7 +113,7 @@ impl Line {
 /// White space in ASCII by `char::is_whitespace`, which (unlike
 /// `u8::is_ascii_whitespace`) includes the vertical tab.
 #[inline]
-pub(crate) fn is_ascii_space(b: u8) -> bool {
+pub(crate) const fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
@@ -1419,12 +1419,14 @@ fn has_ascii_letter(s: &str) -> bool {
 }
 
 /// True when `s` holds an ASCII digit: read sixteen bytes at a time, without a branch
-/// per byte (most short lines hold none, and are read to their end).
+/// per byte (most short lines hold none, and are read to their end). The sixteen are an
+/// array, so that the test of all of them compiles to a few vector instructions.
 #[inline]
 fn has_ascii_digit(s: &str) -> bool {
-    s.as_bytes()
-        .chunks(16)
-        .any(|chunk| chunk.iter().fold(false, |any, b| any | b.is_ascii_digit()))
+    let mut chunks = s.as_bytes().chunks_exact(16);
+    let any_digit = |chunk: &[u8; 16]| chunk.iter().fold(false, |any, b| any | b.is_ascii_digit());
+    chunks.any(|chunk| any_digit(chunk.try_into().expect("sixteen bytes")))
+        || chunks.remainder().iter().any(u8::is_ascii_digit)
 }
 
 /// For each `(position, value)` (in position order): whether it belongs to a chain of at
@@ -1821,6 +1823,22 @@ mod tests {
                 assert_eq!(backward, expected, "{text:?} {span:?}");
             }
         }
+    }
+
+    /// A digit is found in any of the sixteen-byte chunks and in the bytes after them.
+    #[test]
+    fn digits_are_found_at_every_offset() {
+        for len in 0..48 {
+            let plain = "x".repeat(len);
+            assert!(!has_ascii_digit(&plain));
+            for at in 0..len {
+                let mut line = plain.clone().into_bytes();
+                line[at] = b'0' + (at % 10) as u8;
+                let line = String::from_utf8(line).expect("ASCII");
+                assert!(has_ascii_digit(&line), "{line:?}");
+            }
+        }
+        assert!(!has_ascii_digit("é/:\u{2003}x٣"));
     }
 
     #[test]
