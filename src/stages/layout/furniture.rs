@@ -14,6 +14,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use smallvec::SmallVec;
+
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::span::Span;
@@ -580,8 +582,9 @@ fn run_in_bare_page_numbers(
 /// A group of edge lines sharing a key.
 #[derive(Default)]
 struct Cluster {
-    /// Indices into the edge lines, exact key matches.
-    exact: Vec<usize>,
+    /// Indices into the edge lines, exact key matches. Most keys are a single line's (a
+    /// page's first line of text, say): they are held without an allocation.
+    exact: SmallVec<[usize; 2]>,
     /// Indices of approximate matches (OCR errors).
     fuzzy: Vec<usize>,
 }

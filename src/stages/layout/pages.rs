@@ -1140,12 +1140,13 @@ fn infer(text: &str, all: &[Line]) -> Vec<Page> {
 /// The non-blank lines of `text`, whose lines are `all` (trimmed to nothing is blank):
 /// each with its line break, and trimmed once for all the tests of [`infer`].
 fn nonblank_lines<'a>(text: &'a str, all: &[Line]) -> Vec<(Span, &'a str)> {
-    all.iter()
-        .filter_map(|l| {
-            let s = l.trimmed(text);
-            (!s.is_empty()).then_some((l.full, s))
-        })
-        .collect()
+    // Room for every line: most are not blank, and the vector is not grown line by line.
+    let mut nonblank = Vec::with_capacity(all.len());
+    nonblank.extend(all.iter().filter_map(|l| {
+        let s = l.trimmed(text);
+        (!s.is_empty()).then_some((l.full, s))
+    }));
+    nonblank
 }
 
 /// The roles of the page numbers among `nonblank` that count up ([`infer`]'s markers
