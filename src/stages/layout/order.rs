@@ -218,7 +218,15 @@ fn reorder_with(doc: &Document<'_>, lexicon: &Lexicon, speculative_passes: usize
     if pages.iter().all(|p| p.span.len() > MAX_PAGE_BYTES) {
         return Vec::new();
     }
-    reorder_blocks(text, &all, &lines, &pages, width, lexicon, speculative_passes)
+    reorder_blocks(
+        text,
+        &all,
+        &lines,
+        &pages,
+        width,
+        lexicon,
+        speculative_passes,
+    )
 }
 
 /// The reorder fixes for `text`, whose lines are `all` and `lines` ([`text_lines`]),
@@ -1602,7 +1610,15 @@ mod tests {
             let width = typical_width(&lines).expect("hard-wrapped");
             let pages = doc.pages();
             let fixes = format!("{:?}", reorder_with(&doc, lexicon, SPECULATIVE_PASSES));
-            let read = reorder_blocks(&text, &all, &lines, &pages, width, lexicon, SPECULATIVE_PASSES);
+            let read = reorder_blocks(
+                &text,
+                &all,
+                &lines,
+                &pages,
+                width,
+                lexicon,
+                SPECULATIVE_PASSES,
+            );
             assert_eq!(fixes, format!("{read:?}"), "{text}");
             long += usize::from(pages.iter().all(|p| p.span.len() > MAX_PAGE_BYTES));
             moved += usize::from(!read.is_empty());
