@@ -138,14 +138,15 @@ impl Stage for Columns {
 fn looks_like_layout(text: &str) -> bool {
     let bytes = text.as_bytes();
     // Plain text has no run of eight spaces at all: one vectorised search settles it.
+    let eight_spaces = memchr::memmem::Finder::new(b"        ");
     let mut padded = 0usize;
-    // The end of the last line looked at: later runs on it are skipped before searching
-    // for its start, so a long line with many runs costs one pass, not one per run.
+    // The end of the last line looked at: the search goes on from there, so a line with
+    // many runs (a grid of columns, a run of forty spaces) is found once, not once per
+    // run. (No run holds a line's end, so the first one after it is the one a search of
+    // the whole text for every run would find next there.)
     let mut last_line_end = 0;
-    for at in memchr::memmem::find_iter(bytes, b"        ") {
-        if at < last_line_end {
-            continue;
-        }
+    while let Some(found) = eight_spaces.find(&bytes[last_line_end..]) {
+        let at = last_line_end + found;
         let line_start = memchr::memrchr2(b'\n', b'\x0c', &bytes[last_line_end..at])
             .map_or(last_line_end, |i| last_line_end + i + 1);
         let line_end =
@@ -710,6 +711,40 @@ mod tests {
         let gappy = "word        ".repeat(1000);
         assert!(!looks_like_layout(&format!("{gappy}\n{gappy}\nplain\n")));
         assert!(looks_like_layout(&format!("{gappy}\n{gappy}\n\x0c{gappy}")));
+    }
+
+    /// What `looks_like_layout` counts, line by line: lines (split at line breaks and
+    /// form feeds) pushed right by 20 spaces or holding 8 between words.
+    fn looks_like_layout_line_by_line(text: &str) -> bool {
+        let lines: Vec<&str> = text.split(['\n', '\x0c']).collect();
+        let padded = lines
+            .iter()
+            .filter(|line| {
+                let body = line.trim_matches(' ');
+                let first = line.len() - line.trim_start_matches(' ').len();
+                !body.is_empty() && (first >= 20 || body.contains("        "))
+            })
+            .count();
+        padded >= 3 && padded * 100 >= lines.len()
+    }
+
+    #[test]
+    fn layout_is_told_as_line_by_line() {
+        const PIECES: [&str; 8] = [" ", "        ", "word", "\n", "\x0c", "é", "\t", "x"];
+        let mut rng = crate::testing::XorShift(0xC01_D5EED_u64);
+        let mut layout = 0;
+        for _ in 0..3000 {
+            let text: String = (0..rng.below(120))
+                .map(|_| PIECES[rng.below(PIECES.len())].repeat(1 + rng.below(4)))
+                .collect();
+            assert_eq!(
+                looks_like_layout(&text),
+                looks_like_layout_line_by_line(&text),
+                "{text:?}"
+            );
+            layout += usize::from(looks_like_layout(&text));
+        }
+        assert!(layout > 100, "{layout}");
     }
 
     #[test]

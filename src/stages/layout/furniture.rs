@@ -14,6 +14,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use smallvec::SmallVec;
+
 use crate::fix::{Applicability, Edit, Fix, RuleId};
 use crate::registry::RuleInfo;
 use crate::span::Span;
@@ -580,8 +582,9 @@ fn run_in_bare_page_numbers(
 /// A group of edge lines sharing a key.
 #[derive(Default)]
 struct Cluster {
-    /// Indices into the edge lines, exact key matches.
-    exact: Vec<usize>,
+    /// Indices into the edge lines, exact key matches. Most keys are a single line's (a
+    /// page's first line of text, say): they are held without an allocation.
+    exact: SmallVec<[usize; 2]>,
     /// Indices of approximate matches (OCR errors).
     fuzzy: Vec<usize>,
 }
@@ -852,28 +855,44 @@ fn normalise_within(s: &str, cap: usize) -> Option<String> {
     if !s.is_ascii() {
         return normalise_chars(s, cap);
     }
-    // An ASCII line, byte by byte: each byte is a character, white space by
-    // `char::is_whitespace` is `pages::is_ascii_space`, and the output is ASCII too,
-    // its last character its last byte.
-    let mut out = Vec::with_capacity(s.len());
+    // An ASCII line, byte by byte: each byte is a character, and the output is ASCII
+    // too, its last character the last byte written (`last`, at first a byte that is
+    // neither `#` nor a space).
+    let mut out = Vec::with_capacity(s.len().min(cap.saturating_add(1)));
+    let mut last = 0;
     for &b in s.as_bytes() {
-        let m = if b.is_ascii_digit() {
-            b'#'
-        } else if pages::is_ascii_space(b) {
-            b' '
-        } else {
-            b.to_ascii_lowercase()
-        };
-        if (m == b'#' || m == b' ') && out.last() == Some(&m) {
+        let m = NORMAL_ASCII[usize::from(b)];
+        if m == last && (m == b'#' || m == b' ') {
             continue;
         }
         out.push(m);
+        last = m;
         if out.len() > cap {
             return None;
         }
     }
     Some(String::from_utf8(out).expect("ASCII in, ASCII out"))
 }
+
+/// How [`normalise_chars`] writes each ASCII character: a digit as `#`, white space (by
+/// `char::is_whitespace`, which is [`pages::is_ascii_space`]) as a space, a letter in
+/// lower case, anything else as it is. Read a byte at a time for ASCII lines.
+static NORMAL_ASCII: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_digit() {
+            b'#'
+        } else if pages::is_ascii_space(c) {
+            b' '
+        } else {
+            c.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    table
+};
 
 /// [`normalise_within`], a character at a time: for lines that are not ASCII.
 fn normalise_chars(s: &str, cap: usize) -> Option<String> {

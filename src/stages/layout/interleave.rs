@@ -183,11 +183,11 @@ fn deinterleave(text: &str, lines: &[pages::Line], lexicon: &Lexicon) -> Vec<Fix
     let as_given = |w: &str| known(lexicon, w);
     let candidates: Vec<Vec<Line>> = blocks
         .iter()
-        .filter(|spans| hyphens_may_decide(text, spans, &as_given))
-        .map(|spans| {
-            spans
+        .filter(|block| hyphens_may_decide(text, block, &as_given))
+        .map(|block| {
+            block
                 .iter()
-                .map(|&l| Line::new(text, l))
+                .map(|l| Line::new(text, l.span))
                 .collect::<Vec<Line>>()
         })
         .filter(|lines| decide(text, lines, lexicon, &as_given, &|_: &str| true).is_some())
@@ -225,9 +225,13 @@ fn deinterleave(text: &str, lines: &[pages::Line], lexicon: &Lexicon) -> Vec<Fix
 /// for a word), read from the lines it needs: those that may end in a hyphen, and the
 /// two after each. In running text a hyphenated word is completed by the next line,
 /// which vetoes the block before the rest of its lines are read.
-fn hyphens_may_decide(text: &str, spans: &[Span], given_word: &impl Fn(&str) -> bool) -> bool {
+fn hyphens_may_decide(
+    text: &str,
+    block: &[pages::Line],
+    given_word: &impl Fn(&str) -> bool,
+) -> bool {
     let mut apart = 0;
-    for (k, &span) in spans.iter().enumerate() {
+    for (k, span) in block.iter().map(|l| l.span).enumerate() {
         // A line that ends in a hyphen once trimmed ends in `-` or, before trailing
         // white space outside ASCII, in a byte of a multi-byte character. (ASCII white
         // space as `str::trim` has it, with the vertical tab.)
@@ -242,7 +246,7 @@ fn hyphens_may_decide(text: &str, spans: &[Span], given_word: &impl Fn(&str) -> 
         if a.end != End::Hyphen {
             continue;
         }
-        let after = |n: usize| spans.get(k + n).map(|&s| Line::new(text, s));
+        let after = |n: usize| block.get(k + n).map(|l| Line::new(text, l.span));
         if after(1).is_some_and(|b| completion(text, &a, &b).is_some_and(|w| given_word(&w))) {
             return false;
         }
@@ -254,20 +258,22 @@ fn hyphens_may_decide(text: &str, spans: &[Span], given_word: &impl Fn(&str) -> 
 /// The blocks (their lines) of at least [`MIN_LINES`] lines in which some lines end in
 /// a hyphen (the evidence this pass needs); a form feed ends a block. Lines are read for
 /// their cues only in such blocks: most text never gets that far.
-fn blocks(text: &str, lines: &[pages::Line]) -> Vec<Vec<Span>> {
+///
+/// A block is a run of `lines`, which is where it is returned: its lines are not copied.
+fn blocks<'l>(text: &str, lines: &'l [pages::Line]) -> Vec<&'l [pages::Line]> {
     let mut blocks = Vec::new();
-    let mut current: Vec<Span> = Vec::new();
+    // The block's first line, and how many of its lines end in a hyphen.
+    let mut first = 0;
     let mut hyphens = 0;
-    let mut flush = |current: &mut Vec<Span>, hyphens: &mut usize| {
-        if current.len() >= MIN_LINES && *hyphens >= MIN_COMPLETIONS {
-            blocks.push(current.clone());
+    let mut flush = |block: &'l [pages::Line], hyphens: &mut usize| {
+        if block.len() >= MIN_LINES && *hyphens >= MIN_COMPLETIONS {
+            blocks.push(block);
         }
-        current.clear();
         *hyphens = 0;
     };
     // The form feeds in one search of the text, not one per line: most texts have none.
     let mut form_feeds = memchr::memchr_iter(b'\x0c', text.as_bytes()).peekable();
-    for line in lines {
+    for (k, line) in lines.iter().enumerate() {
         let span = line.span;
         let body = &text.as_bytes()[span.range()];
         // The form feeds before this line were in the lines before it (none is a break).
@@ -275,16 +281,16 @@ fn blocks(text: &str, lines: &[pages::Line]) -> Vec<Vec<Span>> {
         let form_feed = form_feeds.peek().is_some_and(|&ff| ff < span.end);
         let trimmed = body.trim_ascii_end();
         if trimmed.is_empty() || body.ends_with(b"\r") || form_feed {
-            flush(&mut current, &mut hyphens);
+            flush(&lines[first..k], &mut hyphens);
+            first = k + 1;
             continue;
         }
         // A letter (or any non-ASCII character) and a hyphen; Line::new reads it exactly.
         if let [.., c, b'-'] = trimmed {
             hyphens += usize::from(c.is_ascii_alphabetic() || !c.is_ascii());
         }
-        current.push(span);
     }
-    flush(&mut current, &mut hyphens);
+    flush(&lines[first..], &mut hyphens);
     blocks
 }
 

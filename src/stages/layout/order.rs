@@ -211,9 +211,38 @@ fn reorder_with(doc: &Document<'_>, lexicon: &Lexicon, speculative_passes: usize
         return Vec::new();
     };
     let pages = doc.pages();
+    // A page longer than MAX_PAGE_BYTES keeps the order it has (`Scorer::reorder_page`
+    // searches no other, and asks the document about no word): when every page is, no
+    // block moves, and the blocks need not be read. Text without form feeds is often one
+    // such page once the furniture pass has taken away what its pages were inferred from.
+    if pages.iter().all(|p| p.span.len() > MAX_PAGE_BYTES) {
+        return Vec::new();
+    }
+    reorder_blocks(
+        text,
+        &all,
+        &lines,
+        &pages,
+        width,
+        lexicon,
+        speculative_passes,
+    )
+}
+
+/// The reorder fixes for `text`, whose lines are `all` and `lines` ([`text_lines`]),
+/// pages `pages` and typical width `width`: its pages' blocks, read and searched.
+fn reorder_blocks(
+    text: &str,
+    all: &[pages::Line],
+    lines: &[TextLine],
+    pages: &[pages::Page],
+    width: usize,
+    lexicon: &Lexicon,
+    speculative_passes: usize,
+) -> Vec<Fix> {
     let mut blocks: Vec<Vec<Block>> = pages
         .iter()
-        .map(|p| blocks_of(text, page_lines(text, &all, &lines, p.span), width))
+        .map(|p| blocks_of(text, page_lines(text, all, lines, p.span), width))
         .collect();
     for (rank, block) in blocks.iter_mut().flatten().enumerate() {
         block.rank = rank;
@@ -229,7 +258,7 @@ fn reorder_with(doc: &Document<'_>, lexicon: &Lexicon, speculative_passes: usize
     }
     let mut passes = 0;
     loop {
-        let fixes = scorer.reorder_pages(&pages);
+        let fixes = scorer.reorder_pages(pages);
         passes += 1;
         // The last pass asked only about words counted before it.
         if !scorer.count_uncounted(passes >= speculative_passes) {
@@ -1545,6 +1574,57 @@ mod tests {
         }
         // The pages are no sham: many of them are reordered.
         assert!(searched > 50, "{searched}");
+    }
+
+    /// A text whose every page is longer than MAX_PAGE_BYTES is not read for blocks:
+    /// the blocks read and searched would move nothing either. On pages of every size
+    /// around the limit, the fixes are the blocks' fixes.
+    #[test]
+    fn pages_too_long_to_reorder_are_not_read() {
+        let pool = [
+            "The committee met in the spring of that year and it decided on the imple-",
+            "mentation of the plan that had been drafted by the members of the staff.",
+            "which was not what the members of the committee had expected at all, and",
+            "A fresh paragraph starts here and it runs on for a while to fill the line.",
+            "continued in lower case after a finished sentence, as a column's top does.",
+        ];
+        let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15u64);
+        let mut next = |n: usize| rng.below(n);
+        let lexicon = Lexicon::english();
+        let (mut long, mut moved) = (0, 0);
+        for _ in 0..120 {
+            // Blocks of some 150 bytes: up to 110 of them make pages of up to 16 KiB.
+            let pages: Vec<String> = (0..1 + next(2))
+                .map(|_| {
+                    let blocks: Vec<String> = (0..2 + next(110))
+                        .map(|_| pool[next(pool.len())])
+                        .map(|block| format!("{block}\n{block}"))
+                        .collect();
+                    blocks.join("\n\n")
+                })
+                .collect();
+            let text = pages.join("\n\u{c}") + "\n";
+            let doc = Document::new(&text);
+            let all = doc.lines();
+            let lines = text_lines(&text, &all);
+            let width = typical_width(&lines).expect("hard-wrapped");
+            let pages = doc.pages();
+            let fixes = format!("{:?}", reorder_with(&doc, lexicon, SPECULATIVE_PASSES));
+            let read = reorder_blocks(
+                &text,
+                &all,
+                &lines,
+                &pages,
+                width,
+                lexicon,
+                SPECULATIVE_PASSES,
+            );
+            assert_eq!(fixes, format!("{read:?}"), "{text}");
+            long += usize::from(pages.iter().all(|p| p.span.len() > MAX_PAGE_BYTES));
+            moved += usize::from(!read.is_empty());
+        }
+        // Both kinds of text are met, and the short pages are no sham.
+        assert!(long > 10 && moved > 10, "{long} {moved}");
     }
 
     #[test]

@@ -113,7 +113,7 @@ impl Line {
 /// White space in ASCII by `char::is_whitespace`, which (unlike
 /// `u8::is_ascii_whitespace`) includes the vertical tab.
 #[inline]
-pub(crate) fn is_ascii_space(b: u8) -> bool {
+pub(crate) const fn is_ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
@@ -1140,12 +1140,13 @@ fn infer(text: &str, all: &[Line]) -> Vec<Page> {
 /// The non-blank lines of `text`, whose lines are `all` (trimmed to nothing is blank):
 /// each with its line break, and trimmed once for all the tests of [`infer`].
 fn nonblank_lines<'a>(text: &'a str, all: &[Line]) -> Vec<(Span, &'a str)> {
-    all.iter()
-        .filter_map(|l| {
-            let s = l.trimmed(text);
-            (!s.is_empty()).then_some((l.full, s))
-        })
-        .collect()
+    // Room for every line: most are not blank, and the vector is not grown line by line.
+    let mut nonblank = Vec::with_capacity(all.len());
+    nonblank.extend(all.iter().filter_map(|l| {
+        let s = l.trimmed(text);
+        (!s.is_empty()).then_some((l.full, s))
+    }));
+    nonblank
 }
 
 /// The roles of the page numbers among `nonblank` that count up ([`infer`]'s markers
@@ -1419,12 +1420,14 @@ fn has_ascii_letter(s: &str) -> bool {
 }
 
 /// True when `s` holds an ASCII digit: read sixteen bytes at a time, without a branch
-/// per byte (most short lines hold none, and are read to their end).
+/// per byte (most short lines hold none, and are read to their end). The sixteen are an
+/// array, so that the test of all of them compiles to a few vector instructions.
 #[inline]
 fn has_ascii_digit(s: &str) -> bool {
-    s.as_bytes()
-        .chunks(16)
-        .any(|chunk| chunk.iter().fold(false, |any, b| any | b.is_ascii_digit()))
+    let mut chunks = s.as_bytes().chunks_exact(16);
+    let any_digit = |chunk: &[u8; 16]| chunk.iter().fold(false, |any, b| any | b.is_ascii_digit());
+    chunks.any(|chunk| any_digit(chunk.try_into().expect("sixteen bytes")))
+        || chunks.remainder().iter().any(u8::is_ascii_digit)
 }
 
 /// For each `(position, value)` (in position order): whether it belongs to a chain of at
@@ -1821,6 +1824,22 @@ mod tests {
                 assert_eq!(backward, expected, "{text:?} {span:?}");
             }
         }
+    }
+
+    /// A digit is found in any of the sixteen-byte chunks and in the bytes after them.
+    #[test]
+    fn digits_are_found_at_every_offset() {
+        for len in 0..48 {
+            let plain = "x".repeat(len);
+            assert!(!has_ascii_digit(&plain));
+            for at in 0..len {
+                let mut line = plain.clone().into_bytes();
+                line[at] = b'0' + (at % 10) as u8;
+                let line = String::from_utf8(line).expect("ASCII");
+                assert!(has_ascii_digit(&line), "{line:?}");
+            }
+        }
+        assert!(!has_ascii_digit("é/:\u{2003}x٣"));
     }
 
     #[test]
