@@ -341,12 +341,18 @@ impl Fix {
     /// True when the edits are sorted, disjoint, on char boundaries of `text` and the
     /// fix changes something.
     pub fn is_well_formed(&self, text: &str) -> bool {
+        let within = |e: &Edit| {
+            e.span.end <= text.len()
+                && text.is_char_boundary(e.span.start)
+                && text.is_char_boundary(e.span.end)
+        };
+        // Nearly every fix is one edit, asked about once for each fix a stage proposes:
+        // the checks below, with nothing to order.
+        if let [edit] = self.edits.as_slice() {
+            return within(edit) && text[edit.span.range()] != *edit.replacement;
+        }
         !self.edits.is_empty()
-            && self.edits.iter().all(|e| {
-                e.span.end <= text.len()
-                    && text.is_char_boundary(e.span.start)
-                    && text.is_char_boundary(e.span.end)
-            })
+            && self.edits.iter().all(within)
             && self
                 .edits
                 .windows(2)
@@ -473,5 +479,51 @@ impl Diagnostic {
     pub fn with_span(mut self, span: Span) -> Diagnostic {
         self.span = Some(span);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `is_well_formed` says, read off its definition for any number of edits.
+    fn well_formed_by_definition(edits: &[Edit], text: &str) -> bool {
+        let within = |e: &Edit| e.span.end <= text.len() && text.get(e.span.range()).is_some();
+        !edits.is_empty()
+            && edits.iter().all(within)
+            && edits
+                .windows(2)
+                .all(|w| w[0].span.end <= w[1].span.start && !w[0].span.touches_empty(w[1].span))
+            && edits.iter().any(|e| text[e.span.range()] != *e.replacement)
+    }
+
+    #[test]
+    fn fixes_of_one_edit_are_judged_as_by_the_definition() {
+        // Spans in and past the text, on and off the boundaries of its two-byte
+        // characters; replacements that are and are not what they replace.
+        let text = "ﬁne é day";
+        let mut rng = crate::testing::XorShift(0x5851_f42d_4c95_7f2d);
+        let (mut good, mut bad) = (0, 0);
+        for _ in 0..20_000 {
+            let mut fix = Fix::new(RuleId::from_static("t.t"), Applicability::Safe);
+            for _ in 0..1 + rng.below(3) {
+                let start = rng.below(text.len() + 2);
+                let end = start + rng.below(4);
+                let replacement = match text.get(start..end) {
+                    Some(same) if rng.below(2) == 0 => same.to_owned(),
+                    _ => ["", "x", "é"][rng.below(3)].to_owned(),
+                };
+                fix.edits
+                    .push(Edit::new(Span::new(start, end), replacement));
+            }
+            let expected = well_formed_by_definition(&fix.edits, text);
+            assert_eq!(fix.is_well_formed(text), expected, "{:?}", fix.edits);
+            if expected {
+                good += 1;
+            } else {
+                bad += 1;
+            }
+        }
+        assert!(good > 1000 && bad > 1000, "{good} well-formed, {bad} not");
     }
 }
