@@ -1291,6 +1291,7 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
                 t.syntax = ev.syntax;
                 t.marks = ev.marks;
                 t.unknown_word = ev.unknown_word;
+                t.known_word = ev.known_word;
                 ev.llr
             }
         };
@@ -1340,18 +1341,12 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
     // (unpaired, paired) shifts for words of up to three letters and longer ones.
     const SHORT_SHIFT: (f32, f32) = (MAX_CONTEXT_SHIFT, -0.5);
     const LONG_SHIFT: (f32, f32) = (0.5, -0.3);
-    let known = |t: &Token<'_>| -> Option<&str> {
-        if t.operator.is_some() {
-            return None;
-        }
-        let word = core(&text[t.span.range()]);
-        ((word.len() >= 2 || word.bytes().all(|b| b.is_ascii_lowercase()))
-            && !word.is_empty()
-            && word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'')
-            && lexicon.zipf(word) > 0.0)
-            .then_some(word)
-    };
-    let words: Vec<Option<&str>> = tokens.iter().map(known).collect();
+    // Whether a token is a known word was asked with its evidence (see
+    // [`Token::known_word`]), which most tokens have from the memo.
+    let words: Vec<Option<&str>> = tokens
+        .iter()
+        .map(|t| t.known_word.then(|| core(&text[t.span.range()])))
+        .collect();
     // A single letter (a variable, a key name, an initial) pairs with little, so it is
     // nobody's partner; a lowercase one is still weighed (`t` among soup).
     let partner = |k: usize| words[k].filter(|w| w.len() >= 2);
@@ -1409,6 +1404,17 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
     }
 }
 
+/// Whether `token` is a word [`weigh_context`] weighs by its neighbours: its core is
+/// letters (and apostrophes) the dictionary knows, of two letters or more unless a
+/// single lowercase one.
+fn is_known_word(token: &str, lexicon: &Lexicon) -> bool {
+    let word = core(token);
+    (word.len() >= 2 || word.bytes().all(|b| b.is_ascii_lowercase()))
+        && !word.is_empty()
+        && word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'')
+        && lexicon.zipf(word) > 0.0
+}
+
 /// Whether the line starting at `start` is the first of the text or follows a blank one.
 fn blank_line_before(text: &str, start: usize) -> bool {
     let Some(before) = start.checked_sub(1).map(|b| &text[..b]) else {
@@ -1442,6 +1448,8 @@ struct Token<'r> {
     /// See [`Evidence::marks`].
     marks: u8,
     unknown_word: bool,
+    /// See [`Evidence::known_word`]; false for operator runs.
+    known_word: bool,
     /// A piece cut from a longer word of the document (see [`Scorer::is_fragment`]).
     fragment: bool,
 }
@@ -1471,6 +1479,7 @@ fn tokenize<'r>(
                 syntax: true,
                 marks: 0,
                 unknown_word: false,
+                known_word: false,
                 fragment: false,
             });
             i = run.span.end;
@@ -1504,6 +1513,7 @@ fn tokenize<'r>(
             syntax: false,
             marks: 0,
             unknown_word: false,
+            known_word: false,
             fragment: false,
         });
         i = j;
@@ -1645,6 +1655,11 @@ struct Evidence {
     /// name with digits inside (`mke2fs`): if the document uses it again, it is the
     /// document's own term, not a scrambled fragment.
     unknown_word: bool,
+    /// The token is a word the dictionary knows (see [`is_known_word`]), which
+    /// [`weigh_context`] weighs by its neighbours. Not evidence in itself: it is set by
+    /// [`Scorer::evidence`] so that the memo answers it too, as the same prose words
+    /// are weighed in window after window.
+    known_word: bool,
 }
 
 impl Evidence {
@@ -1655,6 +1670,7 @@ impl Evidence {
             syntax: false,
             marks: 0,
             unknown_word: false,
+            known_word: false,
         }
     }
 
@@ -2143,7 +2159,10 @@ impl<'t> Scorer<'t> {
         if let Some(known) = self.evidence.borrow().get(token, brackets) {
             return known;
         }
-        let ev = token_evidence(token, self, brackets);
+        let ev = Evidence {
+            known_word: is_known_word(token, self.lexicon),
+            ..token_evidence(token, self, brackets)
+        };
         self.evidence.borrow_mut().insert(token, brackets, ev);
         ev
     }
@@ -3706,6 +3725,9 @@ mod tests {
         fn weights(t: &str) -> Vec<(&str, f32)> {
             let mut tokens = Vec::new();
             tokenize(t, 0, t.len(), &[], &mut tokens);
+            for k in &mut tokens {
+                k.known_word = is_known_word(&t[k.span.range()], Lexicon::english());
+            }
             weigh_context(t, Lexicon::english(), &mut tokens);
             tokens.iter().map(|k| (&t[k.span.range()], k.llr)).collect()
         }
