@@ -1341,50 +1341,49 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
     // (unpaired, paired) shifts for words of up to three letters and longer ones.
     const SHORT_SHIFT: (f32, f32) = (MAX_CONTEXT_SHIFT, -0.5);
     const LONG_SHIFT: (f32, f32) = (0.5, -0.3);
-    // Whether a token is a known word was asked with its evidence (see
+    // A pair is expected only within a phrase: not across a comma, a full stop, a
+    // bracket. Whether a token is a known word was asked with its evidence (see
     // [`Token::known_word`]), which most tokens have from the memo.
-    let words: Vec<Option<&str>> = tokens
+    let words: Vec<(Option<&str>, Ends)> = tokens
         .iter()
-        .map(|t| t.known_word.then(|| core(&text[t.span.range()])))
+        .map(|t| {
+            let token = &text[t.span.range()];
+            let ends = Ends {
+                open_start: !token.starts_with(|c: char| !c.is_alphanumeric()),
+                open_end: !token.ends_with(|c: char| !c.is_alphanumeric()),
+            };
+            (t.known_word.then(|| core(token)), ends)
+        })
         .collect();
     // A single letter (a variable, a key name, an initial) pairs with little, so it is
     // nobody's partner; a lowercase one is still weighed (`t` among soup).
-    let partner = |k: usize| words[k].filter(|w| w.len() >= 2);
-    // A pair is expected only within a phrase: not across a comma, a full stop, a
-    // bracket.
-    let open_end =
-        |k: usize| !text[tokens[k].span.range()].ends_with(|c: char| !c.is_alphanumeric());
-    let open_start =
-        |k: usize| !text[tokens[k].span.range()].starts_with(|c: char| !c.is_alphanumeric());
-    let ends: Vec<(bool, bool)> = (0..tokens.len())
-        .map(|k| (open_start(k), open_end(k)))
-        .collect();
+    let partner = |k: usize| words[k].0.filter(|w| w.len() >= 2);
+    let ends = |k: usize| words[k].1;
     let n = tokens.len();
-    let tokens_spans: Vec<Span> = tokens.iter().map(|t| t.span).collect();
-    for (i, t) in tokens.iter_mut().enumerate() {
-        let Some(word) = words[i] else { continue };
+    for i in 0..n {
+        let Some(word) = words[i].0 else { continue };
         let before = i
             .checked_sub(1)
-            .filter(|&k| ends[k].1 && ends[i].0)
+            .filter(|&k| ends(k).open_end && ends(i).open_start)
             .and_then(partner);
         let after = Some(i + 1)
-            .filter(|&k| k < n && ends[i].1 && ends[k].0)
+            .filter(|&k| k < n && ends(i).open_end && ends(k).open_start)
             .and_then(partner);
         let paired = if before.is_none() && after.is_none() {
             // Between two unknown lowercase words in one phrase (`cermsymmetr the
             // allpeci`): 0.2% of short prose words, 7% of those in garbage.
             let soup = |k: usize| {
-                let word = core(&text[tokens_spans[k].range()]);
+                let word = core(&text[tokens[k].span.range()]);
                 word.len() >= 2
                     && word.bytes().all(|b| b.is_ascii_lowercase())
-                    && words[k].is_none()
+                    && words[k].0.is_none()
             };
             let among_soup = i > 0
                 && i + 1 < n
-                && ends[i - 1].1
-                && ends[i].0
-                && ends[i].1
-                && ends[i + 1].0
+                && ends(i - 1).open_end
+                && ends(i).open_start
+                && ends(i).open_end
+                && ends(i + 1).open_start
                 && soup(i - 1)
                 && soup(i + 1);
             if !among_soup {
@@ -1400,8 +1399,15 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
         } else {
             LONG_SHIFT
         };
-        t.llr += if paired { paired_shift } else { unpaired_shift };
+        tokens[i].llr += if paired { paired_shift } else { unpaired_shift };
     }
+}
+
+/// Whether a token opens onto its neighbours: no punctuation at its start, at its end.
+#[derive(Clone, Copy)]
+struct Ends {
+    open_start: bool,
+    open_end: bool,
 }
 
 /// Whether `token` is a word [`weigh_context`] weighs by its neighbours: its core is
@@ -2565,13 +2571,20 @@ fn split_word(text: &str, span: Span, word: &str, lexicon: &Lexicon) -> bool {
 /// Single letters next to single letters are a letter-spaced heading
 /// (`D e b u g : : p k g`), which the layout stage joins, not soup.
 fn discount_letter_spacing(text: &str, tokens: &mut [Token<'_>]) {
-    let single = |t: &Token<'_>| t.operator.is_none() && text[t.span.range()].chars().count() == 1;
-    let flags: Vec<bool> = tokens.iter().map(single).collect();
-    for (i, t) in tokens.iter_mut().enumerate() {
-        let neighbour = (i > 0 && flags[i - 1]) || flags.get(i + 1).copied().unwrap_or(false);
-        if flags[i] && neighbour {
-            t.llr = t.llr.min(-0.5);
+    // A char is at most four bytes, so a longer token is no single letter and its chars
+    // need not be counted.
+    let single = |t: &Token<'_>| {
+        t.operator.is_none() && t.span.len() <= 4 && text[t.span.range()].chars().count() == 1
+    };
+    // Whether the tokens before, at and after `i` are single letters, slid along: the
+    // loop changes only scores, never what makes a token a single letter.
+    let (mut before, mut this) = (false, tokens.first().is_some_and(single));
+    for i in 0..tokens.len() {
+        let after = tokens.get(i + 1).is_some_and(single);
+        if this && (before || after) {
+            tokens[i].llr = tokens[i].llr.min(-0.5);
         }
+        (before, this) = (this, after);
     }
 }
 
