@@ -1291,6 +1291,7 @@ fn score_window<'t>(text: &'t str, scorer: &Scorer<'t>, window: &mut [Token<'_>]
                 t.syntax = ev.syntax;
                 t.marks = ev.marks;
                 t.unknown_word = ev.unknown_word;
+                t.known_word = ev.known_word;
                 ev.llr
             }
         };
@@ -1340,56 +1341,49 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
     // (unpaired, paired) shifts for words of up to three letters and longer ones.
     const SHORT_SHIFT: (f32, f32) = (MAX_CONTEXT_SHIFT, -0.5);
     const LONG_SHIFT: (f32, f32) = (0.5, -0.3);
-    let known = |t: &Token<'_>| -> Option<&str> {
-        if t.operator.is_some() {
-            return None;
-        }
-        let word = core(&text[t.span.range()]);
-        ((word.len() >= 2 || word.bytes().all(|b| b.is_ascii_lowercase()))
-            && !word.is_empty()
-            && word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'')
-            && lexicon.zipf(word) > 0.0)
-            .then_some(word)
-    };
-    let words: Vec<Option<&str>> = tokens.iter().map(known).collect();
+    // A pair is expected only within a phrase: not across a comma, a full stop, a
+    // bracket. Whether a token is a known word was asked with its evidence (see
+    // [`Token::known_word`]), which most tokens have from the memo.
+    let words: Vec<(Option<&str>, Ends)> = tokens
+        .iter()
+        .map(|t| {
+            let token = &text[t.span.range()];
+            let ends = Ends {
+                open_start: !token.starts_with(|c: char| !c.is_alphanumeric()),
+                open_end: !token.ends_with(|c: char| !c.is_alphanumeric()),
+            };
+            (t.known_word.then(|| core(token)), ends)
+        })
+        .collect();
     // A single letter (a variable, a key name, an initial) pairs with little, so it is
     // nobody's partner; a lowercase one is still weighed (`t` among soup).
-    let partner = |k: usize| words[k].filter(|w| w.len() >= 2);
-    // A pair is expected only within a phrase: not across a comma, a full stop, a
-    // bracket.
-    let open_end =
-        |k: usize| !text[tokens[k].span.range()].ends_with(|c: char| !c.is_alphanumeric());
-    let open_start =
-        |k: usize| !text[tokens[k].span.range()].starts_with(|c: char| !c.is_alphanumeric());
-    let ends: Vec<(bool, bool)> = (0..tokens.len())
-        .map(|k| (open_start(k), open_end(k)))
-        .collect();
+    let partner = |k: usize| words[k].0.filter(|w| w.len() >= 2);
+    let ends = |k: usize| words[k].1;
     let n = tokens.len();
-    let tokens_spans: Vec<Span> = tokens.iter().map(|t| t.span).collect();
-    for (i, t) in tokens.iter_mut().enumerate() {
-        let Some(word) = words[i] else { continue };
+    for i in 0..n {
+        let Some(word) = words[i].0 else { continue };
         let before = i
             .checked_sub(1)
-            .filter(|&k| ends[k].1 && ends[i].0)
+            .filter(|&k| ends(k).open_end && ends(i).open_start)
             .and_then(partner);
         let after = Some(i + 1)
-            .filter(|&k| k < n && ends[i].1 && ends[k].0)
+            .filter(|&k| k < n && ends(i).open_end && ends(k).open_start)
             .and_then(partner);
         let paired = if before.is_none() && after.is_none() {
             // Between two unknown lowercase words in one phrase (`cermsymmetr the
             // allpeci`): 0.2% of short prose words, 7% of those in garbage.
             let soup = |k: usize| {
-                let word = core(&text[tokens_spans[k].range()]);
+                let word = core(&text[tokens[k].span.range()]);
                 word.len() >= 2
                     && word.bytes().all(|b| b.is_ascii_lowercase())
-                    && words[k].is_none()
+                    && words[k].0.is_none()
             };
             let among_soup = i > 0
                 && i + 1 < n
-                && ends[i - 1].1
-                && ends[i].0
-                && ends[i].1
-                && ends[i + 1].0
+                && ends(i - 1).open_end
+                && ends(i).open_start
+                && ends(i).open_end
+                && ends(i + 1).open_start
                 && soup(i - 1)
                 && soup(i + 1);
             if !among_soup {
@@ -1405,8 +1399,26 @@ fn weigh_context(text: &str, lexicon: &Lexicon, tokens: &mut [Token<'_>]) {
         } else {
             LONG_SHIFT
         };
-        t.llr += if paired { paired_shift } else { unpaired_shift };
+        tokens[i].llr += if paired { paired_shift } else { unpaired_shift };
     }
+}
+
+/// Whether a token opens onto its neighbours: no punctuation at its start, at its end.
+#[derive(Clone, Copy)]
+struct Ends {
+    open_start: bool,
+    open_end: bool,
+}
+
+/// Whether `token` is a word [`weigh_context`] weighs by its neighbours: its core is
+/// letters (and apostrophes) the dictionary knows, of two letters or more unless a
+/// single lowercase one.
+fn is_known_word(token: &str, lexicon: &Lexicon) -> bool {
+    let word = core(token);
+    (word.len() >= 2 || word.bytes().all(|b| b.is_ascii_lowercase()))
+        && !word.is_empty()
+        && word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'')
+        && lexicon.zipf(word) > 0.0
 }
 
 /// Whether the line starting at `start` is the first of the text or follows a blank one.
@@ -1442,6 +1454,8 @@ struct Token<'r> {
     /// See [`Evidence::marks`].
     marks: u8,
     unknown_word: bool,
+    /// See [`Evidence::known_word`]; false for operator runs.
+    known_word: bool,
     /// A piece cut from a longer word of the document (see [`Scorer::is_fragment`]).
     fragment: bool,
 }
@@ -1471,6 +1485,7 @@ fn tokenize<'r>(
                 syntax: true,
                 marks: 0,
                 unknown_word: false,
+                known_word: false,
                 fragment: false,
             });
             i = run.span.end;
@@ -1504,6 +1519,7 @@ fn tokenize<'r>(
             syntax: false,
             marks: 0,
             unknown_word: false,
+            known_word: false,
             fragment: false,
         });
         i = j;
@@ -1645,6 +1661,11 @@ struct Evidence {
     /// name with digits inside (`mke2fs`): if the document uses it again, it is the
     /// document's own term, not a scrambled fragment.
     unknown_word: bool,
+    /// The token is a word the dictionary knows (see [`is_known_word`]), which
+    /// [`weigh_context`] weighs by its neighbours. Not evidence in itself: it is set by
+    /// [`Scorer::evidence`] so that the memo answers it too, as the same prose words
+    /// are weighed in window after window.
+    known_word: bool,
 }
 
 impl Evidence {
@@ -1655,6 +1676,7 @@ impl Evidence {
             syntax: false,
             marks: 0,
             unknown_word: false,
+            known_word: false,
         }
     }
 
@@ -2143,7 +2165,10 @@ impl<'t> Scorer<'t> {
         if let Some(known) = self.evidence.borrow().get(token, brackets) {
             return known;
         }
-        let ev = token_evidence(token, self, brackets);
+        let ev = Evidence {
+            known_word: is_known_word(token, self.lexicon),
+            ..token_evidence(token, self, brackets)
+        };
         self.evidence.borrow_mut().insert(token, brackets, ev);
         ev
     }
@@ -2546,13 +2571,20 @@ fn split_word(text: &str, span: Span, word: &str, lexicon: &Lexicon) -> bool {
 /// Single letters next to single letters are a letter-spaced heading
 /// (`D e b u g : : p k g`), which the layout stage joins, not soup.
 fn discount_letter_spacing(text: &str, tokens: &mut [Token<'_>]) {
-    let single = |t: &Token<'_>| t.operator.is_none() && text[t.span.range()].chars().count() == 1;
-    let flags: Vec<bool> = tokens.iter().map(single).collect();
-    for (i, t) in tokens.iter_mut().enumerate() {
-        let neighbour = (i > 0 && flags[i - 1]) || flags.get(i + 1).copied().unwrap_or(false);
-        if flags[i] && neighbour {
-            t.llr = t.llr.min(-0.5);
+    // A char is at most four bytes, so a longer token is no single letter and its chars
+    // need not be counted.
+    let single = |t: &Token<'_>| {
+        t.operator.is_none() && t.span.len() <= 4 && text[t.span.range()].chars().count() == 1
+    };
+    // Whether the tokens before, at and after `i` are single letters, slid along: the
+    // loop changes only scores, never what makes a token a single letter.
+    let (mut before, mut this) = (false, tokens.first().is_some_and(single));
+    for i in 0..tokens.len() {
+        let after = tokens.get(i + 1).is_some_and(single);
+        if this && (before || after) {
+            tokens[i].llr = tokens[i].llr.min(-0.5);
         }
+        (before, this) = (this, after);
     }
 }
 
@@ -3706,6 +3738,9 @@ mod tests {
         fn weights(t: &str) -> Vec<(&str, f32)> {
             let mut tokens = Vec::new();
             tokenize(t, 0, t.len(), &[], &mut tokens);
+            for k in &mut tokens {
+                k.known_word = is_known_word(&t[k.span.range()], Lexicon::english());
+            }
             weigh_context(t, Lexicon::english(), &mut tokens);
             tokens.iter().map(|k| (&t[k.span.range()], k.llr)).collect()
         }
