@@ -487,9 +487,9 @@ fn core_shape(first: u8, inner: u8, digits: usize, len: usize, last: u8) -> Shap
     if (first | inner) & NOT_IN_WORD != 0 {
         Shape::Other
     } else if digits > 0 {
-        // Letters and confusable digits only: one digit among three letters or more,
-        // and not last.
-        if digits == 1 && len - 1 >= 3 && last & CONFUSABLE_DIGIT == 0 {
+        // Letters and confusable digits only: one digit among three letters or more
+        // (so more than three bytes), and not last.
+        if digits == 1 && len > 3 && last & CONFUSABLE_DIGIT == 0 {
             Shape::ConfusableDigit
         } else {
             Shape::Other
