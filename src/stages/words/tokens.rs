@@ -216,23 +216,44 @@ const NEWLINE: u8 = 2;
 const CODE: u8 = 4;
 const BRACKET: u8 = 8;
 const COLON: u8 = 16;
+/// An ASCII capital.
+const CAPITAL: u8 = 32;
+/// Neither an ASCII letter nor one of the digits OCR confuses with letters (`0 1 5`):
+/// a core with one is of shape [`Shape::Other`].
+const NOT_IN_WORD: u8 = 64;
+/// One of the digits OCR confuses with letters, `0 1 5`. The top bit, so that a
+/// byte's class shifted right by 7 counts it.
+const CONFUSABLE_DIGIT: u8 = 128;
 
 static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b' ' as usize] = SPACE;
-    t[b'\t' as usize] = SPACE;
-    t[b'\r' as usize] = SPACE;
-    t[b'\n' as usize] = SPACE | NEWLINE;
-    t[0x0c] = SPACE | NEWLINE;
+    let mut t = [NOT_IN_WORD; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphabetic() {
+            t[b] = 0;
+        }
+        if (b as u8).is_ascii_uppercase() {
+            t[b] = CAPITAL;
+        }
+        b += 1;
+    }
+    t[b'0' as usize] = CONFUSABLE_DIGIT;
+    t[b'1' as usize] = CONFUSABLE_DIGIT;
+    t[b'5' as usize] = CONFUSABLE_DIGIT;
+    t[b' ' as usize] |= SPACE;
+    t[b'\t' as usize] |= SPACE;
+    t[b'\r' as usize] |= SPACE;
+    t[b'\n' as usize] |= SPACE | NEWLINE;
+    t[0x0c] |= SPACE | NEWLINE;
     let code = b"/\\@_=<>{}|$#~^*+%&`";
     let mut k = 0;
     while k < code.len() {
-        t[code[k] as usize] = CODE;
+        t[code[k] as usize] |= CODE;
         k += 1;
     }
-    t[b'[' as usize] = BRACKET;
-    t[b']' as usize] = BRACKET;
-    t[b':' as usize] = COLON;
+    t[b'[' as usize] |= BRACKET;
+    t[b']' as usize] |= BRACKET;
+    t[b':' as usize] |= COLON;
     t
 };
 
@@ -388,11 +409,7 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
         let known = vocab.count(&token);
         marks.push(Mark::of(&token) | known);
         tokens.push(token);
-        let chunk = &text[start..end];
-        after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
-        sentence_start = chunk.ends_with(['.', '!', '?', ':'])
-            || chunk.ends_with(".”")
-            || chunk.ends_with(".\"");
+        (after_hyphen, sentence_start) = chunk_end(&bytes[start..end]);
     }
     // The last token has no next one to join.
     if let Some(last) = marks.last_mut() {
@@ -407,42 +424,99 @@ pub(super) fn tokenize_marked(text: &str, vocab: &mut VocabCounter) -> Cut {
 }
 
 /// The token of the chunk `start..end` of `text` that is not a plain word (see
-/// [`scan_chunk`]), classified byte by byte, and the depth of square brackets after it;
-/// `sentence_start` and `after_hyphen`, which depend on the chunk before, are left
-/// `false`. Apart from the plain words' loop: its state stays in registers.
+/// [`scan_chunk`]), classified by one lookup in [`CLASS`] per byte, and the depth of
+/// square brackets after it; `sentence_start` and `after_hyphen`, which depend on the
+/// chunk before, are left `false`. Apart from the plain words' loop: its state stays in
+/// registers.
 #[inline(never)]
 fn other_token(text: &str, start: usize, end: usize, bracket_depth: &mut usize) -> Token {
-    let seen = text.as_bytes()[start..end]
+    let chunk = &text.as_bytes()[start..end];
+    let (from, to) = core_bounds(&text[start..end]);
+    let class = |b: &u8| CLASS[usize::from(*b)];
+    // The punctuation around the core only counts toward code and brackets.
+    let mut seen = chunk[..from]
         .iter()
-        .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
-    // Non-ASCII whitespace (no-break space …) also ends a chunk only in principle;
-    // the unicode stage has normalised the common ones, and a chunk that still
-    // holds one is simply not a plain word.
-    let chunk = &text[start..end];
+        .chain(&chunk[to..])
+        .fold(0, |seen, b| seen | class(b));
+    let shape = match chunk[from..to].split_first() {
+        None => Shape::Other,
+        Some((first, rest)) => {
+            // The shape needs the first byte's class, the union of the others' (a
+            // capital after the first makes it mixed case) and how many confusable
+            // digits there are: the class's top bit.
+            let first = class(first);
+            let (inner, digits) = rest.iter().fold((0, 0), |(inner, digits), b| {
+                let c = class(b);
+                (inner | c, digits + usize::from(c >> 7))
+            });
+            let digits = digits + usize::from(first >> 7);
+            seen |= first | inner;
+            core_shape(first, inner, digits, to - from, class(&chunk[to - 1]))
+        }
+    };
     let (opens, closes) = if seen & BRACKET != 0 {
-        let count = |b: u8| chunk.bytes().filter(|&c| c == b).count();
+        let count = |b: u8| chunk.iter().filter(|&&c| c == b).count();
         (count(b'['), count(b']'))
     } else {
         (0, 0)
     };
-    let options = chunk.starts_with('-') && chunk.len() > 1 && chunk != "--";
-    let code = seen & CODE != 0 || options || (seen & COLON != 0 && chunk.contains("::"));
+    let options = chunk.first() == Some(&b'-') && chunk.len() > 1 && chunk != b"--";
+    let code = seen & CODE != 0
+        || options
+        || (seen & COLON != 0 && chunk.windows(2).any(|pair| pair == b"::"));
     let in_brackets = *bracket_depth > 0 || opens > 0 || closes > 0;
     *bracket_depth = (*bracket_depth + opens).saturating_sub(closes);
-
-    let core = core_of(chunk, start);
-    let core_str = &text[core.range()];
     // In range: the text is shorter than `u32::MAX` bytes.
     Token {
         chunk_start: start as u32,
         chunk_end: end as u32,
-        core_start: core.start as u32,
-        core_end: core.end as u32,
-        shape: shape(core_str),
+        core_start: (start + from) as u32,
+        core_end: (start + to) as u32,
+        shape,
         protected: code || in_brackets,
         sentence_start: false,
         after_hyphen: false,
     }
+}
+
+/// The [`Shape`] of a non-empty core of `len` bytes from the [`CLASS`] of its first
+/// byte, the union of its other bytes' classes, its count of confusable digits and the
+/// class of its last byte: what [`shape`] finds byte by byte.
+#[inline(always)]
+fn core_shape(first: u8, inner: u8, digits: usize, len: usize, last: u8) -> Shape {
+    if (first | inner) & NOT_IN_WORD != 0 {
+        Shape::Other
+    } else if digits > 0 {
+        // Letters and confusable digits only: one digit among three letters or more
+        // (so more than three bytes), and not last.
+        if digits == 1 && len > 3 && last & CONFUSABLE_DIGIT == 0 {
+            Shape::ConfusableDigit
+        } else {
+            Shape::Other
+        }
+    } else if inner & CAPITAL != 0 {
+        Shape::MixedCase
+    } else if first & CAPITAL != 0 {
+        Shape::Capitalized
+    } else {
+        Shape::Lower
+    }
+}
+
+/// Whether a chunk ends in a hyphen (`-`, U+2010 or a soft hyphen), and whether it ends
+/// a sentence (`.`, `!`, `?` or `:`, or `.` then a closing double quote), tested on its
+/// last bytes: in UTF-8 no character's encoding ends another's, so a chunk ends with
+/// the bytes of a character exactly when it ends with that character.
+#[inline(always)]
+fn chunk_end(chunk: &[u8]) -> (bool, bool) {
+    let last = chunk.last().copied().unwrap_or(0);
+    let hyphen = last == b'-'
+        || chunk.ends_with("\u{2010}".as_bytes())
+        || chunk.ends_with("\u{ad}".as_bytes());
+    let sentence_end = matches!(last, b'.' | b'!' | b'?' | b':')
+        || chunk.ends_with(".”".as_bytes())
+        || chunk.ends_with(b".\"");
+    (hyphen, sentence_end)
 }
 
 /// A chunk of one to fifteen ASCII letters, maybe closed by one plain mark (see
@@ -659,8 +733,52 @@ fn letter_shape(first: u8, inner_upper: bool) -> Shape {
     }
 }
 
-/// The span of `chunk` (at `start`) without its surrounding punctuation. Most chunks
-/// are a bare word or end in one ASCII mark, so the `char` scan is only a fallback.
+/// Where the core of `chunk` starts and ends: the chunk without its surrounding
+/// punctuation ([`LEADING`] and [`TRAILING`]), as [`core_of`] finds it. An ASCII byte
+/// is told by a `match` on it (the ASCII characters of [`LEADING`] and [`TRAILING`],
+/// which the agreement test with `core_of` checks); only a non-ASCII character at
+/// either end is decoded.
+#[inline(always)]
+fn core_bounds(chunk: &str) -> (usize, usize) {
+    let bytes = chunk.as_bytes();
+    let mut from = 0;
+    while let Some(&b) = bytes.get(from) {
+        if b.is_ascii() {
+            if !matches!(b, b'(' | b'[' | b'{' | b'"' | b'\'') {
+                break;
+            }
+            from += 1;
+        } else {
+            match chunk[from..].chars().next() {
+                Some(c) if LEADING.contains(&c) => from += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    let mut to = bytes.len();
+    while to > from {
+        let b = bytes[to - 1];
+        if b.is_ascii() {
+            if !matches!(
+                b,
+                b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b']' | b'}' | b'"' | b'\''
+            ) {
+                break;
+            }
+            to -= 1;
+        } else {
+            match chunk[from..to].chars().next_back() {
+                Some(c) if TRAILING.contains(&c) => to -= c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    (from, to)
+}
+
+/// The span of `chunk` (at `start`) without its surrounding punctuation: the
+/// definition [`core_bounds`] is tested against.
+#[cfg(test)]
 fn core_of(chunk: &str, start: usize) -> Span {
     let bytes = chunk.as_bytes();
     let mut from = 0;
@@ -701,6 +819,9 @@ fn core_of(chunk: &str, start: usize) -> Span {
     Span::new(start + from, start + to)
 }
 
+/// The shape of a core, byte by byte: the definition [`core_shape`] and the plain
+/// words' loops are tested against.
+#[cfg(test)]
 fn shape(core: &str) -> Shape {
     let bytes = core.as_bytes();
     if bytes.is_empty() {
@@ -828,6 +949,102 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`other_token`] as it was written before it classified each byte once: the
+    /// class fold, [`core_of`] and [`shape`] over the chunk's text, and the chunk's end
+    /// tested by `char`s; with the depth of brackets after it and what it tells the next
+    /// chunk (ends in a hyphen, ends a sentence).
+    fn other_token_by_definition(
+        text: &str,
+        start: usize,
+        end: usize,
+        bracket_depth: &mut usize,
+    ) -> (Token, bool, bool) {
+        let seen = text.as_bytes()[start..end]
+            .iter()
+            .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
+        let chunk = &text[start..end];
+        let (opens, closes) = if seen & BRACKET != 0 {
+            let count = |b: u8| chunk.bytes().filter(|&c| c == b).count();
+            (count(b'['), count(b']'))
+        } else {
+            (0, 0)
+        };
+        let options = chunk.starts_with('-') && chunk.len() > 1 && chunk != "--";
+        let code = seen & CODE != 0 || options || (seen & COLON != 0 && chunk.contains("::"));
+        let in_brackets = *bracket_depth > 0 || opens > 0 || closes > 0;
+        *bracket_depth = (*bracket_depth + opens).saturating_sub(closes);
+        let core = core_of(chunk, start);
+        let token = Token {
+            chunk_start: start as u32,
+            chunk_end: end as u32,
+            core_start: core.start as u32,
+            core_end: core.end as u32,
+            shape: shape(&text[core.range()]),
+            protected: code || in_brackets,
+            sentence_start: false,
+            after_hyphen: false,
+        };
+        let after_hyphen = chunk.ends_with(['-', '\u{2010}', '\u{ad}']);
+        let sentence_end = chunk.ends_with(['.', '!', '?', ':'])
+            || chunk.ends_with(".”")
+            || chunk.ends_with(".\"");
+        (token, after_hyphen, sentence_end)
+    }
+
+    #[test]
+    fn other_tokens_agree_with_their_definition() {
+        // Chunks of random pieces: letters (capitals too), the confusable and other
+        // digits, every leading and trailing mark (ASCII or not), code and bracket
+        // bytes, colons, hyphens of three kinds, other non-ASCII letters and marks that
+        // share bytes with the quotes (U+2018-U+201D, U+2010 and U+AD begin alike).
+        let pieces = [
+            "a", "b", "Q", "Z", "x", "0", "1", "5", "7", "9", "(", "[", "{", "\"", "'", "‘", "“",
+            "«", "¿", "¡", ".", ",", ";", ":", "!", "?", ")", "]", "}", "’", "”", "»", "-", "--",
+            "\u{2010}", "\u{ad}", "\u{2011}", "\u{2013}", "\u{ab}", "é", "ß", "/", "_", "@", "::",
+            "=", "#", "%", "`", "\u{1}", "\u{b}", "…", "•", "ﬁ",
+        ];
+        // A fixed xorshift: the same chunks on every run.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut shapes = [0usize; 5];
+        for _ in 0..60_000 {
+            let mut text = "x ".repeat(next(3));
+            let start = text.len();
+            // Letters half the time, so that words of every shape are made.
+            for _ in 0..1 + next(9) {
+                let piece = next(pieces.len());
+                text.push_str(pieces[if next(2) == 0 { piece % 5 } else { piece }]);
+            }
+            let end = text.len();
+            text.push_str(" y");
+            let depth = [0, 0, 1, 2][next(4)];
+            let (mut fast_depth, mut slow_depth) = (depth, depth);
+            let token = other_token(&text, start, end, &mut fast_depth);
+            let (slow, after_hyphen, sentence_end) =
+                other_token_by_definition(&text, start, end, &mut slow_depth);
+            let chunk = &text[start..end];
+            assert_eq!(token.chunk(), slow.chunk(), "{chunk:?}");
+            assert_eq!(token.core(), slow.core(), "{chunk:?}");
+            assert_eq!(token.shape, slow.shape, "{chunk:?}");
+            assert_eq!(token.protected, slow.protected, "{chunk:?} {depth}");
+            assert!(!token.sentence_start && !token.after_hyphen);
+            assert_eq!(fast_depth, slow_depth, "{chunk:?} {depth}");
+            assert_eq!(
+                chunk_end(chunk.as_bytes()),
+                (after_hyphen, sentence_end),
+                "{chunk:?}"
+            );
+            shapes[token.shape as usize] += 1;
+        }
+        // Every shape was met, so each of its tests was put to work.
+        assert!(shapes.iter().all(|&n| n > 20), "{shapes:?}");
     }
 
     #[test]
