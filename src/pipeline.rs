@@ -332,10 +332,9 @@ impl Pipeline {
         mut each: impl FnMut(Span, Outcome) -> Result<(), E>,
     ) -> Result<(), E> {
         let spans = segments(original, self.segment);
-        let clean = |i: usize| self.run_segment(&original[spans[i].range()]);
-        let mut ids = IdAssigner::default();
-        let mut hand_on = |span: Span, (mut part, links): CleanedSegment| {
-            let at = span.start;
+        let clean = |i: usize| {
+            let at = spans[i].start;
+            let (mut part, links) = self.run_segment(&original[spans[i].range()]);
             for c in &mut part.changes {
                 c.original = c.original.shift(at);
             }
@@ -346,11 +345,21 @@ impl Pipeline {
                 d.span = d.span.map(|s| s.shift(at));
             }
             // Ids read the context around a change in the whole original, across
-            // seams, and number repeats over the whole text. A move never crosses a
-            // seam (each segment is a document), so its links resolve here.
-            ids.assign(original, &mut part.changes);
-            link_moves(&mut part.changes, &links);
-            each(span, part)
+            // seams; repeats are numbered over the whole text as parts are handed on.
+            let hashes = hash_ids(original, &part.changes);
+            HashedSegment {
+                part,
+                links,
+                hashes,
+            }
+        };
+        let mut ids = IdAssigner::default();
+        let mut hand_on = |span: Span, mut cleaned: HashedSegment| {
+            ids.number(&mut cleaned.part.changes, &cleaned.hashes);
+            // A move never crosses a seam (each segment is a document): its links
+            // resolve here.
+            link_moves(&mut cleaned.part.changes, &cleaned.links);
+            each(span, cleaned.part)
         };
         let threads = rayon::current_num_threads().clamp(1, spans.len());
         if threads == 1 {
@@ -1175,29 +1184,42 @@ fn assign_ids(original: &str, changes: &mut [Change]) {
 #[derive(Default)]
 struct IdAssigner {
     seen: HashMap<u64, u32, foldhash::fast::RandomState>,
-    /// The bytes of the change being hashed (see [`change_hash`]): one allocation for
-    /// all the changes.
-    key: Vec<u8>,
 }
 
 impl IdAssigner {
     fn assign(&mut self, original: &str, changes: &mut [Change]) {
-        // Sized once for the segment's changes, most of them distinct: growing by doubling
+        let hashes = hash_ids(original, changes);
+        self.number(changes, &hashes);
+    }
+
+    /// Gives `changes` their ids from their [`hash_ids`], the `n`th change of a hash
+    /// over all the parts so far with `-n` appended (`n > 1`).
+    fn number(&mut self, changes: &mut [Change], hashes: &[u64]) {
+        // Sized once for the part's changes, most of them distinct: growing by doubling
         // moved every entry about twice over.
         self.seen.reserve(changes.len());
-        for c in changes {
-            let hash = change_hash(
-                original,
-                c.original,
-                &c.replacement,
-                &c.rules,
-                &mut self.key,
-            );
+        for (c, &hash) in changes.iter_mut().zip(hashes) {
             let n = self.seen.entry(hash).or_insert(0);
             *n += 1;
             c.id = ChangeId(id_text(hash, *n));
         }
     }
+}
+
+/// The hash of each of `changes` (in `original`'s coordinates), for
+/// [`IdAssigner::number`] to make ids of in order.
+///
+/// Why apart from the numbering: building each change's key and hashing it is half
+/// an id's cost and needs only the original, so the threads that clean a long text's
+/// segments do it in parallel; only the count of repeats must follow the text's order.
+fn hash_ids(original: &str, changes: &[Change]) -> Vec<u64> {
+    // The bytes of the change being hashed (see [`change_hash`]): one allocation for
+    // all the changes.
+    let mut key = Vec::new();
+    changes
+        .iter()
+        .map(|c| change_hash(original, c.original, &c.replacement, &c.rules, &mut key))
+        .collect()
 }
 
 /// A change id's text: the hash in 16 hex digits, then `-n` for the `n`th repeat
@@ -1256,18 +1278,26 @@ struct SegmentQueue {
 /// A segment's outcome, with the move links of each change ([`Pipeline::run_segment`]).
 type CleanedSegment = (Outcome, Vec<Vec<u32>>);
 
+/// A segment's outcome in the whole text's coordinates, with its changes' move links
+/// and id hashes ([`hash_ids`]): all but the numbering of repeats and the links.
+struct HashedSegment {
+    part: Outcome,
+    links: Vec<Vec<u32>>,
+    hashes: Vec<u64>,
+}
+
 struct QueueState {
     /// The next segment to claim.
     next: usize,
     /// How many parts have been handed on.
     handed: usize,
     stopped: bool,
-    ready: BTreeMap<usize, CleanedSegment>,
+    ready: BTreeMap<usize, HashedSegment>,
 }
 
 /// A part asked for by [`SegmentQueue::take`].
 enum Taken {
-    Ready(CleanedSegment),
+    Ready(HashedSegment),
     Pending,
     Stopped,
 }
@@ -1312,7 +1342,7 @@ impl SegmentQueue {
         }
     }
 
-    fn finish(&self, i: usize, part: CleanedSegment) {
+    fn finish(&self, i: usize, part: HashedSegment) {
         self.lock().ready.insert(i, part);
         self.changed.notify_all();
     }
