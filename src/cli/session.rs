@@ -387,28 +387,13 @@ impl Session {
         let Some(r) = &mut self.report else {
             return Ok(());
         };
-        let write = |out: &mut BufWriter<File>, mut v: serde_json::Value| -> io::Result<()> {
-            if let (serde_json::Value::Object(o), serde_json::Value::Object(e)) = (&mut v, extra) {
-                for (k, val) in e {
-                    o.insert(k.clone(), val.clone());
-                }
-            }
-            writeln!(out, "{v}")
+        let no_extra = serde_json::Map::new();
+        let extra = match extra {
+            serde_json::Value::Object(fields) => fields,
+            _ => &no_extra,
         };
-        let o = subject.outcome;
-        (|| -> io::Result<()> {
-            for c in &o.changes {
-                write(&mut r.out, report::change_record(subject, c))?;
-            }
-            for p in &o.proposals {
-                write(&mut r.out, report::proposal_record(subject, p))?;
-            }
-            for d in &o.diagnostics {
-                write(&mut r.out, report::diagnostic_record(subject, d))?;
-            }
-            Ok(())
-        })()
-        .with_context(|| format!("{}: cannot write report", r.path.display()))
+        report::write_jsonl_with(&mut r.out, subject, extra)
+            .with_context(|| format!("{}: cannot write report", r.path.display()))
     }
 
     /// True when `path` is the report file.

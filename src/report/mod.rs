@@ -12,7 +12,7 @@ mod text;
 
 pub use diff::{write_diff, DiffStyle};
 pub use html::{write_review_html, write_review_html_with_decisions, ReviewFile};
-pub use json::{change_record, diagnostic_record, proposal_record, write_jsonl};
+pub use json::{change_record, diagnostic_record, proposal_record, write_jsonl, write_jsonl_with};
 pub use sarif::write_sarif;
 pub use text::{write_check, write_github};
 
