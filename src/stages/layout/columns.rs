@@ -91,6 +91,10 @@ impl Stage for Columns {
             .pages()
             .iter()
             .map(|page| {
+                if !may_hold_layout(&text.as_bytes()[page.span.range()]) {
+                    // No gap, no padding: nothing to read line by line.
+                    return (page.span, Vec::new(), None);
+                }
                 let lines: Vec<Line> = pages::lines_within(&all_lines, page.span).collect();
                 let gapped = lines
                     .iter()
@@ -556,6 +560,23 @@ fn pad(text: &str, lines: &[Line], out: &mut Proposals) {
     }
 }
 
+/// False when no line of `page` can have a gap ([`has_gap`]) or padding
+/// ([`has_padding`]): it has no two spaces in a row (which a gap, a centring run and
+/// inner padding all hold) and no line that ends in white space.
+///
+/// Why: a text that mixes documents (a file of many, cut into segments) passes
+/// [`looks_like_layout`] when some of them are layout output, and then every page was
+/// read line by line; most pages of such a text hold neither, and two vectorised reads
+/// of the page's bytes say so.
+fn may_hold_layout(page: &[u8]) -> bool {
+    // A line's last byte is before a line break or at the page's end; white space there
+    // is what `has_padding` asks about (a line never ends in its own `\n`).
+    let white = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | 0x0c);
+    has_two_spaces(page)
+        || page.last().is_some_and(white)
+        || memchr::memchr_iter(b'\n', page).any(|i| i > 0 && white(&page[i - 1]))
+}
+
 /// True when `line` has a run of two spaces after its first word, or starts far right:
 /// the marks of two columns side by side.
 fn has_gap(line: &str) -> bool {
@@ -745,6 +766,34 @@ mod tests {
             layout += usize::from(looks_like_layout(&text));
         }
         assert!(layout > 100, "{layout}");
+    }
+
+    #[test]
+    fn a_page_without_gap_or_padding_is_told_by_its_bytes() {
+        // Whenever `may_hold_layout` says no, no line of the page has a gap or padding:
+        // skipping the page changes nothing. Spaces, tabs, carriage returns and form
+        // feeds come single (mostly) and at line ends, where only the page test's line
+        // end check catches them.
+        const PIECES: [&str; 9] = [" ", "word", "\n", "\x0c", "é", "\t", "\r", "x", "  "];
+        let mut rng = crate::testing::XorShift(0x9a6e_5eed);
+        let (mut skipped, mut kept) = (0, 0);
+        for _ in 0..20_000 {
+            let page: String = (0..rng.below(24))
+                .map(|_| {
+                    // The double space (last) only one time in eight.
+                    let rare_double = usize::from(rng.below(8) > 0);
+                    PIECES[rng.below(PIECES.len() - rare_double)]
+                })
+                .collect();
+            let any_line = page.split('\n').any(|l| has_gap(l) || has_padding(l));
+            if may_hold_layout(page.as_bytes()) {
+                kept += 1;
+            } else {
+                assert!(!any_line, "{page:?}");
+                skipped += 1;
+            }
+        }
+        assert!(skipped > 1000 && kept > 1000, "{skipped} {kept}");
     }
 
     #[test]
