@@ -163,7 +163,10 @@ fn clean_one(
             }
             if let Some((text, outcome, id)) = &cleaned.record {
                 session.stats.add(0, outcome);
-                let extra = json!({ "line": line.number, "record_id": id });
+                let extra = serde_json::Map::from_iter([
+                    ("line".to_owned(), json!(line.number)),
+                    ("record_id".to_owned(), json!(id)),
+                ]);
                 session.report(&Subject::new(display, text, outcome), &extra)?;
             }
             if let Some(out) = cleaned.out {

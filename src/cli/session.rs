@@ -378,19 +378,15 @@ impl Session {
         }
     }
 
-    /// Adds a cleaned document to the report (with extra fields, e.g. a record's line).
+    /// Adds a cleaned document to the report, each record with the fields of `extra`
+    /// after its own (a JSON Lines record's line and id).
     pub fn report(
         &mut self,
         subject: &report::Subject<'_>,
-        extra: &serde_json::Value,
+        extra: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<()> {
         let Some(r) = &mut self.report else {
             return Ok(());
-        };
-        let no_extra = serde_json::Map::new();
-        let extra = match extra {
-            serde_json::Value::Object(fields) => fields,
-            _ => &no_extra,
         };
         report::write_jsonl_with(&mut r.out, subject, extra)
             .with_context(|| format!("{}: cannot write report", r.path.display()))
@@ -470,7 +466,7 @@ impl Session {
                             Ok(p) => {
                                 self.stats.inputs += 1;
                                 self.stats.add(p.bytes, &p.outcome);
-                                self.report(&p.subject(), &serde_json::Value::Null)?;
+                                self.report(&p.subject(), &serde_json::Map::new())?;
                                 each(self, p)?;
                             }
                             Err(e) => self.skip(format!("{e:#}")),
@@ -532,7 +528,7 @@ impl Session {
         let report = |session: &mut Session, outcome: &Outcome| match &index {
             Some(index) => {
                 let subject = report::Subject::with_index(&display, original, outcome, index);
-                session.report(&subject, &serde_json::Value::Null)
+                session.report(&subject, &serde_json::Map::new())
             }
             None => Ok(()),
         };

@@ -61,12 +61,14 @@ impl Position {
     }
 }
 
+/// An applied change or a proposed fix: a proposal has no id and no linked changes.
 #[derive(Serialize)]
-struct ChangeRecord<'a> {
+struct FixRecord<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     path: &'a str,
-    id: &'a ChangeId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a ChangeId>,
     rules: &'a [RuleId],
     applicability: Applicability,
     /// As the `f64` the `f32` is, to the last digit (`0.949999988079071`), as reports
@@ -82,12 +84,12 @@ struct ChangeRecord<'a> {
     linked: &'a [ChangeId],
 }
 
-impl<'a> ChangeRecord<'a> {
-    fn of(subject: &Subject<'a>, c: &'a Change) -> ChangeRecord<'a> {
-        ChangeRecord {
+impl<'a> FixRecord<'a> {
+    fn change(subject: &Subject<'a>, c: &'a Change) -> FixRecord<'a> {
+        FixRecord {
             kind: "change",
             path: subject.path,
-            id: &c.id,
+            id: Some(&c.id),
             rules: &c.rules,
             applicability: c.applicability,
             confidence: f64::from(c.confidence),
@@ -98,28 +100,12 @@ impl<'a> ChangeRecord<'a> {
             linked: &c.linked,
         }
     }
-}
 
-#[derive(Serialize)]
-struct ProposalRecord<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    path: &'a str,
-    rules: &'a [RuleId],
-    applicability: Applicability,
-    confidence: f64,
-    before: &'a str,
-    after: &'a str,
-    message: &'a str,
-    #[serde(flatten)]
-    position: Position,
-}
-
-impl<'a> ProposalRecord<'a> {
-    fn of(subject: &Subject<'a>, p: &'a Proposal) -> ProposalRecord<'a> {
-        ProposalRecord {
+    fn proposal(subject: &Subject<'a>, p: &'a Proposal) -> FixRecord<'a> {
+        FixRecord {
             kind: "proposal",
             path: subject.path,
+            id: None,
             rules: std::slice::from_ref(&p.rule),
             applicability: p.applicability,
             confidence: f64::from(p.confidence),
@@ -127,6 +113,7 @@ impl<'a> ProposalRecord<'a> {
             after: &p.after,
             message: &p.message,
             position: Position::of(subject, p.original),
+            linked: &[],
         }
     }
 }
@@ -186,12 +173,12 @@ fn to_value(record: impl Serialize) -> Value {
 
 /// The report object of an applied change.
 pub fn change_record(subject: &Subject<'_>, c: &Change) -> Value {
-    to_value(ChangeRecord::of(subject, c))
+    to_value(FixRecord::change(subject, c))
 }
 
 /// The report object of a fix that was proposed but not applied.
 pub fn proposal_record(subject: &Subject<'_>, p: &Proposal) -> Value {
-    to_value(ProposalRecord::of(subject, p))
+    to_value(FixRecord::proposal(subject, p))
 }
 
 /// The report object of a diagnostic.
@@ -220,10 +207,10 @@ pub fn write_jsonl_with(
     extra: &Map<String, Value>,
 ) -> io::Result<()> {
     for c in &subject.outcome.changes {
-        write_line(out, ChangeRecord::of(subject, c), extra)?;
+        write_line(out, FixRecord::change(subject, c), extra)?;
     }
     for p in &subject.outcome.proposals {
-        write_line(out, ProposalRecord::of(subject, p), extra)?;
+        write_line(out, FixRecord::proposal(subject, p), extra)?;
     }
     for d in &subject.outcome.diagnostics {
         write_line(out, DiagnosticRecord::of(subject, d), extra)?;
