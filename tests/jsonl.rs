@@ -178,3 +178,56 @@ fn gzip_and_zstd_files_keep_their_compression_under_output_dir() {
     assert_eq!(first["record_id"], 0);
     assert_eq!(first["before"], "ﬁ");
 }
+
+#[test]
+fn records_of_many_batches_come_back_in_order_with_their_reports() {
+    // 9,001 lines make three batches (4,096 records each at most); each batch is
+    // written while the next is cleaned, and all must still come out in input order,
+    // their report records too.
+    let dir = tempfile::tempdir().unwrap();
+    let mut input = String::new();
+    let mut expected = String::new();
+    for i in 0..9000 {
+        if i == 5000 {
+            input.push_str("{not json\n");
+            expected.push_str("{not json\n");
+        }
+        input.push_str(&format!(
+            "{{\"id\": {i}, \"text\": \"a \\ufb01le n{i}\"}}\n"
+        ));
+        expected.push_str(&format!("{{\"id\": {i}, \"text\": \"a file n{i}\"}}\n"));
+    }
+    let out = recto(
+        dir.path(),
+        &[
+            "clean",
+            "--jsonl",
+            "-q",
+            "-j",
+            "2",
+            "--id-field",
+            "id",
+            "--report",
+            "r.jsonl",
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("recto: -:5001: not valid JSON"), "{err}");
+    let report = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
+    let lines: Vec<(u64, u64)> = report
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["line"].as_u64().unwrap(),
+                v["record_id"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let wanted: Vec<(u64, u64)> = (0..9000u64)
+        .map(|i| (if i < 5000 { i + 1 } else { i + 2 }, i))
+        .collect();
+    assert_eq!(lines, wanted);
+}

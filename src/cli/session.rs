@@ -333,9 +333,9 @@ impl Session {
         self.pool.current_num_threads()
     }
 
-    /// Runs `f` on the worker threads.
-    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        self.pool.install(f)
+    /// The worker threads (a handle, so that work on them can borrow the session).
+    pub fn pool(&self) -> Arc<rayon::ThreadPool> {
+        self.pool.clone()
     }
 
     /// Shows a progress bar on stderr when it is a terminal and the run is not quiet.
