@@ -231,3 +231,34 @@ fn records_of_many_batches_come_back_in_order_with_their_reports() {
         .collect();
     assert_eq!(lines, wanted);
 }
+
+#[test]
+fn what_was_read_before_a_read_error_is_written() {
+    // A gzip stream cut short fails in its third batch: the two whole batches before
+    // it (4,096 records each) are written, in order, and the exit code says the input
+    // could not all be read.
+    let dir = tempfile::tempdir().unwrap();
+    let mut plain = String::new();
+    let mut expected = String::new();
+    for i in 0..9000 {
+        plain.push_str(&format!(
+            "{{\"id\": {i}, \"text\": \"a \\ufb01le n{i}\"}}\n"
+        ));
+        expected.push_str(&format!("{{\"id\": {i}, \"text\": \"a file n{i}\"}}\n"));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(plain.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let cut = &gz[..gz.len() * 19 / 20];
+    let out = recto(dir.path(), &["clean", "--jsonl", "-q", "-j", "2"], cut);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cannot read"), "{err}");
+    let written = String::from_utf8(out.stdout).unwrap();
+    let whole_batches: String = expected
+        .lines()
+        .take(2 * 4096)
+        .map(|l| l.to_owned() + "\n")
+        .collect();
+    assert_eq!(written, whole_batches);
+}
