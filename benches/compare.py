@@ -50,13 +50,10 @@ def default_scratch():
     return None
 
 
-def best_of(n, fn):
-    best = float("inf")
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+def seconds(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def main():
@@ -101,14 +98,14 @@ def main():
         for _ in range(args.runs):
             for jobs in (1, 2):
                 for name, path in (("file", concatenated), ("dir", src)):
-                    t = best_of(1, lambda: recto(jobs, path, name))
+                    t = seconds(lambda: recto(jobs, path, name))
                     best[name, jobs] = min(best.get((name, jobs), float("inf")), t)
         try:
             import ftfy
         except ImportError:
             ftfy = None
         if ftfy is not None:
-            tf = best_of(1, lambda: [ftfy.fix_text(t) for t in texts])
+            tf = seconds(lambda: [ftfy.fix_text(t) for t in texts])
 
         print("scratch: %s" % (args.scratch or tempfile.gettempdir()))
         print("one file: %d documents concatenated, %.1f MB" % (len(docs), one_mb))
