@@ -38,17 +38,23 @@ pub(crate) const RULES: &[RuleInfo] = &[
         "Headings set with wide tracking are extracted one letter per word. A run of at \
          least four single characters (at least three of them letters, the rest `:` `.` \
          `_` `-` `/` `'` or digits) separated by single spaces is joined; a gap of two or \
-         more spaces is a word gap. A run of capitals without such a gap, whole or between \
+         more spaces is a word gap. A comma or semicolon set as a glyph of its own ends the \
+         word before it, and the next glyph starts a word whatever the gap (`L C _ A L L , \
+         L A N G` → `LC_ALL, LANG`), and two capitals a typeface kerns closer than the \
+         tracking (`AV`, `TA`, `WA`, …), read as one glyph, are two glyphs of the run \
+         (`R E T U R N VA L U E` → `RETURN VALUE`). A run of capitals without such a gap, whole or between \
          marks (the `CORASICKDESIGN` of `AHO-CORASICKDESIGN`), is split into two or three words \
          where each is known (in the document or the lexicon), the run as a whole is not, \
          and only one such split exists: `THEREST` (`THE REST`, `THERE ST`) stays whole. \
          Runs made only of one-letter words (`a`, `I`, `A`, `O`) are left \
          alone. Three capitals one space apart among capitals or at a line edge \
-         (`K E Y BINDINGS`, `MAINTENANCE A N D SUPPORT`) are joined only in a document \
+         (`K E Y BINDINGS`, `MAINTENANCE A N D SUPPORT`), or a capital and two small \
+         letters with only marks beside them (`G e t {`), are joined only in a document \
          with longer letter-spaced runs, and only into a known word. Safe when a joined word is known or the run has six glyphs or more, review \
          otherwise.\n\n\
          Example: `S E E A L S O` → `SEE ALSO`; `C o p y` → `Copy`; `A H O - C O R A S I C K \
-         D E S I G N` → `AHO-CORASICK DESIGN` where the document has `Corasick`.",
+         D E S I G N` → `AHO-CORASICK DESIGN` where the document has `Corasick`; `N o v e m b \
+         e r  2 7 ,  1 9 5 6` → `November 27, 1956`.",
     ),
     RuleInfo::builtin(
         "layout.doubled-glyphs",
@@ -421,6 +427,18 @@ fn is_word_punct(c: char) -> bool {
     matches!(c, ':' | '.' | '_' | '-' | '/' | '\'' | '’') || c.is_ascii_digit()
 }
 
+/// A comma or semicolon set as a glyph of its own inside a letter-spaced run: it ends
+/// the word before it, and the next glyph starts a word whatever the gap (`L C _ A L L ,
+/// L A N G` → `LC_ALL, LANG`; `2 7 ,  1 9 5 6` → `27, 1956`).
+fn is_separator(c: char) -> bool {
+    matches!(c, ',' | ';')
+}
+
+/// `word` of a letter-spaced run without the separators that end it: the word itself.
+fn bare(word: &str) -> &str {
+    word.trim_end_matches(is_separator)
+}
+
 /// The letter-spaced runs of `lines`, and apart from them the three-capital runs
 /// (`S E E`, `A N D`) that are words only in a document with longer runs.
 fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> (Vec<SpacedRun>, Vec<SpacedRun>) {
@@ -431,9 +449,10 @@ fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> (Vec<SpacedRun>, V
         while i < toks.len() {
             let mut j = i;
             while j < toks.len()
-                && (is_single_char(text, toks[j])
-                    .is_some_and(|c| c.is_alphabetic() || is_word_punct(c))
-                    || (j > i && is_ligature(&text[toks[j].0..toks[j].1])))
+                && (is_single_char(text, toks[j]).is_some_and(|c| {
+                    c.is_alphabetic() || is_word_punct(c) || (j > i && is_separator(c))
+                }) || (j > i && is_ligature(&text[toks[j].0..toks[j].1]))
+                    || is_kerned_pair(&text[toks[j].0..toks[j].1]))
                 && (j == i || gap_width(toks[j - 1], toks[j]) <= 3)
             {
                 j += 1;
@@ -457,22 +476,30 @@ fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> (Vec<SpacedRun>, V
 /// `MAINTENANCE A N D SUPPORT`): exactly three capitals one space apart, among
 /// nothing but capitals or at a line edge, so that `vitamins A B C` or `x A B C`
 /// are no candidates.
+///
+/// A capital and two small letters (`G e t`) are such a word too where nothing but
+/// marks stands next to them (`G e t {`): beside a word they would be its neighbours'
+/// initials as easily.
 fn three_capitals(text: &str, toks: &[Token], i: usize, j: usize) -> Option<SpacedRun> {
     let run = &toks[i..j];
-    if run.len() != 3
-        || run.windows(2).any(|w| gap_width(w[0], w[1]) != 1)
-        || !run
-            .iter()
-            .all(|&t| is_single_char(text, t).is_some_and(|c| c.is_ascii_uppercase()))
-    {
+    let glyph = |k: usize| is_single_char(text, run[k]);
+    if run.len() != 3 || run.windows(2).any(|w| gap_width(w[0], w[1]) != 1) {
         return None;
     }
-    let capitals = |t: &Token| {
+    let capitals = (0..3).all(|k| glyph(k).is_some_and(|c| c.is_ascii_uppercase()));
+    let capitalized = glyph(0).is_some_and(|c| c.is_ascii_uppercase())
+        && (1..3).all(|k| glyph(k).is_some_and(|c| c.is_ascii_lowercase()));
+    if !capitals && !capitalized {
+        return None;
+    }
+    // What may stand next to the run: capitals (or marks) beside capitals, marks alone
+    // beside a capitalized word.
+    let fits = |t: &Token| {
         text[t.0..t.1]
             .chars()
-            .all(|c| !c.is_alphabetic() || c.is_uppercase())
+            .all(|c| !c.is_alphabetic() || (capitals && c.is_uppercase()))
     };
-    if !(i.checked_sub(1).is_none_or(|k| capitals(&toks[k])) && toks.get(j).is_none_or(capitals)) {
+    if !(i.checked_sub(1).is_none_or(|k| fits(&toks[k])) && toks.get(j).is_none_or(fits)) {
         return None;
     }
     let word: String = run.iter().map(|&t| &text[t.0..t.1]).collect();
@@ -484,6 +511,17 @@ fn three_capitals(text: &str, toks: &[Token], i: usize, j: usize) -> Option<Spac
 
 fn gap_width(a: Token, b: Token) -> usize {
     b.0 - a.1
+}
+
+/// Two capitals a typeface kerns (`AV`, `TA`, `WA`): set closer than the tracking, an
+/// extractor reads them as one "glyph" of a letter-spaced run (`R E T U R N VA L U E`,
+/// `N AT I O N A L`).
+fn is_kerned_pair(token: &str) -> bool {
+    const PAIRS: [&str; 19] = [
+        "AT", "AV", "AW", "AY", "FA", "LT", "LV", "LW", "LY", "PA", "TA", "TO", "TY", "VA", "VO",
+        "WA", "WO", "YA", "YO",
+    ];
+    PAIRS.contains(&token)
 }
 
 /// A ligature the extractor expanded into one multi-letter "glyph" (`P r e fi x`).
@@ -509,14 +547,18 @@ fn spaced_run(text: &str, toks: &[Token]) -> Option<SpacedRun> {
     }
     let mut words = vec![String::new()];
     for (k, &t) in toks.iter().enumerate() {
-        if k > 0 && gap_width(toks[k - 1], t) >= 2 {
+        if k > 0
+            && (gap_width(toks[k - 1], t) >= 2
+                || is_single_char(text, toks[k - 1]).is_some_and(is_separator))
+        {
             words.push(String::new());
         }
         words.last_mut()?.push_str(&text[t.0..t.1]);
     }
-    // A one-glyph word between word gaps, or no word of four glyphs (`a b  c d`): the
-    // spacing is not tracking but ordinary text of one-letter tokens.
-    if words.iter().any(|w| w.chars().count() == 1) || words.iter().all(|w| w.chars().count() < 4) {
+    // A one-glyph word between word gaps, or no word of four glyphs (`a b  c d`,
+    // `x , y , z`): the spacing is not tracking but ordinary text of one-letter tokens.
+    let glyphs = |w: &String| bare(w).chars().count();
+    if words.iter().any(|w| glyphs(w) <= 1) || words.iter().all(|w| glyphs(w) < 4) {
         return None;
     }
     Some(SpacedRun {
@@ -551,15 +593,15 @@ fn propose_letter_spacing(
     let mut wanted: Vec<&str> = Vec::new();
     let (mut unknown, mut known) = (Vec::new(), Vec::new());
     for run in runs {
-        for w in &run.words {
+        for w in run.words.iter().map(|w| bare(w)) {
             if !asked.insert(w) {
                 continue;
             }
             if is_known(w) {
-                known.push(w.as_str());
+                known.push(w);
                 continue;
             }
-            unknown.push(w.as_str());
+            unknown.push(w);
             wanted.push(w);
             for piece in caps_pieces(w) {
                 for (a, b) in substrings(piece) {
@@ -633,12 +675,13 @@ fn propose_letter_spacing(
         let mut known = false;
         let mut words = Vec::with_capacity(run.words.len());
         for w in &run.words {
-            if is_word(w, &forms, lexicon) {
+            let (word, separators) = w.split_at(bare(w).len());
+            if is_word(word, &forms, lexicon) {
                 known = true;
                 words.push(w.clone());
-            } else if let Some(split) = split_caps(w, &forms, lexicon) {
+            } else if let Some(split) = split_caps(word, &forms, lexicon) {
                 known = true;
-                words.push(split);
+                words.push(split + separators);
             } else {
                 known |= w
                     .split(|c: char| !c.is_alphabetic())
@@ -1065,11 +1108,33 @@ mod tests {
             "OutputLinePrefix\n"
         );
         assert_eq!(run("F o r c e I P v 4\n"), "ForceIPv4\n");
+        // A comma or semicolon glyph ends a word, with or without a word gap after it.
+        assert_eq!(
+            run("L C _ A L L , L C _ C T Y P E , L A N G\n"),
+            "LC_ALL, LC_CTYPE, LANG\n"
+        );
+        assert_eq!(
+            run("N o v e m b e r  2 7 ,  1 9 5 6\n"),
+            "November 27, 1956\n"
+        );
+        // Kerned capitals read as one glyph.
+        assert_eq!(run("R E T U R N VA L U E\n"), "RETURN VALUE\n");
+        assert_eq!(run("TA R _ AT I M E\n"), "TAR_ATIME\n");
     }
 
     #[test]
     fn one_letter_words_are_not_joined() {
-        for t in ["I a m", "a I a I", "x + y = z", "a b  c d", "see a b"] {
+        for t in [
+            "I a m",
+            "a I a I",
+            "x + y = z",
+            "a b  c d",
+            "see a b",
+            "x , y , z , w",
+            "a , b c d e",
+            "TA TA TA TA",
+            "GO TO A B",
+        ] {
             assert_eq!(run(t), t);
         }
     }
