@@ -69,7 +69,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          sequence, which may be content (an exit status, a list item).\n\n\
          A decorated number glued to the end of a page's last line (`…the Package \
          Rela—4—`, where the extractor ran the folio into the text) is deleted, Safe, when \
-         it is written as the document's other page numbers are and counts up with them. \
+         it is written as the document's other page numbers are and counts up with them; \
+         a number with a label only before it (`Page 4`), which ends many a sentence, only \
+         where the label is run into a word (`…The interPage 1`). \
          A bare number is taken off a line only where every cue agrees: three or more \
          pages end in their bare number in one sequence, this page has none, its last \
          line ends in exactly the number the sequence gives it right after a letter \
@@ -396,14 +398,17 @@ fn page_numbers(text: &str, edges: &[EdgeLine], explain: bool, fixes: &mut Vec<F
     counted
 }
 
-/// Proposes deleting page numbers glued to the end of a page's last line (`…Rela—4—`):
-/// only numbers decorated as the document's page numbers on lines of their own are
-/// (`—1—`, `—2—`) and in sequence with them, so that no number that is text is taken
-/// off a line.
+/// Proposes deleting page numbers glued to the end of a page's last line (`…Rela—4—`,
+/// `…The interPage 1`): only numbers decorated as the document's page numbers on lines
+/// of their own are (`—1—`, `—2—`; `Page 2`, `Page 3`) and in sequence with them, so
+/// that no number that is text is taken off a line. A number with a label before it and
+/// nothing after (`Page 4`) ends many a sentence (`see Page 4`): it is taken only where
+/// the label is run into a word (`interPage 1`), as no text writes it.
 fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &mut Vec<Fix>) {
     // The decorations around the page numbers that stand alone at a page edge (`—`,
-    // `—`), and each one's offset (number minus page index).
-    let mut styles: Vec<(&str, &str, i64)> = Vec::new();
+    // `—`), each one's offset (number minus page index), and whether it is a label
+    // before the number alone (`Page `).
+    let mut styles: Vec<(&str, &str, i64, bool)> = Vec::new();
     for (e, &c) in edges.iter().zip(counted) {
         let shown = e.line.trimmed(text);
         if !c && (e.rank() > 0 || !pages::page_number(shown).is_some_and(|n| n.decorated)) {
@@ -418,19 +423,20 @@ fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &
                 .take_while(u8::is_ascii_digit)
                 .count();
         let (before, after) = (&shown[..start], &shown[end..]);
-        // Marks on both sides (`—4—`, `[4]`): a bare `4` or `Page 4` at the end of a
-        // line can as well be the text's.
-        if before.trim().is_empty() || after.trim().is_empty() {
+        // Marks on both sides (`—4—`, `[4]`), or a label before (`Page 4`): a bare `4`
+        // at the end of a line can as well be the text's.
+        let labelled = after.is_empty() && before.starts_with(char::is_alphabetic);
+        if before.trim().is_empty() || (after.trim().is_empty() && !labelled) {
             continue;
         }
         let Ok(value) = shown[start..end].parse::<i64>() else {
             continue;
         };
-        styles.push((before, after, value - e.page as i64));
+        styles.push((before, after, value - e.page as i64, labelled));
     }
     for e in edges.iter().filter(|e| e.bottom == Some(0)) {
         let shown = e.line.trimmed(text);
-        for &(before, after, offset) in &styles {
+        for &(before, after, offset, labelled) in &styles {
             let Some(rest) = shown.strip_suffix(after) else {
                 continue;
             };
@@ -443,6 +449,7 @@ fn glued_page_numbers(text: &str, edges: &[EdgeLine], counted: &[bool], fixes: &
             if digits == 0
                 || body.trim().is_empty()
                 || value.map(|v| v - e.page as i64) != Some(offset)
+                || (labelled && !body.ends_with(char::is_alphabetic))
             {
                 continue;
             }
