@@ -40,7 +40,8 @@ pub(crate) const RULES: &[RuleInfo] = &[RuleInfo::builtin(
      elsewhere, gets its hyphen back; an option written once with one dash and at least \
      twice with two gets its second dash. Only in text that reads like such an \
      extractor's: still hard-wrapped (forty lines or more continued mid-clause), no \
-     line ending in a hyphenated word, and not with --keep-lines. Safe when the \
+     line ending in a hyphenated word but a page's last (such extractors join a broken \
+     word within a page only), and not with --keep-lines. Safe when the \
      form without the hyphen occurs once and the hyphenated one at least twice; review \
      when the hyphenated form is merely the more frequent. A word the lexicon knows is \
      never changed.\n\n\
@@ -193,11 +194,17 @@ fn joins_its_own_hyphens(text: &str) -> bool {
     !has_hyphenated_line_end(text) && has_wrapped_lines(text, MIN_WRAPS)
 }
 
-/// Whether a line of `text`, trimmed, ends in a letter and a hyphen (`con-⏎sole`).
+/// Whether a line of `text`, trimmed, ends in a letter and a hyphen (`con-⏎sole`),
+/// within a page: the last line of a page (white space and a form feed, or the end of
+/// the text, after it) does not count.
 ///
 /// Such a line has a `-` after a letter with nothing but white space after it up to the
 /// line break (or the end of the text); the letter, being no white space, is inside the
 /// trimmed line. `-` is ASCII, so every match is a character of its own.
+///
+/// Extractors that join a word broken at a line end join it only within a page: the
+/// break before the next page keeps its hyphen (`argu-⏎\f` … `ments`), and so does one
+/// whose folio the furniture pass took off the page's last line.
 fn has_hyphenated_line_end(text: &str) -> bool {
     memchr::memchr_iter(b'-', text.as_bytes()).any(|at| {
         let ends_line = text[at + 1..]
@@ -209,7 +216,17 @@ fn has_hyphenated_line_end(text: &str) -> bool {
                 .chars()
                 .next_back()
                 .is_some_and(char::is_alphabetic)
+            && !ends_page(&text[at + 1..])
     })
+}
+
+/// Whether `rest`, the text after a line's last character, holds only white space up to
+/// a form feed or the end of the text.
+fn ends_page(rest: &str) -> bool {
+    rest.trim_start_matches(|c: char| c.is_whitespace() && c != '\x0c')
+        .chars()
+        .next()
+        .is_none_or(|c| c == '\x0c')
 }
 
 /// Whether at least `min` lines of `text` continue the line before mid-clause: it ends
@@ -574,6 +591,26 @@ mod tests {
     }
 
     #[test]
+    fn a_hyphen_kept_at_a_page_end_is_the_extractor_s_too() {
+        // Extractors join a broken word within a page only: the last line of a page
+        // keeps its hyphen (`argu-⏎\f`), and says nothing about the others.
+        let text = "On MS-DOS and OS/2 systems. On MS-DOS, quote. Some MSDOS versions. The argu-";
+        for page_break in ["\n\x0cments", "\n\n\x0c\nments", "\n \x0cments"] {
+            let fixed: Vec<String> = fixes(&format!("{text}{page_break}"))
+                .into_iter()
+                .map(|(out, _)| out)
+                .collect();
+            assert_eq!(
+                fixed,
+                [format!("{text}{page_break}").replace("MSDOS", "MS-DOS")],
+                "{page_break:?}"
+            );
+        }
+        // Within a page, the hyphen says the extractor keeps them.
+        assert!(fixes(&format!("{text}\nments")).is_empty());
+    }
+
+    #[test]
     fn a_form_written_as_often_without_is_left_alone() {
         let text = "autoremove and autoremove, auto-remove and auto-remove.";
         assert!(fixes(text).is_empty());
@@ -583,7 +620,8 @@ mod tests {
     fn joins_its_own_hyphens_by_every_line(text: &str) -> bool {
         let mut wraps = 0;
         let mut previous: Option<&str> = None;
-        for line in text.lines() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
             let line = line.trim();
             if line.is_empty() {
                 previous = None;
@@ -591,7 +629,14 @@ mod tests {
             }
             let mut end = line.chars().rev();
             if let (Some('-'), Some(c)) = (end.next(), end.next()) {
-                if c.is_alphabetic() {
+                // The last line of a page: only blank lines follow, up to one with a
+                // form feed before anything else, or to the end.
+                let last_of_page = lines[i + 1..]
+                    .iter()
+                    .map(|l| l.trim_start_matches(|c: char| c.is_whitespace() && c != '\x0c'))
+                    .find(|l| !l.is_empty())
+                    .is_none_or(|l| l.starts_with('\x0c'));
+                if c.is_alphabetic() && !last_of_page {
                     return false;
                 }
             }
@@ -632,6 +677,9 @@ mod tests {
             "x",
             "ü",
             " -x- ",
+            "\x0c",
+            "\x0cnext page",
+            " \x0c",
         ];
         let mut rng = crate::testing::XorShift(0x9E37_79B9_7F4A_7C15);
         let mut joined = 0;
