@@ -42,9 +42,9 @@ pub(crate) const RULES: &[RuleInfo] = &[
          word before it, and the next glyph starts a word whatever the gap (`L C _ A L L , \
          L A N G` → `LC_ALL, LANG`), and two capitals a typeface kerns closer than the \
          tracking (`AV`, `TA`, `WA`, …), read as one glyph, are two glyphs of the run \
-         (`R E T U R N VA L U E` → `RETURN VALUE`). A run of capitals without such a gap, whole or between \
-         marks (the `CORASICKDESIGN` of `AHO-CORASICKDESIGN`), is split into two or three words \
-         where each is known (in the document or the lexicon), the run as a whole is not, \
+         (`R E T U R N VA L U E` → `RETURN VALUE`). A run of capitals without such a \
+         gap, whole or between marks (the `CORASICKDESIGN` of `AHO-CORASICKDESIGN`), is \
+         split into two or three words where each is known (in the document or the lexicon), the run as a whole is not, \
          and only one such split exists: `THEREST` (`THE REST`, `THERE ST`) stays whole. \
          Runs made only of one-letter words (`a`, `I`, `A`, `O`) are left \
          alone. Three capitals one space apart among capitals or at a line edge \
@@ -449,10 +449,7 @@ fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> (Vec<SpacedRun>, V
         while i < toks.len() {
             let mut j = i;
             while j < toks.len()
-                && (is_single_char(text, toks[j]).is_some_and(|c| {
-                    c.is_alphabetic() || is_word_punct(c) || (j > i && is_separator(c))
-                }) || (j > i && is_ligature(&text[toks[j].0..toks[j].1]))
-                    || is_kerned_pair(&text[toks[j].0..toks[j].1]))
+                && is_run_glyph(text, toks[j], j == i)
                 && (j == i || gap_width(toks[j - 1], toks[j]) <= 3)
             {
                 j += 1;
@@ -470,6 +467,17 @@ fn letter_spaced_runs(text: &str, lines: &[(usize, &str)]) -> (Vec<SpacedRun>, V
         }
     }
     (runs, short)
+}
+
+/// Whether `token` can be a glyph of a letter-spaced run (`first`: the run's first): a
+/// letter, a mark of an identifier or a digit; after the first, also a separator or a
+/// ligature read as one glyph; and a kerned pair of capitals anywhere.
+fn is_run_glyph(text: &str, token: Token, first: bool) -> bool {
+    let glyph = &text[token.0..token.1];
+    is_single_char(text, token)
+        .is_some_and(|c| c.is_alphabetic() || is_word_punct(c) || (!first && is_separator(c)))
+        || (!first && is_ligature(glyph))
+        || is_kerned_pair(glyph)
 }
 
 /// `toks[i..j]` as a three-letter word set in capitals one by one (`K E Y BINDINGS`,
